@@ -1,0 +1,316 @@
+// Package rules holds xunjian's configuration: the sites to inspect, the
+// crawl policy, each check's thresholds and their defaults. Defaults live in
+// an embedded YAML file (defaults.yaml) and follow the national indicator set;
+// a user's file is decoded strictly on top of them, so a typo in a key fails
+// loudly, naming the key.
+package rules
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/xunjian/xunjian/finding"
+)
+
+//go:embed defaults.yaml
+var defaultsYAML []byte
+
+// DefaultsYAML returns the embedded default configuration, as documented.
+func DefaultsYAML() []byte { return bytes.Clone(defaultsYAML) }
+
+// Sentinel errors, checked with errors.Is.
+var (
+	ErrNoSites      = errors.New("no site to inspect")
+	ErrInvalidValue = errors.New("invalid value")
+	ErrUnknownCheck = errors.New("unknown check")
+)
+
+// Config is a whole xunjian configuration file.
+type Config struct {
+	Sites  []Site       `yaml:"sites"`
+	Crawl  Crawl        `yaml:"crawl"`
+	Checks Checks       `yaml:"checks"`
+	Report ReportConfig `yaml:"report"`
+}
+
+// Site is one portal to inspect.
+type Site struct {
+	// Name is how reports and alerts call the site, e.g. 某某县人民政府.
+	Name string `yaml:"name"`
+	// URL is the homepage.
+	URL string `yaml:"url"`
+	// Hosts are other hosts crawled as part of the site (the homepage's host
+	// always is), e.g. the bare domain or a department subdomain.
+	Hosts []string `yaml:"hosts"`
+}
+
+// Crawl is the crawl policy.
+type Crawl struct {
+	MaxDepth           int      `yaml:"max_depth"`
+	MaxPages           int      `yaml:"max_pages"`
+	MaxPageBytes       int64    `yaml:"max_page_bytes"`
+	Timeout            Duration `yaml:"timeout"`
+	Retries            int      `yaml:"retries"`
+	RetryBackoff       Duration `yaml:"retry_backoff"`
+	MaxRetryAfter      Duration `yaml:"max_retry_after"`
+	Concurrency        int      `yaml:"concurrency"`
+	Rate               float64  `yaml:"rate"`
+	UserAgent          string   `yaml:"user_agent"`
+	RobotsTxt          bool     `yaml:"robots_txt"`
+	MaxURLLength       int      `yaml:"max_url_length"`
+	MaxPagesPerPattern int      `yaml:"max_pages_per_pattern"`
+	MaxRedirects       int      `yaml:"max_redirects"`
+	AllowPrivate       bool     `yaml:"allow_private"`
+	// AttachmentExtensions are file extensions treated as attachments:
+	// checked for availability, never parsed as pages.
+	AttachmentExtensions []string `yaml:"attachment_extensions"`
+	// FrontierMemory is how many queued URLs are kept in memory before the
+	// queue spills to a temporary file.
+	FrontierMemory int `yaml:"frontier_memory"`
+}
+
+// Checks selects checks and holds their settings.
+type Checks struct {
+	// Enabled names the checks to run; every name must be registered.
+	Enabled      []string           `yaml:"enabled"`
+	Connectivity ConnectivityConfig `yaml:"connectivity"`
+	BrokenLink   BrokenLinkConfig   `yaml:"broken_link"`
+}
+
+// ConnectivityConfig configures the homepage connectivity probes.
+type ConnectivityConfig struct {
+	Probes       int      `yaml:"probes"`
+	Interval     Duration `yaml:"interval"`
+	Timeout      Duration `yaml:"timeout"`
+	CertWarnDays int      `yaml:"cert_warn_days"`
+	SlowAfter    Duration `yaml:"slow_after"`
+	CheckIPv6    bool     `yaml:"check_ipv6"`
+	CheckHTTPS   bool     `yaml:"check_https"`
+}
+
+// BrokenLinkConfig configures the link check.
+type BrokenLinkConfig struct {
+	External          bool `yaml:"external"`
+	Soft404           bool `yaml:"soft_404"`
+	MaxPagesPerTarget int  `yaml:"max_pages_per_target"`
+}
+
+// ReportConfig configures report output.
+type ReportConfig struct {
+	Formats []string `yaml:"formats"`
+	FailOn  string   `yaml:"fail_on"`
+}
+
+// Formats known to the report writers.
+var Formats = []string{"json", "html"}
+
+// Default returns the embedded defaults.
+func Default() Config {
+	var c Config
+	if err := decodeStrict(defaultsYAML, &c); err != nil {
+		// The embedded file is tested; failing here is a build defect.
+		panic(fmt.Sprintf("rules: embedded defaults.yaml: %v", err))
+	}
+	return c
+}
+
+// Load reads a config file over the defaults and validates it against the
+// registered check names.
+func Load(path string, checkNames []string) (Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("read config: %w", err)
+	}
+	c, err := Parse(data, checkNames)
+	if err != nil {
+		return Config{}, fmt.Errorf("config %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// Parse decodes YAML over the defaults and validates the result. Sites may be
+// empty here: the command line can add them; callers that need sites call
+// RequireSites.
+func Parse(data []byte, checkNames []string) (Config, error) {
+	c := Default()
+	if err := decodeStrict(data, &c); err != nil {
+		return Config{}, err
+	}
+	if err := c.Validate(checkNames); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+func decodeStrict(data []byte, out *Config) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(out); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("%w", cleanYAMLError(err))
+	}
+	return nil
+}
+
+// cleanYAMLError turns yaml.v3's Go-type wording into the user's keys.
+func cleanYAMLError(err error) error {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "yaml: unmarshal errors:\n  ")
+	if i := strings.Index(msg, " not found in type "); i >= 0 {
+		msg = strings.Replace(msg[:i], "field ", "unknown key ", 1)
+	}
+	return errors.New(msg)
+}
+
+// RequireSites fails when there is nothing to inspect.
+func (c *Config) RequireSites() error {
+	if len(c.Sites) == 0 {
+		return ErrNoSites
+	}
+	return nil
+}
+
+// Validate checks every value, naming the key that is wrong.
+func (c *Config) Validate(checkNames []string) error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %w: %s", key, ErrInvalidValue, fmt.Sprintf(format, args...)))
+	}
+	for i, s := range c.Sites {
+		key := fmt.Sprintf("sites[%d].url", i)
+		if _, err := ParseSiteURL(s.URL); err != nil {
+			bad(key, "%v", err)
+		}
+		for j, h := range s.Hosts {
+			if h == "" || strings.ContainsAny(h, "/ ") {
+				bad(fmt.Sprintf("sites[%d].hosts[%d]", i, j), "%q is not a host name", h)
+			}
+		}
+	}
+	cr := &c.Crawl
+	positive := func(key string, v int) {
+		if v <= 0 {
+			bad(key, "must be greater than 0, got %d", v)
+		}
+	}
+	positive("crawl.max_depth", cr.MaxDepth)
+	positive("crawl.max_pages", cr.MaxPages)
+	positive("crawl.concurrency", cr.Concurrency)
+	positive("crawl.max_url_length", cr.MaxURLLength)
+	positive("crawl.max_pages_per_pattern", cr.MaxPagesPerPattern)
+	positive("crawl.max_redirects", cr.MaxRedirects)
+	positive("crawl.frontier_memory", cr.FrontierMemory)
+	if cr.MaxPageBytes <= 0 {
+		bad("crawl.max_page_bytes", "must be greater than 0, got %d", cr.MaxPageBytes)
+	}
+	if cr.Timeout.D() <= 0 {
+		bad("crawl.timeout", "must be a positive duration such as 15s")
+	}
+	if cr.Retries < 0 || cr.Retries > 10 {
+		bad("crawl.retries", "must be between 0 and 10, got %d", cr.Retries)
+	}
+	if cr.RetryBackoff.D() < 0 {
+		bad("crawl.retry_backoff", "must not be negative")
+	}
+	if cr.MaxRetryAfter.D() < 0 {
+		bad("crawl.max_retry_after", "must not be negative")
+	}
+	if cr.Rate <= 0 {
+		bad("crawl.rate", "must be greater than 0 requests per second, got %g", cr.Rate)
+	}
+	if strings.TrimSpace(cr.UserAgent) == "" {
+		bad("crawl.user_agent", "must not be empty: sites whitelist monitors by it")
+	}
+	for i, ext := range cr.AttachmentExtensions {
+		if ext == "" || strings.ContainsAny(ext, "./ ") {
+			bad(fmt.Sprintf("crawl.attachment_extensions[%d]", i), "%q: give the extension without a dot, e.g. pdf", ext)
+		}
+	}
+	ch := &c.Checks
+	if len(ch.Enabled) == 0 {
+		bad("checks.enabled", "enable at least one check (known: %s)", strings.Join(checkNames, ", "))
+	}
+	for i, name := range ch.Enabled {
+		if !slices.Contains(checkNames, name) {
+			errs = append(errs, fmt.Errorf("checks.enabled[%d]: %w %q (known: %s)", i, ErrUnknownCheck, name, strings.Join(checkNames, ", ")))
+		}
+	}
+	co := &ch.Connectivity
+	if co.Probes < 1 || co.Probes > 100 {
+		bad("checks.connectivity.probes", "must be between 1 and 100, got %d", co.Probes)
+	}
+	if co.Interval.D() < 0 {
+		bad("checks.connectivity.interval", "must not be negative")
+	}
+	if co.Timeout.D() <= 0 {
+		bad("checks.connectivity.timeout", "must be a positive duration such as 15s")
+	}
+	if co.CertWarnDays < 0 {
+		bad("checks.connectivity.cert_warn_days", "must not be negative")
+	}
+	if co.SlowAfter.D() < 0 {
+		bad("checks.connectivity.slow_after", "must not be negative")
+	}
+	if ch.BrokenLink.MaxPagesPerTarget < 1 {
+		bad("checks.broken_link.max_pages_per_target", "must be at least 1, got %d", ch.BrokenLink.MaxPagesPerTarget)
+	}
+	for i, f := range c.Report.Formats {
+		if !slices.Contains(Formats, f) {
+			bad(fmt.Sprintf("report.formats[%d]", i), "unknown format %q (known: %s)", f, strings.Join(Formats, ", "))
+		}
+	}
+	if _, err := finding.ParseSeverity(c.Report.FailOn); err != nil {
+		bad("report.fail_on", "%v", err)
+	}
+	return errors.Join(errs...)
+}
+
+// ParseSiteURL checks that s is an absolute http(s) URL of a homepage.
+func ParseSiteURL(s string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a URL: %w", s, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("%q: the homepage URL must start with http:// or https://", s)
+	}
+	if u.Hostname() == "" {
+		return nil, fmt.Errorf("%q has no host", s)
+	}
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	return u, nil
+}
+
+// Duration is a time.Duration written as "15s" or "500ms" in YAML.
+type Duration time.Duration
+
+// D returns the value as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// UnmarshalYAML accepts Go duration strings.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	var s string
+	if err := n.Decode(&s); err != nil {
+		return fmt.Errorf("line %d: want a duration such as 15s: %w", n.Line, err)
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("line %d: want a duration such as 15s, got %q", n.Line, s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalYAML writes the Go duration string.
+func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
