@@ -1,0 +1,728 @@
+// Package crawler fetches a site: pages in scope are crawled and parsed,
+// every other reference (images, scripts, attachments, external links) is
+// requested once to check that it is available. It is built on colly for the
+// requests and goquery for parsing, and adds what a site inspection needs
+// that colly lacks: per-host politeness, charset decoding that handles GBK
+// pages, retries with backoff and Retry-After, trap guards, a bounded-memory
+// visited set and frontier, and a reference log for reporting every page
+// that carries a broken link.
+package crawler
+
+import (
+	"bytes"
+	"context"
+	crand "crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/gocolly/colly/v2"
+
+	"github.com/xunjian/xunjian/finding"
+	"github.com/xunjian/xunjian/rules"
+)
+
+// Config is what one crawl needs.
+type Config struct {
+	// Home is the homepage URL; its host is in scope.
+	Home *url.URL
+	// Hosts are more in-scope hosts (host or host:port).
+	Hosts []string
+	Crawl rules.Crawl
+	// CheckExternal requests out-of-scope targets to check availability.
+	CheckExternal bool
+	// Soft404 enables soft-404 detection on in-scope pages.
+	Soft404 bool
+	// MaxRefsPerTarget caps how many referring pages are kept per failed target.
+	MaxRefsPerTarget int
+	// TempDir holds spill files; os.TempDir when empty.
+	TempDir string
+	Logger  *slog.Logger
+	// Visited and Frontier replace the in-memory defaults (e.g. a shared store).
+	Visited  Visited
+	Frontier Frontier
+	// Transport replaces the default HTTP transport under the politeness
+	// layer (tests use it to count connections).
+	Transport http.RoundTripper
+}
+
+// Failure is a target that could not be used, with the pages that carry it.
+type Failure struct {
+	URL     string
+	Kind    LinkKind
+	Outcome Outcome
+	// Refs are up to MaxRefsPerTarget referring places; TotalRefs counts all.
+	Refs      []Ref
+	TotalRefs int
+}
+
+// Result is what a crawl found beyond the pages it handed over.
+type Result struct {
+	Stats finding.Stats
+	// SkippedReasons counts references not followed, by reason.
+	SkippedReasons map[string]int
+	// Complete is false if the crawl was cancelled or stopped by a cap.
+	Complete   bool
+	Incomplete []string
+	// Failures are the targets that failed, sorted by URL.
+	Failures []Failure
+	// Home is the homepage's outcome.
+	Home Outcome
+}
+
+// Progress is a snapshot for a progress line.
+type Progress struct {
+	Pages, Targets, Queued, Errors int
+	Requests                       int64
+	Elapsed                        time.Duration
+}
+
+// Crawler crawls one site once. Create it with New.
+type Crawler struct {
+	cfg       Config
+	log       *slog.Logger
+	collector *colly.Collector
+	transport *limitedTransport
+	scope     map[string]bool
+	attachExt map[string]bool
+	visited   Visited
+	pages     *workQueue
+	checks    *workQueue
+	refs      *refLog
+	judge     *soft404Judge
+	start     time.Time
+
+	mu        sync.Mutex
+	failures  map[string]*Failure
+	patterns  map[string]int
+	skipped   map[string]int
+	capHit    bool
+	homeOut   Outcome
+	pageCount atomic.Int64
+	crawled   atomic.Int64
+	targets   atomic.Int64
+	linkCount atomic.Int64
+	attach    atomic.Int64
+	errs      atomic.Int64
+	retries   atomic.Int64
+	bytesRead atomic.Int64
+	err       error
+}
+
+// New validates cfg and builds a crawler.
+func New(cfg Config) (*Crawler, error) {
+	if cfg.Home == nil {
+		return nil, errors.New("crawler: no homepage")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxRefsPerTarget < 1 {
+		cfg.MaxRefsPerTarget = 200
+	}
+	home := canonical(&url.URL{Scheme: cfg.Home.Scheme, Host: cfg.Home.Host, Path: cfg.Home.Path, RawQuery: cfg.Home.RawQuery})
+	cfg.Home = home
+	cr := &Crawler{
+		cfg:       cfg,
+		log:       cfg.Logger,
+		scope:     map[string]bool{home.Host: true},
+		attachExt: map[string]bool{},
+		visited:   cfg.Visited,
+		failures:  map[string]*Failure{},
+		patterns:  map[string]int{},
+		skipped:   map[string]int{},
+	}
+	for _, h := range cfg.Hosts {
+		cr.scope[strings.ToLower(h)] = true
+	}
+	for _, e := range cfg.Crawl.AttachmentExtensions {
+		cr.attachExt[strings.ToLower(e)] = true
+	}
+	if cr.visited == nil {
+		cr.visited = NewVisited()
+	}
+	pf := cfg.Frontier
+	if pf == nil {
+		pf = NewFrontier(cfg.Crawl.FrontierMemory, cfg.TempDir)
+	}
+	cr.pages = newWorkQueue(pf)
+	cr.checks = newWorkQueue(NewFrontier(cfg.Crawl.FrontierMemory, cfg.TempDir))
+
+	own := map[string]bool{}
+	for h := range cr.scope {
+		hostname := h
+		if hh, _, err := net.SplitHostPort(h); err == nil {
+			hostname = hh
+		}
+		own[hostname] = true
+	}
+	base := cfg.Transport
+	if base == nil {
+		dialer := &guardedDialer{
+			dialer:       &net.Dialer{Timeout: cfg.Crawl.Timeout.D(), KeepAlive: 30 * time.Second},
+			resolver:     net.DefaultResolver,
+			allowPrivate: cfg.Crawl.AllowPrivate,
+			ownHosts:     own,
+		}
+		base = &http.Transport{
+			DialContext:           dialer.DialContext,
+			ForceAttemptHTTP2:     true,
+			MaxIdleConns:          256,
+			MaxIdleConnsPerHost:   max(cfg.Crawl.Concurrency, 2),
+			IdleConnTimeout:       60 * time.Second,
+			TLSHandshakeTimeout:   cfg.Crawl.Timeout.D(),
+			ResponseHeaderTimeout: cfg.Crawl.Timeout.D(),
+		}
+	}
+	cr.transport = &limitedTransport{base: base, limits: newHostLimits(cfg.Crawl.Concurrency, cfg.Crawl.Rate)}
+	cr.collector = cr.newCollector()
+	return cr, nil
+}
+
+// newCollector builds the colly collector. Fields are set after
+// NewCollector because colly reads COLLY_* environment variables there and
+// our configuration must win.
+func (cr *Crawler) newCollector() *colly.Collector {
+	c := colly.NewCollector()
+	c.UserAgent = cr.cfg.Crawl.UserAgent
+	c.MaxDepth = 0
+	c.AllowURLRevisit = true // deduplication is ours (bounded memory)
+	c.IgnoreRobotsTxt = !cr.cfg.Crawl.RobotsTxt
+	c.MaxBodySize = int(cr.cfg.Crawl.MaxPageBytes) + 1 // +1 to detect truncation
+	c.ParseHTTPErrorResponse = true
+	c.DetectCharset = false
+	c.Async = false
+	c.CacheDir = ""
+	c.AllowedDomains = nil
+	c.SetClient(&http.Client{Transport: cr.transport, Timeout: cr.cfg.Crawl.Timeout.D()})
+	c.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
+		if len(via) > cr.cfg.Crawl.MaxRedirects {
+			return fmt.Errorf("%w: more than %d", errTooManyRedirects, cr.cfg.Crawl.MaxRedirects)
+		}
+		next := canonical(&url.URL{Scheme: req.URL.Scheme, Host: req.URL.Host, Path: req.URL.Path, RawQuery: req.URL.RawQuery}).String()
+		for _, v := range via {
+			prev := canonical(&url.URL{Scheme: v.URL.Scheme, Host: v.URL.Host, Path: v.URL.Path, RawQuery: v.URL.RawQuery}).String()
+			if prev == next {
+				return fmt.Errorf("%w: back to %s", errRedirectLoop, next)
+			}
+		}
+		return nil
+	})
+	c.OnResponseHeaders(func(r *colly.Response) {
+		res := r.Ctx.GetAny("res").(*fetchResult)
+		res.status = r.StatusCode
+		res.header = r.Headers.Clone()
+		res.finalURL = r.Request.URL.String()
+		if !res.wantBody || !isHTML(res.header) {
+			r.Request.Abort()
+		}
+	})
+	c.OnResponse(func(r *colly.Response) {
+		res := r.Ctx.GetAny("res").(*fetchResult)
+		res.status = r.StatusCode
+		res.body = r.Body
+		res.gotBody = true
+	})
+	c.OnError(func(r *colly.Response, err error) {
+		res := r.Ctx.GetAny("res").(*fetchResult)
+		if errors.Is(err, colly.ErrAbortedAfterHeaders) {
+			return
+		}
+		res.err = err
+	})
+	return c
+}
+
+// isHTML reports whether the (original) content type is an HTML page; a
+// missing type counts, since many old CMSs send none.
+func isHTML(h http.Header) bool {
+	ct := h.Get(originalContentType)
+	if ct == "" {
+		ct = h.Get("Content-Type")
+	}
+	if ct == "" {
+		return true
+	}
+	mt, _, _ := mime.ParseMediaType(ct)
+	return mt == "text/html" || mt == "application/xhtml+xml"
+}
+
+// fetchResult collects what colly's callbacks saw for one request.
+type fetchResult struct {
+	wantBody bool
+	status   int
+	header   http.Header
+	finalURL string
+	body     []byte
+	gotBody  bool
+	err      error
+}
+
+// fetchOnce makes one request through colly.
+func (cr *Crawler) fetchOnce(ctx context.Context, method, target string, wantBody bool) *fetchResult {
+	res := &fetchResult{wantBody: wantBody}
+	cctx := colly.NewContext()
+	cctx.Put("res", res)
+	hdr := http.Header{}
+	hdr.Set("User-Agent", cr.cfg.Crawl.UserAgent)
+	hdr.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+	hdr.Set("Accept-Language", "zh-CN,zh;q=0.9")
+	err := cr.collector.Request(method, target, nil, cctx, hdr)
+	if err != nil && res.err == nil && !errors.Is(err, colly.ErrAbortedAfterHeaders) && res.status == 0 {
+		res.err = err
+	}
+	if ctx.Err() != nil && res.status == 0 && res.err == nil {
+		res.err = ctx.Err()
+	}
+	cr.bytesRead.Add(int64(len(res.body)))
+	return res
+}
+
+// Run crawls the site, calling onPage (from several goroutines at once) for
+// every in-scope HTML page, and returns the failures and statistics. A
+// cancelled ctx stops the crawl early; the partial result is still returned.
+func (cr *Crawler) Run(ctx context.Context, onPage func(*Page)) (*Result, error) {
+	cr.start = time.Now()
+	cr.collector.Context = ctx
+	refs, err := newRefLog(cr.cfg.TempDir)
+	if err != nil {
+		return nil, err
+	}
+	cr.refs = refs
+	defer refs.close()
+	defer cr.pages.f.Close()
+	defer cr.checks.f.Close()
+	stopP := cr.pages.watch(ctx)
+	stopC := cr.checks.watch(ctx)
+	defer stopP()
+	defer stopC()
+
+	if cr.cfg.Soft404 {
+		cr.judge = &soft404Judge{home: cr.cfg.Home.String(), base: cr.probeMissingPage(ctx)}
+	}
+	home := cr.cfg.Home.String()
+	cr.visited.Add(home)
+	cr.targets.Add(1)
+	cr.pageCount.Add(1)
+	if err := cr.pages.push(Item{URL: home, Depth: 0, Kind: KindPage, Crawl: true}); err != nil {
+		return nil, err
+	}
+
+	// The check queue must not look finished while pages can still add to
+	// it: hold one pending item until the page workers are done.
+	cr.checks.mu.Lock()
+	cr.checks.pending++
+	cr.checks.mu.Unlock()
+	var wg sync.WaitGroup
+	pageWorkers := max(1, min(cr.cfg.Crawl.Concurrency*len(cr.scope), 256))
+	checkWorkers := max(4, min(cr.cfg.Crawl.Concurrency*4, 64))
+	for range pageWorkers {
+		wg.Go(func() {
+			for {
+				it, ok := cr.pages.pop()
+				if !ok {
+					return
+				}
+				cr.handlePage(ctx, it, onPage)
+				cr.pages.done()
+			}
+		})
+	}
+	// Availability checks run beside the crawl and finish after it: they
+	// wait until the page queue is drained and nothing is left to check.
+	var cwg sync.WaitGroup
+	for range checkWorkers {
+		cwg.Go(func() {
+			for {
+				it, ok := cr.checks.pop()
+				if !ok {
+					return
+				}
+				cr.handleTarget(ctx, it)
+				cr.checks.done()
+			}
+		})
+	}
+	wg.Wait()
+	cr.checks.done() // no page worker pushes any more
+	cwg.Wait()
+	if cr.pages.err != nil {
+		return nil, cr.pages.err
+	}
+	if cr.checks.err != nil {
+		return nil, cr.checks.err
+	}
+	return cr.result(ctx)
+}
+
+// probeMissingPage asks the site for a URL that cannot exist, to learn how it
+// answers missing pages (a real 404, a 200 "not found" page, a redirect).
+func (cr *Crawler) probeMissingPage(ctx context.Context) *soft404Baseline {
+	var b [8]byte
+	crand.Read(b[:])
+	u := *cr.cfg.Home
+	u.Path = "/xunjian-no-such-page-" + hex.EncodeToString(b[:]) + ".html"
+	u.RawQuery = ""
+	res := cr.fetchOnce(ctx, http.MethodGet, u.String(), true)
+	if res.err != nil {
+		return nil
+	}
+	base := &soft404Baseline{status: res.status}
+	if res.finalURL != u.String() {
+		base.finalURL = res.finalURL
+	}
+	if res.status == 200 && res.gotBody {
+		text, _ := Decode(res.body, res.header.Get(originalContentType))
+		if doc, err := goquery.NewDocumentFromReader(bytes.NewReader(text)); err == nil {
+			vis := visibleText(doc)
+			base.title = strings.TrimSpace(doc.Find("title").First().Text())
+			base.textLen = len(vis)
+			base.simhash = simhash(vis)
+		}
+	}
+	return base
+}
+
+// fetch requests target with retries and backoff and returns the outcome;
+// for pages it also returns the body.
+func (cr *Crawler) fetch(ctx context.Context, method, target string, wantBody bool) (Outcome, *fetchResult) {
+	start := time.Now()
+	var out Outcome
+	var res *fetchResult
+	classes := map[string]bool{}
+	attempts := 1 + cr.cfg.Crawl.Retries
+	for attempt := 1; attempt <= attempts; attempt++ {
+		if attempt > 1 {
+			cr.retries.Add(1)
+		}
+		res = cr.fetchOnce(ctx, method, target, wantBody)
+		out = Outcome{Status: res.status, FinalURL: res.finalURL, Attempts: attempt}
+		if res.header != nil {
+			out.ContentType = res.header.Get(originalContentType)
+			if out.ContentType == "" {
+				out.ContentType = res.header.Get("Content-Type")
+			}
+		}
+		if res.err != nil {
+			out.Class = classifyError(res.err)
+			out.Err = res.err.Error()
+		} else {
+			out.Class = classifyStatus(res.status)
+		}
+		if out.Class == "" {
+			break
+		}
+		classes[out.Class] = true
+		if ctx.Err() != nil || !retryable(out.Class) || attempt == attempts {
+			break
+		}
+		wait := cr.backoff(attempt)
+		if res.status == 429 || res.status == 503 {
+			if ra, ok := retryAfter(res.header, time.Now()); ok {
+				wait = min(ra, cr.cfg.Crawl.MaxRetryAfter.D())
+				if u, err := url.Parse(target); err == nil {
+					cr.transport.limits.pause(u.Host, time.Now().Add(wait))
+				}
+			}
+		}
+		if sleepCtx(ctx, wait) != nil {
+			break
+		}
+	}
+	out.Agree = out.Class != "" && len(classes) == 1
+	out.Elapsed = time.Since(start)
+	return out, res
+}
+
+// backoff doubles from crawl.retry_backoff with ±20% jitter.
+func (cr *Crawler) backoff(attempt int) time.Duration {
+	d := cr.cfg.Crawl.RetryBackoff.D() << (attempt - 1)
+	if d <= 0 {
+		return 0
+	}
+	j := time.Duration(rand.Int64N(int64(d)/5 + 1))
+	return d - d/10 + j
+}
+
+// retryAfter parses a Retry-After header (seconds or an HTTP date).
+func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
+		return time.Duration(s) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+// handlePage fetches and parses one in-scope page and queues its links.
+func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) {
+	out, res := cr.fetch(ctx, http.MethodGet, it.URL, true)
+	if it.Depth == 0 {
+		cr.mu.Lock()
+		cr.homeOut = out
+		cr.mu.Unlock()
+	}
+	if ctx.Err() != nil && out.Class != "" {
+		return // cancelled mid-request: not a finding
+	}
+	pageURL, _ := url.Parse(it.URL)
+	final := pageURL
+	if res.finalURL != "" {
+		if f, err := url.Parse(res.finalURL); err == nil {
+			final = canonical(f)
+		}
+	}
+	if !out.Failed() && !isHTML(res.header) {
+		// A page link that serves a document: an attachment by content type.
+		cr.attach.Add(1)
+		return
+	}
+	if !out.Failed() && res.gotBody && cr.inScope(final) {
+		cr.crawled.Add(1)
+		text, cs := Decode(res.body, res.header.Get(originalContentType))
+		truncated := int64(len(res.body)) > cr.cfg.Crawl.MaxPageBytes
+		if truncated {
+			text = text[:min(len(text), int(cr.cfg.Crawl.MaxPageBytes))]
+		}
+		doc, err := goquery.NewDocumentFromReader(bytes.NewReader(text))
+		if err != nil {
+			cr.log.Warn("parse page", "url", it.URL, "err", err)
+			return
+		}
+		if cr.judge != nil && it.Depth > 0 {
+			if cr.judge.is(it.URL, final.String(), doc, visibleText(doc)) {
+				out.Class = ClassSoft404
+			}
+		}
+		// Links resolve against the final URL: relative links on a
+		// redirected page are relative to where the page really is.
+		links := ExtractLinks(doc, final, cr.attachExt)
+		links = dedupeLinks(links)
+		cr.linkCount.Add(int64(len(links)))
+		p := &Page{
+			URL: pageURL, FinalURL: final, Status: res.status, Header: restoreHeader(res.header),
+			Charset: cs, Text: text, Truncated: truncated, Doc: doc, Links: links,
+			Depth: it.Depth, Home: it.Depth == 0,
+		}
+		if onPage != nil {
+			onPage(p)
+		}
+		cr.refs.add(it.URL, it.Depth == 0, checkable(links))
+		for _, ln := range links {
+			cr.enqueue(ln, it.Depth+1)
+		}
+	}
+	if out.Failed() {
+		cr.recordFailure(it, out)
+	}
+}
+
+// restoreHeader puts back the Content-Type hidden from colly.
+func restoreHeader(h http.Header) http.Header {
+	if h == nil {
+		return http.Header{}
+	}
+	if ct := h.Get(originalContentType); ct != "" {
+		h.Set("Content-Type", ct)
+		h.Del(originalContentType)
+	}
+	return h
+}
+
+// checkable drops form actions: recorded on the page, never requested.
+func checkable(links []Link) []Link {
+	out := links[:0:0]
+	for _, l := range links {
+		if l.Kind != KindForm {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// dedupeLinks keeps the first reference to each (target, kind) in a page.
+func dedupeLinks(links []Link) []Link {
+	seen := make(map[string]bool, len(links))
+	out := links[:0]
+	for _, l := range links {
+		k := l.URL.String()
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, l)
+	}
+	return out
+}
+
+// handleTarget checks a target's availability: HEAD first, GET when HEAD is
+// refused or lies (405, 501, 403 and other errors).
+func (cr *Crawler) handleTarget(ctx context.Context, it Item) {
+	out, _ := cr.fetch(ctx, http.MethodHead, it.URL, false)
+	if out.Failed() && out.Class != ClassPrivate && out.Class != ClassDNS && out.Class != ClassRefused && out.Class != ClassTimeout {
+		out, _ = cr.fetch(ctx, http.MethodGet, it.URL, false)
+	}
+	if ctx.Err() != nil && out.Failed() {
+		return
+	}
+	if out.Failed() {
+		cr.recordFailure(it, out)
+	}
+}
+
+func (cr *Crawler) recordFailure(it Item, out Outcome) {
+	cr.errs.Add(1)
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	cr.failures[it.URL] = &Failure{URL: it.URL, Kind: it.Kind, Outcome: out}
+}
+
+func (cr *Crawler) inScope(u *url.URL) bool {
+	return cr.scope[u.Host] || cr.scope[u.Hostname()]
+}
+
+func (cr *Crawler) skip(reason string) {
+	cr.mu.Lock()
+	cr.skipped[reason]++
+	cr.mu.Unlock()
+}
+
+// enqueue queues a link's target once per run: as a page to crawl when it is
+// an in-scope page within the caps, else as a target to check.
+func (cr *Crawler) enqueue(ln Link, depth int) {
+	if ln.Kind == KindForm {
+		return
+	}
+	u := ln.URL
+	s := u.String()
+	if len(s) > cr.cfg.Crawl.MaxURLLength {
+		cr.skip("url-too-long")
+		return
+	}
+	in := cr.inScope(u)
+	if !in && !cr.cfg.CheckExternal {
+		cr.skip("external")
+		return
+	}
+	isNew, err := cr.visited.Add(s)
+	if err != nil {
+		cr.log.Warn("visited set", "err", err)
+		return
+	}
+	if !isNew {
+		return
+	}
+	if ln.Kind == KindAttachment {
+		cr.attach.Add(1)
+	}
+	crawl := in && (ln.Kind == KindPage || ln.Kind == KindFrame) && depth <= cr.cfg.Crawl.MaxDepth
+	if crawl {
+		p := pathPattern(u)
+		cr.mu.Lock()
+		n := cr.patterns[p]
+		if n < cr.cfg.Crawl.MaxPagesPerPattern {
+			cr.patterns[p] = n + 1
+		}
+		cr.mu.Unlock()
+		if n >= cr.cfg.Crawl.MaxPagesPerPattern {
+			cr.skip("trap-pattern")
+			return
+		}
+		if cr.pageCount.Add(1) > int64(cr.cfg.Crawl.MaxPages) {
+			cr.mu.Lock()
+			cr.capHit = true
+			cr.mu.Unlock()
+			cr.skip("max-pages")
+			return
+		}
+	}
+	cr.targets.Add(1)
+	var qerr error
+	if crawl {
+		qerr = cr.pages.push(Item{URL: s, Depth: depth, Kind: ln.Kind, Crawl: true})
+	} else {
+		qerr = cr.checks.push(Item{URL: s, Depth: depth, Kind: ln.Kind})
+	}
+	if qerr != nil {
+		cr.log.Error("queue", "url", s, "err", qerr)
+	}
+}
+
+// Progress returns counters for a progress line.
+func (cr *Crawler) Progress() Progress {
+	return Progress{
+		Pages:    int(cr.crawled.Load()),
+		Targets:  int(cr.targets.Load()),
+		Queued:   cr.pages.f.Len() + cr.checks.f.Len(),
+		Errors:   int(cr.errs.Load()),
+		Requests: cr.transport.requests.Load(),
+		Elapsed:  time.Since(cr.start),
+	}
+}
+
+func (cr *Crawler) result(ctx context.Context) (*Result, error) {
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	r := &Result{
+		Complete:       true,
+		SkippedReasons: map[string]int{},
+		Home:           cr.homeOut,
+	}
+	if ctx.Err() != nil {
+		r.Complete = false
+		r.Incomplete = append(r.Incomplete, "巡检被中断，报告只含中断前已检查的内容")
+	}
+	if cr.capHit {
+		r.Complete = false
+		r.Incomplete = append(r.Incomplete, fmt.Sprintf("达到页面数上限 %d（crawl.max_pages），其余页面未检查", cr.cfg.Crawl.MaxPages))
+	}
+	skipped := 0
+	for k, v := range cr.skipped {
+		r.SkippedReasons[k] = v
+		skipped += v
+	}
+	wanted := map[string]bool{}
+	for u := range cr.failures {
+		wanted[u] = true
+	}
+	refs, totals, err := cr.refs.collect(wanted, cr.cfg.MaxRefsPerTarget)
+	if err != nil {
+		return nil, err
+	}
+	for u, f := range cr.failures {
+		f.Refs = refs[u]
+		f.TotalRefs = totals[u]
+		r.Failures = append(r.Failures, *f)
+	}
+	sort.Slice(r.Failures, func(i, j int) bool { return r.Failures[i].URL < r.Failures[j].URL })
+	r.Stats = finding.Stats{
+		Pages:       int(cr.crawled.Load()),
+		Links:       int(cr.linkCount.Load()),
+		Targets:     int(cr.targets.Load()),
+		Attachments: int(cr.attach.Load()),
+		Errors:      int(cr.errs.Load()),
+		Skipped:     skipped,
+		Requests:    int(cr.transport.requests.Load()),
+		Retries:     int(cr.retries.Load()),
+		BytesRead:   cr.bytesRead.Load(),
+	}
+	return r, nil
+}

@@ -1,0 +1,296 @@
+package crawler
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"os"
+	"sync"
+)
+
+// Visited is the set of targets already queued in a run. A Redis or other
+// shared store can implement it to spread one run over several processes.
+type Visited interface {
+	// Add marks key visited and reports whether it was new.
+	Add(key string) (bool, error)
+	Len() int
+}
+
+// Frontier is the FIFO queue of work a run still has to do. Like Visited it
+// can be replaced by a shared store.
+type Frontier interface {
+	Push(Item) error
+	// Pop returns the next item; ok is false when the queue is empty.
+	Pop() (item Item, ok bool, err error)
+	Len() int
+	Close() error
+}
+
+// Item is one queued request.
+type Item struct {
+	URL   string
+	Depth int
+	// Kind is how the target was first referenced.
+	Kind LinkKind
+	// Crawl is true for pages to fetch and parse; false for targets only
+	// checked for availability.
+	Crawl bool
+}
+
+// hashVisited keeps 64-bit hashes instead of URLs: 100,000 targets cost a few
+// MB. A collision (about 1 in 10^9 for a million URLs) skips one URL.
+type hashVisited struct {
+	mu   sync.Mutex
+	seed maphash.Seed
+	set  map[uint64]struct{}
+}
+
+// NewVisited returns an in-memory Visited set.
+func NewVisited() Visited {
+	return &hashVisited{seed: maphash.MakeSeed(), set: make(map[uint64]struct{}, 1024)}
+}
+
+func (v *hashVisited) Add(key string) (bool, error) {
+	h := maphash.String(v.seed, key)
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if _, ok := v.set[h]; ok {
+		return false, nil
+	}
+	v.set[h] = struct{}{}
+	return true, nil
+}
+
+func (v *hashVisited) Len() int {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return len(v.set)
+}
+
+// spillFrontier keeps up to memLimit items in memory and appends the rest to
+// a temporary file, so a 100,000-page site's queue costs bounded memory.
+// Order stays FIFO: once anything is on disk, new items go to disk too.
+type spillFrontier struct {
+	mu       sync.Mutex
+	memLimit int
+	dir      string
+	mem      []Item
+	head     int
+	file     *os.File
+	w        *bufio.Writer
+	r        *bufio.Reader
+	onDisk   int
+	readOff  int64
+}
+
+// NewFrontier returns a FIFO that spills to a file in dir (os.TempDir if
+// empty) past memLimit items.
+func NewFrontier(memLimit int, dir string) Frontier {
+	if memLimit < 1 {
+		memLimit = 1
+	}
+	return &spillFrontier{memLimit: memLimit, dir: dir}
+}
+
+func (f *spillFrontier) Len() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.mem) - f.head + f.onDisk
+}
+
+func (f *spillFrontier) Push(it Item) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.onDisk == 0 && len(f.mem)-f.head < f.memLimit {
+		f.mem = append(f.mem, it)
+		return nil
+	}
+	if f.file == nil {
+		file, err := os.CreateTemp(f.dir, "xunjian-frontier-*")
+		if err != nil {
+			return fmt.Errorf("frontier spill file: %w", err)
+		}
+		f.file = file
+		f.w = bufio.NewWriterSize(file, 64<<10)
+	}
+	var hdr [binary.MaxVarintLen64*2 + 2]byte
+	n := binary.PutUvarint(hdr[:], uint64(len(it.URL)))
+	n += binary.PutUvarint(hdr[n:], uint64(it.Depth))
+	hdr[n] = byte(it.Kind)
+	if it.Crawl {
+		hdr[n+1] = 1
+	}
+	n += 2
+	if _, err := f.w.Write(hdr[:n]); err != nil {
+		return fmt.Errorf("frontier spill: %w", err)
+	}
+	if _, err := f.w.WriteString(it.URL); err != nil {
+		return fmt.Errorf("frontier spill: %w", err)
+	}
+	f.onDisk++
+	return nil
+}
+
+func (f *spillFrontier) Pop() (Item, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.head < len(f.mem) {
+		it := f.mem[f.head]
+		f.mem[f.head] = Item{}
+		f.head++
+		if f.head == len(f.mem) {
+			f.mem, f.head = f.mem[:0], 0
+		}
+		return it, true, nil
+	}
+	if f.onDisk == 0 {
+		return Item{}, false, nil
+	}
+	// Refill memory from disk.
+	if err := f.w.Flush(); err != nil {
+		return Item{}, false, fmt.Errorf("frontier spill: %w", err)
+	}
+	if f.r == nil {
+		f.r = bufio.NewReaderSize(io.NewSectionReader(f.file, 0, 1<<62), 64<<10)
+	}
+	for f.onDisk > 0 && len(f.mem) < f.memLimit {
+		it, err := readItem(f.r)
+		if err != nil {
+			return Item{}, false, fmt.Errorf("frontier spill read: %w", err)
+		}
+		f.mem = append(f.mem, it)
+		f.onDisk--
+	}
+	if f.onDisk == 0 {
+		// Everything is back in memory: start a fresh file next time.
+		f.file.Close()
+		os.Remove(f.file.Name())
+		f.file, f.w, f.r = nil, nil, nil
+	}
+	it := f.mem[0]
+	f.mem[0] = Item{}
+	f.head = 1
+	if f.head == len(f.mem) {
+		f.mem, f.head = f.mem[:0], 0
+	}
+	return it, true, nil
+}
+
+func readItem(r *bufio.Reader) (Item, error) {
+	n, err := binary.ReadUvarint(r)
+	if err != nil {
+		return Item{}, err
+	}
+	depth, err := binary.ReadUvarint(r)
+	if err != nil {
+		return Item{}, err
+	}
+	var flags [2]byte
+	if _, err := io.ReadFull(r, flags[:]); err != nil {
+		return Item{}, err
+	}
+	if n > 1<<20 {
+		return Item{}, errors.New("corrupt spill record")
+	}
+	buf := make([]byte, n)
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return Item{}, err
+	}
+	return Item{URL: string(buf), Depth: int(depth), Kind: LinkKind(flags[0]), Crawl: flags[1] == 1}, nil
+}
+
+func (f *spillFrontier) Close() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.file != nil {
+		f.file.Close()
+		err := os.Remove(f.file.Name())
+		f.file = nil
+		return err
+	}
+	return nil
+}
+
+// workQueue wraps a Frontier with the count of items still being worked on,
+// so workers know when the crawl is finished: queue empty and nobody busy.
+type workQueue struct {
+	mu      sync.Mutex
+	cond    *sync.Cond
+	f       Frontier
+	pending int // queued + in progress
+	closed  bool
+	err     error
+}
+
+func newWorkQueue(f Frontier) *workQueue {
+	q := &workQueue{f: f}
+	q.cond = sync.NewCond(&q.mu)
+	return q
+}
+
+func (q *workQueue) push(it Item) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed {
+		return nil
+	}
+	if err := q.f.Push(it); err != nil {
+		return err
+	}
+	q.pending++
+	q.cond.Signal()
+	return nil
+}
+
+// pop blocks until an item is available or no work is left. The caller
+// must call done after processing a popped item.
+func (q *workQueue) pop() (Item, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for {
+		if q.closed {
+			return Item{}, false
+		}
+		it, ok, err := q.f.Pop()
+		if err != nil {
+			q.err = err
+			q.closed = true
+			q.cond.Broadcast()
+			return Item{}, false
+		}
+		if ok {
+			return it, true
+		}
+		if q.pending == 0 {
+			q.cond.Broadcast()
+			return Item{}, false
+		}
+		q.cond.Wait()
+	}
+}
+
+func (q *workQueue) done() {
+	q.mu.Lock()
+	q.pending--
+	if q.pending == 0 {
+		q.cond.Broadcast()
+	}
+	q.mu.Unlock()
+}
+
+// close stops handing out work (cancellation); queued items are dropped.
+func (q *workQueue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.cond.Broadcast()
+	q.mu.Unlock()
+}
+
+// watch closes the queue when ctx is cancelled.
+func (q *workQueue) watch(ctx context.Context) (stop func() bool) {
+	return context.AfterFunc(ctx, q.close)
+}

@@ -1,0 +1,100 @@
+package crawler
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/PuerkitoBio/goquery"
+)
+
+// LinkKind says what kind of resource a reference points at; it decides
+// whether the target is crawled as a page or only checked for availability,
+// and how a failure is named (链接失效, 图片失效, 附件失效).
+type LinkKind uint8
+
+// Link kinds.
+const (
+	KindPage       LinkKind = iota + 1 // a[href], area, iframe, frame: a page to crawl or check
+	KindImage                          // img src/srcset, input[type=image], video poster
+	KindScript                         // script[src]
+	KindStyle                          // link[href] (stylesheets, icons, alternates)
+	KindFrame                          // iframe[src], frame[src]
+	KindEmbed                          // embed[src], object[data], audio/video/source
+	KindAttachment                     // a document or archive by its extension or content type
+	KindForm                           // form[action]: recorded, never submitted
+)
+
+// String names the kind in the JSON contract.
+func (k LinkKind) String() string {
+	switch k {
+	case KindPage:
+		return "link"
+	case KindImage:
+		return "image"
+	case KindScript:
+		return "script"
+	case KindStyle:
+		return "stylesheet"
+	case KindFrame:
+		return "frame"
+	case KindEmbed:
+		return "media"
+	case KindAttachment:
+		return "attachment"
+	case KindForm:
+		return "form"
+	}
+	return "unknown"
+}
+
+// Link is one reference found in a page.
+type Link struct {
+	// URL is the normalised absolute target.
+	URL *url.URL
+	// Kind is what the reference points at.
+	Kind LinkKind
+	// Tag and Attr name where it was found, e.g. "img" and "src".
+	Tag  string
+	Attr string
+	// Text is the anchor text, alt or title, whitespace collapsed and capped.
+	Text string
+}
+
+// Page is a fetched, decoded and parsed HTML page: what checks receive. It
+// carries no colly types.
+type Page struct {
+	// URL is the URL requested; FinalURL the one answered after redirects.
+	URL      *url.URL
+	FinalURL *url.URL
+	Status   int
+	Header   http.Header
+	// Charset is the encoding the body was decoded from.
+	Charset string
+	// Text is the page decoded to UTF-8.
+	Text []byte
+	// Truncated is true when the page exceeded crawl.max_page_bytes.
+	Truncated bool
+	Doc       *goquery.Document
+	Links     []Link
+	Depth     int
+	// Home is true for the site's homepage.
+	Home bool
+}
+
+// Title returns the page's <title>, whitespace collapsed.
+func (p *Page) Title() string {
+	if p.Doc == nil {
+		return ""
+	}
+	return collapse(p.Doc.Find("title").First().Text(), 200)
+}
+
+// collapse folds runs of whitespace to one space and caps the length in runes.
+func collapse(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > max {
+		return string(r[:max]) + "…"
+	}
+	return s
+}

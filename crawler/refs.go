@@ -1,0 +1,157 @@
+package crawler
+
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"os"
+	"sync"
+)
+
+// Ref is one place a target is referenced: the page (父页面), the anchor
+// text, and the tag that holds it.
+type Ref struct {
+	Page string
+	Text string
+	Tag  string
+	// Home is true when the page is the site's homepage.
+	Home bool
+}
+
+// refLog appends every reference to a temporary file, so the link graph of a
+// 100,000-page site (millions of references) costs disk, not memory. Only
+// the references of failed targets are read back.
+type refLog struct {
+	mu   sync.Mutex
+	seed maphash.Seed
+	file *os.File
+	w    *bufio.Writer
+	n    int
+	err  error
+}
+
+func newRefLog(dir string) (*refLog, error) {
+	f, err := os.CreateTemp(dir, "xunjian-refs-*")
+	if err != nil {
+		return nil, fmt.Errorf("reference log: %w", err)
+	}
+	return &refLog{seed: maphash.MakeSeed(), file: f, w: bufio.NewWriterSize(f, 256<<10)}, nil
+}
+
+func (l *refLog) key(target string) uint64 { return maphash.String(l.seed, target) }
+
+// add records the references of one page in one write.
+func (l *refLog) add(page string, home bool, links []Link) {
+	if len(links) == 0 {
+		return
+	}
+	buf := make([]byte, 0, 64*len(links))
+	for _, ln := range links {
+		buf = binary.LittleEndian.AppendUint64(buf, l.key(ln.URL.String()))
+		flags := byte(0)
+		if home {
+			flags = 1
+		}
+		buf = append(buf, flags)
+		buf = appendString(buf, page)
+		buf = appendString(buf, ln.Text)
+		buf = appendString(buf, ln.Tag)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.err != nil {
+		return
+	}
+	if _, err := l.w.Write(buf); err != nil {
+		l.err = err
+	}
+	l.n += len(links)
+}
+
+func appendString(b []byte, s string) []byte {
+	if len(s) > 4096 {
+		s = s[:4096]
+	}
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// collect returns up to limit references for each wanted target (keyed by
+// URL) and the total count per target. Duplicate (page, target) pairs count once.
+func (l *refLog) collect(wanted map[string]bool, limit int) (map[string][]Ref, map[string]int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.err != nil {
+		return nil, nil, fmt.Errorf("reference log: %w", l.err)
+	}
+	if err := l.w.Flush(); err != nil {
+		return nil, nil, fmt.Errorf("reference log: %w", err)
+	}
+	byKey := make(map[uint64]string, len(wanted))
+	for u := range wanted {
+		byKey[l.key(u)] = u
+	}
+	refs := map[string][]Ref{}
+	totals := map[string]int{}
+	seen := map[[2]string]bool{}
+	r := bufio.NewReaderSize(io.NewSectionReader(l.file, 0, 1<<62), 256<<10)
+	for {
+		var k [9]byte
+		if _, err := io.ReadFull(r, k[:]); err != nil {
+			if err == io.EOF {
+				break
+			}
+			return nil, nil, fmt.Errorf("reference log: %w", err)
+		}
+		page, err := readString(r)
+		if err != nil {
+			return nil, nil, err
+		}
+		text, err := readString(r)
+		if err != nil {
+			return nil, nil, err
+		}
+		tag, err := readString(r)
+		if err != nil {
+			return nil, nil, err
+		}
+		target, ok := byKey[binary.LittleEndian.Uint64(k[:8])]
+		if !ok {
+			continue
+		}
+		pair := [2]string{page, target}
+		if seen[pair] {
+			continue
+		}
+		seen[pair] = true
+		totals[target]++
+		if len(refs[target]) < limit {
+			refs[target] = append(refs[target], Ref{Page: page, Text: text, Tag: tag, Home: k[8] == 1})
+		}
+	}
+	return refs, totals, nil
+}
+
+func readString(r *bufio.Reader) (string, error) {
+	n, err := binary.ReadUvarint(r)
+	if err != nil {
+		return "", fmt.Errorf("reference log: %w", err)
+	}
+	if n > 4096 {
+		return "", fmt.Errorf("reference log: corrupt record")
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return "", fmt.Errorf("reference log: %w", err)
+	}
+	return string(b), nil
+}
+
+func (l *refLog) close() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.file.Close()
+	os.Remove(l.file.Name())
+}

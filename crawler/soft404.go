@@ -1,0 +1,102 @@
+package crawler
+
+import (
+	"hash/fnv"
+	"math/bits"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"github.com/PuerkitoBio/goquery"
+)
+
+// notFoundPhrase matches titles and headings of "page not found" pages, as
+// Chinese portals' CMSs word them.
+var notFoundPhrase = regexp.MustCompile(`(?i)(404\s*(not\s*found|错误|页面)|page\s+not\s+found|页面不存在|页面未找到|找不到(您要访问的|您访问的|该|此)?页面|您(所)?访问的页面(不存在|已删除|找不到)|(文章|信息|内容|栏目)不存在|(信息|内容|页面)已(被)?删除|页面已失效)`)
+
+// soft404Baseline is the site's own answer for a URL that cannot exist.
+type soft404Baseline struct {
+	status   int
+	finalURL string
+	title    string
+	textLen  int
+	simhash  uint64
+}
+
+// soft404Judge decides whether a 200 page is really a "not found" page.
+type soft404Judge struct {
+	base *soft404Baseline
+	home string
+}
+
+// is reports whether the page requested as requested answered like the
+// site's missing page.
+func (j *soft404Judge) is(requested, final string, doc *goquery.Document, text string) bool {
+	title := strings.TrimSpace(doc.Find("title").First().Text())
+	h1 := strings.TrimSpace(doc.Find("h1").First().Text())
+	if notFoundPhrase.MatchString(title) || notFoundPhrase.MatchString(h1) {
+		return true
+	}
+	if len(text) < 600 && notFoundPhrase.MatchString(text) {
+		return true
+	}
+	b := j.base
+	if b == nil || b.status != 200 {
+		return false
+	}
+	// The site redirects missing pages somewhere (often the homepage):
+	// a page redirected to the same place is missing too.
+	if b.finalURL != "" && final == b.finalURL && requested != final && requested != j.home {
+		return true
+	}
+	if title != b.title {
+		return false
+	}
+	lo, hi := float64(b.textLen)*0.8, float64(b.textLen)*1.25+50
+	if l := float64(len(text)); l < lo || l > hi {
+		return false
+	}
+	return bits.OnesCount64(simhash(text)^b.simhash) <= 6
+}
+
+// visibleText returns the text a person would read, scripts and styles left out.
+func visibleText(doc *goquery.Document) string {
+	body := doc.Find("body")
+	if body.Length() == 0 {
+		body = doc.Selection
+	}
+	c := body.Clone()
+	c.Find("script, style, noscript, template").Remove()
+	return strings.Join(strings.Fields(c.Text()), " ")
+}
+
+// simhash is a 64-bit similarity hash over character bigrams.
+func simhash(text string) uint64 {
+	var v [64]int
+	rs := []rune(text)
+	h := fnv.New64a()
+	n := 0
+	for i := 0; i+1 < len(rs) && n < 4000; i++ {
+		if unicode.IsSpace(rs[i]) && unicode.IsSpace(rs[i+1]) {
+			continue
+		}
+		h.Reset()
+		h.Write([]byte(string(rs[i : i+2])))
+		x := h.Sum64()
+		for b := 0; b < 64; b++ {
+			if x&(1<<b) != 0 {
+				v[b]++
+			} else {
+				v[b]--
+			}
+		}
+		n++
+	}
+	var out uint64
+	for b := 0; b < 64; b++ {
+		if v[b] > 0 {
+			out |= 1 << b
+		}
+	}
+	return out
+}
