@@ -68,8 +68,8 @@ func (o Outcome) Confirmed() bool {
 	return o.Agree && o.Attempts > 1
 }
 
-// classifyStatus maps an HTTP status to a failure class ("" if fine).
-func classifyStatus(status int) string {
+// ClassifyStatus maps an HTTP status to a failure class ("" if fine).
+func ClassifyStatus(status int) string {
 	switch {
 	case status == 404:
 		return ClassNotFound
@@ -87,8 +87,8 @@ func classifyStatus(status int) string {
 	return ""
 }
 
-// classifyError maps a transport error to a failure class.
-func classifyError(err error) string {
+// ClassifyError maps a transport error to a failure class.
+func ClassifyError(err error) string {
 	var dnsErr *net.DNSError
 	var certErr *tls.CertificateVerificationError
 	var unknownAuth x509.UnknownAuthorityError

@@ -169,9 +169,18 @@ func New(cfg Config) (*Crawler, error) {
 		}
 		own[hostname] = true
 	}
+	var nets []*net.IPNet
+	for _, n := range cfg.Crawl.AllowNetworks {
+		_, ipn, err := net.ParseCIDR(n)
+		if err != nil {
+			return nil, fmt.Errorf("crawler: allow_networks: %w", err)
+		}
+		nets = append(nets, ipn)
+	}
 	base := cfg.Transport
 	if base == nil {
 		dialer := &guardedDialer{
+			allowNets:    nets,
 			dialer:       &net.Dialer{Timeout: cfg.Crawl.Timeout.D(), KeepAlive: 30 * time.Second},
 			resolver:     net.DefaultResolver,
 			allowPrivate: cfg.Crawl.AllowPrivate,
@@ -417,15 +426,18 @@ func (cr *Crawler) fetch(ctx context.Context, method, target string, wantBody bo
 			}
 		}
 		if res.err != nil {
-			out.Class = classifyError(res.err)
+			out.Class = ClassifyError(res.err)
 			out.Err = res.err.Error()
 		} else {
-			out.Class = classifyStatus(res.status)
+			out.Class = ClassifyStatus(res.status)
 		}
 		if out.Class == "" {
 			break
 		}
 		classes[out.Class] = true
+		if method == http.MethodHead && headLies(out) {
+			break // GET decides, without retrying HEAD
+		}
 		if ctx.Err() != nil || !retryable(out.Class) || attempt == attempts {
 			break
 		}
@@ -577,7 +589,7 @@ func dedupeLinks(links []Link) []Link {
 // refused or lies (405, 501, 403 and other errors).
 func (cr *Crawler) handleTarget(ctx context.Context, it Item) {
 	out, _ := cr.fetch(ctx, http.MethodHead, it.URL, false)
-	if out.Failed() && out.Class != ClassPrivate && out.Class != ClassDNS && out.Class != ClassRefused && out.Class != ClassTimeout {
+	if headLies(out) {
 		out, _ = cr.fetch(ctx, http.MethodGet, it.URL, false)
 	}
 	if ctx.Err() != nil && out.Failed() {
@@ -586,6 +598,17 @@ func (cr *Crawler) handleTarget(ctx context.Context, it Item) {
 	if out.Failed() {
 		cr.recordFailure(it, out)
 	}
+}
+
+// headLies reports a HEAD answer that GET may contradict: servers and WAFs
+// that refuse HEAD (405, 501, 403, 400, 406) or drop the connection. 404 and
+// 410 are trusted, so a broken target costs one request.
+func headLies(o Outcome) bool {
+	switch o.Status {
+	case 400, 403, 405, 406, 501:
+		return true
+	}
+	return o.Status == 0 && (o.Class == ClassReset || o.Class == ClassNetwork)
 }
 
 func (cr *Crawler) recordFailure(it Item, out Outcome) {

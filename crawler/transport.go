@@ -157,7 +157,20 @@ type guardedDialer struct {
 	dialer       *net.Dialer
 	resolver     *net.Resolver
 	allowPrivate bool
+	allowNets    []*net.IPNet
 	ownHosts     map[string]bool
+}
+
+func (d *guardedDialer) allowed(ip net.IP) bool {
+	if d.allowPrivate || !IsPrivateIP(ip) {
+		return true
+	}
+	for _, n := range d.allowNets {
+		if n.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 func (d *guardedDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -165,7 +178,7 @@ func (d *guardedDialer) DialContext(ctx context.Context, network, addr string) (
 	if err != nil {
 		return nil, err
 	}
-	if d.allowPrivate || d.ownHosts[strings.ToLower(host)] {
+	if d.ownHosts[strings.ToLower(host)] {
 		return d.dialer.DialContext(ctx, network, addr)
 	}
 	var ips []net.IPAddr
@@ -179,7 +192,7 @@ func (d *guardedDialer) DialContext(ctx context.Context, network, addr string) (
 	}
 	var lastErr error = &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
 	for _, ip := range ips {
-		if IsPrivateIP(ip.IP) {
+		if !d.allowed(ip.IP) {
 			lastErr = fmt.Errorf("dial %s (%s): %w", host, ip.IP, ErrPrivateAddress)
 			continue
 		}

@@ -139,9 +139,9 @@ type Stats struct {
 	Errors      int `json:"errors"`
 	// Skipped counts references not followed: out of scope hosts beyond the
 	// link check, trap guards, private addresses.
-	Skipped   int `json:"skipped"`
-	Requests  int `json:"requests"`
-	Retries   int `json:"retries"`
+	Skipped   int   `json:"skipped"`
+	Requests  int   `json:"requests"`
+	Retries   int   `json:"retries"`
 	BytesRead int64 `json:"bytes_read"`
 }
 
@@ -162,6 +162,9 @@ type Report struct {
 	Findings   []Finding `json:"findings"`
 	// CheckErrors lists checks that could not run, with the reason.
 	CheckErrors map[string]string `json:"check_errors,omitempty"`
+	// Measurements holds what checks measured beside their findings, keyed
+	// by check (connectivity: each probe's DNS, connect, TLS, TTFB, total).
+	Measurements map[string]any `json:"measurements,omitempty"`
 }
 
 // Sort orders findings most urgent first, then by check, page and target, so

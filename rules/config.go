@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"os"
 	"slices"
@@ -71,6 +72,9 @@ type Crawl struct {
 	MaxPagesPerPattern int      `yaml:"max_pages_per_pattern"`
 	MaxRedirects       int      `yaml:"max_redirects"`
 	AllowPrivate       bool     `yaml:"allow_private"`
+	// AllowNetworks are CIDR ranges external links may reach even when
+	// private (the demo and tests allow loopback this way).
+	AllowNetworks []string `yaml:"allow_networks"`
 	// AttachmentExtensions are file extensions treated as attachments:
 	// checked for availability, never parsed as pages.
 	AttachmentExtensions []string `yaml:"attachment_extensions"`
@@ -229,6 +233,11 @@ func (c *Config) Validate(checkNames []string) error {
 	}
 	if strings.TrimSpace(cr.UserAgent) == "" {
 		bad("crawl.user_agent", "must not be empty: sites whitelist monitors by it")
+	}
+	for i, n := range cr.AllowNetworks {
+		if _, _, err := net.ParseCIDR(n); err != nil {
+			bad(fmt.Sprintf("crawl.allow_networks[%d]", i), "%q is not a CIDR range such as 127.0.0.0/8", n)
+		}
 	}
 	for i, ext := range cr.AttachmentExtensions {
 		if ext == "" || strings.ContainsAny(ext, "./ ") {

@@ -1,0 +1,180 @@
+// Package inspect runs one inspection of one site: it crawls the site, hands
+// every page to the checks, gives the checks the crawl's result, and
+// assembles the report. It is the job that `xunjian inspect`, `xunjian demo`
+// and the scheduler all run.
+package inspect
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/xunjian/xunjian/checks"
+	"github.com/xunjian/xunjian/crawler"
+	"github.com/xunjian/xunjian/finding"
+	"github.com/xunjian/xunjian/rules"
+)
+
+// Version is the tool version written into reports.
+const Version = "0.1.0"
+
+// Options configure one inspection.
+type Options struct {
+	Config rules.Config
+	Site   rules.Site
+	Logger *slog.Logger
+	// TempDir holds the crawl's spill files.
+	TempDir string
+	// Now returns the current time (fixed in tests).
+	Now func() time.Time
+	// TLS is the client TLS configuration for probes.
+	TLS *tls.Config
+	// OnProgress, if set, receives the crawler once it exists, so a caller
+	// can show progress.
+	OnProgress func(*crawler.Crawler)
+}
+
+// Run inspects one site. A cancelled ctx gives a partial report marked
+// incomplete, not an error; an error means the inspection could not run.
+func Run(ctx context.Context, o Options) (*finding.Report, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	home, err := rules.ParseSiteURL(o.Site.URL)
+	if err != nil {
+		return nil, fmt.Errorf("site %s: %w", o.Site.URL, err)
+	}
+	cfg := o.Config
+	enabled := cfg.Checks.Enabled
+	list, err := checks.Build(enabled, checks.Deps{Config: cfg, Logger: o.Logger, Now: o.Now, TLS: o.TLS})
+	if err != nil {
+		return nil, err
+	}
+	bl := cfg.Checks.BrokenLink
+	cr, err := crawler.New(crawler.Config{
+		Home:             home,
+		Hosts:            o.Site.Hosts,
+		Crawl:            cfg.Crawl,
+		CheckExternal:    bl.External,
+		Soft404:          bl.Soft404 && slices.Contains(enabled, "broken-link"),
+		MaxRefsPerTarget: bl.MaxPagesPerTarget,
+		TempDir:          o.TempDir,
+		Logger:           o.Logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("site %s: %w", home, err)
+	}
+	if o.OnProgress != nil {
+		o.OnProgress(cr)
+	}
+	rep := &finding.Report{
+		Tool: "xunjian", Version: Version, Site: home.String(), Name: o.Site.Name,
+		StartedAt: o.Now(), Checks: names(list),
+	}
+	site := checks.NewSite(o.Site.Name, home)
+	var mu sync.Mutex
+	checkErrs := map[string]string{}
+	collect := func(fs []finding.Finding) {
+		if len(fs) == 0 {
+			return
+		}
+		mu.Lock()
+		rep.Findings = append(rep.Findings, fs...)
+		mu.Unlock()
+	}
+	fail := func(name string, err error) {
+		mu.Lock()
+		checkErrs[name] = err.Error()
+		mu.Unlock()
+		o.Logger.Warn("check failed", "check", name, "site", home.String(), "err", err)
+	}
+
+	var wg sync.WaitGroup
+	for _, c := range list {
+		wg.Go(func() {
+			defer func() {
+				if r := recover(); r != nil {
+					fail(c.Name(), fmt.Errorf("panic: %v\n%s", r, debug.Stack()))
+				}
+			}()
+			fs, err := c.Site(ctx, site)
+			collect(fs)
+			if err != nil {
+				fail(c.Name(), err)
+			}
+		})
+	}
+	o.Logger.Info("crawl start", "site", home.String(), "checks", enabled)
+	res, err := cr.Run(ctx, func(p *crawler.Page) {
+		for _, c := range list {
+			collect(safePage(ctx, c, p, fail))
+		}
+	})
+	if err != nil {
+		site.Finish(&crawler.Result{})
+		wg.Wait()
+		return nil, fmt.Errorf("site %s: crawl: %w", home, err)
+	}
+	site.Finish(res)
+	wg.Wait()
+
+	rep.FinishedAt = o.Now()
+	rep.Stats = res.Stats
+	rep.Complete = res.Complete
+	rep.Incomplete = res.Incomplete
+	if len(checkErrs) > 0 {
+		rep.CheckErrors = checkErrs
+		rep.Complete = false
+		for name, e := range checkErrs {
+			rep.Incomplete = append(rep.Incomplete, fmt.Sprintf("检查项 %s 未能完成：%s", name, firstLine(e)))
+		}
+		slices.Sort(rep.Incomplete)
+	}
+	rep.Measurements = site.Measurements()
+	if len(res.SkippedReasons) > 0 {
+		rep.Measurements["skipped"] = res.SkippedReasons
+	}
+	for i := range rep.Findings {
+		rep.Findings[i].Fingerprint()
+	}
+	rep.Sort()
+	o.Logger.Info("inspection done", "site", home.String(), "pages", rep.Stats.Pages, "findings", len(rep.Findings), "complete", rep.Complete)
+	return rep, nil
+}
+
+// safePage runs one check on one page; a panic becomes a check error and the
+// crawl goes on.
+func safePage(ctx context.Context, c checks.Check, p *crawler.Page, fail func(string, error)) (fs []finding.Finding) {
+	defer func() {
+		if r := recover(); r != nil {
+			fail(c.Name(), fmt.Errorf("panic on %s: %v", p.URL, r))
+			fs = nil
+		}
+	}()
+	return c.Page(ctx, p)
+}
+
+func names(list []checks.Check) []string {
+	out := make([]string, len(list))
+	for i, c := range list {
+		out[i] = c.Name()
+	}
+	return out
+}
+
+func firstLine(s string) string {
+	for i, r := range s {
+		if r == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}

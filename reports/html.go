@@ -1,0 +1,108 @@
+package reports
+
+import (
+	"bytes"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/xunjian/xunjian/checks"
+	"github.com/xunjian/xunjian/finding"
+)
+
+//go:embed report.html.tmpl
+var htmlTemplate string
+
+//go:embed report.js
+var reportJS string
+
+var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
+	"title": checks.Title,
+	"time":  func(t time.Time) string { return t.Format("2006-01-02 15:04:05") },
+	"ms":    func(v any) string { f, _ := v.(float64); return fmt.Sprintf("%.1f", f) },
+}).Parse(htmlTemplate))
+
+// checkRow is one line of the summary table.
+type checkRow struct {
+	Check  string
+	Counts []int // per finding.Severities
+	Total  int
+}
+
+type htmlData struct {
+	R            *finding.Report
+	Severities   []finding.Severity
+	BySeverity   map[finding.Severity]int
+	Rows         []checkRow
+	Duration     time.Duration
+	Connectivity map[string]any
+	Skipped      map[string]any
+	Script       template.JS
+	ScriptHash   string
+}
+
+// WriteHTML writes one self-contained HTML page: no external assets, a
+// Content-Security-Policy that allows only the report's own script (by
+// hash), and every crawled string escaped by html/template.
+func WriteHTML(w io.Writer, r *finding.Report) error {
+	sum := sha256.Sum256([]byte(reportJS))
+	d := htmlData{
+		R:          r,
+		Severities: finding.Severities,
+		BySeverity: map[finding.Severity]int{},
+		Duration:   r.FinishedAt.Sub(r.StartedAt).Round(100 * time.Millisecond),
+		Script:     template.JS(reportJS),
+		ScriptHash: "sha256-" + base64.StdEncoding.EncodeToString(sum[:]),
+	}
+	for _, f := range r.Findings {
+		d.BySeverity[f.Severity]++
+	}
+	counts := r.CountBy()
+	names := slices.Clone(r.Checks)
+	for c := range counts {
+		if !slices.Contains(names, c) {
+			names = append(names, c)
+		}
+	}
+	for _, c := range names {
+		row := checkRow{Check: c}
+		for _, s := range finding.Severities {
+			n := counts[c][s]
+			row.Counts = append(row.Counts, n)
+			row.Total += n
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	// Measurements may hold typed values (fresh run) or generic maps (a
+	// report read back from JSON): normalise through JSON.
+	if m, ok := r.Measurements["connectivity"]; ok {
+		d.Connectivity = generic(m)
+	}
+	if m, ok := r.Measurements["skipped"]; ok {
+		d.Skipped = generic(m)
+	}
+	var buf bytes.Buffer
+	if err := htmlTmpl.Execute(&buf, d); err != nil {
+		return fmt.Errorf("write html report: %w", err)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+func generic(v any) map[string]any {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	var m map[string]any
+	if json.Unmarshal(b, &m) != nil {
+		return nil
+	}
+	return m
+}

@@ -1,0 +1,101 @@
+// Package reports writes inspection reports: JSON (the machine contract),
+// a self-contained Chinese HTML page for webmasters, and a plain-text summary.
+// Everything taken from a crawled site is escaped: a hacked page must not
+// run script in the report that shows it.
+package reports
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/xunjian/xunjian/finding"
+)
+
+// WriteJSON writes the report as indented JSON. HTML-significant characters
+// are escaped (\u003c) so the file is safe to embed anywhere.
+func WriteJSON(w io.Writer, r *finding.Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(true)
+	if err := enc.Encode(r); err != nil {
+		return fmt.Errorf("write json report: %w", err)
+	}
+	return nil
+}
+
+// ReadJSON reads a report written by WriteJSON.
+func ReadJSON(r io.Reader) (*finding.Report, error) {
+	var rep finding.Report
+	dec := json.NewDecoder(r)
+	if err := dec.Decode(&rep); err != nil {
+		return nil, fmt.Errorf("read json report: %w", err)
+	}
+	return &rep, nil
+}
+
+// Writer writes one format.
+type Writer func(io.Writer, *finding.Report) error
+
+// writers maps each format name of rules.Formats to its writer and file.
+var writers = map[string]struct {
+	file  string
+	write Writer
+}{
+	"json": {"report.json", WriteJSON},
+	"html": {"report.html", WriteHTML},
+}
+
+// WriteFiles writes the report in each format into dir (created if needed)
+// and returns the paths written. A file is written to a temporary name
+// and renamed, so a reader never sees half a report.
+func WriteFiles(dir string, r *finding.Report, formats []string) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("report dir: %w", err)
+	}
+	var paths []string
+	for _, f := range formats {
+		w, ok := writers[f]
+		if !ok {
+			return paths, fmt.Errorf("unknown report format %q", f)
+		}
+		path := filepath.Join(dir, w.file)
+		tmp, err := os.CreateTemp(dir, "."+w.file+".*")
+		if err != nil {
+			return paths, fmt.Errorf("write %s: %w", path, err)
+		}
+		err = w.write(tmp, r)
+		if cerr := tmp.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Rename(tmp.Name(), path)
+		}
+		if err != nil {
+			os.Remove(tmp.Name())
+			return paths, fmt.Errorf("write %s: %w", path, err)
+		}
+		paths = append(paths, path)
+	}
+	return paths, nil
+}
+
+// SiteDir names a site's report folder after its host and port
+// ("www.example.gov.cn", "127.0.0.1_8080").
+func SiteDir(siteURL string) string {
+	s := siteURL
+	if i := strings.Index(s, "://"); i >= 0 {
+		s = s[i+3:]
+	}
+	if i := strings.IndexAny(s, "/?#"); i >= 0 {
+		s = s[:i]
+	}
+	s = strings.NewReplacer(":", "_", "[", "", "]", "").Replace(strings.ToLower(s))
+	if s == "" || s == "." || s == ".." {
+		s = "site"
+	}
+	return s
+}

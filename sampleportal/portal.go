@@ -1,0 +1,282 @@
+// Package sampleportal is the built-in sample county portal that `xunjian
+// demo` inspects and the end-to-end tests use as their fixture. It plants
+// one problem of every kind xunjian knows, and decoys that a good tool must
+// not report. Expected lists the findings an inspection must produce.
+package sampleportal
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+// Portal is a running sample portal and the "external" site it links to,
+// both on loopback.
+type Portal struct {
+	// URL is the portal's homepage; ExternalURL the other site's root.
+	URL         string
+	ExternalURL string
+	servers     []*http.Server
+	mu          sync.Mutex
+	hits        map[string]int
+	slow        time.Duration
+}
+
+// Options tune the portal for a caller's timeouts.
+type Options struct {
+	// Slow is how long the planted slow page takes to answer; make it longer
+	// than the crawl timeout. Default 3s.
+	Slow time.Duration
+}
+
+// Start serves the portal and the external site on 127.0.0.1 until ctx ends
+// or Close is called.
+func Start(ctx context.Context, o Options) (*Portal, error) {
+	if o.Slow == 0 {
+		o.Slow = 3 * time.Second
+	}
+	p := &Portal{hits: map[string]int{}, slow: o.Slow}
+	extLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("sample portal: %w", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		extLn.Close()
+		return nil, fmt.Errorf("sample portal: %w", err)
+	}
+	p.ExternalURL = "http://" + extLn.Addr().String()
+	p.URL = "http://" + ln.Addr().String() + "/"
+	p.serve(extLn, p.externalHandler())
+	p.serve(ln, p.handler())
+	context.AfterFunc(ctx, func() { p.Close() })
+	return p, nil
+}
+
+func (p *Portal) serve(ln net.Listener, h http.Handler) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	p.servers = append(p.servers, srv)
+	go srv.Serve(ln)
+}
+
+// Close stops both servers.
+func (p *Portal) Close() {
+	for _, s := range p.servers {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		s.Shutdown(ctx)
+		cancel()
+		s.Close()
+	}
+}
+
+// Hits returns how often a path was requested (for tests of "once per run").
+func (p *Portal) Hits(path string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.hits[path]
+}
+
+// hit counts a request and returns its number (1 for the first).
+func (p *Portal) hit(r *http.Request) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.hits[r.URL.Path]++
+	return p.hits[r.URL.Path]
+}
+
+const layout = `<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="SiteName" content="示例县人民政府"><meta name="ColumnName" content="%s">
+<title>%s_示例县人民政府</title></head>
+<body><a class="skip" href="#main" style="position:absolute;left:-9999px">跳到主要内容</a>
+<div class="nav"><a href="/">首页</a> <a href="/xwdt/">新闻动态</a> <a href="/tzgg/">通知公告</a> <a href="/zcwj/">政策文件</a> <a href="/hdjl/">互动交流</a></div>
+<div id="main">%s</div>
+<div class="footer">主办：示例县人民政府办公室 网站标识码：0000000000 <a href="mailto:zfb@example.gov.cn">联系我们</a></div>
+</body></html>`
+
+func page(w http.ResponseWriter, column, title, body string) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprintf(w, layout, column, title, body)
+}
+
+func (p *Portal) handler() http.Handler {
+	mux := http.NewServeMux()
+	ext := p.ExternalURL
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		p.hit(r)
+		if r.URL.Path != "/" && r.URL.Path != "/index.html" {
+			http.NotFound(w, r)
+			return
+		}
+		page(w, "首页", "首页", `
+<h2>要闻</h2>
+<ul>
+<li><a href="/xwdt/2026/art1.html">县委常委会召开会议研究部署冬季安全生产工作</a></li>
+<li><a href="/xwdt/2023/old-article.html">县长调研春耕生产</a></li>
+</ul>
+<img src="/images/banner.png" alt="为民服务">
+<img src="/images/banner-2019.jpg" alt="专题横幅">
+<h2>办事服务</h2>
+<a href="/download/guide.pdf">办事指南下载</a>
+<a href="/ztzl/ratelimited.html">专题专栏</a>
+<a href="http://10.0.0.1/oa/">内网办公系统</a>
+<a href="`+ext+`/index.html">市政府门户网站</a>
+<a href="`+ext+`/moved.html">省政务服务网</a>
+<a href="tel:0871-1234567">值班电话</a> <a href="javascript:void(0)">打印本页</a>
+<form action="/search.do"><input name="q"><button>搜索</button></form>`)
+	})
+	mux.HandleFunc("/images/banner.png", func(w http.ResponseWriter, r *http.Request) {
+		p.hit(r)
+		w.Header().Set("Content-Type", "image/png")
+		w.Write([]byte("\x89PNG\r\n\x1a\n"))
+	})
+	mux.HandleFunc("/download/guide.pdf", func(w http.ResponseWriter, r *http.Request) {
+		p.hit(r)
+		// A server that refuses HEAD: a link checker must fall back to GET.
+		if r.Method == http.MethodHead {
+			w.WriteHeader(http.StatusMethodNotAllowed)
+			return
+		}
+		w.Header().Set("Content-Type", "application/pdf")
+		w.Write([]byte("%PDF-1.4\n%sample\n"))
+	})
+	mux.HandleFunc("/ztzl/ratelimited.html", func(w http.ResponseWriter, r *http.Request) {
+		// Rate limited once, then fine: Retry-After must be honoured, no finding.
+		if p.hit(r) == 1 {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		page(w, "专题专栏", "专题专栏", `<p>优化营商环境专题</p>`)
+	})
+	mux.HandleFunc("/xwdt/", func(w http.ResponseWriter, r *http.Request) {
+		p.hit(r)
+		switch r.URL.Path {
+		case "/xwdt/", "/xwdt/index.html":
+			page(w, "新闻动态", "新闻动态", `<ul>
+<li><a href="/xwdt/2026/art1.html">县委常委会召开会议研究部署冬季安全生产工作</a></li>
+<li><a href="/xwdt/2026/art2.html">我县发放2026年度耕地地力保护补贴</a></li>
+<li><a href="/xwdt/2026/art3.html">全县404户群众喜迁新居</a></li>
+<li><a href="/xwdt/2026/deleted.html">关于某项工作的报道</a></li>
+<li><a href="/xwdt/live.html">网络直播：县长访谈</a></li>
+</ul>
+<img src="/images/banner-2019.jpg" alt="专题横幅">`)
+		case "/xwdt/2026/art1.html":
+			page(w, "新闻动态", "县委常委会召开会议研究部署冬季安全生产工作", `<p>11月20日，县委常委会召开会议……</p>`)
+		case "/xwdt/2026/art2.html":
+			page(w, "新闻动态", "我县发放2026年度耕地地力保护补贴", `<p>补贴名单见附件。</p>
+<p><a href="/uploads/2021/补贴名单.xls">附件：补贴名单.xls</a></p>`)
+		case "/xwdt/2026/art3.html":
+			// Decoy: "404" in a real article is not a "page not found" page.
+			page(w, "新闻动态", "全县404户群众喜迁新居", `<h1>全县404户群众喜迁新居</h1><p>易地搬迁安置点建成……</p>`)
+		case "/xwdt/2026/deleted.html":
+			// Soft 404: a 200 answer that says the page does not exist.
+			page(w, "提示信息", "提示信息", `<h1>您访问的页面不存在或已被删除</h1>`)
+		case "/xwdt/live.html":
+			select {
+			case <-time.After(p.slow):
+			case <-r.Context().Done():
+			}
+			page(w, "新闻动态", "网络直播", `<p>直播</p>`)
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	mux.HandleFunc("/tzgg/", func(w http.ResponseWriter, r *http.Request) {
+		p.hit(r)
+		switch r.URL.Path {
+		case "/tzgg/", "/tzgg/index.html":
+			page(w, "通知公告", "通知公告", `<ul>
+<li><a href="/tzgg/loop1.html">关于开展安全生产大检查的通知</a></li>
+<li><a href="/tzgg/notice1.html">关于2026年度公务员招录的公告</a></li>
+</ul>`)
+		case "/tzgg/loop1.html":
+			http.Redirect(w, r, "/tzgg/loop2.html", http.StatusFound)
+		case "/tzgg/loop2.html":
+			http.Redirect(w, r, "/tzgg/loop1.html", http.StatusFound)
+		case "/tzgg/notice1.html":
+			page(w, "通知公告", "关于2026年度公务员招录的公告", `<p>报名表：<a href="/uploads/2026/baomingbiao.docx">报名表.docx</a></p>`)
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	mux.HandleFunc("/uploads/2026/baomingbiao.docx", func(w http.ResponseWriter, r *http.Request) {
+		p.hit(r)
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+		w.Write([]byte("PK\x03\x04"))
+	})
+	mux.HandleFunc("/zcwj/", func(w http.ResponseWriter, r *http.Request) {
+		p.hit(r)
+		if r.URL.Path != "/zcwj/" && r.URL.Path != "/zcwj/index.html" {
+			http.NotFound(w, r)
+			return
+		}
+		// Many county portals still serve GBK.
+		w.Header().Set("Content-Type", "text/html; charset=gbk")
+		body := fmt.Sprintf(strings.Replace(layout, `charset="utf-8"`, `charset="gbk"`, 1), "政策文件", "政策文件", `<ul>
+<li><a href="/zcwj/2020/zcjd.html">关于印发《示例县耕地保护实施办法》的通知</a></li>
+</ul>`)
+		b, _ := simplifiedchinese.GB18030.NewEncoder().Bytes([]byte(body))
+		w.Write(b)
+	})
+	mux.HandleFunc("/hdjl/", func(w http.ResponseWriter, r *http.Request) {
+		n := p.hit(r)
+		switch r.URL.Path {
+		case "/hdjl/", "/hdjl/index.html":
+			// Decoy: a transient 500 that a retry clears.
+			if n == 1 {
+				http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+				return
+			}
+			page(w, "互动交流", "互动交流", `<a href="/hdjl/mailbox.html">县长信箱</a>`)
+		case "/hdjl/mailbox.html":
+			http.Error(w, "Service Unavailable", http.StatusServiceUnavailable)
+		default:
+			http.NotFound(w, r)
+		}
+	})
+	return mux
+}
+
+func (p *Portal) externalHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/index.html", func(w http.ResponseWriter, r *http.Request) {
+		page(w, "首页", "市政府门户网站", `<p>市政府</p>`)
+	})
+	mux.HandleFunc("/", http.NotFound)
+	return mux
+}
+
+// Finding is one finding the sample portal must produce: check, kind, and
+// the paths of page and target on the portal (or full URLs elsewhere).
+type Finding struct {
+	Check, Kind, Page, Target, Severity string
+}
+
+// Expected returns exactly the findings an inspection of the portal with
+// the demo configuration produces. Page and target are absolute URLs.
+func (p *Portal) Expected() []Finding {
+	u := func(path string) string { return strings.TrimSuffix(p.URL, "/") + path }
+	home := p.URL
+	return []Finding{
+		{"connectivity", "no-https", home, home, "low"},
+		{"connectivity", "no-ipv6", home, home, "low"},
+		{"broken-link", "not-found", home, u("/xwdt/2023/old-article.html"), "high"},
+		{"broken-link", "not-found", home, u("/images/banner-2019.jpg"), "high"},
+		{"broken-link", "not-found", u("/xwdt/"), u("/images/banner-2019.jpg"), "medium"},
+		{"broken-link", "private-address", home, "http://10.0.0.1/oa/", "medium"},
+		{"broken-link", "not-found", home, p.ExternalURL + "/moved.html", "high"},
+		{"broken-link", "not-found", u("/xwdt/2026/art2.html"), u("/uploads/2021/%E8%A1%A5%E8%B4%B4%E5%90%8D%E5%8D%95.xls"), "medium"},
+		{"broken-link", "soft-404", u("/xwdt/"), u("/xwdt/2026/deleted.html"), "low"},
+		{"broken-link", "timeout", u("/xwdt/"), u("/xwdt/live.html"), "medium"},
+		{"broken-link", "redirect-loop", u("/tzgg/"), u("/tzgg/loop1.html"), "medium"},
+		{"broken-link", "not-found", u("/zcwj/"), u("/zcwj/2020/zcjd.html"), "medium"},
+		{"broken-link", "server-error", u("/hdjl/"), u("/hdjl/mailbox.html"), "medium"},
+	}
+}
