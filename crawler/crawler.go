@@ -196,7 +196,7 @@ func New(cfg Config) (*Crawler, error) {
 			ResponseHeaderTimeout: cfg.Crawl.Timeout.D(),
 		}
 	}
-	cr.transport = &limitedTransport{base: base, limits: newHostLimits(cfg.Crawl.Concurrency, cfg.Crawl.Rate)}
+	cr.transport = &limitedTransport{base: base, limits: newHostLimits(cfg.Crawl.Concurrency, cfg.Crawl.Rate), timeout: cfg.Crawl.Timeout.D()}
 	cr.collector = cr.newCollector()
 	return cr, nil
 }
@@ -216,7 +216,9 @@ func (cr *Crawler) newCollector() *colly.Collector {
 	c.Async = false
 	c.CacheDir = ""
 	c.AllowedDomains = nil
-	c.SetClient(&http.Client{Transport: cr.transport, Timeout: cr.cfg.Crawl.Timeout.D()})
+	// No client timeout: the transport times each request out after the
+	// politeness wait (see limitedTransport).
+	c.SetClient(&http.Client{Transport: cr.transport})
 	c.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
 		if len(via) > cr.cfg.Crawl.MaxRedirects {
 			return fmt.Errorf("%w: more than %d", errTooManyRedirects, cr.cfg.Crawl.MaxRedirects)

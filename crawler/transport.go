@@ -107,23 +107,33 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// limitedTransport applies host limits around a base transport and hides
-// charsets from colly (see originalContentType).
+// limitedTransport applies host limits around a base transport, times each
+// request out, and hides charsets from colly (see originalContentType).
+//
+// The timeout starts once the host's politeness wait is over, so waiting
+// behind a Retry-After pause or the rate limit never counts as the site being
+// slow (an http.Client timeout would include that wait).
 type limitedTransport struct {
 	base     http.RoundTripper
 	limits   *hostLimits
+	timeout  time.Duration
 	requests atomic.Int64
 }
 
 func (t *limitedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	release, err := t.limits.acquire(req.Context(), req.URL.Host)
+	hostRelease, err := t.limits.acquire(req.Context(), req.URL.Host)
 	if err != nil {
 		return nil, err
 	}
 	t.requests.Add(1)
-	resp, err := t.base.RoundTrip(req)
+	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
+	release := func() { cancel(); hostRelease() }
+	resp, err := t.base.RoundTrip(req.WithContext(ctx))
 	if err != nil {
 		release()
+		if ctx.Err() == context.DeadlineExceeded && req.Context().Err() == nil {
+			return nil, fmt.Errorf("no answer within %v: %w", t.timeout, context.DeadlineExceeded)
+		}
 		return nil, err
 	}
 	if ct := resp.Header.Get("Content-Type"); strings.Contains(strings.ToLower(ct), "charset") {
@@ -142,11 +152,12 @@ func (t *limitedTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 type releasingBody struct {
 	io.ReadCloser
 	release func()
+	once    sync.Once
 }
 
 func (b *releasingBody) Close() error {
 	err := b.ReadCloser.Close()
-	b.release()
+	b.once.Do(b.release)
 	return err
 }
 

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xunjian/xunjian/finding"
+	"github.com/xunjian/xunjian/reports"
+	"github.com/xunjian/xunjian/sampleportal"
+)
+
+func testEnv() (env, *bytes.Buffer, *bytes.Buffer) {
+	var out, errb bytes.Buffer
+	return newEnv(&out, &errb, false), &out, &errb
+}
+
+var loopback = regexp.MustCompile(`http://127\.0\.0\.1:\d+`)
+
+// pathKey drops the random loopback ports so findings compare across runs.
+func pathKey(check, kind, page, target, sev string) string {
+	return strings.Join([]string{check, kind, loopback.ReplaceAllString(page, ""), loopback.ReplaceAllString(target, ""), sev}, "|")
+}
+
+func readReport(t *testing.T, path string) *finding.Report {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rep, err := reports.ReadJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// TestDemo runs `xunjian demo` as a user would and checks the JSON report
+// holds exactly the sample portal's planted problems and nothing on decoys.
+func TestDemo(t *testing.T) {
+	e, out, errb := testEnv()
+	dir := t.TempDir()
+	if code := run(context.Background(), []string{"demo", "-o", dir}, e); code != exitOK {
+		t.Fatalf("demo exit %d, stderr:\n%s", code, errb)
+	}
+	matches, _ := filepath.Glob(filepath.Join(dir, "127.0.0.1_*", "report.json"))
+	if len(matches) != 1 {
+		t.Fatalf("report.json files: %v", matches)
+	}
+	if _, err := os.Stat(strings.Replace(matches[0], "report.json", "report.html", 1)); err != nil {
+		t.Errorf("no html report: %v", err)
+	}
+	rep := readReport(t, matches[0])
+	var got, want []string
+	for _, f := range rep.Findings {
+		got = append(got, pathKey(f.Check, f.Kind, f.Page, f.Target, string(f.Severity)))
+	}
+	p := &sampleportal.Portal{URL: "http://127.0.0.1:1/", ExternalURL: "http://127.0.0.1:2"}
+	for _, f := range p.Expected() {
+		want = append(want, pathKey(f.Check, f.Kind, f.Page, f.Target, f.Severity))
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("demo findings differ\n got:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+	if !rep.Complete {
+		t.Errorf("demo report incomplete: %v", rep.Incomplete)
+	}
+	for _, s := range []string{"内置样例站点已启动", "首页不可用链接", "report.html"} {
+		if !strings.Contains(out.String(), s) {
+			t.Errorf("stdout lacks %q:\n%s", s, out)
+		}
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	p, err := sampleportal.Start(context.Background(), sampleportal.Options{Slow: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	cfgFile := filepath.Join(t.TempDir(), "xunjian.yaml")
+	os.WriteFile(cfgFile, []byte(`crawl:
+  timeout: 1s
+  retries: 0
+  rate: 500
+  allow_networks: [127.0.0.0/8]
+checks:
+  enabled: [broken-link]
+`), 0o644)
+	for _, tc := range []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"no-args", nil, exitUsage},
+		{"unknown-command", []string{"frobnicate"}, exitUsage},
+		{"inspect-no-url", []string{"inspect"}, exitUsage},
+		{"bad-url", []string{"inspect", "ftp://example.gov.cn/"}, exitUsage},
+		{"unknown-check", []string{"inspect", "--checks", "nope", p.URL}, exitUsage},
+		{"bad-fail-on", []string{"inspect", "--fail-on", "urgent", p.URL}, exitUsage},
+		{"findings-at-fail-on", []string{"inspect", "-c", cfgFile, "-o", t.TempDir(), p.URL}, exitFindings},
+		{"findings-below-fail-on", []string{"inspect", "-c", cfgFile, "--fail-on", "critical", "-o", t.TempDir(), p.URL}, exitOK},
+		{"flags-after-url", []string{"inspect", p.URL, "-c", cfgFile, "--fail-on", "critical", "-o", t.TempDir()}, exitOK},
+		{"config-check-ok", []string{"config", "check", "-c", filepath.Join("..", "..", "xunjian.example.yaml")}, exitOK},
+		{"config-check-bad", []string{"config", "check", "-c", filepath.Join("..", "..", "rules", "testdata", "bad", "typo-key.yaml")}, exitUsage},
+		{"config-check-missing", []string{"config", "check", "-c", "/nonexistent.yaml"}, exitUsage},
+		{"version", []string{"version"}, exitOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, _, errb := testEnv()
+			if got := run(context.Background(), tc.args, e); got != tc.want {
+				t.Errorf("exit %d, want %d; stderr:\n%s", got, tc.want, errb)
+			}
+		})
+	}
+}
+
+func TestConfigCheckNamesKey(t *testing.T) {
+	e, _, errb := testEnv()
+	run(context.Background(), []string{"config", "check", "-c", filepath.Join("..", "..", "rules", "testdata", "bad", "typo-key.yaml")}, e)
+	if !strings.Contains(errb.String(), "unknown key max_pagez") {
+		t.Errorf("stderr does not name the bad key: %s", errb)
+	}
+}
+
+// TestInterruptedInspectionWritesPartialReport cancels mid-crawl, as
+// Ctrl-C does, and expects a report marked incomplete and exit code 3.
+func TestInterruptedInspectionWritesPartialReport(t *testing.T) {
+	p, err := sampleportal.Start(context.Background(), sampleportal.Options{Slow: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 800*time.Millisecond)
+	defer cancel()
+	dir := t.TempDir()
+	e, _, errb := testEnv()
+	code := run(ctx, []string{"inspect", "--allow-private", "--checks", "broken-link", "-o", dir, p.URL}, e)
+	if code != exitFailed {
+		t.Errorf("exit %d, want %d; stderr: %s", code, exitFailed, errb)
+	}
+	matches, _ := filepath.Glob(filepath.Join(dir, "*", "report.json"))
+	if len(matches) != 1 {
+		t.Fatalf("no partial report: %v", matches)
+	}
+	rep := readReport(t, matches[0])
+	if rep.Complete || len(rep.Incomplete) == 0 {
+		t.Errorf("partial report complete=%v incomplete=%v", rep.Complete, rep.Incomplete)
+	}
+}

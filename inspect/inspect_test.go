@@ -1,0 +1,141 @@
+package inspect
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xunjian/xunjian/finding"
+	"github.com/xunjian/xunjian/rules"
+	"github.com/xunjian/xunjian/sampleportal"
+)
+
+// portalConfig mirrors the demo's configuration for the sample portal.
+func portalConfig(p *sampleportal.Portal) rules.Config {
+	c := rules.Default()
+	c.Sites = []rules.Site{{Name: "示例县人民政府", URL: p.URL}}
+	c.Crawl.AllowNetworks = []string{"127.0.0.0/8"}
+	c.Crawl.Timeout = rules.Duration(time.Second)
+	c.Crawl.Retries = 1
+	c.Crawl.RetryBackoff = rules.Duration(50 * time.Millisecond)
+	c.Crawl.Rate = 500
+	c.Checks.Connectivity.Interval = rules.Duration(50 * time.Millisecond)
+	return c
+}
+
+func key(f sampleportal.Finding) string {
+	return fmt.Sprintf("%s|%s|%s|%s|%s", f.Check, f.Kind, f.Page, f.Target, f.Severity)
+}
+
+func TestSamplePortalExactFindings(t *testing.T) {
+	ctx := context.Background()
+	p, err := sampleportal.Start(ctx, sampleportal.Options{Slow: 3 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	cfg := portalConfig(p)
+	rep, err := Run(ctx, Options{Config: cfg, Site: cfg.Sites[0], TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Complete {
+		t.Errorf("report incomplete: %v", rep.Incomplete)
+	}
+	var got, want []string
+	for _, f := range rep.Findings {
+		got = append(got, key(sampleportal.Finding{Check: f.Check, Kind: f.Kind, Page: f.Page, Target: f.Target, Severity: string(f.Severity)}))
+	}
+	for _, f := range p.Expected() {
+		want = append(want, key(f))
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("findings differ\n got:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+
+	byTarget := map[string]finding.Finding{}
+	ids := map[string]bool{}
+	for _, f := range rep.Findings {
+		byTarget[f.Target+"|"+f.Page] = f
+		if ids[f.ID] {
+			t.Errorf("duplicate id %s", f.ID)
+		}
+		ids[f.ID] = true
+	}
+	base := strings.TrimSuffix(p.URL, "/")
+	t.Run("gbk-anchor-text", func(t *testing.T) {
+		f := byTarget[base+"/zcwj/2020/zcjd.html|"+base+"/zcwj/"]
+		if f.Anchor != "关于印发《示例县耕地保护实施办法》的通知" {
+			t.Errorf("anchor from the GBK page = %q", f.Anchor)
+		}
+	})
+	t.Run("certainty", func(t *testing.T) {
+		if f := byTarget[base+"/xwdt/2026/deleted.html|"+base+"/xwdt/"]; f.Certainty != finding.Suspected {
+			t.Errorf("soft 404 certainty %q, want suspected", f.Certainty)
+		}
+		if f := byTarget[base+"/xwdt/2023/old-article.html|"+p.URL]; f.Certainty != finding.Confirmed || !strings.Contains(f.Message, "首页不可用链接") {
+			t.Errorf("homepage 404: %+v", f)
+		}
+	})
+	t.Run("each-target-requested-once", func(t *testing.T) {
+		// The broken banner is on two pages: one HEAD request, two findings.
+		if n := p.Hits("/images/banner-2019.jpg"); n != 1 {
+			t.Errorf("banner requested %d times, want 1", n)
+		}
+		if n := p.Hits("/search.do"); n != 0 {
+			t.Errorf("form action requested %d times, want 0", n)
+		}
+		if n := p.Hits("/download/guide.pdf"); n != 2 {
+			t.Errorf("guide.pdf requested %d times, want HEAD then GET", n)
+		}
+	})
+	t.Run("connectivity-measured", func(t *testing.T) {
+		m, ok := rep.Measurements["connectivity"]
+		if !ok {
+			t.Fatal("no connectivity measurements")
+		}
+		s := fmt.Sprintf("%+v", m)
+		if !strings.Contains(s, "Status:200") {
+			t.Errorf("probes lack status 200: %s", s)
+		}
+	})
+	t.Run("stable-ids", func(t *testing.T) {
+		rep2, err := Run(ctx, Options{Config: cfg, Site: cfg.Sites[0], TempDir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range rep2.Findings {
+			if !ids[f.ID] {
+				t.Errorf("second run has new id %s for %s %s", f.ID, f.Kind, f.Target)
+			}
+		}
+	})
+}
+
+func TestCancelledInspectionIsPartial(t *testing.T) {
+	p, err := sampleportal.Start(context.Background(), sampleportal.Options{Slow: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	cfg := portalConfig(p)
+	cfg.Crawl.Timeout = rules.Duration(10 * time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	rep, err := Run(ctx, Options{Config: cfg, Site: cfg.Sites[0], TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Complete || len(rep.Incomplete) == 0 {
+		t.Errorf("complete=%v incomplete=%v, want a partial report", rep.Complete, rep.Incomplete)
+	}
+	if d := time.Since(start); d > 4*time.Second {
+		t.Errorf("cancel took %v to stop", d)
+	}
+}
