@@ -522,7 +522,7 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 			return
 		}
 		if cr.judge != nil && it.Depth > 0 {
-			if cr.judge.is(it.URL, final.String(), doc, visibleText(doc)) {
+			if cr.judge.is(it.URL, final.String(), doc, len(text)) {
 				out.Class = ClassSoft404
 			}
 		}
@@ -540,8 +540,9 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 			onPage(p)
 		}
 		cr.refs.add(it.URL, it.Depth == 0, checkable(links))
+		from := parent{depth: it.Depth, pattern: pathPattern(pageURL), chain: it.Chain}
 		for _, ln := range links {
-			cr.enqueue(ln, it.Depth+1)
+			cr.enqueue(ln, from)
 		}
 	}
 	if out.Failed() {
@@ -630,9 +631,17 @@ func (cr *Crawler) skip(reason string) {
 	cr.mu.Unlock()
 }
 
+// parent is what enqueue needs to know of the page a link was found on.
+type parent struct {
+	depth   int
+	pattern string
+	chain   int
+}
+
 // enqueue queues a link's target once per run: as a page to crawl when it is
 // an in-scope page within the caps, else as a target to check.
-func (cr *Crawler) enqueue(ln Link, depth int) {
+func (cr *Crawler) enqueue(ln Link, from parent) {
+	depth := from.depth + 1
 	if ln.Kind == KindForm {
 		return
 	}
@@ -659,8 +668,16 @@ func (cr *Crawler) enqueue(ln Link, depth int) {
 		cr.attach.Add(1)
 	}
 	crawl := in && (ln.Kind == KindPage || ln.Kind == KindFrame) && depth <= cr.cfg.Crawl.MaxDepth
+	chain := 0
 	if crawl {
 		p := pathPattern(u)
+		if p == from.pattern {
+			chain = from.chain + 1
+		}
+		if chain > cr.cfg.Crawl.MaxPatternChain {
+			cr.skip("trap-chain")
+			return
+		}
 		cr.mu.Lock()
 		n := cr.patterns[p]
 		if n < cr.cfg.Crawl.MaxPagesPerPattern {
@@ -682,7 +699,7 @@ func (cr *Crawler) enqueue(ln Link, depth int) {
 	cr.targets.Add(1)
 	var qerr error
 	if crawl {
-		qerr = cr.pages.push(Item{URL: s, Depth: depth, Kind: ln.Kind, Crawl: true})
+		qerr = cr.pages.push(Item{URL: s, Depth: depth, Kind: ln.Kind, Crawl: true, Chain: chain})
 	} else {
 		qerr = cr.checks.push(Item{URL: s, Depth: depth, Kind: ln.Kind})
 	}

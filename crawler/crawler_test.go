@@ -143,7 +143,7 @@ func testCrawlConfig(t *testing.T, home string) Config {
 	c.Rate = 1000
 	c.Concurrency = 4
 	c.MaxPageBytes = 100_000
-	c.MaxPagesPerPattern = 5
+	c.MaxPatternChain = 4
 	u, _ := url.Parse(home)
 	return Config{Home: u, Crawl: c, CheckExternal: true, Soft404: true, TempDir: t.TempDir()}
 }
@@ -260,8 +260,8 @@ func TestCrawlFixture(t *testing.T) {
 		f.mu.Lock()
 		n := f.hits["cal"]
 		f.mu.Unlock()
-		if n != 5 || res.SkippedReasons["trap-pattern"] != 1 {
-			t.Errorf("calendar fetched %d times (skipped %v), want 5 by max_pages_per_pattern", n, res.SkippedReasons)
+		if n != 5 || res.SkippedReasons["trap-chain"] != 1 {
+			t.Errorf("calendar fetched %d times (skipped %v), want 5 by max_pattern_chain", n, res.SkippedReasons)
 		}
 	})
 	t.Run("private-external", func(t *testing.T) {
@@ -299,6 +299,19 @@ func TestCancelGivesPartialResult(t *testing.T) {
 	}
 	if res.Complete || len(res.Incomplete) == 0 {
 		t.Errorf("cancelled crawl complete=%v incomplete=%v", res.Complete, res.Incomplete)
+	}
+}
+
+func TestMaxPagesPerPattern(t *testing.T) {
+	f := newFixture(t)
+	cfg := testCrawlConfig(t, f.srv.URL+"/")
+	cfg.Crawl.MaxPagesPerPattern = 2
+	res, pages := runCrawl(t, cfg)
+	if pages["/cal/2024/1"] == nil || pages["/cal/2024/2"] == nil || pages["/cal/2024/3"] != nil {
+		t.Errorf("calendar pages crawled beyond the per-pattern cap of 2")
+	}
+	if res.SkippedReasons["trap-pattern"] == 0 {
+		t.Errorf("skipped = %v, want trap-pattern", res.SkippedReasons)
 	}
 }
 

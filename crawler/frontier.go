@@ -39,6 +39,8 @@ type Item struct {
 	// Crawl is true for pages to fetch and parse; false for targets only
 	// checked for availability.
 	Crawl bool
+	// Chain counts the same-pattern pages in a row that led here (trap guard).
+	Chain int
 }
 
 // hashVisited keeps 64-bit hashes instead of URLs: 100,000 targets cost a few
@@ -117,9 +119,10 @@ func (f *spillFrontier) Push(it Item) error {
 		f.file = file
 		f.w = bufio.NewWriterSize(file, 64<<10)
 	}
-	var hdr [binary.MaxVarintLen64*2 + 2]byte
+	var hdr [binary.MaxVarintLen64*3 + 2]byte
 	n := binary.PutUvarint(hdr[:], uint64(len(it.URL)))
 	n += binary.PutUvarint(hdr[n:], uint64(it.Depth))
+	n += binary.PutUvarint(hdr[n:], uint64(it.Chain))
 	hdr[n] = byte(it.Kind)
 	if it.Crawl {
 		hdr[n+1] = 1
@@ -189,6 +192,10 @@ func readItem(r *bufio.Reader) (Item, error) {
 	if err != nil {
 		return Item{}, err
 	}
+	chain, err := binary.ReadUvarint(r)
+	if err != nil {
+		return Item{}, err
+	}
 	var flags [2]byte
 	if _, err := io.ReadFull(r, flags[:]); err != nil {
 		return Item{}, err
@@ -200,7 +207,7 @@ func readItem(r *bufio.Reader) (Item, error) {
 	if _, err := io.ReadFull(r, buf); err != nil {
 		return Item{}, err
 	}
-	return Item{URL: string(buf), Depth: int(depth), Kind: LinkKind(flags[0]), Crawl: flags[1] == 1}, nil
+	return Item{URL: string(buf), Depth: int(depth), Kind: LinkKind(flags[0]), Crawl: flags[1] == 1, Chain: int(chain)}, nil
 }
 
 func (f *spillFrontier) Close() error {

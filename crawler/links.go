@@ -6,37 +6,37 @@ import (
 	"strings"
 
 	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
 )
 
-// refSource is one place in HTML that holds a reference.
-type refSource struct {
-	selector string
-	attr     string
-	kind     LinkKind
-}
-
-var refSources = []refSource{
-	{"a[href]", "href", KindPage},
-	{"area[href]", "href", KindPage},
-	{"iframe[src]", "src", KindFrame},
-	{"frame[src]", "src", KindFrame},
-	{"img[src]", "src", KindImage},
-	{"img[data-src]", "data-src", KindImage},
-	{"input[type=image][src]", "src", KindImage},
-	{"video[poster]", "poster", KindImage},
-	{"script[src]", "src", KindScript},
-	{"link[href]", "href", KindStyle},
-	{"embed[src]", "src", KindEmbed},
-	{"object[data]", "data", KindEmbed},
-	{"audio[src]", "src", KindEmbed},
-	{"video[src]", "src", KindEmbed},
-	{"source[src]", "src", KindEmbed},
-	{"form[action]", "action", KindForm},
+// refAttrs lists, per element, the attributes that hold references and the
+// kind of target they point at.
+var refAttrs = map[string][]struct {
+	attr string
+	kind LinkKind
+}{
+	"a":      {{"href", KindPage}},
+	"area":   {{"href", KindPage}},
+	"iframe": {{"src", KindFrame}},
+	"frame":  {{"src", KindFrame}},
+	"img":    {{"src", KindImage}, {"data-src", KindImage}, {"srcset", KindImage}},
+	"input":  {{"src", KindImage}},
+	"script": {{"src", KindScript}},
+	"link":   {{"href", KindStyle}},
+	"embed":  {{"src", KindEmbed}},
+	"object": {{"data", KindEmbed}},
+	"audio":  {{"src", KindEmbed}},
+	"video":  {{"src", KindEmbed}, {"poster", KindImage}},
+	"source": {{"src", KindEmbed}, {"srcset", KindImage}},
+	"form":   {{"action", KindForm}},
 }
 
 // ExtractLinks returns every reference in doc, resolved against the page's
-// <base href> (or pageURL) and normalised. attachmentExt maps lower-case
-// extensions (without dot) that mark attachments.
+// <base href> (or pageURL) and normalised: a[href], area, iframe/frame,
+// img src/data-src/srcset, input[type=image], script, link, embed, object,
+// audio/video/source, and form actions (recorded, never requested).
+// attachmentExt holds lower-case extensions (no dot) that mark attachments.
+// The document is walked once.
 func ExtractLinks(doc *goquery.Document, pageURL *url.URL, attachmentExt map[string]bool) []Link {
 	base := pageURL
 	if href, ok := doc.Find("base[href]").First().Attr("href"); ok {
@@ -57,42 +57,96 @@ func ExtractLinks(doc *goquery.Document, pageURL *url.URL, attachmentExt map[str
 		}
 		links = append(links, Link{URL: u, Kind: kind, Tag: tag, Attr: attr, Text: text})
 	}
-	for _, src := range refSources {
-		doc.Find(src.selector).Each(func(_ int, s *goquery.Selection) {
-			ref, _ := s.Attr(src.attr)
-			tag := goquery.NodeName(s)
-			add(ref, src.kind, tag, src.attr, linkText(s, tag))
-		})
-	}
-	doc.Find("img[srcset], source[srcset]").Each(func(_ int, s *goquery.Selection) {
-		set, _ := s.Attr("srcset")
-		tag := goquery.NodeName(s)
-		for _, cand := range strings.Split(set, ",") {
-			if f := strings.Fields(cand); len(f) > 0 {
-				add(f[0], KindImage, tag, "srcset", linkText(s, tag))
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			if specs, ok := refAttrs[n.Data]; ok {
+				if n.Data == "input" && !strings.EqualFold(attr(n, "type"), "image") {
+					specs = nil
+				}
+				text := ""
+				for _, sp := range specs {
+					v, ok := attrOK(n, sp.attr)
+					if !ok {
+						continue
+					}
+					if text == "" {
+						text = linkText(n)
+					}
+					if sp.attr == "srcset" {
+						for _, cand := range strings.Split(v, ",") {
+							if f := strings.Fields(cand); len(f) > 0 {
+								add(f[0], sp.kind, n.Data, sp.attr, text)
+							}
+						}
+						continue
+					}
+					add(v, sp.kind, n.Data, sp.attr, text)
+				}
 			}
 		}
-	})
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	for _, n := range doc.Nodes {
+		walk(n)
+	}
 	return links
+}
+
+func attrOK(n *html.Node, key string) (string, bool) {
+	for _, a := range n.Attr {
+		if a.Namespace == "" && a.Key == key {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
+func attr(n *html.Node, key string) string {
+	v, _ := attrOK(n, key)
+	return v
 }
 
 // linkText is what a webmaster sees for the reference: anchor text, else
 // alt or title.
-func linkText(s *goquery.Selection, tag string) string {
+func linkText(n *html.Node) string {
 	var t string
-	switch tag {
+	switch n.Data {
 	case "a", "form":
-		t = s.Text()
-		if strings.TrimSpace(t) == "" {
-			if alt, ok := s.Find("img[alt]").First().Attr("alt"); ok {
-				t = alt
+		var b strings.Builder
+		var alt string
+		var walk func(*html.Node)
+		walk = func(c *html.Node) {
+			if b.Len() > 400 {
+				return
+			}
+			switch c.Type {
+			case html.TextNode:
+				b.WriteString(c.Data)
+			case html.ElementNode:
+				if c.Data == "img" && alt == "" {
+					alt = attr(c, "alt")
+				}
+				if c.Data == "script" || c.Data == "style" {
+					return
+				}
+			}
+			for cc := c.FirstChild; cc != nil; cc = cc.NextSibling {
+				walk(cc)
 			}
 		}
+		walk(n)
+		t = b.String()
+		if strings.TrimSpace(t) == "" {
+			t = alt
+		}
 	case "img", "area", "input":
-		t, _ = s.Attr("alt")
+		t = attr(n, "alt")
 	}
 	if strings.TrimSpace(t) == "" {
-		t, _ = s.Attr("title")
+		t = attr(n, "title")
 	}
 	return collapse(t, 100)
 }

@@ -30,18 +30,25 @@ type soft404Judge struct {
 }
 
 // is reports whether the page requested as requested answered like the
-// site's missing page.
-func (j *soft404Judge) is(requested, final string, doc *goquery.Document, text string) bool {
+// site's missing page. bodyLen is the page's size in bytes: visible text is
+// only extracted for small pages or when the site answers missing pages
+// with 200, so the check costs little on the crawl's hot path.
+func (j *soft404Judge) is(requested, final string, doc *goquery.Document, bodyLen int) bool {
 	title := strings.TrimSpace(doc.Find("title").First().Text())
 	h1 := strings.TrimSpace(doc.Find("h1").First().Text())
 	if notFoundPhrase.MatchString(title) || notFoundPhrase.MatchString(h1) {
 		return true
 	}
+	b := j.base
+	soft := b != nil && b.status == 200
+	if bodyLen > 4000 && !soft {
+		return false
+	}
+	text := visibleText(doc)
 	if len(text) < 600 && notFoundPhrase.MatchString(text) {
 		return true
 	}
-	b := j.base
-	if b == nil || b.status != 200 {
+	if !soft {
 		return false
 	}
 	// The site redirects missing pages somewhere (often the homepage):

@@ -70,8 +70,11 @@ type Crawl struct {
 	RobotsTxt          bool     `yaml:"robots_txt"`
 	MaxURLLength       int      `yaml:"max_url_length"`
 	MaxPagesPerPattern int      `yaml:"max_pages_per_pattern"`
-	MaxRedirects       int      `yaml:"max_redirects"`
-	AllowPrivate       bool     `yaml:"allow_private"`
+	// MaxPatternChain stops a chain of pages that each link to the next
+	// page of the same pattern (calendars, endless "next" links).
+	MaxPatternChain int  `yaml:"max_pattern_chain"`
+	MaxRedirects    int  `yaml:"max_redirects"`
+	AllowPrivate    bool `yaml:"allow_private"`
 	// AllowNetworks are CIDR ranges external links may reach even when
 	// private (the demo and tests allow loopback this way).
 	AllowNetworks []string `yaml:"allow_networks"`
@@ -211,6 +214,7 @@ func (c *Config) Validate(checkNames []string) error {
 	positive("crawl.concurrency", cr.Concurrency)
 	positive("crawl.max_url_length", cr.MaxURLLength)
 	positive("crawl.max_pages_per_pattern", cr.MaxPagesPerPattern)
+	positive("crawl.max_pattern_chain", cr.MaxPatternChain)
 	positive("crawl.max_redirects", cr.MaxRedirects)
 	positive("crawl.frontier_memory", cr.FrontierMemory)
 	if cr.MaxPageBytes <= 0 {
