@@ -84,7 +84,6 @@ type spillFrontier struct {
 	head     int
 	file     *os.File
 	w        *bufio.Writer
-	r        *bufio.Reader
 	onDisk   int
 	readOff  int64
 }
@@ -157,14 +156,15 @@ func (f *spillFrontier) Pop() (Item, bool, error) {
 	if err := f.w.Flush(); err != nil {
 		return Item{}, false, fmt.Errorf("frontier spill: %w", err)
 	}
-	if f.r == nil {
-		f.r = bufio.NewReaderSize(io.NewSectionReader(f.file, 0, 1<<62), 64<<10)
-	}
+	// A fresh reader at the read offset each time: a bufio.Reader kept
+	// across appends would return a stale EOF.
+	r := bufio.NewReaderSize(io.NewSectionReader(f.file, f.readOff, 1<<62), 64<<10)
 	for f.onDisk > 0 && len(f.mem) < f.memLimit {
-		it, err := readItem(f.r)
+		it, size, err := readItem(r)
 		if err != nil {
 			return Item{}, false, fmt.Errorf("frontier spill read: %w", err)
 		}
+		f.readOff += size
 		f.mem = append(f.mem, it)
 		f.onDisk--
 	}
@@ -172,7 +172,7 @@ func (f *spillFrontier) Pop() (Item, bool, error) {
 		// Everything is back in memory: start a fresh file next time.
 		f.file.Close()
 		os.Remove(f.file.Name())
-		f.file, f.w, f.r = nil, nil, nil
+		f.file, f.w, f.readOff = nil, nil, 0
 	}
 	it := f.mem[0]
 	f.mem[0] = Item{}
@@ -183,31 +183,37 @@ func (f *spillFrontier) Pop() (Item, bool, error) {
 	return it, true, nil
 }
 
-func readItem(r *bufio.Reader) (Item, error) {
-	n, err := binary.ReadUvarint(r)
-	if err != nil {
-		return Item{}, err
+// readItem reads one spilled item and returns its size in bytes.
+func readItem(r *bufio.Reader) (Item, int64, error) {
+	var v [3]uint64
+	var size int64
+	for i := range v {
+		x, err := binary.ReadUvarint(r)
+		if err != nil {
+			return Item{}, 0, err
+		}
+		v[i] = x
+		size += int64(uvarintLen(x))
 	}
-	depth, err := binary.ReadUvarint(r)
-	if err != nil {
-		return Item{}, err
-	}
-	chain, err := binary.ReadUvarint(r)
-	if err != nil {
-		return Item{}, err
-	}
+	n, depth, chain := v[0], v[1], v[2]
 	var flags [2]byte
 	if _, err := io.ReadFull(r, flags[:]); err != nil {
-		return Item{}, err
+		return Item{}, 0, err
 	}
 	if n > 1<<20 {
-		return Item{}, errors.New("corrupt spill record")
+		return Item{}, 0, errors.New("corrupt spill record")
 	}
 	buf := make([]byte, n)
 	if _, err := io.ReadFull(r, buf); err != nil {
-		return Item{}, err
+		return Item{}, 0, err
 	}
-	return Item{URL: string(buf), Depth: int(depth), Kind: LinkKind(flags[0]), Crawl: flags[1] == 1, Chain: int(chain)}, nil
+	size += 2 + int64(n)
+	return Item{URL: string(buf), Depth: int(depth), Kind: LinkKind(flags[0]), Crawl: flags[1] == 1, Chain: int(chain)}, size, nil
+}
+
+func uvarintLen(x uint64) int {
+	var b [binary.MaxVarintLen64]byte
+	return binary.PutUvarint(b[:], x)
 }
 
 func (f *spillFrontier) Close() error {

@@ -1,0 +1,240 @@
+package crawler
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+)
+
+func TestDecode(t *testing.T) {
+	for _, tc := range []struct {
+		name, contentType string
+		body              []byte
+		want, charset     string
+	}{
+		{"utf8-header", "text/html; charset=utf-8", []byte("<p>通知</p>"), "通知", "utf-8"},
+		{"gbk-header", "text/html; charset=GBK", gbk("<p>通知公告</p>"), "通知公告", "gb18030"},
+		{"gb2312-header-4byte", "text/html;charset=gb2312", gbk("<p>𠮷</p>"), "𠮷", "gb18030"},
+		{"meta-charset", "text/html", gbk(`<meta charset="gbk"><p>政策文件</p>`), "政策文件", "gb18030"},
+		{"meta-http-equiv", "", gbk(`<meta http-equiv="Content-Type" content="text/html; charset=gb2312"><p>人事</p>`), "人事", "gb18030"},
+		{"undeclared-gbk", "text/html", gbk("<p>规划计划</p>"), "规划计划", "gb18030"},
+		{"undeclared-utf8", "", []byte("<p>规划计划</p>"), "规划计划", "utf-8"},
+		{"bom-beats-header", "text/html; charset=gbk", append([]byte{0xEF, 0xBB, 0xBF}, "<p>要闻</p>"...), "要闻", "utf-8"},
+		{"utf16le-bom", "", []byte{0xFF, 0xFE, 0x1A, 0x90, 0xE5, 0x77}, "通知", "utf-16le"},
+		{"big5-meta", "", []byte("<meta charset=big5>\xb3\x71\xaa\xbe"), "通知", "big5"},
+		{"bogus-label", "text/html; charset=x-nonsense", []byte("<p>通知</p>"), "通知", "utf-8"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, cs := Decode(tc.body, tc.contentType)
+			if !strings.Contains(string(got), tc.want) || cs != tc.charset {
+				t.Errorf("Decode = %q (%s), want %q (%s)", got, cs, tc.want, tc.charset)
+			}
+		})
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	base, _ := url.Parse("http://www.example.gov.cn/xwdt/index.html")
+	for _, tc := range []struct{ ref, want, err string }{
+		{"art1.html", "http://www.example.gov.cn/xwdt/art1.html", ""},
+		{"../tzgg/./a.html#top", "http://www.example.gov.cn/tzgg/a.html", ""},
+		{"HTTP://WWW.Example.GOV.CN:80", "http://www.example.gov.cn/", ""},
+		{"https://www.example.gov.cn:443/a?b=1", "https://www.example.gov.cn/a?b=1", ""},
+		{"//cdn.example.gov.cn/x.js", "http://cdn.example.gov.cn/x.js", ""},
+		{"  /a\n/b.html ", "http://www.example.gov.cn/a/b.html", ""},
+		{`\uploads\a.pdf`, "http://www.example.gov.cn/uploads/a.pdf", ""},
+		{"/附件/名单.xls", "http://www.example.gov.cn/%E9%99%84%E4%BB%B6/%E5%90%8D%E5%8D%95.xls", ""},
+		{"http://user:pw@example.gov.cn/", "http://example.gov.cn/", ""},
+		{"mailto:a@b.cn", "", "skip"},
+		{"tel:123", "", "skip"},
+		{"javascript:void(0)", "", "skip"},
+		{"data:image/png;base64,xx", "", "skip"},
+		{"JavaScript:go()", "", "skip"},
+		{"#main", "", "empty"},
+		{"", "", "empty"},
+	} {
+		t.Run(tc.ref, func(t *testing.T) {
+			u, err := Normalize(base, tc.ref)
+			switch tc.err {
+			case "skip":
+				if !errors.Is(err, errSkipScheme) {
+					t.Errorf("err = %v, want errSkipScheme", err)
+				}
+				return
+			case "empty":
+				if !errors.Is(err, errEmptyRef) {
+					t.Errorf("err = %v, want errEmptyRef", err)
+				}
+				return
+			}
+			if err != nil || u.String() != tc.want {
+				t.Errorf("Normalize = %v, %v; want %s", u, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestPathPattern(t *testing.T) {
+	a, _ := url.Parse("http://x.gov.cn/cal/2024/01/02?date=2024-01-02&view=m")
+	b, _ := url.Parse("http://x.gov.cn/cal/2031/12/30?date=2031-12-30&view=w")
+	c, _ := url.Parse("http://x.gov.cn/art/2031/12/30.html")
+	if pathPattern(a) != pathPattern(b) || pathPattern(a) == pathPattern(c) {
+		t.Errorf("patterns: %s %s %s", pathPattern(a), pathPattern(b), pathPattern(c))
+	}
+}
+
+func TestExtractLinks(t *testing.T) {
+	page := `<html><head><base href="/sub/"><link rel="stylesheet" href="a.css"><script src="/js/x.js"></script></head><body>
+	<a href="p1.html">  第一  篇 </a>
+	<a href="/files/名单.XLSX"><img src="i.png" alt="名单图标"></a>
+	<area href="map.html" alt="地图">
+	<iframe src="/frame.html"></iframe>
+	<img src="a.jpg" srcset="b.jpg 1x, c.jpg 2x" alt="图">
+	<img data-src="lazy.jpg">
+	<input type="image" src="btn.png"><input type="text" src="no.png">
+	<video src="v.mp4" poster="p.jpg"></video>
+	<object data="o.swf"></object><embed src="e.swf">
+	<form action="/search.do"></form>
+	<a href="mailto:x@y">信</a><a href="#top">顶部</a>
+	</body></html>`
+	doc, _ := goquery.NewDocumentFromReader(strings.NewReader(page))
+	u, _ := url.Parse("http://x.gov.cn/dir/page.html")
+	links := ExtractLinks(doc, u, map[string]bool{"xlsx": true, "mp4": true})
+	got := map[string]string{}
+	for _, l := range links {
+		got[l.URL.Path] = fmt.Sprintf("%s|%s", l.Kind, l.Text)
+	}
+	want := map[string]string{
+		"/sub/a.css":     "stylesheet|",
+		"/js/x.js":       "script|",
+		"/sub/p1.html":   "link|第一 篇",
+		"/files/名单.XLSX": "attachment|名单图标",
+		"/sub/i.png":     "image|名单图标",
+		"/sub/map.html":  "link|地图",
+		"/frame.html":    "frame|",
+		"/sub/a.jpg":     "image|图",
+		"/sub/b.jpg":     "image|图",
+		"/sub/c.jpg":     "image|图",
+		"/sub/lazy.jpg":  "image|",
+		"/sub/btn.png":   "image|",
+		"/sub/v.mp4":     "attachment|",
+		"/sub/p.jpg":     "image|",
+		"/sub/o.swf":     "media|",
+		"/sub/e.swf":     "media|",
+		"/search.do":     "form|",
+	}
+	for path, w := range want {
+		if got[path] != w {
+			t.Errorf("%s: got %q, want %q", path, got[path], w)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("extracted %d targets, want %d: %v", len(got), len(want), got)
+	}
+}
+
+func TestFrontierSpillsAndKeepsOrder(t *testing.T) {
+	f := NewFrontier(3, t.TempDir())
+	defer f.Close()
+	for i := range 10 {
+		if err := f.Push(Item{URL: fmt.Sprintf("http://x/%d", i), Depth: i, Chain: i % 3, Crawl: i%2 == 0, Kind: KindPage}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sf := f.(*spillFrontier)
+	if sf.onDisk != 7 || len(sf.mem) != 3 {
+		t.Errorf("memory %d, disk %d; want 3 in memory and 7 spilled", len(sf.mem), sf.onDisk)
+	}
+	for i := range 10 {
+		if i == 5 {
+			f.Push(Item{URL: "http://x/late"})
+		}
+		it, ok, err := f.Pop()
+		want := Item{URL: fmt.Sprintf("http://x/%d", i), Depth: i, Chain: i % 3, Crawl: i%2 == 0, Kind: KindPage}
+		if err != nil || !ok || it != want {
+			t.Fatalf("pop %d = %+v %v %v, want %+v", i, it, ok, err, want)
+		}
+	}
+	if it, ok, _ := f.Pop(); !ok || it.URL != "http://x/late" {
+		t.Errorf("late item = %+v", it)
+	}
+	if _, ok, _ := f.Pop(); ok || f.Len() != 0 {
+		t.Error("frontier not empty")
+	}
+}
+
+func TestVisited(t *testing.T) {
+	v := NewVisited()
+	if ok, _ := v.Add("a"); !ok {
+		t.Error("first add not new")
+	}
+	if ok, _ := v.Add("a"); ok {
+		t.Error("second add new")
+	}
+	if v.Len() != 1 {
+		t.Errorf("len %d", v.Len())
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	for _, tc := range []struct {
+		v    string
+		want int
+		ok   bool
+	}{{"3", 3, true}, {"", 0, false}, {"soon", 0, false}, {"Wed, 21 Oct 2015 07:28:00 GMT", 0, true}} {
+		h := map[string][]string{"Retry-After": {tc.v}}
+		d, ok := retryAfter(h, mustTime("2015-10-21T07:28:00Z"))
+		if ok != tc.ok || int(d.Seconds()) != tc.want {
+			t.Errorf("%q: %v %v", tc.v, d, ok)
+		}
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	f.Add([]byte("<meta charset=gbk>\xcd\xa8\xd6\xaa"), "text/html")
+	f.Add([]byte{0xFF, 0xFE, 0x00}, "")
+	f.Add([]byte("abc"), "text/html; charset=\"")
+	f.Fuzz(func(t *testing.T, body []byte, ct string) {
+		out, cs := Decode(body, ct)
+		if cs == "" {
+			t.Error("no charset name")
+		}
+		if cs != "utf-8" && !bytes.Equal(out, bytes.ToValidUTF8(out, []byte("\uFFFD"))) {
+			t.Errorf("decoded %s text is not valid UTF-8", cs)
+		}
+	})
+}
+
+func FuzzExtractLinks(f *testing.F) {
+	f.Add(`<a href="x">y</a><base href="//evil"><img srcset=",, ,">`)
+	f.Add(`<a href="http://[::1">`)
+	base, _ := url.Parse("http://x.gov.cn/a/")
+	f.Fuzz(func(t *testing.T, page string) {
+		doc, err := goquery.NewDocumentFromReader(strings.NewReader(page))
+		if err != nil {
+			return
+		}
+		for _, l := range ExtractLinks(doc, base, nil) {
+			if l.URL.Scheme != "http" && l.URL.Scheme != "https" {
+				t.Errorf("scheme %q in %s", l.URL.Scheme, l.URL)
+			}
+			if l.URL.Fragment != "" {
+				t.Errorf("fragment kept in %s", l.URL)
+			}
+		}
+	})
+}
+
+func mustTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
