@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/xunjian/xunjian/checks"
@@ -20,12 +21,11 @@ func WriteSummary(w io.Writer, r *finding.Report, maxItems int) error {
 		name = r.Site
 	}
 	fmt.Fprintf(&b, "%s  %s\n", clean(name), r.Site)
-	status := "完成"
 	if !r.Complete {
-		status = "未完成：" + strings.Join(r.Incomplete, "；")
+		fmt.Fprintf(&b, "  巡检未完成：%s\n", clean(strings.Join(r.Incomplete, "；")))
 	}
-	fmt.Fprintf(&b, "  巡检%s，用时 %s；页面 %d，链接 %d，目标 %d，附件 %d，请求 %d\n",
-		status, r.FinishedAt.Sub(r.StartedAt).Round(100_000_000), r.Stats.Pages, r.Stats.Links,
+	fmt.Fprintf(&b, "  用时 %s；页面 %d，链接 %d，目标 %d，附件 %d，请求 %d\n",
+		r.FinishedAt.Sub(r.StartedAt).Round(100*time.Millisecond), r.Stats.Pages, r.Stats.Links,
 		r.Stats.Targets, r.Stats.Attachments, r.Stats.Requests)
 	if len(r.Findings) == 0 {
 		b.WriteString("  未发现问题\n")
