@@ -57,6 +57,11 @@ type Config struct {
 	// Transport replaces the default HTTP transport under the politeness
 	// layer (tests use it to count connections).
 	Transport http.RoundTripper
+	// OnAttachment, if set, receives every available attachment with its
+	// bytes (up to crawl.max_page_bytes), from several goroutines at once;
+	// attachments are then fetched with GET instead of HEAD. Content checks
+	// (sensitive words, privacy) read attachments through it.
+	OnAttachment func(*Attachment)
 }
 
 // Failure is a target that could not be used, with the pages that carry it.
@@ -237,14 +242,14 @@ func (cr *Crawler) newCollector() *colly.Collector {
 		res.status = r.StatusCode
 		res.header = r.Headers.Clone()
 		res.finalURL = r.Request.URL.String()
-		if !res.wantBody || !isHTML(res.header) {
+		if res.body == bodyNone || (res.body == bodyHTML && !isHTML(res.header)) {
 			r.Request.Abort()
 		}
 	})
 	c.OnResponse(func(r *colly.Response) {
 		res := r.Ctx.GetAny("res").(*fetchResult)
 		res.status = r.StatusCode
-		res.body = r.Body
+		res.data = r.Body
 		res.gotBody = true
 	})
 	c.OnError(func(r *colly.Response, err error) {
@@ -271,20 +276,29 @@ func isHTML(h http.Header) bool {
 	return mt == "text/html" || mt == "application/xhtml+xml"
 }
 
+// bodyMode says which response bodies a request reads.
+type bodyMode uint8
+
+const (
+	bodyNone bodyMode = iota // headers only (availability checks)
+	bodyHTML                 // HTML pages only (the crawl)
+	bodyAny                  // everything (attachments handed to content checks)
+)
+
 // fetchResult collects what colly's callbacks saw for one request.
 type fetchResult struct {
-	wantBody bool
+	body     bodyMode
 	status   int
 	header   http.Header
 	finalURL string
-	body     []byte
+	data     []byte
 	gotBody  bool
 	err      error
 }
 
 // fetchOnce makes one request through colly.
-func (cr *Crawler) fetchOnce(ctx context.Context, method, target string, wantBody bool) *fetchResult {
-	res := &fetchResult{wantBody: wantBody}
+func (cr *Crawler) fetchOnce(ctx context.Context, method, target string, body bodyMode) *fetchResult {
+	res := &fetchResult{body: body}
 	cctx := colly.NewContext()
 	cctx.Put("res", res)
 	hdr := http.Header{}
@@ -298,7 +312,7 @@ func (cr *Crawler) fetchOnce(ctx context.Context, method, target string, wantBod
 	if ctx.Err() != nil && res.status == 0 && res.err == nil {
 		res.err = ctx.Err()
 	}
-	cr.bytesRead.Add(int64(len(res.body)))
+	cr.bytesRead.Add(int64(len(res.data)))
 	return res
 }
 
@@ -387,7 +401,7 @@ func (cr *Crawler) probeMissingPage(ctx context.Context) *soft404Baseline {
 	u := *cr.cfg.Home
 	u.Path = "/xunjian-no-such-page-" + hex.EncodeToString(b[:]) + ".html"
 	u.RawQuery = ""
-	res := cr.fetchOnce(ctx, http.MethodGet, u.String(), true)
+	res := cr.fetchOnce(ctx, http.MethodGet, u.String(), bodyHTML)
 	if res.err != nil {
 		return nil
 	}
@@ -396,7 +410,7 @@ func (cr *Crawler) probeMissingPage(ctx context.Context) *soft404Baseline {
 		base.finalURL = res.finalURL
 	}
 	if res.status == 200 && res.gotBody {
-		text, _ := Decode(res.body, res.header.Get(originalContentType))
+		text, _ := Decode(res.data, res.header.Get(originalContentType))
 		if doc, err := goquery.NewDocumentFromReader(bytes.NewReader(text)); err == nil {
 			vis := visibleText(doc)
 			base.title = strings.TrimSpace(doc.Find("title").First().Text())
@@ -409,7 +423,7 @@ func (cr *Crawler) probeMissingPage(ctx context.Context) *soft404Baseline {
 
 // fetch requests target with retries and backoff and returns the outcome;
 // for pages it also returns the body.
-func (cr *Crawler) fetch(ctx context.Context, method, target string, wantBody bool) (Outcome, *fetchResult) {
+func (cr *Crawler) fetch(ctx context.Context, method, target string, body bodyMode) (Outcome, *fetchResult) {
 	start := time.Now()
 	var out Outcome
 	var res *fetchResult
@@ -419,7 +433,7 @@ func (cr *Crawler) fetch(ctx context.Context, method, target string, wantBody bo
 		if attempt > 1 {
 			cr.retries.Add(1)
 		}
-		res = cr.fetchOnce(ctx, method, target, wantBody)
+		res = cr.fetchOnce(ctx, method, target, body)
 		out = Outcome{Status: res.status, FinalURL: res.finalURL, Attempts: attempt}
 		if res.header != nil {
 			out.ContentType = res.header.Get(originalContentType)
@@ -488,7 +502,11 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 
 // handlePage fetches and parses one in-scope page and queues its links.
 func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) {
-	out, res := cr.fetch(ctx, http.MethodGet, it.URL, true)
+	mode := bodyHTML
+	if cr.cfg.OnAttachment != nil {
+		mode = bodyAny
+	}
+	out, res := cr.fetch(ctx, http.MethodGet, it.URL, mode)
 	if it.Depth == 0 {
 		cr.mu.Lock()
 		cr.homeOut = out
@@ -507,12 +525,13 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 	if !out.Failed() && !isHTML(res.header) {
 		// A page link that serves a document: an attachment by content type.
 		cr.attach.Add(1)
+		cr.deliverAttachment(pageURL, res)
 		return
 	}
 	if !out.Failed() && res.gotBody && cr.inScope(final) {
 		cr.crawled.Add(1)
-		text, cs := Decode(res.body, res.header.Get(originalContentType))
-		truncated := int64(len(res.body)) > cr.cfg.Crawl.MaxPageBytes
+		text, cs := Decode(res.data, res.header.Get(originalContentType))
+		truncated := int64(len(res.data)) > cr.cfg.Crawl.MaxPageBytes
 		if truncated {
 			text = text[:min(len(text), int(cr.cfg.Crawl.MaxPageBytes))]
 		}
@@ -591,9 +610,24 @@ func dedupeLinks(links []Link) []Link {
 // handleTarget checks a target's availability: HEAD first, GET when HEAD is
 // refused or lies (405, 501, 403 and other errors).
 func (cr *Crawler) handleTarget(ctx context.Context, it Item) {
-	out, _ := cr.fetch(ctx, http.MethodHead, it.URL, false)
+	if it.Kind == KindAttachment && cr.cfg.OnAttachment != nil {
+		// Content checks read attachments: one GET gives both the
+		// availability and the bytes.
+		out, res := cr.fetch(ctx, http.MethodGet, it.URL, bodyAny)
+		if ctx.Err() != nil && out.Failed() {
+			return
+		}
+		if out.Failed() {
+			cr.recordFailure(it, out)
+			return
+		}
+		u, _ := url.Parse(it.URL)
+		cr.deliverAttachment(u, res)
+		return
+	}
+	out, _ := cr.fetch(ctx, http.MethodHead, it.URL, bodyNone)
 	if headLies(out) {
-		out, _ = cr.fetch(ctx, http.MethodGet, it.URL, false)
+		out, _ = cr.fetch(ctx, http.MethodGet, it.URL, bodyNone)
 	}
 	if ctx.Err() != nil && out.Failed() {
 		return
@@ -612,6 +646,23 @@ func headLies(o Outcome) bool {
 		return true
 	}
 	return o.Status == 0 && (o.Class == ClassReset || o.Class == ClassNetwork)
+}
+
+// deliverAttachment hands a downloaded attachment to Config.OnAttachment.
+func (cr *Crawler) deliverAttachment(u *url.URL, res *fetchResult) {
+	if cr.cfg.OnAttachment == nil || !res.gotBody {
+		return
+	}
+	a := &Attachment{URL: u, Status: res.status, Header: restoreHeader(res.header), Body: res.data}
+	if int64(len(a.Body)) > cr.cfg.Crawl.MaxPageBytes {
+		a.Body, a.Truncated = a.Body[:cr.cfg.Crawl.MaxPageBytes], true
+	}
+	if f, err := url.Parse(res.finalURL); err == nil && res.finalURL != "" {
+		a.FinalURL = f
+	} else {
+		a.FinalURL = u
+	}
+	cr.cfg.OnAttachment(a)
 }
 
 func (cr *Crawler) recordFailure(it Item, out Outcome) {

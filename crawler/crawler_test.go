@@ -66,7 +66,8 @@ func newFixture(t *testing.T) *fixture {
 			<img src="/img/missing.png" alt="坏图">
 			<form action="/search"><input name="q"></form>
 			<a href="/gbk.html#top">同一页面带片段</a>
-			<a href="http://localhost:1/x">本机地址的外链</a>`)
+			<a href="http://localhost:1/x">本机地址的外链</a>
+			<a href="/download.do?id=7">下载名单</a>`)
 	})
 	mux.HandleFunc("/gbk.html", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=gbk")
@@ -125,6 +126,10 @@ func newFixture(t *testing.T) *fixture {
 	})
 	mux.HandleFunc("/deleted.html", func(w http.ResponseWriter, r *http.Request) {
 		page(w, "提示信息", "<h1>您访问的页面不存在</h1>")
+	})
+	mux.HandleFunc("/download.do", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/msword")
+		w.Write([]byte("\xd0\xcf\x11\xe0 doc bytes"))
 	})
 	mux.HandleFunc("/img/logo.png", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "image/png")
@@ -322,5 +327,33 @@ func TestMaxPagesCap(t *testing.T) {
 	res, pages := runCrawl(t, cfg)
 	if len(pages) != 3 || res.Complete {
 		t.Errorf("crawled %d pages complete=%v, want 3 and incomplete", len(pages), res.Complete)
+	}
+}
+
+func TestAttachmentsReachChecks(t *testing.T) {
+	f := newFixture(t)
+	cfg := testCrawlConfig(t, f.srv.URL+"/")
+	var mu sync.Mutex
+	got := map[string]string{}
+	cfg.OnAttachment = func(a *Attachment) {
+		mu.Lock()
+		got[a.URL.Path] = a.Header.Get("Content-Type") + "|" + string(a.Body)
+		mu.Unlock()
+	}
+	res, _ := runCrawl(t, cfg)
+	if got["/head405.pdf"] != "application/pdf|%PDF-1.4 fake" {
+		t.Errorf("pdf by extension: %q", got["/head405.pdf"])
+	}
+	if got["/download.do"] != "application/msword|\xd0\xcf\x11\xe0 doc bytes" {
+		t.Errorf("document by content type: %q", got["/download.do"])
+	}
+	f.mu.Lock()
+	methods := strings.Join(f.methods["/head405.pdf"], ",")
+	f.mu.Unlock()
+	if methods != "GET" {
+		t.Errorf("attachment requested with %s, want one GET", methods)
+	}
+	if res.Stats.Attachments < 2 {
+		t.Errorf("attachments counted: %d", res.Stats.Attachments)
 	}
 }

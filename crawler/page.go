@@ -98,3 +98,15 @@ func collapse(s string, max int) string {
 	}
 	return s
 }
+
+// Attachment is a downloaded document (by extension or content type), for
+// checks that read attachments. It is never parsed as a page.
+type Attachment struct {
+	URL      *url.URL
+	FinalURL *url.URL
+	Status   int
+	Header   http.Header
+	Body     []byte
+	// Truncated is true when the file exceeded crawl.max_page_bytes.
+	Truncated bool
+}
