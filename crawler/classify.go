@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/gocolly/colly/v2"
 )
 
 // Failure classes: the `kind` of a broken-link finding.
@@ -30,6 +32,9 @@ const (
 	ClassPrivate          = "private-address"    // external link to an intranet address, not fetched
 	ClassSoft404          = "soft-404"           // 200 whose body says the page does not exist
 	ClassNetwork          = "network-error"      // any other transport error
+	// ClassRobots marks a target robots.txt forbids (crawl.robots_txt: true):
+	// not fetched, not a failure.
+	ClassRobots = "robots-disallowed"
 )
 
 var (
@@ -97,6 +102,8 @@ func ClassifyError(err error) string {
 	var recordErr tls.RecordHeaderError
 	var netErr net.Error
 	switch {
+	case errors.Is(err, colly.ErrRobotsTxtBlocked):
+		return ClassRobots
 	case errors.Is(err, ErrPrivateAddress):
 		return ClassPrivate
 	case errors.Is(err, errRedirectLoop):
@@ -128,7 +135,7 @@ func ClassifyError(err error) string {
 // retryable reports whether another attempt may give a different answer.
 func retryable(class string) bool {
 	switch class {
-	case "", ClassNotFound, ClassGone, ClassPrivate, ClassClientError, ClassSoft404:
+	case "", ClassNotFound, ClassGone, ClassPrivate, ClassClientError, ClassSoft404, ClassRobots:
 		return false
 	}
 	return true

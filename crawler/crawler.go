@@ -666,6 +666,10 @@ func (cr *Crawler) deliverAttachment(u *url.URL, res *fetchResult) {
 }
 
 func (cr *Crawler) recordFailure(it Item, out Outcome) {
+	if out.Class == ClassRobots {
+		cr.skip("robots-txt")
+		return
+	}
 	cr.errs.Add(1)
 	cr.mu.Lock()
 	defer cr.mu.Unlock()

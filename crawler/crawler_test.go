@@ -127,6 +127,9 @@ func newFixture(t *testing.T) *fixture {
 	mux.HandleFunc("/deleted.html", func(w http.ResponseWriter, r *http.Request) {
 		page(w, "提示信息", "<h1>您访问的页面不存在</h1>")
 	})
+	mux.HandleFunc("/robots.txt", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("User-agent: *\nDisallow: /cal/\n"))
+	})
 	mux.HandleFunc("/download.do", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/msword")
 		w.Write([]byte("\xd0\xcf\x11\xe0 doc bytes"))
@@ -355,5 +358,23 @@ func TestAttachmentsReachChecks(t *testing.T) {
 	}
 	if res.Stats.Attachments < 2 {
 		t.Errorf("attachments counted: %d", res.Stats.Attachments)
+	}
+}
+
+func TestRobotsTxtOptIn(t *testing.T) {
+	f := newFixture(t)
+	cfg := testCrawlConfig(t, f.srv.URL+"/")
+	cfg.Crawl.RobotsTxt = true
+	res, pages := runCrawl(t, cfg)
+	if pages["/cal/2024/1"] != nil {
+		t.Error("crawled a page robots.txt disallows")
+	}
+	if res.SkippedReasons["robots-txt"] != 1 {
+		t.Errorf("skipped %v, want robots-txt 1", res.SkippedReasons)
+	}
+	for _, fl := range res.Failures {
+		if strings.Contains(fl.URL, "/cal/") {
+			t.Errorf("robots-disallowed page reported as failure: %+v", fl)
+		}
 	}
 }

@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"net/url"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xunjian/xunjian/checks"
 	"github.com/xunjian/xunjian/finding"
@@ -26,6 +28,21 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"title": checks.Title,
 	"time":  func(t time.Time) string { return t.Format("2006-01-02 15:04:05") },
 	"ms":    func(v any) string { f, _ := v.(float64); return fmt.Sprintf("%.1f", f) },
+	// display shows a URL as people read it (补贴名单.xls, not %E8%A1%A5…);
+	// hrefs keep the encoded form.
+	"display": func(s string) string {
+		if d, err := url.PathUnescape(s); err == nil && utf8.ValidString(d) {
+			return d
+		}
+		return s
+	},
+	"clock": func(v any) string {
+		s, _ := v.(string)
+		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			return t.Format("01-02 15:04:05.000")
+		}
+		return s
+	},
 }).Parse(htmlTemplate))
 
 // checkRow is one line of the summary table.
