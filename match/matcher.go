@@ -1,0 +1,474 @@
+package match
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"unicode/utf8"
+)
+
+// MaxWordRunes is the longest word a Matcher accepts.
+const MaxWordRunes = 64
+
+const (
+	noiseBit  = 1 << 15
+	hanBit    = 1 << 14
+	codeMask  = hanBit - 1
+	maxCodes  = codeMask
+	rootState = 0
+)
+
+// Match is one word found: text[Start:End] in the original bytes (noise
+// inside included), and the index of the word in the list given to Build.
+type Match struct {
+	Start, End int
+	Word       int
+}
+
+// Matcher finds the words it was built with. It is safe for concurrent use.
+type Matcher struct {
+	// table maps a BMP rune to its alphabet code (0: in no word), with
+	// noiseBit set for runes skipped between Han characters.
+	table  []uint16
+	astral map[rune]uint16
+	base   []int32
+	check  []int32
+	fail   []int32
+	// word is the index of the word spelled by the path to a state, or -1.
+	word []int32
+	// suffix is the nearest proper suffix state that spells a word, or -1.
+	suffix []int32
+	// rootNext is the goto function of the root, by code (0: stay).
+	rootNext []int32
+	// nodes packs what the scan reads per state into one cache line share.
+	nodes []node
+	runes    []uint8 // per word: length in runes
+	ascii  []bool  // per word: needs word boundaries (starts and ends with a letter or digit)
+	nWords int
+}
+
+// node is a state as the scan sees it: goto (base, check), failure link, and
+// the first state on its output chain (itself if it spells a word), or -1.
+type node struct {
+	base, check, fail, emit int32
+}
+
+type pattern struct {
+	codes []uint16
+	word  int
+}
+
+// Build compiles words (any of them may be empty or repeated; those never
+// match or match as their first occurrence). Words are folded like the text.
+func Build(words []string) (*Matcher, error) {
+	ft := tables()
+	m := &Matcher{table: slices.Clone(ft.noise), astral: map[rune]uint16{}, nWords: len(words)}
+	codes := map[rune]uint16{}
+	codeOf := func(r rune) (uint16, error) {
+		if c, ok := codes[r]; ok {
+			return c, nil
+		}
+		if len(codes)+1 >= maxCodes {
+			return 0, errors.New("match: too many distinct characters")
+		}
+		c := uint16(len(codes) + 1)
+		codes[r] = c
+		return c, nil
+	}
+	m.runes = make([]uint8, len(words))
+	m.ascii = make([]bool, len(words))
+	pats := make([]pattern, 0, len(words))
+	for i, w := range words {
+		folded := []rune(FoldString(w))
+		// Noise between Han characters is skipped in text, so drop it from
+		// the pattern too; keep it elsewhere ("online casino").
+		rs := folded[:0:0]
+		for j, r := range folded {
+			if isNoise(r) && j > 0 && j+1 < len(folded) && IsHan(folded[j-1]) && IsHan(folded[j+1]) {
+				continue
+			}
+			rs = append(rs, r)
+		}
+		for len(rs) > 0 && isNoise(rs[0]) {
+			rs = rs[1:]
+		}
+		for len(rs) > 0 && isNoise(rs[len(rs)-1]) {
+			rs = rs[:len(rs)-1]
+		}
+		if len(rs) == 0 {
+			continue
+		}
+		if len(rs) > MaxWordRunes {
+			return nil, fmt.Errorf("match: word %d (%q) is longer than %d characters", i+1, w, MaxWordRunes)
+		}
+		p := pattern{codes: make([]uint16, len(rs)), word: i}
+		for j, r := range rs {
+			c, err := codeOf(r)
+			if err != nil {
+				return nil, err
+			}
+			p.codes[j] = c
+		}
+		m.runes[i] = uint8(len(rs))
+		m.ascii[i] = isWordChar(rs[0]) && !IsHan(rs[0]) || isWordChar(rs[len(rs)-1]) && !IsHan(rs[len(rs)-1])
+		pats = append(pats, p)
+	}
+	// Every rune whose folded form is in the alphabet gets that code.
+	set := func(r rune, c uint16) {
+		if r < 0x10000 {
+			m.table[r] |= c
+		} else {
+			m.astral[r] = c
+		}
+	}
+	for r, c := range codes {
+		set(r, c)
+		for _, o := range ft.inverse[r] {
+			set(o, c)
+		}
+	}
+	slices.SortFunc(pats, func(a, b pattern) int {
+		if c := slices.Compare(a.codes, b.codes); c != 0 {
+			return c
+		}
+		return a.word - b.word
+	})
+	pats = slices.CompactFunc(pats, func(a, b pattern) bool { return slices.Equal(a.codes, b.codes) })
+	m.build(pats, len(codes))
+	m.nodes = make([]node, len(m.check))
+	for i := range m.nodes {
+		emit := m.suffix[i]
+		if m.word[i] >= 0 {
+			emit = int32(i)
+		}
+		m.nodes[i] = node{base: m.base[i], check: m.check[i], fail: m.fail[i], emit: emit}
+	}
+	m.rootNext = make([]int32, len(codes)+1)
+	for c := 1; c <= len(codes); c++ {
+		if t, ok := m.next(rootState, uint16(c)); ok {
+			m.rootNext[c] = t
+		}
+	}
+	return m, nil
+}
+
+func isWordChar(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r >= 'A' && r <= 'Z'
+}
+
+// build lays the sorted patterns out as a double-array trie, then adds the
+// failure and suffix links of Aho-Corasick.
+func (m *Matcher) build(pats []pattern, alphabet int) {
+	size := 1
+	for _, p := range pats {
+		size += len(p.codes)
+	}
+	size = size + alphabet + 1024
+	m.base = make([]int32, size)
+	m.check = make([]int32, size)
+	m.word = make([]int32, size)
+	// Free slots form a doubly linked list, so placing a node looks only at
+	// free slots (first fit); a scan over used slots made building 100,000
+	// words take seconds.
+	nextFree := make([]int32, size)
+	prevFree := make([]int32, size)
+	link := func(from, to int) {
+		for i := from; i < to; i++ {
+			m.check[i] = -1
+			m.word[i] = -1
+			nextFree[i] = int32(i + 1)
+			prevFree[i] = int32(i - 1)
+		}
+	}
+	link(0, size)
+	head := int32(0) // first free slot; the list ends at len(check)
+	tail := int32(size - 1)
+	take := func(i int32) {
+		p, n := prevFree[i], nextFree[i]
+		if i == head {
+			head = n
+		} else {
+			nextFree[p] = n
+		}
+		if i == tail {
+			tail = p
+		} else if int(n) < len(prevFree) {
+			prevFree[n] = p
+		}
+		m.check[i] = -2 // taken, parent set by the caller
+	}
+	grow := func(n int) {
+		if n < len(m.check) {
+			return
+		}
+		old := len(m.check)
+		nn := max(n+1, old*3/2)
+		m.base = append(m.base, make([]int32, nn-old)...)
+		m.check = append(m.check, make([]int32, nn-old)...)
+		m.word = append(m.word, make([]int32, nn-old)...)
+		nextFree = append(nextFree, make([]int32, nn-old)...)
+		prevFree = append(prevFree, make([]int32, nn-old)...)
+		link(old, nn)
+		if int(head) >= old { // list was empty
+			head = int32(old)
+			prevFree[old] = -1
+		} else {
+			nextFree[tail] = int32(old)
+			prevFree[old] = tail
+		}
+		tail = int32(nn - 1)
+	}
+	free := func(i int) bool { return i < len(m.check) && m.check[i] == -1 }
+	wideStart := 0
+	take(rootState)
+	type item struct {
+		state, depth, lo, hi int
+	}
+	type edge struct {
+		parent, state int
+		code          uint16
+	}
+	var order []edge
+	queue := []item{{rootState, 0, 0, len(pats)}}
+	var childCodes []uint16
+	var childLo []int
+	for len(queue) > 0 {
+		it := queue[0]
+		queue = queue[1:]
+		lo := it.lo
+		if lo < it.hi && len(pats[lo].codes) == it.depth {
+			m.word[it.state] = int32(pats[lo].word)
+			lo++
+		}
+		if lo >= it.hi {
+			continue
+		}
+		childCodes, childLo = childCodes[:0], childLo[:0]
+		for i := lo; i < it.hi; i++ {
+			c := pats[i].codes[it.depth]
+			if len(childCodes) == 0 || childCodes[len(childCodes)-1] != c {
+				childCodes = append(childCodes, c)
+				childLo = append(childLo, i)
+			}
+		}
+		c0, cLast := int(childCodes[0]), int(childCodes[len(childCodes)-1])
+		b := 0
+		// Nodes with many children rarely fit among the holes near the
+		// head: they start where the last such search succeeded (the
+		// holes they skip are filled by nodes with one or two children).
+		wide := len(childCodes) > 2
+		start := int(head)
+		if wide && wideStart > start {
+			start = wideStart
+			for start < len(m.check) && !free(start) {
+				start++
+			}
+		}
+		tries := 0
+		p := start
+		for ; ; tries++ {
+			if p >= len(m.check) {
+				grow(p + cLast)
+			}
+			if b = p - c0; b >= 1 {
+				grow(b + cLast)
+				ok := true
+				for _, c := range childCodes[1:] {
+					if !free(b + int(c)) {
+						ok = false
+						break
+					}
+				}
+				if ok {
+					break
+				}
+			}
+			p = int(nextFree[p])
+		}
+		if wide && tries > 16 {
+			wideStart = p
+		}
+		m.base[it.state] = int32(b)
+		for k, c := range childCodes {
+			t := b + int(c)
+			take(int32(t))
+			m.check[t] = int32(it.state)
+			hi := it.hi
+			if k+1 < len(childLo) {
+				hi = childLo[k+1]
+			}
+			order = append(order, edge{it.state, t, c})
+			queue = append(queue, item{t, it.depth + 1, childLo[k], hi})
+		}
+	}
+	n := len(m.check)
+	m.fail = make([]int32, n)
+	m.suffix = make([]int32, n)
+	for i := range m.suffix {
+		m.suffix[i] = -1
+	}
+	for _, e := range order { // breadth first: parents before children
+		f := int32(rootState)
+		if e.parent != rootState {
+			f = m.fail[e.parent]
+			for {
+				if t, ok := m.next(f, e.code); ok {
+					f = t
+					break
+				}
+				if f == rootState {
+					break
+				}
+				f = m.fail[f]
+			}
+		}
+		m.fail[e.state] = f
+		if m.word[f] >= 0 {
+			m.suffix[e.state] = f
+		} else {
+			m.suffix[e.state] = m.suffix[f]
+		}
+	}
+}
+
+// next follows the goto edge from s on c.
+func (m *Matcher) next(s int32, c uint16) (int32, bool) {
+	t := m.base[s] + int32(c)
+	if uint(t) < uint(len(m.check)) && m.check[t] == s {
+		return t, true
+	}
+	return 0, false
+}
+
+// Words returns how many words the matcher was built with.
+func (m *Matcher) Words() int { return m.nWords }
+
+// Overlapping calls fn for every occurrence of every word in text, in the
+// order their ends appear; occurrences may overlap. Text need not be valid
+// UTF-8 (invalid bytes match nothing).
+func (m *Matcher) Overlapping(text []byte, fn func(Match)) {
+	var ring [MaxWordRunes]int32
+	var pos uint32
+	table, nodes, rootNext := m.table, m.nodes, m.rootNext
+	s := int32(rootState)
+	prevHan := false
+	n := len(text)
+	for i := 0; i < n; {
+		b := text[i]
+		var entry uint16
+		size := 1
+		switch {
+		case b < utf8.RuneSelf:
+			entry = table[b]
+		case b&0xF0 == 0xE0 && i+2 < n && text[i+1]&0xC0 == 0x80 && text[i+2]&0xC0 == 0x80:
+			// Three-byte sequences (all of CJK) decoded inline.
+			r := rune(b&0x0F)<<12 | rune(text[i+1]&0x3F)<<6 | rune(text[i+2]&0x3F)
+			size = 3
+			if r < 0x800 || (r >= 0xD800 && r <= 0xDFFF) {
+				entry, size = 0, 1
+			} else {
+				entry = table[r]
+			}
+		default:
+			r, sz := utf8.DecodeRune(text[i:])
+			size = sz
+			if r < 0x10000 && r != utf8.RuneError {
+				entry = table[r]
+			} else if r >= 0x10000 {
+				entry = m.astral[r]
+				if IsHan(r) {
+					entry |= hanBit
+				}
+			}
+		}
+		if entry&noiseBit != 0 && prevHan {
+			i += size
+			continue
+		}
+		code := entry & codeMask
+		prevHan = entry&hanBit != 0
+		if code == 0 {
+			s = rootState
+			i += size
+			continue
+		}
+		for {
+			if s == rootState {
+				s = rootNext[code]
+				break
+			}
+			t := nodes[s].base + int32(code)
+			if uint(t) < uint(len(nodes)) && nodes[t].check == s {
+				s = t
+				break
+			}
+			s = nodes[s].fail
+		}
+		ring[pos%MaxWordRunes] = int32(i)
+		pos++
+		i += size
+		if s == rootState {
+			continue
+		}
+		for t := nodes[s].emit; t >= 0; {
+			w := m.word[t]
+			l := uint32(m.runes[w])
+			start := int(ring[(pos-l)%MaxWordRunes])
+			if !m.ascii[w] || bounded(text, start, i) {
+				fn(Match{Start: start, End: i, Word: int(w)})
+			}
+			t = m.suffix[t]
+		}
+	}
+}
+
+// bounded reports whether text[start:end] is not glued to letters or digits
+// on either side, so "sex" does not match inside "Essex".
+func bounded(text []byte, start, end int) bool {
+	if start > 0 {
+		if r, _ := utf8.DecodeLastRune(text[:start]); r < 0x80 && isWordChar(r) {
+			return false
+		}
+	}
+	if end < len(text) {
+		if r, _ := utf8.DecodeRune(text[end:]); r < 0x80 && isWordChar(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// FindAll returns the leftmost-longest non-overlapping matches: at each
+// start the longest word, then the next match starting after it ends.
+func (m *Matcher) FindAll(text []byte) []Match {
+	var all []Match
+	m.Overlapping(text, func(x Match) { all = append(all, x) })
+	return Resolve(all)
+}
+
+// Resolve picks leftmost-longest non-overlapping matches from overlapping
+// ones (in any order).
+func Resolve(all []Match) []Match {
+	if len(all) < 2 {
+		return all
+	}
+	slices.SortFunc(all, func(a, b Match) int {
+		if a.Start != b.Start {
+			return a.Start - b.Start
+		}
+		if a.End != b.End {
+			return b.End - a.End
+		}
+		return a.Word - b.Word
+	})
+	out := all[:0]
+	end := -1
+	for _, x := range all {
+		if x.Start < end {
+			continue
+		}
+		out = append(out, x)
+		end = x.End
+	}
+	return out
+}

@@ -1,0 +1,119 @@
+// Package match finds dictionary words in Chinese text fast: a double-array
+// Aho-Corasick automaton over normalised runes (full-width to half-width,
+// case folded, traditional to simplified), skipping noise characters put
+// between the characters of a word ("澳 门 博 彩", "澳*门*博*彩"), with
+// every match mapped back to byte offsets in the original text, so that a
+// report quotes what the page shows.
+package match
+
+import (
+	"sync"
+	"unicode"
+
+	"github.com/longbridgeapp/opencc"
+)
+
+// noiseRunes are skipped between two Han characters: spaces, *, ·, -, _,
+// and zero-width characters that spammers put inside words.
+var noiseRunes = []rune{
+	' ', '\t', '\n', '\r', '\u00a0', '\u3000', '*', '·', '・', '•', '-', '_', '~', '|', '/', '\\', '.', '。', '，', ',', '、',
+	'\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad',
+}
+
+// t2s maps traditional Han characters to simplified ones, from OpenCC's
+// character table. Built once, never changed.
+var t2s = sync.OnceValue(func() map[rune]rune {
+	out := map[rune]rune{}
+	cc, err := opencc.New("t2s")
+	if err != nil {
+		return out
+	}
+	for _, span := range [][2]rune{{0x3400, 0x4DBF}, {0x4E00, 0x9FFF}, {0xF900, 0xFAFF}} {
+		for r := span[0]; r <= span[1]; r++ {
+			s, err := cc.Convert(string(r))
+			if err != nil {
+				continue
+			}
+			rs := []rune(s)
+			if len(rs) == 1 && rs[0] != r {
+				out[r] = rs[0]
+			}
+		}
+	}
+	return out
+})
+
+// Fold returns the normalised form of r: full-width ASCII to ASCII, the
+// ideographic space to a space, lower case, traditional to simplified.
+func Fold(r rune) rune {
+	switch {
+	case r >= 0xFF01 && r <= 0xFF5E:
+		r -= 0xFEE0
+	case r == 0x3000:
+		r = ' '
+	}
+	if r < 0x80 {
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return r
+	}
+	if s, ok := t2s()[r]; ok {
+		return s
+	}
+	return unicode.ToLower(r)
+}
+
+// FoldString folds every rune of s (for dictionary entries and tests).
+func FoldString(s string) string {
+	rs := []rune(s)
+	out := rs[:0]
+	for _, r := range rs {
+		out = append(out, Fold(r))
+	}
+	return string(out)
+}
+
+// foldTables holds, for the BMP, the noise flags and the inverse of Fold
+// (folded rune -> the other runes that fold to it), built once.
+type foldTables struct {
+	noise   []uint16 // noiseBit for noise runes, hanBit for Han, else 0
+	inverse map[rune][]rune
+}
+
+var tables = sync.OnceValue(func() foldTables {
+	ft := foldTables{noise: make([]uint16, 0x10000), inverse: map[rune][]rune{}}
+	for r := rune(0); r < 0x10000; r++ {
+		if isNoise(r) {
+			ft.noise[r] = noiseBit
+		}
+		if IsHan(r) {
+			ft.noise[r] |= hanBit
+		}
+		if f := Fold(r); f != r {
+			ft.inverse[f] = append(ft.inverse[f], r)
+		}
+	}
+	for r, s := range t2s() {
+		if r >= 0x10000 {
+			ft.inverse[s] = append(ft.inverse[s], r)
+		}
+	}
+	return ft
+})
+
+// isNoise reports whether r may sit between the characters of a word.
+func isNoise(r rune) bool {
+	for _, n := range noiseRunes {
+		if r == n {
+			return true
+		}
+	}
+	return false
+}
+
+// IsHan reports whether r is a CJK ideograph (noise is only skipped
+// between these: "is extra" must not match "sex").
+func IsHan(r rune) bool {
+	return (r >= 0x3400 && r <= 0x9FFF) || (r >= 0xF900 && r <= 0xFAFF) || (r >= 0x20000 && r <= 0x3134F)
+}
