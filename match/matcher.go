@@ -41,8 +41,8 @@ type Matcher struct {
 	// rootNext is the goto function of the root, by code (0: stay).
 	rootNext []int32
 	// nodes packs what the scan reads per state into one cache line share.
-	nodes []node
-	runes    []uint8 // per word: length in runes
+	nodes  []node
+	runes  []uint8 // per word: length in runes
 	ascii  []bool  // per word: needs word boundaries (starts and ends with a letter or digit)
 	nWords int
 }
