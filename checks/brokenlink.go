@@ -17,12 +17,13 @@ import (
 // findings, homepage links ranked above others (首页不可用链接 vs 其他页面不可用链接).
 type brokenLink struct {
 	noPages
+	noText
 	cfg rules.BrokenLinkConfig
 }
 
 var _ Check = (*brokenLink)(nil)
 
-func newBrokenLink(d Deps) Check { return &brokenLink{cfg: d.Config.Checks.BrokenLink} }
+func newBrokenLink(d Deps) (Check, error) { return &brokenLink{cfg: d.Config.Checks.BrokenLink}, nil }
 
 func (b *brokenLink) Name() string { return "broken-link" }
 

@@ -91,7 +91,11 @@ func TestRegistry(t *testing.T) {
 	if err := cfg.Validate(names); err != nil {
 		t.Fatalf("defaults do not validate against the registry: %v", err)
 	}
-	list, err := Build(names, Deps{Config: cfg})
+	packs, err := cfg.Content.LoadPacks(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := Build(names, Deps{Config: cfg, Packs: packs})
 	if err != nil || len(list) != len(names) {
 		t.Fatalf("Build(all) = %d checks, %v", len(list), err)
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/xunjian/xunjian/crawler"
+	"github.com/xunjian/xunjian/extract"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/rules"
 )
@@ -30,6 +31,20 @@ type Check interface {
 	// Site is called once per inspection, as the crawl starts, and may run
 	// beside it; site.Crawl waits for the crawl's result.
 	Site(ctx context.Context, site *Site) ([]finding.Finding, error)
+	// Text is called with the readable text of every page and attachment
+	// (only for checks registered as reading text), from several
+	// goroutines at once.
+	Text(ctx context.Context, doc *Document) []finding.Finding
+}
+
+// Document is the text of a page or an attachment, for content checks.
+type Document struct {
+	// URL is the page or the attachment.
+	URL string
+	// Attachment is true for files linked from pages (and files given to
+	// scan); findings then name the file as their target.
+	Attachment bool
+	Segments   []extract.Segment
 }
 
 // Deps are what checks are built with.
@@ -40,20 +55,42 @@ type Deps struct {
 	Now func() time.Time
 	// TLS is the client TLS configuration for probes (tests trust their own CA).
 	TLS *tls.Config
+	// Packs are the loaded rule packs (content checks).
+	Packs *rules.Packs
 }
 
 // entry is one row of the registry.
 type entry struct {
 	name  string
 	title string // Chinese name shown in reports
-	build func(Deps) Check
+	build func(Deps) (Check, error)
+	// text marks checks that read page and attachment text: the inspection
+	// extracts text (and downloads attachments) only when one is enabled.
+	text bool
 }
 
 // registry lists every check once. Config validation, --checks and the
 // report titles all read it.
 var registry = []entry{
-	{"connectivity", "首页连通性", newConnectivity},
-	{"broken-link", "链接可用性", newBrokenLink},
+	{"connectivity", "首页连通性", newConnectivity, false},
+	{"broken-link", "链接可用性", newBrokenLink, false},
+	{"sensitive-word", "敏感词", newSensitiveWord, true},
+	{"typo", "错别字与严重表述错误", newTypo, true},
+	{"privacy", "隐私泄露", newPrivacy, true},
+}
+
+// AttachmentCheck names the findings about attachments that could not be
+// read; they come with the content checks, not from a check of their own.
+const AttachmentCheck = "attachment"
+
+// ReadsText reports whether any of the named checks reads text.
+func ReadsText(names []string) bool {
+	for _, e := range registry {
+		if e.text && slices.Contains(names, e.name) {
+			return true
+		}
+	}
+	return false
 }
 
 // Names returns the registered check names in registry order.
@@ -82,13 +119,11 @@ func Title(name string) string {
 // futureTitles names the checks of the JSON contract that later releases add,
 // so reports read by this version still title them.
 var futureTitles = map[string]string{
-	"dark-link":      "暗链",
-	"external-link":  "外部链接",
-	"sensitive-word": "敏感词",
-	"typo":           "错别字",
-	"privacy":        "隐私泄露",
-	"stale-column":   "栏目不更新",
-	"blank-column":   "空白栏目",
+	AttachmentCheck: "附件可读性",
+	"dark-link":     "暗链",
+	"external-link": "外部链接",
+	"stale-column":  "栏目不更新",
+	"blank-column":  "空白栏目",
 }
 
 // Build returns the checks named, in registry order.
@@ -107,7 +142,11 @@ func Build(names []string, deps Deps) ([]Check, error) {
 	}
 	for _, e := range registry {
 		if slices.Contains(names, e.name) {
-			out = append(out, e.build(deps))
+			c, err := e.build(deps)
+			if err != nil {
+				return nil, fmt.Errorf("check %s: %w", e.name, err)
+			}
+			out = append(out, c)
 		}
 	}
 	return out, nil
@@ -166,7 +205,17 @@ func (s *Site) Measurements() map[string]any {
 	return maps.Clone(s.measurements)
 }
 
-// noPages is embedded by checks that only work on the whole site.
+// noPages is embedded by checks that do not look at parsed pages.
 type noPages struct{}
 
 func (noPages) Page(context.Context, *crawler.Page) []finding.Finding { return nil }
+
+// noText is embedded by checks that do not read text.
+type noText struct{}
+
+func (noText) Text(context.Context, *Document) []finding.Finding { return nil }
+
+// noSite is embedded by checks with nothing to do for the whole site.
+type noSite struct{}
+
+func (noSite) Site(context.Context, *Site) ([]finding.Finding, error) { return nil, nil }

@@ -24,6 +24,7 @@ import (
 // checks HTTPS, the TLS certificate's expiry and IPv6.
 type connectivity struct {
 	noPages
+	noText
 	cfg       rules.ConnectivityConfig
 	userAgent string
 	now       func() time.Time
@@ -32,8 +33,8 @@ type connectivity struct {
 
 var _ Check = (*connectivity)(nil)
 
-func newConnectivity(d Deps) Check {
-	return &connectivity{cfg: d.Config.Checks.Connectivity, userAgent: d.Config.Crawl.UserAgent, now: d.Now, tls: d.TLS}
+func newConnectivity(d Deps) (Check, error) {
+	return &connectivity{cfg: d.Config.Checks.Connectivity, userAgent: d.Config.Crawl.UserAgent, now: d.Now, tls: d.TLS}, nil
 }
 
 func (c *connectivity) Name() string { return "connectivity" }

@@ -62,6 +62,13 @@ type Config struct {
 	// attachments are then fetched with GET instead of HEAD. Content checks
 	// (sensitive words, privacy) read attachments through it.
 	OnAttachment func(*Attachment)
+	// MaxAttachmentBytes caps an attachment handed to OnAttachment
+	// (crawl.max_page_bytes when 0).
+	MaxAttachmentBytes int64
+	// RefsFor, if set, is called when the crawl ends and names more
+	// targets (besides failures) whose referring pages Result.Referrers
+	// must hold, e.g. attachments with findings.
+	RefsFor func() []string
 }
 
 // Failure is a target that could not be used, with the pages that carry it.
@@ -86,6 +93,8 @@ type Result struct {
 	Failures []Failure
 	// Home is the homepage's outcome.
 	Home Outcome
+	// Referrers holds the referring places of the targets Config.RefsFor named.
+	Referrers map[string][]Ref
 }
 
 // Progress is a snapshot for a progress line.
@@ -215,7 +224,7 @@ func (cr *Crawler) newCollector() *colly.Collector {
 	c.MaxDepth = 0
 	c.AllowURLRevisit = true // deduplication is ours (bounded memory)
 	c.IgnoreRobotsTxt = !cr.cfg.Crawl.RobotsTxt
-	c.MaxBodySize = int(cr.cfg.Crawl.MaxPageBytes) + 1 // +1 to detect truncation
+	c.MaxBodySize = int(max(cr.cfg.Crawl.MaxPageBytes, cr.cfg.MaxAttachmentBytes)) + 1 // +1 to detect truncation
 	c.ParseHTTPErrorResponse = true
 	c.DetectCharset = false
 	c.Async = false
@@ -654,8 +663,12 @@ func (cr *Crawler) deliverAttachment(u *url.URL, res *fetchResult) {
 		return
 	}
 	a := &Attachment{URL: u, Status: res.status, Header: restoreHeader(res.header), Body: res.data}
-	if int64(len(a.Body)) > cr.cfg.Crawl.MaxPageBytes {
-		a.Body, a.Truncated = a.Body[:cr.cfg.Crawl.MaxPageBytes], true
+	limit := cr.cfg.MaxAttachmentBytes
+	if limit <= 0 {
+		limit = cr.cfg.Crawl.MaxPageBytes
+	}
+	if int64(len(a.Body)) > limit {
+		a.Body, a.Truncated = a.Body[:limit], true
 	}
 	if f, err := url.Parse(res.finalURL); err == nil && res.finalURL != "" {
 		a.FinalURL = f
@@ -800,6 +813,13 @@ func (cr *Crawler) result(ctx context.Context) (*Result, error) {
 	for u := range cr.failures {
 		wanted[u] = true
 	}
+	var extra []string
+	if cr.cfg.RefsFor != nil {
+		extra = cr.cfg.RefsFor()
+		for _, u := range extra {
+			wanted[u] = true
+		}
+	}
 	refs, totals, err := cr.refs.collect(wanted, cr.cfg.MaxRefsPerTarget)
 	if err != nil {
 		return nil, err
@@ -810,6 +830,12 @@ func (cr *Crawler) result(ctx context.Context) (*Result, error) {
 		r.Failures = append(r.Failures, *f)
 	}
 	sort.Slice(r.Failures, func(i, j int) bool { return r.Failures[i].URL < r.Failures[j].URL })
+	if len(extra) > 0 {
+		r.Referrers = map[string][]Ref{}
+		for _, u := range extra {
+			r.Referrers[u] = refs[u]
+		}
+	}
 	r.Stats = finding.Stats{
 		Pages:       int(cr.crawled.Load()),
 		Links:       int(cr.linkCount.Load()),

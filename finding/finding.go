@@ -160,6 +160,8 @@ type Report struct {
 	Checks     []string  `json:"checks"`
 	Stats      Stats     `json:"stats"`
 	Findings   []Finding `json:"findings"`
+	// Ignored counts findings left out because config `ignore` lists their id.
+	Ignored int `json:"ignored,omitempty"`
 	// CheckErrors lists checks that could not run, with the reason.
 	CheckErrors map[string]string `json:"check_errors,omitempty"`
 	// Measurements holds what checks measured beside their findings, keyed

@@ -9,6 +9,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"log/slog"
+	"maps"
 	"runtime/debug"
 	"slices"
 	"sync"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/xunjian/xunjian/checks"
 	"github.com/xunjian/xunjian/crawler"
+	"github.com/xunjian/xunjian/extract"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/rules"
 )
@@ -37,6 +39,19 @@ type Options struct {
 	// OnProgress, if set, receives the crawler once it exists, so a caller
 	// can show progress.
 	OnProgress func(*crawler.Crawler)
+	// ExtraWords and ExtraTypos are rule pack files given on the command line.
+	ExtraWords, ExtraTypos []string
+	// Extractor reads attachments; one is made (and closed) when nil.
+	Extractor *extract.Extractor
+}
+
+// Build loads the rule packs and builds the enabled checks.
+func Build(o Options) ([]checks.Check, error) {
+	packs, err := o.Config.Content.LoadPacks(o.ExtraWords, o.ExtraTypos)
+	if err != nil {
+		return nil, err
+	}
+	return checks.Build(o.Config.Checks.Enabled, checks.Deps{Config: o.Config, Logger: o.Logger, Now: o.Now, TLS: o.TLS, Packs: packs})
 }
 
 // Run inspects one site. A cancelled ctx gives a partial report marked
@@ -54,12 +69,49 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	}
 	cfg := o.Config
 	enabled := cfg.Checks.Enabled
-	list, err := checks.Build(enabled, checks.Deps{Config: cfg, Logger: o.Logger, Now: o.Now, TLS: o.TLS})
+	list, err := Build(o)
 	if err != nil {
 		return nil, err
 	}
+	var mu sync.Mutex
+	checkErrs := map[string]string{}
+	fail := func(name string, err error) {
+		mu.Lock()
+		checkErrs[name] = err.Error()
+		mu.Unlock()
+		o.Logger.Warn("check failed", "check", name, "site", home.String(), "err", err)
+	}
+	ex := o.Extractor
+	if ex == nil && checks.ReadsText(enabled) {
+		ex = extract.New(extract.Config{})
+		defer ex.Close()
+	}
+	text := newContent(list, ex, cfg.Content.Allow, fail)
+	// Attachments with findings: their referring pages are looked up when
+	// the crawl ends, so that findings name the page to fix.
+	attachmentHits := map[string]bool{}
+	var onAttachment func(*crawler.Attachment)
+	var collect func([]finding.Finding)
+	if text.active() && cfg.Content.Attachments {
+		onAttachment = func(a *crawler.Attachment) {
+			fs := text.file(ctx, a.URL.String(), a.Body, a.Truncated)
+			if len(fs) > 0 {
+				mu.Lock()
+				attachmentHits[a.URL.String()] = true
+				mu.Unlock()
+			}
+			collect(fs)
+		}
+	}
 	bl := cfg.Checks.BrokenLink
 	cr, err := crawler.New(crawler.Config{
+		OnAttachment:       onAttachment,
+		MaxAttachmentBytes: cfg.Content.MaxAttachmentBytes,
+		RefsFor: func() []string {
+			mu.Lock()
+			defer mu.Unlock()
+			return slices.Sorted(maps.Keys(attachmentHits))
+		},
 		Home:             home,
 		Hosts:            o.Site.Hosts,
 		Crawl:            cfg.Crawl,
@@ -80,21 +132,13 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		StartedAt: o.Now(), Checks: names(list),
 	}
 	site := checks.NewSite(o.Site.Name, home)
-	var mu sync.Mutex
-	checkErrs := map[string]string{}
-	collect := func(fs []finding.Finding) {
+	collect = func(fs []finding.Finding) {
 		if len(fs) == 0 {
 			return
 		}
 		mu.Lock()
 		rep.Findings = append(rep.Findings, fs...)
 		mu.Unlock()
-	}
-	fail := func(name string, err error) {
-		mu.Lock()
-		checkErrs[name] = err.Error()
-		mu.Unlock()
-		o.Logger.Warn("check failed", "check", name, "site", home.String(), "err", err)
 	}
 
 	var wg sync.WaitGroup
@@ -117,6 +161,7 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		for _, c := range list {
 			collect(safePage(ctx, c, p, fail))
 		}
+		collect(text.page(ctx, p.URL.String(), p.Doc))
 	})
 	if err != nil {
 		site.Finish(&crawler.Result{})
@@ -138,6 +183,7 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		}
 		slices.Sort(rep.Incomplete)
 	}
+	linkAttachmentFindings(rep.Findings, res.Referrers)
 	rep.Measurements = site.Measurements()
 	if len(res.SkippedReasons) > 0 {
 		rep.Measurements["skipped"] = res.SkippedReasons
@@ -145,9 +191,51 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	for i := range rep.Findings {
 		rep.Findings[i].Fingerprint()
 	}
+	rep.Findings, rep.Ignored = ignore(rep.Findings, cfg.Ignore)
 	rep.Sort()
 	o.Logger.Info("inspection done", "site", home.String(), "pages", rep.Stats.Pages, "findings", len(rep.Findings), "complete", rep.Complete)
 	return rep, nil
+}
+
+// linkAttachmentFindings names, for findings in attachments, the page that
+// links to the file (the page to fix) instead of the file itself.
+func linkAttachmentFindings(fs []finding.Finding, referrers map[string][]crawler.Ref) {
+	for i := range fs {
+		f := &fs[i]
+		if f.Target == "" || f.Page != f.Target {
+			continue
+		}
+		refs := referrers[f.Target]
+		if len(refs) == 0 {
+			continue
+		}
+		f.Page = refs[0].Page
+		if f.Details == nil {
+			f.Details = map[string]any{}
+		}
+		f.Details["linked_from"] = len(refs)
+		if refs[0].Text != "" {
+			f.Anchor = refs[0].Text
+		}
+	}
+}
+
+// ignore drops findings whose id the user marked as ignored.
+func ignore(fs []finding.Finding, ids []string) ([]finding.Finding, int) {
+	if len(ids) == 0 {
+		return fs, 0
+	}
+	skip := map[string]bool{}
+	for _, id := range ids {
+		skip[id] = true
+	}
+	out := fs[:0]
+	for _, f := range fs {
+		if !skip[f.ID] {
+			out = append(out, f)
+		}
+	}
+	return out, len(fs) - len(out)
 }
 
 // safePage runs one check on one page; a panic becomes a check error and the

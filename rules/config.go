@@ -38,10 +38,14 @@ var (
 
 // Config is a whole xunjian configuration file.
 type Config struct {
-	Sites  []Site       `yaml:"sites"`
-	Crawl  Crawl        `yaml:"crawl"`
-	Checks Checks       `yaml:"checks"`
-	Report ReportConfig `yaml:"report"`
+	Sites   []Site       `yaml:"sites"`
+	Crawl   Crawl        `yaml:"crawl"`
+	Checks  Checks       `yaml:"checks"`
+	Content Content      `yaml:"content"`
+	Report  ReportConfig `yaml:"report"`
+	// Ignore lists finding ids a webmaster reviewed and marked as ignored
+	// (忽略): they are left out of reports and alerts.
+	Ignore []string `yaml:"ignore"`
 }
 
 // Site is one portal to inspect.
@@ -275,6 +279,20 @@ func (c *Config) Validate(checkNames []string) error {
 	}
 	if ch.BrokenLink.MaxPagesPerTarget < 1 {
 		bad("checks.broken_link.max_pages_per_target", "must be at least 1, got %d", ch.BrokenLink.MaxPagesPerTarget)
+	}
+	if c.Content.ContextChars < 0 || c.Content.ContextChars > 200 {
+		bad("content.context_chars", "must be between 0 and 200, got %d", c.Content.ContextChars)
+	}
+	if c.Content.MaxAttachmentBytes <= 0 {
+		bad("content.max_attachment_bytes", "must be greater than 0")
+	}
+	for i, p := range c.Content.Allow.Phrases {
+		if strings.TrimSpace(p) == "" {
+			bad(fmt.Sprintf("content.allow.phrases[%d]", i), "empty phrase")
+		}
+	}
+	if _, err := c.Content.LoadPacks(nil, nil); err != nil {
+		bad("content", "%v", err)
 	}
 	for i, f := range c.Report.Formats {
 		if !slices.Contains(Formats, f) {

@@ -1,0 +1,93 @@
+package extract
+
+import (
+	"strings"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+)
+
+// Segment is a piece of text and where it came from: "title",
+// "meta-description", "alt", "body" for pages, "attachment" for files.
+type Segment struct {
+	Where string
+	Text  string
+}
+
+// blockTags end a line in the visible text, so words of two blocks do not
+// run together in matches and quotes.
+var blockTags = map[string]bool{
+	"p": true, "div": true, "br": true, "li": true, "tr": true, "td": true, "th": true, "h1": true, "h2": true,
+	"h3": true, "h4": true, "h5": true, "h6": true, "table": true, "ul": true, "ol": true, "section": true,
+	"article": true, "header": true, "footer": true, "nav": true, "dd": true, "dt": true, "hr": true, "form": true,
+	"blockquote": true, "pre": true, "option": true,
+}
+
+// skipTags hold no visible text.
+var skipTags = map[string]bool{"script": true, "style": true, "noscript": true, "template": true, "head": true, "svg": true, "iframe": true, "object": true}
+
+// PageSegments returns what a person reads on a page: its title, meta
+// description, image alt texts and the visible body text (scripts and
+// styles left out), each capped at maxText bytes.
+func PageSegments(doc *goquery.Document, maxText int) []Segment {
+	var segs []Segment
+	add := func(where, text string) {
+		text = strings.TrimSpace(text)
+		if text == "" {
+			return
+		}
+		if len(text) > maxText {
+			text = strings.ToValidUTF8(text[:maxText], "")
+		}
+		segs = append(segs, Segment{Where: where, Text: text})
+	}
+	add("title", doc.Find("title").First().Text())
+	if d, ok := doc.Find(`meta[name="description" i], meta[name="Description"]`).First().Attr("content"); ok {
+		add("meta-description", d)
+	}
+	var alts []string
+	doc.Find("img[alt]").Each(func(_ int, s *goquery.Selection) {
+		if a, _ := s.Attr("alt"); strings.TrimSpace(a) != "" {
+			alts = append(alts, strings.TrimSpace(a))
+		}
+	})
+	add("alt", strings.Join(alts, "\n"))
+	var b strings.Builder
+	var walk func(*html.Node, int)
+	walk = func(n *html.Node, depth int) {
+		if b.Len() > maxText || depth > 512 {
+			return
+		}
+		switch n.Type {
+		case html.TextNode:
+			b.WriteString(n.Data)
+		case html.ElementNode:
+			if skipTags[n.Data] {
+				return
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, depth+1)
+		}
+		if n.Type == html.ElementNode && blockTags[n.Data] {
+			b.WriteByte('\n')
+		}
+	}
+	for _, n := range doc.Nodes {
+		walk(n, 0)
+	}
+	add("body", collapseLines(b.String()))
+	return segs
+}
+
+// collapseLines folds runs of spaces and drops empty lines.
+func collapseLines(s string) string {
+	lines := strings.Split(s, "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		if l = strings.Join(strings.Fields(l), " "); l != "" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}

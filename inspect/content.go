@@ -1,0 +1,113 @@
+package inspect
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"path"
+	"runtime/debug"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/xunjian/xunjian/checks"
+	"github.com/xunjian/xunjian/crawler"
+	"github.com/xunjian/xunjian/extract"
+	"github.com/xunjian/xunjian/finding"
+	"github.com/xunjian/xunjian/rules"
+)
+
+// maxSegmentText caps the text taken from one page.
+const maxSegmentText = 4 << 20
+
+// content runs the text-reading checks on pages and files; inspect and
+// scan share it.
+type content struct {
+	checks []checks.Check
+	ex     *extract.Extractor
+	allow  rules.Allow
+	fail   func(check string, err error)
+}
+
+func newContent(list []checks.Check, ex *extract.Extractor, allow rules.Allow, fail func(string, error)) *content {
+	var text []checks.Check
+	for _, c := range list {
+		if checks.ReadsText([]string{c.Name()}) {
+			text = append(text, c)
+		}
+	}
+	return &content{checks: text, ex: ex, allow: allow, fail: fail}
+}
+
+func (c *content) active() bool { return len(c.checks) > 0 }
+
+// run hands one document to every text check; a panic becomes a check error.
+func (c *content) run(ctx context.Context, doc *checks.Document) []finding.Finding {
+	var out []finding.Finding
+	for _, ch := range c.checks {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					c.fail(ch.Name(), fmt.Errorf("panic on %s: %v\n%s", doc.URL, r, debug.Stack()))
+				}
+			}()
+			out = append(out, ch.Text(ctx, doc)...)
+		}()
+	}
+	return out
+}
+
+// page checks a parsed page's title, description, alt texts and body.
+func (c *content) page(ctx context.Context, pageURL string, doc *goquery.Document) []finding.Finding {
+	if !c.active() || c.allow.PageAllowed(pageURL) {
+		return nil
+	}
+	return c.run(ctx, &checks.Document{URL: pageURL, Segments: extract.PageSegments(doc, maxSegmentText)})
+}
+
+// file checks an attachment or local file; one that cannot be read gives an
+// attachment-unreadable finding instead.
+func (c *content) file(ctx context.Context, fileURL string, data []byte, truncated bool) []finding.Finding {
+	if !c.active() || c.allow.PageAllowed(fileURL) {
+		return nil
+	}
+	name := fileURL
+	if u, err := url.Parse(fileURL); err == nil {
+		name = path.Base(u.Path)
+	}
+	unreadable := func(err error) []finding.Finding {
+		return []finding.Finding{{
+			Check: checks.AttachmentCheck, Severity: finding.Low, Certainty: finding.Confirmed, Kind: "attachment-unreadable",
+			Page: fileURL, Target: fileURL,
+			Message:  "附件无法读取，未能检查其中的敏感词和隐私信息：" + extract.Reason(err),
+			Evidence: err.Error(),
+		}}
+	}
+	if truncated {
+		return unreadable(fmt.Errorf("%w: larger than content.max_attachment_bytes (%d bytes read)", extract.ErrTooLarge, len(data)))
+	}
+	f := extract.Detect(name, data)
+	if f == extract.HTML {
+		doc, err := goquery.NewDocumentFromReader(htmlReader(data))
+		if err != nil {
+			return unreadable(fmt.Errorf("%w: %v", extract.ErrCorrupt, err))
+		}
+		return c.run(ctx, &checks.Document{URL: fileURL, Segments: extract.PageSegments(doc, maxSegmentText)})
+	}
+	text, _, err := c.ex.Text(ctx, name, data)
+	if err != nil {
+		if errors.Is(err, extract.ErrUnsupported) || ctx.Err() != nil {
+			return nil // archives, media: nothing to read, nothing wrong
+		}
+		return unreadable(err)
+	}
+	return c.run(ctx, &checks.Document{URL: fileURL, Attachment: true, Segments: []extract.Segment{{Where: "attachment", Text: text}}})
+}
+
+// htmlReader decodes an HTML file's charset for the parser.
+func htmlReader(data []byte) io.Reader {
+	text, _ := crawler.Decode(data, "")
+	return bytes.NewReader(text)
+}
