@@ -44,7 +44,9 @@ type Document struct {
 	// Attachment is true for files linked from pages (and files given to
 	// scan); findings then name the file as their target.
 	Attachment bool
-	Segments   []extract.Segment
+	// FileLabel names such a file in messages: "附件" (the default) or "文件".
+	FileLabel string
+	Segments  []extract.Segment
 }
 
 // Deps are what checks are built with.

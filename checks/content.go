@@ -97,8 +97,12 @@ func contentFinding(check string, doc *Document, sev finding.Severity, cert find
 		Match: match, Message: msg, Evidence: evidence, Details: details,
 	}
 	if doc.Attachment {
+		label := doc.FileLabel
+		if label == "" {
+			label = "附件"
+		}
 		f.Target = doc.URL
-		f.Message = "附件中" + msg
+		f.Message = label + "中" + msg
 	}
 	return f
 }

@@ -25,10 +25,12 @@ const maxSegmentText = 4 << 20
 // content runs the text-reading checks on pages and files; inspect and
 // scan share it.
 type content struct {
-	checks []checks.Check
-	ex     *extract.Extractor
-	allow  rules.Allow
-	fail   func(check string, err error)
+	// fileLabel is how messages name files: 附件 (inspect) or 文件 (scan).
+	fileLabel string
+	checks    []checks.Check
+	ex        *extract.Extractor
+	allow     rules.Allow
+	fail      func(check string, err error)
 }
 
 func newContent(list []checks.Check, ex *extract.Extractor, allow rules.Allow, fail func(string, error)) *content {
@@ -103,7 +105,7 @@ func (c *content) file(ctx context.Context, fileURL string, data []byte, truncat
 		}
 		return unreadable(err)
 	}
-	return c.run(ctx, &checks.Document{URL: fileURL, Attachment: true, Segments: []extract.Segment{{Where: "attachment", Text: text}}})
+	return c.run(ctx, &checks.Document{URL: fileURL, Attachment: true, FileLabel: c.fileLabel, Segments: []extract.Segment{{Where: "attachment", Text: text}}})
 }
 
 // htmlReader decodes an HTML file's charset for the parser.

@@ -83,7 +83,7 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	}
 	ex := o.Extractor
 	if ex == nil && checks.ReadsText(enabled) {
-		ex = extract.New(extract.Config{})
+		ex = newExtractor()
 		defer ex.Close()
 	}
 	text := newContent(list, ex, cfg.Content.Allow, fail)
@@ -196,6 +196,8 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	o.Logger.Info("inspection done", "site", home.String(), "pages", rep.Stats.Pages, "findings", len(rep.Findings), "complete", rep.Complete)
 	return rep, nil
 }
+
+func newExtractor() *extract.Extractor { return extract.New(extract.Config{}) }
 
 // linkAttachmentFindings names, for findings in attachments, the page that
 // links to the file (the page to fix) instead of the file itself.

@@ -90,8 +90,32 @@ func TestSamplePortalExactFindings(t *testing.T) {
 		if n := p.Hits("/search.do"); n != 0 {
 			t.Errorf("form action requested %d times, want 0", n)
 		}
-		if n := p.Hits("/download/guide.pdf"); n != 2 {
-			t.Errorf("guide.pdf requested %d times, want HEAD then GET", n)
+		// Attachments are read by the content checks: one GET, no HEAD.
+		if n := p.Hits("/download/guide.pdf"); n != 1 {
+			t.Errorf("guide.pdf requested %d times, want 1", n)
+		}
+		if n := p.Hits("/uploads/2026/dibao.xlsx"); n != 1 {
+			t.Errorf("dibao.xlsx requested %d times, want 1", n)
+		}
+	})
+	t.Run("privacy-masked-everywhere", func(t *testing.T) {
+		var buf strings.Builder
+		for _, f := range rep.Findings {
+			fmt.Fprintf(&buf, "%+v\n", f)
+		}
+		for _, id := range sampleportal.IDNumbers {
+			if strings.Contains(buf.String(), id) {
+				t.Errorf("report republishes %s", id)
+			}
+		}
+		if strings.Contains(buf.String(), "13812345678") || strings.Contains(buf.String(), "13912345678") {
+			t.Error("report republishes a mobile number")
+		}
+	})
+	t.Run("attachment-findings-name-the-linking-page", func(t *testing.T) {
+		f := byTarget[base+"/uploads/2026/gongshi.pdf|"+base+"/xwdt/2026/art2.html"]
+		if f.Anchor != "附件：公示.pdf" || !strings.Contains(f.Message, "附件中疑似泄露居民身份证号码") {
+			t.Errorf("pdf finding %+v", f)
 		}
 	})
 	t.Run("connectivity-measured", func(t *testing.T) {

@@ -14,6 +14,9 @@ import (
 	"time"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/xunjian/xunjian/internal/fixtures"
+	"github.com/xunjian/xunjian/pii"
 )
 
 // Portal is a running sample portal and the "external" site it links to,
@@ -144,7 +147,7 @@ func (p *Portal) handler() http.Handler {
 			return
 		}
 		w.Header().Set("Content-Type", "application/pdf")
-		w.Write([]byte("%PDF-1.4\n%sample\n"))
+		w.Write(guidePDF)
 	})
 	mux.HandleFunc("/ztzl/ratelimited.html", func(w http.ResponseWriter, r *http.Request) {
 		// Rate limited once, then fine: Retry-After must be honoured, no finding.
@@ -168,13 +171,21 @@ func (p *Portal) handler() http.Handler {
 </ul>
 <img src="/images/banner-2019.jpg" alt="专题横幅">`)
 		case "/xwdt/2026/art1.html":
-			page(w, "新闻动态", "县委常委会召开会议研究部署冬季安全生产工作", `<p>11月20日，县委常委会召开会议……</p>`)
+			// Injected spam split by symbols, as hacked pages carry it.
+			page(w, "新闻动态", "县委常委会召开会议研究部署冬季安全生产工作", `<p>11月20日，县委常委会召开会议……</p>
+<p>点击进入澳*门*博*彩官方网站</p>`)
 		case "/xwdt/2026/art2.html":
-			page(w, "新闻动态", "我县发放2026年度耕地地力保护补贴", `<p>补贴名单见附件。</p>
-<p><a href="/uploads/2021/补贴名单.xls">附件：补贴名单.xls</a></p>`)
+			// A contact's mobile number; decoys: an office landline, an
+			// already masked ID, a crackdown on online gambling.
+			page(w, "新闻动态", "我县发放2026年度耕地地力保护补贴", `<p>补贴名单见附件。咨询电话：0876-7623373，联系人：张老师 13812345678。</p>
+<p>示例：身份证号 532627********1234。公安机关同步开展打击网赌专项行动。</p>
+<p><a href="/uploads/2021/补贴名单.xls">附件：补贴名单.xls</a></p>
+<p><a href="/uploads/2026/dibao.xlsx">附件：2026年低保对象名单.xlsx</a></p>
+<p><a href="/uploads/2026/gongshi.pdf">附件：公示.pdf</a></p>`)
 		case "/xwdt/2026/art3.html":
 			// Decoy: "404" in a real article is not a "page not found" page.
-			page(w, "新闻动态", "全县404户群众喜迁新居", `<h1>全县404户群众喜迁新居</h1><p>易地搬迁安置点建成……</p>`)
+			// Typo: 截止 before a date should be 截至.
+			page(w, "新闻动态", "全县404户群众喜迁新居", `<h1>全县404户群众喜迁新居</h1><p>截止2026年10月底，易地搬迁安置点建成……</p>`)
 		case "/xwdt/2026/deleted.html":
 			// Soft 404: a 200 answer that says the page does not exist.
 			page(w, "提示信息", "提示信息", `<h1>您访问的页面不存在或已被删除</h1>`)
@@ -201,16 +212,37 @@ func (p *Portal) handler() http.Handler {
 		case "/tzgg/loop2.html":
 			http.Redirect(w, r, "/tzgg/loop1.html", http.StatusFound)
 		case "/tzgg/notice1.html":
-			page(w, "通知公告", "关于2026年度公务员招录的公告", `<p>报名表：<a href="/uploads/2026/baomingbiao.docx">报名表.docx</a></p>`)
+			// Serious wording error in the country's name; decoy: 截止 not
+			// before a date is right.
+			page(w, "通知公告", "关于2026年度公务员招录的公告", `<p>根据《中华人民共合国公务员法》，现将有关事项公告如下。报名截止日期为12月1日。</p>
+<p>报名表：<a href="/uploads/2026/baomingbiao.docx">报名表.docx</a></p>
+<p>往年名单：<a href="/uploads/2025/mingdan.xlsx">2025年名单.xlsx</a></p>`)
 		default:
 			http.NotFound(w, r)
 		}
 	})
-	mux.HandleFunc("/uploads/2026/baomingbiao.docx", func(w http.ResponseWriter, r *http.Request) {
-		p.hit(r)
-		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-		w.Write([]byte("PK\x03\x04"))
-	})
+	serveFile := func(path, contentType string, data []byte) {
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			p.hit(r)
+			w.Header().Set("Content-Type", contentType)
+			w.Write(data)
+		})
+	}
+	const docxType = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+	const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	// A registration form with the contact's mobile number in it.
+	serveFile("/uploads/2026/baomingbiao.docx", docxType, fixtures.DOCX("2026年度公务员招录报名表", "咨询联系人：王老师，手机 13912345678"))
+	// A published low-income list with full ID numbers (planted) and an
+	// already masked column (decoy).
+	serveFile("/uploads/2026/dibao.xlsx", xlsxType, fixtures.XLSX([][]string{
+		{"序号", "姓名", "身份证号", "脱敏身份证号"},
+		{"1", "赵某", IDNumbers[0], "532627********1234"},
+		{"2", "钱某", IDNumbers[1], "532627********5678"},
+	}))
+	// A notice typeset by office software: GBK-EUC-H font, no ToUnicode map.
+	serveFile("/uploads/2026/gongshi.pdf", "application/pdf", fixtures.GBKPDF("关于2026年度临时救助对象的公示", "孙某 "+IDNumbers[2]))
+	// A truncated spreadsheet: it cannot be read, which must be said.
+	serveFile("/uploads/2025/mingdan.xlsx", xlsxType, fixtures.XLSX([][]string{{"姓名"}, {"某某"}})[:300])
 	mux.HandleFunc("/zcwj/", func(w http.ResponseWriter, r *http.Request) {
 		p.hit(r)
 		if r.URL.Path != "/zcwj/" && r.URL.Path != "/zcwj/index.html" {
@@ -219,9 +251,10 @@ func (p *Portal) handler() http.Handler {
 		}
 		// Many county portals still serve GBK.
 		w.Header().Set("Content-Type", "text/html; charset=gbk")
+		// A hacked GBK page: spam that only a GB18030-aware decoder reads.
 		body := fmt.Sprintf(strings.Replace(layout, `charset="utf-8"`, `charset="gbk"`, 1), "政策文件", "政策文件", `<ul>
 <li><a href="/zcwj/2020/zcjd.html">关于印发《示例县耕地保护实施办法》的通知</a></li>
-</ul>`)
+</ul><p>六合彩开奖直播</p>`)
 		b, _ := simplifiedchinese.GB18030.NewEncoder().Bytes([]byte(body))
 		w.Write(b)
 	})
@@ -243,6 +276,14 @@ func (p *Portal) handler() http.Handler {
 	})
 	return mux
 }
+
+// IDNumbers are the (fictitious, checksum-valid) resident ID numbers the
+// portal leaks in its attachments.
+var IDNumbers = []string{idNumber("53262719850312002"), idNumber("53262719920607103"), idNumber("53262719780101204")}
+
+func idNumber(first17 string) string { return first17 + string(pii.CheckChar(first17)) }
+
+var guidePDF = fixtures.GBKPDF("示例县政务服务办事指南")
 
 func (p *Portal) externalHandler() http.Handler {
 	mux := http.NewServeMux()
@@ -278,5 +319,15 @@ func (p *Portal) Expected() []Finding {
 		{"broken-link", "redirect-loop", u("/tzgg/"), u("/tzgg/loop1.html"), "medium"},
 		{"broken-link", "not-found", u("/zcwj/"), u("/zcwj/2020/zcjd.html"), "medium"},
 		{"broken-link", "server-error", u("/hdjl/"), u("/hdjl/mailbox.html"), "medium"},
+		{"sensitive-word", "gambling", u("/xwdt/2026/art1.html"), "", "high"},
+		{"sensitive-word", "gambling", u("/zcwj/"), "", "high"},
+		{"typo", "typo", u("/xwdt/2026/art3.html"), "", "medium"},
+		{"typo", "serious", u("/tzgg/notice1.html"), "", "critical"},
+		{"privacy", "mobile", u("/xwdt/2026/art2.html"), "", "medium"},
+		{"privacy", "mobile", u("/tzgg/notice1.html"), u("/uploads/2026/baomingbiao.docx"), "medium"},
+		{"privacy", "id-card", u("/xwdt/2026/art2.html"), u("/uploads/2026/dibao.xlsx"), "high"},
+		{"privacy", "id-card", u("/xwdt/2026/art2.html"), u("/uploads/2026/dibao.xlsx"), "high"},
+		{"privacy", "id-card", u("/xwdt/2026/art2.html"), u("/uploads/2026/gongshi.pdf"), "high"},
+		{"attachment", "attachment-unreadable", u("/tzgg/notice1.html"), u("/uploads/2025/mingdan.xlsx"), "low"},
 	}
 }

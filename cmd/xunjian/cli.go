@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -47,9 +48,12 @@ const usage = `xunjian 巡检 — daily inspection of government portals
 
 Usage:
   xunjian inspect [flags] URL [URL...]   inspect sites now and write reports
+  xunjian scan [flags] FILE|DIR|URL...   check documents before publishing them
   xunjian demo [-o DIR]                  inspect the built-in sample portal
   xunjian config check -c FILE           validate a configuration file
   xunjian config defaults                print the default configuration
+  xunjian rules check [-c FILE] [--words FILE] [--typos FILE]
+                                         validate rule packs
   xunjian version
 
 Run "xunjian inspect -h" for the inspect flags.
@@ -69,6 +73,10 @@ func run(ctx context.Context, args []string, e env) int {
 		return cmdDemo(ctx, args[1:], e)
 	case "config":
 		return cmdConfig(args[1:], e)
+	case "scan":
+		return cmdScan(ctx, args[1:], e)
+	case "rules":
+		return cmdRules(args[1:], e)
 	case "version", "--version", "-v":
 		fmt.Fprintf(e.stdout, "xunjian %s\n", inspect.Version)
 		return exitOK
@@ -82,6 +90,7 @@ func run(ctx context.Context, args []string, e env) int {
 
 // inspectFlags are the flags of inspect and demo.
 type inspectFlags struct {
+	words, typos                                  listFlag
 	config, format, out, checks, failOn, logLevel string
 	concurrency, maxPages                         int
 	rate                                          float64
@@ -99,6 +108,8 @@ func (f *inspectFlags) register(fs *flag.FlagSet, demo bool) {
 	}
 	fs.StringVar(&f.config, "c", "", "configuration file (YAML); defaults apply without one")
 	fs.StringVar(&f.checks, "checks", "", "checks to run, comma-separated (known: "+strings.Join(checks.Names(), ", ")+")")
+	fs.Var(&f.words, "words", "sensitive-word pack file (word[TAB]category per line); may repeat")
+	fs.Var(&f.typos, "typos", "typo pack file (wrong[TAB]right per line); may repeat")
 	fs.IntVar(&f.concurrency, "concurrency", 0, "parallel requests per host (default 4)")
 	fs.Float64Var(&f.rate, "rate", 0, "requests per second per host (default 10)")
 	fs.IntVar(&f.maxPages, "max-pages", 0, "maximum pages to crawl per site (default 200000)")
@@ -129,6 +140,12 @@ func (f *inspectFlags) apply(c *rules.Config) {
 		c.Crawl.AllowPrivate = true
 	}
 }
+
+// listFlag is a flag that may be given several times.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 func splitList(s string) []string {
 	var out []string
@@ -195,6 +212,10 @@ func cmdInspect(ctx context.Context, args []string, e env) int {
 		fmt.Fprintf(e.stderr, "xunjian: %v\n", err)
 		return exitUsage
 	}
+	if _, err := cfg.Content.LoadPacks(f.words, f.typos); err != nil {
+		fmt.Fprintf(e.stderr, "xunjian: %v\n", err)
+		return exitUsage
+	}
 	if err := cfg.RequireSites(); err != nil {
 		fmt.Fprintf(e.stderr, "xunjian: %v: give a URL or a config file with sites\n", err)
 		return exitUsage
@@ -214,7 +235,7 @@ func inspectSites(ctx context.Context, cfg rules.Config, f inspectFlags, log *sl
 	code := exitOK
 	for _, site := range cfg.Sites {
 		rep, err := inspect.Run(ctx, inspect.Options{
-			Config: cfg, Site: site, Logger: log, Now: e.now,
+			Config: cfg, Site: site, Logger: log, Now: e.now, ExtraWords: f.words, ExtraTypos: f.typos,
 			OnProgress: func(cr *crawler.Crawler) { startProgress(ctx, cr, e) },
 		})
 		stopProgress(e)
@@ -371,4 +392,124 @@ func cmdConfig(args []string, e env) int {
 	}
 	fmt.Fprintf(e.stderr, "xunjian: unknown config command %q\n", args[0])
 	return exitUsage
+}
+
+// loadConfig reads -c FILE over the defaults, or the defaults alone.
+func loadConfig(path string) (rules.Config, error) {
+	if path == "" {
+		return rules.Default(), nil
+	}
+	return rules.Load(path, checks.Names())
+}
+
+func cmdScan(ctx context.Context, args []string, e env) int {
+	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var f inspectFlags
+	f.register(fs, false)
+	fs.Lookup("o").DefValue = ""
+	f.out = ""
+	inputs, err := parseInterleaved(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if len(inputs) == 0 {
+		fmt.Fprint(e.stderr, "usage: xunjian scan [flags] FILE|DIR|URL...\n")
+		return exitUsage
+	}
+	cfg, err := loadConfig(f.config)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "xunjian: %v\n", err)
+		return exitUsage
+	}
+	f.apply(&cfg)
+	if err := cfg.Validate(checks.Names()); err != nil {
+		fmt.Fprintf(e.stderr, "xunjian: %v\n", err)
+		return exitUsage
+	}
+	if _, err := cfg.Content.LoadPacks(f.words, f.typos); err != nil {
+		fmt.Fprintf(e.stderr, "xunjian: %v\n", err)
+		return exitUsage
+	}
+	log, err := newLogger(e.stderr, f.logLevel)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "xunjian: %v\n", err)
+		return exitUsage
+	}
+	rep, err := inspect.Scan(ctx, inspect.Options{Config: cfg, Logger: log, Now: e.now, ExtraWords: f.words, ExtraTypos: f.typos}, inputs)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "xunjian: %v\n", err)
+		if strings.Contains(err.Error(), "none of the enabled checks") {
+			return exitUsage
+		}
+		return exitFailed
+	}
+	if !f.quiet {
+		reports.WriteSummary(e.stdout, rep, 50)
+	}
+	if f.out != "" {
+		paths, err := reports.WriteFiles(f.out, rep, cfg.Report.Formats)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "xunjian: %v\n", err)
+			return exitFailed
+		}
+		for _, p := range paths {
+			fmt.Fprintf(e.stdout, "  报告：%s\n", p)
+		}
+	}
+	failOn, _ := finding.ParseSeverity(cfg.Report.FailOn)
+	switch {
+	case !rep.Complete && ctx.Err() != nil:
+		return exitFailed
+	case rep.Worst().Rank() >= failOn.Rank() && len(rep.Findings) > 0:
+		return exitFindings
+	}
+	return exitOK
+}
+
+func cmdRules(args []string, e env) int {
+	if len(args) == 0 || args[0] != "check" {
+		fmt.Fprint(e.stderr, "usage: xunjian rules check [-c FILE] [--words FILE] [--typos FILE]\n")
+		return exitUsage
+	}
+	fs := flag.NewFlagSet("rules check", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	path := fs.String("c", "", "configuration file whose packs to check")
+	var words, typos listFlag
+	fs.Var(&words, "words", "sensitive-word pack file; may repeat")
+	fs.Var(&typos, "typos", "typo pack file; may repeat")
+	if _, err := parseInterleaved(fs, args[1:]); err != nil {
+		return exitUsage
+	}
+	cfg, err := loadConfig(*path)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "xunjian: %v\n", err)
+		return exitUsage
+	}
+	packs, err := cfg.Content.LoadPacks(words, typos)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "xunjian: %v\n", err)
+		return exitUsage
+	}
+	byCat := map[string]int{}
+	for _, w := range packs.Words {
+		byCat[w.Category]++
+	}
+	var cats []string
+	for c, n := range byCat {
+		cats = append(cats, fmt.Sprintf("%s %d", c, n))
+	}
+	slices.Sort(cats)
+	serious := 0
+	for _, t := range packs.Typos {
+		if t.Serious {
+			serious++
+		}
+	}
+	fmt.Fprintf(e.stdout, "规则包有效：敏感词 %d 条（%s），错别字 %d 条，严重表述错误 %d 条\n",
+		len(packs.Words), strings.Join(cats, "，"), len(packs.Typos)-serious, serious)
+	return exitOK
 }

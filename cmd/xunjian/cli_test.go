@@ -11,7 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/encoding/simplifiedchinese"
+
 	"github.com/xunjian/xunjian/finding"
+	"github.com/xunjian/xunjian/internal/fixtures"
+	"github.com/xunjian/xunjian/pii"
 	"github.com/xunjian/xunjian/reports"
 	"github.com/xunjian/xunjian/sampleportal"
 )
@@ -155,5 +159,75 @@ func TestInterruptedInspectionWritesPartialReport(t *testing.T) {
 	rep := readReport(t, matches[0])
 	if rep.Complete || len(rep.Incomplete) == 0 {
 		t.Errorf("partial report complete=%v incomplete=%v", rep.Complete, rep.Incomplete)
+	}
+}
+
+func TestScan(t *testing.T) {
+	dir := t.TempDir()
+	id := sampleportal.IDNumbers[0]
+	gbkText, _ := simplifiedchinese.GBK.NewEncoder().Bytes([]byte("网上公告：六合彩开奖结果\n"))
+	files := map[string][]byte{
+		"名单.docx":    fixtures.DOCX("低保对象名单", "赵某 "+id),
+		"名单.xlsx":    fixtures.XLSX([][]string{{"姓名", "电话"}, {"钱某", "13812345678"}}),
+		"公告.txt":     gbkText,
+		"通知.html":    []byte(`<html><head><title>通知</title></head><body><p>根据《中华人民共合国公务员法》</p><script>var x="澳门博彩";</script></body></html>`),
+		"损坏.xlsx":    fixtures.XLSX([][]string{{"a"}})[:100],
+		"干净.txt":     []byte("关于开展冬季安全生产检查的通知"),
+		"custom.txt": []byte("某某违禁品 出售"),
+	}
+	for name, data := range files {
+		os.WriteFile(filepath.Join(dir, name), data, 0o644)
+	}
+	words := filepath.Join(t.TempDir(), "words.txt")
+	os.WriteFile(words, []byte("某某违禁品\tcustom\n"), 0o644)
+	e, out, errb := testEnv()
+	code := run(context.Background(), []string{"scan", "--words", words, "-o", filepath.Join(t.TempDir(), "out"), dir}, e)
+	if code != exitFindings {
+		t.Fatalf("exit %d, stderr %s", code, errb)
+	}
+	s := out.String()
+	for _, want := range []string{
+		"文件中疑似泄露居民身份证号码：" + pii.MaskID(id),
+		"文件中疑似泄露手机号码：138****5678",
+		"文件中敏感词（赌博）：六合彩开奖",
+		"严重表述错误：中华人民共合国，应为：中华人民共和国",
+		"附件无法读取",
+		"敏感词（自定义）：某某违禁品",
+		"report.json",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("scan output lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, id) || strings.Contains(s, "澳门博彩") {
+		t.Errorf("scan output republishes an ID or reads script text:\n%s", s)
+	}
+	// Nothing severe enough for --fail-on critical but the serious error.
+	e2, _, _ := testEnv()
+	if code := run(context.Background(), []string{"scan", "--quiet", filepath.Join(dir, "干净.txt")}, e2); code != exitOK {
+		t.Errorf("clean file: exit %d", code)
+	}
+	e3, _, errb3 := testEnv()
+	if code := run(context.Background(), []string{"scan", filepath.Join(dir, "missing.docx")}, e3); code != exitFailed || !strings.Contains(errb3.String(), "missing.docx") {
+		t.Errorf("missing file: exit %d, %s", code, errb3)
+	}
+}
+
+func TestRulesCheck(t *testing.T) {
+	e, out, _ := testEnv()
+	if code := run(context.Background(), []string{"rules", "check"}, e); code != exitOK || !strings.Contains(out.String(), "规则包有效") {
+		t.Errorf("builtin packs: exit %d, %s", code, out)
+	}
+	bad := filepath.Join(t.TempDir(), "typos.txt")
+	os.WriteFile(bad, []byte("# 说明\n按装\t安装\n只有一列\n"), 0o644)
+	e2, _, errb := testEnv()
+	if code := run(context.Background(), []string{"rules", "check", "--typos", bad}, e2); code != exitUsage || !strings.Contains(errb.String(), "typos.txt line 3") {
+		t.Errorf("bad pack: exit %d, %s", code, errb)
+	}
+	badSev := filepath.Join(t.TempDir(), "words.txt")
+	os.WriteFile(badSev, []byte("赌博\tgambling\turgent\n"), 0o644)
+	e3, _, errb3 := testEnv()
+	if code := run(context.Background(), []string{"inspect", "--words", badSev, "http://127.0.0.1:1/"}, e3); code != exitUsage || !strings.Contains(errb3.String(), "words.txt line 1") {
+		t.Errorf("bad word pack on inspect: exit %d, %s", code, errb3)
 	}
 }

@@ -1,0 +1,178 @@
+package inspect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/xunjian/xunjian/checks"
+	"github.com/xunjian/xunjian/finding"
+)
+
+// MaxScanFiles caps how many files one scan reads from directories.
+const MaxScanFiles = 10000
+
+// Scan runs the content checks on local files, directories and URLs, the
+// pre-publication check an editor runs on a list before publishing it.
+func Scan(ctx context.Context, o Options, inputs []string) (*finding.Report, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	var textChecks []string
+	for _, n := range o.Config.Checks.Enabled {
+		if checks.ReadsText([]string{n}) {
+			textChecks = append(textChecks, n)
+		}
+	}
+	if len(textChecks) == 0 {
+		return nil, fmt.Errorf("scan: none of the enabled checks reads text (enable sensitive-word, typo or privacy)")
+	}
+	o.Config.Checks.Enabled = textChecks
+	list, err := Build(o)
+	if err != nil {
+		return nil, err
+	}
+	ex := o.Extractor
+	if ex == nil {
+		ex = newExtractor()
+		defer ex.Close()
+	}
+	rep := &finding.Report{Tool: "xunjian", Version: Version, Site: "scan", Name: "发布前检查", StartedAt: o.Now(), Checks: textChecks, Complete: true}
+	fail := func(name string, err error) {
+		if rep.CheckErrors == nil {
+			rep.CheckErrors = map[string]string{}
+		}
+		rep.CheckErrors[name] = err.Error()
+	}
+	text := newContent(list, ex, o.Config.Content.Allow, fail)
+	text.fileLabel = "文件"
+	limit := o.Config.Content.MaxAttachmentBytes
+	scanOne := func(where string, data []byte, truncated bool) {
+		rep.Stats.Pages++
+		rep.Findings = append(rep.Findings, text.file(ctx, where, data, truncated)...)
+	}
+	for _, in := range inputs {
+		if ctx.Err() != nil {
+			rep.Complete = false
+			rep.Incomplete = append(rep.Incomplete, "检查被中断")
+			break
+		}
+		if u, err := url.Parse(in); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+			data, truncated, err := fetchURL(ctx, in, limit, o.Config.Crawl.UserAgent, o.Config.Crawl.Timeout.D())
+			if err != nil {
+				return nil, fmt.Errorf("scan %s: %w", in, err)
+			}
+			scanOne(in, data, truncated)
+			continue
+		}
+		st, err := os.Stat(in)
+		if err != nil {
+			return nil, fmt.Errorf("scan: %w", err)
+		}
+		if !st.IsDir() {
+			data, truncated, err := readCapped(in, limit)
+			if err != nil {
+				return nil, fmt.Errorf("scan: %w", err)
+			}
+			scanOne(fileURL(in), data, truncated)
+			continue
+		}
+		n := 0
+		err = filepath.WalkDir(in, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() && strings.HasPrefix(d.Name(), ".") && p != in {
+				return filepath.SkipDir
+			}
+			if !d.Type().IsRegular() {
+				return nil
+			}
+			if n++; n > MaxScanFiles {
+				rep.Complete = false
+				rep.Incomplete = append(rep.Incomplete, fmt.Sprintf("目录 %s 中的文件超过 %d 个，其余未检查", in, MaxScanFiles))
+				return filepath.SkipAll
+			}
+			data, truncated, err := readCapped(p, limit)
+			if err != nil {
+				return err
+			}
+			scanOne(fileURL(p), data, truncated)
+			return ctx.Err()
+		})
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return nil, fmt.Errorf("scan %s: %w", in, err)
+		}
+	}
+	for i := range rep.Findings {
+		rep.Findings[i].Fingerprint()
+	}
+	rep.Findings, rep.Ignored = ignore(rep.Findings, o.Config.Ignore)
+	rep.Sort()
+	rep.FinishedAt = o.Now()
+	if len(rep.CheckErrors) > 0 {
+		rep.Complete = false
+	}
+	slices.Sort(rep.Incomplete)
+	return rep, nil
+}
+
+func fileURL(p string) string {
+	if abs, err := filepath.Abs(p); err == nil {
+		p = abs
+	}
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(p)}).String()
+}
+
+// readCapped reads up to limit bytes of a file and says if there was more.
+func readCapped(path string, limit int64) ([]byte, bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, false, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, false, fmt.Errorf("read %s: %w", path, err)
+	}
+	if int64(len(data)) > limit {
+		return data[:limit], true, nil
+	}
+	return data, false, nil
+}
+
+// fetchURL downloads one document for scan, with a timeout and a size cap.
+func fetchURL(ctx context.Context, target string, limit int64, ua string, timeout time.Duration) ([]byte, bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, false, err
+	}
+	req.Header.Set("User-Agent", ua)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, false, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 400 {
+		return nil, false, fmt.Errorf("HTTP %d", resp.StatusCode)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, false, err
+	}
+	if int64(len(data)) > limit {
+		return data[:limit], true, nil
+	}
+	return data, false, nil
+}
