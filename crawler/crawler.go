@@ -9,7 +9,6 @@
 package crawler
 
 import (
-	"bytes"
 	"context"
 	crand "crypto/rand"
 	"encoding/hex"
@@ -28,7 +27,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/PuerkitoBio/goquery"
 	"github.com/gocolly/colly/v2"
 
 	"github.com/xunjian/xunjian/finding"
@@ -420,7 +418,7 @@ func (cr *Crawler) probeMissingPage(ctx context.Context) *soft404Baseline {
 	}
 	if res.status == 200 && res.gotBody {
 		text, _ := Decode(res.data, res.header.Get(originalContentType))
-		if doc, err := goquery.NewDocumentFromReader(bytes.NewReader(text)); err == nil {
+		if doc, _, err := ParseHTML(text); err == nil {
 			vis := visibleText(doc)
 			base.title = strings.TrimSpace(doc.Find("title").First().Text())
 			base.textLen = len(vis)
@@ -544,7 +542,7 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 		if truncated {
 			text = text[:min(len(text), int(cr.cfg.Crawl.MaxPageBytes))]
 		}
-		doc, err := goquery.NewDocumentFromReader(bytes.NewReader(text))
+		doc, flattened, err := ParseHTML(text)
 		if err != nil {
 			cr.log.Warn("parse page", "url", it.URL, "err", err)
 			return
@@ -561,7 +559,7 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 		cr.linkCount.Add(int64(len(links)))
 		p := &Page{
 			URL: pageURL, FinalURL: final, Status: res.status, Header: restoreHeader(res.header),
-			Charset: cs, Text: text, Truncated: truncated, Doc: doc, Links: links,
+			Charset: cs, Text: text, Truncated: truncated, Doc: doc, Links: links, Flattened: flattened,
 			Depth: it.Depth, Home: it.Depth == 0,
 		}
 		if onPage != nil {

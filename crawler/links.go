@@ -57,8 +57,7 @@ func ExtractLinks(doc *goquery.Document, pageURL *url.URL, attachmentExt map[str
 		}
 		links = append(links, Link{URL: u, Kind: kind, Tag: tag, Attr: attr, Text: text})
 	}
-	var walk func(n *html.Node)
-	walk = func(n *html.Node) {
+	visit := func(n *html.Node) {
 		if n.Type == html.ElementNode {
 			if specs, ok := refAttrs[n.Data]; ok {
 				if n.Data == "input" && !strings.EqualFold(attr(n, "type"), "image") {
@@ -85,12 +84,19 @@ func ExtractLinks(doc *goquery.Document, pageURL *url.URL, attachmentExt map[str
 				}
 			}
 		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
 	}
-	for _, n := range doc.Nodes {
-		walk(n)
+	// Iterative, in document order: pages nest elements arbitrarily deep.
+	stack := make([]*html.Node, 0, 64)
+	for i := len(doc.Nodes) - 1; i >= 0; i-- {
+		stack = append(stack, doc.Nodes[i])
+	}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		visit(n)
+		for c := n.LastChild; c != nil; c = c.PrevSibling {
+			stack = append(stack, c)
+		}
 	}
 	return links
 }
@@ -117,27 +123,26 @@ func linkText(n *html.Node) string {
 	case "a", "form":
 		var b strings.Builder
 		var alt string
-		var walk func(*html.Node)
-		walk = func(c *html.Node) {
-			if b.Len() > 400 {
-				return
-			}
+		stack := []*html.Node{n}
+		for len(stack) > 0 && b.Len() <= 400 {
+			c := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
 			switch c.Type {
 			case html.TextNode:
 				b.WriteString(c.Data)
+				continue
 			case html.ElementNode:
 				if c.Data == "img" && alt == "" {
 					alt = attr(c, "alt")
 				}
 				if c.Data == "script" || c.Data == "style" {
-					return
+					continue
 				}
 			}
-			for cc := c.FirstChild; cc != nil; cc = cc.NextSibling {
-				walk(cc)
+			for cc := c.LastChild; cc != nil; cc = cc.PrevSibling {
+				stack = append(stack, cc)
 			}
 		}
-		walk(n)
 		t = b.String()
 		if strings.TrimSpace(t) == "" {
 			t = alt

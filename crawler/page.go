@@ -80,6 +80,9 @@ type Page struct {
 	Depth     int
 	// Home is true for the site's homepage.
 	Home bool
+	// Flattened is true when the page nested too deep to parse as is and
+	// was flattened (see ParseHTML): a sign of a hacked page.
+	Flattened bool
 }
 
 // Title returns the page's <title>, whitespace collapsed.

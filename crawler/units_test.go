@@ -238,3 +238,20 @@ func mustTime(s string) time.Time {
 	}
 	return t
 }
+
+func TestParseHTMLFlattensDeepNesting(t *testing.T) {
+	page := strings.Repeat("<div>", 20_000) + `<a href="http://bet.example/">澳门博彩</a>` + strings.Repeat("</div>", 20_000)
+	doc, flattened, err := ParseHTML([]byte(page))
+	if err != nil || !flattened {
+		t.Fatalf("err %v flattened %v", err, flattened)
+	}
+	u, _ := url.Parse("http://x.gov.cn/")
+	links := ExtractLinks(doc, u, nil)
+	if len(links) != 1 || links[0].URL.Host != "bet.example" || links[0].Text != "澳门博彩" {
+		t.Errorf("links %+v", links)
+	}
+	doc, flattened, err = ParseHTML([]byte("<p>普通页面</p>"))
+	if err != nil || flattened || !strings.Contains(doc.Text(), "普通页面") {
+		t.Errorf("ordinary page: %v %v", flattened, err)
+	}
+}

@@ -52,29 +52,40 @@ func PageSegments(doc *goquery.Document, maxText int) []Segment {
 		}
 	})
 	add("alt", strings.Join(alts, "\n"))
+	// Iterative walk: hostile pages nest elements hundreds of thousands
+	// deep to hide text from tools that stop at some depth.
 	var b strings.Builder
-	var walk func(*html.Node, int)
-	walk = func(n *html.Node, depth int) {
-		if b.Len() > maxText || depth > 512 {
-			return
+	type frame struct {
+		n    *html.Node
+		exit bool
+	}
+	stack := make([]frame, 0, 64)
+	for i := len(doc.Nodes) - 1; i >= 0; i-- {
+		stack = append(stack, frame{n: doc.Nodes[i]})
+	}
+	for len(stack) > 0 && b.Len() <= maxText {
+		f := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		n := f.n
+		if f.exit {
+			b.WriteByte('\n')
+			continue
 		}
 		switch n.Type {
 		case html.TextNode:
 			b.WriteString(n.Data)
+			continue
 		case html.ElementNode:
 			if skipTags[n.Data] {
-				return
+				continue
+			}
+			if blockTags[n.Data] {
+				stack = append(stack, frame{n: n, exit: true})
 			}
 		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c, depth+1)
+		for c := n.LastChild; c != nil; c = c.PrevSibling {
+			stack = append(stack, frame{n: c})
 		}
-		if n.Type == html.ElementNode && blockTags[n.Data] {
-			b.WriteByte('\n')
-		}
-	}
-	for _, n := range doc.Nodes {
-		walk(n, 0)
 	}
 	add("body", collapseLines(b.String()))
 	return segs

@@ -1,11 +1,9 @@
 package inspect
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"path"
 	"runtime/debug"
@@ -92,7 +90,8 @@ func (c *content) file(ctx context.Context, fileURL string, data []byte, truncat
 	}
 	f := extract.Detect(name, data)
 	if f == extract.HTML {
-		doc, err := goquery.NewDocumentFromReader(htmlReader(data))
+		text, _ := crawler.Decode(data, "")
+		doc, _, err := crawler.ParseHTML(text)
 		if err != nil {
 			return unreadable(fmt.Errorf("%w: %v", extract.ErrCorrupt, err))
 		}
@@ -106,10 +105,4 @@ func (c *content) file(ctx context.Context, fileURL string, data []byte, truncat
 		return unreadable(err)
 	}
 	return c.run(ctx, &checks.Document{URL: fileURL, Attachment: true, FileLabel: c.fileLabel, Segments: []extract.Segment{{Where: "attachment", Text: text}}})
-}
-
-// htmlReader decodes an HTML file's charset for the parser.
-func htmlReader(data []byte) io.Reader {
-	text, _ := crawler.Decode(data, "")
-	return bytes.NewReader(text)
 }

@@ -1,0 +1,56 @@
+package crawler
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+)
+
+// flatKeep are the elements kept when a page must be flattened: those that
+// carry references or text that checks read.
+var flatKeep = map[string]bool{
+	"a": true, "area": true, "img": true, "iframe": true, "frame": true, "script": true, "style": true,
+	"link": true, "meta": true, "title": true, "base": true, "embed": true, "object": true, "source": true,
+	"video": true, "audio": true, "form": true, "input": true, "noscript": true, "head": true, "body": true, "html": true,
+}
+
+// ParseHTML parses a decoded page. x/net/html refuses documents nested
+// deeper than 512 elements, and hacked pages nest spam that deep to hide it
+// from tools that give up; such a page is flattened (structural tags
+// dropped, references and text kept) and parsed again. flattened says so.
+func ParseHTML(text []byte) (doc *goquery.Document, flattened bool, err error) {
+	doc, err = goquery.NewDocumentFromReader(bytes.NewReader(text))
+	if err == nil {
+		return doc, false, nil
+	}
+	doc, err2 := goquery.NewDocumentFromReader(strings.NewReader(flatten(text)))
+	if err2 != nil {
+		return nil, false, err
+	}
+	return doc, true, nil
+}
+
+// flatten re-serialises a page keeping text and the flatKeep elements only,
+// with a line break where a dropped block ended.
+func flatten(text []byte) string {
+	z := html.NewTokenizer(bytes.NewReader(text))
+	var b strings.Builder
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return b.String()
+		case html.TextToken:
+			b.WriteString(html.EscapeString(string(z.Text())))
+		case html.StartTagToken, html.SelfClosingTagToken, html.EndTagToken:
+			t := z.Token()
+			if flatKeep[t.Data] {
+				b.WriteString(t.String())
+			} else if tt == html.EndTagToken {
+				b.WriteByte('\n')
+			}
+		}
+	}
+}
