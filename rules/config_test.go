@@ -1,4 +1,4 @@
-package rules
+package rules_test
 
 import (
 	"errors"
@@ -6,12 +6,17 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/xunjian/xunjian/checks"
+	"github.com/xunjian/xunjian/rules"
 )
 
-var testChecks = []string{"connectivity", "broken-link"}
+// testChecks is the real registry: defaults and example configs must name
+// registered checks only.
+var testChecks = checks.Names()
 
 func TestDefaultsValid(t *testing.T) {
-	c := Default()
+	c := rules.Default()
 	if err := c.Validate(testChecks); err != nil {
 		t.Fatalf("embedded defaults do not validate: %v", err)
 	}
@@ -27,7 +32,7 @@ func TestDefaultsValid(t *testing.T) {
 }
 
 func TestExampleConfigLoads(t *testing.T) {
-	c, err := Load(filepath.Join("..", "xunjian.example.yaml"), testChecks)
+	c, err := rules.Load(filepath.Join("..", "xunjian.example.yaml"), testChecks)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +54,7 @@ func TestBadConfigs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = Load(f, testChecks)
+			_, err = rules.Load(f, testChecks)
 			if err == nil {
 				t.Fatal("config loaded, want an error")
 			}
@@ -63,19 +68,19 @@ func TestBadConfigs(t *testing.T) {
 }
 
 func TestSentinels(t *testing.T) {
-	_, err := Parse([]byte("checks:\n  enabled: [nope]\n"), testChecks)
-	if !errors.Is(err, ErrUnknownCheck) {
-		t.Errorf("unknown check: err = %v, want ErrUnknownCheck", err)
+	_, err := rules.Parse([]byte("checks:\n  enabled: [nope]\n"), testChecks)
+	if !errors.Is(err, rules.ErrUnknownCheck) {
+		t.Errorf("unknown check: err = %v, want rules.ErrUnknownCheck", err)
 	}
-	_, err = Parse([]byte("crawl:\n  rate: 0\n"), testChecks)
-	if !errors.Is(err, ErrInvalidValue) {
-		t.Errorf("zero rate: err = %v, want ErrInvalidValue", err)
+	_, err = rules.Parse([]byte("crawl:\n  rate: 0\n"), testChecks)
+	if !errors.Is(err, rules.ErrInvalidValue) {
+		t.Errorf("zero rate: err = %v, want rules.ErrInvalidValue", err)
 	}
-	c, err := Parse([]byte("report:\n  fail_on: medium\n"), testChecks)
+	c, err := rules.Parse([]byte("report:\n  fail_on: medium\n"), testChecks)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.RequireSites(); !errors.Is(err, ErrNoSites) {
-		t.Errorf("RequireSites = %v, want ErrNoSites", err)
+	if err := c.RequireSites(); !errors.Is(err, rules.ErrNoSites) {
+		t.Errorf("RequireSites = %v, want rules.ErrNoSites", err)
 	}
 }

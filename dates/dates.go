@@ -1,0 +1,226 @@
+// Package dates finds publication dates in the text of Chinese government
+// pages: 2024-01-22, 2024/01/22, 2024.01.22, 2024年1月22日,
+// 二〇二四年一月二十二日, [01-22] and 【01-22】 (the year inferred from a
+// heading or the run date, never in the future), 发布时间：…, with times
+// after them. Impossible dates are rejected.
+package dates
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Found is one date in a text, at text[Start:End].
+type Found struct {
+	Date       time.Time
+	Start, End int
+	// Inferred is true when the year was not written (01-22).
+	Inferred bool
+}
+
+var (
+	// Full dates: year, separator, month, separator, day.
+	fullDate = regexp.MustCompile(`((?:19|20)\d{2})\s*(?:(-|/|\.)\s*(\d{1,2})\s*(?:-|/|\.)\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?)`)
+	// Month and day only, in brackets or alone: [01-22], 【01-22】, (01-22), 01-22, 01月22日.
+	shortDate = regexp.MustCompile(`(\d{1,2})\s*(-|/|月)\s*(\d{1,2})\s*日?`)
+	// Chinese numerals: 二〇二四年一月二十二日.
+	hanDate = regexp.MustCompile(`([〇零一二三四五六七八九○Ｏ]{4})年([一二三四五六七八九十]{1,2})月([一二三四五六七八九十]{1,3})日`)
+	// A year heading for month-day lists: "2024年" alone, or "2024".
+	yearHeading = regexp.MustCompile(`^\s*[【\[(（]?\s*((?:19|20)\d{2})\s*年?\s*[】\])）]?\s*$`)
+)
+
+// Options steer year inference.
+type Options struct {
+	// Now is the run date: no date after it is accepted (a month-day date
+	// that would be in the future belongs to the year before).
+	Now time.Time
+	// Year is a year heading the text sits under (0 if none).
+	Year int
+}
+
+// Find returns every date in text, in order. Full dates come first in
+// priority: a month-day pattern inside a full date is not reported twice.
+func Find(text string, o Options) []Found {
+	var out []Found
+	taken := func(s, e int) bool {
+		for _, f := range out {
+			if s < f.End && e > f.Start {
+				return true
+			}
+		}
+		return false
+	}
+	for _, m := range fullDate.FindAllStringSubmatchIndex(text, -1) {
+		if digitBefore(text, m[0]) || digitAfter(text, m[1]) {
+			continue
+		}
+		y, _ := strconv.Atoi(text[m[2]:m[3]])
+		var mo, d int
+		if m[6] >= 0 {
+			mo, _ = strconv.Atoi(text[m[6]:m[7]])
+			d, _ = strconv.Atoi(text[m[8]:m[9]])
+		} else {
+			mo, _ = strconv.Atoi(text[m[10]:m[11]])
+			d, _ = strconv.Atoi(text[m[12]:m[13]])
+		}
+		end := m[1]
+		if t, ok := valid(y, mo, d, o.Now); ok {
+			out = append(out, Found{Date: t, Start: m[2], End: end})
+		}
+	}
+	for _, m := range hanDate.FindAllStringSubmatchIndex(text, -1) {
+		y := hanYear(text[m[2]:m[3]])
+		mo := hanNumber(text[m[4]:m[5]])
+		d := hanNumber(text[m[6]:m[7]])
+		if t, ok := valid(y, mo, d, o.Now); ok && !taken(m[0], m[1]) {
+			out = append(out, Found{Date: t, Start: m[0], End: m[1]})
+		}
+	}
+	for _, m := range shortDate.FindAllStringSubmatchIndex(text, -1) {
+		if taken(m[0], m[1]) {
+			continue
+		}
+		// Not a piece of a longer number, a full date, a time or a range.
+		if digitBefore(text, m[0]) || digitAfter(text, m[1]) || strings.ContainsAny(prevChar(text, m[0]), "-/.:年") ||
+			strings.ContainsAny(nextChar(text, m[1]), "-/.:") {
+			continue
+		}
+		mo, _ := strconv.Atoi(text[m[2]:m[3]])
+		d, _ := strconv.Atoi(text[m[6]:m[7]])
+		// "1-2" in running text is rarely a date; lists write two digits.
+		if text[m[4]:m[5]] != "月" && (m[3]-m[2] != 2 || m[7]-m[6] != 2) {
+			continue
+		}
+		if text[m[4]:m[5]] == "月" && !strings.HasSuffix(text[:m[1]], "日") {
+			continue // 3月15 without 日 is too loose
+		}
+		if t, ok := infer(mo, d, o); ok {
+			out = append(out, Found{Date: t, Start: m[0], End: m[1], Inferred: true})
+		}
+	}
+	sortFound(out)
+	return out
+}
+
+func digitBefore(s string, i int) bool { return i > 0 && s[i-1] >= '0' && s[i-1] <= '9' }
+func digitAfter(s string, i int) bool  { return i < len(s) && s[i] >= '0' && s[i] <= '9' }
+func prevChar(s string, i int) string {
+	if i == 0 {
+		return ""
+	}
+	r, size := utf8.DecodeLastRuneInString(s[:i])
+	_ = r
+	return s[i-size : i]
+}
+func nextChar(s string, i int) string {
+	if i >= len(s) {
+		return ""
+	}
+	_, size := utf8.DecodeRuneInString(s[i:])
+	return s[i : i+size]
+}
+
+// First returns the first date in text.
+func First(text string, o Options) (Found, bool) {
+	f := Find(text, o)
+	if len(f) == 0 {
+		return Found{}, false
+	}
+	return f[0], true
+}
+
+// YearHeading returns the year of a heading such as "2024年" or "【2024】".
+func YearHeading(text string) (int, bool) {
+	m := yearHeading.FindStringSubmatch(text)
+	if m == nil {
+		return 0, false
+	}
+	y, _ := strconv.Atoi(m[1])
+	return y, true
+}
+
+// infer gives a month-day date its year: the heading's, else the run
+// date's, stepping back a year when that would be in the future.
+func infer(mo, d int, o Options) (time.Time, bool) {
+	now := o.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	if o.Year != 0 {
+		return valid(o.Year, mo, d, now)
+	}
+	t, ok := valid(now.Year(), mo, d, time.Time{})
+	if !ok {
+		// 02-29 in a year without it: the last leap year.
+		for y := now.Year() - 1; y > now.Year()-8; y-- {
+			if t, ok := valid(y, mo, d, now); ok {
+				return t, true
+			}
+		}
+		return time.Time{}, false
+	}
+	if t.After(endOfDay(now)) {
+		return valid(now.Year()-1, mo, d, now)
+	}
+	return t, true
+}
+
+// valid builds the date and rejects impossible ones (2024-02-30, month 13)
+// and ones after now (when now is set).
+func valid(y, mo, d int, now time.Time) (time.Time, bool) {
+	if y < 1949 || mo < 1 || mo > 12 || d < 1 || d > 31 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(mo), d, 0, 0, 0, 0, time.UTC)
+	if t.Month() != time.Month(mo) || t.Day() != d {
+		return time.Time{}, false
+	}
+	if !now.IsZero() && t.After(endOfDay(now)) {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+func endOfDay(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 23, 59, 59, 0, time.UTC)
+}
+
+var hanDigits = map[rune]int{'〇': 0, '零': 0, '○': 0, 'Ｏ': 0, '一': 1, '二': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
+
+func hanYear(s string) int {
+	y := 0
+	for _, r := range s {
+		y = y*10 + hanDigits[r]
+	}
+	return y
+}
+
+// hanNumber reads 一 to 三十一.
+func hanNumber(s string) int {
+	rs := []rune(s)
+	switch {
+	case len(rs) == 1 && rs[0] == '十':
+		return 10
+	case len(rs) == 1:
+		return hanDigits[rs[0]]
+	case len(rs) == 2 && rs[0] == '十':
+		return 10 + hanDigits[rs[1]]
+	case len(rs) == 2 && rs[1] == '十':
+		return hanDigits[rs[0]] * 10
+	case len(rs) == 3 && rs[1] == '十':
+		return hanDigits[rs[0]]*10 + hanDigits[rs[2]]
+	}
+	return 0
+}
+
+func sortFound(f []Found) {
+	for i := 1; i < len(f); i++ {
+		for j := i; j > 0 && f[j].Start < f[j-1].Start; j-- {
+			f[j], f[j-1] = f[j-1], f[j]
+		}
+	}
+}
