@@ -79,6 +79,22 @@ var registry = []entry{
 	{"sensitive-word", "敏感词", newSensitiveWord, true},
 	{"typo", "错别字与严重表述错误", newTypo, true},
 	{"privacy", "隐私泄露", newPrivacy, true},
+	{"columns", "栏目更新", newColumns, false},
+}
+
+// findingChecks names the finding checks a registered check reports under,
+// where they differ from its name.
+var findingChecks = map[string][]string{
+	"columns": {"stale-column", "blank-column"},
+}
+
+// FindingChecks returns the `check` values the findings of a registered
+// check carry (its own name, or the names it reports under).
+func FindingChecks(name string) []string {
+	if fc, ok := findingChecks[name]; ok {
+		return fc
+	}
+	return []string{name}
 }
 
 // AttachmentCheck names the findings about attachments that could not be

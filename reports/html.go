@@ -10,7 +10,6 @@ import (
 	"html/template"
 	"io"
 	"net/url"
-	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -81,13 +80,7 @@ func WriteHTML(w io.Writer, r *finding.Report) error {
 		d.BySeverity[f.Severity]++
 	}
 	counts := r.CountBy()
-	names := slices.Clone(r.Checks)
-	for c := range counts {
-		if !slices.Contains(names, c) {
-			names = append(names, c)
-		}
-	}
-	for _, c := range names {
+	for _, c := range rowChecks(r) {
 		row := checkRow{Check: c}
 		for _, s := range finding.Severities {
 			n := counts[c][s]

@@ -10,8 +10,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
+	"github.com/xunjian/xunjian/checks"
 	"github.com/xunjian/xunjian/finding"
 )
 
@@ -98,4 +100,27 @@ func SiteDir(siteURL string) string {
 		s = "site"
 	}
 	return s
+}
+
+// rowChecks lists the finding checks a report's summary shows: those of
+// the checks that ran (zero counts included: checked, nothing found), then
+// any other check that has findings (e.g. attachment).
+func rowChecks(r *finding.Report) []string {
+	var names []string
+	for _, c := range r.Checks {
+		for _, fc := range checks.FindingChecks(c) {
+			if !slices.Contains(names, fc) {
+				names = append(names, fc)
+			}
+		}
+	}
+	counts := r.CountBy()
+	var extra []string
+	for c := range counts {
+		if !slices.Contains(names, c) {
+			extra = append(extra, c)
+		}
+	}
+	slices.Sort(extra)
+	return append(names, extra...)
 }

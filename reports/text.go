@@ -44,7 +44,7 @@ func WriteSummary(w io.Writer, r *finding.Report, maxItems int) error {
 	}
 	fmt.Fprintf(&b, "  问题 %d 个：%s\n", len(r.Findings), strings.Join(parts, "，"))
 	counts := r.CountBy()
-	for _, c := range r.Checks {
+	for _, c := range rowChecks(r) {
 		n := 0
 		for _, v := range counts[c] {
 			n += v

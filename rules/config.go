@@ -42,6 +42,7 @@ type Config struct {
 	Crawl   Crawl        `yaml:"crawl"`
 	Checks  Checks       `yaml:"checks"`
 	Content Content      `yaml:"content"`
+	Columns Columns      `yaml:"columns"`
 	Report  ReportConfig `yaml:"report"`
 	// Ignore lists finding ids a webmaster reviewed and marked as ignored
 	// (忽略): they are left out of reports and alerts.
@@ -115,6 +116,59 @@ type BrokenLinkConfig struct {
 	Soft404           bool `yaml:"soft_404"`
 	MaxPagesPerTarget int  `yaml:"max_pages_per_target"`
 }
+
+// Columns configures the column-update check (栏目不更新, 空白栏目).
+type Columns struct {
+	// Days is how long a column of each type may go without new content.
+	Days map[string]int `yaml:"days"`
+	// WarnDays is when an early warning starts, per type (and "homepage").
+	WarnDays map[string]int `yaml:"warn_days"`
+	// Keywords classify a column by its name: the first type (in the order
+	// news, notice, basic) with a keyword in the name wins.
+	Keywords map[string][]string `yaml:"keywords"`
+	// DefaultType is the type of a column whose name matches no keyword.
+	DefaultType string `yaml:"default_type"`
+	// Placeholders mark a blank column's page (暂无信息).
+	Placeholders []string `yaml:"placeholders"`
+	// MinListEntries is how many dated links make a page a list page.
+	MinListEntries int `yaml:"min_list_entries"`
+	// Overrides change a column's type or threshold, or exclude it (an
+	// archive that legitimately gets nothing new).
+	Overrides []ColumnOverride `yaml:"overrides"`
+	// Explicit lists columns by URL, for sites whose navigation is
+	// rendered by script.
+	Explicit []ExplicitColumn `yaml:"explicit"`
+	// Veto holds the national counts: stale news and notice columns, stale
+	// columns of any type, blank columns; and the early warning for blanks.
+	Veto ColumnVeto `yaml:"veto"`
+}
+
+// ColumnOverride matches a column by URL or name.
+type ColumnOverride struct {
+	URL     string `yaml:"url"`
+	Name    string `yaml:"name"`
+	Type    string `yaml:"type"`
+	Days    int    `yaml:"days"`
+	Exclude bool   `yaml:"exclude"`
+}
+
+// ExplicitColumn is a column given by URL.
+type ExplicitColumn struct {
+	Name string `yaml:"name"`
+	URL  string `yaml:"url"`
+	Type string `yaml:"type"`
+}
+
+// ColumnVeto holds the veto and warning counts.
+type ColumnVeto struct {
+	StaleNewsNotice int `yaml:"stale_news_notice"`
+	StaleAny        int `yaml:"stale_any"`
+	Blank           int `yaml:"blank"`
+	BlankWarning    int `yaml:"blank_warning"`
+}
+
+// ColumnTypes are the column types, in classification order.
+var ColumnTypes = []string{"news", "notice", "basic"}
 
 // ReportConfig configures report output.
 type ReportConfig struct {
@@ -293,6 +347,42 @@ func (c *Config) Validate(checkNames []string) error {
 	}
 	if _, err := c.Content.LoadPacks(nil, nil); err != nil {
 		bad("content", "%v", err)
+	}
+	col := &c.Columns
+	for _, typ := range append(slices.Clone(ColumnTypes), "homepage") {
+		if col.Days[typ] <= 0 {
+			bad("columns.days."+typ, "must be greater than 0 days")
+		}
+		if w := col.WarnDays[typ]; w < 0 || w > col.Days[typ] {
+			bad("columns.warn_days."+typ, "must be between 0 and columns.days.%s (%d)", typ, col.Days[typ])
+		}
+	}
+	if !slices.Contains(ColumnTypes, col.DefaultType) {
+		bad("columns.default_type", "%q is not one of %s", col.DefaultType, strings.Join(ColumnTypes, ", "))
+	}
+	for i, o := range col.Overrides {
+		key := fmt.Sprintf("columns.overrides[%d]", i)
+		if o.URL == "" && o.Name == "" {
+			bad(key, "give url or name")
+		}
+		if o.Type != "" && !slices.Contains(ColumnTypes, o.Type) {
+			bad(key+".type", "%q is not one of %s", o.Type, strings.Join(ColumnTypes, ", "))
+		}
+		if o.Days < 0 {
+			bad(key+".days", "must not be negative")
+		}
+	}
+	for i, e := range col.Explicit {
+		key := fmt.Sprintf("columns.explicit[%d]", i)
+		if _, err := ParseSiteURL(e.URL); err != nil {
+			bad(key+".url", "%v", err)
+		}
+		if e.Type != "" && !slices.Contains(ColumnTypes, e.Type) {
+			bad(key+".type", "%q is not one of %s", e.Type, strings.Join(ColumnTypes, ", "))
+		}
+	}
+	if col.MinListEntries < 1 {
+		bad("columns.min_list_entries", "must be at least 1")
 	}
 	for i, f := range c.Report.Formats {
 		if !slices.Contains(Formats, f) {

@@ -1,0 +1,581 @@
+package checks
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+
+	"github.com/xunjian/xunjian/crawler"
+	"github.com/xunjian/xunjian/dates"
+	"github.com/xunjian/xunjian/finding"
+	"github.com/xunjian/xunjian/rules"
+)
+
+// columns finds the site's columns (栏目) from its navigation, its list
+// pages and the ColumnName meta tag, dates each column's newest listEntry and
+// reports 栏目不更新 (stale-column), 空白栏目 (blank-column) and 首页不更新
+// against the national thresholds, with early warnings and the veto counts.
+type columns struct {
+	noText
+	cfg rules.Columns
+	now func() time.Time
+
+	mu       sync.Mutex
+	pages    map[string]*pageSummary // by URL
+	articles map[string]time.Time    // an article page's own publication date
+	home     *pageSummary
+}
+
+var _ Check = (*columns)(nil)
+
+// Caps that bound memory on a 100,000-page site.
+const (
+	maxSummaries     = 50000
+	maxEntries       = 200
+	maxArticleDates  = 200000
+	minTitleRunes    = 4
+	maxAncestorHops  = 4
+	maxNavTextRunes  = 12
+	hubShareOfColumn = 0.5
+)
+
+func newColumns(d Deps) (Check, error) {
+	return &columns{cfg: d.Config.Columns, now: d.Now, pages: map[string]*pageSummary{}, articles: map[string]time.Time{}}, nil
+}
+
+func (c *columns) Name() string { return "columns" }
+
+// listEntry is one link in a list, with its date if the list shows one.
+type listEntry struct {
+	Title string
+	URL   string
+	Date  time.Time
+}
+
+// pageSummary is what the check keeps of a page.
+type pageSummary struct {
+	URL         string
+	Title       string
+	ColumnMeta  string
+	Entries     []listEntry
+	Placeholder bool
+	Article     bool
+	Nav         []listEntry // homepage only: navigation links (Date unused)
+	Home        bool
+}
+
+var (
+	notMain     = regexp.MustCompile(`(?i)(^|[-_ ])(nav|menu|header|head|top|footer|foot|bottom|side|sidebar|aside|crumb|breadcrumb|copyright|friend|daohang|dh|wzdh|fenye|page|pagination|pager)([-_ 0-9]|$)`)
+	navLike     = regexp.MustCompile(`(?i)(nav|menu|daohang|lanmu|column|channel)`)
+	pagerText   = regexp.MustCompile(`^(下一页|上一页|下页|上页|首页|尾页|末页|最后一页|第一页|[<>«»]+|\d+|更多|more|更多>>|>>)$`)
+	pubDateText = regexp.MustCompile(`(发布时间|发布日期|发文日期|成文日期|时间|日期)\s*[:：]`)
+	paginated   = regexp.MustCompile(`^(.*/)(index|list|default|more)?_\d+\.s?html?$`)
+	pageParams  = []string{"page", "p", "pageno", "pageindex", "curpage", "pagenum", "currentpage", "pn"}
+)
+
+// Page summarises a page: its dated list entries, placeholder text, own
+// publication date, and (for the homepage) its navigation.
+func (c *columns) Page(_ context.Context, p *crawler.Page) []finding.Finding {
+	now := c.now()
+	s := &pageSummary{URL: p.URL.String(), Title: strings.TrimSpace(p.Doc.Find("title").First().Text()), Home: p.Home}
+	if v, ok := p.Doc.Find(`meta[name="ColumnName"], meta[name="columnname"]`).First().Attr("content"); ok {
+		s.ColumnMeta = strings.TrimSpace(v)
+	}
+	// The page's own date: PubDate meta, else a 发布时间：… line.
+	var own time.Time
+	if v, ok := p.Doc.Find(`meta[name="PubDate"], meta[name="pubdate"], meta[name="publishdate"]`).First().Attr("content"); ok {
+		if f, ok := dates.First(v, dates.Options{Now: now}); ok {
+			own = f.Date
+		}
+	}
+	body := p.Doc.Find("body")
+	if own.IsZero() {
+		text := body.Text()
+		if loc := pubDateText.FindStringIndex(text); loc != nil {
+			if f, ok := dates.First(text[loc[1]:min(len(text), loc[1]+60)], dates.Options{Now: now}); ok {
+				own = f.Date
+			}
+		}
+	}
+	s.Article = !own.IsZero()
+	main := mainContent(body)
+	s.Entries = listEntries(main, p.URL, now)
+	mainText := strings.Join(strings.Fields(textOf(main)), "")
+	for _, ph := range c.cfg.Placeholders {
+		if strings.Contains(mainText, ph) {
+			s.Placeholder = true
+			break
+		}
+	}
+	if p.Home {
+		s.Nav = navLinks(p.Doc, p.URL)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !own.IsZero() && len(c.articles) < maxArticleDates {
+		c.articles[s.URL] = own
+	}
+	if p.Home {
+		c.home = s
+	}
+	if (len(s.Entries) > 0 || s.Placeholder || s.ColumnMeta != "" || p.Home || len(s.Nav) > 0) && len(c.pages) < maxSummaries {
+		c.pages[s.URL] = s
+	} else if len(c.pages) < maxSummaries {
+		// Empty pages may be blank columns in the navigation: keep a stub.
+		c.pages[s.URL] = &pageSummary{URL: s.URL, Title: s.Title, Article: s.Article}
+	}
+	return nil
+}
+
+// mainContent is the body without navigation, header, footer and sidebars.
+func mainContent(body *goquery.Selection) *goquery.Selection {
+	c := body.Clone()
+	c.Find("nav, header, footer, aside, script, style, noscript").Remove()
+	c.Find("[class], [id]").Each(func(_ int, s *goquery.Selection) {
+		cls, _ := s.Attr("class")
+		id, _ := s.Attr("id")
+		if notMain.MatchString(cls) || notMain.MatchString(id) {
+			s.Remove()
+		}
+	})
+	return c
+}
+
+func textOf(s *goquery.Selection) string { return s.Text() }
+
+// listEntries returns the links of a list with the date shown beside each
+// (in the same item, cell row or block), the year taken from a heading
+// before the list for month-day dates.
+func listEntries(main *goquery.Selection, base *url.URL, now time.Time) []listEntry {
+	var out []listEntry
+	seen := map[string]bool{}
+	main.Find("a[href]").Each(func(_ int, a *goquery.Selection) {
+		if len(out) >= maxEntries {
+			return
+		}
+		title := strings.Join(strings.Fields(a.Text()), " ")
+		if t, ok := a.Attr("title"); ok && utf8.RuneCountInString(t) > utf8.RuneCountInString(title) {
+			title = strings.TrimSpace(t)
+		}
+		if utf8.RuneCountInString(title) < minTitleRunes || pagerText.MatchString(title) {
+			return
+		}
+		href, _ := a.Attr("href")
+		u, err := crawler.Normalize(base, href)
+		if err != nil || (u.Host != base.Host) || seen[u.String()] {
+			return
+		}
+		seen[u.String()] = true
+		e := listEntry{Title: title, URL: u.String()}
+		anchorText := a.Text()
+		node := a.Parent()
+		for hop := 0; hop < maxAncestorHops && node.Length() > 0; hop++ {
+			if goquery.NodeName(node) == "body" {
+				break
+			}
+			if node.Find("a[href]").Length() > 3 {
+				break // left the item: this is the whole list
+			}
+			rest := strings.Replace(node.Text(), anchorText, " ", 1)
+			if f, ok := dates.First(rest, dates.Options{Now: now, Year: yearBefore(node)}); ok {
+				e.Date = f.Date
+				break
+			}
+			node = node.Parent()
+		}
+		out = append(out, e)
+	})
+	return out
+}
+
+// yearBefore finds a year heading ("2024年") among the previous siblings
+// of the list holding n, for dates written without a year.
+func yearBefore(n *goquery.Selection) int {
+	for s := n; s.Length() > 0 && goquery.NodeName(s) != "body"; s = s.Parent() {
+		for p := s.Prev(); p.Length() > 0; p = p.Prev() {
+			if y, ok := dates.YearHeading(p.Text()); ok {
+				return y
+			}
+			if p.Find("a[href]").Length() > 0 {
+				break
+			}
+		}
+	}
+	return 0
+}
+
+// navLinks returns the homepage's navigation: links inside nav-like
+// containers, by name.
+func navLinks(doc *goquery.Document, base *url.URL) []listEntry {
+	var out []listEntry
+	seen := map[string]bool{}
+	doc.Find("a[href]").Each(func(_ int, a *goquery.Selection) {
+		inNav := false
+		for n := a.Parent(); n.Length() > 0 && !inNav; n = n.Parent() {
+			if len(n.Nodes) == 0 || n.Nodes[0].Type != html.ElementNode {
+				break
+			}
+			name := goquery.NodeName(n)
+			cls, _ := n.Attr("class")
+			id, _ := n.Attr("id")
+			inNav = name == "nav" || navLike.MatchString(cls) || navLike.MatchString(id)
+		}
+		if !inNav {
+			return
+		}
+		text := strings.Join(strings.Fields(a.Text()), "")
+		if n := utf8.RuneCountInString(text); n < 2 || n > maxNavTextRunes || text == "首页" || text == "网站首页" {
+			return
+		}
+		href, _ := a.Attr("href")
+		u, err := crawler.Normalize(base, href)
+		if err != nil || u.Host != base.Host || u.String() == base.String() || seen[u.String()] {
+			return
+		}
+		seen[u.String()] = true
+		out = append(out, listEntry{Title: text, URL: u.String()})
+	})
+	return out
+}
+
+// columnKey strips pagination: /xwdt/index_2.html and /xwdt/?page=3 are
+// pages of /xwdt/.
+func columnKey(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	if m := paginated.FindStringSubmatch(u.Path); m != nil {
+		u.Path = m[1]
+	}
+	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "index.html"), "index.htm")
+	if u.RawQuery != "" {
+		q := u.Query()
+		for k := range q {
+			if slices.Contains(pageParams, strings.ToLower(k)) {
+				q.Del(k)
+			}
+		}
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+// Column is one line of the report's column table.
+type Column struct {
+	Name        string `json:"name"`
+	URL         string `json:"url"`
+	Type        string `json:"type"`
+	Days        int    `json:"threshold_days"`
+	Newest      string `json:"newest_date,omitempty"`
+	NewestTitle string `json:"newest_title,omitempty"`
+	NewestURL   string `json:"newest_url,omitempty"`
+	DaysSince   int    `json:"days_since,omitempty"`
+	Entries     int    `json:"entries"`
+	Pages       int    `json:"pages"`
+	// Status: ok, warning, stale, undated, blank, excluded, hub.
+	Status string `json:"status"`
+}
+
+var typeLabels = map[string]string{"news": "动态要闻类", "notice": "通知公告与政策文件类", "basic": "基础信息类", "homepage": "首页"}
+
+func (c *columns) Site(ctx context.Context, s *Site) ([]finding.Finding, error) {
+	if s.Crawl(ctx) == nil {
+		return nil, fmt.Errorf("columns: the crawl did not finish")
+	}
+	now := c.now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	type cand struct {
+		name, typ string
+		explicit  bool
+	}
+	cands := map[string]*cand{} // by column key
+	add := func(u, name, typ string, explicit bool) {
+		k := columnKey(u)
+		if cd, ok := cands[k]; ok {
+			if cd.name == "" {
+				cd.name = name
+			}
+			return
+		}
+		cands[k] = &cand{name: name, typ: typ, explicit: explicit}
+	}
+	for _, e := range c.cfg.Explicit {
+		add(e.URL, e.Name, e.Type, true)
+	}
+	if c.home != nil {
+		for _, n := range c.home.Nav {
+			add(n.URL, n.Title, "", false)
+		}
+	}
+	for _, p := range c.pages {
+		if p.Home || p.Article {
+			continue
+		}
+		dated := 0
+		for _, e := range p.Entries {
+			if !e.Date.IsZero() {
+				dated++
+			}
+		}
+		if p.ColumnMeta != "" && len(p.Entries) > 0 || dated >= c.cfg.MinListEntries {
+			add(p.URL, p.ColumnMeta, "", false)
+		}
+	}
+	// Gather each column's pages (pagination included).
+	byKey := map[string][]*pageSummary{}
+	for _, p := range c.pages {
+		k := columnKey(p.URL)
+		if _, ok := cands[k]; ok {
+			byKey[k] = append(byKey[k], p)
+		}
+	}
+	var cols []Column
+	var out []finding.Finding
+	staleNewsNotice, staleAny, blank := 0, 0, 0
+	keys := make([]string, 0, len(cands))
+	for k := range cands {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		cd := cands[k]
+		pages := byKey[k]
+		if len(pages) == 0 && !cd.explicit {
+			continue // never crawled (out of depth, failed): broken-link reports it
+		}
+		sort.Slice(pages, func(i, j int) bool { return pages[i].URL < pages[j].URL })
+		name := cd.name
+		for _, p := range pages {
+			if name == "" && p.ColumnMeta != "" {
+				name = p.ColumnMeta
+			}
+		}
+		if name == "" && len(pages) > 0 {
+			name = strings.TrimSpace(strings.SplitN(strings.SplitN(pages[0].Title, "_", 2)[0], "-", 2)[0])
+		}
+		col := Column{Name: name, URL: k, Pages: len(pages)}
+		col.Type = cd.typ
+		if col.Type == "" {
+			col.Type = c.classify(name)
+		}
+		col.Days = c.cfg.Days[col.Type]
+		excluded := false
+		for _, o := range c.cfg.Overrides {
+			if (o.URL != "" && columnKey(o.URL) == k) || (o.Name != "" && o.Name == name) {
+				if o.Type != "" {
+					col.Type = o.Type
+					col.Days = c.cfg.Days[o.Type]
+				}
+				if o.Days > 0 {
+					col.Days = o.Days
+				}
+				excluded = excluded || o.Exclude
+			}
+		}
+		var entries []listEntry
+		placeholder := false
+		seen := map[string]bool{}
+		for _, p := range pages {
+			placeholder = placeholder || p.Placeholder
+			for _, e := range p.Entries {
+				if seen[e.URL] {
+					continue
+				}
+				seen[e.URL] = true
+				if e.Date.IsZero() {
+					e.Date = c.articles[e.URL] // the article's own date
+				}
+				entries = append(entries, e)
+			}
+		}
+		col.Entries = len(entries)
+		toColumns := 0
+		var newest listEntry
+		for _, e := range entries {
+			if _, ok := cands[columnKey(e.URL)]; ok {
+				toColumns++
+			}
+			if e.Date.After(newest.Date) {
+				newest = e
+			}
+		}
+		if !newest.Date.IsZero() {
+			col.Newest = newest.Date.Format("2006-01-02")
+			col.NewestTitle, col.NewestURL = newest.Title, newest.URL
+			col.DaysSince = int(now.Sub(newest.Date).Hours() / 24)
+		}
+		switch {
+		case excluded:
+			col.Status = "excluded"
+		case len(entries) > 0 && float64(toColumns) >= hubShareOfColumn*float64(len(entries)):
+			col.Status = "hub" // a section page listing its sub-columns
+		case len(entries) == 0 || (placeholder && newest.Date.IsZero()):
+			col.Status = "blank"
+		case newest.Date.IsZero():
+			col.Status = "undated"
+		case col.DaysSince > col.Days:
+			col.Status = "stale"
+		case col.DaysSince >= c.cfg.WarnDays[col.Type] && c.cfg.WarnDays[col.Type] > 0:
+			col.Status = "warning"
+		default:
+			col.Status = "ok"
+		}
+		cols = append(cols, col)
+		switch col.Status {
+		case "blank":
+			blank++
+			msg := fmt.Sprintf("空白栏目：“%s”没有任何内容", col.Name)
+			if placeholder {
+				msg = fmt.Sprintf("空白栏目：“%s”只有“暂无信息”一类的占位内容", col.Name)
+			}
+			out = append(out, finding.Finding{
+				Check: "blank-column", Severity: finding.Medium, Certainty: finding.Confirmed, Kind: "blank",
+				Page: col.URL, Message: msg, Evidence: fmt.Sprintf("栏目类型：%s", typeLabels[col.Type]),
+				Details: map[string]any{"column": col.Name, "type": col.Type},
+			})
+		case "stale", "undated", "warning":
+			f := c.staleFinding(col)
+			out = append(out, f)
+			if col.Status != "warning" {
+				staleAny++
+				if col.Type == "news" || col.Type == "notice" {
+					staleNewsNotice++
+				}
+			}
+		}
+	}
+	out = append(out, c.homepage(now)...)
+	out = append(out, c.veto(staleNewsNotice, staleAny, blank)...)
+	if cols == nil {
+		cols = []Column{}
+	}
+	s.Record(c.Name(), cols)
+	return out, nil
+}
+
+func (c *columns) classify(name string) string {
+	for _, t := range rules.ColumnTypes {
+		for _, kw := range c.cfg.Keywords[t] {
+			if strings.Contains(name, kw) {
+				return t
+			}
+		}
+	}
+	return c.cfg.DefaultType
+}
+
+func (c *columns) staleFinding(col Column) finding.Finding {
+	f := finding.Finding{
+		Check: "stale-column", Certainty: finding.Confirmed, Page: col.URL, Target: col.NewestURL, Anchor: col.NewestTitle,
+		Details: map[string]any{
+			"column": col.Name, "type": col.Type, "threshold_days": col.Days, "newest_date": col.Newest,
+			"newest_title": col.NewestTitle, "newest_url": col.NewestURL, "days_since": col.DaysSince,
+		},
+	}
+	label := typeLabels[col.Type]
+	switch col.Status {
+	case "undated":
+		f.Kind, f.Severity = "undated", severityForType(col.Type)
+		f.Message = fmt.Sprintf("栏目不更新：“%s”的条目都没有发布日期，按规定视为未更新", col.Name)
+		f.Evidence = fmt.Sprintf("%s，更新期限 %d 天；共 %d 条内容", label, col.Days, col.Entries)
+	case "stale":
+		f.Kind, f.Severity = "stale", severityForType(col.Type)
+		f.Details["days_overdue"] = col.DaysSince - col.Days
+		f.Message = fmt.Sprintf("栏目不更新：“%s”已 %d 天未更新，超过 %d 天期限 %d 天", col.Name, col.DaysSince, col.Days, col.DaysSince-col.Days)
+		f.Evidence = fmt.Sprintf("%s；最新一条：%s《%s》", label, col.Newest, col.NewestTitle)
+	case "warning":
+		f.Kind, f.Severity = "warning", finding.Low
+		f.Message = fmt.Sprintf("栏目即将超期：“%s”已 %d 天未更新，期限 %d 天，还剩 %d 天", col.Name, col.DaysSince, col.Days, col.Days-col.DaysSince)
+		f.Evidence = fmt.Sprintf("%s；最新一条：%s《%s》", label, col.Newest, col.NewestTitle)
+	}
+	return f
+}
+
+// severityForType: news and notice columns count towards the veto.
+func severityForType(t string) finding.Severity {
+	if t == "news" || t == "notice" {
+		return finding.High
+	}
+	return finding.Medium
+}
+
+// homepage reports 首页不更新: no new dated listEntry on the homepage.
+func (c *columns) homepage(now time.Time) []finding.Finding {
+	if c.home == nil {
+		return nil
+	}
+	var newest listEntry
+	for _, e := range c.home.Entries {
+		if e.Date.IsZero() {
+			e.Date = c.articles[e.URL]
+		}
+		if e.Date.After(newest.Date) {
+			newest = e
+		}
+	}
+	days, warn := c.cfg.Days["homepage"], c.cfg.WarnDays["homepage"]
+	f := finding.Finding{Check: "stale-column", Certainty: finding.Confirmed, Page: c.home.URL, Target: newest.URL, Anchor: newest.Title,
+		Details: map[string]any{"column": "首页", "type": "homepage", "threshold_days": days}}
+	if newest.Date.IsZero() {
+		f.Kind, f.Severity = "homepage", finding.Critical
+		f.Message = "首页不更新：首页没有任何带发布日期的信息"
+		return []finding.Finding{f}
+	}
+	since := int(now.Sub(newest.Date).Hours() / 24)
+	f.Details["newest_date"], f.Details["days_since"] = newest.Date.Format("2006-01-02"), since
+	f.Evidence = fmt.Sprintf("首页最新一条：%s《%s》", newest.Date.Format("2006-01-02"), newest.Title)
+	switch {
+	case since > days:
+		f.Kind, f.Severity = "homepage", finding.Critical
+		f.Message = fmt.Sprintf("首页不更新：首页已 %d 天没有新信息，超过 %d 天（单项否决）", since, days)
+	case warn > 0 && since >= warn:
+		f.Kind, f.Severity = "homepage-warning", finding.Medium
+		f.Message = fmt.Sprintf("首页即将超期：首页已 %d 天没有新信息，%d 天即单项否决", since, days)
+	default:
+		return nil
+	}
+	return []finding.Finding{f}
+}
+
+// veto adds the summary findings of the national counts.
+func (c *columns) veto(staleNewsNotice, staleAny, blank int) []finding.Finding {
+	if c.home == nil {
+		return nil
+	}
+	v := c.cfg.Veto
+	home := c.home.URL
+	var out []finding.Finding
+	if v.StaleNewsNotice > 0 && staleNewsNotice >= v.StaleNewsNotice {
+		out = append(out, finding.Finding{Check: "stale-column", Severity: finding.Critical, Certainty: finding.Confirmed, Kind: "veto-news-notice", Page: home,
+			Message:  fmt.Sprintf("单项否决：动态要闻类与通知公告、政策文件类栏目共 %d 个未按期更新（达到 %d 个即否决）", staleNewsNotice, v.StaleNewsNotice),
+			Evidence: "见各栏目的栏目不更新问题", Details: map[string]any{"count": staleNewsNotice, "threshold": v.StaleNewsNotice}})
+	}
+	if v.StaleAny > 0 && staleAny >= v.StaleAny {
+		out = append(out, finding.Finding{Check: "stale-column", Severity: finding.Critical, Certainty: finding.Confirmed, Kind: "veto-any", Page: home,
+			Message:  fmt.Sprintf("单项否决：共 %d 个栏目长期未更新（达到 %d 个即否决）", staleAny, v.StaleAny),
+			Evidence: "见各栏目的栏目不更新问题", Details: map[string]any{"count": staleAny, "threshold": v.StaleAny}})
+	}
+	switch {
+	case v.Blank > 0 && blank >= v.Blank:
+		out = append(out, finding.Finding{Check: "blank-column", Severity: finding.Critical, Certainty: finding.Confirmed, Kind: "veto", Page: home,
+			Message:  fmt.Sprintf("单项否决：空白栏目 %d 个（达到 %d 个即否决）", blank, v.Blank),
+			Evidence: "见各空白栏目问题", Details: map[string]any{"count": blank, "threshold": v.Blank}})
+	case v.BlankWarning > 0 && blank >= v.BlankWarning:
+		out = append(out, finding.Finding{Check: "blank-column", Severity: finding.High, Certainty: finding.Confirmed, Kind: "veto-warning", Page: home,
+			Message:  fmt.Sprintf("预警：空白栏目已有 %d 个，达到 %d 个即单项否决", blank, v.Blank),
+			Evidence: "见各空白栏目问题", Details: map[string]any{"count": blank, "threshold": v.Blank}})
+	}
+	return out
+}
