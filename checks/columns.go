@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"path"
 	"regexp"
 	"slices"
 	"sort"
@@ -27,8 +28,9 @@ import (
 // against the national thresholds, with early warnings and the veto counts.
 type columns struct {
 	noText
-	cfg rules.Columns
-	now func() time.Time
+	cfg       rules.Columns
+	now       func() time.Time
+	attachExt map[string]bool
 
 	mu       sync.Mutex
 	pages    map[string]*pageSummary // by URL
@@ -50,7 +52,14 @@ const (
 )
 
 func newColumns(d Deps) (Check, error) {
-	return &columns{cfg: d.Config.Columns, now: d.Now, pages: map[string]*pageSummary{}, articles: map[string]time.Time{}}, nil
+	ext := map[string]bool{}
+	for _, e := range d.Config.Crawl.AttachmentExtensions {
+		ext["."+strings.ToLower(e)] = true
+	}
+	for _, e := range []string{".jpg", ".jpeg", ".png", ".gif"} {
+		ext[e] = true
+	}
+	return &columns{cfg: d.Config.Columns, now: d.Now, attachExt: ext, pages: map[string]*pageSummary{}, articles: map[string]time.Time{}}, nil
 }
 
 func (c *columns) Name() string { return "columns" }
@@ -79,42 +88,68 @@ var (
 	navLike     = regexp.MustCompile(`(?i)(nav|menu|daohang|lanmu|column|channel)`)
 	pagerText   = regexp.MustCompile(`^(下一页|上一页|下页|上页|首页|尾页|末页|最后一页|第一页|[<>«»]+|\d+|更多|more|更多>>|>>)$`)
 	pubDateText = regexp.MustCompile(`(发布时间|发布日期|发文日期|成文日期|时间|日期)\s*[:：]`)
+	listURL     = regexp.MustCompile(`(/|/(index|list|default|more)(_\d+)?\.s?html?|[?&](page|p|pageNo)=\d+)$`)
 	paginated   = regexp.MustCompile(`^(.*/)(index|list|default|more)?_\d+\.s?html?$`)
 	pageParams  = []string{"page", "p", "pageno", "pageindex", "curpage", "pagenum", "currentpage", "pn"}
 )
 
 // Page summarises a page: its dated list entries, placeholder text, own
-// publication date, and (for the homepage) its navigation.
+// publication date, and (for the homepage) its navigation. It keeps
+// entries only for pages that can be columns (the navigation's targets,
+// configured columns, ColumnName pages, pages with dated lists), so a
+// 100,000-page site costs little memory; it runs on the crawl's hot path,
+// so it walks the tree once, without copying it.
 func (c *columns) Page(_ context.Context, p *crawler.Page) []finding.Finding {
 	now := c.now()
-	s := &pageSummary{URL: p.URL.String(), Title: strings.TrimSpace(p.Doc.Find("title").First().Text()), Home: p.Home}
-	if v, ok := p.Doc.Find(`meta[name="ColumnName"], meta[name="columnname"]`).First().Attr("content"); ok {
-		s.ColumnMeta = strings.TrimSpace(v)
+	u := p.URL.String()
+	meta := func(names ...string) string {
+		for _, n := range names {
+			if v, ok := p.Doc.Find(`meta[name="` + n + `"]`).First().Attr("content"); ok {
+				return strings.TrimSpace(v)
+			}
+		}
+		return ""
 	}
 	// The page's own date: PubDate meta, else a 发布时间：… line.
 	var own time.Time
-	if v, ok := p.Doc.Find(`meta[name="PubDate"], meta[name="pubdate"], meta[name="publishdate"]`).First().Attr("content"); ok {
+	if v := meta("PubDate", "pubdate", "publishdate"); v != "" {
 		if f, ok := dates.First(v, dates.Options{Now: now}); ok {
 			own = f.Date
 		}
 	}
-	body := p.Doc.Find("body")
+	anchors, mainText := mainAnchors(p.Doc.Find("body"))
 	if own.IsZero() {
-		text := body.Text()
-		if loc := pubDateText.FindStringIndex(text); loc != nil {
-			if f, ok := dates.First(text[loc[1]:min(len(text), loc[1]+60)], dates.Options{Now: now}); ok {
+		// An article's 发布时间 sits near its top.
+		head := mainText[:min(len(mainText), 8192)]
+		if !strings.Contains(head, "时间") && !strings.Contains(head, "日期") {
+			head = ""
+		}
+		if loc := pubDateText.FindStringIndex(head); loc != nil {
+			if f, ok := dates.First(head[loc[1]:min(len(head), loc[1]+60)], dates.Options{Now: now}); ok {
 				own = f.Date
 			}
 		}
 	}
-	s.Article = !own.IsZero()
-	main := mainContent(body)
-	s.Entries = listEntries(main, p.URL, now)
-	mainText := strings.Join(strings.Fields(textOf(main)), "")
-	for _, ph := range c.cfg.Placeholders {
-		if strings.Contains(mainText, ph) {
-			s.Placeholder = true
-			break
+	s := &pageSummary{URL: u, ColumnMeta: meta("ColumnName", "columnname"), Home: p.Home, Article: !own.IsZero()}
+	c.mu.Lock()
+	candidate := p.Home || s.ColumnMeta != "" || c.isNavOrExplicit(columnKey(u))
+	c.mu.Unlock()
+	if !candidate && len(dates.Find(mainText, dates.Options{Now: now})) < c.cfg.MinListEntries {
+		// Not a column and too few dates to be a list: only its own date matters.
+		if !own.IsZero() {
+			c.mu.Lock()
+			if len(c.articles) < maxArticleDates {
+				c.articles[u] = own
+			}
+			c.mu.Unlock()
+		}
+		return nil
+	}
+	s.Entries = listEntries(anchors, p.URL, now, c.attachExt)
+	dated := 0
+	for _, e := range s.Entries {
+		if !e.Date.IsZero() {
+			dated++
 		}
 	}
 	if p.Home {
@@ -123,90 +158,202 @@ func (c *columns) Page(_ context.Context, p *crawler.Page) []finding.Finding {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !own.IsZero() && len(c.articles) < maxArticleDates {
-		c.articles[s.URL] = own
+		c.articles[u] = own
+	}
+	if !candidate && dated == 0 || len(c.pages) >= maxSummaries {
+		return nil
+	}
+	s.Title = strings.TrimSpace(p.Doc.Find("title").First().Text())
+	compact := strings.Join(strings.Fields(mainText), "")
+	for _, ph := range c.cfg.Placeholders {
+		if strings.Contains(compact, ph) {
+			s.Placeholder = true
+			break
+		}
 	}
 	if p.Home {
 		c.home = s
 	}
-	if (len(s.Entries) > 0 || s.Placeholder || s.ColumnMeta != "" || p.Home || len(s.Nav) > 0) && len(c.pages) < maxSummaries {
-		c.pages[s.URL] = s
-	} else if len(c.pages) < maxSummaries {
-		// Empty pages may be blank columns in the navigation: keep a stub.
-		c.pages[s.URL] = &pageSummary{URL: s.URL, Title: s.Title, Article: s.Article}
-	}
+	c.pages[u] = s
 	return nil
 }
 
-// mainContent is the body without navigation, header, footer and sidebars.
-func mainContent(body *goquery.Selection) *goquery.Selection {
-	c := body.Clone()
-	c.Find("nav, header, footer, aside, script, style, noscript").Remove()
-	c.Find("[class], [id]").Each(func(_ int, s *goquery.Selection) {
-		cls, _ := s.Attr("class")
-		id, _ := s.Attr("id")
-		if notMain.MatchString(cls) || notMain.MatchString(id) {
-			s.Remove()
+// isNavOrExplicit reports a column key the homepage's navigation or the
+// config names. The homepage is the first page crawled, so its navigation
+// is known before any other page arrives.
+func (c *columns) isNavOrExplicit(key string) bool {
+	if c.home != nil {
+		for _, n := range c.home.Nav {
+			if columnKey(n.URL) == key {
+				return true
+			}
 		}
-	})
-	return c
+	}
+	for _, e := range c.cfg.Explicit {
+		if columnKey(e.URL) == key {
+			return true
+		}
+	}
+	return false
 }
 
-func textOf(s *goquery.Selection) string { return s.Text() }
+// mainAnchors walks the body once and returns the links of its main
+// content — outside nav, header, footer, aside and elements whose class or
+// id names navigation, headers, footers, sidebars or pagers — and the main
+// content's text.
+func mainAnchors(body *goquery.Selection) ([]*html.Node, string) {
+	var anchors []*html.Node
+	var text strings.Builder
+	stack := append([]*html.Node(nil), body.Nodes...)
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		switch n.Type {
+		case html.TextNode:
+			if text.Len() < 1<<20 {
+				text.WriteString(n.Data)
+				text.WriteByte(' ')
+			}
+			continue
+		case html.ElementNode:
+			switch n.Data {
+			case "nav", "header", "footer", "aside", "script", "style", "noscript":
+				continue
+			}
+			skip := false
+			for _, a := range n.Attr {
+				if (a.Key == "class" || a.Key == "id") && notMain.MatchString(a.Val) {
+					skip = true
+				}
+			}
+			if skip {
+				continue
+			}
+			if n.Data == "a" {
+				anchors = append(anchors, n)
+			}
+		}
+		for ch := n.LastChild; ch != nil; ch = ch.PrevSibling {
+			stack = append(stack, ch)
+		}
+	}
+	return anchors, text.String()
+}
+
+func nodeAttr(n *html.Node, key string) (string, bool) {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
+// nodeText is the text under n, capped.
+func nodeText(n *html.Node, limit int) string {
+	var b strings.Builder
+	stack := []*html.Node{n}
+	for len(stack) > 0 && b.Len() < limit {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if x.Type == html.TextNode {
+			b.WriteString(x.Data)
+			continue
+		}
+		if x.Type == html.ElementNode && (x.Data == "script" || x.Data == "style") {
+			continue
+		}
+		for ch := x.LastChild; ch != nil; ch = ch.PrevSibling {
+			stack = append(stack, ch)
+		}
+	}
+	return b.String()
+}
+
+// countAnchors counts links under n, stopping at limit.
+func countAnchors(n *html.Node, limit int) int {
+	count := 0
+	stack := []*html.Node{n}
+	for len(stack) > 0 && count < limit {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if x.Type == html.ElementNode && x.Data == "a" {
+			if _, ok := nodeAttr(x, "href"); ok {
+				count++
+			}
+		}
+		for ch := x.FirstChild; ch != nil; ch = ch.NextSibling {
+			stack = append(stack, ch)
+		}
+	}
+	return count
+}
 
 // listEntries returns the links of a list with the date shown beside each
 // (in the same item, cell row or block), the year taken from a heading
 // before the list for month-day dates.
-func listEntries(main *goquery.Selection, base *url.URL, now time.Time) []listEntry {
+func listEntries(anchors []*html.Node, base *url.URL, now time.Time, attachExt map[string]bool) []listEntry {
 	var out []listEntry
 	seen := map[string]bool{}
-	main.Find("a[href]").Each(func(_ int, a *goquery.Selection) {
+	for _, a := range anchors {
 		if len(out) >= maxEntries {
-			return
+			break
 		}
-		title := strings.Join(strings.Fields(a.Text()), " ")
-		if t, ok := a.Attr("title"); ok && utf8.RuneCountInString(t) > utf8.RuneCountInString(title) {
+		href, ok := nodeAttr(a, "href")
+		if !ok {
+			continue
+		}
+		anchorText := nodeText(a, 400)
+		title := strings.Join(strings.Fields(anchorText), " ")
+		if t, ok := nodeAttr(a, "title"); ok && utf8.RuneCountInString(t) > utf8.RuneCountInString(title) {
 			title = strings.TrimSpace(t)
 		}
-		if utf8.RuneCountInString(title) < minTitleRunes || pagerText.MatchString(title) {
-			return
+		if n := utf8.RuneCountInString(title); n < minTitleRunes || n <= 6 && pagerText.MatchString(title) {
+			continue
 		}
-		href, _ := a.Attr("href")
 		u, err := crawler.Normalize(base, href)
-		if err != nil || (u.Host != base.Host) || seen[u.String()] {
-			return
+		if err != nil || u.Host != base.Host || seen[u.String()] || attachExt[strings.ToLower(path.Ext(u.Path))] {
+			continue // attachments are not entries of a column
 		}
 		seen[u.String()] = true
 		e := listEntry{Title: title, URL: u.String()}
-		anchorText := a.Text()
-		node := a.Parent()
-		for hop := 0; hop < maxAncestorHops && node.Length() > 0; hop++ {
-			if goquery.NodeName(node) == "body" {
-				break
-			}
-			if node.Find("a[href]").Length() > 3 {
+		node := a.Parent
+		for hop := 0; hop < maxAncestorHops && node != nil && node.Type == html.ElementNode; hop++ {
+			if node.Data == "body" || countAnchors(node, 4) > 3 {
 				break // left the item: this is the whole list
 			}
-			rest := strings.Replace(node.Text(), anchorText, " ", 1)
-			if f, ok := dates.First(rest, dates.Options{Now: now, Year: yearBefore(node)}); ok {
-				e.Date = f.Date
-				break
+			rest := strings.Replace(nodeText(node, 2000), anchorText, " ", 1)
+			if f, ok := dates.First(rest, dates.Options{Now: now}); ok {
+				if f.Inferred {
+					// A month-day date: the year of a heading before the list.
+					if y := yearBefore(node); y != 0 {
+						f, ok = dates.First(rest, dates.Options{Now: now, Year: y})
+					}
+				}
+				if ok {
+					e.Date = f.Date
+					break
+				}
 			}
-			node = node.Parent()
+			node = node.Parent
 		}
 		out = append(out, e)
-	})
+	}
 	return out
 }
 
 // yearBefore finds a year heading ("2024年") among the previous siblings
 // of the list holding n, for dates written without a year.
-func yearBefore(n *goquery.Selection) int {
-	for s := n; s.Length() > 0 && goquery.NodeName(s) != "body"; s = s.Parent() {
-		for p := s.Prev(); p.Length() > 0; p = p.Prev() {
-			if y, ok := dates.YearHeading(p.Text()); ok {
+func yearBefore(n *html.Node) int {
+	for s := n; s != nil && s.Type == html.ElementNode && s.Data != "body"; s = s.Parent {
+		for p := s.PrevSibling; p != nil; p = p.PrevSibling {
+			if p.Type != html.ElementNode {
+				continue
+			}
+			if y, ok := dates.YearHeading(nodeText(p, 40)); ok {
 				return y
 			}
-			if p.Find("a[href]").Length() > 0 {
+			if countAnchors(p, 1) > 0 {
 				break
 			}
 		}
@@ -329,7 +476,9 @@ func (c *columns) Site(ctx context.Context, s *Site) ([]finding.Finding, error) 
 				dated++
 			}
 		}
-		if p.ColumnMeta != "" && len(p.Entries) > 0 || dated >= c.cfg.MinListEntries {
+		// ColumnName is on article pages too on many sites: it names a
+		// column only on a page that looks like a list.
+		if p.ColumnMeta != "" && len(p.Entries) > 0 && (dated >= 2 || listURL.MatchString(p.URL)) || dated >= c.cfg.MinListEntries {
 			add(p.URL, p.ColumnMeta, "", false)
 		}
 	}
@@ -427,7 +576,8 @@ func (c *columns) Site(ctx context.Context, s *Site) ([]finding.Finding, error) 
 			col.Status = "undated"
 		case col.DaysSince > col.Days:
 			col.Status = "stale"
-		case col.DaysSince >= c.cfg.WarnDays[col.Type] && c.cfg.WarnDays[col.Type] > 0:
+		case c.cfg.WarnDays[col.Type] > 0 && col.DaysSince >= col.Days-(c.cfg.Days[col.Type]-c.cfg.WarnDays[col.Type]):
+			// The type's lead time before the threshold, also for overrides.
 			col.Status = "warning"
 		default:
 			col.Status = "ok"

@@ -22,10 +22,6 @@ type Found struct {
 }
 
 var (
-	// Full dates: year, separator, month, separator, day.
-	fullDate = regexp.MustCompile(`((?:19|20)\d{2})\s*(?:(-|/|\.)\s*(\d{1,2})\s*(?:-|/|\.)\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?)`)
-	// Month and day only, in brackets or alone: [01-22], 【01-22】, (01-22), 01-22, 01月22日.
-	shortDate = regexp.MustCompile(`(\d{1,2})\s*(-|/|月)\s*(\d{1,2})\s*日?`)
 	// Chinese numerals: 二〇二四年一月二十二日.
 	hanDate = regexp.MustCompile(`([〇零一二三四五六七八九○Ｏ]{4})年([一二三四五六七八九十]{1,2})月([一二三四五六七八九十]{1,3})日`)
 	// A year heading for month-day lists: "2024年" alone, or "2024".
@@ -43,6 +39,9 @@ type Options struct {
 
 // Find returns every date in text, in order. Full dates come first in
 // priority: a month-day pattern inside a full date is not reported twice.
+// Numeric dates are read by a hand-written scanner (list pages call this
+// for every entry, on the crawl's hot path); dates in Chinese numerals by a
+// regular expression, only when the text has a Chinese zero.
 func Find(text string, o Options) []Found {
 	var out []Found
 	taken := func(s, e int) bool {
@@ -53,56 +52,149 @@ func Find(text string, o Options) []Found {
 		}
 		return false
 	}
-	for _, m := range fullDate.FindAllStringSubmatchIndex(text, -1) {
-		if digitBefore(text, m[0]) || digitAfter(text, m[1]) {
+	n := len(text)
+	// Pass 1: full dates, year first.
+	for i := 0; i < n; i++ {
+		if !isDigit(text[i]) || digitBefore(text, i) {
 			continue
 		}
-		y, _ := strconv.Atoi(text[m[2]:m[3]])
-		var mo, d int
-		if m[6] >= 0 {
-			mo, _ = strconv.Atoi(text[m[6]:m[7]])
-			d, _ = strconv.Atoi(text[m[8]:m[9]])
-		} else {
-			mo, _ = strconv.Atoi(text[m[10]:m[11]])
-			d, _ = strconv.Atoi(text[m[12]:m[13]])
+		y, j := number(text, i)
+		if j-i != 4 || y < 1900 || y > 2099 {
+			i = j - 1
+			continue
 		}
-		end := m[1]
+		k := skipSpaces(text, j)
+		var mo, d, end int
+		switch {
+		case k < n && (text[k] == '-' || text[k] == '/' || text[k] == '.'):
+			sep := text[k]
+			mo, end = numberAt(text, skipSpaces(text, k+1), 2)
+			if end < 0 {
+				continue
+			}
+			k = skipSpaces(text, end)
+			if k >= n || text[k] != sep {
+				continue
+			}
+			d, end = numberAt(text, skipSpaces(text, k+1), 2)
+		case strings.HasPrefix(text[k:], "年"):
+			mo, end = numberAt(text, skipSpaces(text, k+len("年")), 2)
+			if end < 0 {
+				continue
+			}
+			k = skipSpaces(text, end)
+			if !strings.HasPrefix(text[k:], "月") {
+				continue
+			}
+			d, end = numberAt(text, skipSpaces(text, k+len("月")), 2)
+			if end >= 0 {
+				if e := skipSpaces(text, end); strings.HasPrefix(text[e:], "日") {
+					end = e + len("日")
+				}
+			}
+		default:
+			continue
+		}
+		if end < 0 || digitAfter(text, end) {
+			continue
+		}
 		if t, ok := valid(y, mo, d, o.Now); ok {
-			out = append(out, Found{Date: t, Start: m[2], End: end})
+			out = append(out, Found{Date: t, Start: i, End: end})
+			i = end - 1
 		}
 	}
-	for _, m := range hanDate.FindAllStringSubmatchIndex(text, -1) {
-		y := hanYear(text[m[2]:m[3]])
-		mo := hanNumber(text[m[4]:m[5]])
-		d := hanNumber(text[m[6]:m[7]])
-		if t, ok := valid(y, mo, d, o.Now); ok && !taken(m[0], m[1]) {
-			out = append(out, Found{Date: t, Start: m[0], End: m[1]})
+	if strings.ContainsAny(text, "〇○零Ｏ") {
+		for _, m := range hanDate.FindAllStringSubmatchIndex(text, -1) {
+			y := hanYear(text[m[2]:m[3]])
+			mo := hanNumber(text[m[4]:m[5]])
+			d := hanNumber(text[m[6]:m[7]])
+			if t, ok := valid(y, mo, d, o.Now); ok && !taken(m[0], m[1]) {
+				out = append(out, Found{Date: t, Start: m[0], End: m[1]})
+			}
 		}
 	}
-	for _, m := range shortDate.FindAllStringSubmatchIndex(text, -1) {
-		if taken(m[0], m[1]) {
+	// Pass 2: month-day dates (01-22, 01/22, 1月22日), year inferred.
+	for i := 0; i < n; i++ {
+		if !isDigit(text[i]) || digitBefore(text, i) {
 			continue
 		}
-		// Not a piece of a longer number, a full date, a time or a range.
-		if digitBefore(text, m[0]) || digitAfter(text, m[1]) || strings.ContainsAny(prevChar(text, m[0]), "-/.:年") ||
-			strings.ContainsAny(nextChar(text, m[1]), "-/.:") {
+		mo, j := number(text, i)
+		if j-i > 2 {
+			i = j - 1
 			continue
 		}
-		mo, _ := strconv.Atoi(text[m[2]:m[3]])
-		d, _ := strconv.Atoi(text[m[6]:m[7]])
+		k := skipSpaces(text, j)
+		var d, end, dayStart int
+		var sepMonth bool
+		switch {
+		case k < n && (text[k] == '-' || text[k] == '/'):
+			dayStart = skipSpaces(text, k+1)
+			d, end = numberAt(text, dayStart, 2)
+		case strings.HasPrefix(text[k:], "月"):
+			sepMonth = true
+			d, end = numberAt(text, skipSpaces(text, k+len("月")), 2)
+			if end >= 0 {
+				e := skipSpaces(text, end)
+				if !strings.HasPrefix(text[e:], "日") {
+					continue // 3月15 without 日 is too loose
+				}
+				end = e + len("日")
+			}
+		default:
+			continue
+		}
+		if end < 0 || digitAfter(text, end) || taken(i, end) {
+			continue
+		}
+		// Not a piece of a full date, a time, a range or a phone number.
+		if strings.ContainsAny(prevChar(text, i), "-/.:年") || strings.ContainsAny(nextChar(text, end), "-/.:") {
+			continue
+		}
 		// "1-2" in running text is rarely a date; lists write two digits.
-		if text[m[4]:m[5]] != "月" && (m[3]-m[2] != 2 || m[7]-m[6] != 2) {
+		if !sepMonth && (j-i != 2 || end-dayStart != 2) {
 			continue
-		}
-		if text[m[4]:m[5]] == "月" && !strings.HasSuffix(text[:m[1]], "日") {
-			continue // 3月15 without 日 is too loose
 		}
 		if t, ok := infer(mo, d, o); ok {
-			out = append(out, Found{Date: t, Start: m[0], End: m[1], Inferred: true})
+			out = append(out, Found{Date: t, Start: i, End: end, Inferred: true})
+			i = end - 1
 		}
 	}
 	sortFound(out)
 	return out
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// number reads the digit run at i and returns its value and end.
+func number(s string, i int) (int, int) {
+	v := 0
+	j := i
+	for j < len(s) && isDigit(s[j]) {
+		if j-i < 9 {
+			v = v*10 + int(s[j]-'0')
+		}
+		j++
+	}
+	return v, j
+}
+
+// numberAt reads 1 to max digits at i; end is -1 when there are none or more.
+func numberAt(s string, i, max int) (int, int) {
+	if i >= len(s) || !isDigit(s[i]) {
+		return 0, -1
+	}
+	v, j := number(s, i)
+	if j-i > max {
+		return 0, -1
+	}
+	return v, j
+}
+
+func skipSpaces(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+		i++
+	}
+	return i
 }
 
 func digitBefore(s string, i int) bool { return i > 0 && s[i-1] >= '0' && s[i-1] <= '9' }

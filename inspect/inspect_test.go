@@ -13,15 +13,11 @@ import (
 	"github.com/xunjian/xunjian/sampleportal"
 )
 
-// portalConfig mirrors the demo's configuration for the sample portal.
+// portalConfig is the demo's configuration with faster probes.
 func portalConfig(p *sampleportal.Portal) rules.Config {
-	c := rules.Default()
-	c.Sites = []rules.Site{{Name: "示例县人民政府", URL: p.URL}}
-	c.Crawl.AllowNetworks = []string{"127.0.0.0/8"}
-	c.Crawl.Timeout = rules.Duration(time.Second)
-	c.Crawl.Retries = 1
-	c.Crawl.RetryBackoff = rules.Duration(50 * time.Millisecond)
+	c := p.Config()
 	c.Crawl.Rate = 500
+	c.Crawl.RetryBackoff = rules.Duration(50 * time.Millisecond)
 	c.Checks.Connectivity.Interval = rules.Duration(50 * time.Millisecond)
 	return c
 }

@@ -35,6 +35,8 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 		}
 		return s
 	},
+	"colstatus": func(v any) string { s, _ := v.(string); return columnStatus[s] },
+	"coltype":   func(v any) string { s, _ := v.(string); return columnType[s] },
 	"clock": func(v any) string {
 		s, _ := v.(string)
 		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
@@ -59,6 +61,7 @@ type htmlData struct {
 	Duration     time.Duration
 	Connectivity map[string]any
 	Skipped      map[string]any
+	Columns      []map[string]any
 	Script       template.JS
 	ScriptHash   string
 }
@@ -97,6 +100,9 @@ func WriteHTML(w io.Writer, r *finding.Report) error {
 	if m, ok := r.Measurements["skipped"]; ok {
 		d.Skipped = generic(m)
 	}
+	if m, ok := r.Measurements["columns"]; ok {
+		d.Columns = genericList(m)
+	}
 	var buf bytes.Buffer
 	if err := htmlTmpl.Execute(&buf, d); err != nil {
 		return fmt.Errorf("write html report: %w", err)
@@ -104,6 +110,25 @@ func WriteHTML(w io.Writer, r *finding.Report) error {
 	_, err := w.Write(buf.Bytes())
 	return err
 }
+
+func genericList(v any) []map[string]any {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	var m []map[string]any
+	if json.Unmarshal(b, &m) != nil {
+		return nil
+	}
+	return m
+}
+
+var columnStatus = map[string]string{
+	"ok": "正常", "warning": "即将超期", "stale": "超期未更新", "undated": "无发布日期", "blank": "空白栏目",
+	"excluded": "已排除", "hub": "栏目导航页",
+}
+
+var columnType = map[string]string{"news": "动态要闻", "notice": "通知公告/政策文件", "basic": "基础信息"}
 
 func generic(v any) map[string]any {
 	b, err := json.Marshal(v)

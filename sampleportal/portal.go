@@ -17,6 +17,7 @@ import (
 
 	"github.com/xunjian/xunjian/internal/fixtures"
 	"github.com/xunjian/xunjian/pii"
+	"github.com/xunjian/xunjian/rules"
 )
 
 // Portal is a running sample portal and the "external" site it links to,
@@ -98,15 +99,23 @@ const layout = `<!DOCTYPE html>
 <meta name="SiteName" content="示例县人民政府"><meta name="ColumnName" content="%s">
 <title>%s_示例县人民政府</title></head>
 <body><a class="skip" href="#main" style="position:absolute;left:-9999px">跳到主要内容</a>
-<div class="nav"><a href="/">首页</a> <a href="/xwdt/">新闻动态</a> <a href="/tzgg/">通知公告</a> <a href="/zcwj/">政策文件</a> <a href="/hdjl/">互动交流</a></div>
+<div class="nav"><a href="/">首页</a> <a href="/xwdt/">新闻动态</a> <a href="/gzdt/">工作动态</a> <a href="/bmdt/">部门动态</a> <a href="/tzgg/">通知公告</a> <a href="/zcwj/">政策文件</a> <a href="/zcjd/">政策解读</a> <a href="/rsxx/">人事信息</a> <a href="/ghjh/">规划计划</a> <a href="/xxgk/">信息公开</a> <a href="/lsda/">历史档案</a> <a href="/hdjl/">互动交流</a></div>
 <div id="main">%s</div>
-<div class="footer">主办：示例县人民政府办公室 网站标识码：0000000000 <a href="mailto:zfb@example.gov.cn">联系我们</a></div>
+<div class="footer">主办：示例县人民政府办公室 网站标识码：0000000000 今天是 %s <a href="mailto:zfb@example.gov.cn">联系我们</a></div>
 </body></html>`
 
 func page(w http.ResponseWriter, column, title, body string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	fmt.Fprintf(w, layout, column, title, body)
+	fmt.Fprintf(w, layout, column, title, body, today())
 }
+
+// today is the footer's date: a date outside any list, which the column
+// check must ignore.
+func today() string { return time.Now().Format("2006年1月2日") }
+
+// ago is the date n days before the request, so that columns sit on the
+// side of their thresholds they were planted on whatever the run date.
+func ago(n int) time.Time { return time.Now().AddDate(0, 0, -n) }
 
 func (p *Portal) handler() http.Handler {
 	mux := http.NewServeMux()
@@ -120,8 +129,8 @@ func (p *Portal) handler() http.Handler {
 		page(w, "首页", "首页", `
 <h2>要闻</h2>
 <ul>
-<li><a href="/xwdt/2026/art1.html">县委常委会召开会议研究部署冬季安全生产工作</a></li>
-<li><a href="/xwdt/2023/old-article.html">县长调研春耕生产</a></li>
+<li><a href="/xwdt/2026/art1.html">县委常委会召开会议研究部署冬季安全生产工作</a> <span>`+ago(2).Format("2006-01-02")+`</span></li>
+<li><a href="/xwdt/2023/old-article.html">县长调研春耕生产</a> <span>`+ago(400).Format("2006-01-02")+`</span></li>
 </ul>
 <img src="/images/banner.png" alt="为民服务">
 <img src="/images/banner-2019.jpg" alt="专题横幅">
@@ -162,14 +171,23 @@ func (p *Portal) handler() http.Handler {
 		p.hit(r)
 		switch r.URL.Path {
 		case "/xwdt/", "/xwdt/index.html":
+			d := func(n int) string { return ago(n).Format("2006-01-02") }
 			page(w, "新闻动态", "新闻动态", `<ul>
-<li><a href="/xwdt/2026/art1.html">县委常委会召开会议研究部署冬季安全生产工作</a></li>
-<li><a href="/xwdt/2026/art2.html">我县发放2026年度耕地地力保护补贴</a></li>
-<li><a href="/xwdt/2026/art3.html">全县404户群众喜迁新居</a></li>
-<li><a href="/xwdt/2026/deleted.html">关于某项工作的报道</a></li>
-<li><a href="/xwdt/live.html">网络直播：县长访谈</a></li>
+<li><a href="/xwdt/2026/art1.html">县委常委会召开会议研究部署冬季安全生产工作</a><span>`+d(2)+`</span></li>
+<li><a href="/xwdt/2026/art2.html">我县发放2026年度耕地地力保护补贴</a><span>`+d(5)+`</span></li>
+<li><a href="/xwdt/2026/art3.html">全县404户群众喜迁新居</a><span>`+d(9)+`</span></li>
+<li><a href="/xwdt/2026/deleted.html">关于某项工作的报道</a><span>`+d(20)+`</span></li>
+<li><a href="/xwdt/live.html">网络直播：县长访谈</a><span>`+d(30)+`</span></li>
 </ul>
+<div class="page"><a href="/xwdt/index_1.html">下一页</a></div>
 <img src="/images/banner-2019.jpg" alt="专题横幅">`)
+		case "/xwdt/index_1.html":
+			// The second page of the list (pagination): older entries.
+			d := func(n int) string { return ago(n).Format("2006/01/02") }
+			page(w, "新闻动态", "新闻动态", `<ul>
+<li><a href="/xwdt/2026/art1.html">县委常委会召开会议研究部署冬季安全生产工作</a><span>`+d(2)+`</span></li>
+<li><a href="/xwdt/2026/art3.html">全县404户群众喜迁新居</a><span>`+d(40)+`</span></li>
+</ul>`)
 		case "/xwdt/2026/art1.html":
 			// Injected spam split by symbols, as hacked pages carry it.
 			page(w, "新闻动态", "县委常委会召开会议研究部署冬季安全生产工作", `<p>11月20日，县委常委会召开会议……</p>
@@ -203,9 +221,11 @@ func (p *Portal) handler() http.Handler {
 		p.hit(r)
 		switch r.URL.Path {
 		case "/tzgg/", "/tzgg/index.html":
+			// Stale: the newest notice is 200 days old (the limit is 180).
+			d := func(n int) string { return ago(n).Format("2006年1月2日") }
 			page(w, "通知公告", "通知公告", `<ul>
-<li><a href="/tzgg/loop1.html">关于开展安全生产大检查的通知</a></li>
-<li><a href="/tzgg/notice1.html">关于2026年度公务员招录的公告</a></li>
+<li><a href="/tzgg/loop1.html">关于开展安全生产大检查的通知</a>（`+d(250)+`）</li>
+<li><a href="/tzgg/notice1.html">关于2026年度公务员招录的公告</a>（`+d(200)+`）</li>
 </ul>`)
 		case "/tzgg/loop1.html":
 			http.Redirect(w, r, "/tzgg/loop2.html", http.StatusFound)
@@ -253,11 +273,14 @@ func (p *Portal) handler() http.Handler {
 		w.Header().Set("Content-Type", "text/html; charset=gbk")
 		// A hacked GBK page: spam that only a GB18030-aware decoder reads.
 		body := fmt.Sprintf(strings.Replace(layout, `charset="utf-8"`, `charset="gbk"`, 1), "政策文件", "政策文件", `<ul>
-<li><a href="/zcwj/2020/zcjd.html">关于印发《示例县耕地保护实施办法》的通知</a></li>
+<li><a href="/zcwj/2020/zcjd.html">关于印发《示例县耕地保护实施办法》的通知</a> [`+ago(30).Format("01-02")+`]</li>
 </ul><p>六合彩开奖直播</p>`)
+		// Month-day dates under a year heading.
+		body = strings.Replace(body, "<ul>", "<h3>"+ago(30).Format("2006")+"年</h3><ul>", 1)
 		b, _ := simplifiedchinese.GB18030.NewEncoder().Bytes([]byte(body))
 		w.Write(b)
 	})
+	p.columnHandlers(mux)
 	mux.HandleFunc("/hdjl/", func(w http.ResponseWriter, r *http.Request) {
 		n := p.hit(r)
 		switch r.URL.Path {
@@ -275,6 +298,95 @@ func (p *Portal) handler() http.Handler {
 		}
 	})
 	return mux
+}
+
+// column is a planted column: its list shows its entries' dates in one of
+// the formats Chinese portals use.
+type column struct {
+	path, name string
+	ages       []int                  // days before the run, newest first
+	format     func(time.Time) string // how the list writes a date
+	item       func(a, date string) string
+	note       string
+}
+
+func (p *Portal) columnHandlers(mux *http.ServeMux) {
+	li := func(a, date string) string { return "<li>" + a + "<span>" + date + "</span></li>" }
+	cols := []column{
+		// News 20 days old: stale (14). Dates as 【MM-DD】, the year inferred.
+		{"/gzdt/", "工作动态", []int{20, 35}, func(t time.Time) string { return "【" + t.Format("01-02") + "】" }, li, ""},
+		// News 11 days old: an early warning (10), not yet stale.
+		{"/bmdt/", "部门动态", []int{11, 16}, func(t time.Time) string { return t.Format("2006.01.02") }, li, ""},
+		// Personnel 400 days old: stale (365). The date in its own cell.
+		{"/rsxx/", "人事信息", []int{400, 500}, func(t time.Time) string { return t.Format("2006-01-02") },
+			func(a, date string) string { return "<tr><td>" + a + "</td><td>" + date + "</td></tr>" }, ""},
+		// Plans 100 days old: fine (365). 发布时间：… in the item.
+		{"/ghjh/", "规划计划", []int{100}, func(t time.Time) string { return "发布时间：" + t.Format("2006-01-02") }, li, ""},
+		// Policy interpretations: no dates in the list; the articles' PubDate
+		// meta (60 days) dates them: fine (180).
+		{"/zcjd/", "政策解读", []int{60, 90}, nil, li, ""},
+		// An archive 800 days old, excluded by the config: no finding.
+		{"/lsda/", "历史档案", []int{800}, func(t time.Time) string { return t.Format("2006-01-02") }, li, ""},
+		// A blank column: a placeholder only.
+		{"/xxgk/", "信息公开", nil, nil, li, "<p>暂无信息</p>"},
+	}
+	for _, c := range cols {
+		mux.HandleFunc(c.path, func(w http.ResponseWriter, r *http.Request) {
+			p.hit(r)
+			if r.URL.Path == c.path || r.URL.Path == c.path+"index.html" {
+				var b strings.Builder
+				if strings.HasPrefix(c.path, "/rsxx") {
+					b.WriteString("<table>")
+				} else {
+					b.WriteString("<ul>")
+				}
+				for i, age := range c.ages {
+					a := fmt.Sprintf(`<a href="%sart%d.html">%s第%d号信息</a>`, c.path, i+1, c.name, i+1)
+					date := ""
+					if c.format != nil {
+						date = c.format(ago(age))
+					}
+					b.WriteString(c.item(a, date))
+				}
+				if strings.HasPrefix(c.path, "/rsxx") {
+					b.WriteString("</table>")
+				} else {
+					b.WriteString("</ul>")
+				}
+				b.WriteString(c.note)
+				page(w, c.name, c.name, b.String())
+				return
+			}
+			var n int
+			if _, err := fmt.Sscanf(strings.TrimPrefix(r.URL.Path, c.path), "art%d.html", &n); err != nil || n < 1 || n > len(c.ages) {
+				http.NotFound(w, r)
+				return
+			}
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			art := fmt.Sprintf(`<h1>%s第%d号信息</h1><p>正文内容。</p>`, c.name, n)
+			body := fmt.Sprintf(layout, c.name, c.name, art, today())
+			body = strings.Replace(body, "<title>", `<meta name="PubDate" content="`+ago(c.ages[n-1]).Format("2006-01-02 15:04")+`"><title>`, 1)
+			w.Write([]byte(body))
+		})
+	}
+}
+
+// Config is the configuration the demo and the end-to-end tests inspect the
+// portal with: loopback allowed, short timeouts so the planted slow page
+// fails fast, and the archive column excluded.
+func (p *Portal) Config() rules.Config {
+	c := rules.Default()
+	c.Sites = []rules.Site{{Name: "示例县人民政府（内置样例站点）", URL: p.URL}}
+	c.Crawl.AllowNetworks = []string{"127.0.0.0/8", "::1/128"}
+	c.Crawl.Timeout = rules.Duration(time.Second)
+	c.Crawl.Retries = 1
+	c.Crawl.RetryBackoff = rules.Duration(100 * time.Millisecond)
+	c.Crawl.Rate = 200
+	c.Crawl.Concurrency = 8
+	c.Checks.Connectivity.Interval = rules.Duration(200 * time.Millisecond)
+	c.Checks.Connectivity.Timeout = rules.Duration(5 * time.Second)
+	c.Columns.Overrides = append(c.Columns.Overrides, rules.ColumnOverride{URL: strings.TrimSuffix(p.URL, "/") + "/lsda/", Exclude: true})
+	return c
 }
 
 // IDNumbers are the (fictitious, checksum-valid) resident ID numbers the
@@ -329,5 +441,11 @@ func (p *Portal) Expected() []Finding {
 		{"privacy", "id-card", u("/xwdt/2026/art2.html"), u("/uploads/2026/dibao.xlsx"), "high"},
 		{"privacy", "id-card", u("/xwdt/2026/art2.html"), u("/uploads/2026/gongshi.pdf"), "high"},
 		{"attachment", "attachment-unreadable", u("/tzgg/notice1.html"), u("/uploads/2025/mingdan.xlsx"), "low"},
+		{"stale-column", "stale", u("/tzgg/"), u("/tzgg/notice1.html"), "high"},
+		{"stale-column", "stale", u("/gzdt/"), u("/gzdt/art1.html"), "high"},
+		{"stale-column", "warning", u("/bmdt/"), u("/bmdt/art1.html"), "low"},
+		{"stale-column", "stale", u("/rsxx/"), u("/rsxx/art1.html"), "medium"},
+		{"stale-column", "undated", u("/hdjl/"), "", "medium"},
+		{"blank-column", "blank", u("/xxgk/"), "", "medium"},
 	}
 }

@@ -302,23 +302,6 @@ func stopProgress(e env) {
 	}
 }
 
-// demoConfig is the configuration `xunjian demo` and the end-to-end test use
-// on the sample portal: loopback allowed, short timeouts so the planted slow
-// page fails fast.
-func demoConfig(p *sampleportal.Portal) rules.Config {
-	c := rules.Default()
-	c.Sites = []rules.Site{{Name: "示例县人民政府（内置样例站点）", URL: p.URL}}
-	c.Crawl.AllowNetworks = []string{"127.0.0.0/8", "::1/128"}
-	c.Crawl.Timeout = rules.Duration(time.Second)
-	c.Crawl.Retries = 1
-	c.Crawl.RetryBackoff = rules.Duration(100 * time.Millisecond)
-	c.Crawl.Rate = 200
-	c.Crawl.Concurrency = 8
-	c.Checks.Connectivity.Interval = rules.Duration(200 * time.Millisecond)
-	c.Checks.Connectivity.Timeout = rules.Duration(5 * time.Second)
-	return c
-}
-
 func cmdDemo(ctx context.Context, args []string, e env) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
@@ -344,7 +327,7 @@ func cmdDemo(ctx context.Context, args []string, e env) int {
 	}
 	defer portal.Close()
 	fmt.Fprintf(e.stdout, "内置样例站点已启动：%s（外部站点 %s）\n", portal.URL, portal.ExternalURL)
-	cfg := demoConfig(portal)
+	cfg := portal.Config()
 	f.apply(&cfg)
 	if err := cfg.Validate(checks.Names()); err != nil {
 		fmt.Fprintf(e.stderr, "xunjian: %v\n", err)
