@@ -4,11 +4,16 @@
 #
 #   bench/run.sh [PAGES...]          default: 20000 40000
 #   RUNS=5 bench/run.sh 20000
+#   CHECKS=connectivity,broken-link,sensitive-word,typo,privacy,columns bench/run.sh 20000
+#
+# CHECKS defaults to the checks of the inspection spine (connectivity,
+# broken-link), the figures the README quotes against wget2.
 #
 # Needs: Go, wget2 (apt-get install wget2), GNU time (apt-get install time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
+CHECKS=${CHECKS:-connectivity,broken-link}
 SIZES=("$@")
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(20000 40000)
 for tool in wget2 curl /usr/bin/time; do
@@ -28,8 +33,8 @@ for pages in "${SIZES[@]}"; do
   url=$(head -1 "$work/url")
   : >"$work/x.txt"; : >"$work/w.txt"
   for r in $(seq "$RUNS"); do
-    # xunjian: connectivity + broken-link (the checks of the spine), 32 per host.
-    /usr/bin/time -f "%e %M" -o "$work/t" "$work/xunjian" inspect --concurrency 32 --rate 1000000 \
+    # xunjian: $CHECKS, 32 requests in flight per host.
+    /usr/bin/time -f "%e %M" -o "$work/t" "$work/xunjian" inspect --checks "$CHECKS" --concurrency 32 --rate 1000000 \
       --allow-private --fail-on critical --quiet -o "$work/out" "$url"
     read -r crawled requests < <(curl -s "${url}__stats")
     echo "$(tail -1 "$work/t") $crawled $requests" >>"$work/x.txt"
