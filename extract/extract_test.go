@@ -31,6 +31,9 @@ func TestExtract(t *testing.T) {
 		{"word-binary", "名单.doc", fixtures.WordBinary("困难群众名单\n王五 13912345678"), OLE,
 			[]string{"困难群众名单\n", "王五 13912345678"}, nil},
 		{"wps-is-word-binary", "名单.wps", fixtures.WordBinary("公示名单"), OLE, []string{"公示名单"}, nil},
+		{"xls", "名单.xls", fixtures.XLS([][]string{{"姓名", "身份证号"}, {"周某", "110105194912310021"}}), OLE,
+			[]string{"姓名\t身份证号", "周某\t110105194912310021"}, nil},
+		{"et-is-biff", "名单.et", fixtures.XLS([][]string{{"手机", "13812345678"}}), OLE, []string{"手机\t13812345678"}, nil},
 		{"gbk-csv", "list.csv", gbk("姓名,电话\n赵六,13712345678\n"), Text, []string{"赵六,13712345678"}, nil},
 		{"utf8-txt", "a.txt", []byte("通知正文"), Text, []string{"通知正文"}, nil},
 		{"zip-bomb", "bomb.docx", fixtures.ZipBomb(300 << 20), DOCX, nil, ErrTooLarge},
@@ -73,6 +76,7 @@ func FuzzExtract(f *testing.F) {
 	f.Add("a.docx", fixtures.DOCX("通知"))
 	f.Add("a.xlsx", fixtures.XLSX([][]string{{"a"}}))
 	f.Add("a.doc", fixtures.WordBinary("名单"))
+	f.Add("a.xls", fixtures.XLS([][]string{{"名单"}}))
 	f.Add("a.csv", []byte("a,b\n"))
 	e := New(Config{CacheDir: "-", MaxInflate: 8 << 20})
 	defer e.Close()

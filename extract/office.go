@@ -286,6 +286,22 @@ func utf16Runs(s []byte, b *strings.Builder) {
 	flush()
 }
 
+// xlsRow reads one row; extrame/xls panics on rows a sheet does not have
+// (sparse sheets), which is an empty row here, not a broken file.
+func xlsRow(sh *xls.WorkSheet, r int) (line string) {
+	defer func() {
+		if recover() != nil {
+			line = ""
+		}
+	}()
+	row := sh.Row(r)
+	var cells []string
+	for c := row.FirstCol(); c < row.LastCol(); c++ {
+		cells = append(cells, row.Col(c))
+	}
+	return strings.Join(cells, "\t")
+}
+
 // xlsText reads BIFF spreadsheets; extrame/xls has known panics on some
 // files, which Text's recover turns into ErrCorrupt.
 func xlsText(data []byte, maxText int) (string, error) {
@@ -300,14 +316,7 @@ func xlsText(data []byte, maxText int) (string, error) {
 			continue
 		}
 		for r := 0; r <= int(sh.MaxRow) && b.Len() < maxText; r++ {
-			row := sh.Row(r)
-			if row == nil {
-				continue
-			}
-			for c := row.FirstCol(); c < row.LastCol(); c++ {
-				b.WriteString(row.Col(c))
-				b.WriteByte('\t')
-			}
+			b.WriteString(xlsRow(sh, r))
 			b.WriteByte('\n')
 		}
 	}
