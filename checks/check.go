@@ -12,6 +12,7 @@ import (
 	"maps"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -59,6 +60,19 @@ type Deps struct {
 	TLS *tls.Config
 	// Packs are the loaded rule packs (content checks).
 	Packs *rules.Packs
+	// SiteHosts are the inspected site's hosts (host or host:port): links
+	// elsewhere are external.
+	SiteHosts []string
+}
+
+// inScope reports whether u's host is one of the site's.
+func (d Deps) inScope(u *url.URL) bool {
+	for _, h := range d.SiteHosts {
+		if strings.EqualFold(h, u.Host) || strings.EqualFold(h, u.Hostname()) {
+			return true
+		}
+	}
+	return false
 }
 
 // entry is one row of the registry.
@@ -80,6 +94,8 @@ var registry = []entry{
 	{"typo", "错别字与严重表述错误", newTypo, true},
 	{"privacy", "隐私泄露", newPrivacy, true},
 	{"columns", "栏目更新", newColumns, false},
+	{"dark-link", "暗链", newDarkLink, false},
+	{"external-link", "外部链接", newExternalLink, false},
 }
 
 // findingChecks names the finding checks a registered check reports under,
@@ -138,8 +154,6 @@ func Title(name string) string {
 // so reports read by this version still title them.
 var futureTitles = map[string]string{
 	AttachmentCheck: "附件可读性",
-	"dark-link":     "暗链",
-	"external-link": "外部链接",
 	"stale-column":  "栏目不更新",
 	"blank-column":  "空白栏目",
 }

@@ -51,7 +51,12 @@ func Build(o Options) ([]checks.Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	return checks.Build(o.Config.Checks.Enabled, checks.Deps{Config: o.Config, Logger: o.Logger, Now: o.Now, TLS: o.TLS, Packs: packs})
+	var hosts []string
+	if u, err := rules.ParseSiteURL(o.Site.URL); err == nil {
+		hosts = append(hosts, u.Host)
+	}
+	hosts = append(hosts, o.Site.Hosts...)
+	return checks.Build(o.Config.Checks.Enabled, checks.Deps{Config: o.Config, Logger: o.Logger, Now: o.Now, TLS: o.TLS, Packs: packs, SiteHosts: hosts})
 }
 
 // Run inspects one site. A cancelled ctx gives a partial report marked

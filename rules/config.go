@@ -97,6 +97,32 @@ type Checks struct {
 	Enabled      []string           `yaml:"enabled"`
 	Connectivity ConnectivityConfig `yaml:"connectivity"`
 	BrokenLink   BrokenLinkConfig   `yaml:"broken_link"`
+	DarkLink     DarkLinkConfig     `yaml:"dark_link"`
+	ExternalLink ExternalLinkConfig `yaml:"external_link"`
+}
+
+// DarkLinkConfig configures the dark-link check.
+type DarkLinkConfig struct {
+	// FetchCSS reads the site's linked stylesheets (classes hidden there).
+	FetchCSS bool `yaml:"fetch_css"`
+	// CloakingPages is how many pages (the homepage first) are fetched
+	// again as search spiders and with a search-engine Referer.
+	CloakingPages int `yaml:"cloaking_pages"`
+}
+
+// ExternalLinkConfig configures the external-link inventory; its domain
+// lists also tell the dark-link check which hidden links are harmless.
+type ExternalLinkConfig struct {
+	// GovernmentDomains are suffixes of government sites (gov.cn).
+	GovernmentDomains []string `yaml:"government_domains"`
+	// AllowDomains are other domains reviewed and accepted (suffix match;
+	// host:port allowed).
+	AllowDomains []string `yaml:"allow_domains"`
+	// FetchTargets reads external pages once a run and looks for
+	// sensitive words (an expired domain bought by a gambling site).
+	FetchTargets bool `yaml:"fetch_targets"`
+	// MaxTargets caps the external pages read.
+	MaxTargets int `yaml:"max_targets"`
 }
 
 // ConnectivityConfig configures the homepage connectivity probes.
@@ -330,6 +356,12 @@ func (c *Config) Validate(checkNames []string) error {
 	}
 	if co.SlowAfter.D() < 0 {
 		bad("checks.connectivity.slow_after", "must not be negative")
+	}
+	if ch.DarkLink.CloakingPages < 0 || ch.DarkLink.CloakingPages > 1000 {
+		bad("checks.dark_link.cloaking_pages", "must be between 0 and 1000, got %d", ch.DarkLink.CloakingPages)
+	}
+	if ch.ExternalLink.MaxTargets < 0 {
+		bad("checks.external_link.max_targets", "must not be negative")
 	}
 	if ch.BrokenLink.MaxPagesPerTarget < 1 {
 		bad("checks.broken_link.max_pages_per_target", "must be at least 1, got %d", ch.BrokenLink.MaxPagesPerTarget)

@@ -26,6 +26,9 @@ type Portal struct {
 	// URL is the portal's homepage; ExternalURL the other site's root.
 	URL         string
 	ExternalURL string
+	// SpamURL is a gambling site hackers link to (and an expired domain the
+	// portal once linked to honestly).
+	SpamURL string
 	servers     []*http.Server
 	mu          sync.Mutex
 	hits        map[string]int
@@ -55,6 +58,14 @@ func Start(ctx context.Context, o Options) (*Portal, error) {
 		extLn.Close()
 		return nil, fmt.Errorf("sample portal: %w", err)
 	}
+	spamLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		extLn.Close()
+		ln.Close()
+		return nil, fmt.Errorf("sample portal: %w", err)
+	}
+	p.SpamURL = "http://" + spamLn.Addr().String()
+	p.serve(spamLn, spamHandler())
 	p.ExternalURL = "http://" + extLn.Addr().String()
 	p.URL = "http://" + ln.Addr().String() + "/"
 	p.serve(extLn, p.externalHandler())
@@ -126,7 +137,31 @@ func (p *Portal) handler() http.Handler {
 			http.NotFound(w, r)
 			return
 		}
-		page(w, "首页", "首页", `
+		spam := p.SpamURL
+		// Cloaking: links only Baiduspider, or a visitor from a Baidu
+		// search, gets.
+		cloaked := ""
+		if strings.Contains(r.UserAgent(), "Baiduspider") {
+			cloaked += `<a href="` + spam + `/a8.html">彩票资讯</a>`
+		}
+		if strings.Contains(r.Referer(), "baidu.com") {
+			cloaked += `<a href="` + spam + `/a9.html">手机彩票</a>`
+		}
+		// Dark links, one per technique, and decoys that are hidden on
+		// purpose and point inside the site.
+		dark := `<link rel="stylesheet" href="/css/site.css">
+<div class="links">友情链接：<a href="` + spam + `/index.html">示例县旅游协会</a> <a href="` + ext + `/index.html">市人民政府</a></div>
+<div style="display:none"><a href="` + spam + `/a1.html">澳门博彩</a></div>
+<div class="hdlk"><a href="` + spam + `/a2.html">免费电影</a></div>
+<p style="font-size:0"><a href="` + spam + `/a3.html">在线视频</a></p>
+<div style="background:#fff"><a style="color:#fff" href="` + spam + `/a4.html">游戏下载</a></div>
+<marquee height="1" width="1"><a href="` + spam + `/a5.html">体育投注</a></marquee>
+<iframe src="` + spam + `/frame.html" width="0" height="0" frameborder="0"></iframe>
+<noscript><a href="` + spam + `/a6.html">棋牌游戏</a></noscript>
+<script>document.write('<a href="` + spam + `/a7.html">百家乐</a>');</script>
+<ul class="m-menu" style="display:none"><li><a href="/xwdt/">新闻动态</a></li><li><a href="/tzgg/">通知公告</a></li></ul>
+<a class="wza" href="/wza.html" style="display:none">无障碍浏览</a>` + cloaked
+		page(w, "首页", "首页", dark+`
 <h2>要闻</h2>
 <ul>
 <li><a href="/xwdt/2026/art1.html">县委常委会召开会议研究部署冬季安全生产工作</a> <span>`+ago(2).Format("2006-01-02")+`</span></li>
@@ -142,6 +177,15 @@ func (p *Portal) handler() http.Handler {
 <a href="`+ext+`/moved.html">省政务服务网</a>
 <a href="tel:0871-1234567">值班电话</a> <a href="javascript:void(0)">打印本页</a>
 <form action="/search.do"><input name="q"><button>搜索</button></form>`)
+	})
+	mux.HandleFunc("/css/site.css", func(w http.ResponseWriter, r *http.Request) {
+		p.hit(r)
+		w.Header().Set("Content-Type", "text/css")
+		w.Write([]byte(".hdlk{display:none}\n.links a{color:#333}\n@media (max-width:600px){.m-menu{display:block}}\n"))
+	})
+	mux.HandleFunc("/wza.html", func(w http.ResponseWriter, r *http.Request) {
+		p.hit(r)
+		page(w, "无障碍", "无障碍浏览", `<p>无障碍浏览说明</p>`)
 	})
 	mux.HandleFunc("/images/banner.png", func(w http.ResponseWriter, r *http.Request) {
 		p.hit(r)
@@ -386,6 +430,8 @@ func (p *Portal) Config() rules.Config {
 	c.Checks.Connectivity.Interval = rules.Duration(200 * time.Millisecond)
 	c.Checks.Connectivity.Timeout = rules.Duration(5 * time.Second)
 	c.Columns.Overrides = append(c.Columns.Overrides, rules.ColumnOverride{URL: strings.TrimSuffix(p.URL, "/") + "/lsda/", Exclude: true})
+	// The "external" server plays the city government's portal.
+	c.Checks.ExternalLink.GovernmentDomains = append(c.Checks.ExternalLink.GovernmentDomains, strings.TrimPrefix(p.ExternalURL, "http://"))
 	return c
 }
 
@@ -396,6 +442,14 @@ var IDNumbers = []string{idNumber("53262719850312002"), idNumber("53262719920607
 func idNumber(first17 string) string { return first17 + string(pii.CheckChar(first17)) }
 
 var guidePDF = fixtures.GBKPDF("示例县政务服务办事指南")
+
+// spamHandler is the gambling site dark links point to.
+func spamHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(`<html><head><title>澳门博彩官方网站</title></head><body><h1>澳门博彩 注册送彩金</h1></body></html>`))
+	})
+}
 
 func (p *Portal) externalHandler() http.Handler {
 	mux := http.NewServeMux()
@@ -447,5 +501,24 @@ func (p *Portal) Expected() []Finding {
 		{"stale-column", "stale", u("/rsxx/"), u("/rsxx/art1.html"), "medium"},
 		{"stale-column", "undated", u("/hdjl/"), "", "medium"},
 		{"blank-column", "blank", u("/xxgk/"), "", "medium"},
+		{"dark-link", "display-none", home, p.SpamURL + "/a1.html", "critical"},
+		{"dark-link", "display-none", home, p.SpamURL + "/a2.html", "high"},
+		{"dark-link", "font-size-zero", home, p.SpamURL + "/a3.html", "high"},
+		{"dark-link", "same-color", home, p.SpamURL + "/a4.html", "high"},
+		{"dark-link", "tiny-marquee", home, p.SpamURL + "/a5.html", "critical"},
+		{"dark-link", "zero-size-iframe", home, p.SpamURL + "/frame.html", "high"},
+		{"dark-link", "noscript", home, p.SpamURL + "/a6.html", "high"},
+		{"dark-link", "script-written", home, p.SpamURL + "/a7.html", "critical"},
+		{"dark-link", "cloaking", home, p.SpamURL + "/a8.html", "high"},
+		{"dark-link", "cloaking", home, p.SpamURL + "/a9.html", "high"},
+		{"sensitive-word", "gambling", home, "", "high"}, // 澳门博彩 in the hidden block
+		{"sensitive-word", "gambling", home, "", "high"}, // 体育投注 in the marquee
+		{"external-link", "review", home, p.SpamURL + "/index.html", "low"},
+		{"external-link", "review", home, "http://10.0.0.1/oa/", "low"},
+		{"external-link", "bad-content", home, p.SpamURL + "/index.html", "high"},
+		{"external-link", "bad-content", home, p.SpamURL + "/a1.html", "high"},
+		{"external-link", "bad-content", home, p.SpamURL + "/a2.html", "high"},
+		{"external-link", "bad-content", home, p.SpamURL + "/a3.html", "high"},
+		{"external-link", "bad-content", home, p.SpamURL + "/a4.html", "high"},
 	}
 }

@@ -1,0 +1,363 @@
+package checks
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+
+	"github.com/xunjian/xunjian/crawler"
+	"github.com/xunjian/xunjian/finding"
+	"github.com/xunjian/xunjian/hidden"
+	"github.com/xunjian/xunjian/match"
+	"github.com/xunjian/xunjian/rules"
+)
+
+// darkLink finds links hidden from people and aimed at search engines
+// (暗链): statically from each page's HTML and stylesheets (display:none,
+// off-screen, same colour as the background, tiny marquees, zero-size
+// iframes, noscript, links written by script…), and by cloaking: the
+// homepage and a sample of pages fetched again as Baiduspider, Googlebot,
+// a mobile browser and with a search-engine Referer. A hidden link is a
+// dark link when it leaves the site for a non-government domain or when its
+// text or target holds a sensitive word; hidden menus and skip links inside
+// the site are not.
+type darkLink struct {
+	noText
+	deps   Deps
+	cfg    rules.DarkLinkConfig
+	ext    rules.ExternalLinkConfig
+	words  *match.Matcher
+	wordOf []rules.WordEntry
+	client *http.Client
+
+	mu     sync.Mutex
+	css    map[string]*hidden.Sheet
+	sample []string
+}
+
+var _ Check = (*darkLink)(nil)
+
+func newDarkLink(d Deps) (Check, error) {
+	c := &darkLink{deps: d, cfg: d.Config.Checks.DarkLink, ext: d.Config.Checks.ExternalLink, css: map[string]*hidden.Sheet{},
+		client: &http.Client{Timeout: d.Config.Crawl.Timeout.D()}}
+	if d.Packs != nil {
+		words := make([]string, len(d.Packs.Words))
+		for i, w := range d.Packs.Words {
+			words[i] = w.Word
+		}
+		m, err := match.Build(words)
+		if err != nil {
+			return nil, err
+		}
+		c.words, c.wordOf = m, d.Packs.Words
+	}
+	return c, nil
+}
+
+func (c *darkLink) Name() string { return "dark-link" }
+
+// hiddenLink is a link people do not see.
+type hiddenLink struct {
+	url, text, technique, tag string
+}
+
+var tagRE = regexp.MustCompile(`<[^>]*>`)
+
+var scriptLink = regexp.MustCompile(`(?is)<a[^>]*?href\s*=\s*\\?["']?([^"'\\\s>]+)[^>]*>(.{0,200}?)<\\?/a>`)
+var scriptWrites = regexp.MustCompile(`(?i)(document\.write(ln)?\s*\(|\.innerHTML\s*\+?=|insertAdjacentHTML\s*\()`)
+
+func (c *darkLink) Page(_ context.Context, p *crawler.Page) []finding.Finding {
+	c.mu.Lock()
+	if len(c.sample) < max(1, c.cfg.CloakingPages) {
+		c.sample = append(c.sample, p.URL.String())
+	}
+	c.mu.Unlock()
+	base := p.FinalURL
+	if base == nil {
+		base = p.URL
+	}
+	var sheets []*hidden.Sheet
+	order := 0
+	p.Doc.Find("style").Each(func(_ int, s *goquery.Selection) {
+		sheets = append(sheets, hidden.ParseSheet(s.Text(), order))
+		order += 100000
+	})
+	if c.cfg.FetchCSS {
+		p.Doc.Find(`link[rel~="stylesheet"][href]`).Each(func(_ int, s *goquery.Selection) {
+			href, _ := s.Attr("href")
+			u, err := crawler.Normalize(base, href)
+			if err != nil || !c.deps.inScope(u) {
+				return
+			}
+			sheets = append(sheets, c.stylesheet(u.String(), order))
+			order += 100000
+		})
+	}
+	st := hidden.NewStyler(sheets...)
+	var links []hiddenLink
+	p.Doc.Find("a[href], area[href], iframe[src], frame[src]").Each(func(_ int, s *goquery.Selection) {
+		tech := st.Technique(s.Nodes[0])
+		if tech == "" {
+			return
+		}
+		attr := "href"
+		if n := goquery.NodeName(s); n == "iframe" || n == "frame" {
+			attr = "src"
+		}
+		v, _ := s.Attr(attr)
+		links = append(links, hiddenLink{url: v, text: strings.Join(strings.Fields(s.Text()), " "), technique: tech, tag: goquery.NodeName(s)})
+	})
+	// Links inside <noscript> are text to the parser (scripting on): parse them.
+	p.Doc.Find("noscript").Each(func(_ int, s *goquery.Selection) {
+		inner, err := goquery.NewDocumentFromReader(strings.NewReader(s.Text()))
+		if err != nil {
+			return
+		}
+		inner.Find("a[href]").Each(func(_ int, a *goquery.Selection) {
+			v, _ := a.Attr("href")
+			links = append(links, hiddenLink{url: v, text: strings.TrimSpace(a.Text()), technique: "noscript", tag: "a"})
+		})
+	})
+	// Links written by inline scripts never show in the raw HTML.
+	p.Doc.Find("script").Each(func(_ int, s *goquery.Selection) {
+		code := s.Text()
+		if len(code) > 1<<20 || !scriptWrites.MatchString(code) {
+			return
+		}
+		for _, m := range scriptLink.FindAllStringSubmatch(code, 50) {
+			text := html.UnescapeString(tagRE.ReplaceAllString(m[2], ""))
+			links = append(links, hiddenLink{url: m[1], text: strings.TrimSpace(text), technique: "script-written", tag: "script"})
+		}
+	})
+	var out []finding.Finding
+	seen := map[string]bool{}
+	for _, l := range links {
+		u, err := crawler.Normalize(base, l.url)
+		if err != nil {
+			continue
+		}
+		word, external := c.verdict(u, l.text)
+		if word == "" && !external {
+			continue // a hidden menu or skip link inside the site
+		}
+		key := u.String() + "|" + l.technique
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, c.finding(p.URL.String(), u.String(), l.text, l.technique, "static", word, nil))
+	}
+	return out
+}
+
+// verdict says why a hidden link matters: a sensitive word in its text or
+// target, or a target outside the site that is not a government or
+// allowed domain.
+func (c *darkLink) verdict(u *url.URL, text string) (word string, external bool) {
+	if c.words != nil {
+		target := u.String()
+		if d, err := url.PathUnescape(target); err == nil {
+			target = d
+		}
+		for _, s := range []string{text, target} {
+			if ms := c.words.FindAll([]byte(s)); len(ms) > 0 {
+				word = c.wordOf[ms[0].Word].Word
+				break
+			}
+		}
+	}
+	external = !c.deps.inScope(u) && !domainListed(u, c.ext.GovernmentDomains) && !domainListed(u, c.ext.AllowDomains)
+	return word, external
+}
+
+// domainListed matches a host against suffixes ("gov.cn" matches
+// www.example.gov.cn) or exact host:port entries.
+func domainListed(u *url.URL, list []string) bool {
+	host := strings.ToLower(u.Hostname())
+	for _, d := range list {
+		d = strings.ToLower(strings.TrimPrefix(d, "."))
+		if strings.EqualFold(d, u.Host) || host == d || strings.HasSuffix(host, "."+d) {
+			return true
+		}
+	}
+	return false
+}
+
+var techniqueLabels = map[string]string{
+	"display-none": "display:none 隐藏", "visibility-hidden": "visibility:hidden 隐藏", "opacity-zero": "透明度为 0",
+	"font-size-zero": "字号为 0", "off-screen": "定位到屏幕外", "text-indent": "负文本缩进移出可视区", "clip": "裁剪为不可见",
+	"zero-size": "零尺寸且溢出隐藏", "same-color": "文字颜色与背景相同", "tiny-marquee": "微型滚动字幕", "zero-size-iframe": "零尺寸或隐藏的 iframe",
+	"noscript": "放在 noscript 中", "hidden-attribute": "hidden 属性隐藏", "script-written": "由脚本写入（document.write/innerHTML）",
+	"cloaking": "仅对搜索引擎爬虫或搜索来源显示（伪装）", "cloaking-redirect": "仅对搜索引擎爬虫或搜索来源跳转（伪装）",
+}
+
+var seenByLabels = map[string]string{"static": "静态分析", "cloaked": "以爬虫身份访问"}
+
+func (c *darkLink) finding(page, target, text, technique, how, word string, extra map[string]any) finding.Finding {
+	sev := finding.High
+	msg := fmt.Sprintf("疑似暗链：隐藏的外部链接（%s）", techniqueLabels[technique])
+	if word != "" {
+		sev = finding.Critical
+		msg = fmt.Sprintf("暗链：隐藏的链接含敏感词“%s”（%s），网站疑似被挂马", word, techniqueLabels[technique])
+	}
+	details := map[string]any{"technique": technique, "seen_by": how}
+	for k, v := range extra {
+		details[k] = v
+	}
+	return finding.Finding{
+		Check: c.Name(), Severity: sev, Certainty: finding.Confirmed, Kind: technique, Page: page, Target: target,
+		Anchor: text, Match: word, Message: msg,
+		Evidence: fmt.Sprintf("隐藏方式：%s；发现方式：%s", techniqueLabels[technique], seenByLabels[how]), Details: details,
+	}
+}
+
+// stylesheet fetches and parses a linked stylesheet once a run.
+func (c *darkLink) stylesheet(u string, order int) *hidden.Sheet {
+	c.mu.Lock()
+	s, ok := c.css[u]
+	c.mu.Unlock()
+	if ok {
+		return s
+	}
+	s = &hidden.Sheet{}
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	if err == nil {
+		req.Header.Set("User-Agent", c.deps.Config.Crawl.UserAgent)
+		if resp, err := c.client.Do(req); err == nil {
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, 2<<20))
+			resp.Body.Close()
+			if resp.StatusCode < 400 {
+				text, _ := crawler.Decode(body, resp.Header.Get("Content-Type"))
+				s = hidden.ParseSheet(string(text), order)
+			}
+		}
+	}
+	c.mu.Lock()
+	c.css[u] = s
+	c.mu.Unlock()
+	return s
+}
+
+// Spider and browser identities for the cloaking comparison.
+var cloakVariants = []struct {
+	name, ua, referer string
+}{
+	{"baiduspider", "Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)", ""},
+	{"baiduspider-mobile", "Mozilla/5.0 (Linux;u;Android 4.2.2;zh-cn;) AppleWebKit/534.46 (KHTML,like Gecko) Version/5.1 Mobile Safari/10600.6.3 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)", ""},
+	{"googlebot", "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", ""},
+	{"mobile", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1", ""},
+	{"baidu-referer", browserUA, "https://www.baidu.com/s?wd="},
+}
+
+const browserUA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36"
+
+// view is what one identity got for a page.
+type view struct {
+	final string
+	links map[string]string // URL -> text
+}
+
+func (c *darkLink) fetchView(ctx context.Context, page, ua, referer string) (*view, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.deps.Config.Crawl.Timeout.D())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, page, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("User-Agent", ua)
+	if referer != "" {
+		req.Header.Set("Referer", referer+url.QueryEscape(req.URL.Host))
+	}
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, c.deps.Config.Crawl.MaxPageBytes))
+	text, _ := crawler.Decode(body, resp.Header.Get("Content-Type"))
+	doc, _, err := crawler.ParseHTML(text)
+	if err != nil {
+		return nil, err
+	}
+	v := &view{final: resp.Request.URL.String(), links: map[string]string{}}
+	for _, l := range crawler.ExtractLinks(doc, resp.Request.URL, nil) {
+		if l.Kind == crawler.KindPage || l.Kind == crawler.KindFrame {
+			v.links[l.URL.String()] = l.Text
+		}
+	}
+	return v, nil
+}
+
+// Site compares what spiders and search referrals get with what people get.
+func (c *darkLink) Site(ctx context.Context, s *Site) ([]finding.Finding, error) {
+	if s.Crawl(ctx) == nil {
+		return nil, fmt.Errorf("dark-link: the crawl did not finish")
+	}
+	c.mu.Lock()
+	pages := append([]string(nil), c.sample...)
+	c.mu.Unlock()
+	if c.cfg.CloakingPages == 0 {
+		return nil, nil
+	}
+	var out []finding.Finding
+	for _, page := range pages {
+		if ctx.Err() != nil {
+			break
+		}
+		normal, err := c.fetchView(ctx, page, browserUA, "")
+		if err != nil {
+			continue
+		}
+		cloaked := map[string][]string{} // target -> variants
+		texts := map[string]string{}
+		redirects := map[string][]string{}
+		for _, v := range cloakVariants {
+			got, err := c.fetchView(ctx, page, v.ua, v.referer)
+			if err != nil {
+				continue
+			}
+			if fu, _ := url.Parse(got.final); fu != nil {
+				if nu, _ := url.Parse(normal.final); nu != nil && fu.Host != nu.Host {
+					redirects[got.final] = append(redirects[got.final], v.name)
+				}
+			}
+			for l, text := range got.links {
+				if _, ok := normal.links[l]; !ok {
+					cloaked[l] = append(cloaked[l], v.name)
+					texts[l] = text
+				}
+			}
+		}
+		targets := make([]string, 0, len(cloaked))
+		for t := range cloaked {
+			targets = append(targets, t)
+		}
+		sort.Strings(targets)
+		for _, t := range targets {
+			u, err := url.Parse(t)
+			if err != nil {
+				continue
+			}
+			word, external := c.verdict(u, texts[t])
+			if word == "" && !external {
+				continue
+			}
+			out = append(out, c.finding(page, t, texts[t], "cloaking", "cloaked", word, map[string]any{"variants": cloaked[t]}))
+		}
+		for t, vs := range redirects {
+			u, _ := url.Parse(t)
+			word, _ := c.verdict(u, "")
+			out = append(out, c.finding(page, t, "", "cloaking-redirect", "cloaked", word, map[string]any{"variants": vs}))
+		}
+	}
+	return out, nil
+}

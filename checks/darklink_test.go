@@ -1,0 +1,70 @@
+package checks
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/xunjian/xunjian/crawler"
+	"github.com/xunjian/xunjian/rules"
+)
+
+func TestDomainListed(t *testing.T) {
+	for _, tc := range []struct {
+		host string
+		list []string
+		want bool
+	}{
+		{"www.yn.gov.cn", []string{"gov.cn"}, true},
+		{"gov.cn", []string{"gov.cn"}, true},
+		{"notgov.cn", []string{"gov.cn"}, false},
+		{"gov.cn.evil.com", []string{"gov.cn"}, false},
+		{"127.0.0.1:8080", []string{"127.0.0.1:8080"}, true},
+		{"127.0.0.1:9090", []string{"127.0.0.1:8080"}, false},
+	} {
+		if got := domainListed(&url.URL{Host: tc.host}, tc.list); got != tc.want {
+			t.Errorf("domainListed(%s, %v) = %v", tc.host, tc.list, got)
+		}
+	}
+}
+
+// TestDarkLinkStatic runs the static pass on one page: every technique,
+// and decoys hidden on purpose inside the site.
+func TestDarkLinkStatic(t *testing.T) {
+	css := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(".x-hide{display:none}"))
+	}))
+	defer css.Close()
+	cfg := rules.Default()
+	packs, _ := cfg.Content.LoadPacks(nil, nil)
+	home, _ := url.Parse(css.URL + "/")
+	c, err := newDarkLink(Deps{Config: cfg, Packs: packs, SiteHosts: []string{home.Host}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := `<html><head><link rel="stylesheet" href="/site.css"><style>.g{color:#fff;background:#fff}</style></head><body>
+	<div class="x-hide"><a href="http://bet.example/1">免费电影</a></div>
+	<span class="g"><a href="http://bet.example/2">在线看</a></span>
+	<div style="position:absolute;left:-5000px"><a href="http://bet.example/3">百家乐</a></div>
+	<script>var s='<a href="http://bet.example/4">六合彩</a>';document.getElementById('x').innerHTML=s;</script>
+	<div style="display:none"><a href="http://www.yn.gov.cn/">省政府</a></div>
+	<ul style="display:none"><li><a href="/menu.html">菜单</a></li></ul>
+	<a href="#main" style="position:absolute;left:-9999px">跳到主要内容</a>
+	<div style="display:none"><a href="/x/澳门博彩.html">站内链接带敏感词</a></div>
+	<a href="http://bet.example/visible">可见的外链</a>
+	</body></html>`
+	doc, _, _ := crawler.ParseHTML([]byte(page))
+	fs := c.Page(context.Background(), &crawler.Page{URL: home, FinalURL: home, Doc: doc})
+	var got []string
+	for _, f := range fs {
+		u, _ := url.Parse(f.Target)
+		got = append(got, f.Kind+":"+u.Path+":"+string(f.Severity))
+	}
+	want := "display-none:/1:high,same-color:/2:high,off-screen:/3:critical,display-none:/x/澳门博彩.html:critical,script-written:/4:critical"
+	if strings.Join(got, ",") != want {
+		t.Errorf("got  %s\nwant %s", strings.Join(got, ","), want)
+	}
+}
