@@ -29,10 +29,10 @@ type Portal struct {
 	// SpamURL is a gambling site hackers link to (and an expired domain the
 	// portal once linked to honestly).
 	SpamURL string
-	servers     []*http.Server
-	mu          sync.Mutex
-	hits        map[string]int
-	slow        time.Duration
+	servers []*http.Server
+	mu      sync.Mutex
+	hits    map[string]int
+	slow    time.Duration
 }
 
 // Options tune the portal for a caller's timeouts.
