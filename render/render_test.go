@@ -1,0 +1,104 @@
+package render
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// needBrowser skips where no Chromium is installed, except in CI, whose
+// .ci/run installs it: there a missing browser is a failure.
+func needBrowser(t testing.TB) {
+	if _, err := Find(""); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI must have Chromium: %v", err)
+		}
+		t.Skip(err)
+	}
+}
+
+const page = `<html><head><style>.hid{display:none}</style></head><body style="background:#fff">
+<a id="v" href="/visible">看得见的链接</a>
+<div class="hid"><a href="http://bet.example/1">澳门博彩</a></div>
+<a href="http://bet.example/2" style="color:#fff">同色</a>
+<iframe src="/frame" width="0" height="0"></iframe>
+<div id="x"></div>
+<script>var a = document.createElement('a'); a.href = 'http://bet.example/3'; a.textContent = '脚本注入'; a.style.position = 'absolute'; a.style.left = '-3000px'; document.getElementById('x').appendChild(a);</script>
+</body></html>`
+
+func leftovers(dir string) string {
+	out, _ := exec.Command("pgrep", "-f", dir).Output()
+	return strings.TrimSpace(string(out))
+}
+
+func TestRender(t *testing.T) {
+	needBrowser(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(page))
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	b, err := Start(ctx, Config{Tabs: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := b.dataDir
+	res, err := b.Render(ctx, srv.URL+"/")
+	if err != nil {
+		b.Close()
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	idx := map[string]int{}
+	for _, e := range res.Elements {
+		got[e.Href] = e.Technique
+		idx[e.Href] = e.Index
+	}
+	for href, want := range map[string]string{
+		srv.URL + "/visible":   "",
+		"http://bet.example/1": "display-none",
+		"http://bet.example/2": "same-color",
+		srv.URL + "/frame":     "zero-size-iframe",
+		"http://bet.example/3": "off-screen",
+	} {
+		if tech, ok := got[href]; !ok || tech != want {
+			t.Errorf("%s: technique %q (present %v), want %q", href, tech, ok, want)
+		}
+	}
+	if !bytes.HasPrefix(res.Screenshot, []byte("\x89PNG")) {
+		t.Error("screenshot is not a PNG")
+	}
+	png, err := b.Outline(ctx, srv.URL+"/", idx["http://bet.example/2"])
+	if err != nil || !bytes.HasPrefix(png, []byte("\x89PNG")) {
+		t.Errorf("outline screenshot: %v", err)
+	}
+	b.Close()
+	time.Sleep(500 * time.Millisecond)
+	if l := leftovers(dir); l != "" {
+		t.Errorf("chromium processes left after Close: %s", l)
+	}
+}
+
+func TestCancelEndsChromium(t *testing.T) {
+	needBrowser(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	b, err := Start(ctx, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := b.dataDir
+	cancel()
+	time.Sleep(time.Second)
+	if l := leftovers(dir); l != "" {
+		t.Errorf("chromium processes left after cancel: %s", l)
+	}
+	b.Close()
+}
