@@ -193,6 +193,44 @@ type Site struct {
 
 	mu           sync.Mutex
 	measurements map[string]any
+	artifacts    map[string][]byte
+	evidence     map[[2]string]string
+}
+
+// AddArtifact keeps a file (a screenshot) to be written beside the report
+// under name, a relative path such as "screenshots/home.png".
+func (s *Site) AddArtifact(name string, data []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.artifacts == nil {
+		s.artifacts = map[string][]byte{}
+	}
+	s.artifacts[name] = data
+}
+
+// Evidence names the artifact that shows the problem at page and target,
+// for findings reported before the artifact existed (the static pass).
+func (s *Site) Evidence(page, target, artifact string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.evidence == nil {
+		s.evidence = map[[2]string]string{}
+	}
+	s.evidence[[2]string{page, target}] = artifact
+}
+
+// EvidenceFor returns the artifact showing the problem at page and target.
+func (s *Site) EvidenceFor(page, target string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.evidence[[2]string{page, target}]
+}
+
+// Artifacts returns the files checks kept.
+func (s *Site) Artifacts() map[string][]byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.artifacts)
 }
 
 // NewSite returns a Site whose crawl result is delivered by Finish.

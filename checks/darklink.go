@@ -2,6 +2,9 @@ package checks
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,6 +21,7 @@ import (
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/hidden"
 	"github.com/xunjian/xunjian/match"
+	"github.com/xunjian/xunjian/render"
 	"github.com/xunjian/xunjian/rules"
 )
 
@@ -42,12 +46,17 @@ type darkLink struct {
 	mu     sync.Mutex
 	css    map[string]*hidden.Sheet
 	sample []string
+	// raw holds, for the pages rendered later, the links of the raw HTML
+	// and the targets the static pass already reported.
+	raw    map[string]map[string]bool
+	static map[string]map[string]bool
 }
 
 var _ Check = (*darkLink)(nil)
 
 func newDarkLink(d Deps) (Check, error) {
 	c := &darkLink{deps: d, cfg: d.Config.Checks.DarkLink, ext: d.Config.Checks.ExternalLink, css: map[string]*hidden.Sheet{},
+		raw: map[string]map[string]bool{}, static: map[string]map[string]bool{},
 		client: &http.Client{Timeout: d.Config.Crawl.Timeout.D()}}
 	if d.Packs != nil {
 		words := make([]string, len(d.Packs.Words))
@@ -77,8 +86,15 @@ var scriptWrites = regexp.MustCompile(`(?i)(document\.write(ln)?\s*\(|\.innerHTM
 
 func (c *darkLink) Page(_ context.Context, p *crawler.Page) []finding.Finding {
 	c.mu.Lock()
-	if len(c.sample) < max(1, c.cfg.CloakingPages) {
+	sampled := len(c.sample) < max(1, c.cfg.CloakingPages, c.cfg.RenderPages)
+	if sampled {
 		c.sample = append(c.sample, p.URL.String())
+		raw := map[string]bool{}
+		for _, l := range p.Links {
+			raw[l.URL.String()] = true
+		}
+		c.raw[p.URL.String()] = raw
+		c.static[p.URL.String()] = map[string]bool{}
 	}
 	c.mu.Unlock()
 	base := p.FinalURL
@@ -155,6 +171,11 @@ func (c *darkLink) Page(_ context.Context, p *crawler.Page) []finding.Finding {
 		}
 		seen[key] = true
 		out = append(out, c.finding(p.URL.String(), u.String(), l.text, l.technique, "static", word, nil))
+		if sampled {
+			c.mu.Lock()
+			c.static[p.URL.String()][u.String()] = true
+			c.mu.Unlock()
+		}
 	}
 	return out
 }
@@ -197,10 +218,11 @@ var techniqueLabels = map[string]string{
 	"font-size-zero": "字号为 0", "off-screen": "定位到屏幕外", "text-indent": "负文本缩进移出可视区", "clip": "裁剪为不可见",
 	"zero-size": "零尺寸且溢出隐藏", "same-color": "文字颜色与背景相同", "tiny-marquee": "微型滚动字幕", "zero-size-iframe": "零尺寸或隐藏的 iframe",
 	"noscript": "放在 noscript 中", "hidden-attribute": "hidden 属性隐藏", "script-written": "由脚本写入（document.write/innerHTML）",
+	"script-injected": "由脚本插入页面（原始 HTML 中没有）",
 	"cloaking": "仅对搜索引擎爬虫或搜索来源显示（伪装）", "cloaking-redirect": "仅对搜索引擎爬虫或搜索来源跳转（伪装）",
 }
 
-var seenByLabels = map[string]string{"static": "静态分析", "cloaked": "以爬虫身份访问"}
+var seenByLabels = map[string]string{"static": "静态分析", "cloaked": "以爬虫身份访问", "rendered": "浏览器渲染"}
 
 func (c *darkLink) finding(page, target, text, technique, how, word string, extra map[string]any) finding.Finding {
 	sev := finding.High
@@ -305,11 +327,8 @@ func (c *darkLink) Site(ctx context.Context, s *Site) ([]finding.Finding, error)
 	c.mu.Lock()
 	pages := append([]string(nil), c.sample...)
 	c.mu.Unlock()
-	if c.cfg.CloakingPages == 0 {
-		return nil, nil
-	}
-	var out []finding.Finding
-	for _, page := range pages {
+	out := c.renderPass(ctx, s, pages[:min(len(pages), c.cfg.RenderPages)])
+	for _, page := range pages[:min(len(pages), c.cfg.CloakingPages)] {
 		if ctx.Err() != nil {
 			break
 		}
@@ -360,4 +379,110 @@ func (c *darkLink) Site(ctx context.Context, s *Site) ([]finding.Finding, error)
 		}
 	}
 	return out, nil
+}
+
+// renderPass renders pages in headless Chromium: links hidden by what only
+// a browser computes (script-applied styles, layout), links injected by
+// script (absent from the raw HTML), and screenshots as evidence — of the
+// homepage as people see it, and of every page with a dark link, the link
+// outlined. Without Chromium it says rendering was skipped, and why.
+func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) []finding.Finding {
+	if len(pages) == 0 {
+		return nil
+	}
+	b, err := render.Start(ctx, render.Config{ExecPath: c.cfg.Chromium, Tabs: c.cfg.Tabs, Timeout: c.cfg.RenderTimeout.D(), UserAgent: browserUA})
+	if err != nil {
+		s.Record("rendering", map[string]any{"skipped": true, "reason": err.Error()})
+		return []finding.Finding{{
+			Check: c.Name(), Severity: finding.Info, Kind: "rendering-skipped", Page: s.Home.String(),
+			Message:  "未进行浏览器渲染检查（静态分析和伪装检查照常进行）：" + renderSkipReason(err),
+			Evidence: err.Error(),
+		}}
+	}
+	defer b.Close()
+	var out []finding.Finding
+	shots := 0
+	rendered := 0
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i, page := range pages {
+		wg.Go(func() {
+			res, err := b.Render(ctx, page)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				out = append(out, finding.Finding{
+					Check: c.Name(), Severity: finding.Info, Kind: "render-failed", Page: page,
+					Message: "页面未能在时限内完成浏览器渲染，该页只做了静态检查", Evidence: err.Error(),
+				})
+				return
+			}
+			rendered++
+			if i == 0 {
+				s.AddArtifact("screenshots/homepage.png", res.Screenshot)
+			}
+			c.mu.Lock()
+			raw, static := c.raw[page], c.static[page]
+			c.mu.Unlock()
+			evidence := map[string]int{} // target -> element index
+			for _, e := range res.Elements {
+				u, err := url.Parse(e.Href)
+				if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+					continue
+				}
+				u.Fragment = ""
+				target := u.String()
+				injected := !raw[target]
+				word, external := c.verdict(u, e.Text)
+				if static[target] {
+					evidence[target] = e.Index
+					continue
+				}
+				tech := e.Technique
+				if tech == "" && injected && word != "" {
+					tech = "script-injected"
+				}
+				if tech == "" || (word == "" && !external) {
+					continue
+				}
+				f := c.finding(page, target, e.Text, tech, "rendered", word, map[string]any{"injected_by_script": injected})
+				out = append(out, f)
+				evidence[target] = e.Index
+			}
+			// Evidence: the page with each dark link outlined.
+			for target, idx := range evidence {
+				if shots >= c.cfg.MaxScreenshots {
+					break
+				}
+				png, err := b.Outline(ctx, page, idx)
+				if err != nil {
+					continue
+				}
+				shots++
+				name := fmt.Sprintf("screenshots/%s.png", shortHash(page+"|"+target))
+				s.AddArtifact(name, png)
+				for j := range out {
+					if out[j].Page == page && out[j].Target == target {
+						out[j].Details["screenshot"] = name
+					}
+				}
+				s.Evidence(page, target, name)
+			}
+		})
+	}
+	wg.Wait()
+	s.Record("rendering", map[string]any{"skipped": false, "pages": rendered, "screenshots": shots})
+	return out
+}
+
+func renderSkipReason(err error) string {
+	if errors.Is(err, render.ErrNoBrowser) {
+		return "未安装 Chromium（Debian/Ubuntu：apt-get install chromium）"
+	}
+	return "Chromium 启动失败"
+}
+
+func shortHash(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:6])
 }

@@ -167,6 +167,9 @@ type Report struct {
 	// Measurements holds what checks measured beside their findings, keyed
 	// by check (connectivity: each probe's DNS, connect, TLS, TTFB, total).
 	Measurements map[string]any `json:"measurements,omitempty"`
+	// Artifacts are files written beside the report (screenshots), by
+	// relative path; findings name them in details.screenshot.
+	Artifacts map[string][]byte `json:"-"`
 }
 
 // Sort orders findings most urgent first, then by check, page and target, so

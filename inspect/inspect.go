@@ -190,6 +190,18 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	}
 	linkAttachmentFindings(rep.Findings, res.Referrers)
 	rep.Measurements = site.Measurements()
+	rep.Artifacts = site.Artifacts()
+	for i := range rep.Findings {
+		f := &rep.Findings[i]
+		if name := site.EvidenceFor(f.Page, f.Target); name != "" && f.Check == "dark-link" {
+			if f.Details == nil {
+				f.Details = map[string]any{}
+			}
+			if _, ok := f.Details["screenshot"]; !ok {
+				f.Details["screenshot"] = name
+			}
+		}
+	}
 	if len(res.SkippedReasons) > 0 {
 		rep.Measurements["skipped"] = res.SkippedReasons
 	}

@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"io"
 	"net/url"
+	"regexp"
 	"time"
 	"unicode/utf8"
 
@@ -23,10 +24,14 @@ var htmlTemplate string
 //go:embed report.js
 var reportJS string
 
+// shotName accepts only the artifact names xunjian writes.
+var shotName = regexp.MustCompile(`^screenshots/[0-9a-z]+\.png$`)
+
 var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"title": checks.Title,
 	"time":  func(t time.Time) string { return t.Format("2006-01-02 15:04:05") },
 	"ms":    func(v any) string { f, _ := v.(float64); return fmt.Sprintf("%.1f", f) },
+	"shot":  func(v any) template.URL { return "" }, // replaced per report in WriteHTML
 	// display shows a URL as people read it (补贴名单.xls, not %E8%A1%A5…);
 	// hrefs keep the encoded form.
 	"display": func(s string) string {
@@ -64,6 +69,7 @@ type htmlData struct {
 	Columns      []map[string]any
 	Script       template.JS
 	ScriptHash   string
+	Homepage     template.URL
 }
 
 // WriteHTML writes one self-contained HTML page: no external assets, a
@@ -103,12 +109,36 @@ func WriteHTML(w io.Writer, r *finding.Report) error {
 	if m, ok := r.Measurements["columns"]; ok {
 		d.Columns = genericList(m)
 	}
+	// The homepage screenshot exists when the browser rendered the site.
+	if rm := generic(r.Measurements["rendering"]); rm != nil && rm["skipped"] == false {
+		d.Homepage = shotURL(r, "screenshots/homepage.png")
+	}
+	tmpl, err := htmlTmpl.Clone()
+	if err != nil {
+		return err
+	}
+	tmpl.Funcs(template.FuncMap{"shot": func(v any) template.URL {
+		name, _ := v.(string)
+		return shotURL(r, name)
+	}})
 	var buf bytes.Buffer
-	if err := htmlTmpl.Execute(&buf, d); err != nil {
+	if err := tmpl.Execute(&buf, d); err != nil {
 		return fmt.Errorf("write html report: %w", err)
 	}
-	_, err := w.Write(buf.Bytes())
+	_, err = w.Write(buf.Bytes())
 	return err
+}
+
+// shotURL embeds a screenshot the report carries as a data: URI (the
+// report stays one self-contained file), else points at the file beside it.
+func shotURL(r *finding.Report, name string) template.URL {
+	if !shotName.MatchString(name) {
+		return ""
+	}
+	if data, ok := r.Artifacts[name]; ok {
+		return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(data))
+	}
+	return template.URL(name)
 }
 
 func genericList(v any) []map[string]any {

@@ -82,6 +82,19 @@ func WriteFiles(dir string, r *finding.Report, formats []string) ([]string, erro
 		}
 		paths = append(paths, path)
 	}
+	for name, data := range r.Artifacts {
+		clean := filepath.Clean(filepath.FromSlash(name))
+		if filepath.IsAbs(clean) || strings.HasPrefix(clean, "..") {
+			return paths, fmt.Errorf("artifact %q: not a relative path", name)
+		}
+		path := filepath.Join(dir, clean)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return paths, fmt.Errorf("write %s: %w", path, err)
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			return paths, fmt.Errorf("write %s: %w", path, err)
+		}
+	}
 	return paths, nil
 }
 

@@ -108,6 +108,17 @@ type DarkLinkConfig struct {
 	// CloakingPages is how many pages (the homepage first) are fetched
 	// again as search spiders and with a search-engine Referer.
 	CloakingPages int `yaml:"cloaking_pages"`
+	// RenderPages is how many pages (the homepage first) are rendered in
+	// headless Chromium; 0 turns rendering off.
+	RenderPages int `yaml:"render_pages"`
+	// Chromium is the browser binary; found on PATH when empty.
+	Chromium string `yaml:"chromium"`
+	// RenderTimeout bounds one page in the browser.
+	RenderTimeout Duration `yaml:"render_timeout"`
+	// Tabs bounds the pages rendered at once.
+	Tabs int `yaml:"tabs"`
+	// MaxScreenshots caps the evidence screenshots of a run.
+	MaxScreenshots int `yaml:"max_screenshots"`
 }
 
 // ExternalLinkConfig configures the external-link inventory; its domain
@@ -359,6 +370,15 @@ func (c *Config) Validate(checkNames []string) error {
 	}
 	if ch.DarkLink.CloakingPages < 0 || ch.DarkLink.CloakingPages > 1000 {
 		bad("checks.dark_link.cloaking_pages", "must be between 0 and 1000, got %d", ch.DarkLink.CloakingPages)
+	}
+	if ch.DarkLink.RenderPages < 0 || ch.DarkLink.RenderPages > 1000 {
+		bad("checks.dark_link.render_pages", "must be between 0 and 1000, got %d", ch.DarkLink.RenderPages)
+	}
+	if ch.DarkLink.RenderTimeout.D() <= 0 {
+		bad("checks.dark_link.render_timeout", "must be a positive duration such as 30s")
+	}
+	if ch.DarkLink.Tabs < 1 || ch.DarkLink.Tabs > 16 {
+		bad("checks.dark_link.tabs", "must be between 1 and 16, got %d", ch.DarkLink.Tabs)
 	}
 	if ch.ExternalLink.MaxTargets < 0 {
 		bad("checks.external_link.max_targets", "must not be negative")

@@ -90,19 +90,26 @@ func (p *Portal) Close() {
 	}
 }
 
-// Hits returns how often a path was requested (for tests of "once per run").
+// Hits returns how often xunjian's crawler (its User-Agent) requested a path,
+// for tests of "once per run"; the browser and the cloaking probes, which
+// present other identities, are not counted.
 func (p *Portal) Hits(path string) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.hits[path]
 }
 
-// hit counts a request and returns its number (1 for the first).
+// hit counts a request and returns its number (1 for the first); requests
+// from other identities than the crawler are counted apart.
 func (p *Portal) hit(r *http.Request) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.hits[r.URL.Path]++
-	return p.hits[r.URL.Path]
+	key := r.URL.Path
+	if !strings.Contains(r.UserAgent(), "xunjian") {
+		key = "other " + key
+	}
+	p.hits[key]++
+	return p.hits[key]
 }
 
 const layout = `<!DOCTYPE html>
@@ -160,7 +167,8 @@ func (p *Portal) handler() http.Handler {
 <noscript><a href="` + spam + `/a6.html">棋牌游戏</a></noscript>
 <script>document.write('<a href="` + spam + `/a7.html">百家乐</a>');</script>
 <ul class="m-menu" style="display:none"><li><a href="/xwdt/">新闻动态</a></li><li><a href="/tzgg/">通知公告</a></li></ul>
-<a class="wza" href="/wza.html" style="display:none">无障碍浏览</a>` + cloaked
+<a class="wza" href="/wza.html" style="display:none">无障碍浏览</a>
+<div id="jsx"></div><script>(function(){var a=document.createElement('a');a.href='` + spam + `/a10.html';a.textContent='快三开奖';a.style.position='absolute';a.style.left='-3000px';document.getElementById('jsx').appendChild(a);})();</script>` + cloaked
 		page(w, "首页", "首页", dark+`
 <h2>要闻</h2>
 <ul>
@@ -467,11 +475,12 @@ type Finding struct {
 }
 
 // Expected returns exactly the findings an inspection of the portal with
-// the demo configuration produces. Page and target are absolute URLs.
-func (p *Portal) Expected() []Finding {
+// the demo configuration produces, with headless Chromium available
+// (browser) or not. Page and target are absolute URLs.
+func (p *Portal) Expected(browser bool) []Finding {
 	u := func(path string) string { return strings.TrimSuffix(p.URL, "/") + path }
 	home := p.URL
-	return []Finding{
+	out := []Finding{
 		{"connectivity", "no-https", home, home, "low"},
 		{"connectivity", "no-ipv6", home, home, "low"},
 		{"broken-link", "not-found", home, u("/xwdt/2023/old-article.html"), "high"},
@@ -521,4 +530,11 @@ func (p *Portal) Expected() []Finding {
 		{"external-link", "bad-content", home, p.SpamURL + "/a3.html", "high"},
 		{"external-link", "bad-content", home, p.SpamURL + "/a4.html", "high"},
 	}
+	if browser {
+		// Only a browser sees a link a script creates and hides.
+		out = append(out, Finding{"dark-link", "off-screen", home, p.SpamURL + "/a10.html", "high"})
+	} else {
+		out = append(out, Finding{"dark-link", "rendering-skipped", home, "", "info"})
+	}
+	return out
 }
