@@ -104,7 +104,7 @@ func (c *darkLink) Page(_ context.Context, p *crawler.Page) []finding.Finding {
 	var sheets []*hidden.Sheet
 	order := 0
 	p.Doc.Find("style").Each(func(_ int, s *goquery.Selection) {
-		sheets = append(sheets, hidden.ParseSheet(s.Text(), order))
+		sheets = append(sheets, c.inlineSheet(s.Text(), order))
 		order += 100000
 	})
 	if c.cfg.FetchCSS {
@@ -219,7 +219,7 @@ var techniqueLabels = map[string]string{
 	"zero-size": "零尺寸且溢出隐藏", "same-color": "文字颜色与背景相同", "tiny-marquee": "微型滚动字幕", "zero-size-iframe": "零尺寸或隐藏的 iframe",
 	"noscript": "放在 noscript 中", "hidden-attribute": "hidden 属性隐藏", "script-written": "由脚本写入（document.write/innerHTML）",
 	"script-injected": "由脚本插入页面（原始 HTML 中没有）",
-	"cloaking": "仅对搜索引擎爬虫或搜索来源显示（伪装）", "cloaking-redirect": "仅对搜索引擎爬虫或搜索来源跳转（伪装）",
+	"cloaking":        "仅对搜索引擎爬虫或搜索来源显示（伪装）", "cloaking-redirect": "仅对搜索引擎爬虫或搜索来源跳转（伪装）",
 }
 
 var seenByLabels = map[string]string{"static": "静态分析", "cloaked": "以爬虫身份访问", "rendered": "浏览器渲染"}
@@ -240,6 +240,25 @@ func (c *darkLink) finding(page, target, text, technique, how, word string, extr
 		Anchor: text, Match: word, Message: msg,
 		Evidence: fmt.Sprintf("隐藏方式：%s；发现方式：%s", techniqueLabels[technique], seenByLabels[how]), Details: details,
 	}
+}
+
+// inlineSheet parses a <style> block, once per distinct text: templates
+// repeat the same block on every page.
+func (c *darkLink) inlineSheet(text string, order int) *hidden.Sheet {
+	key := "inline:" + shortHash(text) + ":" + fmt.Sprint(order)
+	c.mu.Lock()
+	s, ok := c.css[key]
+	c.mu.Unlock()
+	if ok {
+		return s
+	}
+	s = hidden.ParseSheet(text, order)
+	c.mu.Lock()
+	if len(c.css) < 1000 {
+		c.css[key] = s
+	}
+	c.mu.Unlock()
+	return s
 }
 
 // stylesheet fetches and parses a linked stylesheet once a run.

@@ -20,16 +20,80 @@ import (
 	"golang.org/x/net/html"
 )
 
-// Sheet is a parsed stylesheet.
+// Sheet is a parsed stylesheet, indexed for matching. It is read-only once
+// parsed and may be shared by goroutines.
 type Sheet struct {
 	rules []rule
+	// index holds rules by key, then by ancestor key ("" for none); the
+	// key "" holds rules tried on every element.
+	index map[string]map[string][]*rule
 }
+
+// Len is the number of rules kept.
+func (s *Sheet) Len() int { return len(s.rules) }
 
 type rule struct {
 	sel   cascadia.Sel
 	spec  cascadia.Specificity
 	order int
 	decls map[string]string
+	// key indexes the rule by its rightmost compound selector: "#id",
+	// ".class", "tag", or "" (checked against every element).
+	key string
+	// anc is the key of its leftmost compound when the selector has
+	// combinators: an element without such an ancestor cannot match.
+	anc string
+}
+
+// leftKey returns the key of a selector's first compound if it has more.
+func leftKey(sel string) string {
+	sel = strings.TrimSpace(sel)
+	if i := strings.IndexAny(sel, " >+~"); i > 0 {
+		return ruleKey(sel[:i])
+	}
+	return ""
+}
+
+// ruleKey returns the index key of a selector: the id, else a class, else
+// the tag of its last compound selector; "" when it cannot tell.
+func ruleKey(sel string) string {
+	sel = strings.TrimSpace(sel)
+	depth := 0
+	last := 0
+	for i, r := range sel {
+		switch r {
+		case '[', '(':
+			depth++
+		case ']', ')':
+			depth--
+		case ' ', '>', '+', '~':
+			if depth == 0 {
+				last = i + 1
+			}
+		}
+	}
+	comp := sel[last:]
+	if comp == "" || strings.ContainsAny(comp, "[(:\\") {
+		return ""
+	}
+	if i := strings.IndexByte(comp, '#'); i >= 0 {
+		id := comp[i+1:]
+		if j := strings.IndexAny(id, ".#"); j >= 0 {
+			id = id[:j]
+		}
+		return "#" + id
+	}
+	if i := strings.IndexByte(comp, '.'); i >= 0 {
+		cls := comp[i+1:]
+		if j := strings.IndexAny(cls, ".#"); j >= 0 {
+			cls = cls[:j]
+		}
+		return "." + cls
+	}
+	if comp == "*" {
+		return ""
+	}
+	return strings.ToLower(comp)
 }
 
 // ParseSheet parses CSS text; what cannot be parsed is left out.
@@ -51,9 +115,18 @@ func ParseSheet(text string, order int) *Sheet {
 				}
 				continue
 			}
+			// Only properties that can hide something are kept; a rule
+			// with none is dropped, so big framework stylesheets cost
+			// little when every link's ancestors are matched.
 			decls := map[string]string{}
 			for _, d := range r.Declarations {
-				decls[strings.ToLower(strings.TrimSpace(d.Property))] = strings.ToLower(strings.TrimSpace(d.Value))
+				prop := strings.ToLower(strings.TrimSpace(d.Property))
+				if relevant[prop] {
+					decls[prop] = strings.ToLower(strings.TrimSpace(d.Value))
+				}
+			}
+			if len(decls) == 0 || len(s.rules) >= maxRules {
+				continue
 			}
 			for _, selText := range r.Selectors {
 				sel, err := cascadia.Parse(selText)
@@ -61,13 +134,34 @@ func ParseSheet(text string, order int) *Sheet {
 					continue
 				}
 				order++
-				s.rules = append(s.rules, rule{sel: sel, spec: sel.Specificity(), order: order, decls: decls})
+				s.rules = append(s.rules, rule{sel: sel, spec: sel.Specificity(), order: order, decls: decls, key: ruleKey(selText), anc: leftKey(selText)})
 			}
 		}
 	}
 	add(sheet.Rules)
+	s.index = map[string]map[string][]*rule{}
+	for i := range s.rules {
+		r := &s.rules[i]
+		byAnc := s.index[r.key]
+		if byAnc == nil {
+			byAnc = map[string][]*rule{}
+			s.index[r.key] = byAnc
+		}
+		byAnc[r.anc] = append(byAnc[r.anc], r)
+	}
 	return s
 }
+
+// relevant are the properties Technique reads.
+var relevant = map[string]bool{
+	"display": true, "visibility": true, "opacity": true, "font-size": true, "position": true, "left": true, "top": true,
+	"right": true, "margin-left": true, "margin-top": true, "text-indent": true, "clip": true, "clip-path": true,
+	"overflow": true, "overflow-x": true, "overflow-y": true, "width": true, "height": true, "color": true,
+	"background": true, "background-color": true,
+}
+
+// maxRules caps the rules kept from one stylesheet.
+const maxRules = 20000
 
 // appliesToDesktop keeps @media screen/all without width conditions, and
 // min-width rules (desktop layouts), but not max-width (phone) rules.
@@ -81,19 +175,96 @@ func appliesToDesktop(prelude string) bool {
 
 // Styler computes styles for one document.
 type Styler struct {
-	rules []rule
-	memo  map[*html.Node]map[string]string
+	sheets []*Sheet
+	memo   map[*html.Node]map[string]string
+	anc    map[*html.Node]map[string]bool
 }
 
 // NewStyler applies sheets (in order) to a document.
 func NewStyler(sheets ...*Sheet) *Styler {
-	st := &Styler{memo: map[*html.Node]map[string]string{}}
+	st := &Styler{memo: map[*html.Node]map[string]string{}, anc: map[*html.Node]map[string]bool{}}
 	for _, s := range sheets {
-		if s != nil {
-			st.rules = append(st.rules, s.rules...)
+		if s != nil && s.index != nil {
+			st.sheets = append(st.sheets, s)
 		}
 	}
 	return st
+}
+
+// keysOf returns an element's index keys: tag, #id, .classes.
+func keysOf(n *html.Node) []string {
+	keys := []string{n.Data}
+	for _, a := range n.Attr {
+		switch a.Key {
+		case "id":
+			keys = append(keys, "#"+a.Val)
+		case "class":
+			for _, c := range strings.Fields(a.Val) {
+				keys = append(keys, "."+c)
+			}
+		}
+	}
+	return keys
+}
+
+// ancestorKeys returns the keys of all of n's ancestors, memoised.
+func (st *Styler) ancestorKeys(n *html.Node) map[string]bool {
+	if k, ok := st.anc[n]; ok {
+		return k
+	}
+	out := map[string]bool{}
+	if p := n.Parent; p != nil && p.Type == html.ElementNode {
+		for k := range st.ancestorKeys(p) {
+			out[k] = true
+		}
+		for _, k := range keysOf(p) {
+			out[k] = true
+		}
+	}
+	st.anc[n] = out
+	return out
+}
+
+// candidates are the rules that may match n: indexed by one of its keys
+// (id, class, tag) and, for selectors with combinators, by the key of one
+// of its ancestors.
+func (st *Styler) candidates(n *html.Node) []*rule {
+	var out []*rule
+	var anc map[string]bool
+	keys := append(keysOf(n), "")
+	for _, sh := range st.sheets {
+		for _, k := range keys {
+			out = st.fromIndex(sh.index[k], n, &anc, out)
+		}
+	}
+	return out
+}
+
+func (st *Styler) fromIndex(byAnc map[string][]*rule, n *html.Node, anc *map[string]bool, out []*rule) []*rule {
+	{
+		if byAnc == nil {
+			return out
+		}
+		out = append(out, byAnc[""]...)
+		if len(byAnc) == 1 && byAnc[""] != nil {
+			return out
+		}
+		if *anc == nil {
+			*anc = st.ancestorKeys(n)
+		}
+		if len(*anc) < len(byAnc) {
+			for a := range *anc {
+				out = append(out, byAnc[a]...)
+			}
+		} else {
+			for a, rs := range byAnc {
+				if a != "" && (*anc)[a] {
+					out = append(out, rs...)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // Style returns the declared style of n (rules by specificity and order,
@@ -102,8 +273,8 @@ func (st *Styler) Style(n *html.Node) map[string]string {
 	if s, ok := st.memo[n]; ok {
 		return s
 	}
-	var matched []rule
-	for _, r := range st.rules {
+	var matched []*rule
+	for _, r := range st.candidates(n) {
 		if r.sel.Match(n) {
 			matched = append(matched, r)
 		}

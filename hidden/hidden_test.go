@@ -55,3 +55,14 @@ func TestBadCSS(t *testing.T) {
 		NewStyler(s).Technique(doc.Find("#t").Nodes[0])
 	}
 }
+
+func TestRuleKey(t *testing.T) {
+	for sel, want := range map[string]string{
+		".a .b a": "a", "#x": "#x", "div.menu": ".menu", "ul > li.open": ".open", "*": "", "a:hover": "",
+		"input[type=text]": "", ".x #y.z": "#y", "p": "p", "A": "a",
+	} {
+		if got := ruleKey(sel); got != want {
+			t.Errorf("ruleKey(%q) = %q, want %q", sel, got, want)
+		}
+	}
+}
