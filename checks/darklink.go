@@ -18,6 +18,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/xunjian/xunjian/crawler"
+	"github.com/xunjian/xunjian/extract"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/hidden"
 	"github.com/xunjian/xunjian/match"
@@ -305,6 +306,7 @@ const browserUA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 
 type view struct {
 	final string
 	links map[string]string // URL -> text
+	words map[string]bool   // sensitive words in the visible text
 }
 
 func (c *darkLink) fetchView(ctx context.Context, page, ua, referer string) (*view, error) {
@@ -318,21 +320,45 @@ func (c *darkLink) fetchView(ctx context.Context, page, ua, referer string) (*vi
 	if referer != "" {
 		req.Header.Set("Referer", referer+url.QueryEscape(req.URL.Host))
 	}
-	resp, err := c.client.Do(req)
+	// Redirects within the site are followed; one that leaves it is noted,
+	// not followed (it may lead to the spam site itself).
+	var away string
+	client := *c.client
+	client.CheckRedirect = func(r *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return errors.New("too many redirects")
+		}
+		if !c.deps.inScope(r.URL) {
+			away = r.URL.String()
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Body.Close()
+	if away != "" {
+		return &view{final: away, links: map[string]string{}, words: map[string]bool{}}, nil
+	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, c.deps.Config.Crawl.MaxPageBytes))
 	text, _ := crawler.Decode(body, resp.Header.Get("Content-Type"))
 	doc, _, err := crawler.ParseHTML(text)
 	if err != nil {
 		return nil, err
 	}
-	v := &view{final: resp.Request.URL.String(), links: map[string]string{}}
+	v := &view{final: resp.Request.URL.String(), links: map[string]string{}, words: map[string]bool{}}
 	for _, l := range crawler.ExtractLinks(doc, resp.Request.URL, nil) {
 		if l.Kind == crawler.KindPage || l.Kind == crawler.KindFrame {
 			v.links[l.URL.String()] = l.Text
+		}
+	}
+	if c.words != nil {
+		for _, seg := range extract.PageSegments(doc, 1<<20) {
+			for _, m := range c.words.FindAll([]byte(seg.Text)) {
+				v.words[c.wordOf[m.Word].Word] = true
+			}
 		}
 	}
 	return v, nil
@@ -358,6 +384,7 @@ func (c *darkLink) Site(ctx context.Context, s *Site) ([]finding.Finding, error)
 		cloaked := map[string][]string{} // target -> variants
 		texts := map[string]string{}
 		redirects := map[string][]string{}
+		cloakedWords := map[string][]string{} // word -> variants
 		for _, v := range cloakVariants {
 			got, err := c.fetchView(ctx, page, v.ua, v.referer)
 			if err != nil {
@@ -374,6 +401,21 @@ func (c *darkLink) Site(ctx context.Context, s *Site) ([]finding.Finding, error)
 					texts[l] = text
 				}
 			}
+			for w := range got.words {
+				if !normal.words[w] {
+					cloakedWords[w] = append(cloakedWords[w], v.name)
+				}
+			}
+		}
+		words := make([]string, 0, len(cloakedWords))
+		for w := range cloakedWords {
+			words = append(words, w)
+		}
+		sort.Strings(words)
+		for _, w := range words {
+			f := c.finding(page, "", "", "cloaking-text", "cloaked", w, map[string]any{"variants": cloakedWords[w]})
+			f.Message = fmt.Sprintf("暗链：页面只对搜索引擎爬虫或搜索来源显示敏感词“%s”，网站疑似被挂马", w)
+			out = append(out, f)
 		}
 		targets := make([]string, 0, len(cloaked))
 		for t := range cloaked {

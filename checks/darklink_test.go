@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -66,5 +67,78 @@ func TestDarkLinkStatic(t *testing.T) {
 	want := "display-none:/1:high,same-color:/2:high,off-screen:/3:critical,display-none:/x/澳门博彩.html:critical,script-written:/4:critical"
 	if strings.Join(got, ",") != want {
 		t.Errorf("got  %s\nwant %s", strings.Join(got, ","), want)
+	}
+}
+
+// TestCloaking serves spam only to Baiduspider and to visitors from a
+// Baidu search, and a spider-only redirect; a visitor sees a clean page.
+func TestCloaking(t *testing.T) {
+	var srv *httptest.Server
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ua, ref := r.UserAgent(), r.Referer()
+		switch {
+		case r.URL.Path == "/redir" && strings.Contains(ua, "Googlebot"):
+			http.Redirect(w, r, "http://bet.example/landing", http.StatusFound)
+			return
+		case strings.Contains(ua, "Baiduspider"):
+			w.Write([]byte(`<p>澳门博彩</p><a href="http://bet.example/s">彩票</a><a href="/inside">站内</a>`))
+			return
+		case strings.Contains(ref, "baidu.com"):
+			w.Write([]byte(`<a href="http://bet.example/r">看球</a>`))
+			return
+		}
+		w.Write([]byte(`<p>正常页面</p>`))
+	}))
+	defer srv.Close()
+	cfg := rules.Default()
+	cfg.Checks.DarkLink.RenderPages = 0
+	packs, _ := cfg.Content.LoadPacks(nil, nil)
+	home, _ := url.Parse(srv.URL + "/")
+	c, _ := newDarkLink(Deps{Config: cfg, Packs: packs, SiteHosts: []string{home.Host}})
+	for _, p := range []string{"/", "/redir"} {
+		u, _ := url.Parse(srv.URL + p)
+		doc, _, _ := crawler.ParseHTML([]byte("<p>x</p>"))
+		c.Page(context.Background(), &crawler.Page{URL: u, FinalURL: u, Doc: doc})
+	}
+	s := NewSite("t", home)
+	s.Finish(&crawler.Result{})
+	fs, err := c.Site(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range fs {
+		u, _ := url.Parse(f.Page)
+		got = append(got, u.Path+" "+f.Kind+":"+f.Target+":"+f.Match+":"+fmt.Sprint(f.Details["variants"]))
+	}
+	want := []string{
+		"/ cloaking-text::澳门博彩:[baiduspider baiduspider-mobile]",
+		"/ cloaking:http://bet.example/r::[baidu-referer]",
+		"/ cloaking:http://bet.example/s::[baiduspider baiduspider-mobile]",
+		"/redir cloaking-text::澳门博彩:[baiduspider baiduspider-mobile]",
+		"/redir cloaking:http://bet.example/r::[baidu-referer]",
+		"/redir cloaking:http://bet.example/s::[baiduspider baiduspider-mobile]",
+		"/redir cloaking-redirect:http://bet.example/landing::[googlebot]",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestRenderingSkippedWithoutChromium: no browser is a finding that says
+// so, not a failure of the inspection.
+func TestRenderingSkippedWithoutChromium(t *testing.T) {
+	cfg := rules.Default()
+	cfg.Checks.DarkLink.Chromium = "/nonexistent/chromium"
+	cfg.Checks.DarkLink.CloakingPages = 0
+	c, _ := newDarkLink(Deps{Config: cfg})
+	home, _ := url.Parse("http://x.gov.cn/")
+	doc, _, _ := crawler.ParseHTML([]byte("<p>x</p>"))
+	c.Page(context.Background(), &crawler.Page{URL: home, FinalURL: home, Doc: doc})
+	s := NewSite("t", home)
+	s.Finish(&crawler.Result{})
+	fs, err := c.Site(context.Background(), s)
+	if err != nil || len(fs) != 1 || fs[0].Kind != "rendering-skipped" || !strings.Contains(fs[0].Message, "apt-get install chromium") {
+		t.Errorf("findings %+v, err %v", fs, err)
 	}
 }
