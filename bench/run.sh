@@ -7,13 +7,17 @@
 #   CHECKS=connectivity,broken-link,sensitive-word,typo,privacy,columns bench/run.sh 20000
 #
 # CHECKS defaults to the checks of the inspection spine (connectivity,
-# broken-link), the figures the README quotes against wget2.
+# broken-link), the figures the README quotes against wget2. CONFIG names a
+# config file for xunjian (e.g. bench/static-darklink.yaml).
 #
 # Needs: Go, wget2 (apt-get install wget2), GNU time (apt-get install time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
 CHECKS=${CHECKS:-connectivity,broken-link}
+CONFIG=${CONFIG:-}
+config_flag=()
+[ -z "$CONFIG" ] || config_flag=(-c "$CONFIG")
 SIZES=("$@")
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(20000 40000)
 for tool in wget2 curl /usr/bin/time; do
@@ -34,7 +38,7 @@ for pages in "${SIZES[@]}"; do
   : >"$work/x.txt"; : >"$work/w.txt"
   for r in $(seq "$RUNS"); do
     # xunjian: $CHECKS, 32 requests in flight per host.
-    /usr/bin/time -f "%e %M" -o "$work/t" "$work/xunjian" inspect --checks "$CHECKS" --concurrency 32 --rate 1000000 \
+    /usr/bin/time -f "%e %M" -o "$work/t" "$work/xunjian" inspect "${config_flag[@]}" --checks "$CHECKS" --concurrency 32 --rate 1000000 \
       --allow-private --fail-on critical --quiet -o "$work/out" "$url" || [ $? -eq 1 ] # 1: findings
     read -r crawled requests < <(curl -s "${url}__stats")
     echo "$(tail -1 "$work/t") $crawled $requests" >>"$work/x.txt"

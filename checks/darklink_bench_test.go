@@ -75,3 +75,25 @@ func newPageServer(page string) *httptest.Server {
 		w.Write([]byte(page))
 	}))
 }
+
+// BenchmarkDarkLinkStaticPlain is the static pass on a page without
+// stylesheets (40 links), the crawl's common case.
+func BenchmarkDarkLinkStaticPlain(b *testing.B) {
+	cfg := rules.Default()
+	packs, _ := cfg.Content.LoadPacks(nil, nil)
+	c, _ := newDarkLink(Deps{Config: cfg, Packs: packs, SiteHosts: []string{"www.example.gov.cn"}})
+	var sb strings.Builder
+	sb.WriteString(`<html><body><div class="nav"><a href="/">首页</a></div><ul>`)
+	for i := range 40 {
+		fmt.Fprintf(&sb, `<li><a href="/p/%d.html">相关信息 %d</a></li>`, i, i)
+	}
+	sb.WriteString(`</ul></body></html>`)
+	u, _ := url.Parse("http://www.example.gov.cn/")
+	doc, _, _ := crawler.ParseHTML([]byte(sb.String()))
+	p := &crawler.Page{URL: u, FinalURL: u, Doc: doc}
+	c.Page(context.Background(), p) // fills the sample
+	b.ReportAllocs()
+	for b.Loop() {
+		c.Page(context.Background(), p)
+	}
+}

@@ -273,6 +273,10 @@ func (st *Styler) Style(n *html.Node) map[string]string {
 	if s, ok := st.memo[n]; ok {
 		return s
 	}
+	if len(st.sheets) == 0 && !hasAttr(n, "style") {
+		st.memo[n] = noStyle // the common case on pages without stylesheets
+		return noStyle
+	}
 	var matched []*rule
 	for _, r := range st.candidates(n) {
 		if r.sel.Match(n) {
@@ -288,6 +292,10 @@ func (st *Styler) Style(n *html.Node) map[string]string {
 		}
 		return matched[i].order < matched[j].order
 	})
+	if len(matched) == 0 && !hasAttr(n, "style") {
+		st.memo[n] = noStyle
+		return noStyle
+	}
 	out := map[string]string{}
 	for _, r := range matched {
 		for k, v := range r.decls {
@@ -308,6 +316,9 @@ func (st *Styler) Style(n *html.Node) map[string]string {
 	return out
 }
 
+// noStyle is the shared (never written) style of unstyled elements.
+var noStyle = map[string]string{}
+
 // Technique names how n is hidden ("" if it is not), looking at n and its
 // ancestors.
 func (st *Styler) Technique(n *html.Node) string {
@@ -318,6 +329,9 @@ func (st *Styler) Technique(n *html.Node) string {
 		}
 		if hasAttr(x, "hidden") {
 			return "hidden-attribute"
+		}
+		if len(s) == 0 && x.Data != "marquee" && x.Data != "iframe" && x.Data != "frame" {
+			continue // nothing declared: nothing hides it here
 		}
 		switch {
 		case s["display"] == "none":
@@ -347,6 +361,9 @@ func (st *Styler) Technique(n *html.Node) string {
 	var text, bg string
 	for x := n; x != nil && x.Type == html.ElementNode && (text == "" || bg == ""); x = x.Parent {
 		s := st.Style(x)
+		if len(s) == 0 {
+			continue
+		}
 		if text == "" {
 			text = normColor(s["color"])
 		}
@@ -450,6 +467,9 @@ var rgbRE = regexp.MustCompile(`^rgba?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*(?:,\
 
 // normColor returns #rrggbb for hex, rgb() and basic names ("" if unknown).
 func normColor(v string) string {
+	if v == "" {
+		return ""
+	}
 	v = strings.TrimSpace(strings.TrimSuffix(strings.ToLower(v), "!important"))
 	v = strings.TrimSpace(v)
 	if c, ok := namedColors[v]; ok {
