@@ -167,6 +167,8 @@ type Report struct {
 	// Measurements holds what checks measured beside their findings, keyed
 	// by check (connectivity: each probe's DNS, connect, TLS, TTFB, total).
 	Measurements map[string]any `json:"measurements,omitempty"`
+	// Evaluation is the pre-evaluation against the national indicator set.
+	Evaluation *Evaluation `json:"evaluation,omitempty"`
 	// Artifacts are files written beside the report (screenshots), by
 	// relative path; findings name them in details.screenshot.
 	Artifacts map[string][]byte `json:"-"`

@@ -17,6 +17,7 @@ import (
 
 	"github.com/xunjian/xunjian/checks"
 	"github.com/xunjian/xunjian/crawler"
+	"github.com/xunjian/xunjian/evaluate"
 	"github.com/xunjian/xunjian/extract"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/rules"
@@ -210,8 +211,18 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	}
 	rep.Findings, rep.Ignored = ignore(rep.Findings, cfg.Ignore)
 	rep.Sort()
+	rep.Evaluation = evaluate.Of(rep, EvaluationRules(cfg))
 	o.Logger.Info("inspection done", "site", home.String(), "pages", rep.Stats.Pages, "findings", len(rep.Findings), "complete", rep.Complete)
 	return rep, nil
+}
+
+// EvaluationRules converts the config's deduction estimates.
+func EvaluationRules(cfg rules.Config) evaluate.Rules {
+	out := evaluate.Rules{}
+	for item, d := range cfg.Evaluation.Deductions {
+		out[item] = evaluate.Rule{Points: d.Points, Max: d.Max}
+	}
+	return out
 }
 
 func newExtractor() *extract.Extractor { return extract.New(extract.Config{}) }

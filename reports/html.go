@@ -41,6 +41,7 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 		return s
 	},
 	"colstatus": func(v any) string { s, _ := v.(string); return columnStatus[s] },
+	"vetolabel": finding.VetoLabel,
 	"coltype":   func(v any) string { s, _ := v.(string); return columnType[s] },
 	"clock": func(v any) string {
 		s, _ := v.(string)

@@ -27,6 +27,23 @@ func WriteSummary(w io.Writer, r *finding.Report, maxItems int) error {
 	fmt.Fprintf(&b, "  用时 %s；页面 %d，链接 %d，目标 %d，附件 %d，请求 %d\n",
 		r.FinishedAt.Sub(r.StartedAt).Round(100*time.Millisecond), r.Stats.Pages, r.Stats.Links,
 		r.Stats.Targets, r.Stats.Attachments, r.Stats.Requests)
+	if e := r.Evaluation; e != nil {
+		var failed []string
+		for _, v := range e.Vetoes {
+			if v.Status == finding.VetoFail {
+				failed = append(failed, v.Item)
+			}
+		}
+		verdict := "预计合格"
+		if !e.Passed {
+			verdict = "预计不合格"
+		}
+		fmt.Fprintf(&b, "  预评估：%s，估算得分 %.1f", verdict, e.Score)
+		if len(failed) > 0 {
+			fmt.Fprintf(&b, "；单项否决不通过：%s", strings.Join(failed, "、"))
+		}
+		b.WriteByte('\n')
+	}
 	if len(r.Findings) == 0 {
 		b.WriteString("  未发现问题\n")
 		_, err := io.WriteString(w, b.String())

@@ -38,12 +38,14 @@ var (
 
 // Config is a whole xunjian configuration file.
 type Config struct {
-	Sites   []Site       `yaml:"sites"`
-	Crawl   Crawl        `yaml:"crawl"`
-	Checks  Checks       `yaml:"checks"`
-	Content Content      `yaml:"content"`
-	Columns Columns      `yaml:"columns"`
-	Report  ReportConfig `yaml:"report"`
+	Sites   []Site  `yaml:"sites"`
+	Crawl   Crawl   `yaml:"crawl"`
+	Checks  Checks  `yaml:"checks"`
+	Content Content `yaml:"content"`
+	Columns Columns `yaml:"columns"`
+	// Evaluation estimates the indicator set's deduction points.
+	Evaluation Evaluation   `yaml:"evaluation"`
+	Report     ReportConfig `yaml:"report"`
 	// Ignore lists finding ids a webmaster reviewed and marked as ignored
 	// (忽略): they are left out of reports and alerts.
 	Ignore []string `yaml:"ignore"`
@@ -152,6 +154,18 @@ type BrokenLinkConfig struct {
 	External          bool `yaml:"external"`
 	Soft404           bool `yaml:"soft_404"`
 	MaxPagesPerTarget int  `yaml:"max_pages_per_target"`
+}
+
+// Evaluation configures the pre-evaluation's deduction estimates.
+type Evaluation struct {
+	// Deductions give points per finding and a cap, by item.
+	Deductions map[string]DeductionRule `yaml:"deductions"`
+}
+
+// DeductionRule is the estimate for one deduction item.
+type DeductionRule struct {
+	Points float64 `yaml:"points"`
+	Max    float64 `yaml:"max"`
 }
 
 // Columns configures the column-update check (栏目不更新, 空白栏目).
@@ -431,6 +445,11 @@ func (c *Config) Validate(checkNames []string) error {
 		}
 		if e.Type != "" && !slices.Contains(ColumnTypes, e.Type) {
 			bad(key+".type", "%q is not one of %s", e.Type, strings.Join(ColumnTypes, ", "))
+		}
+	}
+	for item, d := range c.Evaluation.Deductions {
+		if d.Points < 0 || d.Max < 0 || d.Max > 100 {
+			bad("evaluation.deductions."+item, "points and max must be between 0 and 100")
 		}
 	}
 	if col.MinListEntries < 1 {
