@@ -117,6 +117,10 @@ type Finding struct {
 	Evidence string `json:"evidence,omitempty"`
 	// Details carries check-specific structured data (numbers, phases).
 	Details map[string]any `json:"details,omitempty"`
+	// FirstSeen and Status come from the history of scheduled runs:
+	// status is new, persisting or fixed against the previous run.
+	FirstSeen *time.Time `json:"first_seen,omitempty"`
+	Status    string     `json:"status,omitempty"`
 }
 
 // Fingerprint sets f.ID from the fields that identify the problem, not from

@@ -49,6 +49,7 @@ var writers = map[string]struct {
 }{
 	"json": {"report.json", WriteJSON},
 	"html": {"report.html", WriteHTML},
+	"xlsx": {"ledger.xlsx", WriteLedger},
 }
 
 // WriteFiles writes the report in each format into dir (created if needed)

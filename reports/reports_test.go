@@ -8,9 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/xunjian/xunjian/finding"
 )
@@ -161,5 +164,32 @@ func TestWriteFilesAndSiteDir(t *testing.T) {
 	}
 	if _, err := WriteFiles(dir, sampleReport(), []string{"pdf"}); err == nil {
 		t.Error("unknown format accepted")
+	}
+}
+
+func TestLedger(t *testing.T) {
+	var b bytes.Buffer
+	r := sampleReport()
+	if err := WriteLedger(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sheets := f.GetSheetList()
+	if !slices.Equal(sheets, []string{"概览", "首页连通性", "链接可用性"}) {
+		t.Errorf("sheets %v", sheets)
+	}
+	rows, _ := f.GetRows("链接可用性")
+	if len(rows) != 3 || rows[0][0] != "编号" || rows[0][12] != "整改责任人" {
+		t.Fatalf("rows %v", rows)
+	}
+	if rows[1][0] != r.Findings[0].ID || rows[1][1] != "高" || rows[1][11] != "新增" {
+		t.Errorf("first row %v", rows[1])
+	}
+	if strings.Contains(rows[1][6], "\x1b") {
+		t.Error("control characters reached the ledger")
 	}
 }

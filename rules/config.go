@@ -228,7 +228,7 @@ type ReportConfig struct {
 }
 
 // Formats known to the report writers.
-var Formats = []string{"json", "html"}
+var Formats = []string{"json", "html", "xlsx"}
 
 // Default returns the embedded defaults.
 func Default() Config {
