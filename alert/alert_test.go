@@ -1,0 +1,251 @@
+package alert
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/xunjian/xunjian/finding"
+	"github.com/xunjian/xunjian/history"
+)
+
+// recorder stands in for the Slack API or a chat webhook: it records what
+// it receives and fails while down is set.
+type recorder struct {
+	mu    sync.Mutex
+	got   []string
+	down  bool
+	reply string
+}
+
+func (r *recorder) handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if r.down {
+			http.Error(w, "unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		if strings.HasSuffix(req.URL.Path, "/chat.postMessage") {
+			form, _ := url.ParseQuery(string(body))
+			token := form.Get("token")
+			if token == "" {
+				token = strings.TrimPrefix(req.Header.Get("Authorization"), "Bearer ")
+			}
+			if token != "xoxb-test" || form.Get("channel") != "C123" {
+				w.Write([]byte(`{"ok":false,"error":"not_authed"}`))
+				return
+			}
+			r.got = append(r.got, form.Get("text"))
+			w.Write([]byte(`{"ok":true,"channel":"C123","ts":"1.0"}`))
+			return
+		}
+		r.got = append(r.got, string(body))
+		if r.reply != "" {
+			w.Write([]byte(r.reply))
+		}
+	})
+}
+
+func (r *recorder) messages() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.got...)
+}
+
+func setup(t *testing.T) (*Dispatcher, *recorder, *time.Time) {
+	t.Helper()
+	rec := &recorder{}
+	srv := httptest.NewServer(rec.handler())
+	t.Cleanup(srv.Close)
+	store, err := history.Open(filepath.Join(t.TempDir(), "h.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	sl, err := NewSlack("xoxb-test", "C123", "", srv.URL+"/api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	d := &Dispatcher{Store: store, Channels: []Channel{sl}, Now: func() time.Time { return now }, Reminder: 24 * time.Hour, DownAfter: 3, MaxBackoff: time.Hour}
+	return d, rec, &now
+}
+
+func runReport(status string, fs ...finding.Finding) *finding.Report {
+	r := &finding.Report{Site: "http://x.gov.cn/", Complete: true, Evaluation: &finding.Evaluation{Score: 95, Passed: true}}
+	for _, f := range fs {
+		f.Status = status
+		r.Findings = append(r.Findings, f)
+	}
+	return r
+}
+
+var dark = finding.Finding{ID: "d1", Check: "dark-link", Severity: finding.Critical, Kind: "display-none",
+	Page: "http://x.gov.cn/", Target: "http://bet.example/", Message: "暗链：隐藏的链接含敏感词“澳门博彩”", Evidence: "隐藏方式：display:none"}
+var leak = finding.Finding{ID: "p1", Check: "privacy", Severity: finding.High, Kind: "id-card",
+	Page: "http://x.gov.cn/a.html", Match: "532627********1237", Message: "疑似泄露居民身份证号码：532627********1237"}
+var broken = finding.Finding{ID: "b1", Check: "broken-link", Severity: finding.Medium, Page: "http://x.gov.cn/", Message: "其他页面不可用链接"}
+
+func TestSlackDigestAlertsDedupeRemindersResolved(t *testing.T) {
+	d, rec, now := setup(t)
+	ctx := context.Background()
+	rep := runReport("new", dark, leak, broken)
+	if err := d.AfterRun(ctx, "示例县", "x", rep, nil, "http://dash/x/1/report.html", true); err != nil {
+		t.Fatal(err)
+	}
+	if sent, failed := d.Deliver(ctx); sent != 3 || failed != 0 {
+		t.Fatalf("sent %d failed %d", sent, failed)
+	}
+	got := rec.messages()
+	want := []string{
+		"【示例县】每日巡检：问题 3 个（新增 3，已修复 0）\n按严重程度：严重 1，高 1，中 1\n预评估：预计合格，估算得分 95.0\n新增 [严重] 暗链：隐藏的链接含敏感词“澳门博彩”（http://x.gov.cn/）\n新增 [高] 疑似泄露居民身份证号码：532627********1237（http://x.gov.cn/a.html）\n新增 [中] 其他页面不可用链接（http://x.gov.cn/）\n报告：http://dash/x/1/report.html",
+		"【示例县】发现新问题：暗链：隐藏的链接含敏感词“澳门博彩”\n页面：http://x.gov.cn/\n目标：http://bet.example/\n证据：隐藏方式：display:none\n报告：http://dash/x/1/report.html",
+		"【示例县】发现新问题：疑似泄露居民身份证号码：532627********1237\n页面：http://x.gov.cn/a.html\n报告：http://dash/x/1/report.html",
+	}
+	if strings.Join(got, "\n----\n") != strings.Join(want, "\n----\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n----\n"), strings.Join(want, "\n----\n"))
+	}
+	// Next run, same problems, 2 hours later: the digest only.
+	*now = now.Add(2 * time.Hour)
+	d.AfterRun(ctx, "示例县", "x", runReport("persisting", dark, leak, broken), nil, "", true)
+	d.Deliver(ctx)
+	if got := rec.messages(); len(got) != 4 || !strings.Contains(got[3], "每日巡检") {
+		t.Errorf("dedupe: %d messages, last %q", len(got), got[len(got)-1])
+	}
+	// A day later: reminders.
+	*now = now.Add(24 * time.Hour)
+	d.AfterRun(ctx, "示例县", "x", runReport("persisting", dark, leak), nil, "", false)
+	d.Deliver(ctx)
+	got = rec.messages()
+	if len(got) != 6 || !strings.HasPrefix(got[4], "【示例县】提醒：问题仍未整改：暗链") {
+		t.Errorf("reminders: %q", got[4:])
+	}
+	// Fixed: one resolved message, once.
+	d.AfterRun(ctx, "示例县", "x", runReport("persisting", leak), []finding.Finding{dark}, "", false)
+	d.AfterRun(ctx, "示例县", "x", runReport("persisting", leak), []finding.Finding{dark}, "", false)
+	d.Deliver(ctx)
+	got = rec.messages()
+	if len(got) != 7 || got[6] != "【示例县】问题已修复：暗链：隐藏的链接含敏感词“澳门博彩”" {
+		t.Errorf("resolved: %q", got[6:])
+	}
+}
+
+func TestSlackDownKeepsMessages(t *testing.T) {
+	d, rec, now := setup(t)
+	ctx := context.Background()
+	rec.down = true
+	d.Notify(ctx, Message{Title: "一条消息"})
+	if sent, failed := d.Deliver(ctx); sent != 0 || failed != 1 {
+		t.Fatalf("sent %d failed %d while down", sent, failed)
+	}
+	if sent, _ := d.Deliver(ctx); sent != 0 {
+		t.Error("retried before the backoff")
+	}
+	rec.mu.Lock()
+	rec.down = false
+	rec.mu.Unlock()
+	*now = now.Add(2 * time.Minute)
+	if sent, _ := d.Deliver(ctx); sent != 1 {
+		t.Errorf("not delivered after recovery")
+	}
+	if got := rec.messages(); len(got) != 1 || got[0] != "一条消息" {
+		t.Errorf("got %q", got)
+	}
+	if n, _ := d.Store.Pending(ctx); n != 0 {
+		t.Errorf("%d pending", n)
+	}
+}
+
+func TestHomepageDownAndUp(t *testing.T) {
+	d, rec, now := setup(t)
+	ctx := context.Background()
+	probe := func(ok bool) {
+		d.Store.AddProbe(ctx, "x", *now, ok, 10, "")
+		d.AfterProbe(ctx, "示例县", "x", "http://x.gov.cn/", ok, "连接超时")
+		*now = now.Add(5 * time.Minute)
+	}
+	probe(true)
+	probe(false)
+	probe(false)
+	d.Deliver(ctx)
+	if n := len(rec.messages()); n != 0 {
+		t.Fatalf("%d alerts after 2 failures", n)
+	}
+	probe(false)
+	probe(false)
+	d.Deliver(ctx)
+	got := rec.messages()
+	if len(got) != 1 || !strings.HasPrefix(got[0], "【示例县】首页无法访问：连续 3 次探测失败") {
+		t.Fatalf("down alert %q", got)
+	}
+	probe(true)
+	probe(true)
+	d.Deliver(ctx)
+	got = rec.messages()
+	if len(got) != 2 || !strings.HasPrefix(got[1], "【示例县】首页已恢复访问") {
+		t.Errorf("up %q", got)
+	}
+}
+
+func TestWebhookFormats(t *testing.T) {
+	rec := &recorder{}
+	srv := httptest.NewServer(rec.handler())
+	defer srv.Close()
+	m := Message{Site: "示例县", Title: "【示例县】发现新问题", Lines: []string{"页面：http://x.gov.cn/[a](javascript:x)"}, Link: "http://dash/r"}
+	for _, tc := range []struct {
+		format, reply string
+		wantErr       bool
+		check         func(map[string]any) bool
+	}{
+		{DingTalk, `{"errcode":0,"errmsg":"ok"}`, false, func(v map[string]any) bool {
+			md := v["markdown"].(map[string]any)
+			return v["msgtype"] == "markdown" && md["title"] == m.Title && strings.Contains(md["text"].(string), "［a］（javascript:x）") && strings.Contains(md["text"].(string), "[查看报告](http://dash/r)")
+		}},
+		{WeCom, `{"errcode":0}`, false, func(v map[string]any) bool {
+			return v["msgtype"] == "markdown" && strings.HasPrefix(v["markdown"].(map[string]any)["content"].(string), "### 【示例县】")
+		}},
+		{Feishu, `{"code":0}`, false, func(v map[string]any) bool {
+			return v["msg_type"] == "text" && strings.HasPrefix(v["content"].(map[string]any)["text"].(string), "【示例县】发现新问题\n")
+		}},
+		{JSON, ``, false, func(v map[string]any) bool { return v["title"] == m.Title && v["site"] == "示例县" }},
+		{DingTalk, `{"errcode":310000,"errmsg":"keywords not in content"}`, true, nil},
+		{Feishu, `{"code":19021,"msg":"sign match fail"}`, true, nil},
+	} {
+		t.Run(tc.format, func(t *testing.T) {
+			rec.mu.Lock()
+			rec.got, rec.reply = nil, tc.reply
+			rec.mu.Unlock()
+			w, err := NewWebhook("bot", tc.format, srv.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = w.Send(context.Background(), m)
+			if tc.wantErr {
+				if err == nil {
+					t.Error("error code in reply not reported")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var v map[string]any
+			if json.Unmarshal([]byte(rec.messages()[0]), &v) != nil || !tc.check(v) {
+				t.Errorf("body %s", rec.messages()[0])
+			}
+		})
+	}
+	if _, err := NewWebhook("x", "qq", srv.URL); err == nil {
+		t.Error("unknown format accepted")
+	}
+}
