@@ -45,6 +45,8 @@ type Config struct {
 	Columns Columns `yaml:"columns"`
 	// Evaluation estimates the indicator set's deduction points.
 	Evaluation Evaluation   `yaml:"evaluation"`
+	Serve      Serve        `yaml:"serve"`
+	Alerts     Alerts       `yaml:"alerts"`
 	Report     ReportConfig `yaml:"report"`
 	// Ignore lists finding ids a webmaster reviewed and marked as ignored
 	// (忽略): they are left out of reports and alerts.
@@ -60,6 +62,72 @@ type Site struct {
 	// Hosts are other hosts crawled as part of the site (the homepage's host
 	// always is), e.g. the bare domain or a department subdomain.
 	Hosts []string `yaml:"hosts"`
+	// DailyAt, TimeZone and ProbeInterval override serve's for this site.
+	DailyAt       string   `yaml:"daily_at"`
+	TimeZone      string   `yaml:"timezone"`
+	ProbeInterval Duration `yaml:"probe_interval"`
+}
+
+// Serve configures the scheduled service.
+type Serve struct {
+	// Database is the SQLite history file.
+	Database string `yaml:"database"`
+	// ReportsDir holds each run's reports, by site and run id.
+	ReportsDir string `yaml:"reports_dir"`
+	// Dashboard is the read-only dashboard's listen address ("" for none).
+	Dashboard string `yaml:"dashboard"`
+	// BaseURL is how alerts link to the dashboard (default http://Dashboard).
+	BaseURL string `yaml:"base_url"`
+	// DailyAt is the daily inspection time (HH:MM) in TimeZone.
+	DailyAt  string `yaml:"daily_at"`
+	TimeZone string `yaml:"timezone"`
+	// ProbeInterval spaces homepage probes (5 min: 288 a day; the national
+	// rule wants at least 20).
+	ProbeInterval Duration `yaml:"probe_interval"`
+	// RunMissed runs at start-up a daily inspection missed while the
+	// service was down.
+	RunMissed bool `yaml:"run_missed"`
+}
+
+// Alerts configures where alerts go.
+type Alerts struct {
+	Slack    SlackAlerts     `yaml:"slack"`
+	Webhooks []WebhookAlerts `yaml:"webhooks"`
+	Email    EmailAlerts     `yaml:"email"`
+	// DownAfter is how many consecutive failed probes alert.
+	DownAfter int `yaml:"down_after"`
+	// Reminder is the shortest interval between alerts of an open problem.
+	Reminder Duration `yaml:"reminder"`
+	// Digest sends the daily digest after each run.
+	Digest bool `yaml:"digest"`
+	// DeliverInterval is how often the outbox is tried.
+	DeliverInterval Duration `yaml:"deliver_interval"`
+}
+
+// SlackAlerts: a bot token (read from the environment variable TokenEnv)
+// and a channel, or an incoming webhook URL.
+type SlackAlerts struct {
+	TokenEnv   string `yaml:"token_env"`
+	Channel    string `yaml:"channel"`
+	WebhookURL string `yaml:"webhook_url"`
+	// APIURL overrides Slack's API address (a proxy; tests).
+	APIURL string `yaml:"api_url"`
+}
+
+// WebhookAlerts is a chat-bot webhook: format dingtalk, wecom, feishu or json.
+type WebhookAlerts struct {
+	Name   string `yaml:"name"`
+	Format string `yaml:"format"`
+	URL    string `yaml:"url"`
+}
+
+// EmailAlerts sends alerts over SMTP (password from PasswordEnv).
+type EmailAlerts struct {
+	SMTP        string   `yaml:"smtp"`
+	From        string   `yaml:"from"`
+	To          []string `yaml:"to"`
+	Username    string   `yaml:"username"`
+	PasswordEnv string   `yaml:"password_env"`
 }
 
 // Crawl is the crawl policy.
@@ -446,6 +514,42 @@ func (c *Config) Validate(checkNames []string) error {
 		if e.Type != "" && !slices.Contains(ColumnTypes, e.Type) {
 			bad(key+".type", "%q is not one of %s", e.Type, strings.Join(ColumnTypes, ", "))
 		}
+	}
+	sv := &c.Serve
+	if _, err := time.Parse("15:04", sv.DailyAt); err != nil {
+		bad("serve.daily_at", "%q is not a time such as 02:00", sv.DailyAt)
+	}
+	if _, err := time.LoadLocation(sv.TimeZone); err != nil {
+		bad("serve.timezone", "%q is not a time zone such as Asia/Shanghai", sv.TimeZone)
+	}
+	if sv.ProbeInterval.D() < time.Second {
+		bad("serve.probe_interval", "must be at least 1s")
+	}
+	for i, site := range c.Sites {
+		if site.DailyAt != "" {
+			if _, err := time.Parse("15:04", site.DailyAt); err != nil {
+				bad(fmt.Sprintf("sites[%d].daily_at", i), "%q is not a time such as 02:00", site.DailyAt)
+			}
+		}
+		if site.TimeZone != "" {
+			if _, err := time.LoadLocation(site.TimeZone); err != nil {
+				bad(fmt.Sprintf("sites[%d].timezone", i), "%q is not a time zone", site.TimeZone)
+			}
+		}
+	}
+	for i, w := range c.Alerts.Webhooks {
+		if !slices.Contains([]string{"dingtalk", "wecom", "feishu", "json"}, w.Format) {
+			bad(fmt.Sprintf("alerts.webhooks[%d].format", i), "%q is not dingtalk, wecom, feishu or json", w.Format)
+		}
+		if _, err := ParseSiteURL(w.URL); err != nil {
+			bad(fmt.Sprintf("alerts.webhooks[%d].url", i), "%v", err)
+		}
+	}
+	if c.Alerts.DownAfter < 1 {
+		bad("alerts.down_after", "must be at least 1")
+	}
+	if c.Alerts.DeliverInterval.D() < time.Second {
+		bad("alerts.deliver_interval", "must be at least 1s")
 	}
 	for item, d := range c.Evaluation.Deductions {
 		if d.Points < 0 || d.Max < 0 || d.Max > 100 {

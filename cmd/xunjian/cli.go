@@ -7,19 +7,25 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"os/signal"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"sync"
 	"time"
 
 	"github.com/xunjian/xunjian/checks"
 	"github.com/xunjian/xunjian/crawler"
 	"github.com/xunjian/xunjian/finding"
+	"github.com/xunjian/xunjian/history"
 	"github.com/xunjian/xunjian/inspect"
 	"github.com/xunjian/xunjian/reports"
 	"github.com/xunjian/xunjian/rules"
 	"github.com/xunjian/xunjian/sampleportal"
+	"github.com/xunjian/xunjian/serve"
 )
 
 // Exit codes, documented in the README.
@@ -49,6 +55,9 @@ const usage = `xunjian 巡检 — daily inspection of government portals
 Usage:
   xunjian inspect [flags] URL [URL...]   inspect sites now and write reports
   xunjian scan [flags] FILE|DIR|URL...   check documents before publishing them
+  xunjian serve -c FILE                  run the daily inspections, probes, alerts and dashboard
+  xunjian report -c FILE --site NAME [--run ID] [-o DIR] [--format F]
+                                         rebuild a stored report
   xunjian demo [-o DIR]                  inspect the built-in sample portal
   xunjian config check -c FILE           validate a configuration file
   xunjian config defaults                print the default configuration
@@ -77,6 +86,10 @@ func run(ctx context.Context, args []string, e env) int {
 		return cmdScan(ctx, args[1:], e)
 	case "rules":
 		return cmdRules(args[1:], e)
+	case "serve":
+		return cmdServe(ctx, args[1:], e)
+	case "report":
+		return cmdReport(ctx, args[1:], e)
 	case "version", "--version", "-v":
 		fmt.Fprintf(e.stdout, "xunjian %s\n", inspect.Version)
 		return exitOK
@@ -494,5 +507,131 @@ func cmdRules(args []string, e env) int {
 	}
 	fmt.Fprintf(e.stdout, "规则包有效：敏感词 %d 条（%s），错别字 %d 条，严重表述错误 %d 条\n",
 		len(packs.Words), strings.Join(cats, "，"), len(packs.Typos)-serious, serious)
+	return exitOK
+}
+
+func cmdServe(ctx context.Context, args []string, e env) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	path := fs.String("c", "", "configuration file with sites, serve and alerts settings")
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	if _, err := parseInterleaved(fs, args); err != nil {
+		return exitUsage
+	}
+	if *path == "" {
+		fmt.Fprint(e.stderr, "usage: xunjian serve -c FILE\n")
+		return exitUsage
+	}
+	cfg, err := rules.Load(*path, checks.Names())
+	if err == nil {
+		err = cfg.RequireSites()
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "xunjian: %v\n", err)
+		return exitUsage
+	}
+	log, err := newLogger(e.stderr, *logLevel)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "xunjian: %v\n", err)
+		return exitUsage
+	}
+	// SIGHUP reloads the config; a bad one is logged and the old one kept.
+	reload := make(chan rules.Config)
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				c, err := rules.Load(*path, checks.Names())
+				if err == nil {
+					err = c.RequireSites()
+				}
+				if err != nil {
+					log.Error("reload rejected", "err", err)
+					continue
+				}
+				select {
+				case reload <- c:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	err = serve.Run(ctx, serve.Options{Config: cfg, Log: log, Ready: func(addr string) {
+		if addr != "" {
+			fmt.Fprintf(e.stdout, "仪表盘：http://%s/\n", addr)
+		}
+	}}, reload)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "xunjian: %v\n", err)
+		return exitFailed
+	}
+	return exitOK
+}
+
+func cmdReport(ctx context.Context, args []string, e env) int {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	path := fs.String("c", "", "configuration file (its serve.database is read)")
+	siteName := fs.String("site", "", "site name, homepage URL or host_port")
+	run := fs.Int64("run", 0, "run id (default: the latest)")
+	out := fs.String("o", ".", "output directory")
+	format := fs.String("format", "json,html,xlsx", "formats: json,html,xlsx")
+	if _, err := parseInterleaved(fs, args); err != nil {
+		return exitUsage
+	}
+	if *siteName == "" {
+		fmt.Fprint(e.stderr, "usage: xunjian report -c FILE --site NAME [--run ID] [-o DIR] [--format F]\n")
+		return exitUsage
+	}
+	cfg, err := loadConfig(*path)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "xunjian: %v\n", err)
+		return exitUsage
+	}
+	key := *siteName
+	for _, s := range cfg.Sites {
+		if s.Name == *siteName || s.URL == *siteName {
+			key = serve.SiteKey(s)
+		}
+	}
+	if _, err := os.Stat(cfg.Serve.Database); err != nil {
+		fmt.Fprintf(e.stderr, "xunjian: history %s: %v\n", cfg.Serve.Database, err)
+		return exitFailed
+	}
+	store, err := history.Open(cfg.Serve.Database)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "xunjian: %v\n", err)
+		return exitFailed
+	}
+	defer store.Close()
+	rep, id, err := store.Report(ctx, key, *run)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "xunjian: %v\n", err)
+		if errors.Is(err, history.ErrNotFound) {
+			return exitUsage
+		}
+		return exitFailed
+	}
+	formats := splitList(*format)
+	for _, f := range formats {
+		if !slices.Contains(rules.Formats, f) {
+			fmt.Fprintf(e.stderr, "xunjian: unknown format %q\n", f)
+			return exitUsage
+		}
+	}
+	paths, err := reports.WriteFiles(filepath.Join(*out, key, strconv.FormatInt(id, 10)), rep, formats)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "xunjian: %v\n", err)
+		return exitFailed
+	}
+	for _, p := range paths {
+		fmt.Fprintf(e.stdout, "报告：%s\n", p)
+	}
 	return exitOK
 }

@@ -1,0 +1,193 @@
+package serve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-co-op/gocron/v2"
+	"github.com/jonboulle/clockwork"
+
+	"github.com/xunjian/xunjian/alert"
+	"github.com/xunjian/xunjian/history"
+	"github.com/xunjian/xunjian/rules"
+)
+
+// Options are what Run needs; zero fields get production defaults.
+type Options struct {
+	Config rules.Config
+	Log    *slog.Logger
+	// Clock drives the scheduler (a fake clock in tests).
+	Clock clockwork.Clock
+	// Inspect and Probe replace the real inspection and probe (tests).
+	Inspect InspectFunc
+	Probe   ProbeFunc
+	// Channels replace the channels built from the config (tests).
+	Channels []alert.Channel
+	// Ready is called with the dashboard's address once serving.
+	Ready func(dashboard string)
+}
+
+// Channels builds the alert channels the config names.
+func Channels(a rules.Alerts) ([]alert.Channel, error) {
+	var out []alert.Channel
+	token := ""
+	if a.Slack.TokenEnv != "" {
+		token = os.Getenv(a.Slack.TokenEnv)
+	}
+	if a.Slack.WebhookURL != "" || (token != "" && a.Slack.Channel != "") {
+		s, err := alert.NewSlack(token, a.Slack.Channel, a.Slack.WebhookURL, a.Slack.APIURL)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	for _, w := range a.Webhooks {
+		h, err := alert.NewWebhook(w.Name, w.Format, w.URL)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	if a.Email.SMTP != "" {
+		pass := ""
+		if a.Email.PasswordEnv != "" {
+			pass = os.Getenv(a.Email.PasswordEnv)
+		}
+		e, err := alert.NewEmail(a.Email.SMTP, a.Email.From, a.Email.To, a.Email.Username, pass)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// Run serves until ctx ends. A config on reload replaces the schedule and
+// channels (SIGHUP); the history and the dashboard stay.
+func Run(ctx context.Context, o Options, reload <-chan rules.Config) error {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	cfg := o.Config
+	if err := cfg.RequireSites(); err != nil {
+		return err
+	}
+	store, err := history.Open(cfg.Serve.Database)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	// Each config version gets its own Service; the dashboard reads the
+	// current one, and the per-site locks are shared so that runs of one
+	// site never overlap across a reload.
+	var current atomic.Pointer[Service]
+	locks := &siteLocks{}
+	configure := func(c rules.Config) error {
+		channels := o.Channels
+		if channels == nil {
+			var err error
+			if channels, err = Channels(c.Alerts); err != nil {
+				return err
+			}
+		}
+		svc := &Service{Store: store, Log: o.Log, locks: locks}
+		svc.Config = c
+		svc.Alerts = &alert.Dispatcher{Store: store, Channels: channels, Log: o.Log, Reminder: c.Alerts.Reminder.D(), DownAfter: c.Alerts.DownAfter, MaxBackoff: time.Hour}
+		if o.Clock != nil {
+			svc.Now, svc.Alerts.Now = o.Clock.Now, o.Clock.Now
+		}
+		svc.Inspect = o.Inspect
+		if svc.Inspect == nil {
+			svc.Inspect = NewInspect(c, o.Log)
+		}
+		svc.Probe = o.Probe
+		if svc.Probe == nil {
+			svc.Probe = HTTPProbe(c.Crawl.UserAgent, c.Checks.Connectivity.Timeout.D())
+		}
+		current.Store(svc)
+		return nil
+	}
+	if err := configure(cfg); err != nil {
+		return err
+	}
+	var srv *http.Server
+	if cfg.Serve.Dashboard != "" {
+		ln, err := net.Listen("tcp", cfg.Serve.Dashboard)
+		if err != nil {
+			return fmt.Errorf("dashboard: %w", err)
+		}
+		srv = &http.Server{Handler: (&Dashboard{Current: current.Load}).Handler(), ReadHeaderTimeout: 10 * time.Second}
+		go srv.Serve(ln)
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			srv.Shutdown(sctx)
+		}()
+		o.Log.Info("dashboard", "addr", ln.Addr().String())
+		if o.Ready != nil {
+			o.Ready(ln.Addr().String())
+		}
+	} else if o.Ready != nil {
+		o.Ready("")
+	}
+	var running sync.WaitGroup
+	for {
+		opts := []gocron.SchedulerOption{gocron.WithStopTimeout(2 * time.Minute), gocron.WithLocation(time.UTC)}
+		if o.Clock != nil {
+			opts = append(opts, gocron.WithClock(o.Clock))
+		}
+		sched, err := gocron.NewScheduler(opts...)
+		if err != nil {
+			return fmt.Errorf("scheduler: %w", err)
+		}
+		svc := current.Load()
+		if err := svc.Schedule(ctx, sched); err != nil {
+			return err
+		}
+		sched.Start()
+		if cfg.Serve.RunMissed {
+			svc.RunMissed(ctx, &running)
+		}
+		select {
+		case <-ctx.Done():
+			// Running inspections see ctx cancelled: they stop and save
+			// their partial reports, marked incomplete.
+			err := sched.Shutdown()
+			running.Wait()
+			svc.Alerts.Deliver(context.WithoutCancel(ctx))
+			if err != nil && !errors.Is(err, context.Canceled) {
+				return fmt.Errorf("scheduler shutdown: %w", err)
+			}
+			return nil
+		case c := <-reload:
+			o.Log.Info("config reloaded", "sites", len(c.Sites))
+			if err := sched.Shutdown(); err != nil {
+				o.Log.Warn("scheduler shutdown", "err", err)
+			}
+			if err := configure(c); err != nil {
+				o.Log.Error("reload rejected, keeping the old config", "err", err)
+				configure(cfg)
+				continue
+			}
+			cfg = c
+		}
+	}
+}
+
+// siteByKey finds a configured site by its key.
+func (s *Service) siteByKey(key string) (rules.Site, bool) {
+	for _, site := range s.Config.Sites {
+		if SiteKey(site) == key {
+			return site, true
+		}
+	}
+	return rules.Site{}, false
+}
