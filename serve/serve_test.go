@@ -1,0 +1,251 @@
+package serve
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-co-op/gocron/v2"
+	"github.com/jonboulle/clockwork"
+
+	"github.com/xunjian/xunjian/alert"
+	"github.com/xunjian/xunjian/finding"
+	"github.com/xunjian/xunjian/history"
+	"github.com/xunjian/xunjian/rules"
+)
+
+func testConfig(t *testing.T) rules.Config {
+	cfg := rules.Default()
+	cfg.Sites = []rules.Site{{Name: "示例县", URL: "http://www.example.gov.cn/"}}
+	cfg.Serve.Database = filepath.Join(t.TempDir(), "x.db")
+	cfg.Serve.ReportsDir = filepath.Join(t.TempDir(), "reports")
+	cfg.Serve.Dashboard = ""
+	return cfg
+}
+
+func fakeReport(start time.Time, fs ...finding.Finding) *finding.Report {
+	r := &finding.Report{Site: "http://www.example.gov.cn/", StartedAt: start, FinishedAt: start.Add(time.Minute), Complete: true,
+		Checks: []string{"broken-link"}, Evaluation: &finding.Evaluation{Score: 100, Passed: true,
+			Vetoes: []finding.Veto{{Item: "站点无法访问", Status: finding.VetoPass}}}}
+	r.Findings = append(r.Findings, fs...)
+	return r
+}
+
+// waitFor polls cond for up to 5 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+// TestScheduleWithFakeClock drives gocron with a fake clock: probes every
+// 5 minutes, the daily run at 02:00 Asia/Shanghai, in milliseconds.
+func TestScheduleWithFakeClock(t *testing.T) {
+	cfg := testConfig(t)
+	store, err := history.Open(cfg.Serve.Database)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	// 17:40 UTC is 01:40 in Shanghai: the daily run is due in 20 minutes.
+	clock := clockwork.NewFakeClockAt(time.Date(2026, 11, 26, 17, 40, 0, 0, time.UTC))
+	var inspections, probes atomic.Int32
+	svc := &Service{Config: cfg, Store: store, Now: clock.Now,
+		Inspect: func(ctx context.Context, s rules.Site) (*finding.Report, error) {
+			inspections.Add(1)
+			return fakeReport(clock.Now()), nil
+		},
+		Probe: func(ctx context.Context, home string) (bool, float64, string) { probes.Add(1); return true, 12, "" },
+	}
+	sched, err := gocron.NewScheduler(gocron.WithClock(clock), gocron.WithLocation(time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := svc.Schedule(ctx, sched); err != nil {
+		t.Fatal(err)
+	}
+	sched.Start()
+	defer sched.Shutdown()
+	for i := 1; i <= 3; i++ {
+		clock.BlockUntilContext(ctx, 2)
+		clock.Advance(5 * time.Minute)
+		waitFor(t, "probe", func() bool { return probes.Load() >= int32(i) })
+	}
+	if inspections.Load() != 0 {
+		t.Errorf("inspected before 02:00 (%v)", clock.Now())
+	}
+	// 18:05 UTC = 02:05 Shanghai: the 02:00 run has fired.
+	clock.BlockUntilContext(ctx, 2)
+	clock.Advance(10 * time.Minute)
+	waitFor(t, "daily inspection", func() bool { return inspections.Load() == 1 })
+	waitFor(t, "saved run", func() bool { runs, _ := store.Runs(ctx, "www.example.gov.cn", 5); return len(runs) == 1 })
+	total, _, _ := store.Availability(ctx, "www.example.gov.cn", clock.Now().Add(-time.Hour))
+	if total < 3 {
+		t.Errorf("%d probes recorded", total)
+	}
+}
+
+func TestRunSiteNeverOverlaps(t *testing.T) {
+	cfg := testConfig(t)
+	store, _ := history.Open(cfg.Serve.Database)
+	defer store.Close()
+	release := make(chan struct{})
+	var calls atomic.Int32
+	svc := &Service{Config: cfg, Store: store, Inspect: func(ctx context.Context, s rules.Site) (*finding.Report, error) {
+		calls.Add(1)
+		<-release
+		return fakeReport(time.Now()), nil
+	}}
+	var wg sync.WaitGroup
+	wg.Go(func() { svc.RunSite(context.Background(), cfg.Sites[0]) })
+	waitFor(t, "first run", func() bool { return calls.Load() == 1 })
+	svc.RunSite(context.Background(), cfg.Sites[0]) // returns at once: skipped
+	close(release)
+	wg.Wait()
+	if calls.Load() != 1 {
+		t.Errorf("%d inspections ran, want 1", calls.Load())
+	}
+}
+
+func TestRunSiteHistoryReportsAlertsAvailability(t *testing.T) {
+	cfg := testConfig(t)
+	var mu sync.Mutex
+	var got []string
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		got = append(got, string(b))
+		mu.Unlock()
+		w.Write([]byte(`{"errcode":0}`))
+	}))
+	defer hook.Close()
+	store, _ := history.Open(cfg.Serve.Database)
+	defer store.Close()
+	wh, _ := alert.NewWebhook("值班群", alert.WeCom, hook.URL)
+	now := time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)
+	dark := finding.Finding{ID: "d1", Check: "dark-link", Severity: finding.Critical, Page: "http://www.example.gov.cn/", Message: "暗链"}
+	var next *finding.Report
+	svc := &Service{Config: cfg, Store: store, Now: func() time.Time { return now },
+		Alerts:  &alert.Dispatcher{Store: store, Channels: []alert.Channel{wh}, Now: func() time.Time { return now }, Reminder: 24 * time.Hour, DownAfter: 3},
+		Inspect: func(ctx context.Context, s rules.Site) (*finding.Report, error) { return next, nil },
+	}
+	// A week of probes, 10% failing: the availability veto fails.
+	for i := range 100 {
+		store.AddProbe(context.Background(), "www.example.gov.cn", now.Add(-time.Duration(i)*time.Hour), i%10 != 0, 10, "")
+	}
+	next = fakeReport(now, dark)
+	if err := svc.RunSite(context.Background(), cfg.Sites[0]); err != nil {
+		t.Fatal(err)
+	}
+	svc.Alerts.Deliver(context.Background())
+	if len(got) != 2 || !strings.Contains(got[0], "每日巡检") || !strings.Contains(got[1], "发现新问题：暗链") {
+		t.Errorf("alerts %q", got)
+	}
+	if !strings.Contains(got[0], "/sites/www.example.gov.cn/runs/1/report.html") {
+		t.Errorf("digest lacks the stable report link: %s", got[0])
+	}
+	rep, _, _ := store.Report(context.Background(), "www.example.gov.cn", 1)
+	if rep.Evaluation.Vetoes[0].Status != finding.VetoFail || !strings.Contains(rep.Evaluation.Vetoes[0].Evidence, "10.0%") {
+		t.Errorf("availability veto %+v", rep.Evaluation.Vetoes[0])
+	}
+	for _, f := range []string{"report.json", "report.html", "ledger.xlsx"} {
+		if _, err := filepath.Glob(filepath.Join(cfg.Serve.ReportsDir, "www.example.gov.cn", "1", f)); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	// Fixed the next day: a resolved message.
+	now = now.Add(24 * time.Hour)
+	next = fakeReport(now)
+	svc.RunSite(context.Background(), cfg.Sites[0])
+	svc.Alerts.Deliver(context.Background())
+	if len(got) != 4 || !strings.Contains(got[2], "已修复 1") || !strings.Contains(got[3], "问题已修复：暗链") {
+		t.Errorf("after the fix %q", got[2:])
+	}
+}
+
+func TestRunMissed(t *testing.T) {
+	cfg := testConfig(t)
+	store, _ := history.Open(cfg.Serve.Database)
+	defer store.Close()
+	now := time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC) // 11:00 in Shanghai
+	var calls atomic.Int32
+	svc := &Service{Config: cfg, Store: store, Now: func() time.Time { return now },
+		Inspect: func(ctx context.Context, s rules.Site) (*finding.Report, error) { calls.Add(1); return fakeReport(now), nil }}
+	var wg sync.WaitGroup
+	svc.RunMissed(context.Background(), &wg) // never run: runs now
+	wg.Wait()
+	svc.RunMissed(context.Background(), &wg) // ran after today's 02:00: nothing
+	wg.Wait()
+	if calls.Load() != 1 {
+		t.Errorf("%d runs, want 1", calls.Load())
+	}
+	if got := svc.LastScheduled(cfg.Sites[0], now); !got.Equal(time.Date(2026, 11, 26, 2, 0, 0, 0, mustLoc("Asia/Shanghai"))) {
+		t.Errorf("last scheduled %v", got)
+	}
+}
+
+func mustLoc(name string) *time.Location {
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return l
+}
+
+func TestDashboard(t *testing.T) {
+	cfg := testConfig(t)
+	store, _ := history.Open(cfg.Serve.Database)
+	defer store.Close()
+	svc := &Service{Config: cfg, Store: store, Now: time.Now}
+	rep := fakeReport(time.Now(), finding.Finding{ID: "x1", Check: "broken-link", Severity: finding.High, Page: "http://www.example.gov.cn/", Message: "首页不可用链接<script>"})
+	store.SaveRun(context.Background(), "www.example.gov.cn", rep)
+	store.AddProbe(context.Background(), "www.example.gov.cn", time.Now(), true, 10, "")
+	srv := httptest.NewServer((&Dashboard{Current: func() *Service { return svc }}).Handler())
+	defer srv.Close()
+	get := func(path string) (int, string) {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for _, tc := range []struct {
+		path, want string
+		code       int
+	}{
+		{"/", "示例县", 200},
+		{"/", "100.0%", 200},
+		{"/sites/www.example.gov.cn/", "巡检记录", 200},
+		{"/sites/www.example.gov.cn/", "<svg", 200},
+		{"/sites/www.example.gov.cn/runs/1/report.html", "首页不可用链接&lt;script&gt;", 200},
+		{"/sites/www.example.gov.cn/runs/1/report.json", `"id": "x1"`, 200},
+		{"/sites/www.example.gov.cn/runs/1/ledger.xlsx", "PK", 200},
+		{"/sites/www.example.gov.cn/latest/report.json", `"id": "x1"`, 200},
+		{"/sites/www.example.gov.cn/runs/9/report.html", "", 404},
+		{"/sites/nope/", "", 404},
+		{"/sites/www.example.gov.cn/runs/1/..%2f..%2fx.db", "", 404},
+		{"/sites/www.example.gov.cn/runs/1/secret.txt", "", 404},
+	} {
+		code, body := get(tc.path)
+		if code != tc.code || !strings.Contains(body, tc.want) {
+			t.Errorf("GET %s: %d, body lacks %q", tc.path, code, tc.want)
+		}
+	}
+}
