@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/xunjian/xunjian/checks"
 	"github.com/xunjian/xunjian/finding"
 )
 
@@ -100,6 +101,23 @@ func Digest(name string, rep *finding.Report, fixed int, link string) Message {
 	m.Title = fmt.Sprintf("【%s】每日巡检：问题 %d 个（新增 %d，已修复 %d）", name, len(rep.Findings), newCount, fixed)
 	if len(counts) > 0 {
 		m.Lines = append(m.Lines, "按严重程度："+strings.Join(counts, "，"))
+	}
+	byCheck := rep.CountBy()
+	var names []string
+	for c := range byCheck {
+		names = append(names, c)
+	}
+	sort.Strings(names)
+	var perCheck []string
+	for _, c := range names {
+		n := 0
+		for _, v := range byCheck[c] {
+			n += v
+		}
+		perCheck = append(perCheck, fmt.Sprintf("%s %d", checks.Title(c), n))
+	}
+	if len(perCheck) > 0 {
+		m.Lines = append(m.Lines, "按检查项："+strings.Join(perCheck, "，"))
 	}
 	if e := rep.Evaluation; e != nil {
 		verdict := "预计合格"

@@ -1,9 +1,13 @@
 package alert
 
 import (
+	"bufio"
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -108,7 +112,7 @@ func TestSlackDigestAlertsDedupeRemindersResolved(t *testing.T) {
 	}
 	got := rec.messages()
 	want := []string{
-		"【示例县】每日巡检：问题 3 个（新增 3，已修复 0）\n按严重程度：严重 1，高 1，中 1\n预评估：预计合格，估算得分 95.0\n新增 [严重] 暗链：隐藏的链接含敏感词“澳门博彩”（http://x.gov.cn/）\n新增 [高] 疑似泄露居民身份证号码：532627********1237（http://x.gov.cn/a.html）\n新增 [中] 其他页面不可用链接（http://x.gov.cn/）\n报告：http://dash/x/1/report.html",
+		"【示例县】每日巡检：问题 3 个（新增 3，已修复 0）\n按严重程度：严重 1，高 1，中 1\n按检查项：链接可用性 1，暗链 1，隐私泄露 1\n预评估：预计合格，估算得分 95.0\n新增 [严重] 暗链：隐藏的链接含敏感词“澳门博彩”（http://x.gov.cn/）\n新增 [高] 疑似泄露居民身份证号码：532627********1237（http://x.gov.cn/a.html）\n新增 [中] 其他页面不可用链接（http://x.gov.cn/）\n报告：http://dash/x/1/report.html",
 		"【示例县】发现新问题：暗链：隐藏的链接含敏感词“澳门博彩”\n页面：http://x.gov.cn/\n目标：http://bet.example/\n证据：隐藏方式：display:none\n报告：http://dash/x/1/report.html",
 		"【示例县】发现新问题：疑似泄露居民身份证号码：532627********1237\n页面：http://x.gov.cn/a.html\n报告：http://dash/x/1/report.html",
 	}
@@ -247,5 +251,76 @@ func TestWebhookFormats(t *testing.T) {
 	}
 	if _, err := NewWebhook("x", "qq", srv.URL); err == nil {
 		t.Error("unknown format accepted")
+	}
+}
+
+// fakeSMTP is a minimal SMTP server that records one message's data.
+func fakeSMTP(t *testing.T) (addr string, got chan string) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	got = make(chan string, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		r := bufio.NewReader(c)
+		fmt.Fprint(c, "220 test ESMTP\r\n")
+		var data strings.Builder
+		inData := false
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			if inData {
+				if line == ".\r\n" {
+					inData = false
+					got <- data.String()
+					fmt.Fprint(c, "250 ok\r\n")
+					continue
+				}
+				data.WriteString(line)
+				continue
+			}
+			switch cmd := strings.ToUpper(strings.TrimSpace(line)); {
+			case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
+				fmt.Fprint(c, "250 test\r\n")
+			case strings.HasPrefix(cmd, "DATA"):
+				inData = true
+				fmt.Fprint(c, "354 go\r\n")
+			case strings.HasPrefix(cmd, "QUIT"):
+				fmt.Fprint(c, "221 bye\r\n")
+				return
+			default:
+				fmt.Fprint(c, "250 ok\r\n")
+			}
+		}
+	}()
+	return ln.Addr().String(), got
+}
+
+func TestEmail(t *testing.T) {
+	addr, got := fakeSMTP(t)
+	e, err := NewEmail(addr, "xunjian@example.gov.cn", []string{"webmaster@example.gov.cn"}, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := Message{Title: "【示例县】首页无法访问", Lines: []string{"原因：连接超时"}}
+	if err := e.Send(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	data := <-got
+	subject := "Subject: =?UTF-8?B?" + base64.StdEncoding.EncodeToString([]byte(m.Title)) + "?="
+	body := base64.StdEncoding.EncodeToString([]byte(m.Text()))
+	if !strings.Contains(data, subject) || !strings.Contains(data, body) || !strings.Contains(data, "To: webmaster@example.gov.cn") {
+		t.Errorf("mail data:\n%s", data)
+	}
+	if _, err := NewEmail("", "a", nil, "", ""); err == nil {
+		t.Error("incomplete email config accepted")
 	}
 }

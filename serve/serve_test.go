@@ -185,7 +185,10 @@ func TestRunMissed(t *testing.T) {
 	now := time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC) // 11:00 in Shanghai
 	var calls atomic.Int32
 	svc := &Service{Config: cfg, Store: store, Now: func() time.Time { return now },
-		Inspect: func(ctx context.Context, s rules.Site) (*finding.Report, error) { calls.Add(1); return fakeReport(now), nil }}
+		Inspect: func(ctx context.Context, s rules.Site) (*finding.Report, error) {
+			calls.Add(1)
+			return fakeReport(now), nil
+		}}
 	var wg sync.WaitGroup
 	svc.RunMissed(context.Background(), &wg) // never run: runs now
 	wg.Wait()

@@ -1,0 +1,96 @@
+package serve
+
+import (
+	"context"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/xunjian/xunjian/alert"
+	"github.com/xunjian/xunjian/finding"
+	"github.com/xunjian/xunjian/history"
+	"github.com/xunjian/xunjian/rules"
+)
+
+func runsOf(t *testing.T, db, site string) []history.Run {
+	s, err := history.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	rs, _ := s.Runs(context.Background(), site, 10)
+	return rs
+}
+
+// TestGracefulShutdownSavesPartialRun: SIGTERM (ctx cancelled) during an
+// inspection; the run stops and is saved, marked incomplete.
+func TestGracefulShutdownSavesPartialRun(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Serve.Dashboard = "127.0.0.1:0"
+	started := make(chan struct{})
+	inspect := func(ctx context.Context, s rules.Site) (*finding.Report, error) {
+		close(started)
+		<-ctx.Done()
+		r := fakeReport(time.Now())
+		r.Complete, r.Incomplete = false, []string{"巡检被中断"}
+		return r, nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var dash atomic.Value
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, Options{Config: cfg, Inspect: inspect, Channels: []alert.Channel{},
+			Probe:  func(context.Context, string) (bool, float64, string) { return true, 1, "" },
+			Ready: func(a string) { dash.Store(a) }}, nil)
+	}()
+	<-started
+	resp, err := http.Get("http://" + dash.Load().(string) + "/healthz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Errorf("dashboard: %v", err)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after cancel")
+	}
+	rs := runsOf(t, cfg.Serve.Database, "www.example.gov.cn")
+	if len(rs) != 1 || rs[0].Complete {
+		t.Errorf("runs after shutdown: %+v", rs)
+	}
+}
+
+// TestReloadAddsSite: a new config (SIGHUP) schedules its new site, whose
+// first run starts at once; the old site is not rerun.
+func TestReloadAddsSite(t *testing.T) {
+	cfg := testConfig(t)
+	var calls atomic.Int32
+	inspect := func(ctx context.Context, s rules.Site) (*finding.Report, error) {
+		calls.Add(1)
+		r := fakeReport(time.Now())
+		r.Site = s.URL
+		return r, nil
+	}
+	reload := make(chan rules.Config)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, Options{Config: cfg, Inspect: inspect, Channels: []alert.Channel{},
+			Probe: func(context.Context, string) (bool, float64, string) { return true, 1, "" }}, reload)
+	}()
+	waitFor(t, "first site's run", func() bool { return len(runsOf(t, cfg.Serve.Database, "www.example.gov.cn")) == 1 })
+	next := cfg
+	next.Sites = append(append([]rules.Site{}, cfg.Sites...), rules.Site{Name: "新站", URL: "http://new.example.gov.cn/"})
+	reload <- next
+	waitFor(t, "new site's run", func() bool { return len(runsOf(t, cfg.Serve.Database, "new.example.gov.cn")) == 1 })
+	if n := calls.Load(); n != 2 {
+		t.Errorf("%d inspections, want 2", n)
+	}
+	cancel()
+	<-done
+}
