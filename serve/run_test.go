@@ -41,7 +41,7 @@ func TestGracefulShutdownSavesPartialRun(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- Run(ctx, Options{Config: cfg, Inspect: inspect, Channels: []alert.Channel{},
-			Probe:  func(context.Context, string) (bool, float64, string) { return true, 1, "" },
+			Probe: func(context.Context, string) (bool, float64, string) { return true, 1, "" },
 			Ready: func(a string) { dash.Store(a) }}, nil)
 	}()
 	<-started
