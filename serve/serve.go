@@ -294,6 +294,7 @@ func (s *Service) Schedule(ctx context.Context, sched gocron.Scheduler) error {
 				}
 			}),
 			gocron.WithSingletonMode(gocron.LimitModeReschedule),
+			gocron.WithStartAt(gocron.WithStartImmediately()),
 			gocron.WithName("probe "+SiteKey(site)),
 		)
 		if err != nil {

@@ -320,6 +320,7 @@ func cmdDemo(ctx context.Context, args []string, e env) int {
 	fs.SetOutput(e.stderr)
 	var f inspectFlags
 	f.register(fs, true)
+	serveAddr := fs.String("serve", "", "keep running as `xunjian serve` on the sample portal, with the dashboard on this address (e.g. 127.0.0.1:8080)")
 	if _, err := parseInterleaved(fs, args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -345,6 +346,21 @@ func cmdDemo(ctx context.Context, args []string, e env) int {
 	if err := cfg.Validate(checks.Names()); err != nil {
 		fmt.Fprintf(e.stderr, "xunjian: %v\n", err)
 		return exitUsage
+	}
+	if *serveAddr != "" {
+		// The daily routine on the sample portal: history, alerts' outbox
+		// and reports under -o, the dashboard on the address given.
+		cfg.Serve.Database = filepath.Join(f.out, "xunjian.db")
+		cfg.Serve.ReportsDir = filepath.Join(f.out, "reports")
+		cfg.Serve.Dashboard = *serveAddr
+		err := serve.Run(ctx, serve.Options{Config: cfg, Log: log, Ready: func(addr string) {
+			fmt.Fprintf(e.stdout, "仪表盘：http://%s/（Ctrl-C 结束）\n", addr)
+		}}, nil)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "xunjian: %v\n", err)
+			return exitFailed
+		}
+		return exitOK
 	}
 	code := inspectSites(ctx, cfg, f, log, e)
 	if code == exitFindings {
