@@ -19,6 +19,7 @@ import (
 	"github.com/xunjian/xunjian/crawler"
 	"github.com/xunjian/xunjian/extract"
 	"github.com/xunjian/xunjian/finding"
+	"github.com/xunjian/xunjian/match"
 	"github.com/xunjian/xunjian/rules"
 )
 
@@ -63,6 +64,40 @@ type Deps struct {
 	// SiteHosts are the inspected site's hosts (host or host:port): links
 	// elsewhere are external.
 	SiteHosts []string
+
+	// words is the sensitive-word matcher, built once by Build for every
+	// check that reads words (nil without packs).
+	words *wordMatcher
+}
+
+// wordMatcher is the automaton of the sensitive-word packs and their entries.
+type wordMatcher struct {
+	m       *match.Matcher
+	entries []rules.WordEntry
+}
+
+// wordMatcher returns the shared matcher, building it when the deps did
+// not come through Build (a check constructed on its own).
+func (d Deps) wordMatcher() (*wordMatcher, error) {
+	if d.words != nil {
+		return d.words, nil
+	}
+	return newWordMatcher(d.Packs)
+}
+
+func newWordMatcher(p *rules.Packs) (*wordMatcher, error) {
+	if p == nil {
+		return nil, nil
+	}
+	words := make([]string, len(p.Words))
+	for i, w := range p.Words {
+		words[i] = w.Word
+	}
+	m, err := match.Build(words)
+	if err != nil {
+		return nil, fmt.Errorf("sensitive-word packs: %w", err)
+	}
+	return &wordMatcher{m: m, entries: p.Words}, nil
 }
 
 // inScope reports whether u's host is one of the site's.
@@ -171,6 +206,13 @@ func Build(names []string, deps Deps) ([]Check, error) {
 		if !slices.Contains(Names(), n) {
 			return nil, fmt.Errorf("%w %q (known: %v)", rules.ErrUnknownCheck, n, Names())
 		}
+	}
+	if deps.words == nil {
+		w, err := newWordMatcher(deps.Packs)
+		if err != nil {
+			return nil, err
+		}
+		deps.words = w
 	}
 	for _, e := range registry {
 		if slices.Contains(names, e.name) {

@@ -59,16 +59,12 @@ func newDarkLink(d Deps) (Check, error) {
 	c := &darkLink{deps: d, cfg: d.Config.Checks.DarkLink, ext: d.Config.Checks.ExternalLink, css: map[string]*hidden.Sheet{},
 		raw: map[string]map[string]bool{}, static: map[string]map[string]bool{},
 		client: &http.Client{Timeout: d.Config.Crawl.Timeout.D()}}
-	if d.Packs != nil {
-		words := make([]string, len(d.Packs.Words))
-		for i, w := range d.Packs.Words {
-			words[i] = w.Word
-		}
-		m, err := match.Build(words)
-		if err != nil {
-			return nil, err
-		}
-		c.words, c.wordOf = m, d.Packs.Words
+	w, err := d.wordMatcher()
+	if err != nil {
+		return nil, err
+	}
+	if w != nil {
+		c.words, c.wordOf = w.m, w.entries
 	}
 	return c, nil
 }

@@ -53,16 +53,12 @@ type domainRefs struct {
 
 func newExternalLink(d Deps) (Check, error) {
 	c := &externalLink{deps: d, cfg: d.Config.Checks.ExternalLink, domains: map[string]*domainRefs{}}
-	if d.Packs != nil {
-		words := make([]string, len(d.Packs.Words))
-		for i, w := range d.Packs.Words {
-			words[i] = w.Word
-		}
-		m, err := match.Build(words)
-		if err != nil {
-			return nil, err
-		}
-		c.words, c.wordOf = m, d.Packs.Words
+	w, err := d.wordMatcher()
+	if err != nil {
+		return nil, err
+	}
+	if w != nil {
+		c.words, c.wordOf = w.m, w.entries
 	}
 	// External pages are fetched with the crawler's rule: no private,
 	// loopback or link-local address unless the config allows it.

@@ -5,8 +5,6 @@ import (
 	"fmt"
 
 	"github.com/xunjian/xunjian/finding"
-	"github.com/xunjian/xunjian/match"
-	"github.com/xunjian/xunjian/rules"
 )
 
 // sensitiveWord finds the words of the sensitive-word packs (gambling,
@@ -15,26 +13,21 @@ import (
 type sensitiveWord struct {
 	noPages
 	noSite
-	entries []rules.WordEntry
-	m       *match.Matcher
-	q       quoter
+	words *wordMatcher
+	q     quoter
 }
 
 var _ Check = (*sensitiveWord)(nil)
 
 func newSensitiveWord(d Deps) (Check, error) {
-	if d.Packs == nil {
-		return nil, fmt.Errorf("no rule packs loaded")
-	}
-	words := make([]string, len(d.Packs.Words))
-	for i, e := range d.Packs.Words {
-		words[i] = e.Word
-	}
-	m, err := match.Build(words)
+	w, err := d.wordMatcher()
 	if err != nil {
 		return nil, err
 	}
-	return &sensitiveWord{entries: d.Packs.Words, m: m, q: newQuoter(d)}, nil
+	if w == nil {
+		return nil, fmt.Errorf("no rule packs loaded")
+	}
+	return &sensitiveWord{words: w, q: newQuoter(d)}, nil
 }
 
 func (c *sensitiveWord) Name() string { return "sensitive-word" }
@@ -48,11 +41,11 @@ func (c *sensitiveWord) Text(_ context.Context, doc *Document) []finding.Finding
 	seen := map[string]int{}
 	for _, seg := range doc.Segments {
 		text := seg.Text
-		for _, x := range c.m.FindAll([]byte(text)) {
+		for _, x := range c.words.m.FindAll([]byte(text)) {
 			if c.q.allowed(text, x.Start, x.End) {
 				continue
 			}
-			e := c.entries[x.Word]
+			e := c.words.entries[x.Word]
 			shown := fold(text[x.Start:x.End])
 			key := e.Word + "|" + seg.Where
 			if i, ok := seen[key]; ok {

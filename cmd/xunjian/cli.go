@@ -154,6 +154,17 @@ func (f *inspectFlags) apply(c *rules.Config) {
 	}
 }
 
+// prepare applies the flags to a config and validates it, with the packs
+// the command line adds.
+func (f *inspectFlags) prepare(c *rules.Config) error {
+	f.apply(c)
+	if err := c.Validate(checks.Names()); err != nil {
+		return err
+	}
+	_, err := c.Content.LoadPacks(f.words, f.typos)
+	return err
+}
+
 // listFlag is a flag that may be given several times.
 type listFlag []string
 
@@ -220,12 +231,7 @@ func cmdInspect(ctx context.Context, args []string, e env) int {
 			cfg.Sites = append(cfg.Sites, rules.Site{URL: u})
 		}
 	}
-	f.apply(&cfg)
-	if err := cfg.Validate(checks.Names()); err != nil {
-		fmt.Fprintf(e.stderr, "xunjian: %v\n", err)
-		return exitUsage
-	}
-	if _, err := cfg.Content.LoadPacks(f.words, f.typos); err != nil {
+	if err := f.prepare(&cfg); err != nil {
 		fmt.Fprintf(e.stderr, "xunjian: %v\n", err)
 		return exitUsage
 	}
@@ -437,12 +443,7 @@ func cmdScan(ctx context.Context, args []string, e env) int {
 		fmt.Fprintf(e.stderr, "xunjian: %v\n", err)
 		return exitUsage
 	}
-	f.apply(&cfg)
-	if err := cfg.Validate(checks.Names()); err != nil {
-		fmt.Fprintf(e.stderr, "xunjian: %v\n", err)
-		return exitUsage
-	}
-	if _, err := cfg.Content.LoadPacks(f.words, f.typos); err != nil {
+	if err := f.prepare(&cfg); err != nil {
 		fmt.Fprintf(e.stderr, "xunjian: %v\n", err)
 		return exitUsage
 	}
