@@ -42,7 +42,7 @@ const (
 
 var itemNames = map[string]string{
 	HomepageLinks: "首页不可用链接", OtherLinks: "其他页面不可用链接", Typos: "错别字",
-	IPv6: "未支持 IPv6", HTTPS: "未提供 HTTPS", ExternalLinks: "待确认的外部链接",
+	IPv6: "未支持 IPv6", HTTPS: "未提供 HTTPS", ExternalLinks: "指向违规内容的外部链接",
 }
 
 // ItemName is an item's Chinese name.
