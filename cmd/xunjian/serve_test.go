@@ -37,10 +37,10 @@ func TestServeSurvivesSIGKILL(t *testing.T) {
 	}
 	defer portal.Close()
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(700 * time.Millisecond)
+		time.Sleep(800 * time.Millisecond)
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		if r.URL.Path == "/" {
-			for i := range 12 {
+			for i := range 16 {
 				fmt.Fprintf(w, `<a href="/p%d.html">第%d页</a>`, i, i)
 			}
 			return
