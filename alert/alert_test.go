@@ -324,3 +324,23 @@ func TestEmail(t *testing.T) {
 		t.Error("incomplete email config accepted")
 	}
 }
+
+func TestSlackIncomingWebhook(t *testing.T) {
+	rec := &recorder{reply: "ok"}
+	srv := httptest.NewServer(rec.handler())
+	defer srv.Close()
+	s, err := NewSlack("", "", srv.URL+"/services/T/B/X", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Send(context.Background(), Message{Title: "【示例县】首页已恢复访问", Lines: []string{"<script>"}}); err != nil {
+		t.Fatal(err)
+	}
+	var v map[string]any
+	if json.Unmarshal([]byte(rec.messages()[0]), &v) != nil || v["text"] != "【示例县】首页已恢复访问\n&lt;script&gt;" {
+		t.Errorf("webhook body %s", rec.messages()[0])
+	}
+	if _, err := NewSlack("", "", "", ""); err == nil {
+		t.Error("slack without token or webhook accepted")
+	}
+}

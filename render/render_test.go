@@ -102,3 +102,29 @@ func TestCancelEndsChromium(t *testing.T) {
 	}
 	b.Close()
 }
+
+// TestRenderTimeout: a page that never finishes loading fails within the
+// time limit instead of hanging the run.
+func TestRenderTimeout(t *testing.T) {
+	needBrowser(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(20 * time.Second):
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	b, err := Start(ctx, Config{Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	start := time.Now()
+	if _, err := b.Render(ctx, srv.URL+"/"); err == nil {
+		t.Error("a hanging page rendered")
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("render took %v with a 2s limit", d)
+	}
+}
