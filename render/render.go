@@ -187,73 +187,71 @@ const visibilityJS = `(() => {
   return out;
 })()`
 
-// Render loads a page, waits for scripts, and returns its links' rendered
-// visibility and a screenshot.
-func (b *Browser) Render(ctx context.Context, url string) (*Result, error) {
+// open takes a tab slot, loads url in a new tab bounded by the render
+// timeout (and by ctx), and marks its links; done releases everything.
+func (b *Browser) open(ctx context.Context, url string) (tab context.Context, elements []Element, done func(), err error) {
 	select {
 	case b.tabs <- struct{}{}:
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, nil, nil, ctx.Err()
 	}
-	defer func() { <-b.tabs }()
 	tab, cancel := chromedp.NewContext(b.browser)
-	defer cancel()
 	tab, cancelT := context.WithTimeout(tab, b.cfg.Timeout)
-	defer cancelT()
 	stop := context.AfterFunc(ctx, cancelT)
-	defer stop()
-	res := &Result{URL: url}
-	err := chromedp.Do(tab,
+	done = func() {
+		stop()
+		cancelT()
+		cancel()
+		<-b.tabs
+	}
+	err = chromedp.Do(tab,
 		chromedp.EmulateViewport(1366, 900),
 		chromedp.Navigate(url),
 		chromedp.WaitReady("body"),
 		chromedp.Sleep(300*time.Millisecond), // late document.write and timers
 	)
 	if err == nil {
-		res.Elements, err = chromedp.Run(tab, chromedp.Evaluate[[]Element](visibilityJS))
-	}
-	if err == nil {
-		res.Screenshot, err = chromedp.Run(tab, chromedp.FullScreenshot(100)) // 100: PNG
+		elements, err = chromedp.Run(tab, chromedp.Evaluate[[]Element](visibilityJS))
 	}
 	if err != nil {
+		done()
+		return nil, nil, nil, err
+	}
+	return tab, elements, done, nil
+}
+
+// Render loads a page, waits for scripts, and returns its links' rendered
+// visibility and a screenshot.
+func (b *Browser) Render(ctx context.Context, url string) (*Result, error) {
+	tab, elements, done, err := b.open(ctx, url)
+	if err != nil {
+		return nil, fmt.Errorf("render %s: %w", url, err)
+	}
+	defer done()
+	res := &Result{URL: url, Elements: elements}
+	if res.Screenshot, err = chromedp.Run(tab, chromedp.FullScreenshot(100)); err != nil { // 100: PNG
 		return nil, fmt.Errorf("render %s: %w", url, err)
 	}
 	return res, nil
 }
 
 // Outline screenshots a page with element i (data-xj-i) outlined in red;
-// an element without a box gets the full page.
+// an element without a box gets its nearest ancestor with one outlined too
+// (dashed), and the full page is captured.
 func (b *Browser) Outline(ctx context.Context, url string, index int) ([]byte, error) {
-	select {
-	case b.tabs <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	tab, _, done, err := b.open(ctx, url)
+	if err != nil {
+		return nil, fmt.Errorf("screenshot %s: %w", url, err)
 	}
-	defer func() { <-b.tabs }()
-	tab, cancel := chromedp.NewContext(b.browser)
-	defer cancel()
-	tab, cancelT := context.WithTimeout(tab, b.cfg.Timeout)
-	defer cancelT()
-	js := fmt.Sprintf(`(() => { %s; const el = document.querySelector('[data-xj-i="%d"]'); if (!el) return false;
+	defer done()
+	js := fmt.Sprintf(`(() => { const el = document.querySelector('[data-xj-i="%d"]'); if (!el) return false;
 	  el.style.setProperty('outline', '4px solid #e00', 'important'); el.style.setProperty('outline-offset', '2px', 'important');
 	  for (let e = el.parentElement; e; e = e.parentElement) { e.style.setProperty('outline', '2px dashed #e00', 'important'); if (e.offsetWidth > 0) break; }
-	  el.scrollIntoView({block: 'center'}); return true; })()`, "void 0", index)
-	err := chromedp.Do(tab,
-		chromedp.EmulateViewport(1366, 900),
-		chromedp.Navigate(url),
-		chromedp.WaitReady("body"),
-		chromedp.Sleep(300*time.Millisecond),
-	)
-	if err == nil {
-		_, err = chromedp.Run(tab, chromedp.Evaluate[[]Element](visibilityJS))
+	  el.scrollIntoView({block: 'center'}); return true; })()`, index)
+	if _, err := chromedp.Run(tab, chromedp.Evaluate[bool](js)); err != nil {
+		return nil, fmt.Errorf("screenshot %s: %w", url, err)
 	}
-	if err == nil {
-		_, err = chromedp.Run(tab, chromedp.Evaluate[bool](js))
-	}
-	var png []byte
-	if err == nil {
-		png, err = chromedp.Run(tab, chromedp.FullScreenshot(100))
-	}
+	png, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
 	if err != nil {
 		return nil, fmt.Errorf("screenshot %s: %w", url, err)
 	}
