@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"sort"
@@ -62,36 +61,11 @@ func newExternalLink(d Deps) (Check, error) {
 	}
 	// External pages are fetched with the crawler's rule: no private,
 	// loopback or link-local address unless the config allows it.
-	allowNets := []*net.IPNet{}
-	for _, n := range d.Config.Crawl.AllowNetworks {
-		if _, ipn, err := net.ParseCIDR(n); err == nil {
-			allowNets = append(allowNets, ipn)
-		}
+	dial, err := crawler.GuardedDial(d.Config.Crawl.Timeout.D(), d.Config.Crawl.AllowPrivate, d.Config.Crawl.AllowNetworks, nil)
+	if err != nil {
+		return nil, err
 	}
-	dialer := &net.Dialer{Timeout: d.Config.Crawl.Timeout.D()}
-	c.client = &http.Client{
-		Timeout: d.Config.Crawl.Timeout.D(),
-		Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			host, port, err := net.SplitHostPort(addr)
-			if err != nil {
-				return nil, err
-			}
-			ips, err := net.DefaultResolver.LookupIPAddr(ctx, host)
-			if err != nil {
-				return nil, err
-			}
-			for _, ip := range ips {
-				ok := d.Config.Crawl.AllowPrivate || !crawler.IsPrivateIP(ip.IP)
-				for _, n := range allowNets {
-					ok = ok || n.Contains(ip.IP)
-				}
-				if ok {
-					return dialer.DialContext(ctx, network, net.JoinHostPort(ip.IP.String(), port))
-				}
-			}
-			return nil, fmt.Errorf("dial %s: %w", host, crawler.ErrPrivateAddress)
-		}},
-	}
+	c.client = &http.Client{Timeout: d.Config.Crawl.Timeout.D(), Transport: &http.Transport{DialContext: dial}}
 	return c, nil
 }
 

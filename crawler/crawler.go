@@ -181,25 +181,18 @@ func New(cfg Config) (*Crawler, error) {
 		}
 		own[hostname] = true
 	}
-	var nets []*net.IPNet
-	for _, n := range cfg.Crawl.AllowNetworks {
-		_, ipn, err := net.ParseCIDR(n)
-		if err != nil {
-			return nil, fmt.Errorf("crawler: allow_networks: %w", err)
-		}
-		nets = append(nets, ipn)
-	}
 	base := cfg.Transport
 	if base == nil {
-		dialer := &guardedDialer{
-			allowNets:    nets,
-			dialer:       &net.Dialer{Timeout: cfg.Crawl.Timeout.D(), KeepAlive: 30 * time.Second},
-			resolver:     net.DefaultResolver,
-			allowPrivate: cfg.Crawl.AllowPrivate,
-			ownHosts:     own,
+		var hosts []string
+		for h := range own {
+			hosts = append(hosts, h)
+		}
+		dial, err := GuardedDial(cfg.Crawl.Timeout.D(), cfg.Crawl.AllowPrivate, cfg.Crawl.AllowNetworks, hosts)
+		if err != nil {
+			return nil, fmt.Errorf("crawler: %w", err)
 		}
 		base = &http.Transport{
-			DialContext:           dialer.DialContext,
+			DialContext:           dial,
 			ForceAttemptHTTP2:     true,
 			MaxIdleConns:          256,
 			MaxIdleConnsPerHost:   max(cfg.Crawl.Concurrency, 2),

@@ -172,6 +172,33 @@ type guardedDialer struct {
 	ownHosts     map[string]bool
 }
 
+// GuardedDial returns a DialContext that refuses private, loopback and
+// link-local addresses (unless allowPrivate, or inside allowNetworks CIDR
+// ranges) for every host but ownHosts: the crawl's rule, for other code
+// that fetches external pages.
+func GuardedDial(timeout time.Duration, allowPrivate bool, allowNetworks, ownHosts []string) (func(ctx context.Context, network, addr string) (net.Conn, error), error) {
+	d := &guardedDialer{
+		dialer:       &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second},
+		resolver:     net.DefaultResolver,
+		allowPrivate: allowPrivate,
+		ownHosts:     map[string]bool{},
+	}
+	for _, n := range allowNetworks {
+		_, ipn, err := net.ParseCIDR(n)
+		if err != nil {
+			return nil, fmt.Errorf("allow_networks: %w", err)
+		}
+		d.allowNets = append(d.allowNets, ipn)
+	}
+	for _, h := range ownHosts {
+		if hh, _, err := net.SplitHostPort(h); err == nil {
+			h = hh
+		}
+		d.ownHosts[strings.ToLower(h)] = true
+	}
+	return d.DialContext, nil
+}
+
 func (d *guardedDialer) allowed(ip net.IP) bool {
 	if d.allowPrivate || !IsPrivateIP(ip) {
 		return true
