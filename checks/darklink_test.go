@@ -73,8 +73,7 @@ func TestDarkLinkStatic(t *testing.T) {
 // TestCloaking serves spam only to Baiduspider and to visitors from a
 // Baidu search, and a spider-only redirect; a visitor sees a clean page.
 func TestCloaking(t *testing.T) {
-	var srv *httptest.Server
-	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ua, ref := r.UserAgent(), r.Referer()
 		switch {
 		case r.URL.Path == "/redir" && strings.Contains(ua, "Googlebot"):

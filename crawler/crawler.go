@@ -131,7 +131,6 @@ type Crawler struct {
 	errs      atomic.Int64
 	retries   atomic.Int64
 	bytesRead atomic.Int64
-	err       error
 }
 
 // New validates cfg and builds a crawler.
@@ -342,7 +341,7 @@ func (cr *Crawler) Run(ctx context.Context, onPage func(*Page)) (*Result, error)
 	cr.visited.Add(home)
 	cr.targets.Add(1)
 	cr.pageCount.Add(1)
-	if err := cr.pages.push(Item{URL: home, Depth: 0, Kind: KindPage, Crawl: true}); err != nil {
+	if err := cr.pages.push(Item{URL: home, Depth: 0, Kind: KindPage}); err != nil {
 		return nil, err
 	}
 
@@ -758,7 +757,7 @@ func (cr *Crawler) enqueue(ln Link, from parent) {
 	cr.targets.Add(1)
 	var qerr error
 	if crawl {
-		qerr = cr.pages.push(Item{URL: s, Depth: depth, Kind: ln.Kind, Crawl: true, Chain: chain})
+		qerr = cr.pages.push(Item{URL: s, Depth: depth, Kind: ln.Kind, Chain: chain})
 	} else {
 		qerr = cr.checks.push(Item{URL: s, Depth: depth, Kind: ln.Kind})
 	}

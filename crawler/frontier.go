@@ -36,9 +36,6 @@ type Item struct {
 	Depth int
 	// Kind is how the target was first referenced.
 	Kind LinkKind
-	// Crawl is true for pages to fetch and parse; false for targets only
-	// checked for availability.
-	Crawl bool
 	// Chain counts the same-pattern pages in a row that led here (trap guard).
 	Chain int
 }
@@ -118,15 +115,12 @@ func (f *spillFrontier) Push(it Item) error {
 		f.file = file
 		f.w = bufio.NewWriterSize(file, 64<<10)
 	}
-	var hdr [binary.MaxVarintLen64*3 + 2]byte
+	var hdr [binary.MaxVarintLen64*3 + 1]byte
 	n := binary.PutUvarint(hdr[:], uint64(len(it.URL)))
 	n += binary.PutUvarint(hdr[n:], uint64(it.Depth))
 	n += binary.PutUvarint(hdr[n:], uint64(it.Chain))
 	hdr[n] = byte(it.Kind)
-	if it.Crawl {
-		hdr[n+1] = 1
-	}
-	n += 2
+	n++
 	if _, err := f.w.Write(hdr[:n]); err != nil {
 		return fmt.Errorf("frontier spill: %w", err)
 	}
@@ -196,8 +190,8 @@ func readItem(r *bufio.Reader) (Item, int64, error) {
 		size += int64(uvarintLen(x))
 	}
 	n, depth, chain := v[0], v[1], v[2]
-	var flags [2]byte
-	if _, err := io.ReadFull(r, flags[:]); err != nil {
+	kind, err := r.ReadByte()
+	if err != nil {
 		return Item{}, 0, err
 	}
 	if n > 1<<20 {
@@ -207,8 +201,8 @@ func readItem(r *bufio.Reader) (Item, int64, error) {
 	if _, err := io.ReadFull(r, buf); err != nil {
 		return Item{}, 0, err
 	}
-	size += 2 + int64(n)
-	return Item{URL: string(buf), Depth: int(depth), Kind: LinkKind(flags[0]), Crawl: flags[1] == 1, Chain: int(chain)}, size, nil
+	size += 1 + int64(n)
+	return Item{URL: string(buf), Depth: int(depth), Kind: LinkKind(kind), Chain: int(chain)}, size, nil
 }
 
 func uvarintLen(x uint64) int {

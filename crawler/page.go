@@ -85,14 +85,6 @@ type Page struct {
 	Flattened bool
 }
 
-// Title returns the page's <title>, whitespace collapsed.
-func (p *Page) Title() string {
-	if p.Doc == nil {
-		return ""
-	}
-	return collapse(p.Doc.Find("title").First().Text(), 200)
-}
-
 // collapse folds runs of whitespace to one space and caps the length in runes.
 func collapse(s string, max int) string {
 	s = strings.Join(strings.Fields(s), " ")

@@ -143,7 +143,7 @@ func TestFrontierSpillsAndKeepsOrder(t *testing.T) {
 	f := NewFrontier(3, t.TempDir())
 	defer f.Close()
 	for i := range 10 {
-		if err := f.Push(Item{URL: fmt.Sprintf("http://x/%d", i), Depth: i, Chain: i % 3, Crawl: i%2 == 0, Kind: KindPage}); err != nil {
+		if err := f.Push(Item{URL: fmt.Sprintf("http://x/%d", i), Depth: i, Chain: i % 3, Kind: LinkKind(1 + i%8)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -156,7 +156,7 @@ func TestFrontierSpillsAndKeepsOrder(t *testing.T) {
 			f.Push(Item{URL: "http://x/late"})
 		}
 		it, ok, err := f.Pop()
-		want := Item{URL: fmt.Sprintf("http://x/%d", i), Depth: i, Chain: i % 3, Crawl: i%2 == 0, Kind: KindPage}
+		want := Item{URL: fmt.Sprintf("http://x/%d", i), Depth: i, Chain: i % 3, Kind: LinkKind(1 + i%8)}
 		if err != nil || !ok || it != want {
 			t.Fatalf("pop %d = %+v %v %v, want %+v", i, it, ok, err, want)
 		}

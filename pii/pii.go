@@ -79,8 +79,7 @@ func (s Scanner) Scan(text []byte, fn func(Hit)) {
 	var digits [40]byte
 	n := len(text)
 	for i := 0; i < n; {
-		d, size := digitAt(text, i)
-		if d == 0 {
+		if d, _ := digitAt(text, i); d == 0 {
 			i++
 			if text[i-1] >= utf8.RuneSelf {
 				for i < n && text[i]&0xC0 == 0x80 {
@@ -94,7 +93,7 @@ func (s Scanner) Scan(text []byte, fn func(Hit)) {
 		start := i
 		k := 0
 		for i < n {
-			d, size = digitAt(text, i)
+			d, size := digitAt(text, i)
 			if d == 0 {
 				break
 			}
