@@ -87,7 +87,7 @@ func (b *brokenLink) finding(f crawler.Failure, ref crawler.Ref, isHome bool) fi
 	} else if f.TotalRefs > 1 {
 		ev = append(ev, fmt.Sprintf("共 %d 个页面含此链接", f.TotalRefs))
 	}
-	details := map[string]any{"status": o.Status, "attempts": o.Attempts, "target_kind": f.Kind.String(), "pages_with_target": f.TotalRefs}
+	details := map[string]any{"status": o.Status, "attempts": o.Attempts, "target_kind": f.Kind.String(), "pages_with_target": f.TotalRefs, "homepage": ref.Home}
 	if ref.Tag != "" {
 		details["tag"] = ref.Tag
 	}

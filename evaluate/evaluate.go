@@ -124,10 +124,10 @@ func Of(r *finding.Report, rules Rules) *finding.Evaluation {
 		count int
 	}{
 		{HomepageLinks, count(func(f finding.Finding) bool {
-			return f.Check == "broken-link" && f.Certainty == finding.Confirmed && f.Severity == finding.High
+			return f.Check == "broken-link" && f.Certainty == finding.Confirmed && onHomepage(f)
 		})},
 		{OtherLinks, count(func(f finding.Finding) bool {
-			return f.Check == "broken-link" && f.Certainty == finding.Confirmed && f.Severity != finding.High
+			return f.Check == "broken-link" && f.Certainty == finding.Confirmed && !onHomepage(f)
 		})},
 		{Typos, count(func(f finding.Finding) bool { return f.Check == "typo" && f.Kind == "typo" })},
 		{IPv6, count(func(f finding.Finding) bool {
@@ -157,4 +157,11 @@ func Of(r *finding.Report, rules Rules) *finding.Evaluation {
 		}
 	}
 	return e
+}
+
+// onHomepage reports a broken-link finding on the homepage (its details say
+// so; the severity alone does not: an intranet link there is medium).
+func onHomepage(f finding.Finding) bool {
+	home, _ := f.Details["homepage"].(bool)
+	return home
 }

@@ -10,6 +10,8 @@ var rules = Rules{
 	HomepageLinks: {Points: 1, Max: 5}, OtherLinks: {Points: 0.1, Max: 5}, Typos: {Points: 0.5, Max: 5}, IPv6: {Points: 1, Max: 1},
 }
 
+var home = map[string]any{"homepage": true}
+
 func report(checks []string, fs ...finding.Finding) *finding.Report {
 	return &finding.Report{Checks: checks, Findings: fs}
 }
@@ -38,8 +40,10 @@ func TestOf(t *testing.T) {
 		finding.Finding{Check: "stale-column", Kind: "homepage-warning", Message: "首页即将超期"},
 		finding.Finding{Check: "blank-column", Kind: "veto", Message: "空白栏目 5 个"},
 		finding.Finding{Check: "dark-link", Severity: finding.Critical, Message: "暗链"},
-		finding.Finding{Check: "broken-link", Severity: finding.High, Certainty: finding.Confirmed},
-		finding.Finding{Check: "broken-link", Severity: finding.High, Certainty: finding.Suspected},
+		finding.Finding{Check: "broken-link", Severity: finding.High, Certainty: finding.Confirmed, Details: home},
+		finding.Finding{Check: "broken-link", Severity: finding.High, Certainty: finding.Suspected, Details: home},
+		// An intranet link on the homepage is medium, but still on the homepage.
+		finding.Finding{Check: "broken-link", Kind: "private-address", Severity: finding.Medium, Certainty: finding.Confirmed, Details: home},
 		finding.Finding{Check: "broken-link", Severity: finding.Medium, Certainty: finding.Confirmed},
 		finding.Finding{Check: "broken-link", Severity: finding.Medium, Certainty: finding.Confirmed},
 		finding.Finding{Check: "typo", Kind: "typo"},
@@ -53,13 +57,13 @@ func TestOf(t *testing.T) {
 			t.Errorf("%s: %s, want %s", item, got, want)
 		}
 	}
-	// 1 (homepage) + 0.2 (others) + 0.5 (typo) + 1 (IPv6, capped) = 2.7
-	if bad.Score != 97.3 || bad.Passed {
+	// 2 (homepage) + 0.2 (others) + 0.5 (typo) + 1 (IPv6, capped) = 3.7
+	if bad.Score != 96.3 || bad.Passed {
 		t.Errorf("score %v passed %v, deductions %+v", bad.Score, bad.Passed, bad.Deductions)
 	}
 	many := report(all)
 	for range 30 {
-		many.Findings = append(many.Findings, finding.Finding{Check: "broken-link", Severity: finding.High, Certainty: finding.Confirmed})
+		many.Findings = append(many.Findings, finding.Finding{Check: "broken-link", Severity: finding.High, Certainty: finding.Confirmed, Details: home})
 	}
 	if e := Of(many, rules); e.Score != 95 {
 		t.Errorf("cap: score %v", e.Score)
