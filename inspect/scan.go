@@ -21,6 +21,10 @@ import (
 // MaxScanFiles caps how many files one scan reads from directories.
 const MaxScanFiles = 10000
 
+// ErrNoTextChecks is Scan's error when none of the enabled checks reads
+// text, so there is nothing to scan files with.
+var ErrNoTextChecks = errors.New("none of the enabled checks reads text (enable sensitive-word, typo or privacy)")
+
 // Scan runs the content checks on local files, directories and URLs, the
 // pre-publication check an editor runs on a list before publishing it.
 func Scan(ctx context.Context, o Options, inputs []string) (*finding.Report, error) {
@@ -34,7 +38,7 @@ func Scan(ctx context.Context, o Options, inputs []string) (*finding.Report, err
 		}
 	}
 	if len(textChecks) == 0 {
-		return nil, fmt.Errorf("scan: none of the enabled checks reads text (enable sensitive-word, typo or privacy)")
+		return nil, fmt.Errorf("scan: %w", ErrNoTextChecks)
 	}
 	o.Config.Checks.Enabled = textChecks
 	list, err := Build(o)

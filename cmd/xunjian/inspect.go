@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+
+	"github.com/xunjian/xunjian/checks"
+	"github.com/xunjian/xunjian/crawler"
+	"github.com/xunjian/xunjian/finding"
+	"github.com/xunjian/xunjian/inspect"
+	"github.com/xunjian/xunjian/reports"
+	"github.com/xunjian/xunjian/rules"
+)
+
+// cmdInspect is `xunjian inspect [flags] URL...`: inspect sites now and
+// write their reports.
+func cmdInspect(ctx context.Context, args []string, e env) error {
+	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var f inspectFlags
+	f.register(fs, false)
+	urls, err := parseInterleaved(fs, args)
+	if err != nil {
+		return flagsFailed(err)
+	}
+	cfg := rules.Default()
+	if f.config != "" {
+		if cfg, err = rules.Load(f.config, checks.Names()); err != nil {
+			return usageError{err: err}
+		}
+	}
+	if len(urls) > 0 {
+		cfg.Sites = nil
+		for _, u := range urls {
+			cfg.Sites = append(cfg.Sites, rules.Site{URL: u})
+		}
+	}
+	if err := f.prepare(&cfg); err != nil {
+		return usageError{err: err}
+	}
+	if err := cfg.RequireSites(); err != nil {
+		return usageError{err: fmt.Errorf("%w: give a URL or a config file with sites", err)}
+	}
+	log, err := newLogger(e.stderr, f.logLevel)
+	if err != nil {
+		return usageError{err: err}
+	}
+	return inspectSites(ctx, cfg, f, log, e)
+}
+
+// inspectSites inspects each site in turn and writes its reports. A site
+// that cannot be inspected does not stop the others: the error returned
+// lists every failure (exit 3), or is an exitError with exitFindings when
+// a report holds a finding at or above --fail-on.
+func inspectSites(ctx context.Context, cfg rules.Config, f inspectFlags, log *slog.Logger, e env) error {
+	failOn, _ := finding.ParseSeverity(cfg.Report.FailOn)
+	var failed errorList
+	interrupted, found := false, false
+	for _, site := range cfg.Sites {
+		var prog *progress
+		rep, err := inspect.Run(ctx, inspect.Options{
+			Config: cfg, Site: site, Logger: log, Now: e.now, ExtraWords: f.words, ExtraTypos: f.typos,
+			OnProgress: func(cr *crawler.Crawler) { prog = startProgress(ctx, cr, e) },
+		})
+		prog.stop()
+		if err != nil {
+			failed = append(failed, err)
+			continue
+		}
+		dir := filepath.Join(f.out, reports.SiteDir(rep.Site))
+		paths, err := reports.WriteFiles(dir, rep, cfg.Report.Formats)
+		if err != nil {
+			failed = append(failed, err)
+			continue
+		}
+		if !f.quiet {
+			reports.WriteSummary(e.stdout, rep, 10)
+			for _, p := range paths {
+				fmt.Fprintf(e.stdout, "  报告：%s\n", p)
+			}
+		}
+		switch {
+		case !rep.Complete && ctx.Err() != nil:
+			interrupted = true
+		case failOn != "" && rep.Worst().Rank() >= failOn.Rank():
+			found = true
+		}
+	}
+	switch {
+	case len(failed) > 0:
+		return exitError{code: exitFailed, err: failed}
+	case interrupted:
+		return exitError{code: exitFailed}
+	case found:
+		return exitError{code: exitFindings}
+	}
+	return nil
+}

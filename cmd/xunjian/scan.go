@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+
+	"github.com/xunjian/xunjian/finding"
+	"github.com/xunjian/xunjian/inspect"
+	"github.com/xunjian/xunjian/reports"
+)
+
+// cmdScan is `xunjian scan FILE|DIR|URL...`: the content checks on
+// documents before they are published.
+func cmdScan(ctx context.Context, args []string, e env) error {
+	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var f inspectFlags
+	f.register(fs, false)
+	fs.Lookup("o").DefValue = ""
+	f.out = ""
+	inputs, err := parseInterleaved(fs, args)
+	if err != nil {
+		return flagsFailed(err)
+	}
+	if len(inputs) == 0 {
+		return usageLine("xunjian scan [flags] FILE|DIR|URL...")
+	}
+	cfg, err := loadConfig(f.config)
+	if err != nil {
+		return usageError{err: err}
+	}
+	if err := f.prepare(&cfg); err != nil {
+		return usageError{err: err}
+	}
+	log, err := newLogger(e.stderr, f.logLevel)
+	if err != nil {
+		return usageError{err: err}
+	}
+	rep, err := inspect.Scan(ctx, inspect.Options{Config: cfg, Logger: log, Now: e.now, ExtraWords: f.words, ExtraTypos: f.typos}, inputs)
+	if err != nil {
+		if errors.Is(err, inspect.ErrNoTextChecks) {
+			return usageError{err: err}
+		}
+		return err
+	}
+	if !f.quiet {
+		reports.WriteSummary(e.stdout, rep, 50)
+	}
+	if f.out != "" {
+		paths, err := reports.WriteFiles(f.out, rep, cfg.Report.Formats)
+		if err != nil {
+			return err
+		}
+		for _, p := range paths {
+			fmt.Fprintf(e.stdout, "  报告：%s\n", p)
+		}
+	}
+	failOn, _ := finding.ParseSeverity(cfg.Report.FailOn)
+	switch {
+	case !rep.Complete && ctx.Err() != nil:
+		return exitError{code: exitFailed}
+	case rep.Worst().Rank() >= failOn.Rank() && len(rep.Findings) > 0:
+		return exitError{code: exitFindings}
+	}
+	return nil
+}

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/xunjian/xunjian/checks"
+	"github.com/xunjian/xunjian/rules"
+	"github.com/xunjian/xunjian/serve"
+)
+
+// cmdServe is `xunjian serve -c FILE`: the daily inspections, probes,
+// alerts and dashboard until ctx ends; SIGHUP reloads the config.
+func cmdServe(ctx context.Context, args []string, e env) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	path := fs.String("c", "", "configuration file with sites, serve and alerts settings")
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	if _, err := parseInterleaved(fs, args); err != nil {
+		return usageError{} // -h too: kept as it was
+	}
+	if *path == "" {
+		return usageLine("xunjian serve -c FILE")
+	}
+	cfg, err := rules.Load(*path, checks.Names())
+	if err == nil {
+		err = cfg.RequireSites()
+	}
+	if err != nil {
+		return usageError{err: err}
+	}
+	log, err := newLogger(e.stderr, *logLevel)
+	if err != nil {
+		return usageError{err: err}
+	}
+	// SIGHUP reloads the config; a bad one is logged and the old one kept.
+	reload := make(chan rules.Config)
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				c, err := rules.Load(*path, checks.Names())
+				if err == nil {
+					err = c.RequireSites()
+				}
+				if err != nil {
+					log.Error("reload rejected", "err", err)
+					continue
+				}
+				select {
+				case reload <- c:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	return serve.Run(ctx, serve.Options{Config: cfg, Log: log, Ready: func(addr string) {
+		if addr != "" {
+			fmt.Fprintf(e.stdout, "仪表盘：http://%s/\n", addr)
+		}
+	}}, reload)
+}
