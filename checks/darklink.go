@@ -45,7 +45,8 @@ type darkLink struct {
 	client *http.Client
 
 	mu     sync.Mutex
-	css    map[string]*hidden.Sheet
+	css    map[string]*hidden.Sheet // inline <style> blocks
+	sheets map[string]*sheetFetch   // linked stylesheets by URL
 	sample []string
 	// raw holds, for the pages rendered later, the links of the raw HTML
 	// and the targets the static pass already reported.
@@ -56,7 +57,7 @@ type darkLink struct {
 var _ Check = (*darkLink)(nil)
 
 func newDarkLink(d Deps) (Check, error) {
-	c := &darkLink{deps: d, cfg: d.Config.Checks.DarkLink, ext: d.Config.Checks.ExternalLink, css: map[string]*hidden.Sheet{},
+	c := &darkLink{deps: d, cfg: d.Config.Checks.DarkLink, ext: d.Config.Checks.ExternalLink, css: map[string]*hidden.Sheet{}, sheets: map[string]*sheetFetch{},
 		raw: map[string]map[string]bool{}, static: map[string]map[string]bool{},
 		client: &http.Client{Timeout: d.Config.Crawl.Timeout.D()}}
 	w, err := d.wordMatcher()
@@ -258,15 +259,28 @@ func (c *darkLink) inlineSheet(text string, order int) *hidden.Sheet {
 	return s
 }
 
+// sheetFetch is a linked stylesheet, fetched once a run: pages that need
+// it while the fetch is on its way wait for it (done) instead of fetching
+// it again.
+type sheetFetch struct {
+	done  chan struct{}
+	sheet *hidden.Sheet
+}
+
 // stylesheet fetches and parses a linked stylesheet once a run.
 func (c *darkLink) stylesheet(u string, order int) *hidden.Sheet {
 	c.mu.Lock()
-	s, ok := c.css[u]
+	f, ok := c.sheets[u]
+	if !ok {
+		f = &sheetFetch{done: make(chan struct{}), sheet: &hidden.Sheet{}}
+		c.sheets[u] = f
+	}
 	c.mu.Unlock()
 	if ok {
-		return s
+		<-f.done
+		return f.sheet
 	}
-	s = &hidden.Sheet{}
+	defer close(f.done)
 	req, err := http.NewRequest(http.MethodGet, u, nil)
 	if err == nil {
 		req.Header.Set("User-Agent", c.deps.Config.Crawl.UserAgent)
@@ -275,14 +289,11 @@ func (c *darkLink) stylesheet(u string, order int) *hidden.Sheet {
 			resp.Body.Close()
 			if resp.StatusCode < 400 {
 				text, _ := crawler.Decode(body, resp.Header.Get("Content-Type"))
-				s = hidden.ParseSheet(string(text), order)
+				f.sheet = hidden.ParseSheet(string(text), order)
 			}
 		}
 	}
-	c.mu.Lock()
-	c.css[u] = s
-	c.mu.Unlock()
-	return s
+	return f.sheet
 }
 
 // Spider and browser identities for the cloaking comparison.
@@ -462,25 +473,27 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) []fi
 	rendered := 0
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	// mu guards out, shots and rendered only: a page's rendering and its
+	// outlined screenshots run outside it, up to the browser's tab limit.
 	for i, page := range pages {
 		wg.Go(func() {
 			res, err := b.Render(ctx, page)
-			mu.Lock()
-			defer mu.Unlock()
 			if err != nil {
+				mu.Lock()
 				out = append(out, finding.Finding{
 					Check: c.Name(), Severity: finding.Info, Kind: "render-failed", Page: page,
 					Message: "页面未能在时限内完成浏览器渲染，该页只做了静态检查", Evidence: err.Error(),
 				})
+				mu.Unlock()
 				return
 			}
-			rendered++
 			if i == 0 {
 				s.AddArtifact("screenshots/homepage.png", res.Screenshot)
 			}
 			c.mu.Lock()
 			raw, static := c.raw[page], c.static[page]
 			c.mu.Unlock()
+			var found []finding.Finding
 			evidence := map[string]int{} // target -> element index
 			for _, e := range res.Elements {
 				u, err := url.Parse(e.Href)
@@ -502,29 +515,42 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) []fi
 				if tech == "" || (word == "" && !external) {
 					continue
 				}
-				f := c.finding(page, target, e.Text, tech, "rendered", word, map[string]any{"injected_by_script": injected})
-				out = append(out, f)
+				found = append(found, c.finding(page, target, e.Text, tech, "rendered", word, map[string]any{"injected_by_script": injected}))
 				evidence[target] = e.Index
 			}
-			// Evidence: the page with each dark link outlined.
+			// Evidence: the page with each dark link outlined. A screenshot
+			// slot is taken before the page is loaded again and given back
+			// if that fails, so the cap holds with pages in parallel.
 			for target, idx := range evidence {
-				if shots >= c.cfg.MaxScreenshots {
+				mu.Lock()
+				slot := shots < c.cfg.MaxScreenshots
+				if slot {
+					shots++
+				}
+				mu.Unlock()
+				if !slot {
 					break
 				}
 				png, err := b.Outline(ctx, page, idx)
 				if err != nil {
+					mu.Lock()
+					shots--
+					mu.Unlock()
 					continue
 				}
-				shots++
 				name := fmt.Sprintf("screenshots/%s.png", shortHash(page+"|"+target))
 				s.AddArtifact(name, png)
-				for j := range out {
-					if out[j].Page == page && out[j].Target == target {
-						out[j].Details["screenshot"] = name
+				for j := range found {
+					if found[j].Target == target {
+						found[j].Details["screenshot"] = name
 					}
 				}
 				s.Evidence(page, target, name)
 			}
+			mu.Lock()
+			rendered++
+			out = append(out, found...)
+			mu.Unlock()
 		})
 	}
 	wg.Wait()
