@@ -148,8 +148,13 @@ func Run(ctx context.Context, o Options, reload <-chan rules.Config) error {
 		if err != nil {
 			return fmt.Errorf("scheduler: %w", err)
 		}
+		// The schedule's jobs get a context of their own, cancelled when a
+		// new config replaces them: the scheduler's Shutdown then returns
+		// once they stop instead of waiting out its stop timeout.
+		jobs, stopJobs := context.WithCancel(ctx)
 		svc := current.Load()
-		if err := svc.Schedule(ctx, sched); err != nil {
+		if err := svc.Schedule(jobs, sched); err != nil {
+			stopJobs()
 			return err
 		}
 		sched.Start()
@@ -161,6 +166,7 @@ func Run(ctx context.Context, o Options, reload <-chan rules.Config) error {
 			// Running inspections see ctx cancelled: they stop and save
 			// their partial reports, marked incomplete.
 			err := sched.Shutdown()
+			stopJobs()
 			running.Wait()
 			svc.Alerts.Deliver(context.WithoutCancel(ctx))
 			if err != nil && !errors.Is(err, context.Canceled) {
@@ -169,6 +175,7 @@ func Run(ctx context.Context, o Options, reload <-chan rules.Config) error {
 			return nil
 		case c := <-reload:
 			o.Log.Info("config reloaded", "sites", len(c.Sites))
+			stopJobs()
 			if err := sched.Shutdown(); err != nil {
 				o.Log.Warn("scheduler shutdown", "err", err)
 			}

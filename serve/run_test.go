@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -93,4 +94,40 @@ func TestReloadAddsSite(t *testing.T) {
 	}
 	cancel()
 	<-done
+}
+
+// TestReloadDoesNotWaitForRunningJobs: a scheduled job still running when
+// a new config arrives (SIGHUP) is cancelled, so the new schedule starts at
+// once instead of after the scheduler's two-minute stop timeout.
+func TestReloadDoesNotWaitForRunningJobs(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Serve.RunMissed = false
+	blocked := make(chan struct{})
+	var probed sync.Map // home URL -> true
+	probe := func(ctx context.Context, home string) (bool, float64, string) {
+		if _, again := probed.LoadOrStore(home, true); !again && home == cfg.Sites[0].URL {
+			close(blocked)
+			<-ctx.Done() // a probe that hangs until its context ends
+		}
+		return true, 1, ""
+	}
+	reload := make(chan rules.Config)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, Options{Config: cfg, Channels: []alert.Channel{}, Probe: probe,
+			Inspect: func(context.Context, rules.Site) (*finding.Report, error) { return fakeReport(time.Now()), nil }}, reload)
+	}()
+	<-blocked
+	next := cfg
+	next.Sites = append(append([]rules.Site{}, cfg.Sites...), rules.Site{Name: "新站", URL: "http://new.example.gov.cn/"})
+	reload <- next
+	waitFor(t, "the new config's first probe", func() bool { _, ok := probed.Load("http://new.example.gov.cn/"); return ok })
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after cancel")
+	}
 }

@@ -272,6 +272,9 @@ func (s *Service) Schedule(ctx context.Context, sched gocron.Scheduler) error {
 		_, err := sched.NewJob(
 			gocron.CronJob(fmt.Sprintf("CRON_TZ=%s %d %d * * *", loc.String(), m, h), false),
 			gocron.NewTask(func() {
+				if ctx.Err() != nil {
+					return // triggered as its schedule was being replaced or stopped
+				}
 				if err := s.RunSite(ctx, site); err != nil {
 					s.log().Error("daily inspection", "site", SiteKey(site), "err", err)
 				}
