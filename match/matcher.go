@@ -60,7 +60,11 @@ type pattern struct {
 
 // Build compiles words (any of them may be empty or repeated; those never
 // match or match as their first occurrence). Words are folded like the text.
+// It fails when the traditional to simplified table could not be loaded.
 func Build(words []string) (*Matcher, error) {
+	if _, err := t2s(); err != nil {
+		return nil, err
+	}
 	ft := tables()
 	m := &Matcher{table: slices.Clone(ft.noise), astral: map[rune]uint16{}, nWords: len(words)}
 	codes := map[rune]uint16{}
