@@ -9,12 +9,14 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/internal/fixtures"
 	"github.com/xunjian/xunjian/pii"
 	"github.com/xunjian/xunjian/rules"
@@ -537,4 +539,41 @@ func (p *Portal) Expected(browser bool) []Finding {
 		out = append(out, Finding{"dark-link", "rendering-skipped", home, "", "info"})
 	}
 	return out
+}
+
+// String names a finding in one line: check/kind page -> target (severity).
+func (f Finding) String() string {
+	s := f.Check + "/" + f.Kind + " " + f.Page
+	if f.Target != "" {
+		s += " -> " + f.Target
+	}
+	return s + " (" + f.Severity + ")"
+}
+
+// Diff compares a report of the portal with Expected(browser), counting
+// repeats: missing are planted problems the report lacks, unexpected are
+// findings it should not hold (a decoy reported, a problem reported
+// twice). Both are sorted; both empty means the report is exactly right.
+func (p *Portal) Diff(rep *finding.Report, browser bool) (missing, unexpected []Finding) {
+	want := map[Finding]int{}
+	for _, f := range p.Expected(browser) {
+		want[f]++
+	}
+	for _, f := range rep.Findings {
+		got := Finding{f.Check, f.Kind, f.Page, f.Target, string(f.Severity)}
+		if want[got] > 0 {
+			want[got]--
+			continue
+		}
+		unexpected = append(unexpected, got)
+	}
+	for f, n := range want {
+		for range n {
+			missing = append(missing, f)
+		}
+	}
+	byString := func(a, b Finding) int { return strings.Compare(a.String(), b.String()) }
+	slices.SortFunc(missing, byString)
+	slices.SortFunc(unexpected, byString)
+	return missing, unexpected
 }

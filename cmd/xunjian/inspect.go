@@ -48,14 +48,15 @@ func cmdInspect(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return usageError{err: err}
 	}
-	return inspectSites(ctx, cfg, f, log, e)
+	return inspectSites(ctx, cfg, f, log, e, nil)
 }
 
 // inspectSites inspects each site in turn and writes its reports. A site
 // that cannot be inspected does not stop the others: the error returned
 // lists every failure (exit 3), or is an exitError with exitFindings when
-// a report holds a finding at or above --fail-on.
-func inspectSites(ctx context.Context, cfg rules.Config, f inspectFlags, log *slog.Logger, e env) error {
+// a report holds a finding at or above --fail-on. verify, when given,
+// judges each finished report once it is written; its error is the site's.
+func inspectSites(ctx context.Context, cfg rules.Config, f inspectFlags, log *slog.Logger, e env, verify func(*finding.Report) error) error {
 	failOn, _ := finding.ParseSeverity(cfg.Report.FailOn)
 	var failed errorList
 	interrupted, found := false, false
@@ -80,6 +81,12 @@ func inspectSites(ctx context.Context, cfg rules.Config, f inspectFlags, log *sl
 			reports.WriteSummary(e.stdout, rep, 10)
 			for _, p := range paths {
 				fmt.Fprintf(e.stdout, "  报告：%s\n", p)
+			}
+		}
+		if verify != nil && ctx.Err() == nil {
+			if err := verify(rep); err != nil {
+				failed = append(failed, err)
+				continue
 			}
 		}
 		switch {
