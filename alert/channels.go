@@ -12,10 +12,13 @@ import (
 	"net"
 	"net/http"
 	"net/smtp"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/xunjian/xunjian/config"
 )
 
 // Channel delivers messages somewhere.
@@ -74,12 +77,12 @@ func slackEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 
-// Webhook formats.
+// Webhook formats (one list, config.WebhookFormats, which validation reads).
 const (
-	DingTalk = "dingtalk"
-	WeCom    = "wecom"
-	Feishu   = "feishu"
-	JSON     = "json"
+	DingTalk = config.DingTalk
+	WeCom    = config.WeCom
+	Feishu   = config.Feishu
+	JSON     = config.JSON
 )
 
 // Webhook posts to a chat-bot webhook in its format.
@@ -90,10 +93,8 @@ type Webhook struct {
 
 // NewWebhook builds a webhook channel.
 func NewWebhook(name, format, url string) (*Webhook, error) {
-	switch format {
-	case DingTalk, WeCom, Feishu, JSON:
-	default:
-		return nil, fmt.Errorf("webhook %s: unknown format %q (dingtalk, wecom, feishu, json)", name, format)
+	if !slices.Contains(config.WebhookFormats(), format) {
+		return nil, fmt.Errorf("webhook %s: unknown format %q (%s)", name, format, strings.Join(config.WebhookFormats(), ", "))
 	}
 	return &Webhook{name: name, format: format, url: url, client: &http.Client{Timeout: 15 * time.Second}}, nil
 }

@@ -16,10 +16,10 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
 
+	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/crawler"
 	"github.com/xunjian/xunjian/dates"
 	"github.com/xunjian/xunjian/finding"
-	"github.com/xunjian/xunjian/rules"
 )
 
 // columns finds the site's columns (栏目) from its navigation, its list
@@ -27,8 +27,7 @@ import (
 // reports 栏目不更新 (stale-column), 空白栏目 (blank-column) and 首页不更新
 // against the national thresholds, with early warnings and the veto counts.
 type columns struct {
-	noText
-	cfg       rules.Columns
+	cfg       catalog.ColumnsConfig
 	now       func() time.Time
 	attachExt map[string]bool
 
@@ -38,7 +37,10 @@ type columns struct {
 	home     *pageSummary
 }
 
-var _ Check = (*columns)(nil)
+var (
+	_ PageChecker = (*columns)(nil)
+	_ Finisher    = (*columns)(nil)
+)
 
 // Caps that bound memory on a 100,000-page site.
 const (
@@ -62,7 +64,7 @@ func newColumns(d Deps) (Check, error) {
 	return &columns{cfg: d.Config.Columns, now: d.Now, attachExt: ext, pages: map[string]*pageSummary{}, articles: map[string]time.Time{}}, nil
 }
 
-func (c *columns) Name() string { return "columns" }
+func (c *columns) Name() string { return catalog.Columns }
 
 // listEntry is one link in a list, with its date if the list shows one.
 type listEntry struct {
@@ -436,10 +438,9 @@ type Column struct {
 
 var typeLabels = map[string]string{"news": "动态要闻类", "notice": "通知公告与政策文件类", "basic": "基础信息类", "homepage": "首页"}
 
-func (c *columns) Site(ctx context.Context, s *Site) ([]finding.Finding, error) {
-	if s.Crawl(ctx) == nil {
-		return nil, fmt.Errorf("columns: the crawl did not finish")
-	}
+// Finish judges the columns found in the pages: the column table is
+// measured under the check's name.
+func (c *columns) Finish(_ context.Context, _ *Site, _ *crawler.Result) (Result, error) {
 	now := c.now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -591,7 +592,7 @@ func (c *columns) Site(ctx context.Context, s *Site) ([]finding.Finding, error) 
 				msg = fmt.Sprintf("空白栏目：“%s”只有“暂无信息”一类的占位内容", col.Name)
 			}
 			out = append(out, finding.Finding{
-				Check: "blank-column", Severity: finding.Medium, Certainty: finding.Confirmed, Kind: "blank",
+				Check: catalog.BlankColumn, Severity: finding.Medium, Certainty: finding.Confirmed, Kind: "blank",
 				Page: col.URL, Message: msg, Evidence: fmt.Sprintf("栏目类型：%s", typeLabels[col.Type]),
 				Details: map[string]any{"column": col.Name, "type": col.Type},
 			})
@@ -611,12 +612,11 @@ func (c *columns) Site(ctx context.Context, s *Site) ([]finding.Finding, error) 
 	if cols == nil {
 		cols = []Column{}
 	}
-	s.Record(c.Name(), cols)
-	return out, nil
+	return Result{Findings: out, Measurements: map[string]any{c.Name(): cols}}, nil
 }
 
 func (c *columns) classify(name string) string {
-	for _, t := range rules.ColumnTypes {
+	for _, t := range catalog.ColumnTypes() {
 		for _, kw := range c.cfg.Keywords[t] {
 			if strings.Contains(name, kw) {
 				return t
@@ -628,7 +628,7 @@ func (c *columns) classify(name string) string {
 
 func (c *columns) staleFinding(col Column) finding.Finding {
 	f := finding.Finding{
-		Check: "stale-column", Certainty: finding.Confirmed, Page: col.URL, Target: col.NewestURL, Anchor: col.NewestTitle,
+		Check: catalog.StaleColumn, Certainty: finding.Confirmed, Page: col.URL, Target: col.NewestURL, Anchor: col.NewestTitle,
 		Details: map[string]any{
 			"column": col.Name, "type": col.Type, "threshold_days": col.Days, "newest_date": col.Newest,
 			"newest_title": col.NewestTitle, "newest_url": col.NewestURL, "days_since": col.DaysSince,
@@ -676,7 +676,7 @@ func (c *columns) homepage(now time.Time) []finding.Finding {
 		}
 	}
 	days, warn := c.cfg.Days["homepage"], c.cfg.WarnDays["homepage"]
-	f := finding.Finding{Check: "stale-column", Certainty: finding.Confirmed, Page: c.home.URL, Target: newest.URL, Anchor: newest.Title,
+	f := finding.Finding{Check: catalog.StaleColumn, Certainty: finding.Confirmed, Page: c.home.URL, Target: newest.URL, Anchor: newest.Title,
 		Details: map[string]any{"column": "首页", "type": "homepage", "threshold_days": days}}
 	if newest.Date.IsZero() {
 		f.Kind, f.Severity = "homepage", finding.Critical
@@ -708,22 +708,22 @@ func (c *columns) veto(staleNewsNotice, staleAny, blank int) []finding.Finding {
 	home := c.home.URL
 	var out []finding.Finding
 	if v.StaleNewsNotice > 0 && staleNewsNotice >= v.StaleNewsNotice {
-		out = append(out, finding.Finding{Check: "stale-column", Severity: finding.Critical, Certainty: finding.Confirmed, Kind: "veto-news-notice", Page: home,
+		out = append(out, finding.Finding{Check: catalog.StaleColumn, Severity: finding.Critical, Certainty: finding.Confirmed, Kind: "veto-news-notice", Page: home,
 			Message:  fmt.Sprintf("单项否决：动态要闻类与通知公告、政策文件类栏目共 %d 个未按期更新（达到 %d 个即否决）", staleNewsNotice, v.StaleNewsNotice),
 			Evidence: "见各栏目的栏目不更新问题", Details: map[string]any{"count": staleNewsNotice, "threshold": v.StaleNewsNotice}})
 	}
 	if v.StaleAny > 0 && staleAny >= v.StaleAny {
-		out = append(out, finding.Finding{Check: "stale-column", Severity: finding.Critical, Certainty: finding.Confirmed, Kind: "veto-any", Page: home,
+		out = append(out, finding.Finding{Check: catalog.StaleColumn, Severity: finding.Critical, Certainty: finding.Confirmed, Kind: "veto-any", Page: home,
 			Message:  fmt.Sprintf("单项否决：共 %d 个栏目长期未更新（达到 %d 个即否决）", staleAny, v.StaleAny),
 			Evidence: "见各栏目的栏目不更新问题", Details: map[string]any{"count": staleAny, "threshold": v.StaleAny}})
 	}
 	switch {
 	case v.Blank > 0 && blank >= v.Blank:
-		out = append(out, finding.Finding{Check: "blank-column", Severity: finding.Critical, Certainty: finding.Confirmed, Kind: "veto", Page: home,
+		out = append(out, finding.Finding{Check: catalog.BlankColumn, Severity: finding.Critical, Certainty: finding.Confirmed, Kind: "veto", Page: home,
 			Message:  fmt.Sprintf("单项否决：空白栏目 %d 个（达到 %d 个即否决）", blank, v.Blank),
 			Evidence: "见各空白栏目问题", Details: map[string]any{"count": blank, "threshold": v.Blank}})
 	case v.BlankWarning > 0 && blank >= v.BlankWarning:
-		out = append(out, finding.Finding{Check: "blank-column", Severity: finding.High, Certainty: finding.Confirmed, Kind: "veto-warning", Page: home,
+		out = append(out, finding.Finding{Check: catalog.BlankColumn, Severity: finding.High, Certainty: finding.Confirmed, Kind: "veto-warning", Page: home,
 			Message:  fmt.Sprintf("预警：空白栏目已有 %d 个，达到 %d 个即单项否决", blank, v.Blank),
 			Evidence: "见各空白栏目问题", Details: map[string]any{"count": blank, "threshold": v.Blank}})
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
 
+	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/crawler"
 	"github.com/xunjian/xunjian/extract"
 	"github.com/xunjian/xunjian/finding"
@@ -36,10 +37,9 @@ import (
 // text or target holds a sensitive word; hidden menus and skip links inside
 // the site are not.
 type darkLink struct {
-	noText
 	deps   Deps
-	cfg    rules.DarkLinkConfig
-	ext    rules.ExternalLinkConfig
+	cfg    catalog.DarkLinkConfig
+	ext    catalog.ExternalLinkConfig
 	words  *match.Matcher
 	wordOf []rules.WordEntry
 	client *http.Client
@@ -54,7 +54,10 @@ type darkLink struct {
 	static map[string]map[string]bool
 }
 
-var _ Check = (*darkLink)(nil)
+var (
+	_ PageChecker = (*darkLink)(nil)
+	_ Finisher    = (*darkLink)(nil)
+)
 
 func newDarkLink(d Deps) (Check, error) {
 	c := &darkLink{deps: d, cfg: d.Config.Checks.DarkLink, ext: d.Config.Checks.ExternalLink, css: map[string]*hidden.Sheet{}, sheets: map[string]*sheetFetch{},
@@ -70,7 +73,7 @@ func newDarkLink(d Deps) (Check, error) {
 	return c, nil
 }
 
-func (c *darkLink) Name() string { return "dark-link" }
+func (c *darkLink) Name() string { return catalog.DarkLink }
 
 // hiddenLink is a link people do not see.
 type hiddenLink struct {
@@ -371,15 +374,15 @@ func (c *darkLink) fetchView(ctx context.Context, page, ua, referer string) (*vi
 	return v, nil
 }
 
-// Site compares what spiders and search referrals get with what people get.
-func (c *darkLink) Site(ctx context.Context, s *Site) ([]finding.Finding, error) {
-	if s.Crawl(ctx) == nil {
-		return nil, fmt.Errorf("dark-link: the crawl did not finish")
-	}
+// Finish renders the sampled pages in Chromium, then compares what spiders
+// and search referrals get with what people get. The sample is the first
+// pages crawled, the homepage first.
+func (c *darkLink) Finish(ctx context.Context, s *Site, _ *crawler.Result) (Result, error) {
 	c.mu.Lock()
 	pages := append([]string(nil), c.sample...)
 	c.mu.Unlock()
-	out := c.renderPass(ctx, s, pages[:min(len(pages), c.cfg.RenderPages)])
+	res := c.renderPass(ctx, s, pages[:min(len(pages), c.cfg.RenderPages)])
+	out := res.Findings
 	for _, page := range pages[:min(len(pages), c.cfg.CloakingPages)] {
 		if ctx.Err() != nil {
 			break
@@ -446,34 +449,39 @@ func (c *darkLink) Site(ctx context.Context, s *Site) ([]finding.Finding, error)
 			out = append(out, c.finding(page, t, "", "cloaking-redirect", "cloaked", word, map[string]any{"variants": vs}))
 		}
 	}
-	return out, nil
+	res.Findings = out
+	return res, nil
 }
 
 // renderPass renders pages in headless Chromium: links hidden by what only
 // a browser computes (script-applied styles, layout), links injected by
 // script (absent from the raw HTML), and screenshots as evidence — of the
 // homepage as people see it, and of every page with a dark link, the link
-// outlined. Without Chromium it says rendering was skipped, and why.
-func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) []finding.Finding {
+// outlined. Without Chromium it says rendering was skipped, and why. What
+// happened is measured as "rendering".
+func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) Result {
 	if len(pages) == 0 {
-		return nil
+		return Result{}
 	}
 	b, err := render.Start(ctx, render.Config{ExecPath: c.cfg.Chromium, Tabs: c.cfg.Tabs, Timeout: c.cfg.RenderTimeout.D(), UserAgent: browserUA})
 	if err != nil {
-		s.Record("rendering", map[string]any{"skipped": true, "reason": err.Error()})
-		return []finding.Finding{{
-			Check: c.Name(), Severity: finding.Info, Kind: "rendering-skipped", Page: s.Home.String(),
-			Message:  "未进行浏览器渲染检查（静态分析和伪装检查照常进行）：" + renderSkipReason(err),
-			Evidence: err.Error(),
-		}}
+		return Result{
+			Findings: []finding.Finding{{
+				Check: c.Name(), Severity: finding.Info, Kind: "rendering-skipped", Page: s.Home.String(),
+				Message:  "未进行浏览器渲染检查（静态分析和伪装检查照常进行）：" + renderSkipReason(err),
+				Evidence: err.Error(),
+			}},
+			Measurements: map[string]any{"rendering": map[string]any{"skipped": true, "reason": err.Error()}},
+		}
 	}
 	defer b.Close()
 	var out []finding.Finding
+	var artifacts []Artifact
 	shots := 0
 	rendered := 0
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	// mu guards out, shots and rendered only: a page's rendering and its
+	// mu guards out, artifacts, shots and rendered only: a page's rendering and its
 	// outlined screenshots run outside it, up to the browser's tab limit.
 	for i, page := range pages {
 		wg.Go(func() {
@@ -488,7 +496,9 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) []fi
 				return
 			}
 			if i == 0 {
-				s.AddArtifact("screenshots/homepage.png", res.Screenshot)
+				mu.Lock()
+				artifacts = append(artifacts, Artifact{Name: "screenshots/homepage.png", Data: res.Screenshot})
+				mu.Unlock()
 			}
 			c.mu.Lock()
 			raw, static := c.raw[page], c.static[page]
@@ -539,13 +549,21 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) []fi
 					continue
 				}
 				name := fmt.Sprintf("screenshots/%s.png", shortHash(page+"|"+target))
-				s.AddArtifact(name, png)
+				a := Artifact{Name: name, Data: png}
+				named := false
 				for j := range found {
 					if found[j].Target == target {
 						found[j].Details["screenshot"] = name
+						named = true
 					}
 				}
-				s.Evidence(page, target, name)
+				if !named {
+					// Reported by the static pass during the crawl.
+					a.Shows = []Spot{{Page: page, Target: target}}
+				}
+				mu.Lock()
+				artifacts = append(artifacts, a)
+				mu.Unlock()
 			}
 			mu.Lock()
 			rendered++
@@ -554,8 +572,11 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) []fi
 		})
 	}
 	wg.Wait()
-	s.Record("rendering", map[string]any{"skipped": false, "pages": rendered, "screenshots": shots})
-	return out
+	return Result{
+		Findings:     out,
+		Measurements: map[string]any{"rendering": map[string]any{"skipped": false, "pages": rendered, "screenshots": shots}},
+		Artifacts:    artifacts,
+	}
 }
 
 func renderSkipReason(err error) string {

@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/crawler"
 	"github.com/xunjian/xunjian/render"
-	"github.com/xunjian/xunjian/rules"
 )
 
 // TestStylesheetFetchedOnce: pages crawled at once that link the same
@@ -30,7 +30,7 @@ func TestStylesheetFetchedOnce(t *testing.T) {
 		w.Write([]byte(".x-hide{display:none}"))
 	}))
 	defer srv.Close()
-	cfg := rules.Default()
+	cfg := config.Default()
 	home, _ := url.Parse(srv.URL + "/")
 	c, err := newDarkLink(Deps{Config: cfg, SiteHosts: []string{home.Host}})
 	if err != nil {
@@ -44,7 +44,7 @@ func TestStylesheetFetchedOnce(t *testing.T) {
 			u, _ := url.Parse(fmt.Sprintf("%s/p%d.html", srv.URL, i))
 			doc, _, _ := crawler.ParseHTML([]byte(`<html><head><link rel="stylesheet" href="/site.css"></head><body>
 			<div class="x-hide"><a href="http://bet.example/1">外链</a></div></body></html>`))
-			found[i] = len(c.Page(context.Background(), &crawler.Page{URL: u, FinalURL: u, Doc: doc}))
+			found[i] = len(c.(PageChecker).Page(context.Background(), &crawler.Page{URL: u, FinalURL: u, Doc: doc}))
 		})
 	}
 	wg.Wait()
@@ -98,12 +98,12 @@ func TestRenderPassOutlinesInParallel(t *testing.T) {
 		fmt.Fprintf(w, `<html><body><p>正文</p><div style="display:none"><a href="http://bet.example%s">外链</a></div></body></html>`, r.URL.Path)
 	}))
 	defer srv.Close()
-	cfg := rules.Default()
+	cfg := config.Default()
 	cfg.Checks.DarkLink.CloakingPages = 0
 	cfg.Checks.DarkLink.RenderPages = 2
 	cfg.Checks.DarkLink.Tabs = 2
 	cfg.Checks.DarkLink.MaxScreenshots = 10
-	cfg.Checks.DarkLink.RenderTimeout = rules.Duration(30 * time.Second)
+	cfg.Checks.DarkLink.RenderTimeout = config.Duration(30 * time.Second)
 	home, _ := url.Parse(srv.URL + "/p0.html")
 	c, err := newDarkLink(Deps{Config: cfg, SiteHosts: []string{home.Host}})
 	if err != nil {
@@ -112,18 +112,17 @@ func TestRenderPassOutlinesInParallel(t *testing.T) {
 	for _, p := range []string{"/p0.html", "/p1.html"} {
 		u, _ := url.Parse(srv.URL + p)
 		doc, _, _ := crawler.ParseHTML([]byte(`<html><body><div style="display:none"><a href="http://bet.example` + p + `">外链</a></div></body></html>`))
-		if fs := c.Page(context.Background(), &crawler.Page{URL: u, FinalURL: u, Doc: doc}); len(fs) != 1 {
+		if fs := c.(PageChecker).Page(context.Background(), &crawler.Page{URL: u, FinalURL: u, Doc: doc}); len(fs) != 1 {
 			t.Fatalf("static pass on %s: %+v", p, fs)
 		}
 	}
-	s := NewSite("t", home)
-	s.Finish(&crawler.Result{})
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	fs, err := c.Site(ctx, s)
+	res, err := c.(Finisher).Finish(ctx, &Site{Name: "t", Home: home}, &crawler.Result{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	fs := res.Findings
 	for _, f := range fs {
 		if f.Kind == "render-failed" || f.Kind == "rendering-skipped" {
 			t.Fatalf("rendering: %+v", f)
@@ -138,8 +137,8 @@ func TestRenderPassOutlinesInParallel(t *testing.T) {
 		t.Error("the two outline screenshots were taken one after the other")
 	}
 	shots := 0
-	for name := range s.Artifacts() {
-		if strings.HasPrefix(name, "screenshots/") && name != "screenshots/homepage.png" {
+	for _, a := range res.Artifacts {
+		if name := a.Name; strings.HasPrefix(name, "screenshots/") && name != "screenshots/homepage.png" {
 			shots++
 		}
 	}

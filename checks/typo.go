@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/match"
 	"github.com/xunjian/xunjian/rules"
@@ -13,14 +14,12 @@ import (
 // wording pack (严重表述错误: the country's name, forbidden formulations,
 // leaders' names), each with its correction.
 type typo struct {
-	noPages
-	noSite
 	entries []rules.TypoEntry
 	m       *match.Matcher
 	q       quoter
 }
 
-var _ Check = (*typo)(nil)
+var _ TextReader = (*typo)(nil)
 
 func newTypo(d Deps) (Check, error) {
 	if d.Packs == nil {
@@ -37,7 +36,7 @@ func newTypo(d Deps) (Check, error) {
 	return &typo{entries: d.Packs.Typos, m: m, q: newQuoter(d)}, nil
 }
 
-func (c *typo) Name() string { return "typo" }
+func (c *typo) Name() string { return catalog.Typo }
 
 func (c *typo) Text(_ context.Context, doc *Document) []finding.Finding {
 	var out []finding.Finding

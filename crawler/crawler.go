@@ -29,8 +29,8 @@ import (
 
 	"github.com/gocolly/colly/v2"
 
+	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/finding"
-	"github.com/xunjian/xunjian/rules"
 )
 
 // Config is what one crawl needs.
@@ -39,7 +39,7 @@ type Config struct {
 	Home *url.URL
 	// Hosts are more in-scope hosts (host or host:port).
 	Hosts []string
-	Crawl rules.Crawl
+	Crawl config.Crawl
 	// CheckExternal requests out-of-scope targets to check availability.
 	CheckExternal bool
 	// Soft404 enables soft-404 detection on in-scope pages.

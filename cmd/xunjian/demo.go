@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/xunjian/xunjian/checks"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/render"
 	"github.com/xunjian/xunjian/sampleportal"
@@ -41,7 +40,7 @@ func cmdDemo(ctx context.Context, args []string, e env) error {
 	fmt.Fprintf(e.stdout, "内置样例站点已启动：%s（外部站点 %s）\n", portal.URL, portal.ExternalURL)
 	cfg := portal.Config()
 	f.apply(&cfg)
-	if err := cfg.Validate(checks.Names()); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return usageError{err: err}
 	}
 	if *serveAddr != "" {
