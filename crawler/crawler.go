@@ -318,6 +318,11 @@ func (cr *Crawler) fetchOnce(ctx context.Context, method, target string, body bo
 // Run crawls the site, calling onPage (from several goroutines at once) for
 // every in-scope HTML page, and returns the failures and statistics. A
 // cancelled ctx stops the crawl early; the partial result is still returned.
+//
+// The homepage is delivered first and alone: it is the only seed, and a
+// page's links are queued only after onPage has returned for it, so no other
+// page reaches onPage before the homepage's call has returned (checks rely
+// on it; TestHomepageDeliveredFirstAndAlone).
 func (cr *Crawler) Run(ctx context.Context, onPage func(*Page)) (*Result, error) {
 	cr.start = time.Now()
 	cr.collector.Context = ctx
