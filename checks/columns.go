@@ -4,26 +4,21 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"path"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
-
-	"github.com/PuerkitoBio/goquery"
-	"golang.org/x/net/html"
 
 	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/crawler"
-	"github.com/xunjian/xunjian/dates"
 	"github.com/xunjian/xunjian/finding"
 )
 
-// columns finds the site's columns (栏目) from its navigation, its list
-// pages and the ColumnName meta tag, dates each column's newest listEntry and
+// columns judges the site's columns (栏目): it finds them from the
+// homepage's navigation, the list pages and the ColumnName meta tag (as
+// list reading, lists.go, gives them), dates each column's newest entry and
 // reports 栏目不更新 (stale-column), 空白栏目 (blank-column) and 首页不更新
 // against the national thresholds, with early warnings and the veto counts.
 type columns struct {
@@ -45,11 +40,7 @@ var (
 // Caps that bound memory on a 100,000-page site.
 const (
 	maxSummaries     = 50000
-	maxEntries       = 200
 	maxArticleDates  = 200000
-	minTitleRunes    = 4
-	maxAncestorHops  = 4
-	maxNavTextRunes  = 12
 	hubShareOfColumn = 0.5
 )
 
@@ -66,13 +57,6 @@ func newColumns(d Deps) (Check, error) {
 
 func (c *columns) Name() string { return catalog.Columns }
 
-// listEntry is one link in a list, with its date if the list shows one.
-type listEntry struct {
-	Title string
-	URL   string
-	Date  time.Time
-}
-
 // pageSummary is what the check keeps of a page.
 type pageSummary struct {
 	URL         string
@@ -86,57 +70,28 @@ type pageSummary struct {
 }
 
 var (
-	notMain     = regexp.MustCompile(`(?i)(^|[-_ ])(nav|menu|header|head|top|footer|foot|bottom|side|sidebar|aside|crumb|breadcrumb|copyright|friend|daohang|dh|wzdh|fenye|page|pagination|pager)([-_ 0-9]|$)`)
-	navLike     = regexp.MustCompile(`(?i)(nav|menu|daohang|lanmu|column|channel)`)
-	pagerText   = regexp.MustCompile(`^(下一页|上一页|下页|上页|首页|尾页|末页|最后一页|第一页|[<>«»]+|\d+|更多|more|更多>>|>>)$`)
-	pubDateText = regexp.MustCompile(`(发布时间|发布日期|发文日期|成文日期|时间|日期)\s*[:：]`)
-	listURL     = regexp.MustCompile(`(/|/(index|list|default|more)(_\d+)?\.s?html?|[?&](page|p|pageNo)=\d+)$`)
-	paginated   = regexp.MustCompile(`^(.*/)(index|list|default|more)?_\d+\.s?html?$`)
-	pageParams  = []string{"page", "p", "pageno", "pageindex", "curpage", "pagenum", "currentpage", "pn"}
+	listURL    = regexp.MustCompile(`(/|/(index|list|default|more)(_\d+)?\.s?html?|[?&](page|p|pageNo)=\d+)$`)
+	paginated  = regexp.MustCompile(`^(.*/)(index|list|default|more)?_\d+\.s?html?$`)
+	pageParams = []string{"page", "p", "pageno", "pageindex", "curpage", "pagenum", "currentpage", "pn"}
 )
 
-// Page summarises a page: its dated list entries, placeholder text, own
-// publication date, and (for the homepage) its navigation. It keeps
-// entries only for pages that can be columns (the navigation's targets,
-// configured columns, ColumnName pages, pages with dated lists), so a
-// 100,000-page site costs little memory; it runs on the crawl's hot path,
-// so it walks the tree once, without copying it.
+// Page reads a page as a list (lists.go) and keeps what the judgement
+// needs: its dated entries, placeholder text, own publication date, and
+// (for the homepage) its navigation. It keeps entries only for pages that
+// can be columns (the navigation's targets, configured columns, ColumnName
+// pages, pages with dated lists), so a 100,000-page site costs little
+// memory; it runs on the crawl's hot path, so the page's tree is walked
+// once, without copying it.
 func (c *columns) Page(_ context.Context, p *crawler.Page) []finding.Finding {
 	now := c.now()
 	u := p.URL.String()
-	meta := func(names ...string) string {
-		for _, n := range names {
-			if v, ok := p.Doc.Find(`meta[name="` + n + `"]`).First().Attr("content"); ok {
-				return strings.TrimSpace(v)
-			}
-		}
-		return ""
-	}
-	// The page's own date: PubDate meta, else a 发布时间：… line.
-	var own time.Time
-	if v := meta("PubDate", "pubdate", "publishdate"); v != "" {
-		if f, ok := dates.First(v, dates.Options{Now: now}); ok {
-			own = f.Date
-		}
-	}
-	anchors, mainText := mainAnchors(p.Doc.Find("body"))
-	if own.IsZero() {
-		// An article's 发布时间 sits near its top.
-		head := mainText[:min(len(mainText), 8192)]
-		if !strings.Contains(head, "时间") && !strings.Contains(head, "日期") {
-			head = ""
-		}
-		if loc := pubDateText.FindStringIndex(head); loc != nil {
-			if f, ok := dates.First(head[loc[1]:min(len(head), loc[1]+60)], dates.Options{Now: now}); ok {
-				own = f.Date
-			}
-		}
-	}
-	s := &pageSummary{URL: u, ColumnMeta: meta("ColumnName", "columnname"), Home: p.Home, Article: !own.IsZero()}
+	r := readList(p, now)
+	own := r.OwnDate
+	s := &pageSummary{URL: u, ColumnMeta: r.ColumnMeta, Home: p.Home, Article: !own.IsZero()}
 	c.mu.Lock()
 	candidate := p.Home || s.ColumnMeta != "" || c.isNavOrExplicit(columnKey(u))
 	c.mu.Unlock()
-	if !candidate && len(dates.Find(mainText, dates.Options{Now: now})) < c.cfg.MinListEntries {
+	if !candidate && r.DatesInText() < c.cfg.MinListEntries {
 		// Not a column and too few dates to be a list: only its own date matters.
 		if !own.IsZero() {
 			c.mu.Lock()
@@ -147,7 +102,7 @@ func (c *columns) Page(_ context.Context, p *crawler.Page) []finding.Finding {
 		}
 		return nil
 	}
-	s.Entries = listEntries(anchors, p.URL, now, c.attachExt)
+	s.Entries = r.Entries(c.attachExt)
 	dated := 0
 	for _, e := range s.Entries {
 		if !e.Date.IsZero() {
@@ -155,7 +110,7 @@ func (c *columns) Page(_ context.Context, p *crawler.Page) []finding.Finding {
 		}
 	}
 	if p.Home {
-		s.Nav = navLinks(p.Doc, p.URL)
+		s.Nav = r.Nav()
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -165,14 +120,8 @@ func (c *columns) Page(_ context.Context, p *crawler.Page) []finding.Finding {
 	if !candidate && dated == 0 || len(c.pages) >= maxSummaries {
 		return nil
 	}
-	s.Title = strings.TrimSpace(p.Doc.Find("title").First().Text())
-	compact := strings.Join(strings.Fields(mainText), "")
-	for _, ph := range c.cfg.Placeholders {
-		if strings.Contains(compact, ph) {
-			s.Placeholder = true
-			break
-		}
-	}
+	s.Title = r.Title()
+	s.Placeholder = r.Shows(c.cfg.Placeholders)
 	if p.Home {
 		c.home = s
 	}
@@ -197,204 +146,6 @@ func (c *columns) isNavOrExplicit(key string) bool {
 		}
 	}
 	return false
-}
-
-// mainAnchors walks the body once and returns the links of its main
-// content — outside nav, header, footer, aside and elements whose class or
-// id names navigation, headers, footers, sidebars or pagers — and the main
-// content's text.
-func mainAnchors(body *goquery.Selection) ([]*html.Node, string) {
-	var anchors []*html.Node
-	var text strings.Builder
-	stack := append([]*html.Node(nil), body.Nodes...)
-	for len(stack) > 0 {
-		n := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		switch n.Type {
-		case html.TextNode:
-			if text.Len() < 1<<20 {
-				text.WriteString(n.Data)
-				text.WriteByte(' ')
-			}
-			continue
-		case html.ElementNode:
-			switch n.Data {
-			case "nav", "header", "footer", "aside", "script", "style", "noscript":
-				continue
-			}
-			skip := false
-			for _, a := range n.Attr {
-				if (a.Key == "class" || a.Key == "id") && notMain.MatchString(a.Val) {
-					skip = true
-				}
-			}
-			if skip {
-				continue
-			}
-			if n.Data == "a" {
-				anchors = append(anchors, n)
-			}
-		}
-		for ch := n.LastChild; ch != nil; ch = ch.PrevSibling {
-			stack = append(stack, ch)
-		}
-	}
-	return anchors, text.String()
-}
-
-func nodeAttr(n *html.Node, key string) (string, bool) {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val, true
-		}
-	}
-	return "", false
-}
-
-// nodeText is the text under n, capped.
-func nodeText(n *html.Node, limit int) string {
-	var b strings.Builder
-	stack := []*html.Node{n}
-	for len(stack) > 0 && b.Len() < limit {
-		x := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if x.Type == html.TextNode {
-			b.WriteString(x.Data)
-			continue
-		}
-		if x.Type == html.ElementNode && (x.Data == "script" || x.Data == "style") {
-			continue
-		}
-		for ch := x.LastChild; ch != nil; ch = ch.PrevSibling {
-			stack = append(stack, ch)
-		}
-	}
-	return b.String()
-}
-
-// countAnchors counts links under n, stopping at limit.
-func countAnchors(n *html.Node, limit int) int {
-	count := 0
-	stack := []*html.Node{n}
-	for len(stack) > 0 && count < limit {
-		x := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if x.Type == html.ElementNode && x.Data == "a" {
-			if _, ok := nodeAttr(x, "href"); ok {
-				count++
-			}
-		}
-		for ch := x.FirstChild; ch != nil; ch = ch.NextSibling {
-			stack = append(stack, ch)
-		}
-	}
-	return count
-}
-
-// listEntries returns the links of a list with the date shown beside each
-// (in the same item, cell row or block), the year taken from a heading
-// before the list for month-day dates.
-func listEntries(anchors []*html.Node, base *url.URL, now time.Time, attachExt map[string]bool) []listEntry {
-	var out []listEntry
-	seen := map[string]bool{}
-	for _, a := range anchors {
-		if len(out) >= maxEntries {
-			break
-		}
-		href, ok := nodeAttr(a, "href")
-		if !ok {
-			continue
-		}
-		anchorText := nodeText(a, 400)
-		title := strings.Join(strings.Fields(anchorText), " ")
-		if t, ok := nodeAttr(a, "title"); ok && utf8.RuneCountInString(t) > utf8.RuneCountInString(title) {
-			title = strings.TrimSpace(t)
-		}
-		if n := utf8.RuneCountInString(title); n < minTitleRunes || n <= 6 && pagerText.MatchString(title) {
-			continue
-		}
-		u, err := crawler.Normalize(base, href)
-		if err != nil || u.Host != base.Host || seen[u.String()] || attachExt[strings.ToLower(path.Ext(u.Path))] {
-			continue // attachments are not entries of a column
-		}
-		seen[u.String()] = true
-		e := listEntry{Title: title, URL: u.String()}
-		node := a.Parent
-		for hop := 0; hop < maxAncestorHops && node != nil && node.Type == html.ElementNode; hop++ {
-			if node.Data == "body" || countAnchors(node, 4) > 3 {
-				break // left the item: this is the whole list
-			}
-			rest := strings.Replace(nodeText(node, 2000), anchorText, " ", 1)
-			if f, ok := dates.First(rest, dates.Options{Now: now}); ok {
-				if f.Inferred {
-					// A month-day date: the year of a heading before the list.
-					if y := yearBefore(node); y != 0 {
-						f, ok = dates.First(rest, dates.Options{Now: now, Year: y})
-					}
-				}
-				if ok {
-					e.Date = f.Date
-					break
-				}
-			}
-			node = node.Parent
-		}
-		out = append(out, e)
-	}
-	return out
-}
-
-// yearBefore finds a year heading ("2024年") among the previous siblings
-// of the list holding n, for dates written without a year.
-func yearBefore(n *html.Node) int {
-	for s := n; s != nil && s.Type == html.ElementNode && s.Data != "body"; s = s.Parent {
-		for p := s.PrevSibling; p != nil; p = p.PrevSibling {
-			if p.Type != html.ElementNode {
-				continue
-			}
-			if y, ok := dates.YearHeading(nodeText(p, 40)); ok {
-				return y
-			}
-			if countAnchors(p, 1) > 0 {
-				break
-			}
-		}
-	}
-	return 0
-}
-
-// navLinks returns the homepage's navigation: links inside nav-like
-// containers, by name.
-func navLinks(doc *goquery.Document, base *url.URL) []listEntry {
-	var out []listEntry
-	seen := map[string]bool{}
-	doc.Find("a[href]").Each(func(_ int, a *goquery.Selection) {
-		inNav := false
-		for n := a.Parent(); n.Length() > 0 && !inNav; n = n.Parent() {
-			if len(n.Nodes) == 0 || n.Nodes[0].Type != html.ElementNode {
-				break
-			}
-			name := goquery.NodeName(n)
-			cls, _ := n.Attr("class")
-			id, _ := n.Attr("id")
-			inNav = name == "nav" || navLike.MatchString(cls) || navLike.MatchString(id)
-		}
-		if !inNav {
-			return
-		}
-		text := strings.Join(strings.Fields(a.Text()), "")
-		if n := utf8.RuneCountInString(text); n < 2 || n > maxNavTextRunes || text == "首页" || text == "网站首页" {
-			return
-		}
-		href, _ := a.Attr("href")
-		u, err := crawler.Normalize(base, href)
-		if err != nil || u.Host != base.Host || u.String() == base.String() || seen[u.String()] {
-			return
-		}
-		seen[u.String()] = true
-		out = append(out, listEntry{Title: text, URL: u.String()})
-	})
-	return out
 }
 
 // columnKey strips pagination: /xwdt/index_2.html and /xwdt/?page=3 are
