@@ -187,7 +187,7 @@ type Column struct {
 	Status string `json:"status"`
 }
 
-var typeLabels = map[string]string{"news": "动态要闻类", "notice": "通知公告与政策文件类", "basic": "基础信息类", "homepage": "首页"}
+var typeLabels = map[string]string{catalog.ColumnNews: "动态要闻类", catalog.ColumnNotice: "通知公告与政策文件类", catalog.ColumnBasic: "基础信息类", catalog.ColumnHomepage: "首页"}
 
 // Finish judges the columns found in the pages: the column table is
 // measured under the check's name.
@@ -352,7 +352,7 @@ func (c *columns) Finish(_ context.Context, _ *Site, _ *crawler.Result) (Result,
 			out = append(out, f)
 			if col.Status != "warning" {
 				staleAny++
-				if col.Type == "news" || col.Type == "notice" {
+				if col.Type == catalog.ColumnNews || col.Type == catalog.ColumnNotice {
 					staleNewsNotice++
 				}
 			}
@@ -406,7 +406,7 @@ func (c *columns) staleFinding(col Column) finding.Finding {
 
 // severityForType: news and notice columns count towards the veto.
 func severityForType(t string) finding.Severity {
-	if t == "news" || t == "notice" {
+	if t == catalog.ColumnNews || t == catalog.ColumnNotice {
 		return finding.High
 	}
 	return finding.Medium
@@ -426,9 +426,9 @@ func (c *columns) homepage(now time.Time) []finding.Finding {
 			newest = e
 		}
 	}
-	days, warn := c.cfg.Days["homepage"], c.cfg.WarnDays["homepage"]
+	days, warn := c.cfg.Days[catalog.ColumnHomepage], c.cfg.WarnDays[catalog.ColumnHomepage]
 	f := finding.Finding{Check: catalog.StaleColumn, Certainty: finding.Confirmed, Page: c.home.URL, Target: newest.URL, Anchor: newest.Title,
-		Details: map[string]any{"column": "首页", "type": "homepage", "threshold_days": days}}
+		Details: map[string]any{"column": "首页", "type": catalog.ColumnHomepage, "threshold_days": days}}
 	if newest.Date.IsZero() {
 		f.Kind, f.Severity = "homepage", finding.Critical
 		f.Message = "首页不更新：首页没有任何带发布日期的信息"
