@@ -58,8 +58,8 @@ type listReading struct {
 }
 
 // readList reads a page's cheap parts, walking its tree once.
-func readList(p *crawler.Page, now time.Time) *listReading {
-	r := &listReading{page: p, now: now}
+func readList(p *crawler.Page, now time.Time) listReading {
+	r := listReading{page: p, now: now}
 	meta := func(names ...string) string {
 		for _, n := range names {
 			if v, ok := p.Doc.Find(`meta[name="` + n + `"]`).First().Attr("content"); ok {

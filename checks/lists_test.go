@@ -9,7 +9,7 @@ import (
 	"github.com/xunjian/xunjian/crawler"
 )
 
-func readListOf(t testing.TB, page string, home bool) *listReading {
+func readListOf(t testing.TB, page string, home bool) listReading {
 	t.Helper()
 	doc, _, err := crawler.ParseHTML([]byte(page))
 	if err != nil {
