@@ -1,0 +1,322 @@
+// Package readers reads what government CMS platforms publish outside plain
+// markup: Hanweb datastores and their dataproxy paging, TRS createPageHTML
+// pagers, lists held in JavaScript literals and JSON endpoints, framed
+// lists, meta refresh start pages, download gateways, and the challenge and
+// block pages of web application firewalls.
+//
+// Each reader is one file and a pure function of a fetched page: it returns
+// typed results (links with their text, date and where they were found,
+// follow-up requests the page's own script would make, framed pages) and
+// never does I/O itself. The crawler fetches what the readers ask for and
+// feeds the answers back to the reader that asked. Every reader bounds its
+// work (Limits) and reports what it left out in Result.Skipped instead of
+// hanging on pagers that claim a billion pages or megabytes of literal.
+package readers
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+)
+
+// Page is one fetched response as readers see it.
+type Page struct {
+	// URL is where the body came from (after redirects); references
+	// resolve against it, or against the page's <base href>.
+	URL    *url.URL
+	Status int
+	Header http.Header
+	// Body is the response decoded to UTF-8 (HTML, XML, JSON or script).
+	Body []byte
+	// Doc is the parsed HTML page; nil for XML and JSON answers.
+	Doc *goquery.Document
+	// Request is the follow-up request this page answers (nil for a page
+	// the crawl reached by a link). Only the reader that asked reads it.
+	Request *Request
+}
+
+// Kind says what a link points at.
+type Kind uint8
+
+// Link kinds.
+const (
+	KindPage       Kind = iota + 1 // a page: crawled when in scope
+	KindFrame                      // a framed page
+	KindAttachment                 // a file (download gateway, editor attachment)
+)
+
+func (k Kind) String() string {
+	switch k {
+	case KindPage:
+		return "page"
+	case KindFrame:
+		return "frame"
+	case KindAttachment:
+		return "attachment"
+	}
+	return "unknown"
+}
+
+// Link is one reference a reader found.
+type Link struct {
+	// URL is absolute (http or https).
+	URL  *url.URL
+	Kind Kind
+	// Text is the anchor text or title, whitespace collapsed.
+	Text string
+	// Date is the date text shown beside the link ("" if none), as
+	// written: "2026-01-05", "01-05", "2026年1月5日". Columns parse it.
+	Date string
+	// Where names the reader and the place: "hanweb:datastore",
+	// "hanweb:dataproxy", "trs:pager", "jslist:script", "meta-refresh"…
+	Where string
+	// Entry is true for an entry of a list (a column's content).
+	Entry bool
+	// Redirect is true for a meta refresh or script redirect target: the
+	// crawl follows it like an HTTP redirect, at the page's own depth.
+	Redirect bool
+}
+
+// Request is a follow-up request a page's own script would make, such as
+// a Hanweb dataproxy POST for the next group of records.
+type Request struct {
+	// Reader is the name of the reader that reads the answer.
+	Reader      string
+	Method      string
+	URL         *url.URL
+	Body        string
+	ContentType string
+}
+
+// Key identifies a request for deduplication.
+func (r Request) Key() string { return r.Method + " " + r.URL.String() + "\n" + r.Body }
+
+// Result is what the readers found in one page.
+type Result struct {
+	Links    []Link
+	Requests []Request
+	// Frames are the pages this page frames in visible iframes or a
+	// frameset: their lists belong to this page's column.
+	Frames []*url.URL
+	// Skipped counts what a reader left out, by reason.
+	Skipped map[string]int
+}
+
+// Entries returns the list entries among the links.
+func (r Result) Entries() []Link {
+	var out []Link
+	for _, l := range r.Links {
+		if l.Entry {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func (r *Result) skip(reason string, n int) {
+	if n <= 0 {
+		return
+	}
+	if r.Skipped == nil {
+		r.Skipped = map[string]int{}
+	}
+	r.Skipped[reason] += n
+}
+
+func (r *Result) merge(o Result) {
+	r.Links = append(r.Links, o.Links...)
+	r.Requests = append(r.Requests, o.Requests...)
+	r.Frames = append(r.Frames, o.Frames...)
+	for k, v := range o.Skipped {
+		r.skip(k, v)
+	}
+}
+
+// Reader reads one page shape.
+type Reader interface {
+	// Name is the reader's name in Link.Where, Request.Reader and skip reasons.
+	Name() string
+	// Read returns what the page holds in this reader's shape. It must not
+	// panic or block; it bounds its work by lim.
+	Read(p *Page, lim Limits) Result
+}
+
+// All returns the page readers in the order they run. Plain markup is read
+// by the crawler itself (crawler.ExtractLinks); firewall pages are
+// recognised by RecogniseFirewall on any response.
+func All() []Reader {
+	return []Reader{MetaRefresh{}, Hanweb{}, TRS{}, JSList{}, Iframe{}, Gateway{}}
+}
+
+// Read runs every reader on a crawled page, or only the reader that asked
+// for it on a follow-up answer, and merges their results. A reader that
+// panics on hostile input costs its own results and a skip count, never
+// the crawl.
+func Read(p *Page, lim Limits) Result {
+	lim = lim.WithDefaults()
+	var out Result
+	for _, r := range All() {
+		if p.Request != nil && p.Request.Reader != r.Name() {
+			continue
+		}
+		out.merge(safeRead(r, p, lim))
+	}
+	return out
+}
+
+func safeRead(r Reader, p *Page, lim Limits) (res Result) {
+	defer func() {
+		if v := recover(); v != nil {
+			res = Result{}
+			res.skip(r.Name()+"-panic", 1)
+		}
+	}()
+	return r.Read(p, lim)
+}
+
+// Limits bound the readers' work on one page.
+type Limits struct {
+	// MaxPagerPages caps the pages one script pager expands to
+	// (createPageHTML(1000000000, …) expands to this many).
+	MaxPagerPages int
+	// MaxRequests caps the follow-up requests read for one page (dataproxy
+	// groups, JSON endpoints), answers' own follow-ups included.
+	MaxRequests int
+	// MaxEntries caps the links one reader takes from one page.
+	MaxEntries int
+	// MaxScriptBytes caps the inline script and literal text scanned per page.
+	MaxScriptBytes int
+	// MaxNesting caps the nesting depth of a JavaScript literal.
+	MaxNesting int
+}
+
+// DefaultLimits are generous for real portals (a Hanweb group is 45–120
+// records, TRS columns rarely pass a few hundred pages) and small enough
+// that a hostile page costs milliseconds.
+func DefaultLimits() Limits {
+	return Limits{MaxPagerPages: 200, MaxRequests: 20, MaxEntries: 2000, MaxScriptBytes: 4 << 20, MaxNesting: 64}
+}
+
+// WithDefaults fills zero fields with DefaultLimits.
+func (l Limits) WithDefaults() Limits {
+	d := DefaultLimits()
+	if l.MaxPagerPages == 0 {
+		l.MaxPagerPages = d.MaxPagerPages
+	}
+	if l.MaxRequests == 0 {
+		l.MaxRequests = d.MaxRequests
+	}
+	if l.MaxEntries == 0 {
+		l.MaxEntries = d.MaxEntries
+	}
+	if l.MaxScriptBytes == 0 {
+		l.MaxScriptBytes = d.MaxScriptBytes
+	}
+	if l.MaxNesting == 0 {
+		l.MaxNesting = d.MaxNesting
+	}
+	return l
+}
+
+// Validate rejects negative limits.
+func (l Limits) Validate() error {
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"max_pager_pages", l.MaxPagerPages}, {"max_requests", l.MaxRequests}, {"max_entries", l.MaxEntries},
+		{"max_script_bytes", l.MaxScriptBytes}, {"max_nesting", l.MaxNesting}} {
+		if f.v < 0 {
+			return fmt.Errorf("readers: %s must not be negative, got %d", f.name, f.v)
+		}
+	}
+	return nil
+}
+
+// base returns the URL references on the page resolve against: <base
+// href> if the page has one, else the page's URL.
+func base(p *Page) *url.URL {
+	if p.Doc != nil {
+		if href, ok := p.Doc.Find("base[href]").First().Attr("href"); ok {
+			if b, ok := resolve(p.URL, href); ok {
+				return b
+			}
+		}
+	}
+	return p.URL
+}
+
+// resolve reads a reference as a browser does (surrounding space, tabs
+// and newlines dropped, backslashes before the query read as slashes)
+// and resolves it; only http and https targets are kept.
+func resolve(b *url.URL, ref string) (*url.URL, bool) {
+	ref = strings.TrimSpace(ref)
+	ref = strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' || r == '\r' {
+			return -1
+		}
+		return r
+	}, ref)
+	if ref == "" || strings.HasPrefix(ref, "#") || b == nil {
+		return nil, false
+	}
+	if i := strings.IndexAny(ref, "?#"); i >= 0 {
+		ref = strings.ReplaceAll(ref[:i], `\`, "/") + ref[i:]
+	} else {
+		ref = strings.ReplaceAll(ref, `\`, "/")
+	}
+	r, err := url.Parse(ref)
+	if err != nil {
+		return nil, false
+	}
+	u := b.ResolveReference(r)
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return nil, false
+	}
+	u.Fragment, u.RawFragment = "", ""
+	return u, true
+}
+
+// collapse folds whitespace and caps the text at max runes.
+func collapse(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) > max {
+		r := []rune(s)
+		return string(r[:max]) + "…"
+	}
+	return s
+}
+
+// inlineScripts returns the text of the page's inline scripts, in order,
+// at most maxBytes in all; skipped counts the bytes left out.
+func inlineScripts(doc *goquery.Document, maxBytes int) (scripts []string, skipped int) {
+	if doc == nil {
+		return nil, 0
+	}
+	total := 0
+	doc.Find("script").Each(func(_ int, s *goquery.Selection) {
+		if _, ok := s.Attr("src"); ok {
+			return
+		}
+		var b strings.Builder
+		for _, n := range s.Nodes {
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				if c.Type == html.TextNode {
+					b.WriteString(c.Data)
+				}
+			}
+		}
+		text := b.String()
+		if total+len(text) > maxBytes {
+			skipped += len(text)
+			return
+		}
+		total += len(text)
+		scripts = append(scripts, text)
+	})
+	return scripts, skipped
+}
