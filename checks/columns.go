@@ -67,6 +67,16 @@ type pageSummary struct {
 	Article     bool
 	Nav         []listEntry // homepage only: navigation links (Date unused)
 	Home        bool
+	// FramedBy is the page framing this one: its list is that column's.
+	FramedBy string
+}
+
+// columnURL is the URL whose column the page's list belongs to.
+func (s *pageSummary) columnURL() string {
+	if s.FramedBy != "" {
+		return s.FramedBy
+	}
+	return s.URL
 }
 
 var (
@@ -88,8 +98,11 @@ func (c *columns) Page(_ context.Context, p *crawler.Page) []finding.Finding {
 	r := readList(p, now)
 	own := r.OwnDate
 	s := &pageSummary{URL: u, ColumnMeta: r.ColumnMeta, Home: p.Home, Article: !own.IsZero()}
+	if p.FramedBy != nil {
+		s.FramedBy = p.FramedBy.String()
+	}
 	c.mu.Lock()
-	candidate := p.Home || s.ColumnMeta != "" || c.isNavOrExplicit(columnKey(u))
+	candidate := p.Home || s.ColumnMeta != "" || s.FramedBy != "" || c.isNavOrExplicit(columnKey(s.columnURL()))
 	c.mu.Unlock()
 	if !candidate && r.DatesInText() < c.cfg.MinListEntries {
 		// Not a column and too few dates to be a list: only its own date matters.
@@ -230,14 +243,15 @@ func (c *columns) Finish(_ context.Context, _ *Site, _ *crawler.Result) (Result,
 		}
 		// ColumnName is on article pages too on many sites: it names a
 		// column only on a page that looks like a list.
-		if p.ColumnMeta != "" && len(p.Entries) > 0 && (dated >= 2 || listURL.MatchString(p.URL)) || dated >= c.cfg.MinListEntries {
-			add(p.URL, p.ColumnMeta, "", false)
+		if p.ColumnMeta != "" && len(p.Entries) > 0 && (dated >= 2 || listURL.MatchString(p.URL)) || dated >= c.cfg.MinListEntries ||
+			p.FramedBy != "" && dated >= 2 {
+			add(p.columnURL(), p.ColumnMeta, "", false)
 		}
 	}
 	// Gather each column's pages (pagination included).
 	byKey := map[string][]*pageSummary{}
 	for _, p := range c.pages {
-		k := columnKey(p.URL)
+		k := columnKey(p.columnURL())
 		if _, ok := cands[k]; ok {
 			byKey[k] = append(byKey[k], p)
 		}

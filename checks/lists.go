@@ -41,9 +41,9 @@ var (
 // the main content's links and text, one walk of the tree), and Entries
 // dates the links when the column check asks.
 //
-// Entries come from the page's markup. The page readers of real CMS
-// platforms (script-fed datastores, lists in JavaScript, iframes) will add
-// the entries they read to it, in the same shape.
+// Entries come from the page's markup and from the page readers of real
+// CMS platforms (crawler.Page.Entries: Hanweb datastores and dataproxy
+// groups, lists in JavaScript, TRS article URLs), in the same shape.
 type listReading struct {
 	page *crawler.Page
 	now  time.Time
@@ -90,16 +90,23 @@ func readList(p *crawler.Page, now time.Time) listReading {
 	return r
 }
 
-// DatesInText counts the dates in the main content's text: a page with
-// few is not a list.
+// DatesInText counts the dates in the main content's text and beside the
+// entries page readers found: a page with few is not a list.
 func (r *listReading) DatesInText() int {
-	return len(dates.Find(r.mainText, dates.Options{Now: r.now}))
+	n := len(dates.Find(r.mainText, dates.Options{Now: r.now}))
+	for _, e := range r.page.Entries {
+		if _, ok := dates.First(e.Date, dates.Options{Now: r.now}); ok {
+			n++
+		}
+	}
+	return n
 }
 
 // Entries returns the main content's links, each with the date shown
-// beside it (attachments and pager links left out), at most maxEntries.
+// beside it (attachments and pager links left out), then the entries page
+// readers found outside the markup, at most maxEntries.
 func (r *listReading) Entries(attachExt map[string]bool) []listEntry {
-	return listEntries(r.anchors, r.page.URL, r.now, attachExt)
+	return readerEntries(listEntries(r.anchors, r.page.URL, r.now, attachExt), r.page.Entries, r.page.URL, r.now, attachExt)
 }
 
 // Nav returns the page's navigation links (read on the homepage).
@@ -272,6 +279,42 @@ func listEntries(anchors []*html.Node, base *url.URL, now time.Time, attachExt m
 		out = append(out, e)
 	}
 	return out
+}
+
+// readerEntries adds the entries page readers found outside the markup to
+// the ones read from the DOM: a new link is a new entry; a link the DOM list
+// already has takes the reader's date when the DOM showed none.
+func readerEntries(entries []listEntry, found []crawler.ListEntry, base *url.URL, now time.Time, attachExt map[string]bool) []listEntry {
+	if len(found) == 0 {
+		return entries
+	}
+	at := make(map[string]int, len(entries))
+	for i, e := range entries {
+		at[e.URL] = i
+	}
+	for _, f := range found {
+		u, err := crawler.Normalize(base, f.URL)
+		if err != nil || u.Host != base.Host || attachExt[strings.ToLower(path.Ext(u.Path))] {
+			continue
+		}
+		var date time.Time
+		if d, ok := dates.First(f.Date, dates.Options{Now: now}); ok {
+			date = d.Date
+		}
+		if i, ok := at[u.String()]; ok {
+			if entries[i].Date.IsZero() {
+				entries[i].Date = date
+			}
+			continue
+		}
+		title := strings.Join(strings.Fields(f.Title), " ")
+		if len(entries) >= maxEntries || utf8.RuneCountInString(title) < minTitleRunes {
+			continue
+		}
+		at[u.String()] = len(entries)
+		entries = append(entries, listEntry{Title: title, URL: u.String(), Date: date})
+	}
+	return entries
 }
 
 // yearBefore finds a year heading ("2024年") among the previous siblings

@@ -30,6 +30,7 @@ import (
 	"github.com/gocolly/colly/v2"
 
 	"github.com/xunjian/xunjian/config"
+	"github.com/xunjian/xunjian/crawler/readers"
 	"github.com/xunjian/xunjian/finding"
 )
 
@@ -67,6 +68,8 @@ type Config struct {
 	// targets (besides failures) whose referring pages Result.Referrers
 	// must hold, e.g. attachments with findings.
 	RefsFor func() []string
+	// Readers bounds the page readers (readers.DefaultLimits when zero).
+	Readers readers.Limits
 }
 
 // Failure is a target that could not be used, with the pages that carry it.
@@ -115,6 +118,7 @@ type Crawler struct {
 	checks    *workQueue
 	refs      *refLog
 	judge     *soft404Judge
+	hook      readHook
 	start     time.Time
 
 	mu        sync.Mutex
@@ -143,6 +147,9 @@ func New(cfg Config) (*Crawler, error) {
 	}
 	if cfg.MaxRefsPerTarget < 1 {
 		cfg.MaxRefsPerTarget = 200
+	}
+	if err := cfg.Readers.Validate(); err != nil {
+		return nil, fmt.Errorf("crawler: %w", err)
 	}
 	home := canonical(&url.URL{Scheme: cfg.Home.Scheme, Host: cfg.Home.Host, Path: cfg.Home.Path, RawQuery: cfg.Home.RawQuery})
 	cfg.Home = home
@@ -526,7 +533,7 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 			final = canonical(f)
 		}
 	}
-	if !out.Failed() && !isHTML(res.header) {
+	if !out.Failed() && (!isHTML(res.header) || readers.IsDownload(res.header)) {
 		// A page link that serves a document: an attachment by content type.
 		cr.attach.Add(1)
 		cr.deliverAttachment(pageURL, res)
@@ -553,18 +560,20 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 		// redirected page are relative to where the page really is.
 		links := ExtractLinks(doc, final, cr.attachExt)
 		links = dedupeLinks(links)
-		cr.linkCount.Add(int64(len(links)))
 		p := &Page{
 			URL: pageURL, FinalURL: final, Status: res.status, Header: restoreHeader(res.header),
 			Charset: cs, Text: text, Truncated: truncated, Doc: doc, Links: links, Flattened: flattened,
 			Depth: it.Depth, Home: it.Depth == 0,
 		}
+		// Page readers: script-fed lists, script pagers, frames, meta refresh, gateways.
+		cr.readPage(ctx, it, p)
+		cr.linkCount.Add(int64(len(p.Links)))
 		if onPage != nil {
 			onPage(p)
 		}
-		cr.refs.add(it.URL, it.Depth == 0, checkable(links))
+		cr.refs.add(it.URL, it.Depth == 0, checkable(p.Links))
 		from := parent{depth: it.Depth, pattern: pathPattern(pageURL), chain: it.Chain}
-		for _, ln := range links {
+		for _, ln := range p.Links {
 			cr.enqueue(ln, from)
 		}
 	}
@@ -658,6 +667,7 @@ func (cr *Crawler) deliverAttachment(u *url.URL, res *fetchResult) {
 		return
 	}
 	a := &Attachment{URL: u, Status: res.status, Header: restoreHeader(res.header), Body: res.data}
+	a.Name = readers.ReadFile(a.Header).Name
 	limit := cr.cfg.MaxAttachmentBytes
 	if limit <= 0 {
 		limit = cr.cfg.Crawl.MaxPageBytes
@@ -705,6 +715,9 @@ type parent struct {
 // an in-scope page within the caps, else as a target to check.
 func (cr *Crawler) enqueue(ln Link, from parent) {
 	depth := from.depth + 1
+	if ln.Redirect {
+		depth = from.depth // a meta refresh is followed like a redirect
+	}
 	if ln.Kind == KindForm {
 		return
 	}

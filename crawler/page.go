@@ -59,6 +59,21 @@ type Link struct {
 	Attr string
 	// Text is the anchor text, alt or title, whitespace collapsed and capped.
 	Text string
+	// Redirect is true for a meta refresh or script redirect target: it
+	// is followed like an HTTP redirect, at the page's own depth.
+	Redirect bool
+}
+
+// ListEntry is an entry of a list that a page reader found outside the
+// markup (a Hanweb datastore or dataproxy group, a JavaScript literal, a
+// TRS article URL): its target, title and the date text shown beside it.
+type ListEntry struct {
+	URL   string
+	Title string
+	// Date is the date as written ("2026-01-05", "01-05"); "" if none.
+	Date string
+	// Where names the reader and place, e.g. "hanweb:dataproxy".
+	Where string
 }
 
 // Page is a fetched, decoded and parsed HTML page: what checks receive. It
@@ -83,6 +98,12 @@ type Page struct {
 	// Flattened is true when the page nested too deep to parse as is and
 	// was flattened (see ParseHTML): a sign of a hacked page.
 	Flattened bool
+	// Entries are the list entries page readers found outside the markup
+	// (crawler/readers), follow-up requests included.
+	Entries []ListEntry
+	// FramedBy is the page that frames this one in a visible iframe or
+	// frameset (nil if none): this page's lists belong to its column.
+	FramedBy *url.URL
 }
 
 // collapse folds runs of whitespace to one space and caps the length in runes.
@@ -104,4 +125,7 @@ type Attachment struct {
 	Body     []byte
 	// Truncated is true when the file exceeded crawl.max_page_bytes.
 	Truncated bool
+	// Name is the file name the server gave (Content-Disposition, GBK and
+	// RFC 5987 names decoded); "" when it gave none.
+	Name string
 }
