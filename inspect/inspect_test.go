@@ -116,6 +116,51 @@ func TestSamplePortalExactFindings(t *testing.T) {
 			t.Errorf("pdf finding %+v", f)
 		}
 	})
+	t.Run("cms-zoo", func(t *testing.T) {
+		// Each planted problem is reachable only through its platform's
+		// shape (crawler/readers): exactly these findings, with the
+		// evidence a webmaster needs.
+		var got, want []string
+		zoo := map[string]bool{}
+		for _, f := range p.CMSZoo() {
+			want = append(want, key(f))
+			zoo[f.Page+"|"+f.Target] = true
+		}
+		for _, f := range rep.Findings {
+			if zoo[f.Page+"|"+f.Target] {
+				got = append(got, key(sampleportal.Finding{Check: f.Check, Kind: f.Kind, Page: f.Page, Target: f.Target, Severity: string(f.Severity)}))
+			}
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("zoo findings\n got %q\nwant %q", got, want)
+		}
+		zooFinding := func(check, page string) finding.Finding {
+			for _, f := range rep.Findings {
+				if f.Check == check && f.Page == base+page {
+					return f
+				}
+			}
+			return finding.Finding{}
+		}
+		if f := zooFinding("broken-link", "/col/col1201/index.html"); f.Anchor != "关于第二批惠民项目的公示（已撤下）" || f.Details["tag"] != "hanweb:dataproxy" {
+			t.Errorf("dataproxy broken link %+v", f)
+		}
+		if f := zooFinding("broken-link", "/zmhd/"); f.Anchor != "自动跳转" || f.Details["tag"] != "meta-refresh" {
+			t.Errorf("meta refresh broken target %+v", f)
+		}
+		if f := zooFinding("stale-column", "/zfxxgk/"); f.Details["column"] != "政府信息公开" || f.Anchor != "示例县机构职能概况" {
+			t.Errorf("framed column %+v", f)
+		}
+		// The page's own dataproxy POST, once; the gateway once; the
+		// rate-limited gateway twice (429, then the file).
+		for path, n := range map[string]int{"/module/web/jpage/dataproxy.jsp": 1, "/module/download/downfile.jsp": 1, "/download.do": 2, "/tpxw/more.json": 1} {
+			if got := p.Hits(path); got != n {
+				t.Errorf("%s requested %d times, want %d", path, got, n)
+			}
+		}
+	})
 	t.Run("connectivity-measured", func(t *testing.T) {
 		m, ok := rep.Measurements["connectivity"]
 		if !ok {

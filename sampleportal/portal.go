@@ -187,7 +187,7 @@ func (p *Portal) handler() http.Handler {
 <a href="`+ext+`/index.html">市政府门户网站</a>
 <a href="`+ext+`/moved.html">省政务服务网</a>
 <a href="tel:0871-1234567">值班电话</a> <a href="javascript:void(0)">打印本页</a>
-<form action="/search.do"><input name="q"><button>搜索</button></form>`)
+<form action="/search.do"><input name="q"><button>搜索</button></form>`+cmsZone)
 	})
 	mux.HandleFunc("/css/site.css", func(w http.ResponseWriter, r *http.Request) {
 		p.hit(r)
@@ -336,6 +336,7 @@ func (p *Portal) handler() http.Handler {
 		w.Write(b)
 	})
 	p.columnHandlers(mux)
+	p.cmsHandlers(mux)
 	mux.HandleFunc("/hdjl/", func(w http.ResponseWriter, r *http.Request) {
 		n := p.hit(r)
 		switch r.URL.Path {
@@ -448,7 +449,7 @@ func (p *Portal) Config() config.Config {
 
 // IDNumbers are the (fictitious, checksum-valid) resident ID numbers the
 // portal leaks in its attachments.
-var IDNumbers = []string{idNumber("53262719850312002"), idNumber("53262719920607103"), idNumber("53262719780101204")}
+var IDNumbers = []string{idNumber("53262719850312002"), idNumber("53262719920607103"), idNumber("53262719780101204"), idNumber("53262720010909406")}
 
 func idNumber(first17 string) string { return first17 + string(pii.CheckChar(first17)) }
 
@@ -533,6 +534,7 @@ func (p *Portal) Expected(browser bool) []Finding {
 		{"external-link", "bad-content", home, p.SpamURL + "/a3.html", "high"},
 		{"external-link", "bad-content", home, p.SpamURL + "/a4.html", "high"},
 	}
+	out = append(out, p.CMSZoo()...)
 	if browser {
 		// Only a browser sees a link a script creates and hides.
 		out = append(out, Finding{"dark-link", "off-screen", home, p.SpamURL + "/a10.html", "high"})

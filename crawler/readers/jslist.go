@@ -187,7 +187,7 @@ func entryOf(v *jsValue, b *url.URL) (Link, bool) {
 	linkAt, dateAt, titleAt := -1, -1, -1
 	for i, f := range fields {
 		s := strings.TrimSpace(f.val.str)
-		if f.val.kind == jsString && linkAt < 0 && s != "" && !strings.ContainsAny(s, " <>\"") &&
+		if f.val.kind == jsString && linkAt < 0 && strings.Trim(s, "./") != "" && !strings.ContainsAny(s, " <>\"") &&
 			linkLike.MatchString(s) && !imageLike.MatchString(s) && !strings.HasPrefix(strings.ToLower(s), "javascript:") {
 			linkAt = i
 		}
@@ -246,7 +246,9 @@ func titleScore(s string) int {
 			n++
 		}
 	}
-	if han < 2 && n < 6 {
+	// Government titles are Chinese; a Latin title needs a few words
+	// ("bottom", "full" are settings, not titles).
+	if han < 2 && (len(strings.Fields(s)) < 3 || n < 10) {
 		return 0
 	}
 	return n

@@ -19,6 +19,15 @@ func TestJSList(t *testing.T) {
 			"jslist:script|page|http://www.example.gov.cn/zwgk/gzyd/2026.html|政务公开工作要点|2026-01-03|entry",
 		})
 	})
+	t.Run("configuration-objects-are-not-lists", func(t *testing.T) {
+		// A jpage call's {proxyUrl:'….jsp', barPosition:'bottom', ajaxParam:
+		// {path:'/', webname:'示例市人民政府'}} has link- and title-like
+		// values but is no list: no entry, no link to check.
+		res := JSList{}.Read(fixture(t, "hanweb/column.html", "http://www.example.gov.cn/col/col1201/index.html"), DefaultLimits())
+		if len(res.Links) != 0 {
+			t.Errorf("links %v", show(res.Links))
+		}
+	})
 	t.Run("json-endpoint-named-in-a-script", func(t *testing.T) {
 		res := JSList{}.Read(fixture(t, "jslist/endpoint.html", "http://www.example.gov.cn/gkml/index.html"), DefaultLimits())
 		if len(res.Requests) != 1 || res.Requests[0].Method != "GET" ||

@@ -65,7 +65,6 @@ func (t TRS) Read(p *Page, lim Limits) Result {
 			}
 		}
 	}
-	editorPaths := 0
 	taken := 0
 	p.Doc.Find("a[href]").Each(func(_ int, a *goquery.Selection) {
 		href, _ := a.Attr("href")
@@ -77,11 +76,8 @@ func (t TRS) Read(p *Page, lim Limits) Result {
 		if old == "" {
 			old = attrFold(a, "oldhref")
 		}
-		if old != "" {
-			editorPaths++
-			if editorFileExt.MatchString(old) && !editorFileExt.MatchString(u.Path) {
-				out.Links = append(out.Links, Link{URL: u, Kind: KindAttachment, Text: collapse(a.Text(), 100), Where: "trs:oldsrc"})
-			}
+		if old != "" && editorFileExt.MatchString(old) && !editorFileExt.MatchString(u.Path) {
+			out.Links = append(out.Links, Link{URL: u, Kind: KindAttachment, Text: collapse(a.Text(), 100), Where: "trs:oldsrc"})
 		}
 		if m := trsArticle.FindStringSubmatch(u.Path); m != nil && m[1] == m[2]+m[3] && taken < lim.MaxEntries {
 			taken++
@@ -89,8 +85,6 @@ func (t TRS) Read(p *Page, lim Limits) Result {
 				Date: m[2] + "-" + m[3] + "-" + m[4], Where: "trs:article-url", Entry: true})
 		}
 	})
-	p.Doc.Find("img[oldsrc], img[OLDSRC]").Each(func(int, *goquery.Selection) { editorPaths++ })
-	out.skip("trs-editor-paths", editorPaths)
 	return out
 }
 

@@ -47,7 +47,6 @@ func TestTRS(t *testing.T) {
 				"trs:oldsrc|attachment|" + dir + "P020260105331560001122|实施细则||",
 				"trs:article-url|page|http://www.example.gov.cn/xxgk/202512/t20251210_4405555.html|相关链接：往期公告|2025-12-10|entry",
 			},
-			skipped: map[string]int{"trs-editor-paths": 4},
 		},
 	}
 	for _, tc := range tests {
