@@ -10,7 +10,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
@@ -42,24 +41,27 @@ func (g Gateway) Read(p *Page, lim Limits) Result {
 		return out
 	}
 	b := base(p)
-	p.Doc.Find("a[href]").EachWithBreak(func(_ int, a *goquery.Selection) bool {
+	for _, a := range p.index(lim).anchors {
 		if len(out.Links) >= lim.MaxEntries {
 			out.skip("gateway-capped", 1)
-			return false
+			break
 		}
-		href, _ := a.Attr("href")
+		href, _ := attrOf(a, "href")
+		name, hasName := attrOf(a, "download")
+		low := strings.ToLower(href)
+		if !hasName && !strings.Contains(low, "down") && !strings.Contains(low, "getfile") && !strings.Contains(low, "attachment") {
+			continue // most links: no URL to parse
+		}
 		u, ok := resolve(b, href)
 		if !ok {
-			return true
+			continue
 		}
-		text := collapse(a.Text(), 100)
 		if LooksLikeGateway(u) {
-			out.Links = append(out.Links, Link{URL: u, Kind: KindAttachment, Text: text, Where: "gateway"})
-		} else if name, ok := a.Attr("download"); ok && documentExt(name) != "" {
-			out.Links = append(out.Links, Link{URL: u, Kind: KindAttachment, Text: text, Where: "gateway:download-attribute"})
+			out.Links = append(out.Links, Link{URL: u, Kind: KindAttachment, Text: collapse(nodeText(a), 100), Where: "gateway"})
+		} else if hasName && documentExt(name) != "" {
+			out.Links = append(out.Links, Link{URL: u, Kind: KindAttachment, Text: collapse(nodeText(a), 100), Where: "gateway:download-attribute"})
 		}
-		return true
-	})
+	}
 	return out
 }
 

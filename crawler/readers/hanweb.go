@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/PuerkitoBio/goquery"
 	nethtml "golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
@@ -71,18 +70,14 @@ func (h Hanweb) Read(p *Page, lim Limits) Result {
 		return out
 	}
 	b := base(p)
+	idx := p.index(lim)
 	stores := 0
 	var first datastore
 	taken := 0
-	p.Doc.Find("script").Each(func(_ int, s *goquery.Selection) {
-		typ, _ := s.Attr("type")
-		lang, _ := s.Attr("language")
-		if !strings.Contains(strings.ToLower(typ+lang), "xml") {
-			return
-		}
-		ds := parseDatastore(scriptText(s), lim.MaxEntries-taken)
+	for _, text := range idx.dataScripts {
+		ds := parseDatastore(text, lim.MaxEntries-taken)
 		if !ds.found {
-			return
+			continue
 		}
 		if stores == 0 {
 			first = ds
@@ -90,9 +85,8 @@ func (h Hanweb) Read(p *Page, lim Limits) Result {
 		stores++
 		taken += len(ds.records)
 		h.addRecords(ds, b, "hanweb:datastore", &out)
-	})
-	scripts, _ := inlineScripts(p.Doc, lim.MaxScriptBytes)
-	cfg, ok := findJpage(scripts, lim)
+	}
+	cfg, ok := findJpage(idx.scripts, lim)
 	switch {
 	case ok:
 		if u, ok := resolve(b, cfg.proxy); ok && sameSite(u, p.URL) {
@@ -266,19 +260,6 @@ func nodeText(n *nethtml.Node) string {
 		}
 	}
 	walk(n, 0)
-	return b.String()
-}
-
-// scriptText is the raw text of a script element.
-func scriptText(s *goquery.Selection) string {
-	var b strings.Builder
-	for _, n := range s.Nodes {
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			if c.Type == nethtml.TextNode {
-				b.WriteString(c.Data)
-			}
-		}
-	}
 	return b.String()
 }
 

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
 )
 
 // Iframe reads framed lists. 信息公开 directories and other columns are
@@ -31,54 +31,50 @@ func (f Iframe) Read(p *Page, lim Limits) Result {
 	}
 	b := base(p)
 	seen := map[string]bool{}
-	p.Doc.Find("iframe, frame").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+	for _, n := range p.index(lim).frames {
 		if len(out.Frames) >= lim.MaxEntries {
 			out.skip("iframe-capped", 1)
-			return false
+			break
 		}
-		src, _ := s.Attr("src")
+		src, _ := attrOf(n, "src")
 		u, ok := resolve(b, src)
 		lazy := false
 		if !ok {
-			ds, has := s.Attr("data-src")
+			ds, has := attrOf(n, "data-src")
 			if !has {
-				return true
+				continue
 			}
 			if u, ok = resolve(b, ds); !ok {
-				return true
+				continue
 			}
 			lazy = true
 		}
-		if !sameSite(u, p.URL) || u.String() == p.URL.String() || seen[u.String()] {
-			return true
-		}
-		if frameHidden(s) {
-			return true
+		if !sameSite(u, p.URL) || u.String() == p.URL.String() || seen[u.String()] || frameHidden(n) {
+			continue
 		}
 		seen[u.String()] = true
 		out.Frames = append(out.Frames, u)
 		if lazy {
-			title, _ := s.Attr("title")
+			title, _ := attrOf(n, "title")
 			out.Links = append(out.Links, Link{URL: u, Kind: KindFrame, Text: collapse(title, 100), Where: "iframe:data-src"})
 		}
-		return true
-	})
+	}
 	return out
 }
 
 // frameHidden reports a frame sized or styled out of sight.
-func frameHidden(s *goquery.Selection) bool {
+func frameHidden(n *html.Node) bool {
 	for _, dim := range []string{"width", "height"} {
-		if v, ok := s.Attr(dim); ok {
+		if v, ok := attrOf(n, dim); ok {
 			v = strings.TrimSuffix(strings.TrimSpace(v), "px")
 			if n, err := strconv.Atoi(v); err == nil && n <= 1 {
 				return true
 			}
 		}
 	}
-	if st, ok := s.Attr("style"); ok && hiddenStyle.MatchString(st) {
+	if st, ok := attrOf(n, "style"); ok && hiddenStyle.MatchString(st) {
 		return true
 	}
-	_, hidden := s.Attr("hidden")
+	_, hidden := attrOf(n, "hidden")
 	return hidden
 }

@@ -51,7 +51,7 @@ func (r JSList) Read(p *Page, lim Limits) Result {
 		r.scan(body, b, "jslist:endpoint", lim, &out)
 		return out
 	}
-	scripts, left := inlineScripts(p.Doc, lim.MaxScriptBytes)
+	scripts, left := inlineScripts(p, lim)
 	if left > 0 {
 		out.skip("jslist-script-too-large", 1)
 	}

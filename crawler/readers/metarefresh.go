@@ -3,9 +3,9 @@ package readers
 import (
 	"regexp"
 	"strings"
-	"unicode/utf8"
+	"unicode"
 
-	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
 )
 
 // MetaRefresh reads where a page sends the browser on its own: <meta
@@ -35,32 +35,29 @@ func (r MetaRefresh) Read(p *Page, lim Limits) Result {
 		return out
 	}
 	b := base(p)
-	p.Doc.Find("meta[http-equiv]").EachWithBreak(func(_ int, m *goquery.Selection) bool {
-		eq, _ := m.Attr("http-equiv")
+	idx := p.index(lim)
+	for _, m := range idx.metas {
+		eq, _ := attrOf(m, "http-equiv")
 		if !strings.EqualFold(strings.TrimSpace(eq), "refresh") {
-			return true
+			continue
 		}
-		content, _ := m.Attr("content")
+		content, _ := attrOf(m, "content")
 		ref, ok := ParseRefresh(content)
 		if !ok || ref == "" {
-			return true // a bare delay reloads the page itself
+			continue // a bare delay reloads the page itself
 		}
 		if u, ok := resolve(b, ref); ok && u.String() != p.URL.String() {
 			out.Links = append(out.Links, Link{URL: u, Kind: KindPage, Text: "自动跳转", Where: "meta-refresh", Redirect: true})
 		}
-		return false // browsers obey the first refresh only
-	})
-	if len(out.Links) > 0 {
-		return out
+		return out // browsers obey the first refresh only
 	}
 	// Script redirects: only on pages that show next to nothing.
-	if utf8.RuneCountInString(strings.Join(strings.Fields(p.Doc.Find("body").Text()), "")) > maxRedirectPageText {
-		return out
-	}
-	scripts, _ := inlineScripts(p.Doc, lim.MaxScriptBytes)
-	for _, s := range scripts {
-		if m := scriptRedirect.FindStringSubmatch(s); m != nil {
-			if u, ok := resolve(b, m[1]); ok && u.String() != p.URL.String() {
+	for _, s := range idx.scripts {
+		if !strings.Contains(s, "location") {
+			continue
+		}
+		if m := scriptRedirect.FindStringSubmatchIndex(s); m != nil && topLevel(s, m[0]) {
+			if u, ok := resolve(b, s[m[2]:m[3]]); ok && u.String() != p.URL.String() && !textLonger(p.Doc.Nodes, maxRedirectPageText) {
 				out.Links = append(out.Links, Link{URL: u, Kind: KindPage, Text: "自动跳转", Where: "meta-refresh:script", Redirect: true})
 				break
 			}
@@ -131,4 +128,51 @@ func ParseRefresh(content string) (ref string, ok bool) {
 		}
 	}
 	return strings.TrimSpace(rest), true
+}
+
+// topLevel reports whether s[:i] closes every brace it opens: a location
+// assignment inside a function or an if block (a mobile-site switch, a
+// "back" button) is no redirect of the page.
+func topLevel(s string, i int) bool {
+	depth := 0
+	for _, c := range s[:i] {
+		switch c {
+		case '{':
+			depth++
+		case '}':
+			depth--
+		}
+	}
+	return depth <= 0
+}
+
+// textLonger reports whether the visible text (scripts and styles left
+// out) has more than max non-space runes; it stops counting there.
+func textLonger(nodes []*html.Node, max int) bool {
+	n := 0
+	stack := append([]*html.Node(nil), nodes...)
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		switch x.Type {
+		case html.TextNode:
+			for _, r := range x.Data {
+				if !unicode.IsSpace(r) {
+					if n++; n > max {
+						return true
+					}
+				}
+			}
+			continue
+		case html.ElementNode:
+			switch x.Data {
+			case "script", "style", "noscript", "template", "head":
+				continue
+			}
+		}
+		for c := x.LastChild; c != nil; c = c.PrevSibling {
+			stack = append(stack, c)
+		}
+	}
+	return false
 }

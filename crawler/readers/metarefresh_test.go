@@ -66,3 +66,24 @@ func FuzzMetaRefresh(f *testing.F) {
 		}
 	})
 }
+
+func TestScriptRedirectOnlyAtTopLevel(t *testing.T) {
+	for _, tc := range []struct {
+		name, script string
+		redirect     bool
+	}{
+		{"top-level", `window.location.href = "/portal/";`, true},
+		{"replace", `location.replace('/portal/')`, true},
+		{"mobile-switch", `if (/Mobile/.test(navigator.userAgent)) { location.href = "/m/"; }`, false},
+		{"back-button", `function goBack(){ location.href = "/"; }`, false},
+		{"after-a-function", `function f(){ return 1; } top.location.href='/portal/';`, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := htmlPage(t, []byte("<html><head><script>"+tc.script+"</script></head><body></body></html>"), "http://www.example.gov.cn/")
+			res := MetaRefresh{}.Read(p, DefaultLimits())
+			if got := len(res.Links) == 1; got != tc.redirect {
+				t.Errorf("redirect %v, want %v (%v)", got, tc.redirect, show(res.Links))
+			}
+		})
+	}
+}

@@ -38,6 +38,10 @@ type Page struct {
 	// Request is the follow-up request this page answers (nil for a page
 	// the crawl reached by a link). Only the reader that asked reads it.
 	Request *Request
+
+	// idx is the page's element index, built once for all readers (Read
+	// runs the readers one after the other on one goroutine).
+	idx *pageIndex
 }
 
 // Kind says what a link points at.
@@ -159,6 +163,7 @@ func All() []Reader {
 // the crawl.
 func Read(p *Page, lim Limits) Result {
 	lim = lim.WithDefaults()
+	p.index(lim)
 	var out Result
 	for _, r := range All() {
 		if p.Request != nil && p.Request.Reader != r.Name() {
@@ -240,14 +245,10 @@ func (l Limits) Validate() error {
 // base returns the URL references on the page resolve against: <base
 // href> if the page has one, else the page's URL.
 func base(p *Page) *url.URL {
-	if p.Doc != nil {
-		if href, ok := p.Doc.Find("base[href]").First().Attr("href"); ok {
-			if b, ok := resolve(p.URL, href); ok {
-				return b
-			}
-		}
+	if p.Doc == nil {
+		return p.URL
 	}
-	return p.URL
+	return p.index(Limits{}).base
 }
 
 // resolve reads a reference as a browser does (surrounding space, tabs
@@ -291,32 +292,115 @@ func collapse(s string, max int) string {
 	return s
 }
 
-// inlineScripts returns the text of the page's inline scripts, in order,
-// at most maxBytes in all; skipped counts the bytes left out.
-func inlineScripts(doc *goquery.Document, maxBytes int) (scripts []string, skipped int) {
-	if doc == nil {
-		return nil, 0
+// pageIndex holds the elements the readers look at, gathered in one walk
+// of the document: the readers run on every crawled page, and a selector
+// search per reader would walk the tree many times.
+type pageIndex struct {
+	base *url.URL
+	// metas are <meta http-equiv> elements.
+	metas []*html.Node
+	// scripts are the texts of inline JavaScript (and JSON) scripts, at
+	// most Limits.MaxScriptBytes in all; scriptBytesLeft counts the rest.
+	scripts         []string
+	scriptBytesLeft int
+	// dataScripts are the texts of <script type="text/xml"> data islands.
+	dataScripts []string
+	anchors     []*html.Node // <a href>
+	frames      []*html.Node // <iframe>, <frame>
+}
+
+// index walks the page once; later calls return the same index.
+func (p *Page) index(lim Limits) *pageIndex {
+	if p.idx != nil {
+		return p.idx
 	}
-	total := 0
-	doc.Find("script").Each(func(_ int, s *goquery.Selection) {
-		if _, ok := s.Attr("src"); ok {
-			return
-		}
-		var b strings.Builder
-		for _, n := range s.Nodes {
-			for c := n.FirstChild; c != nil; c = c.NextSibling {
-				if c.Type == html.TextNode {
-					b.WriteString(c.Data)
+	idx := &pageIndex{base: p.URL}
+	p.idx = idx
+	if p.Doc == nil {
+		return idx
+	}
+	lim = lim.WithDefaults()
+	budget := lim.MaxScriptBytes
+	baseSeen := false
+	stack := make([]*html.Node, 0, 64)
+	for i := len(p.Doc.Nodes) - 1; i >= 0; i-- {
+		stack = append(stack, p.Doc.Nodes[i])
+	}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n.Type == html.ElementNode {
+			switch n.Data {
+			case "a":
+				if _, ok := attrOf(n, "href"); ok {
+					idx.anchors = append(idx.anchors, n)
 				}
+			case "iframe", "frame":
+				idx.frames = append(idx.frames, n)
+			case "meta":
+				if _, ok := attrOf(n, "http-equiv"); ok {
+					idx.metas = append(idx.metas, n)
+				}
+			case "base":
+				if href, ok := attrOf(n, "href"); ok && !baseSeen {
+					baseSeen = true
+					if b, ok := resolve(p.URL, href); ok {
+						idx.base = b
+					}
+				}
+			case "script":
+				if _, ok := attrOf(n, "src"); ok {
+					continue
+				}
+				text := childText(n)
+				typ, _ := attrOf(n, "type")
+				lang, _ := attrOf(n, "language")
+				kind := strings.ToLower(typ + " " + lang)
+				switch {
+				case strings.Contains(kind, "xml"):
+					idx.dataScripts = append(idx.dataScripts, text)
+				case typ == "" || strings.Contains(kind, "javascript") || strings.Contains(kind, "ecmascript") || strings.Contains(kind, "json"):
+					if len(text) > budget {
+						idx.scriptBytesLeft += len(text)
+						continue
+					}
+					budget -= len(text)
+					idx.scripts = append(idx.scripts, text)
+				}
+				continue
 			}
 		}
-		text := b.String()
-		if total+len(text) > maxBytes {
-			skipped += len(text)
-			return
+		for c := n.LastChild; c != nil; c = c.PrevSibling {
+			stack = append(stack, c)
 		}
-		total += len(text)
-		scripts = append(scripts, text)
-	})
-	return scripts, skipped
+	}
+	return idx
+}
+
+// childText is the text directly inside an element (a script's code).
+func childText(n *html.Node) string {
+	var b strings.Builder
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.TextNode {
+			b.WriteString(c.Data)
+		}
+	}
+	return b.String()
+}
+
+// attrOf returns an attribute by its (lower-case) name.
+func attrOf(n *html.Node, key string) (string, bool) {
+	for _, a := range n.Attr {
+		if a.Namespace == "" && a.Key == key {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
+// inlineScripts returns the page's inline scripts and the bytes left out
+// past lim.MaxScriptBytes.
+func inlineScripts(p *Page, lim Limits) (scripts []string, skipped int) {
+	idx := p.index(lim)
+	return idx.scripts, idx.scriptBytesLeft
 }

@@ -4,8 +4,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-
-	"github.com/PuerkitoBio/goquery"
 )
 
 // TRS reads TRS WCM pages. Their list pagers are written by script,
@@ -38,7 +36,7 @@ func (t TRS) Read(p *Page, lim Limits) Result {
 		return out
 	}
 	b := base(p)
-	scripts, _ := inlineScripts(p.Doc, lim.MaxScriptBytes)
+	scripts, _ := inlineScripts(p, lim)
 	seen := map[string]bool{}
 	for _, s := range scripts {
 		if !strings.Contains(s, "createPageHTML") {
@@ -66,25 +64,29 @@ func (t TRS) Read(p *Page, lim Limits) Result {
 		}
 	}
 	taken := 0
-	p.Doc.Find("a[href]").Each(func(_ int, a *goquery.Selection) {
-		href, _ := a.Attr("href")
+	for _, a := range p.index(lim).anchors {
+		href, _ := attrOf(a, "href")
+		old, ok := attrOf(a, "oldsrc")
+		if !ok {
+			old, _ = attrOf(a, "oldhref")
+		}
+		article := strings.Contains(href, "/t") && strings.Contains(href, ".htm")
+		if old == "" && !article {
+			continue // most links: no URL to parse
+		}
 		u, ok := resolve(b, href)
 		if !ok {
-			return
+			continue
 		}
-		old := attrFold(a, "oldsrc")
-		if old == "" {
-			old = attrFold(a, "oldhref")
-		}
-		if old != "" && editorFileExt.MatchString(old) && !editorFileExt.MatchString(u.Path) {
-			out.Links = append(out.Links, Link{URL: u, Kind: KindAttachment, Text: collapse(a.Text(), 100), Where: "trs:oldsrc"})
+		if old != "" && editorFileExt.MatchString(strings.TrimSpace(old)) && !editorFileExt.MatchString(u.Path) {
+			out.Links = append(out.Links, Link{URL: u, Kind: KindAttachment, Text: collapse(nodeText(a), 100), Where: "trs:oldsrc"})
 		}
 		if m := trsArticle.FindStringSubmatch(u.Path); m != nil && m[1] == m[2]+m[3] && taken < lim.MaxEntries {
 			taken++
-			out.Links = append(out.Links, Link{URL: u, Kind: KindPage, Text: collapse(a.Text(), 100),
+			out.Links = append(out.Links, Link{URL: u, Kind: KindPage, Text: collapse(nodeText(a), 100),
 				Date: m[2] + "-" + m[3] + "-" + m[4], Where: "trs:article-url", Entry: true})
 		}
-	})
+	}
 	return out
 }
 
@@ -107,17 +109,4 @@ func pagerNumber(arg string, scripts []string) (int64, bool) {
 		}
 	}
 	return 0, false
-}
-
-// attrFold reads an attribute whatever its case (the parser lower-cases
-// names, but be explicit).
-func attrFold(s *goquery.Selection, name string) string {
-	for _, n := range s.Nodes {
-		for _, a := range n.Attr {
-			if strings.EqualFold(a.Key, name) {
-				return strings.TrimSpace(a.Val)
-			}
-		}
-	}
-	return ""
 }
