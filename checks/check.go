@@ -93,7 +93,7 @@ func newWordMatcher(p *rules.Packs) (*wordMatcher, error) {
 	for i, w := range p.Words {
 		words[i] = w.Word
 	}
-	m, err := match.Build(words)
+	m, err := match.BuildWith(words, match.Options{Words: match.Words()})
 	if err != nil {
 		return nil, fmt.Errorf("sensitive-word packs: %w", err)
 	}

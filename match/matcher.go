@@ -45,6 +45,8 @@ type Matcher struct {
 	runes  []uint8 // per word: length in runes
 	ascii  []bool  // per word: needs word boundaries (starts and ends with a letter or digit)
 	nWords int
+	plain  bool
+	words  *Lexicon
 }
 
 // node is a state as the scan sees it: goto (base, check), failure link, and
@@ -58,11 +60,29 @@ type pattern struct {
 	word  int
 }
 
+// Options change how a Matcher reads text.
+type Options struct {
+	// Plain turns noise skipping off: for wrong forms of real text (typos),
+	// where "严峻 工作" must not read as 峻工.
+	Plain bool
+	// Words, when set, drops Chinese matches of up to 4 characters that
+	// straddle words of their sentence (性服务 in 生产性服务业) from FindAll.
+	Words *Lexicon
+}
+
 // Build compiles words (any of them may be empty or repeated; those never
 // match or match as their first occurrence). Words are folded like the text.
-func Build(words []string) (*Matcher, error) {
+func Build(words []string) (*Matcher, error) { return BuildWith(words, Options{}) }
+
+// BuildWith is Build with options.
+func BuildWith(words []string, opts Options) (*Matcher, error) {
 	ft := tables()
-	m := &Matcher{table: slices.Clone(ft.noise), astral: map[rune]uint16{}, nWords: len(words)}
+	m := &Matcher{table: slices.Clone(ft.noise), astral: map[rune]uint16{}, nWords: len(words), plain: opts.Plain, words: opts.Words}
+	if opts.Plain {
+		for i := range m.table {
+			m.table[i] &^= noiseBit
+		}
+	}
 	codes := map[rune]uint16{}
 	codeOf := func(r rune) (uint16, error) {
 		if c, ok := codes[r]; ok {
@@ -384,12 +404,21 @@ func (m *Matcher) Overlapping(text []byte, fn func(Match)) {
 				entry = m.astral[r]
 				if IsHan(r) {
 					entry |= hanBit
+				} else if !m.plain && isNoise(r) {
+					entry |= noiseBit
 				}
 			}
 		}
 		if entry&noiseBit != 0 && prevHan {
 			i += size
 			continue
+		}
+		if prevHan && !m.plain && (b == '(' || b == 0xEF) {
+			// Pinyin put after each character: 澳(ao)门(men)博(bo)彩(cai).
+			if n := pinyinGroup(text, i); n > 0 {
+				i += n
+				continue
+			}
 		}
 		code := entry & codeMask
 		prevHan = entry&hanBit != 0
@@ -428,6 +457,40 @@ func (m *Matcher) Overlapping(text []byte, fn func(Match)) {
 	}
 }
 
+// pinyinGroup returns the length of "(pinyin)" or "（pinyin）" at text[i:]
+// (1 to 7 ASCII letters, tone digits allowed), or 0.
+func pinyinGroup(text []byte, i int) int {
+	j := i
+	switch {
+	case text[j] == '(':
+		j++
+	case j+2 < len(text) && text[j] == 0xEF && text[j+1] == 0xBC && text[j+2] == 0x88: // （
+		j += 3
+	default:
+		return 0
+	}
+	letters := 0
+	for j < len(text) && letters <= 7 {
+		c := text[j] | 0x20
+		if c >= 'a' && c <= 'z' || text[j] >= '1' && text[j] <= '5' && letters > 0 {
+			letters++
+			j++
+			continue
+		}
+		break
+	}
+	if letters == 0 || letters > 7 || j >= len(text) {
+		return 0
+	}
+	switch {
+	case text[j] == ')':
+		return j + 1 - i
+	case j+2 < len(text) && text[j] == 0xEF && text[j+1] == 0xBC && text[j+2] == 0x89: // ）
+		return j + 3 - i
+	}
+	return 0
+}
+
 // bounded reports whether text[start:end] is not glued to letters or digits
 // on either side, so "sex" does not match inside "Essex".
 func bounded(text []byte, start, end int) bool {
@@ -446,9 +509,16 @@ func bounded(text []byte, start, end int) bool {
 
 // FindAll returns the leftmost-longest non-overlapping matches: at each
 // start the longest word, then the next match starting after it ends.
+// With Options.Words, short Chinese matches that cut through words are
+// dropped first, so that a longer word or another reading can win.
 func (m *Matcher) FindAll(text []byte) []Match {
 	var all []Match
-	m.Overlapping(text, func(x Match) { all = append(all, x) })
+	m.Overlapping(text, func(x Match) {
+		if m.words != nil && m.runes[x.Word] <= 4 && m.words.Straddles(text, x.Start, x.End) {
+			return
+		}
+		all = append(all, x)
+	})
 	return Resolve(all)
 }
 

@@ -7,18 +7,26 @@
 package match
 
 import (
+	"strings"
 	"sync"
 	"unicode"
 
 	"github.com/longbridgeapp/opencc"
 )
 
-// noiseRunes are skipped between two Han characters: spaces, *, ·, -, _,
-// and zero-width characters that spammers put inside words.
+// noiseRunes are skipped between two Han characters: spaces, symbols
+// spammers put inside words (*, ·, @, ．, ❤, ☆, #, |, /, zero-width
+// characters, variation selectors). Sentence punctuation (，。、；：！？,;:!?
+// and quotes, brackets) is never noise: "工作。爱国" is two sentences, not
+// 作爱. Any other symbol (emoji, dingbats: Unicode categories S*) is noise
+// too, see isNoise.
 var noiseRunes = []rune{
-	' ', '\t', '\n', '\r', '\u00a0', '\u3000', '*', '·', '・', '•', '-', '_', '~', '|', '/', '\\', '.', '。', '，', ',', '、',
-	'\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad',
+	' ', '\t', '\n', '\r', '\u00a0', '\u3000', '*', '·', '・', '•', '-', '_', '~', '|', '/', '\\', '.', '@', '#', '&', '+', '=', '^', '`', '$', '%',
+	'\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad', '\u20e3', '\u2027', '\u2022', '\u2219', '\u22c5', '\u30fb', '\uff65',
 }
+
+// punctuation ends a clause or sentence, or quotes: a word never spans it.
+const punctuation = "，。、；：！？,;:!?…—“”‘’\"'《》〈〉「」『』【】（）()[]{}<>"
 
 // t2s maps traditional Han characters to simplified ones, from OpenCC's
 // character table. Built once, never changed.
@@ -102,14 +110,30 @@ var tables = sync.OnceValue(func() foldTables {
 	return ft
 })
 
-// isNoise reports whether r may sit between the characters of a word.
+// isNoise reports whether r may sit between the characters of a word: the
+// runes above, variation selectors, and symbols and emoji (Unicode S*),
+// except sentence punctuation.
 func isNoise(r rune) bool {
 	for _, n := range noiseRunes {
 		if r == n {
 			return true
 		}
 	}
-	return false
+	if r < 0x80 || strings.ContainsRune(punctuation, r) {
+		return false
+	}
+	if r >= 0xFE00 && r <= 0xFE0F || r >= 0xE0100 && r <= 0xE01EF { // variation selectors
+		return true
+	}
+	if r >= 0xFF01 && r <= 0xFF5E { // full-width forms: as their ASCII twin
+		return isNoise(r - 0xFEE0)
+	}
+	return unicode.IsSymbol(r) || r >= 0x1F000 && r <= 0x1FAFF
+}
+
+// IsPunct reports whether r is sentence punctuation, which no word spans.
+func IsPunct(r rune) bool {
+	return strings.ContainsRune(punctuation, r) || r >= 0xFF01 && r <= 0xFF5E && strings.ContainsRune(punctuation, r-0xFEE0)
 }
 
 // IsHan reports whether r is a CJK ideograph (noise is only skipped

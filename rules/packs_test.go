@@ -18,7 +18,7 @@ func TestBuiltinPacks(t *testing.T) {
 	for _, w := range p.Words {
 		cats[w.Category]++
 	}
-	if cats["gambling"] < 20 || cats["porn"] < 5 || cats["spam"] < 3 {
+	if cats["gambling"] < 20 || cats["porn"] < 5 || cats["fraud"] < 3 || cats["game"] < 3 || cats["seo"] < 3 || cats["cult"] < 3 {
 		t.Errorf("built-in words by category: %v", cats)
 	}
 	var serious, withContext int
@@ -46,11 +46,14 @@ func TestPackErrors(t *testing.T) {
 		err        string
 	}{
 		{"w1.txt", "赌博\tgambling\tsevere\n", true, "line 1: unknown severity"},
-		{"w2.txt", "# c\n\n赌博\tgambling\thigh\textra\n", true, "line 3: want word<TAB>category<TAB>severity"},
+		{"w2.txt", "# c\n\n赌博\tgambling\thigh\textra\n", true, "line 3: unknown flag \"extra\""},
+		{"w3.txt", "赌博\tgambling\thigh\tweak\tx\n", true, "line 1: want word<TAB>category<TAB>severity<TAB>flags"},
+		{"w4.txt", "\n# only comments\n", true, "no entries"},
+		{"w5.txt", "{澳门|香港\tgambling\n", true, "line 1: unclosed {"},
 		{"t1.txt", "按装\n", false, "line 1: want wrong<TAB>right"},
 		{"t2.txt", "按装\t按装\n", false, "wrong and right are the same"},
 		{"t3.txt", "截止\t截至\tafter=[\n", false, "line 1: after:"},
-		{"t4.txt", "截止\t截至\tsoon\n", false, "neither after=, before= nor a severity"},
+		{"t4.txt", "截止\t截至\tsoon\n", false, "neither after=, before=, historical, a frequency nor a severity"},
 	} {
 		path := filepath.Join(dir, tc.name)
 		os.WriteFile(path, []byte(tc.body), 0o644)
