@@ -65,7 +65,7 @@ type Options struct {
 	// Plain turns noise skipping off: for wrong forms of real text (typos),
 	// where "严峻 工作" must not read as 峻工.
 	Plain bool
-	// Words, when set, drops Chinese matches of up to 4 characters that
+	// Words, when set, drops Chinese matches of up to 3 characters that
 	// straddle words of their sentence (性服务 in 生产性服务业) from FindAll.
 	Words *Lexicon
 }
@@ -514,7 +514,7 @@ func bounded(text []byte, start, end int) bool {
 func (m *Matcher) FindAll(text []byte) []Match {
 	var all []Match
 	m.Overlapping(text, func(x Match) {
-		if m.words != nil && m.runes[x.Word] <= 4 && m.words.Straddles(text, x.Start, x.End) {
+		if m.words != nil && m.runes[x.Word] <= 3 && m.words.Straddles(text, x.Start, x.End) {
 			return
 		}
 		all = append(all, x)

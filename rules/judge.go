@@ -23,15 +23,40 @@ var mentionCues = []string{
 	"防范", "警惕", "谨防", "提防", "远离", "抵制", "拒绝", "拒赌", "反赌", "反诈", "防骗", "识别", "揭批", "揭露", "举报", "劝阻", "提醒", "警示", "宣传教育", "危害", "反邪教", "邪教组织", "不听、不信、不传",
 	// fraud notices and cases
 	"诈骗", "骗局", "陷阱", "套路", "谎称", "冒充", "虚假", "噱头", "诱饵", "幌子", "旗号", "以此为名", "声称", "宣称", "打着",
-	"涉嫌", "犯罪", "违法", "非法", "案件", "案例", "犯罪嫌疑人", "判处", "判决", "一审", "二审", "立案", "涉赌", "涉黄", "涉诈",
+	"涉嫌", "犯罪", "违法", "非法", "案件", "案例", "犯罪嫌疑人", "被告人", "判处", "判决", "一审", "二审", "立案", "涉赌", "涉黄", "涉诈",
+	"赌博活动", "赌博违法", "赌博犯罪", "赌博罪", "参赌", "聚众赌博", "开设赌场", "庄家", "为首者",
+}
+
+// callToAction words next to a match say it advertises: a crackdown
+// sentence never adds 官网开户 ("…专项行动成效显著-凯发app官网开户" is a
+// copied government title with spam appended).
+var callToAction = []string{"官网", "网址", "开户", "注册", "下载", "app", "入口", "登录", "加微", "微信", "qq", "客服", "代理", "线路"}
+
+func advertises(text string, start, end int) bool {
+	to := end
+	for n := 0; to < len(text) && n < 8; n++ {
+		_, size := utf8.DecodeRuneInString(text[to:])
+		to += size
+	}
+	near := strings.ToLower(text[start:to])
+	for _, w := range callToAction {
+		if strings.Contains(near, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // Mention reports whether text[start:end] sits in a sentence that fights,
-// warns about or reports what the word names: a cue within 60 characters
-// before it in the same line, or within 12 after it.
+// warns about or reports what the word names: a cue within 100 characters
+// before it in the same line, or within 12 after it, and no call to action
+// (官网, 开户, app…) right at it.
 func Mention(text string, start, end int) (cue string, ok bool) {
+	if advertises(text, start, end) {
+		return "", false
+	}
 	from := start
-	for n := 0; from > 0 && n < 60; n++ {
+	for n := 0; from > 0 && n < 100; n++ {
 		r, size := utf8.DecodeLastRuneInString(text[:from])
 		if r == '\n' {
 			break
@@ -86,8 +111,10 @@ func JudgeWord(text string, matches []match.Match, k int, entries []WordEntry) V
 }
 
 // corroborated: another word of the same category (not the same base
-// word) in the same line within 40 characters, or a brand followed by a
-// site code of 2 to 8 letters and digits.
+// word) in the same line within 40 characters (two weak words: within 16,
+// with no Chinese sentence punctuation between them: porn titles join
+// their parts with _ - | or ASCII commas, government text with 、，), or
+// a brand followed by a site code of 2 to 8 letters and digits.
 func corroborated(text string, matches []match.Match, k int, entries []WordEntry) bool {
 	m := matches[k]
 	e := entries[m.Word]
@@ -110,6 +137,9 @@ func corroborated(text string, matches []match.Match, k int, entries []WordEntry
 		}
 		if e.Brand && oe.Weak {
 			continue // two brand names or weak words do not make spam
+		}
+		if oe.Weak && (utf8.RuneCountInString(span) > 16 || strings.ContainsAny(span, "，。、；：！？")) {
+			continue
 		}
 		return true
 	}
@@ -188,9 +218,34 @@ func Archival(now time.Time, texts ...string) (bool, int) {
 	return false, 0
 }
 
-// yearOnly finds "（1964年）"-style years written alone, as report headings
-// date themselves ("1964年12月" without a day is common too).
+// hanDigits are the Chinese numerals of years written 一九六四年.
+var hanDigits = map[rune]int{'〇': 0, '零': 0, '○': 0, 'Ｏ': 0, '一': 1, '二': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
+
+// yearOnly finds years written alone, as report headings date themselves:
+// 1964年, 一九六四年 ("1964年12月" without a day is common too).
 func yearOnly(s string) (int, bool) {
+	rs := []rune(s)
+	for i := 0; i+4 < len(rs); i++ {
+		if rs[i+4] != '年' {
+			continue
+		}
+		y, ok := 0, true
+		for _, r := range rs[i : i+4] {
+			d, isDigit := hanDigits[r]
+			if !isDigit {
+				ok = false
+				break
+			}
+			y = y*10 + d
+		}
+		if ok && y >= 1900 {
+			return y, true
+		}
+	}
+	return yearDigits(s)
+}
+
+func yearDigits(s string) (int, bool) {
 	for i := 0; i+7 <= len(s); i++ {
 		if s[i] != '1' || s[i+1] != '9' {
 			continue
