@@ -104,15 +104,15 @@ func BuildWith(words []string, opts Options) (*Matcher, error) {
 		// the pattern too; keep it elsewhere ("online casino").
 		rs := folded[:0:0]
 		for j, r := range folded {
-			if isNoise(r) && j > 0 && j+1 < len(folded) && IsHan(folded[j-1]) && IsHan(folded[j+1]) {
+			if !opts.Plain && isNoise(r) && j > 0 && j+1 < len(folded) && IsHan(folded[j-1]) && IsHan(folded[j+1]) {
 				continue
 			}
 			rs = append(rs, r)
 		}
-		for len(rs) > 0 && isNoise(rs[0]) {
+		for len(rs) > 0 && isNoise(rs[0]) && !opts.Plain {
 			rs = rs[1:]
 		}
-		for len(rs) > 0 && isNoise(rs[len(rs)-1]) {
+		for len(rs) > 0 && isNoise(rs[len(rs)-1]) && !opts.Plain {
 			rs = rs[:len(rs)-1]
 		}
 		if len(rs) == 0 {

@@ -141,3 +141,17 @@ func IsPunct(r rune) bool {
 func IsHan(r rune) bool {
 	return (r >= 0x3400 && r <= 0x9FFF) || (r >= 0xF900 && r <= 0xFAFF) || (r >= 0x20000 && r <= 0x3134F)
 }
+
+// Squeeze folds s and drops the noise between its Chinese characters: the
+// form a matcher that skips noise reads ("微·信" and "微信" are one).
+func Squeeze(s string) string {
+	rs := []rune(FoldString(s))
+	out := rs[:0:0]
+	for j, r := range rs {
+		if isNoise(r) && j > 0 && j+1 < len(rs) && IsHan(rs[j-1]) && IsHan(rs[j+1]) {
+			continue
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}

@@ -224,7 +224,8 @@ func (p *Packs) load(name string, data []byte, kind packKind) error {
 	for _, e := range p.Typos {
 		seen[match.FoldString(e.Wrong)] = -1
 	}
-	line := 0
+	line, candidates, ordinary := 0, 0, 0
+	builtin := strings.HasPrefix(name, "builtin:")
 	for rest := string(data); rest != ""; {
 		text := rest
 		if i := strings.IndexByte(rest, '\n'); i >= 0 {
@@ -239,6 +240,7 @@ func (p *Packs) load(name string, data []byte, kind packKind) error {
 			continue
 		}
 		where := fmt.Sprintf("rule pack %s line %d", name, line)
+		candidates++
 		fields := strings.Split(text, "\t")
 		if len(fields) == 1 && kind != wordPack {
 			fields = strings.Fields(text) // "wrong right [frequency]", space separated
@@ -258,11 +260,21 @@ func (p *Packs) load(name string, data []byte, kind packKind) error {
 					p.warnDuplicate(where, e.Word, first)
 					continue
 				}
+				if utf8.RuneCountInString(key) > match.MaxWordRunes {
+					p.Warnings = append(p.Warnings, fmt.Sprintf("%s: word longer than %d characters skipped", where, match.MaxWordRunes))
+					continue
+				}
 				if utf8.RuneCountInString(key) < 2 && !e.single {
 					p.Warnings = append(p.Warnings, fmt.Sprintf("%s: one-character word %q skipped (mark it \"single\" to keep it)", where, e.Word))
 					continue
 				}
 				seen[key] = line
+				if !builtin && !e.severity && e.Severity.Rank() > finding.Low.Rank() && match.Words().Has(key) {
+					// A bare word of the language (人民, 社会, 邪教, 招聘): what
+					// government text is made of. Phrases keep their rank.
+					e.Severity = finding.Low
+					ordinary++
+				}
 				p.Words = append(p.Words, e.WordEntry)
 			}
 			continue
@@ -272,7 +284,7 @@ func (p *Packs) load(name string, data []byte, kind packKind) error {
 			return err
 		}
 		e.Pack, e.Line = name, line
-		if match.FoldString(e.Wrong) == match.FoldString(e.Right) {
+		if match.Squeeze(e.Wrong) == match.Squeeze(e.Right) {
 			// 蔘加 -> 参加: text is folded before matching, so the wrong form
 			// would be found in correct text.
 			p.Warnings = append(p.Warnings, fmt.Sprintf("%s: %q normalises to its correction %q (traditional or variant form): skipped", where, e.Wrong, e.Right))
@@ -286,8 +298,14 @@ func (p *Packs) load(name string, data []byte, kind packKind) error {
 		seen[key] = line
 		p.Typos = append(p.Typos, e)
 	}
-	if len(p.Words)+len(p.Typos) == before {
+	if ordinary > 0 {
+		p.Warnings = append(p.Warnings, fmt.Sprintf("rule pack %s: %d entries are ordinary words of the language (人民, 招聘…): reported as low; give them a severity to rank them higher", name, ordinary))
+	}
+	switch added := len(p.Words) + len(p.Typos) - before; {
+	case candidates == 0:
 		return fmt.Errorf("rule pack %s: no entries (%d lines read)", name, line)
+	case added == 0:
+		p.Warnings = append(p.Warnings, fmt.Sprintf("rule pack %s: all %d entries skipped (see the warnings above)", name, candidates))
 	}
 	return nil
 }
@@ -302,7 +320,7 @@ func (p *Packs) warnDuplicate(where, word string, first int) {
 
 type parsedWord struct {
 	WordEntry
-	single bool
+	single, severity bool // flag single; severity given explicitly
 }
 
 // wordEntries parses word[TAB category][TAB severity][TAB flags] (flags:
@@ -316,12 +334,12 @@ func wordEntries(fields []string, where string) ([]parsedWord, error) {
 		base.Category = fields[1]
 	}
 	base.Severity = CategorySeverity(base.Category)
-	for _, f := range fields[2:] {
+	for _, f := range fields[min(2, len(fields)):] {
 		if f == "" {
 			continue
 		}
 		if s, err := finding.ParseSeverity(f); err == nil {
-			base.Severity = s
+			base.Severity, base.severity = s, true
 			continue
 		}
 		for _, flag := range strings.Split(f, ",") {
@@ -347,9 +365,6 @@ func wordEntries(fields []string, where string) ([]parsedWord, error) {
 	}
 	var out []parsedWord
 	for _, w := range words {
-		if utf8.RuneCountInString(w) > match.MaxWordRunes {
-			return nil, fmt.Errorf("%s: word longer than %d characters", where, match.MaxWordRunes)
-		}
 		e := base
 		e.Word = w
 		out = append(out, e)
@@ -358,21 +373,27 @@ func wordEntries(fields []string, where string) ([]parsedWord, error) {
 }
 
 // expand turns {a|b}x{c|d} into axc, axd, bxc, bxd (at most 10,000 words).
+// Groups without | are other lists' markers: a gap 办{10}证 ("up to 10
+// characters between", as some lexicons write it) and tags like {MOD} are
+// dropped, so the words are matched next to each other.
 func expand(s string) ([]string, error) {
 	out := []string{""}
 	for s != "" {
 		i := strings.IndexByte(s, '{')
-		if i < 0 {
+		j := -1
+		if i >= 0 {
+			j = strings.IndexByte(s[i:], '}')
+		}
+		if i < 0 || j < 0 { // no group, or an unclosed { read as text
 			for k := range out {
 				out[k] += s
 			}
 			break
 		}
-		j := strings.IndexByte(s[i:], '}')
-		if j < 0 {
-			return nil, fmt.Errorf("unclosed { in %q", s)
-		}
 		alts := strings.Split(s[i+1:i+j], "|")
+		if len(alts) == 1 {
+			alts = []string{""} // a marker: 办{10}证, 代办证件{MOD}
+		}
 		var next []string
 		for _, o := range out {
 			for _, a := range alts {
