@@ -132,18 +132,30 @@ func corroborated(text string, matches []match.Match, k int, entries []WordEntry
 		}
 		lo, hi := min(m.Start, o.Start), max(m.End, o.End)
 		span := text[lo:hi]
-		if strings.Contains(span, "\n") || utf8.RuneCountInString(span) > 40 {
+		if strings.Contains(span, "\n") || hanCount(span) > 40 {
 			continue
 		}
 		if e.Brand && oe.Weak {
 			continue // two brand names or weak words do not make spam
 		}
-		if oe.Weak && (utf8.RuneCountInString(span) > 16 || strings.ContainsAny(span, "，。、；：！？")) {
+		if oe.Weak && (hanCount(span) > 16 || strings.ContainsAny(span, "，。、；：！？")) {
 			continue
 		}
 		return true
 	}
 	return false
+}
+
+// hanCount counts the Chinese characters of s: what a distance means when
+// spam pads words with symbols or pinyin.
+func hanCount(s string) int {
+	n := 0
+	for _, r := range s {
+		if match.IsHan(r) {
+			n++
+		}
+	}
+	return n
 }
 
 func baseOf(e WordEntry) string {

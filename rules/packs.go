@@ -206,6 +206,12 @@ func readPack(path string) ([]byte, error) {
 // {a|b}{c|d} expands to every combination.
 func (p *Packs) load(name string, data []byte, kind packKind) error {
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
+		return fmt.Errorf("rule pack %s: UTF-16 text: save it as UTF-8 (or GBK)", name)
+	}
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		return fmt.Errorf("rule pack %s line %d: NUL byte: neither UTF-8 nor GBK text", name, bytes.Count(data[:i], []byte("\n"))+1)
+	}
 	if !utf8.Valid(data) {
 		dec, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
 		if err != nil || !utf8.Valid(dec) {
