@@ -47,6 +47,7 @@ type Matcher struct {
 	nWords int
 	plain  bool
 	words  *Lexicon
+	free   []bool
 }
 
 // node is a state as the scan sees it: goto (base, check), failure link, and
@@ -68,6 +69,9 @@ type Options struct {
 	// Words, when set, drops Chinese matches of up to 3 characters that
 	// straddle words of their sentence (性服务 in 生产性服务业) from FindAll.
 	Words *Lexicon
+	// Unbounded lists words (by index) exempt from that check: words that
+	// are judged by other means (weak words needing a second word).
+	Unbounded []bool
 }
 
 // Build compiles words (any of them may be empty or repeated; those never
@@ -77,7 +81,7 @@ func Build(words []string) (*Matcher, error) { return BuildWith(words, Options{}
 // BuildWith is Build with options.
 func BuildWith(words []string, opts Options) (*Matcher, error) {
 	ft := tables()
-	m := &Matcher{table: slices.Clone(ft.noise), astral: map[rune]uint16{}, nWords: len(words), plain: opts.Plain, words: opts.Words}
+	m := &Matcher{table: slices.Clone(ft.noise), astral: map[rune]uint16{}, nWords: len(words), plain: opts.Plain, words: opts.Words, free: opts.Unbounded}
 	if opts.Plain {
 		for i := range m.table {
 			m.table[i] &^= noiseBit
@@ -514,7 +518,7 @@ func bounded(text []byte, start, end int) bool {
 func (m *Matcher) FindAll(text []byte) []Match {
 	var all []Match
 	m.Overlapping(text, func(x Match) {
-		if m.words != nil && m.runes[x.Word] <= 3 && m.words.Straddles(text, x.Start, x.End) {
+		if m.words != nil && m.runes[x.Word] <= 3 && (x.Word >= len(m.free) || !m.free[x.Word]) && m.words.Straddles(text, x.Start, x.End) {
 			return
 		}
 		all = append(all, x)
