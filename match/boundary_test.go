@@ -31,3 +31,20 @@ func TestStraddles(t *testing.T) {
 		})
 	}
 }
+
+func FuzzFindAllWords(f *testing.F) {
+	m, err := BuildWith([]string{"澳门博彩", "性服务", "维吾", "sex", "博cai"}, Options{Words: Words()})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add([]byte("澳(ao)门（men）博(bo)彩(cai) 生产性服务业 新疆维吾尔"))
+	f.Add([]byte("澳(\xff)门(aoaoaoaoaoao)博(1)彩("))
+	f.Add([]byte("博❤️cai，性。服务"))
+	f.Fuzz(func(t *testing.T, text []byte) {
+		for _, x := range m.FindAll(text) {
+			if x.Start < 0 || x.End > len(text) || x.Start >= x.End {
+				t.Fatalf("bad match %+v in %d bytes", x, len(text))
+			}
+		}
+	})
+}

@@ -60,3 +60,20 @@ func TestScanDocument(t *testing.T) {
 		})
 	}
 }
+
+func FuzzScanDocument(f *testing.F) {
+	f.Add("序号\t姓名\t身份证号\n1\t张某\t532627198001011230\n")
+	f.Add("姓名,银行卡号\n张某,6217001234567890123\n190101021 190101022 190101023")
+	f.Add("姓名    身份证号\n张某    110101750101001\n\u3000\u3000\t,")
+	f.Fuzz(func(t *testing.T, text string) {
+		s := Scanner{Now: func() time.Time { return time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC) }}
+		s.ScanDocument([]byte(text), func(h Hit) {
+			if h.Start < 0 || h.End > len(text) || h.Start >= h.End {
+				t.Fatalf("bad hit %+v", h)
+			}
+			if h.Masked == h.Value || !strings.Contains(h.Masked, "*") {
+				t.Fatalf("hit not masked: %+v", h)
+			}
+		})
+	})
+}
