@@ -14,15 +14,23 @@ import (
 // 维吾 in 新疆|维吾尔. It is the unigram model of a word segmenter, asked
 // only around matches, so matching keeps its speed.
 type Lexicon struct {
-	cost map[string]uint8 // idf × 10
+	once sync.Once
+	cost map[string]uint8 // idf × 10, read on first use
 }
 
 // The word list is jieba's (MIT) as shipped by go-ego/gse (Apache-2.0):
 // about 270,000 words with their inverse document frequency.
-var lexicon = sync.OnceValue(loadLexicon)
+var lexicon = &Lexicon{}
 
-func loadLexicon() *Lexicon {
-	l := &Lexicon{cost: make(map[string]uint8, 280_000)}
+// words returns the cost table, parsing it on first use: building a
+// matcher costs nothing, the first boundary check pays once per process.
+func (l *Lexicon) words() map[string]uint8 {
+	l.once.Do(func() { l.cost = loadLexicon() })
+	return l.cost
+}
+
+func loadLexicon() map[string]uint8 {
+	cost := make(map[string]uint8, 280_000)
 	src := gse.ZhIdf
 	for len(src) > 0 {
 		line := src
@@ -36,10 +44,10 @@ func loadLexicon() *Lexicon {
 			continue
 		}
 		if v, ok := tenths(idf); ok {
-			l.cost[word] = uint8(min(250, v))
+			cost[word] = uint8(min(250, v))
 		}
 	}
-	return l
+	return cost
 }
 
 // tenths reads "13.900677652" as 139 (the cost table's unit), faster than
@@ -59,8 +67,8 @@ func tenths(s string) (int, bool) {
 	return v, true
 }
 
-// Words returns the shared Chinese lexicon (built on first use, about 0.1 s).
-func Words() *Lexicon { return lexicon() }
+// Words returns the shared Chinese lexicon (parsed on first use, 0.2–0.7 s).
+func Words() *Lexicon { return lexicon }
 
 const (
 	maxLexWord    = 6   // longest word looked up, in runes
@@ -146,7 +154,7 @@ func (l *Lexicon) crosses(rs []rune, p int) bool {
 			for _, r := range rs[i:j] {
 				b = utf8.AppendRune(b, r)
 			}
-			if _, ok := l.cost[string(b)]; ok {
+			if _, ok := l.words()[string(b)]; ok {
 				return true
 			}
 		}
@@ -174,7 +182,7 @@ func (l *Lexicon) segment(rs []rune, ms, me int) int {
 			for _, r := range rs[j:i] {
 				b = utf8.AppendRune(b, r)
 			}
-			c, ok := l.cost[string(b)]
+			c, ok := l.words()[string(b)]
 			cost := int(c)
 			if !ok {
 				if i-j > 1 {
@@ -192,6 +200,6 @@ func (l *Lexicon) segment(rs []rune, ms, me int) int {
 
 // Has reports whether w is a word of the lexicon.
 func (l *Lexicon) Has(w string) bool {
-	_, ok := l.cost[FoldString(w)]
+	_, ok := l.words()[FoldString(w)]
 	return ok
 }

@@ -92,7 +92,7 @@ type foldTables struct {
 var tables = sync.OnceValue(func() foldTables {
 	ft := foldTables{noise: make([]uint16, 0x10000), inverse: map[rune][]rune{}}
 	for r := rune(0); r < 0x10000; r++ {
-		if isNoise(r) {
+		if computeNoise(r) {
 			ft.noise[r] = noiseBit
 		}
 		if IsHan(r) {
@@ -114,6 +114,14 @@ var tables = sync.OnceValue(func() foldTables {
 // runes above, variation selectors, and symbols and emoji (Unicode S*),
 // except sentence punctuation.
 func isNoise(r rune) bool {
+	if r < 0x10000 {
+		return tables().noise[r]&noiseBit != 0
+	}
+	return computeNoise(r)
+}
+
+// computeNoise is isNoise before the table is built (and for astral runes).
+func computeNoise(r rune) bool {
 	for _, n := range noiseRunes {
 		if r == n {
 			return true
@@ -126,7 +134,7 @@ func isNoise(r rune) bool {
 		return true
 	}
 	if r >= 0xFF01 && r <= 0xFF5E { // full-width forms: as their ASCII twin
-		return isNoise(r - 0xFEE0)
+		return computeNoise(r - 0xFEE0)
 	}
 	return unicode.IsSymbol(r) || r >= 0x1F000 && r <= 0x1FAFF
 }

@@ -8,8 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -149,16 +151,13 @@ const maxPackBytes = 64 << 20
 func (c Content) LoadPacks(extraWords, extraTypos []string) (*Packs, error) {
 	p := &Packs{}
 	if c.Builtin {
-		for _, f := range builtinFiles {
-			data, err := builtinPacks.ReadFile("packs/" + f.name)
-			if err != nil {
-				return nil, err
-			}
-			if err := p.load("builtin:"+f.name, data, f.kind); err != nil {
-				return nil, err
-			}
+		b, err := builtin()
+		if err != nil {
+			return nil, err
 		}
-		p.Words = append(p.Words, Variants(p.Words)...)
+		p.Words = slices.Clone(b.Words)
+		p.Typos = slices.Clone(b.Typos)
+		p.Warnings = slices.Clone(b.Warnings)
 	}
 	files := []struct {
 		paths []string
@@ -181,6 +180,23 @@ func (c Content) LoadPacks(extraWords, extraTypos []string) (*Packs, error) {
 	}
 	return p, nil
 }
+
+// builtin parses the embedded packs and generates their variants once per
+// process (about 0.2 s; they never change).
+var builtin = sync.OnceValues(func() (*Packs, error) {
+	p := &Packs{}
+	for _, f := range builtinFiles {
+		data, err := builtinPacks.ReadFile("packs/" + f.name)
+		if err != nil {
+			return nil, err
+		}
+		if err := p.load("builtin:"+f.name, data, f.kind); err != nil {
+			return nil, err
+		}
+	}
+	p.Words = append(p.Words, Variants(p.Words)...)
+	return p, nil
+})
 
 func readPack(path string) ([]byte, error) {
 	f, err := os.Open(path)
