@@ -5,7 +5,6 @@ go 1.26.8
 require (
 	github.com/PuerkitoBio/goquery v1.13.0
 	github.com/andybalholm/cascadia v1.3.5
-	github.com/anknown/ahocorasick v0.0.0-20190904063843-d75dbd5169c0
 	github.com/aymerick/douceur v0.2.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/extrame/xls v0.0.1
@@ -28,7 +27,6 @@ require (
 )
 
 require (
-	github.com/anknown/darts v0.0.0-20151216065714-83ff685239e6 // indirect
 	github.com/antchfx/htmlquery v1.3.5 // indirect
 	github.com/antchfx/xmlquery v1.5.0 // indirect
 	github.com/antchfx/xpath v1.3.5 // indirect

@@ -13,7 +13,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/xunjian/xunjian/checks"
+	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/finding"
 )
 
@@ -114,7 +114,7 @@ func Digest(name string, rep *finding.Report, fixed int, link string) Message {
 		for _, v := range byCheck[c] {
 			n += v
 		}
-		perCheck = append(perCheck, fmt.Sprintf("%s %d", checks.Title(c), n))
+		perCheck = append(perCheck, fmt.Sprintf("%s %d", catalog.Title(c), n))
 	}
 	if len(perCheck) > 0 {
 		m.Lines = append(m.Lines, "按检查项："+strings.Join(perCheck, "，"))
@@ -166,11 +166,10 @@ func HomepageUp(name, home string) Message {
 	return Message{Site: name, Level: Resolved, Link: home, Title: fmt.Sprintf("【%s】首页已恢复访问", name)}
 }
 
-// Realtime says whether a new finding alerts at once: dark links, privacy
-// leaks and veto-level problems.
-func Realtime(f finding.Finding) bool {
-	return f.Check == "dark-link" || f.Check == "privacy" || f.Severity == finding.Critical
-}
+// Realtime says whether a new finding alerts at once: those of the checks
+// registered as real-time (dark links, privacy leaks) and veto-level
+// (critical) problems.
+func Realtime(f finding.Finding) bool { return catalog.Realtime(f) }
 
 // NewProblem is the real-time alert for a new finding.
 func NewProblem(name string, f finding.Finding, link string, reminder bool) Message {

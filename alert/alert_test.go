@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -342,5 +343,93 @@ func TestSlackIncomingWebhook(t *testing.T) {
 	}
 	if _, err := NewSlack("", "", "", ""); err == nil {
 		t.Error("slack without token or webhook accepted")
+	}
+}
+
+// stalledSMTP accepts connections and never answers; it reports each
+// connection's end (the client closing it) on closed.
+func stalledSMTP(t *testing.T) (addr string, closed chan struct{}) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed = make(chan struct{}, 4)
+	var conns []net.Conn
+	var mu sync.Mutex
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+	})
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			go func() {
+				io.Copy(io.Discard, c) // returns when the client closes
+				closed <- struct{}{}
+			}()
+		}
+	}()
+	return ln.Addr().String(), closed
+}
+
+// TestEmailSendStalledServer: a server that accepts and never answers
+// costs a send no more than its context or the channel's own timeout
+// allows, and the connection is closed, not left open by a goroutine
+// blocked in a read.
+func TestEmailSendStalledServer(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		ctx     time.Duration // 0: no deadline
+		timeout time.Duration // the channel's; 0: the default
+		want    error
+	}{
+		{"context-deadline", 300 * time.Millisecond, 0, context.DeadlineExceeded},
+		{"channel-timeout", 0, 300 * time.Millisecond, context.DeadlineExceeded},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			addr, closed := stalledSMTP(t)
+			e, err := NewEmail(addr, "xunjian@example.gov.cn", []string{"webmaster@example.gov.cn"}, "", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.timeout > 0 {
+				e.timeout = tc.timeout
+			}
+			ctx := context.Background()
+			if tc.ctx > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tc.ctx)
+				defer cancel()
+			}
+			start := time.Now()
+			done := make(chan error, 1)
+			go func() { done <- e.Send(ctx, Message{Title: "【示例县】首页无法访问"}) }()
+			select {
+			case err := <-done:
+				if !errors.Is(err, tc.want) {
+					t.Errorf("send to a stalled server: %v, want %v", err, tc.want)
+				}
+			case <-time.After(3 * time.Second):
+				t.Fatal("send to a stalled server still blocked after 3s")
+			}
+			if d := time.Since(start); d > 2*time.Second {
+				t.Errorf("send took %v", d)
+			}
+			select {
+			case <-closed:
+			case <-time.After(2 * time.Second):
+				t.Error("connection to the stalled server still open after Send returned")
+			}
+		})
 	}
 }

@@ -3,17 +3,22 @@ package alert
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/smtp"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/xunjian/xunjian/config"
 )
 
 // Channel delivers messages somewhere.
@@ -72,12 +77,12 @@ func slackEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 
-// Webhook formats.
+// Webhook formats (one list, config.WebhookFormats, which validation reads).
 const (
-	DingTalk = "dingtalk"
-	WeCom    = "wecom"
-	Feishu   = "feishu"
-	JSON     = "json"
+	DingTalk = config.DingTalk
+	WeCom    = config.WeCom
+	Feishu   = config.Feishu
+	JSON     = config.JSON
 )
 
 // Webhook posts to a chat-bot webhook in its format.
@@ -88,10 +93,8 @@ type Webhook struct {
 
 // NewWebhook builds a webhook channel.
 func NewWebhook(name, format, url string) (*Webhook, error) {
-	switch format {
-	case DingTalk, WeCom, Feishu, JSON:
-	default:
-		return nil, fmt.Errorf("webhook %s: unknown format %q (dingtalk, wecom, feishu, json)", name, format)
+	if !slices.Contains(config.WebhookFormats(), format) {
+		return nil, fmt.Errorf("webhook %s: unknown format %q (%s)", name, format, strings.Join(config.WebhookFormats(), ", "))
 	}
 	return &Webhook{name: name, format: format, url: url, client: &http.Client{Timeout: 15 * time.Second}}, nil
 }
@@ -155,9 +158,12 @@ func (w *Webhook) Send(ctx context.Context, m Message) error {
 
 // Email sends messages over SMTP.
 type Email struct {
-	addr, from string
-	to         []string
-	auth       smtp.Auth
+	addr, host, from string
+	to               []string
+	auth             smtp.Auth
+	// timeout bounds one message's whole SMTP exchange (dial to QUIT)
+	// when the caller's context allows longer.
+	timeout time.Duration
 }
 
 // NewEmail builds an e-mail channel; user and password may be empty.
@@ -165,13 +171,12 @@ func NewEmail(addr, from string, to []string, user, password string) (*Email, er
 	if addr == "" || from == "" || len(to) == 0 {
 		return nil, errors.New("email: give smtp, from and to")
 	}
-	e := &Email{addr: addr, from: from, to: to}
+	e := &Email{addr: addr, host: addr, from: from, to: to, timeout: 30 * time.Second}
+	if i := strings.LastIndexByte(addr, ':'); i >= 0 {
+		e.host = addr[:i]
+	}
 	if user != "" {
-		host := addr
-		if i := strings.LastIndexByte(addr, ':'); i >= 0 {
-			host = addr[:i]
-		}
-		e.auth = smtp.PlainAuth("", user, password, host)
+		e.auth = smtp.PlainAuth("", user, password, e.host)
 	}
 	return e, nil
 }
@@ -179,21 +184,72 @@ func NewEmail(addr, from string, to []string, user, password string) (*Email, er
 // Name implements Channel.
 func (e *Email) Name() string { return "email" }
 
-// Send implements Channel.
+// Send implements Channel. The exchange is bounded by ctx and by the
+// channel's timeout: when either ends, the connection is closed, so a
+// server that stalls holds neither the caller nor a goroutine.
 func (e *Email) Send(ctx context.Context, m Message) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: =?UTF-8?B?%s?=\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n",
 		e.from, strings.Join(e.to, ", "), base64.StdEncoding.EncodeToString([]byte(m.Title)))
 	b.WriteString(base64.StdEncoding.EncodeToString([]byte(m.Text())))
-	done := make(chan error, 1)
-	go func() { done <- smtp.SendMail(e.addr, e.auth, e.from, e.to, []byte(b.String())) }()
-	select {
-	case err := <-done:
-		if err != nil {
-			return fmt.Errorf("email: %w", err)
-		}
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("email: %w", ctx.Err())
+	ctx, cancel := context.WithTimeout(ctx, e.timeout)
+	defer cancel()
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", e.addr)
+	if err != nil {
+		return fmt.Errorf("email: %w", err)
 	}
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Now()) }) // unblocks a read or write in progress
+	defer stop()
+	if err := e.exchange(conn, []byte(b.String())); err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("email: %w (%v)", ctx.Err(), err)
+		}
+		return fmt.Errorf("email: %w", err)
+	}
+	return nil
+}
+
+// exchange sends one message on conn as smtp.SendMail does (STARTTLS when
+// offered, AUTH when configured), on a connection whose lifetime Send
+// controls.
+func (e *Email) exchange(conn net.Conn, msg []byte) error {
+	c, err := smtp.NewClient(conn, e.host)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if ok, _ := c.Extension("STARTTLS"); ok {
+		if err := c.StartTLS(&tls.Config{ServerName: e.host}); err != nil {
+			return err
+		}
+	}
+	if e.auth != nil {
+		if ok, _ := c.Extension("AUTH"); !ok {
+			return errors.New("the server does not offer AUTH")
+		}
+		if err := c.Auth(e.auth); err != nil {
+			return err
+		}
+	}
+	if err := c.Mail(e.from); err != nil {
+		return err
+	}
+	for _, to := range e.to {
+		if err := c.Rcpt(to); err != nil {
+			return err
+		}
+	}
+	w, err := c.Data()
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(msg); err != nil {
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	return c.Quit()
 }

@@ -2,13 +2,12 @@ package checks
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/crawler"
 	"github.com/xunjian/xunjian/finding"
-	"github.com/xunjian/xunjian/rules"
 )
 
 // brokenLink reports every unusable link, image and attachment on every page
@@ -16,22 +15,17 @@ import (
 // requests each distinct target once; this check turns its failures into
 // findings, homepage links ranked above others (首页不可用链接 vs 其他页面不可用链接).
 type brokenLink struct {
-	noPages
-	noText
-	cfg rules.BrokenLinkConfig
+	cfg catalog.BrokenLinkConfig
 }
 
-var _ Check = (*brokenLink)(nil)
+var _ Finisher = (*brokenLink)(nil)
 
 func newBrokenLink(d Deps) (Check, error) { return &brokenLink{cfg: d.Config.Checks.BrokenLink}, nil }
 
-func (b *brokenLink) Name() string { return "broken-link" }
+func (b *brokenLink) Name() string { return catalog.BrokenLink }
 
-func (b *brokenLink) Site(ctx context.Context, s *Site) ([]finding.Finding, error) {
-	res := s.Crawl(ctx)
-	if res == nil {
-		return nil, errors.New("broken-link: the crawl did not finish")
-	}
+// Finish turns the crawl's failures into findings, one per referring place.
+func (b *brokenLink) Finish(_ context.Context, s *Site, res *crawler.Result) (Result, error) {
 	home := s.Home.String()
 	var out []finding.Finding
 	for _, f := range res.Failures {
@@ -45,7 +39,7 @@ func (b *brokenLink) Site(ctx context.Context, s *Site) ([]finding.Finding, erro
 			out = append(out, b.finding(f, ref, false))
 		}
 	}
-	return out, nil
+	return Result{Findings: out}, nil
 }
 
 func (b *brokenLink) finding(f crawler.Failure, ref crawler.Ref, isHome bool) finding.Finding {

@@ -6,8 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xunjian/xunjian/catalog"
+	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/crawler"
-	"github.com/xunjian/xunjian/rules"
 )
 
 func TestBrokenLinkFindings(t *testing.T) {
@@ -46,13 +47,12 @@ func TestBrokenLinkFindings(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			u, _ := url.Parse(home)
-			s := NewSite("test", u)
-			s.Finish(&crawler.Result{Failures: []crawler.Failure{tc.failure}})
-			list, _ := Build([]string{"broken-link"}, Deps{Config: rules.Default()})
-			fs, err := list[0].Site(context.Background(), s)
+			list, _ := Build([]string{"broken-link"}, Deps{Config: config.Default()})
+			res, err := list[0].(Finisher).Finish(context.Background(), &Site{Name: "test", Home: u}, &crawler.Result{Failures: []crawler.Failure{tc.failure}})
 			if err != nil {
 				t.Fatal(err)
 			}
+			fs := res.Findings
 			if len(fs) != len(tc.want) {
 				t.Fatalf("%d findings, want %d: %+v", len(fs), len(tc.want), fs)
 			}
@@ -72,23 +72,23 @@ func TestBrokenLinkFindings(t *testing.T) {
 
 func TestBrokenLinkTruncatedRefsSaySo(t *testing.T) {
 	u, _ := url.Parse("http://x.gov.cn/")
-	s := NewSite("t", u)
-	s.Finish(&crawler.Result{Failures: []crawler.Failure{{
+	crawl := &crawler.Result{Failures: []crawler.Failure{{
 		URL: "http://x.gov.cn/a", Kind: crawler.KindPage, TotalRefs: 500,
 		Outcome: crawler.Outcome{Status: 404, Class: crawler.ClassNotFound, Attempts: 1},
 		Refs:    []crawler.Ref{{Page: "http://x.gov.cn/1"}, {Page: "http://x.gov.cn/2"}},
-	}}})
-	list, _ := Build([]string{"broken-link"}, Deps{Config: rules.Default()})
-	fs, _ := list[0].Site(context.Background(), s)
+	}}}
+	list, _ := Build([]string{"broken-link"}, Deps{Config: config.Default()})
+	res, _ := list[0].(Finisher).Finish(context.Background(), &Site{Name: "t", Home: u}, crawl)
+	fs := res.Findings
 	if len(fs) != 2 || !strings.Contains(fs[0].Evidence, "共 500 个页面含此链接，仅列出 2 个") {
 		t.Errorf("findings %+v", fs)
 	}
 }
 
 func TestRegistry(t *testing.T) {
-	names := Names()
-	cfg := rules.Default()
-	if err := cfg.Validate(names); err != nil {
+	names := catalog.Names()
+	cfg := config.Default()
+	if err := cfg.Validate(); err != nil {
 		t.Fatalf("defaults do not validate against the registry: %v", err)
 	}
 	packs, err := cfg.Content.LoadPacks(nil, nil)
@@ -100,8 +100,8 @@ func TestRegistry(t *testing.T) {
 		t.Fatalf("Build(all) = %d checks, %v", len(list), err)
 	}
 	for i, c := range list {
-		if c.Name() != names[i] || Title(c.Name()) == c.Name() {
-			t.Errorf("check %q: title %q", c.Name(), Title(c.Name()))
+		if c.Name() != names[i] || catalog.Title(c.Name()) == c.Name() {
+			t.Errorf("check %q: title %q", c.Name(), catalog.Title(c.Name()))
 		}
 	}
 	if _, err := Build([]string{"nope"}, Deps{Config: cfg}); err == nil {

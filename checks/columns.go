@@ -4,31 +4,25 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"path"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
-	"github.com/PuerkitoBio/goquery"
-	"golang.org/x/net/html"
-
+	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/crawler"
-	"github.com/xunjian/xunjian/dates"
 	"github.com/xunjian/xunjian/finding"
-	"github.com/xunjian/xunjian/rules"
 )
 
-// columns finds the site's columns (栏目) from its navigation, its list
-// pages and the ColumnName meta tag, dates each column's newest listEntry and
+// columns judges the site's columns (栏目): it finds them from the
+// homepage's navigation, the list pages and the ColumnName meta tag (as
+// list reading, lists.go, gives them), dates each column's newest entry and
 // reports 栏目不更新 (stale-column), 空白栏目 (blank-column) and 首页不更新
 // against the national thresholds, with early warnings and the veto counts.
 type columns struct {
-	noText
-	cfg       rules.Columns
+	cfg       catalog.ColumnsConfig
 	now       func() time.Time
 	attachExt map[string]bool
 
@@ -38,16 +32,15 @@ type columns struct {
 	home     *pageSummary
 }
 
-var _ Check = (*columns)(nil)
+var (
+	_ PageChecker = (*columns)(nil)
+	_ Finisher    = (*columns)(nil)
+)
 
 // Caps that bound memory on a 100,000-page site.
 const (
 	maxSummaries     = 50000
-	maxEntries       = 200
 	maxArticleDates  = 200000
-	minTitleRunes    = 4
-	maxAncestorHops  = 4
-	maxNavTextRunes  = 12
 	hubShareOfColumn = 0.5
 )
 
@@ -62,14 +55,7 @@ func newColumns(d Deps) (Check, error) {
 	return &columns{cfg: d.Config.Columns, now: d.Now, attachExt: ext, pages: map[string]*pageSummary{}, articles: map[string]time.Time{}}, nil
 }
 
-func (c *columns) Name() string { return "columns" }
-
-// listEntry is one link in a list, with its date if the list shows one.
-type listEntry struct {
-	Title string
-	URL   string
-	Date  time.Time
-}
+func (c *columns) Name() string { return catalog.Columns }
 
 // pageSummary is what the check keeps of a page.
 type pageSummary struct {
@@ -84,57 +70,28 @@ type pageSummary struct {
 }
 
 var (
-	notMain     = regexp.MustCompile(`(?i)(^|[-_ ])(nav|menu|header|head|top|footer|foot|bottom|side|sidebar|aside|crumb|breadcrumb|copyright|friend|daohang|dh|wzdh|fenye|page|pagination|pager)([-_ 0-9]|$)`)
-	navLike     = regexp.MustCompile(`(?i)(nav|menu|daohang|lanmu|column|channel)`)
-	pagerText   = regexp.MustCompile(`^(下一页|上一页|下页|上页|首页|尾页|末页|最后一页|第一页|[<>«»]+|\d+|更多|more|更多>>|>>)$`)
-	pubDateText = regexp.MustCompile(`(发布时间|发布日期|发文日期|成文日期|时间|日期)\s*[:：]`)
-	listURL     = regexp.MustCompile(`(/|/(index|list|default|more)(_\d+)?\.s?html?|[?&](page|p|pageNo)=\d+)$`)
-	paginated   = regexp.MustCompile(`^(.*/)(index|list|default|more)?_\d+\.s?html?$`)
-	pageParams  = []string{"page", "p", "pageno", "pageindex", "curpage", "pagenum", "currentpage", "pn"}
+	listURL    = regexp.MustCompile(`(/|/(index|list|default|more)(_\d+)?\.s?html?|[?&](page|p|pageNo)=\d+)$`)
+	paginated  = regexp.MustCompile(`^(.*/)(index|list|default|more)?_\d+\.s?html?$`)
+	pageParams = []string{"page", "p", "pageno", "pageindex", "curpage", "pagenum", "currentpage", "pn"}
 )
 
-// Page summarises a page: its dated list entries, placeholder text, own
-// publication date, and (for the homepage) its navigation. It keeps
-// entries only for pages that can be columns (the navigation's targets,
-// configured columns, ColumnName pages, pages with dated lists), so a
-// 100,000-page site costs little memory; it runs on the crawl's hot path,
-// so it walks the tree once, without copying it.
+// Page reads a page as a list (lists.go) and keeps what the judgement
+// needs: its dated entries, placeholder text, own publication date, and
+// (for the homepage) its navigation. It keeps entries only for pages that
+// can be columns (the navigation's targets, configured columns, ColumnName
+// pages, pages with dated lists), so a 100,000-page site costs little
+// memory; it runs on the crawl's hot path, so the page's tree is walked
+// once, without copying it.
 func (c *columns) Page(_ context.Context, p *crawler.Page) []finding.Finding {
 	now := c.now()
 	u := p.URL.String()
-	meta := func(names ...string) string {
-		for _, n := range names {
-			if v, ok := p.Doc.Find(`meta[name="` + n + `"]`).First().Attr("content"); ok {
-				return strings.TrimSpace(v)
-			}
-		}
-		return ""
-	}
-	// The page's own date: PubDate meta, else a 发布时间：… line.
-	var own time.Time
-	if v := meta("PubDate", "pubdate", "publishdate"); v != "" {
-		if f, ok := dates.First(v, dates.Options{Now: now}); ok {
-			own = f.Date
-		}
-	}
-	anchors, mainText := mainAnchors(p.Doc.Find("body"))
-	if own.IsZero() {
-		// An article's 发布时间 sits near its top.
-		head := mainText[:min(len(mainText), 8192)]
-		if !strings.Contains(head, "时间") && !strings.Contains(head, "日期") {
-			head = ""
-		}
-		if loc := pubDateText.FindStringIndex(head); loc != nil {
-			if f, ok := dates.First(head[loc[1]:min(len(head), loc[1]+60)], dates.Options{Now: now}); ok {
-				own = f.Date
-			}
-		}
-	}
-	s := &pageSummary{URL: u, ColumnMeta: meta("ColumnName", "columnname"), Home: p.Home, Article: !own.IsZero()}
+	r := readList(p, now)
+	own := r.OwnDate
+	s := &pageSummary{URL: u, ColumnMeta: r.ColumnMeta, Home: p.Home, Article: !own.IsZero()}
 	c.mu.Lock()
 	candidate := p.Home || s.ColumnMeta != "" || c.isNavOrExplicit(columnKey(u))
 	c.mu.Unlock()
-	if !candidate && len(dates.Find(mainText, dates.Options{Now: now})) < c.cfg.MinListEntries {
+	if !candidate && r.DatesInText() < c.cfg.MinListEntries {
 		// Not a column and too few dates to be a list: only its own date matters.
 		if !own.IsZero() {
 			c.mu.Lock()
@@ -145,7 +102,7 @@ func (c *columns) Page(_ context.Context, p *crawler.Page) []finding.Finding {
 		}
 		return nil
 	}
-	s.Entries = listEntries(anchors, p.URL, now, c.attachExt)
+	s.Entries = r.Entries(c.attachExt)
 	dated := 0
 	for _, e := range s.Entries {
 		if !e.Date.IsZero() {
@@ -153,7 +110,7 @@ func (c *columns) Page(_ context.Context, p *crawler.Page) []finding.Finding {
 		}
 	}
 	if p.Home {
-		s.Nav = navLinks(p.Doc, p.URL)
+		s.Nav = r.Nav()
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -163,14 +120,8 @@ func (c *columns) Page(_ context.Context, p *crawler.Page) []finding.Finding {
 	if !candidate && dated == 0 || len(c.pages) >= maxSummaries {
 		return nil
 	}
-	s.Title = strings.TrimSpace(p.Doc.Find("title").First().Text())
-	compact := strings.Join(strings.Fields(mainText), "")
-	for _, ph := range c.cfg.Placeholders {
-		if strings.Contains(compact, ph) {
-			s.Placeholder = true
-			break
-		}
-	}
+	s.Title = r.Title()
+	s.Placeholder = r.Shows(c.cfg.Placeholders)
 	if p.Home {
 		c.home = s
 	}
@@ -195,204 +146,6 @@ func (c *columns) isNavOrExplicit(key string) bool {
 		}
 	}
 	return false
-}
-
-// mainAnchors walks the body once and returns the links of its main
-// content — outside nav, header, footer, aside and elements whose class or
-// id names navigation, headers, footers, sidebars or pagers — and the main
-// content's text.
-func mainAnchors(body *goquery.Selection) ([]*html.Node, string) {
-	var anchors []*html.Node
-	var text strings.Builder
-	stack := append([]*html.Node(nil), body.Nodes...)
-	for len(stack) > 0 {
-		n := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		switch n.Type {
-		case html.TextNode:
-			if text.Len() < 1<<20 {
-				text.WriteString(n.Data)
-				text.WriteByte(' ')
-			}
-			continue
-		case html.ElementNode:
-			switch n.Data {
-			case "nav", "header", "footer", "aside", "script", "style", "noscript":
-				continue
-			}
-			skip := false
-			for _, a := range n.Attr {
-				if (a.Key == "class" || a.Key == "id") && notMain.MatchString(a.Val) {
-					skip = true
-				}
-			}
-			if skip {
-				continue
-			}
-			if n.Data == "a" {
-				anchors = append(anchors, n)
-			}
-		}
-		for ch := n.LastChild; ch != nil; ch = ch.PrevSibling {
-			stack = append(stack, ch)
-		}
-	}
-	return anchors, text.String()
-}
-
-func nodeAttr(n *html.Node, key string) (string, bool) {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val, true
-		}
-	}
-	return "", false
-}
-
-// nodeText is the text under n, capped.
-func nodeText(n *html.Node, limit int) string {
-	var b strings.Builder
-	stack := []*html.Node{n}
-	for len(stack) > 0 && b.Len() < limit {
-		x := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if x.Type == html.TextNode {
-			b.WriteString(x.Data)
-			continue
-		}
-		if x.Type == html.ElementNode && (x.Data == "script" || x.Data == "style") {
-			continue
-		}
-		for ch := x.LastChild; ch != nil; ch = ch.PrevSibling {
-			stack = append(stack, ch)
-		}
-	}
-	return b.String()
-}
-
-// countAnchors counts links under n, stopping at limit.
-func countAnchors(n *html.Node, limit int) int {
-	count := 0
-	stack := []*html.Node{n}
-	for len(stack) > 0 && count < limit {
-		x := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if x.Type == html.ElementNode && x.Data == "a" {
-			if _, ok := nodeAttr(x, "href"); ok {
-				count++
-			}
-		}
-		for ch := x.FirstChild; ch != nil; ch = ch.NextSibling {
-			stack = append(stack, ch)
-		}
-	}
-	return count
-}
-
-// listEntries returns the links of a list with the date shown beside each
-// (in the same item, cell row or block), the year taken from a heading
-// before the list for month-day dates.
-func listEntries(anchors []*html.Node, base *url.URL, now time.Time, attachExt map[string]bool) []listEntry {
-	var out []listEntry
-	seen := map[string]bool{}
-	for _, a := range anchors {
-		if len(out) >= maxEntries {
-			break
-		}
-		href, ok := nodeAttr(a, "href")
-		if !ok {
-			continue
-		}
-		anchorText := nodeText(a, 400)
-		title := strings.Join(strings.Fields(anchorText), " ")
-		if t, ok := nodeAttr(a, "title"); ok && utf8.RuneCountInString(t) > utf8.RuneCountInString(title) {
-			title = strings.TrimSpace(t)
-		}
-		if n := utf8.RuneCountInString(title); n < minTitleRunes || n <= 6 && pagerText.MatchString(title) {
-			continue
-		}
-		u, err := crawler.Normalize(base, href)
-		if err != nil || u.Host != base.Host || seen[u.String()] || attachExt[strings.ToLower(path.Ext(u.Path))] {
-			continue // attachments are not entries of a column
-		}
-		seen[u.String()] = true
-		e := listEntry{Title: title, URL: u.String()}
-		node := a.Parent
-		for hop := 0; hop < maxAncestorHops && node != nil && node.Type == html.ElementNode; hop++ {
-			if node.Data == "body" || countAnchors(node, 4) > 3 {
-				break // left the item: this is the whole list
-			}
-			rest := strings.Replace(nodeText(node, 2000), anchorText, " ", 1)
-			if f, ok := dates.First(rest, dates.Options{Now: now}); ok {
-				if f.Inferred {
-					// A month-day date: the year of a heading before the list.
-					if y := yearBefore(node); y != 0 {
-						f, ok = dates.First(rest, dates.Options{Now: now, Year: y})
-					}
-				}
-				if ok {
-					e.Date = f.Date
-					break
-				}
-			}
-			node = node.Parent
-		}
-		out = append(out, e)
-	}
-	return out
-}
-
-// yearBefore finds a year heading ("2024年") among the previous siblings
-// of the list holding n, for dates written without a year.
-func yearBefore(n *html.Node) int {
-	for s := n; s != nil && s.Type == html.ElementNode && s.Data != "body"; s = s.Parent {
-		for p := s.PrevSibling; p != nil; p = p.PrevSibling {
-			if p.Type != html.ElementNode {
-				continue
-			}
-			if y, ok := dates.YearHeading(nodeText(p, 40)); ok {
-				return y
-			}
-			if countAnchors(p, 1) > 0 {
-				break
-			}
-		}
-	}
-	return 0
-}
-
-// navLinks returns the homepage's navigation: links inside nav-like
-// containers, by name.
-func navLinks(doc *goquery.Document, base *url.URL) []listEntry {
-	var out []listEntry
-	seen := map[string]bool{}
-	doc.Find("a[href]").Each(func(_ int, a *goquery.Selection) {
-		inNav := false
-		for n := a.Parent(); n.Length() > 0 && !inNav; n = n.Parent() {
-			if len(n.Nodes) == 0 || n.Nodes[0].Type != html.ElementNode {
-				break
-			}
-			name := goquery.NodeName(n)
-			cls, _ := n.Attr("class")
-			id, _ := n.Attr("id")
-			inNav = name == "nav" || navLike.MatchString(cls) || navLike.MatchString(id)
-		}
-		if !inNav {
-			return
-		}
-		text := strings.Join(strings.Fields(a.Text()), "")
-		if n := utf8.RuneCountInString(text); n < 2 || n > maxNavTextRunes || text == "首页" || text == "网站首页" {
-			return
-		}
-		href, _ := a.Attr("href")
-		u, err := crawler.Normalize(base, href)
-		if err != nil || u.Host != base.Host || u.String() == base.String() || seen[u.String()] {
-			return
-		}
-		seen[u.String()] = true
-		out = append(out, listEntry{Title: text, URL: u.String()})
-	})
-	return out
 }
 
 // columnKey strips pagination: /xwdt/index_2.html and /xwdt/?page=3 are
@@ -434,12 +187,11 @@ type Column struct {
 	Status string `json:"status"`
 }
 
-var typeLabels = map[string]string{"news": "动态要闻类", "notice": "通知公告与政策文件类", "basic": "基础信息类", "homepage": "首页"}
+var typeLabels = map[string]string{catalog.ColumnNews: "动态要闻类", catalog.ColumnNotice: "通知公告与政策文件类", catalog.ColumnBasic: "基础信息类", catalog.ColumnHomepage: "首页"}
 
-func (c *columns) Site(ctx context.Context, s *Site) ([]finding.Finding, error) {
-	if s.Crawl(ctx) == nil {
-		return nil, fmt.Errorf("columns: the crawl did not finish")
-	}
+// Finish judges the columns found in the pages: the column table is
+// measured under the check's name.
+func (c *columns) Finish(_ context.Context, _ *Site, _ *crawler.Result) (Result, error) {
 	now := c.now()
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -591,7 +343,7 @@ func (c *columns) Site(ctx context.Context, s *Site) ([]finding.Finding, error) 
 				msg = fmt.Sprintf("空白栏目：“%s”只有“暂无信息”一类的占位内容", col.Name)
 			}
 			out = append(out, finding.Finding{
-				Check: "blank-column", Severity: finding.Medium, Certainty: finding.Confirmed, Kind: "blank",
+				Check: catalog.BlankColumn, Severity: finding.Medium, Certainty: finding.Confirmed, Kind: "blank",
 				Page: col.URL, Message: msg, Evidence: fmt.Sprintf("栏目类型：%s", typeLabels[col.Type]),
 				Details: map[string]any{"column": col.Name, "type": col.Type},
 			})
@@ -600,7 +352,7 @@ func (c *columns) Site(ctx context.Context, s *Site) ([]finding.Finding, error) 
 			out = append(out, f)
 			if col.Status != "warning" {
 				staleAny++
-				if col.Type == "news" || col.Type == "notice" {
+				if col.Type == catalog.ColumnNews || col.Type == catalog.ColumnNotice {
 					staleNewsNotice++
 				}
 			}
@@ -611,12 +363,11 @@ func (c *columns) Site(ctx context.Context, s *Site) ([]finding.Finding, error) 
 	if cols == nil {
 		cols = []Column{}
 	}
-	s.Record(c.Name(), cols)
-	return out, nil
+	return Result{Findings: out, Measurements: map[string]any{c.Name(): cols}}, nil
 }
 
 func (c *columns) classify(name string) string {
-	for _, t := range rules.ColumnTypes {
+	for _, t := range catalog.ColumnTypes() {
 		for _, kw := range c.cfg.Keywords[t] {
 			if strings.Contains(name, kw) {
 				return t
@@ -628,7 +379,7 @@ func (c *columns) classify(name string) string {
 
 func (c *columns) staleFinding(col Column) finding.Finding {
 	f := finding.Finding{
-		Check: "stale-column", Certainty: finding.Confirmed, Page: col.URL, Target: col.NewestURL, Anchor: col.NewestTitle,
+		Check: catalog.StaleColumn, Certainty: finding.Confirmed, Page: col.URL, Target: col.NewestURL, Anchor: col.NewestTitle,
 		Details: map[string]any{
 			"column": col.Name, "type": col.Type, "threshold_days": col.Days, "newest_date": col.Newest,
 			"newest_title": col.NewestTitle, "newest_url": col.NewestURL, "days_since": col.DaysSince,
@@ -655,7 +406,7 @@ func (c *columns) staleFinding(col Column) finding.Finding {
 
 // severityForType: news and notice columns count towards the veto.
 func severityForType(t string) finding.Severity {
-	if t == "news" || t == "notice" {
+	if t == catalog.ColumnNews || t == catalog.ColumnNotice {
 		return finding.High
 	}
 	return finding.Medium
@@ -675,9 +426,9 @@ func (c *columns) homepage(now time.Time) []finding.Finding {
 			newest = e
 		}
 	}
-	days, warn := c.cfg.Days["homepage"], c.cfg.WarnDays["homepage"]
-	f := finding.Finding{Check: "stale-column", Certainty: finding.Confirmed, Page: c.home.URL, Target: newest.URL, Anchor: newest.Title,
-		Details: map[string]any{"column": "首页", "type": "homepage", "threshold_days": days}}
+	days, warn := c.cfg.Days[catalog.ColumnHomepage], c.cfg.WarnDays[catalog.ColumnHomepage]
+	f := finding.Finding{Check: catalog.StaleColumn, Certainty: finding.Confirmed, Page: c.home.URL, Target: newest.URL, Anchor: newest.Title,
+		Details: map[string]any{"column": "首页", "type": catalog.ColumnHomepage, "threshold_days": days}}
 	if newest.Date.IsZero() {
 		f.Kind, f.Severity = "homepage", finding.Critical
 		f.Message = "首页不更新：首页没有任何带发布日期的信息"
@@ -708,22 +459,22 @@ func (c *columns) veto(staleNewsNotice, staleAny, blank int) []finding.Finding {
 	home := c.home.URL
 	var out []finding.Finding
 	if v.StaleNewsNotice > 0 && staleNewsNotice >= v.StaleNewsNotice {
-		out = append(out, finding.Finding{Check: "stale-column", Severity: finding.Critical, Certainty: finding.Confirmed, Kind: "veto-news-notice", Page: home,
+		out = append(out, finding.Finding{Check: catalog.StaleColumn, Severity: finding.Critical, Certainty: finding.Confirmed, Kind: "veto-news-notice", Page: home,
 			Message:  fmt.Sprintf("单项否决：动态要闻类与通知公告、政策文件类栏目共 %d 个未按期更新（达到 %d 个即否决）", staleNewsNotice, v.StaleNewsNotice),
 			Evidence: "见各栏目的栏目不更新问题", Details: map[string]any{"count": staleNewsNotice, "threshold": v.StaleNewsNotice}})
 	}
 	if v.StaleAny > 0 && staleAny >= v.StaleAny {
-		out = append(out, finding.Finding{Check: "stale-column", Severity: finding.Critical, Certainty: finding.Confirmed, Kind: "veto-any", Page: home,
+		out = append(out, finding.Finding{Check: catalog.StaleColumn, Severity: finding.Critical, Certainty: finding.Confirmed, Kind: "veto-any", Page: home,
 			Message:  fmt.Sprintf("单项否决：共 %d 个栏目长期未更新（达到 %d 个即否决）", staleAny, v.StaleAny),
 			Evidence: "见各栏目的栏目不更新问题", Details: map[string]any{"count": staleAny, "threshold": v.StaleAny}})
 	}
 	switch {
 	case v.Blank > 0 && blank >= v.Blank:
-		out = append(out, finding.Finding{Check: "blank-column", Severity: finding.Critical, Certainty: finding.Confirmed, Kind: "veto", Page: home,
+		out = append(out, finding.Finding{Check: catalog.BlankColumn, Severity: finding.Critical, Certainty: finding.Confirmed, Kind: "veto", Page: home,
 			Message:  fmt.Sprintf("单项否决：空白栏目 %d 个（达到 %d 个即否决）", blank, v.Blank),
 			Evidence: "见各空白栏目问题", Details: map[string]any{"count": blank, "threshold": v.Blank}})
 	case v.BlankWarning > 0 && blank >= v.BlankWarning:
-		out = append(out, finding.Finding{Check: "blank-column", Severity: finding.High, Certainty: finding.Confirmed, Kind: "veto-warning", Page: home,
+		out = append(out, finding.Finding{Check: catalog.BlankColumn, Severity: finding.High, Certainty: finding.Confirmed, Kind: "veto-warning", Page: home,
 			Message:  fmt.Sprintf("预警：空白栏目已有 %d 个，达到 %d 个即单项否决", blank, v.Blank),
 			Evidence: "见各空白栏目问题", Details: map[string]any{"count": blank, "threshold": v.Blank}})
 	}

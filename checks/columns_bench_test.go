@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/crawler"
-	"github.com/xunjian/xunjian/rules"
 )
 
 // BenchmarkColumnsPage measures the column check's work on one list page
@@ -23,7 +23,8 @@ func BenchmarkColumnsPage(b *testing.B) {
 	sb.WriteString(`</ul><div class="footer">版权所有 2026年11月26日</div></body></html>`)
 	doc, _, _ := crawler.ParseHTML([]byte(sb.String()))
 	u, _ := url.Parse("http://www.example.gov.cn/gzdt/")
-	c, _ := newColumns(Deps{Config: rules.Default(), Now: func() time.Time { return time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC) }})
+	built, _ := newColumns(Deps{Config: config.Default(), Now: func() time.Time { return time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC) }})
+	c := built.(PageChecker)
 	p := &crawler.Page{URL: u, Doc: doc}
 	b.ReportAllocs()
 	for b.Loop() {

@@ -9,9 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xunjian/xunjian/catalog"
+	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/crawler"
 	"github.com/xunjian/xunjian/finding"
-	"github.com/xunjian/xunjian/rules"
 )
 
 var colNow = time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
@@ -24,9 +25,9 @@ type fakeSite struct {
 	pages map[string]string
 }
 
-func (fs fakeSite) run(t *testing.T, mutate func(*rules.Columns)) ([]finding.Finding, []Column) {
+func (fs fakeSite) run(t *testing.T, mutate func(*catalog.ColumnsConfig)) ([]finding.Finding, []Column) {
 	t.Helper()
-	cfg := rules.Default()
+	cfg := config.Default()
 	if mutate != nil {
 		mutate(&cfg.Columns)
 	}
@@ -41,16 +42,14 @@ func (fs fakeSite) run(t *testing.T, mutate func(*rules.Columns)) ([]finding.Fin
 		if err != nil {
 			t.Fatal(err)
 		}
-		chk.Page(context.Background(), &crawler.Page{URL: u, Doc: doc, Home: i == 0})
+		chk.(PageChecker).Page(context.Background(), &crawler.Page{URL: u, Doc: doc, Home: i == 0})
 	}
-	s := NewSite("x", home)
-	s.Finish(&crawler.Result{})
-	out, err := chk.Site(context.Background(), s)
+	res, err := chk.(Finisher).Finish(context.Background(), &Site{Name: "x", Home: home}, &crawler.Result{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cols, _ := s.Measurements()["columns"].([]Column)
-	return out, cols
+	cols, _ := res.Measurements["columns"].([]Column)
+	return res.Findings, cols
 }
 
 func nav(items ...string) string {
@@ -91,7 +90,7 @@ func TestColumns(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		site   fakeSite
-		mutate func(*rules.Columns)
+		mutate func(*catalog.ColumnsConfig)
 		want   string
 	}{
 		{"fresh-news-column", fakeSite{[]string{"/", "/xwdt/"}, map[string]string{
@@ -151,14 +150,14 @@ func TestColumns(t *testing.T) {
 			"/":      nav("历史档案", "/lsda/", "专项工作", "/zxdt/") + homeList(1),
 			"/lsda/": list("/a/1.html", "档案一二三四 "+day(900)),
 			"/zxdt/": list("/a/2.html", "专项一二三四 "+day(20)),
-		}}, func(c *rules.Columns) {
-			c.Overrides = []rules.ColumnOverride{{URL: "http://x.gov.cn/lsda/", Exclude: true}, {Name: "专项工作", Type: "news", Days: 30}}
+		}}, func(c *catalog.ColumnsConfig) {
+			c.Overrides = []catalog.ColumnOverride{{URL: "http://x.gov.cn/lsda/", Exclude: true}, {Name: "专项工作", Type: "news", Days: 30}}
 		}, ""},
 		{"explicit-column-without-nav", fakeSite{[]string{"/", "/js/"}, map[string]string{
 			"/":    homeList(1),
 			"/js/": list("/a/1.html", "脚本栏目文章 "+day(20)),
-		}}, func(c *rules.Columns) {
-			c.Explicit = []rules.ExplicitColumn{{Name: "脚本渲染栏目", URL: "http://x.gov.cn/js/", Type: "news"}}
+		}}, func(c *catalog.ColumnsConfig) {
+			c.Explicit = []catalog.ExplicitColumn{{Name: "脚本渲染栏目", URL: "http://x.gov.cn/js/", Type: "news"}}
 		}, "stale-column:stale:/js/:high"},
 		{"list-page-outside-nav", fakeSite{[]string{"/", "/sub/"}, map[string]string{
 			"/": homeList(1),

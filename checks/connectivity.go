@@ -14,30 +14,28 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/crawler"
 	"github.com/xunjian/xunjian/finding"
-	"github.com/xunjian/xunjian/rules"
 )
 
 // connectivity probes the homepage several times, as the national rule's
 // 站点无法访问 indicator does, and measures each request's phases; it also
 // checks HTTPS, the TLS certificate's expiry and IPv6.
 type connectivity struct {
-	noPages
-	noText
-	cfg       rules.ConnectivityConfig
+	cfg       catalog.ConnectivityConfig
 	userAgent string
 	now       func() time.Time
 	tls       *tls.Config
 }
 
-var _ Check = (*connectivity)(nil)
+var _ Starter = (*connectivity)(nil)
 
 func newConnectivity(d Deps) (Check, error) {
 	return &connectivity{cfg: d.Config.Checks.Connectivity, userAgent: d.Config.Crawl.UserAgent, now: d.Now, tls: d.TLS}, nil
 }
 
-func (c *connectivity) Name() string { return "connectivity" }
+func (c *connectivity) Name() string { return catalog.Connectivity }
 
 // Probe is one homepage request, with its phases in milliseconds.
 type Probe struct {
@@ -73,7 +71,9 @@ type ConnectivityResult struct {
 	IPv6Error     string     `json:"ipv6_error,omitempty"`
 }
 
-func (c *connectivity) Site(ctx context.Context, s *Site) ([]finding.Finding, error) {
+// Start probes the homepage beside the crawl; the probes are measured
+// under the check's name.
+func (c *connectivity) Start(ctx context.Context, s *Site) (Result, error) {
 	home := s.Home.String()
 	res := ConnectivityResult{}
 	for i := range c.cfg.Probes {
@@ -82,13 +82,13 @@ func (c *connectivity) Site(ctx context.Context, s *Site) ([]finding.Finding, er
 			select {
 			case <-ctx.Done():
 				t.Stop()
-				return nil, fmt.Errorf("connectivity: %w", ctx.Err())
+				return Result{}, fmt.Errorf("connectivity: %w", ctx.Err())
 			case <-t.C:
 			}
 		}
 		p := c.probe(ctx, home, "tcp")
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("connectivity: %w", ctx.Err())
+			return Result{}, fmt.Errorf("connectivity: %w", ctx.Err())
 		}
 		res.Probes = append(res.Probes, p)
 		if p.Failed() {
@@ -120,8 +120,7 @@ func (c *connectivity) Site(ctx context.Context, s *Site) ([]finding.Finding, er
 		}
 		res.CertDaysLeft = &d
 	}
-	s.Record(c.Name(), res)
-	return c.findings(home, res), nil
+	return Result{Findings: c.findings(home, res), Measurements: map[string]any{c.Name(): res}}, nil
 }
 
 func (c *connectivity) findings(home string, r ConnectivityResult) []finding.Finding {

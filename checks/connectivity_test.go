@@ -14,15 +14,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/finding"
-	"github.com/xunjian/xunjian/rules"
 )
 
-func connCheck(t *testing.T, mutate func(*rules.Config), deps Deps) Check {
+func connCheck(t *testing.T, mutate func(*config.Config), deps Deps) Check {
 	t.Helper()
-	cfg := rules.Default()
-	cfg.Checks.Connectivity.Interval = rules.Duration(5 * time.Millisecond)
-	cfg.Checks.Connectivity.Timeout = rules.Duration(2 * time.Second)
+	cfg := config.Default()
+	cfg.Checks.Connectivity.Interval = config.Duration(5 * time.Millisecond)
+	cfg.Checks.Connectivity.Timeout = config.Duration(2 * time.Second)
 	if mutate != nil {
 		mutate(&cfg)
 	}
@@ -43,15 +43,14 @@ func kinds(fs []finding.Finding) string {
 	return strings.Join(k, ",")
 }
 
-func runSite(t *testing.T, c Check, home string) ([]finding.Finding, *Site) {
+func runSite(t *testing.T, c Check, home string) ([]finding.Finding, Result) {
 	t.Helper()
 	u, _ := url.Parse(home)
-	s := NewSite("test", u)
-	fs, err := c.Site(context.Background(), s)
+	res, err := c.(Starter).Start(context.Background(), &Site{Name: "test", Home: u})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fs, s
+	return res.Findings, res
 }
 
 func TestConnectivity(t *testing.T) {
@@ -83,14 +82,14 @@ func TestConnectivity(t *testing.T) {
 		name   string
 		home   string
 		deps   Deps
-		mutate func(*rules.Config)
+		mutate func(*config.Config)
 		want   string
 	}{
 		{"one-probe-fails-is-suspected", flaky.URL + "/", Deps{}, nil,
 			"no-https:low,no-ipv6:low,probe-failed:medium"},
 		{"all-probes-fail-is-high", closedURL, Deps{}, nil,
 			"down:high,no-https:low,no-ipv6:low"},
-		{"slow-homepage", slow.URL + "/", Deps{}, func(c *rules.Config) { c.Checks.Connectivity.SlowAfter = rules.Duration(10 * time.Millisecond) },
+		{"slow-homepage", slow.URL + "/", Deps{}, func(c *config.Config) { c.Checks.Connectivity.SlowAfter = config.Duration(10 * time.Millisecond) },
 			"no-https:low,no-ipv6:low,slow:low"},
 		{"https-trusted-cert-fine", tlsSrv.URL + "/", Deps{TLS: trusted, Now: func() time.Time { return notAfter.Add(-60 * 24 * time.Hour) }}, nil,
 			"no-ipv6:low"},
@@ -100,7 +99,7 @@ func TestConnectivity(t *testing.T) {
 			"cert-expired:high,no-ipv6:low"},
 		{"untrusted-cert", tlsSrv.URL + "/", Deps{}, nil,
 			"down:high,https-error:medium,no-ipv6:low"},
-		{"checks-off", slow.URL + "/", Deps{}, func(c *rules.Config) {
+		{"checks-off", slow.URL + "/", Deps{}, func(c *config.Config) {
 			c.Checks.Connectivity.CheckHTTPS = false
 			c.Checks.Connectivity.CheckIPv6 = false
 		}, ""},
@@ -111,9 +110,9 @@ func TestConnectivity(t *testing.T) {
 			if got := kinds(fs); got != tc.want {
 				t.Errorf("findings %q, want %q", got, tc.want)
 			}
-			m, ok := site.Measurements()["connectivity"].(ConnectivityResult)
+			m, ok := site.Measurements["connectivity"].(ConnectivityResult)
 			if !ok || len(m.Probes) != 3 {
-				t.Fatalf("measurements: %+v", site.Measurements())
+				t.Fatalf("measurements: %+v", site.Measurements)
 			}
 			for _, f := range fs {
 				if f.Page != tc.home || f.Message == "" {
@@ -140,7 +139,7 @@ func TestConnectivityPhases(t *testing.T) {
 	_, port, _ := net.SplitHostPort(strings.TrimPrefix(srv.URL, "https://"))
 	home := "https://localhost:" + port + "/"
 	_, site := runSite(t, c, home)
-	m := site.Measurements()["connectivity"].(ConnectivityResult)
+	m := site.Measurements["connectivity"].(ConnectivityResult)
 	p := m.Probes[0]
 	if p.TLSMs <= 0 || p.TTFBMs <= 0 || p.TotalMs < p.TTFBMs || p.ConnectMs <= 0 {
 		t.Errorf("phases not measured: %+v", p)
@@ -162,7 +161,7 @@ func TestConnectivityIPv6(t *testing.T) {
 	srv.Start()
 	defer srv.Close()
 	fs, site := runSite(t, connCheck(t, nil, Deps{}), srv.URL+"/")
-	m := site.Measurements()["connectivity"].(ConnectivityResult)
+	m := site.Measurements["connectivity"].(ConnectivityResult)
 	if !m.IPv6Answers || len(m.IPv6Addresses) != 1 {
 		t.Errorf("ipv6 %+v", m)
 	}

@@ -9,17 +9,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/extract"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/pii"
-	"github.com/xunjian/xunjian/rules"
 )
 
 var validID = "53262719900101123" + string(pii.CheckChar("53262719900101123"))
 
 func contentChecks(t *testing.T, extraWords, extraTypos []string) map[string]Check {
 	t.Helper()
-	cfg := rules.Default()
+	cfg := config.Default()
 	packs, err := cfg.Content.LoadPacks(extraWords, extraTypos)
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +38,7 @@ func contentChecks(t *testing.T, extraWords, extraTypos []string) map[string]Che
 }
 
 func textFindings(c Check, text string, attachment bool) []finding.Finding {
-	return c.Text(context.Background(), &Document{URL: "http://x.gov.cn/a.html", Attachment: attachment,
+	return c.(TextReader).Text(context.Background(), &Document{URL: "http://x.gov.cn/a.html", Attachment: attachment,
 		Segments: []extract.Segment{{Where: "body", Text: text}}})
 }
 

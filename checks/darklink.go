@@ -17,6 +17,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
 
+	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/crawler"
 	"github.com/xunjian/xunjian/extract"
 	"github.com/xunjian/xunjian/finding"
@@ -36,16 +37,16 @@ import (
 // text or target holds a sensitive word; hidden menus and skip links inside
 // the site are not.
 type darkLink struct {
-	noText
 	deps   Deps
-	cfg    rules.DarkLinkConfig
-	ext    rules.ExternalLinkConfig
+	cfg    catalog.DarkLinkConfig
+	ext    catalog.ExternalLinkConfig
 	words  *match.Matcher
 	wordOf []rules.WordEntry
 	client *http.Client
 
 	mu     sync.Mutex
-	css    map[string]*hidden.Sheet
+	css    map[string]*hidden.Sheet // inline <style> blocks
+	sheets map[string]*sheetFetch   // linked stylesheets by URL
 	sample []string
 	// raw holds, for the pages rendered later, the links of the raw HTML
 	// and the targets the static pass already reported.
@@ -53,10 +54,13 @@ type darkLink struct {
 	static map[string]map[string]bool
 }
 
-var _ Check = (*darkLink)(nil)
+var (
+	_ PageChecker = (*darkLink)(nil)
+	_ Finisher    = (*darkLink)(nil)
+)
 
 func newDarkLink(d Deps) (Check, error) {
-	c := &darkLink{deps: d, cfg: d.Config.Checks.DarkLink, ext: d.Config.Checks.ExternalLink, css: map[string]*hidden.Sheet{},
+	c := &darkLink{deps: d, cfg: d.Config.Checks.DarkLink, ext: d.Config.Checks.ExternalLink, css: map[string]*hidden.Sheet{}, sheets: map[string]*sheetFetch{},
 		raw: map[string]map[string]bool{}, static: map[string]map[string]bool{},
 		client: &http.Client{Timeout: d.Config.Crawl.Timeout.D()}}
 	w, err := d.wordMatcher()
@@ -69,7 +73,7 @@ func newDarkLink(d Deps) (Check, error) {
 	return c, nil
 }
 
-func (c *darkLink) Name() string { return "dark-link" }
+func (c *darkLink) Name() string { return catalog.DarkLink }
 
 // hiddenLink is a link people do not see.
 type hiddenLink struct {
@@ -258,15 +262,28 @@ func (c *darkLink) inlineSheet(text string, order int) *hidden.Sheet {
 	return s
 }
 
+// sheetFetch is a linked stylesheet, fetched once a run: pages that need
+// it while the fetch is on its way wait for it (done) instead of fetching
+// it again.
+type sheetFetch struct {
+	done  chan struct{}
+	sheet *hidden.Sheet
+}
+
 // stylesheet fetches and parses a linked stylesheet once a run.
 func (c *darkLink) stylesheet(u string, order int) *hidden.Sheet {
 	c.mu.Lock()
-	s, ok := c.css[u]
+	f, ok := c.sheets[u]
+	if !ok {
+		f = &sheetFetch{done: make(chan struct{}), sheet: &hidden.Sheet{}}
+		c.sheets[u] = f
+	}
 	c.mu.Unlock()
 	if ok {
-		return s
+		<-f.done
+		return f.sheet
 	}
-	s = &hidden.Sheet{}
+	defer close(f.done)
 	req, err := http.NewRequest(http.MethodGet, u, nil)
 	if err == nil {
 		req.Header.Set("User-Agent", c.deps.Config.Crawl.UserAgent)
@@ -275,14 +292,11 @@ func (c *darkLink) stylesheet(u string, order int) *hidden.Sheet {
 			resp.Body.Close()
 			if resp.StatusCode < 400 {
 				text, _ := crawler.Decode(body, resp.Header.Get("Content-Type"))
-				s = hidden.ParseSheet(string(text), order)
+				f.sheet = hidden.ParseSheet(string(text), order)
 			}
 		}
 	}
-	c.mu.Lock()
-	c.css[u] = s
-	c.mu.Unlock()
-	return s
+	return f.sheet
 }
 
 // Spider and browser identities for the cloaking comparison.
@@ -360,15 +374,15 @@ func (c *darkLink) fetchView(ctx context.Context, page, ua, referer string) (*vi
 	return v, nil
 }
 
-// Site compares what spiders and search referrals get with what people get.
-func (c *darkLink) Site(ctx context.Context, s *Site) ([]finding.Finding, error) {
-	if s.Crawl(ctx) == nil {
-		return nil, fmt.Errorf("dark-link: the crawl did not finish")
-	}
+// Finish renders the sampled pages in Chromium, then compares what spiders
+// and search referrals get with what people get. The sample is the first
+// pages crawled, the homepage first.
+func (c *darkLink) Finish(ctx context.Context, s *Site, _ *crawler.Result) (Result, error) {
 	c.mu.Lock()
 	pages := append([]string(nil), c.sample...)
 	c.mu.Unlock()
-	out := c.renderPass(ctx, s, pages[:min(len(pages), c.cfg.RenderPages)])
+	res := c.renderPass(ctx, s, pages[:min(len(pages), c.cfg.RenderPages)])
+	out := res.Findings
 	for _, page := range pages[:min(len(pages), c.cfg.CloakingPages)] {
 		if ctx.Err() != nil {
 			break
@@ -435,52 +449,61 @@ func (c *darkLink) Site(ctx context.Context, s *Site) ([]finding.Finding, error)
 			out = append(out, c.finding(page, t, "", "cloaking-redirect", "cloaked", word, map[string]any{"variants": vs}))
 		}
 	}
-	return out, nil
+	res.Findings = out
+	return res, nil
 }
 
 // renderPass renders pages in headless Chromium: links hidden by what only
 // a browser computes (script-applied styles, layout), links injected by
 // script (absent from the raw HTML), and screenshots as evidence — of the
 // homepage as people see it, and of every page with a dark link, the link
-// outlined. Without Chromium it says rendering was skipped, and why.
-func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) []finding.Finding {
+// outlined. Without Chromium it says rendering was skipped, and why. What
+// happened is measured as "rendering".
+func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) Result {
 	if len(pages) == 0 {
-		return nil
+		return Result{}
 	}
 	b, err := render.Start(ctx, render.Config{ExecPath: c.cfg.Chromium, Tabs: c.cfg.Tabs, Timeout: c.cfg.RenderTimeout.D(), UserAgent: browserUA})
 	if err != nil {
-		s.Record("rendering", map[string]any{"skipped": true, "reason": err.Error()})
-		return []finding.Finding{{
-			Check: c.Name(), Severity: finding.Info, Kind: "rendering-skipped", Page: s.Home.String(),
-			Message:  "未进行浏览器渲染检查（静态分析和伪装检查照常进行）：" + renderSkipReason(err),
-			Evidence: err.Error(),
-		}}
+		return Result{
+			Findings: []finding.Finding{{
+				Check: c.Name(), Severity: finding.Info, Kind: "rendering-skipped", Page: s.Home.String(),
+				Message:  "未进行浏览器渲染检查（静态分析和伪装检查照常进行）：" + renderSkipReason(err),
+				Evidence: err.Error(),
+			}},
+			Measurements: map[string]any{"rendering": map[string]any{"skipped": true, "reason": err.Error()}},
+		}
 	}
 	defer b.Close()
 	var out []finding.Finding
+	var artifacts []Artifact
 	shots := 0
 	rendered := 0
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	// mu guards out, artifacts, shots and rendered only: a page's rendering and its
+	// outlined screenshots run outside it, up to the browser's tab limit.
 	for i, page := range pages {
 		wg.Go(func() {
 			res, err := b.Render(ctx, page)
-			mu.Lock()
-			defer mu.Unlock()
 			if err != nil {
+				mu.Lock()
 				out = append(out, finding.Finding{
 					Check: c.Name(), Severity: finding.Info, Kind: "render-failed", Page: page,
 					Message: "页面未能在时限内完成浏览器渲染，该页只做了静态检查", Evidence: err.Error(),
 				})
+				mu.Unlock()
 				return
 			}
-			rendered++
 			if i == 0 {
-				s.AddArtifact("screenshots/homepage.png", res.Screenshot)
+				mu.Lock()
+				artifacts = append(artifacts, Artifact{Name: "screenshots/homepage.png", Data: res.Screenshot})
+				mu.Unlock()
 			}
 			c.mu.Lock()
 			raw, static := c.raw[page], c.static[page]
 			c.mu.Unlock()
+			var found []finding.Finding
 			evidence := map[string]int{} // target -> element index
 			for _, e := range res.Elements {
 				u, err := url.Parse(e.Href)
@@ -502,34 +525,58 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) []fi
 				if tech == "" || (word == "" && !external) {
 					continue
 				}
-				f := c.finding(page, target, e.Text, tech, "rendered", word, map[string]any{"injected_by_script": injected})
-				out = append(out, f)
+				found = append(found, c.finding(page, target, e.Text, tech, "rendered", word, map[string]any{"injected_by_script": injected}))
 				evidence[target] = e.Index
 			}
-			// Evidence: the page with each dark link outlined.
+			// Evidence: the page with each dark link outlined. A screenshot
+			// slot is taken before the page is loaded again and given back
+			// if that fails, so the cap holds with pages in parallel.
 			for target, idx := range evidence {
-				if shots >= c.cfg.MaxScreenshots {
+				mu.Lock()
+				slot := shots < c.cfg.MaxScreenshots
+				if slot {
+					shots++
+				}
+				mu.Unlock()
+				if !slot {
 					break
 				}
 				png, err := b.Outline(ctx, page, idx)
 				if err != nil {
+					mu.Lock()
+					shots--
+					mu.Unlock()
 					continue
 				}
-				shots++
 				name := fmt.Sprintf("screenshots/%s.png", shortHash(page+"|"+target))
-				s.AddArtifact(name, png)
-				for j := range out {
-					if out[j].Page == page && out[j].Target == target {
-						out[j].Details["screenshot"] = name
+				a := Artifact{Name: name, Data: png}
+				named := false
+				for j := range found {
+					if found[j].Target == target {
+						found[j].Details["screenshot"] = name
+						named = true
 					}
 				}
-				s.Evidence(page, target, name)
+				if !named {
+					// Reported by the static pass during the crawl.
+					a.Shows = []Spot{{Page: page, Target: target}}
+				}
+				mu.Lock()
+				artifacts = append(artifacts, a)
+				mu.Unlock()
 			}
+			mu.Lock()
+			rendered++
+			out = append(out, found...)
+			mu.Unlock()
 		})
 	}
 	wg.Wait()
-	s.Record("rendering", map[string]any{"skipped": false, "pages": rendered, "screenshots": shots})
-	return out
+	return Result{
+		Findings:     out,
+		Measurements: map[string]any{"rendering": map[string]any{"skipped": false, "pages": rendered, "screenshots": shots}},
+		Artifacts:    artifacts,
+	}
 }
 
 func renderSkipReason(err error) string {

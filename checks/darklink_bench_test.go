@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/crawler"
 	"github.com/xunjian/xunjian/render"
-	"github.com/xunjian/xunjian/rules"
 )
 
 // benchDarkPage is a portal page with a framework-sized stylesheet (2,000
@@ -33,10 +33,11 @@ func benchDarkPage() string {
 // BenchmarkDarkLinkStatic is the static pass on one page: stylesheet
 // parsing, cascade for every link's ancestors, noscript and script scans.
 func BenchmarkDarkLinkStatic(b *testing.B) {
-	cfg := rules.Default()
+	cfg := config.Default()
 	cfg.Checks.DarkLink.FetchCSS = false
 	packs, _ := cfg.Content.LoadPacks(nil, nil)
-	c, _ := newDarkLink(Deps{Config: cfg, Packs: packs, SiteHosts: []string{"www.example.gov.cn"}})
+	built, _ := newDarkLink(Deps{Config: cfg, Packs: packs, SiteHosts: []string{"www.example.gov.cn"}})
+	c := built.(PageChecker)
 	u, _ := url.Parse("http://www.example.gov.cn/")
 	doc, _, _ := crawler.ParseHTML([]byte(benchDarkPage()))
 	p := &crawler.Page{URL: u, FinalURL: u, Doc: doc}
@@ -79,9 +80,10 @@ func newPageServer(page string) *httptest.Server {
 // BenchmarkDarkLinkStaticPlain is the static pass on a page without
 // stylesheets (40 links), the crawl's common case.
 func BenchmarkDarkLinkStaticPlain(b *testing.B) {
-	cfg := rules.Default()
+	cfg := config.Default()
 	packs, _ := cfg.Content.LoadPacks(nil, nil)
-	c, _ := newDarkLink(Deps{Config: cfg, Packs: packs, SiteHosts: []string{"www.example.gov.cn"}})
+	built, _ := newDarkLink(Deps{Config: cfg, Packs: packs, SiteHosts: []string{"www.example.gov.cn"}})
+	c := built.(PageChecker)
 	var sb strings.Builder
 	sb.WriteString(`<html><body><div class="nav"><a href="/">首页</a></div><ul>`)
 	for i := range 40 {

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/crawler"
-	"github.com/xunjian/xunjian/rules"
 )
 
 func TestDomainListed(t *testing.T) {
@@ -39,7 +39,7 @@ func TestDarkLinkStatic(t *testing.T) {
 		w.Write([]byte(".x-hide{display:none}"))
 	}))
 	defer css.Close()
-	cfg := rules.Default()
+	cfg := config.Default()
 	packs, _ := cfg.Content.LoadPacks(nil, nil)
 	home, _ := url.Parse(css.URL + "/")
 	c, err := newDarkLink(Deps{Config: cfg, Packs: packs, SiteHosts: []string{home.Host}})
@@ -58,7 +58,7 @@ func TestDarkLinkStatic(t *testing.T) {
 	<a href="http://bet.example/visible">可见的外链</a>
 	</body></html>`
 	doc, _, _ := crawler.ParseHTML([]byte(page))
-	fs := c.Page(context.Background(), &crawler.Page{URL: home, FinalURL: home, Doc: doc})
+	fs := c.(PageChecker).Page(context.Background(), &crawler.Page{URL: home, FinalURL: home, Doc: doc})
 	var got []string
 	for _, f := range fs {
 		u, _ := url.Parse(f.Target)
@@ -89,7 +89,7 @@ func TestCloaking(t *testing.T) {
 		w.Write([]byte(`<p>正常页面</p>`))
 	}))
 	defer srv.Close()
-	cfg := rules.Default()
+	cfg := config.Default()
 	cfg.Checks.DarkLink.RenderPages = 0
 	packs, _ := cfg.Content.LoadPacks(nil, nil)
 	home, _ := url.Parse(srv.URL + "/")
@@ -97,11 +97,10 @@ func TestCloaking(t *testing.T) {
 	for _, p := range []string{"/", "/redir"} {
 		u, _ := url.Parse(srv.URL + p)
 		doc, _, _ := crawler.ParseHTML([]byte("<p>x</p>"))
-		c.Page(context.Background(), &crawler.Page{URL: u, FinalURL: u, Doc: doc})
+		c.(PageChecker).Page(context.Background(), &crawler.Page{URL: u, FinalURL: u, Doc: doc})
 	}
-	s := NewSite("t", home)
-	s.Finish(&crawler.Result{})
-	fs, err := c.Site(context.Background(), s)
+	res, err := c.(Finisher).Finish(context.Background(), &Site{Name: "t", Home: home}, &crawler.Result{})
+	fs := res.Findings
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,16 +126,15 @@ func TestCloaking(t *testing.T) {
 // TestRenderingSkippedWithoutChromium: no browser is a finding that says
 // so, not a failure of the inspection.
 func TestRenderingSkippedWithoutChromium(t *testing.T) {
-	cfg := rules.Default()
+	cfg := config.Default()
 	cfg.Checks.DarkLink.Chromium = "/nonexistent/chromium"
 	cfg.Checks.DarkLink.CloakingPages = 0
 	c, _ := newDarkLink(Deps{Config: cfg})
 	home, _ := url.Parse("http://x.gov.cn/")
 	doc, _, _ := crawler.ParseHTML([]byte("<p>x</p>"))
-	c.Page(context.Background(), &crawler.Page{URL: home, FinalURL: home, Doc: doc})
-	s := NewSite("t", home)
-	s.Finish(&crawler.Result{})
-	fs, err := c.Site(context.Background(), s)
+	c.(PageChecker).Page(context.Background(), &crawler.Page{URL: home, FinalURL: home, Doc: doc})
+	res, err := c.(Finisher).Finish(context.Background(), &Site{Name: "t", Home: home}, &crawler.Result{})
+	fs := res.Findings
 	if err != nil || len(fs) != 1 || fs[0].Kind != "rendering-skipped" || !strings.Contains(fs[0].Message, "apt-get install chromium") {
 		t.Errorf("findings %+v, err %v", fs, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/crawler"
 	"github.com/xunjian/xunjian/extract"
 	"github.com/xunjian/xunjian/finding"
@@ -22,9 +23,8 @@ import (
 // honest old link whose expired domain now serves gambling is a serious
 // problem nobody sees from the site itself.
 type externalLink struct {
-	noText
 	deps   Deps
-	cfg    rules.ExternalLinkConfig
+	cfg    catalog.ExternalLinkConfig
 	words  *match.Matcher
 	wordOf []rules.WordEntry
 	client *http.Client
@@ -33,7 +33,10 @@ type externalLink struct {
 	domains map[string]*domainRefs
 }
 
-var _ Check = (*externalLink)(nil)
+var (
+	_ PageChecker = (*externalLink)(nil)
+	_ Finisher    = (*externalLink)(nil)
+)
 
 // Caps on the inventory's memory.
 const (
@@ -69,7 +72,7 @@ func newExternalLink(d Deps) (Check, error) {
 	return c, nil
 }
 
-func (c *externalLink) Name() string { return "external-link" }
+func (c *externalLink) Name() string { return catalog.ExternalLink }
 
 func (c *externalLink) Page(_ context.Context, p *crawler.Page) []finding.Finding {
 	page := p.URL.String()
@@ -101,10 +104,9 @@ func (c *externalLink) Page(_ context.Context, p *crawler.Page) []finding.Findin
 	return nil
 }
 
-func (c *externalLink) Site(ctx context.Context, s *Site) ([]finding.Finding, error) {
-	if s.Crawl(ctx) == nil {
-		return nil, fmt.Errorf("external-link: the crawl did not finish")
-	}
+// Finish lists the domains the site links to (measured under the check's
+// name) and reads their pages.
+func (c *externalLink) Finish(ctx context.Context, _ *Site, _ *crawler.Result) (Result, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	names := make([]string, 0, len(c.domains))
@@ -158,8 +160,7 @@ func (c *externalLink) Site(ctx context.Context, s *Site) ([]finding.Finding, er
 			})
 		}
 	}
-	s.Record(c.Name(), inventory)
-	return out, nil
+	return Result{Findings: out, Measurements: map[string]any{c.Name(): inventory}}, nil
 }
 
 // badContent reads an external page and returns the first sensitive word

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/pii"
 )
@@ -12,19 +13,17 @@ import (
 // numbers, mobile numbers, bank cards), the 隐私泄露 part of the daily
 // inspection. Findings carry only masked values.
 type privacy struct {
-	noPages
-	noSite
 	scan pii.Scanner
 	q    quoter
 }
 
-var _ Check = (*privacy)(nil)
+var _ TextReader = (*privacy)(nil)
 
 func newPrivacy(d Deps) (Check, error) {
 	return &privacy{scan: pii.Scanner{Now: d.Now}, q: newQuoter(d)}, nil
 }
 
-func (c *privacy) Name() string { return "privacy" }
+func (c *privacy) Name() string { return catalog.Privacy }
 
 // maxPerKind caps findings of one kind in one document: a leaked list of
 // 5,000 people is one problem to fix, and its count says how big.

@@ -66,7 +66,7 @@ func runContent(cs map[string]Check, text string) []finding.Finding {
 		{Where: "title", Text: title}, {Where: "body", Text: text}}}
 	var out []finding.Finding
 	for _, name := range []string{"sensitive-word", "typo", "privacy"} {
-		out = append(out, cs[name].Text(context.Background(), doc)...)
+		out = append(out, cs[name].(TextReader).Text(context.Background(), doc)...)
 	}
 	return out
 }
@@ -139,7 +139,7 @@ func readSpam(t *testing.T) []spamString {
 
 func caught(cs map[string]Check, text string) bool {
 	doc := &Document{URL: "http://x.gov.cn/a.html", Segments: []extract.Segment{{Where: "body", Text: text}}}
-	return len(mediumOrWorse(cs["sensitive-word"].Text(context.Background(), doc))) > 0
+	return len(mediumOrWorse(cs["sensitive-word"].(TextReader).Text(context.Background(), doc))) > 0
 }
 
 // evasions writes a spam string the ways hacked pages disguise it.
@@ -338,7 +338,7 @@ func TestRealTextLists(t *testing.T) {
 			}
 			doc := &Document{URL: "http://x.gov.cn/" + tc.file, Attachment: true, Segments: segs}
 			got := map[string]int{}
-			for _, f := range mediumOrWorse(cs["privacy"].Text(context.Background(), doc)) {
+			for _, f := range mediumOrWorse(cs["privacy"].(TextReader).Text(context.Background(), doc)) {
 				got[f.Kind]++
 				if strings.ContainsAny(f.Match, "0123456789") && !strings.Contains(f.Match, "*") {
 					t.Errorf("unmasked value in finding: %q", f.Match)

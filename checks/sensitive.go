@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/rules"
 )
@@ -12,13 +13,11 @@ import (
 // porn, violence, political, spam, custom) in page and attachment text,
 // through spacing tricks, full-width letters and traditional characters.
 type sensitiveWord struct {
-	noPages
-	noSite
 	words *wordMatcher
 	q     quoter
 }
 
-var _ Check = (*sensitiveWord)(nil)
+var _ TextReader = (*sensitiveWord)(nil)
 
 func newSensitiveWord(d Deps) (Check, error) {
 	w, err := d.wordMatcher()
@@ -31,7 +30,7 @@ func newSensitiveWord(d Deps) (Check, error) {
 	return &sensitiveWord{words: w, q: newQuoter(d)}, nil
 }
 
-func (c *sensitiveWord) Name() string { return "sensitive-word" }
+func (c *sensitiveWord) Name() string { return catalog.SensitiveWord }
 
 var categoryLabels = map[string]string{
 	"gambling": "赌博", "porn": "色情", "violence": "违禁品", "political": "政治话题", "spam": "垃圾广告", "custom": "自定义",

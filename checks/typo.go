@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/match"
 	"github.com/xunjian/xunjian/rules"
@@ -14,15 +15,13 @@ import (
 // wording pack (严重表述错误: the country's name, forbidden formulations,
 // leaders' names), each with its correction.
 type typo struct {
-	noPages
-	noSite
 	entries []rules.TypoEntry
 	m       *match.Matcher
 	q       quoter
 	now     func() time.Time
 }
 
-var _ Check = (*typo)(nil)
+var _ TextReader = (*typo)(nil)
 
 func newTypo(d Deps) (Check, error) {
 	if d.Packs == nil {
@@ -45,14 +44,14 @@ func newTypo(d Deps) (Check, error) {
 	return &typo{entries: d.Packs.Typos, m: m, q: newQuoter(d), now: now}, nil
 }
 
-func (c *typo) Name() string { return "typo" }
+func (c *typo) Name() string { return catalog.Typo }
 
 func (c *typo) Text(_ context.Context, doc *Document) []finding.Finding {
 	var out []finding.Finding
 	seen := map[string]int{}
 	var heads []string
 	for _, seg := range doc.Segments {
-		if seg.Where == "title" || seg.Where == "body" || seg.Where == "attachment" {
+		if seg.Where == "title" || seg.Where == "body" || doc.Attachment {
 			heads = append(heads, seg.Text)
 		}
 	}

@@ -29,8 +29,8 @@ import (
 
 	"github.com/gocolly/colly/v2"
 
+	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/finding"
-	"github.com/xunjian/xunjian/rules"
 )
 
 // Config is what one crawl needs.
@@ -39,7 +39,7 @@ type Config struct {
 	Home *url.URL
 	// Hosts are more in-scope hosts (host or host:port).
 	Hosts []string
-	Crawl rules.Crawl
+	Crawl config.Crawl
 	// CheckExternal requests out-of-scope targets to check availability.
 	CheckExternal bool
 	// Soft404 enables soft-404 detection on in-scope pages.
@@ -318,6 +318,11 @@ func (cr *Crawler) fetchOnce(ctx context.Context, method, target string, body bo
 // Run crawls the site, calling onPage (from several goroutines at once) for
 // every in-scope HTML page, and returns the failures and statistics. A
 // cancelled ctx stops the crawl early; the partial result is still returned.
+//
+// The homepage is delivered first and alone: it is the only seed, and a
+// page's links are queued only after onPage has returned for it, so no other
+// page reaches onPage before the homepage's call has returned (checks rely
+// on it; TestHomepageDeliveredFirstAndAlone).
 func (cr *Crawler) Run(ctx context.Context, onPage func(*Page)) (*Result, error) {
 	cr.start = time.Now()
 	cr.collector.Context = ctx

@@ -14,7 +14,7 @@ import (
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 
-	"github.com/xunjian/xunjian/rules"
+	"github.com/xunjian/xunjian/config"
 )
 
 // fixture is one local site with a route per crawler behaviour under test.
@@ -144,9 +144,9 @@ func newFixture(t *testing.T) *fixture {
 }
 
 func testCrawlConfig(t *testing.T, home string) Config {
-	c := rules.Default().Crawl
-	c.Timeout = rules.Duration(time.Second)
-	c.RetryBackoff = rules.Duration(10 * time.Millisecond)
+	c := config.Default().Crawl
+	c.Timeout = config.Duration(time.Second)
+	c.RetryBackoff = config.Duration(10 * time.Millisecond)
 	c.Retries = 1
 	c.Rate = 1000
 	c.Concurrency = 4

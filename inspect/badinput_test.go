@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/xunjian/xunjian/rules"
+	"github.com/xunjian/xunjian/config"
 )
 
 // TestHostileSite crawls pages built to break parsers — binary bytes
@@ -56,13 +56,13 @@ func TestHostileSite(t *testing.T) {
 	})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	cfg := rules.Default()
+	cfg := config.Default()
 	cfg.Checks.Enabled = []string{"broken-link", "sensitive-word", "typo", "privacy"}
 	cfg.Crawl.Rate = 1000
-	cfg.Crawl.Timeout = rules.Duration(10 * time.Second)
+	cfg.Crawl.Timeout = config.Duration(10 * time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	rep, err := Run(ctx, Options{Config: cfg, Site: rules.Site{URL: srv.URL + "/"}, TempDir: t.TempDir()})
+	rep, err := Run(ctx, Options{Config: cfg, Site: config.Site{URL: srv.URL + "/"}, TempDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

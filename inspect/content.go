@@ -10,6 +10,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/checks"
 	"github.com/xunjian/xunjian/crawler"
 	"github.com/xunjian/xunjian/extract"
@@ -25,21 +26,26 @@ const maxSegmentText = 4 << 20
 type content struct {
 	// fileLabel is how messages name files: 附件 (inspect) or 文件 (scan).
 	fileLabel string
-	checks    []checks.Check
+	checks    []checks.TextReader
 	ex        *extract.Extractor
 	allow     rules.Allow
 	fail      func(check string, err error)
 }
 
 func newContent(list []checks.Check, ex *extract.Extractor, allow rules.Allow, fail func(string, error)) *content {
-	var text []checks.Check
-	for _, c := range list {
-		if checks.ReadsText([]string{c.Name()}) {
-			text = append(text, c)
-		}
-	}
-	return &content{checks: text, ex: ex, allow: allow, fail: fail}
+	return &content{checks: checks.TextReaders(list), ex: ex, allow: allow, fail: fail}
 }
+
+// fileFindings are the findings of one file: inFile are about the file or
+// its text (an inspection reports them on the page that links to the file);
+// onPage are those of a file that turned out to be an HTML page, reported
+// on it like any page's.
+type fileFindings struct {
+	inFile, onPage []finding.Finding
+}
+
+// all returns every finding of the file.
+func (f fileFindings) all() []finding.Finding { return append(f.inFile, f.onPage...) }
 
 func (c *content) active() bool { return len(c.checks) > 0 }
 
@@ -69,21 +75,21 @@ func (c *content) page(ctx context.Context, pageURL string, doc *goquery.Documen
 
 // file checks an attachment or local file; one that cannot be read gives an
 // attachment-unreadable finding instead.
-func (c *content) file(ctx context.Context, fileURL string, data []byte, truncated bool) []finding.Finding {
+func (c *content) file(ctx context.Context, fileURL string, data []byte, truncated bool) fileFindings {
 	if !c.active() || c.allow.PageAllowed(fileURL) {
-		return nil
+		return fileFindings{}
 	}
 	name := fileURL
 	if u, err := url.Parse(fileURL); err == nil {
 		name = path.Base(u.Path)
 	}
-	unreadable := func(err error) []finding.Finding {
-		return []finding.Finding{{
-			Check: checks.AttachmentCheck, Severity: finding.Low, Certainty: finding.Confirmed, Kind: "attachment-unreadable",
+	unreadable := func(err error) fileFindings {
+		return fileFindings{inFile: []finding.Finding{{
+			Check: catalog.Attachment, Severity: finding.Low, Certainty: finding.Confirmed, Kind: "attachment-unreadable",
 			Page: fileURL, Target: fileURL,
 			Message:  "附件无法读取，未能检查其中的敏感词和隐私信息：" + extract.Reason(err),
 			Evidence: err.Error(),
-		}}
+		}}}
 	}
 	if truncated {
 		return unreadable(fmt.Errorf("%w: larger than content.max_attachment_bytes (%d bytes read)", extract.ErrTooLarge, len(data)))
@@ -95,14 +101,14 @@ func (c *content) file(ctx context.Context, fileURL string, data []byte, truncat
 		if err != nil {
 			return unreadable(fmt.Errorf("%w: %v", extract.ErrCorrupt, err))
 		}
-		return c.run(ctx, &checks.Document{URL: fileURL, Segments: extract.PageSegments(doc, maxSegmentText)})
+		return fileFindings{onPage: c.run(ctx, &checks.Document{URL: fileURL, Segments: extract.PageSegments(doc, maxSegmentText)})}
 	}
 	text, _, err := c.ex.Text(ctx, name, data)
 	if err != nil {
 		if errors.Is(err, extract.ErrUnsupported) || ctx.Err() != nil {
-			return nil // archives, media: nothing to read, nothing wrong
+			return fileFindings{} // archives, media: nothing to read, nothing wrong
 		}
 		return unreadable(err)
 	}
-	return c.run(ctx, &checks.Document{URL: fileURL, Attachment: true, FileLabel: c.fileLabel, Segments: []extract.Segment{{Where: "attachment", Text: text}}})
+	return fileFindings{inFile: c.run(ctx, &checks.Document{URL: fileURL, Attachment: true, FileLabel: c.fileLabel, Segments: []extract.Segment{{Where: "attachment", Text: text}}})}
 }

@@ -15,12 +15,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/checks"
+	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/crawler"
 	"github.com/xunjian/xunjian/evaluate"
 	"github.com/xunjian/xunjian/extract"
 	"github.com/xunjian/xunjian/finding"
-	"github.com/xunjian/xunjian/rules"
 )
 
 // Version is the tool version written into reports.
@@ -28,8 +29,8 @@ const Version = "0.1.0"
 
 // Options configure one inspection.
 type Options struct {
-	Config rules.Config
-	Site   rules.Site
+	Config config.Config
+	Site   config.Site
 	Logger *slog.Logger
 	// TempDir holds the crawl's spill files.
 	TempDir string
@@ -53,7 +54,7 @@ func Build(o Options) ([]checks.Check, error) {
 		return nil, err
 	}
 	var hosts []string
-	if u, err := rules.ParseSiteURL(o.Site.URL); err == nil {
+	if u, err := config.ParseSiteURL(o.Site.URL); err == nil {
 		hosts = append(hosts, u.Host)
 	}
 	hosts = append(hosts, o.Site.Hosts...)
@@ -62,6 +63,10 @@ func Build(o Options) ([]checks.Check, error) {
 
 // Run inspects one site. A cancelled ctx gives a partial report marked
 // incomplete, not an error; an error means the inspection could not run.
+//
+// The checks' passes run in this order: Start (beside the crawl, from its
+// start), Page and Text for every page (the homepage first, alone), the
+// attachments' text as they arrive, then Finish with the crawl's result.
 func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -69,7 +74,7 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	home, err := rules.ParseSiteURL(o.Site.URL)
+	home, err := config.ParseSiteURL(o.Site.URL)
 	if err != nil {
 		return nil, fmt.Errorf("site %s: %w", o.Site.URL, err)
 	}
@@ -87,26 +92,29 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		mu.Unlock()
 		o.Logger.Warn("check failed", "check", name, "site", home.String(), "err", err)
 	}
-	ex := o.Extractor
-	if ex == nil && checks.ReadsText(enabled) {
-		ex = newExtractor()
-		defer ex.Close()
+	text := newContent(list, nil, cfg.Content.Allow, fail)
+	if text.active() {
+		text.ex = o.Extractor
+		if text.ex == nil {
+			text.ex = newExtractor()
+			defer text.ex.Close()
+		}
 	}
-	text := newContent(list, ex, cfg.Content.Allow, fail)
-	// Attachments with findings: their referring pages are looked up when
-	// the crawl ends, so that findings name the page to fix.
-	attachmentHits := map[string]bool{}
+	// Findings in attachments, by file: when the crawl ends they move to
+	// the page that links to the file (the page to fix).
+	inFiles := map[string][]finding.Finding{}
 	var onAttachment func(*crawler.Attachment)
 	var collect func([]finding.Finding)
 	if text.active() && cfg.Content.Attachments {
 		onAttachment = func(a *crawler.Attachment) {
-			fs := text.file(ctx, a.URL.String(), a.Body, a.Truncated)
-			if len(fs) > 0 {
+			file := a.URL.String()
+			fs := text.file(ctx, file, a.Body, a.Truncated)
+			if len(fs.inFile) > 0 {
 				mu.Lock()
-				attachmentHits[a.URL.String()] = true
+				inFiles[file] = append(inFiles[file], fs.inFile...)
 				mu.Unlock()
 			}
-			collect(fs)
+			collect(fs.onPage)
 		}
 	}
 	bl := cfg.Checks.BrokenLink
@@ -116,13 +124,13 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		RefsFor: func() []string {
 			mu.Lock()
 			defer mu.Unlock()
-			return slices.Sorted(maps.Keys(attachmentHits))
+			return slices.Sorted(maps.Keys(inFiles))
 		},
 		Home:             home,
 		Hosts:            o.Site.Hosts,
 		Crawl:            cfg.Crawl,
 		CheckExternal:    bl.External,
-		Soft404:          bl.Soft404 && slices.Contains(enabled, "broken-link"),
+		Soft404:          bl.Soft404 && slices.Contains(enabled, catalog.BrokenLink),
 		MaxRefsPerTarget: bl.MaxPagesPerTarget,
 		TempDir:          o.TempDir,
 		Logger:           o.Logger,
@@ -137,7 +145,7 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		Tool: "xunjian", Version: Version, Site: home.String(), Name: o.Site.Name,
 		StartedAt: o.Now(), Checks: names(list),
 	}
-	site := checks.NewSite(o.Site.Name, home)
+	site := &checks.Site{Name: o.Site.Name, Home: home}
 	collect = func(fs []finding.Finding) {
 		if len(fs) == 0 {
 			return
@@ -146,36 +154,48 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		rep.Findings = append(rep.Findings, fs...)
 		mu.Unlock()
 	}
+	var results []result
+	keep := func(c checks.Check, r checks.Result) {
+		mu.Lock()
+		results = append(results, result{check: c, Result: r})
+		mu.Unlock()
+	}
 
-	var wg sync.WaitGroup
+	var started sync.WaitGroup
 	for _, c := range list {
-		wg.Go(func() {
-			defer func() {
-				if r := recover(); r != nil {
-					fail(c.Name(), fmt.Errorf("panic: %v\n%s", r, debug.Stack()))
-				}
-			}()
-			fs, err := c.Site(ctx, site)
-			collect(fs)
-			if err != nil {
-				fail(c.Name(), err)
-			}
-		})
+		if s, ok := c.(checks.Starter); ok {
+			started.Go(func() {
+				keep(c, safeSite(c, fail, func() (checks.Result, error) { return s.Start(ctx, site) }))
+			})
+		}
+	}
+	var pageCheckers []checks.PageChecker
+	for _, c := range list {
+		if pc, ok := c.(checks.PageChecker); ok {
+			pageCheckers = append(pageCheckers, pc)
+		}
 	}
 	o.Logger.Info("crawl start", "site", home.String(), "checks", enabled)
 	res, err := cr.Run(ctx, func(p *crawler.Page) {
-		for _, c := range list {
+		for _, c := range pageCheckers {
 			collect(safePage(ctx, c, p, fail))
 		}
 		collect(text.page(ctx, p.URL.String(), p.Doc))
 	})
 	if err != nil {
-		site.Finish(&crawler.Result{})
-		wg.Wait()
+		started.Wait()
 		return nil, fmt.Errorf("site %s: crawl: %w", home, err)
 	}
-	site.Finish(res)
-	wg.Wait()
+	var finished sync.WaitGroup
+	for _, c := range list {
+		if f, ok := c.(checks.Finisher); ok {
+			finished.Go(func() {
+				keep(c, safeSite(c, fail, func() (checks.Result, error) { return f.Finish(ctx, site, res) }))
+			})
+		}
+	}
+	started.Wait()
+	finished.Wait()
 
 	rep.FinishedAt = o.Now()
 	rep.Stats = res.Stats
@@ -189,19 +209,10 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		}
 		slices.Sort(rep.Incomplete)
 	}
-	linkAttachmentFindings(rep.Findings, res.Referrers)
-	rep.Measurements = site.Measurements()
-	rep.Artifacts = site.Artifacts()
-	for i := range rep.Findings {
-		f := &rep.Findings[i]
-		if name := site.EvidenceFor(f.Page, f.Target); name != "" && f.Check == "dark-link" {
-			if f.Details == nil {
-				f.Details = map[string]any{}
-			}
-			if _, ok := f.Details["screenshot"]; !ok {
-				f.Details["screenshot"] = name
-			}
-		}
+	rep.Findings = append(rep.Findings, linkAttachmentFindings(inFiles, res.Referrers)...)
+	rep.Measurements = map[string]any{}
+	for _, r := range results {
+		r.addTo(rep)
 	}
 	if len(res.SkippedReasons) > 0 {
 		rep.Measurements["skipped"] = res.SkippedReasons
@@ -211,43 +222,73 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	}
 	rep.Findings, rep.Ignored = ignore(rep.Findings, cfg.Ignore)
 	rep.Sort()
-	rep.Evaluation = evaluate.Of(rep, EvaluationRules(cfg))
+	rep.Evaluation = evaluate.Of(rep, cfg.Evaluation.Deductions)
 	o.Logger.Info("inspection done", "site", home.String(), "pages", rep.Stats.Pages, "findings", len(rep.Findings), "complete", rep.Complete)
 	return rep, nil
 }
 
-// EvaluationRules converts the config's deduction estimates.
-func EvaluationRules(cfg rules.Config) evaluate.Rules {
-	out := evaluate.Rules{}
-	for item, d := range cfg.Evaluation.Deductions {
-		out[item] = evaluate.Rule{Points: d.Points, Max: d.Max}
+// result is one check's site-level pass.
+type result struct {
+	check checks.Check
+	checks.Result
+}
+
+// addTo puts a pass's findings, measurements and artifacts into the
+// report. An artifact that shows findings the check reported during the
+// crawl becomes their screenshot.
+func (r result) addTo(rep *finding.Report) {
+	rep.Findings = append(rep.Findings, r.Findings...)
+	maps.Copy(rep.Measurements, r.Measurements)
+	if len(r.Artifacts) == 0 {
+		return
 	}
-	return out
+	if rep.Artifacts == nil {
+		rep.Artifacts = map[string][]byte{}
+	}
+	ours := catalog.FindingChecks(r.check.Name())
+	for _, a := range r.Artifacts {
+		rep.Artifacts[a.Name] = a.Data
+		for _, spot := range a.Shows {
+			for i := range rep.Findings {
+				f := &rep.Findings[i]
+				if f.Page != spot.Page || f.Target != spot.Target || !slices.Contains(ours, f.Check) {
+					continue
+				}
+				if f.Details == nil {
+					f.Details = map[string]any{}
+				}
+				if _, ok := f.Details["screenshot"]; !ok {
+					f.Details["screenshot"] = a.Name
+				}
+			}
+		}
+	}
 }
 
 func newExtractor() *extract.Extractor { return extract.New(extract.Config{}) }
 
-// linkAttachmentFindings names, for findings in attachments, the page that
-// links to the file (the page to fix) instead of the file itself.
-func linkAttachmentFindings(fs []finding.Finding, referrers map[string][]crawler.Ref) {
-	for i := range fs {
-		f := &fs[i]
-		if f.Target == "" || f.Page != f.Target {
-			continue
-		}
-		refs := referrers[f.Target]
-		if len(refs) == 0 {
-			continue
-		}
-		f.Page = refs[0].Page
-		if f.Details == nil {
-			f.Details = map[string]any{}
-		}
-		f.Details["linked_from"] = len(refs)
-		if refs[0].Text != "" {
-			f.Anchor = refs[0].Text
+// linkAttachmentFindings returns the findings in attachments, each moved to
+// the page that links to its file (the page to fix), with how many pages
+// link to it and the link's text.
+func linkAttachmentFindings(inFiles map[string][]finding.Finding, referrers map[string][]crawler.Ref) []finding.Finding {
+	var out []finding.Finding
+	for _, file := range slices.Sorted(maps.Keys(inFiles)) {
+		refs := referrers[file]
+		for _, f := range inFiles[file] {
+			if len(refs) > 0 {
+				f.Page = refs[0].Page
+				if f.Details == nil {
+					f.Details = map[string]any{}
+				}
+				f.Details["linked_from"] = len(refs)
+				if refs[0].Text != "" {
+					f.Anchor = refs[0].Text
+				}
+			}
+			out = append(out, f)
 		}
 	}
+	return out
 }
 
 // ignore drops findings whose id the user marked as ignored.
@@ -270,7 +311,7 @@ func ignore(fs []finding.Finding, ids []string) ([]finding.Finding, int) {
 
 // safePage runs one check on one page; a panic becomes a check error and the
 // crawl goes on.
-func safePage(ctx context.Context, c checks.Check, p *crawler.Page, fail func(string, error)) (fs []finding.Finding) {
+func safePage(ctx context.Context, c checks.PageChecker, p *crawler.Page, fail func(string, error)) (fs []finding.Finding) {
 	defer func() {
 		if r := recover(); r != nil {
 			fail(c.Name(), fmt.Errorf("panic on %s: %v", p.URL, r))
@@ -278,6 +319,21 @@ func safePage(ctx context.Context, c checks.Check, p *crawler.Page, fail func(st
 		}
 	}()
 	return c.Page(ctx, p)
+}
+
+// safeSite runs one site-level pass; an error or a panic becomes a check
+// error, and whatever the pass returned is kept.
+func safeSite(c checks.Check, fail func(string, error), pass func() (checks.Result, error)) (r checks.Result) {
+	defer func() {
+		if p := recover(); p != nil {
+			fail(c.Name(), fmt.Errorf("panic: %v\n%s", p, debug.Stack()))
+		}
+	}()
+	r, err := pass()
+	if err != nil {
+		fail(c.Name(), err)
+	}
+	return r
 }
 
 func names(list []checks.Check) []string {

@@ -9,18 +9,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/render"
-	"github.com/xunjian/xunjian/rules"
 	"github.com/xunjian/xunjian/sampleportal"
 )
 
 // portalConfig is the demo's configuration with faster probes.
-func portalConfig(p *sampleportal.Portal) rules.Config {
+func portalConfig(p *sampleportal.Portal) config.Config {
 	c := p.Config()
 	c.Crawl.Rate = 500
-	c.Crawl.RetryBackoff = rules.Duration(50 * time.Millisecond)
-	c.Checks.Connectivity.Interval = rules.Duration(50 * time.Millisecond)
+	c.Crawl.RetryBackoff = config.Duration(50 * time.Millisecond)
+	c.Checks.Connectivity.Interval = config.Duration(50 * time.Millisecond)
 	return c
 }
 
@@ -146,7 +146,7 @@ func TestCancelledInspectionIsPartial(t *testing.T) {
 	}
 	defer p.Close()
 	cfg := portalConfig(p)
-	cfg.Crawl.Timeout = rules.Duration(10 * time.Second)
+	cfg.Crawl.Timeout = config.Duration(10 * time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
 	defer cancel()
 	start := time.Now()

@@ -31,19 +31,18 @@ func Scan(ctx context.Context, o Options, inputs []string) (*finding.Report, err
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	all, err := Build(o)
+	if err != nil {
+		return nil, err
+	}
+	var list []checks.Check
 	var textChecks []string
-	for _, n := range o.Config.Checks.Enabled {
-		if checks.ReadsText([]string{n}) {
-			textChecks = append(textChecks, n)
-		}
+	for _, c := range checks.TextReaders(all) {
+		list = append(list, c)
+		textChecks = append(textChecks, c.Name())
 	}
 	if len(textChecks) == 0 {
 		return nil, fmt.Errorf("scan: %w", ErrNoTextChecks)
-	}
-	o.Config.Checks.Enabled = textChecks
-	list, err := Build(o)
-	if err != nil {
-		return nil, err
 	}
 	ex := o.Extractor
 	if ex == nil {
@@ -62,7 +61,7 @@ func Scan(ctx context.Context, o Options, inputs []string) (*finding.Report, err
 	limit := o.Config.Content.MaxAttachmentBytes
 	scanOne := func(where string, data []byte, truncated bool) {
 		rep.Stats.Pages++
-		rep.Findings = append(rep.Findings, text.file(ctx, where, data, truncated)...)
+		rep.Findings = append(rep.Findings, text.file(ctx, where, data, truncated).all()...)
 	}
 	for _, in := range inputs {
 		if ctx.Err() != nil {

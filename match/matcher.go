@@ -76,10 +76,14 @@ type Options struct {
 
 // Build compiles words (any of them may be empty or repeated; those never
 // match or match as their first occurrence). Words are folded like the text.
+// It fails when the traditional to simplified table could not be loaded.
 func Build(words []string) (*Matcher, error) { return BuildWith(words, Options{}) }
 
 // BuildWith is Build with options.
 func BuildWith(words []string, opts Options) (*Matcher, error) {
+	if _, err := t2s(); err != nil {
+		return nil, err
+	}
 	ft := tables()
 	m := &Matcher{table: slices.Clone(ft.noise), astral: map[rune]uint16{}, nWords: len(words), plain: opts.Plain, words: opts.Words, free: opts.Unbounded}
 	if opts.Plain {

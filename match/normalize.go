@@ -7,6 +7,7 @@
 package match
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 	"unicode"
@@ -29,17 +30,34 @@ var noiseRunes = []rune{
 const punctuation = "，。、；：！？,;:!?…—“”‘’\"'《》〈〉「」『』【】（）()[]{}<>"
 
 // t2s maps traditional Han characters to simplified ones, from OpenCC's
-// character table. Built once, never changed.
-var t2s = sync.OnceValue(func() map[rune]rune {
-	out := map[rune]rune{}
-	cc, err := opencc.New("t2s")
+// character table. Built once, never changed. Without it traditional-script
+// spam would pass every word pack, so a table that does not load is an
+// error (Build returns it), not an empty map.
+var t2s = sync.OnceValues(func() (map[rune]rune, error) {
+	return loadT2S(func() (converter, error) { return opencc.New("t2s") })
+})
+
+// converter is what loadT2S needs of OpenCC.
+type converter interface {
+	Convert(string) (string, error)
+}
+
+// minT2S is well below the single characters OpenCC's t2s maps in these
+// ranges (3,751 in OpenCC 0.3.13): a smaller table did not load.
+const minT2S = 1000
+
+func loadT2S(open func() (converter, error)) (map[rune]rune, error) {
+	cc, err := open()
 	if err != nil {
-		return out
+		return nil, fmt.Errorf("match: traditional to simplified table (OpenCC t2s): %w", err)
 	}
+	out := map[rune]rune{}
+	var convErr error
 	for _, span := range [][2]rune{{0x3400, 0x4DBF}, {0x4E00, 0x9FFF}, {0xF900, 0xFAFF}} {
 		for r := span[0]; r <= span[1]; r++ {
 			s, err := cc.Convert(string(r))
 			if err != nil {
+				convErr = err
 				continue
 			}
 			rs := []rune(s)
@@ -48,8 +66,11 @@ var t2s = sync.OnceValue(func() map[rune]rune {
 			}
 		}
 	}
-	return out
-})
+	if len(out) < minT2S {
+		return nil, fmt.Errorf("match: traditional to simplified table (OpenCC t2s) has %d characters, want at least %d (last error: %v)", len(out), minT2S, convErr)
+	}
+	return out, nil
+}
 
 // Fold returns the normalised form of r: full-width ASCII to ASCII, the
 // ideographic space to a space, lower case, traditional to simplified.
@@ -66,7 +87,8 @@ func Fold(r rune) rune {
 		}
 		return r
 	}
-	if s, ok := t2s()[r]; ok {
+	m, _ := t2s() // nil when it did not load: Build reports that
+	if s, ok := m[r]; ok {
 		return s
 	}
 	return unicode.ToLower(r)
@@ -102,7 +124,8 @@ var tables = sync.OnceValue(func() foldTables {
 			ft.inverse[f] = append(ft.inverse[f], r)
 		}
 	}
-	for r, s := range t2s() {
+	m, _ := t2s()
+	for r, s := range m {
 		if r >= 0x10000 {
 			ft.inverse[s] = append(ft.inverse[s], r)
 		}

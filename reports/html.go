@@ -14,7 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/xunjian/xunjian/checks"
+	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/finding"
 )
 
@@ -28,7 +28,7 @@ var reportJS string
 var shotName = regexp.MustCompile(`^screenshots/[0-9a-z]+\.png$`)
 
 var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
-	"title": checks.Title,
+	"title": catalog.Title,
 	"time":  func(t time.Time) string { return t.Format("2006-01-02 15:04:05") },
 	"ms":    func(v any) string { f, _ := v.(float64); return fmt.Sprintf("%.1f", f) },
 	"shot":  func(v any) template.URL { return "" }, // replaced per report in WriteHTML
@@ -101,13 +101,13 @@ func WriteHTML(w io.Writer, r *finding.Report) error {
 	}
 	// Measurements may hold typed values (fresh run) or generic maps (a
 	// report read back from JSON): normalise through JSON.
-	if m, ok := r.Measurements["connectivity"]; ok {
+	if m, ok := r.Measurements[catalog.Connectivity]; ok {
 		d.Connectivity = generic(m)
 	}
 	if m, ok := r.Measurements["skipped"]; ok {
 		d.Skipped = generic(m)
 	}
-	if m, ok := r.Measurements["columns"]; ok {
+	if m, ok := r.Measurements[catalog.Columns]; ok {
 		d.Columns = genericList(m)
 	}
 	// The homepage screenshot exists when the browser rendered the site.

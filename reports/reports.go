@@ -13,7 +13,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/xunjian/xunjian/checks"
+	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/finding"
 )
 
@@ -42,14 +42,27 @@ func ReadJSON(r io.Reader) (*finding.Report, error) {
 // Writer writes one format.
 type Writer func(io.Writer, *finding.Report) error
 
-// writers maps each format name of rules.Formats to its writer and file.
-var writers = map[string]struct {
-	file  string
-	write Writer
-}{
-	"json": {"report.json", WriteJSON},
-	"html": {"report.html", WriteHTML},
-	"xlsx": {"ledger.xlsx", WriteLedger},
+type writer struct {
+	format string
+	file   string
+	write  Writer
+}
+
+// writers are the report formats, each with its file and writer: the one
+// list the configuration's report.formats is checked against.
+var writers = []writer{
+	{"json", "report.json", WriteJSON},
+	{"html", "report.html", WriteHTML},
+	{"xlsx", "ledger.xlsx", WriteLedger},
+}
+
+// Formats returns the format names WriteFiles knows.
+func Formats() []string {
+	out := make([]string, len(writers))
+	for i, w := range writers {
+		out[i] = w.format
+	}
+	return out
 }
 
 // WriteFiles writes the report in each format into dir (created if needed)
@@ -61,10 +74,11 @@ func WriteFiles(dir string, r *finding.Report, formats []string) ([]string, erro
 	}
 	var paths []string
 	for _, f := range formats {
-		w, ok := writers[f]
-		if !ok {
+		i := slices.IndexFunc(writers, func(w writer) bool { return w.format == f })
+		if i < 0 {
 			return paths, fmt.Errorf("unknown report format %q", f)
 		}
+		w := writers[i]
 		path := filepath.Join(dir, w.file)
 		tmp, err := os.CreateTemp(dir, "."+w.file+".*")
 		if err != nil {
@@ -122,7 +136,7 @@ func SiteDir(siteURL string) string {
 func rowChecks(r *finding.Report) []string {
 	var names []string
 	for _, c := range r.Checks {
-		for _, fc := range checks.FindingChecks(c) {
+		for _, fc := range catalog.FindingChecks(c) {
 			if !slices.Contains(names, fc) {
 				names = append(names, fc)
 			}

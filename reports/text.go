@@ -7,7 +7,7 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/xunjian/xunjian/checks"
+	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/finding"
 )
 
@@ -66,7 +66,7 @@ func WriteSummary(w io.Writer, r *finding.Report, maxItems int) error {
 		for _, v := range counts[c] {
 			n += v
 		}
-		fmt.Fprintf(&b, "    %-14s %-8s %d\n", c, checks.Title(c), n)
+		fmt.Fprintf(&b, "    %-14s %-8s %d\n", c, catalog.Title(c), n)
 	}
 	for i, f := range r.Findings {
 		if i == maxItems {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/xunjian/xunjian/checks"
+	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/finding"
 )
 
@@ -61,7 +61,7 @@ func WriteLedger(w io.Writer, r *finding.Report) error {
 		if len(fs) == 0 {
 			continue
 		}
-		name := sheetName(checks.Title(c))
+		name := sheetName(catalog.Title(c))
 		if _, err := f.NewSheet(name); err != nil {
 			return fmt.Errorf("write ledger: %w", err)
 		}

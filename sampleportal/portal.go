@@ -9,15 +9,18 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"github.com/xunjian/xunjian/catalog"
+	"github.com/xunjian/xunjian/config"
+	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/internal/fixtures"
 	"github.com/xunjian/xunjian/pii"
-	"github.com/xunjian/xunjian/rules"
 )
 
 // Portal is a running sample portal and the "external" site it links to,
@@ -426,18 +429,18 @@ func (p *Portal) columnHandlers(mux *http.ServeMux) {
 // Config is the configuration the demo and the end-to-end tests inspect the
 // portal with: loopback allowed, short timeouts so the planted slow page
 // fails fast, and the archive column excluded.
-func (p *Portal) Config() rules.Config {
-	c := rules.Default()
-	c.Sites = []rules.Site{{Name: "示例县人民政府（内置样例站点）", URL: p.URL}}
+func (p *Portal) Config() config.Config {
+	c := config.Default()
+	c.Sites = []config.Site{{Name: "示例县人民政府（内置样例站点）", URL: p.URL}}
 	c.Crawl.AllowNetworks = []string{"127.0.0.0/8", "::1/128"}
-	c.Crawl.Timeout = rules.Duration(time.Second)
+	c.Crawl.Timeout = config.Duration(time.Second)
 	c.Crawl.Retries = 1
-	c.Crawl.RetryBackoff = rules.Duration(100 * time.Millisecond)
+	c.Crawl.RetryBackoff = config.Duration(100 * time.Millisecond)
 	c.Crawl.Rate = 200
 	c.Crawl.Concurrency = 8
-	c.Checks.Connectivity.Interval = rules.Duration(200 * time.Millisecond)
-	c.Checks.Connectivity.Timeout = rules.Duration(5 * time.Second)
-	c.Columns.Overrides = append(c.Columns.Overrides, rules.ColumnOverride{URL: strings.TrimSuffix(p.URL, "/") + "/lsda/", Exclude: true})
+	c.Checks.Connectivity.Interval = config.Duration(200 * time.Millisecond)
+	c.Checks.Connectivity.Timeout = config.Duration(5 * time.Second)
+	c.Columns.Overrides = append(c.Columns.Overrides, catalog.ColumnOverride{URL: strings.TrimSuffix(p.URL, "/") + "/lsda/", Exclude: true})
 	// The "external" server plays the city government's portal.
 	c.Checks.ExternalLink.GovernmentDomains = append(c.Checks.ExternalLink.GovernmentDomains, strings.TrimPrefix(p.ExternalURL, "http://"))
 	return c
@@ -537,4 +540,41 @@ func (p *Portal) Expected(browser bool) []Finding {
 		out = append(out, Finding{"dark-link", "rendering-skipped", home, "", "info"})
 	}
 	return out
+}
+
+// String names a finding in one line: check/kind page -> target (severity).
+func (f Finding) String() string {
+	s := f.Check + "/" + f.Kind + " " + f.Page
+	if f.Target != "" {
+		s += " -> " + f.Target
+	}
+	return s + " (" + f.Severity + ")"
+}
+
+// Diff compares a report of the portal with Expected(browser), counting
+// repeats: missing are planted problems the report lacks, unexpected are
+// findings it should not hold (a decoy reported, a problem reported
+// twice). Both are sorted; both empty means the report is exactly right.
+func (p *Portal) Diff(rep *finding.Report, browser bool) (missing, unexpected []Finding) {
+	want := map[Finding]int{}
+	for _, f := range p.Expected(browser) {
+		want[f]++
+	}
+	for _, f := range rep.Findings {
+		got := Finding{f.Check, f.Kind, f.Page, f.Target, string(f.Severity)}
+		if want[got] > 0 {
+			want[got]--
+			continue
+		}
+		unexpected = append(unexpected, got)
+	}
+	for f, n := range want {
+		for range n {
+			missing = append(missing, f)
+		}
+	}
+	byString := func(a, b Finding) int { return strings.Compare(a.String(), b.String()) }
+	slices.SortFunc(missing, byString)
+	slices.SortFunc(unexpected, byString)
+	return missing, unexpected
 }

@@ -16,13 +16,13 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"github.com/xunjian/xunjian/alert"
+	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/history"
-	"github.com/xunjian/xunjian/rules"
 )
 
 // Options are what Run needs; zero fields get production defaults.
 type Options struct {
-	Config rules.Config
+	Config config.Config
 	Log    *slog.Logger
 	// Clock drives the scheduler (a fake clock in tests).
 	Clock clockwork.Clock
@@ -36,7 +36,7 @@ type Options struct {
 }
 
 // Channels builds the alert channels the config names.
-func Channels(a rules.Alerts) ([]alert.Channel, error) {
+func Channels(a config.Alerts) ([]alert.Channel, error) {
 	var out []alert.Channel
 	token := ""
 	if a.Slack.TokenEnv != "" {
@@ -72,7 +72,7 @@ func Channels(a rules.Alerts) ([]alert.Channel, error) {
 
 // Run serves until ctx ends. A config on reload replaces the schedule and
 // channels (SIGHUP); the history and the dashboard stay.
-func Run(ctx context.Context, o Options, reload <-chan rules.Config) error {
+func Run(ctx context.Context, o Options, reload <-chan config.Config) error {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
@@ -90,7 +90,7 @@ func Run(ctx context.Context, o Options, reload <-chan rules.Config) error {
 	// site never overlap across a reload.
 	var current atomic.Pointer[Service]
 	locks := &siteLocks{}
-	configure := func(c rules.Config) error {
+	configure := func(c config.Config) error {
 		channels := o.Channels
 		if channels == nil {
 			var err error
@@ -148,8 +148,13 @@ func Run(ctx context.Context, o Options, reload <-chan rules.Config) error {
 		if err != nil {
 			return fmt.Errorf("scheduler: %w", err)
 		}
+		// The schedule's jobs get a context of their own, cancelled when a
+		// new config replaces them: the scheduler's Shutdown then returns
+		// once they stop instead of waiting out its stop timeout.
+		jobs, stopJobs := context.WithCancel(ctx)
 		svc := current.Load()
-		if err := svc.Schedule(ctx, sched); err != nil {
+		if err := svc.Schedule(jobs, sched); err != nil {
+			stopJobs()
 			return err
 		}
 		sched.Start()
@@ -161,6 +166,7 @@ func Run(ctx context.Context, o Options, reload <-chan rules.Config) error {
 			// Running inspections see ctx cancelled: they stop and save
 			// their partial reports, marked incomplete.
 			err := sched.Shutdown()
+			stopJobs()
 			running.Wait()
 			svc.Alerts.Deliver(context.WithoutCancel(ctx))
 			if err != nil && !errors.Is(err, context.Canceled) {
@@ -169,6 +175,7 @@ func Run(ctx context.Context, o Options, reload <-chan rules.Config) error {
 			return nil
 		case c := <-reload:
 			o.Log.Info("config reloaded", "sites", len(c.Sites))
+			stopJobs()
 			if err := sched.Shutdown(); err != nil {
 				o.Log.Warn("scheduler shutdown", "err", err)
 			}
@@ -183,11 +190,11 @@ func Run(ctx context.Context, o Options, reload <-chan rules.Config) error {
 }
 
 // siteByKey finds a configured site by its key.
-func (s *Service) siteByKey(key string) (rules.Site, bool) {
+func (s *Service) siteByKey(key string) (config.Site, bool) {
 	for _, site := range s.Config.Sites {
 		if SiteKey(site) == key {
 			return site, true
 		}
 	}
-	return rules.Site{}, false
+	return config.Site{}, false
 }

@@ -3,14 +3,15 @@ package serve
 import (
 	"context"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/xunjian/xunjian/alert"
+	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/history"
-	"github.com/xunjian/xunjian/rules"
 )
 
 func runsOf(t *testing.T, db, site string) []history.Run {
@@ -29,7 +30,7 @@ func TestGracefulShutdownSavesPartialRun(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.Serve.Dashboard = "127.0.0.1:0"
 	started := make(chan struct{})
-	inspect := func(ctx context.Context, s rules.Site) (*finding.Report, error) {
+	inspect := func(ctx context.Context, s config.Site) (*finding.Report, error) {
 		close(started)
 		<-ctx.Done()
 		r := fakeReport(time.Now())
@@ -69,13 +70,13 @@ func TestGracefulShutdownSavesPartialRun(t *testing.T) {
 func TestReloadAddsSite(t *testing.T) {
 	cfg := testConfig(t)
 	var calls atomic.Int32
-	inspect := func(ctx context.Context, s rules.Site) (*finding.Report, error) {
+	inspect := func(ctx context.Context, s config.Site) (*finding.Report, error) {
 		calls.Add(1)
 		r := fakeReport(time.Now())
 		r.Site = s.URL
 		return r, nil
 	}
-	reload := make(chan rules.Config)
+	reload := make(chan config.Config)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
@@ -85,7 +86,7 @@ func TestReloadAddsSite(t *testing.T) {
 	}()
 	waitFor(t, "first site's run", func() bool { return len(runsOf(t, cfg.Serve.Database, "www.example.gov.cn")) == 1 })
 	next := cfg
-	next.Sites = append(append([]rules.Site{}, cfg.Sites...), rules.Site{Name: "新站", URL: "http://new.example.gov.cn/"})
+	next.Sites = append(append([]config.Site{}, cfg.Sites...), config.Site{Name: "新站", URL: "http://new.example.gov.cn/"})
 	reload <- next
 	waitFor(t, "new site's run", func() bool { return len(runsOf(t, cfg.Serve.Database, "new.example.gov.cn")) == 1 })
 	if n := calls.Load(); n != 2 {
@@ -93,4 +94,40 @@ func TestReloadAddsSite(t *testing.T) {
 	}
 	cancel()
 	<-done
+}
+
+// TestReloadDoesNotWaitForRunningJobs: a scheduled job still running when
+// a new config arrives (SIGHUP) is cancelled, so the new schedule starts at
+// once instead of after the scheduler's two-minute stop timeout.
+func TestReloadDoesNotWaitForRunningJobs(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Serve.RunMissed = false
+	blocked := make(chan struct{})
+	var probed sync.Map // home URL -> true
+	probe := func(ctx context.Context, home string) (bool, float64, string) {
+		if _, again := probed.LoadOrStore(home, true); !again && home == cfg.Sites[0].URL {
+			close(blocked)
+			<-ctx.Done() // a probe that hangs until its context ends
+		}
+		return true, 1, ""
+	}
+	reload := make(chan config.Config)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, Options{Config: cfg, Channels: []alert.Channel{}, Probe: probe,
+			Inspect: func(context.Context, config.Site) (*finding.Report, error) { return fakeReport(time.Now()), nil }}, reload)
+	}()
+	<-blocked
+	next := cfg
+	next.Sites = append(append([]config.Site{}, cfg.Sites...), config.Site{Name: "新站", URL: "http://new.example.gov.cn/"})
+	reload <- next
+	waitFor(t, "the new config's first probe", func() bool { _, ok := probed.Load("http://new.example.gov.cn/"); return ok })
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after cancel")
+	}
 }

@@ -22,22 +22,22 @@ import (
 	"github.com/go-co-op/gocron/v2"
 
 	"github.com/xunjian/xunjian/alert"
+	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/history"
 	"github.com/xunjian/xunjian/inspect"
 	"github.com/xunjian/xunjian/reports"
-	"github.com/xunjian/xunjian/rules"
 )
 
 // InspectFunc runs one inspection (inspect.Run in production).
-type InspectFunc func(ctx context.Context, site rules.Site) (*finding.Report, error)
+type InspectFunc func(ctx context.Context, site config.Site) (*finding.Report, error)
 
 // ProbeFunc requests a homepage once.
 type ProbeFunc func(ctx context.Context, home string) (ok bool, totalMs float64, reason string)
 
 // Service runs the schedule for the sites of a config.
 type Service struct {
-	Config   rules.Config
+	Config   config.Config
 	Store    *history.Store
 	Alerts   *alert.Dispatcher
 	Log      *slog.Logger
@@ -57,7 +57,7 @@ type siteLocks struct {
 
 // SiteKey is the stable id of a site in the history and the dashboard's
 // URLs: its host and port.
-func SiteKey(s rules.Site) string { return reports.SiteDir(s.URL) }
+func SiteKey(s config.Site) string { return reports.SiteDir(s.URL) }
 
 func (s *Service) lock(key string) *sync.Mutex {
 	s.initMu.Lock()
@@ -94,7 +94,7 @@ func (s *Service) log() *slog.Logger {
 // RunSite inspects one site now, unless a run of it is already going:
 // saves the run (statuses against the last one), writes its reports,
 // and queues the digest and alerts.
-func (s *Service) RunSite(ctx context.Context, site rules.Site) error {
+func (s *Service) RunSite(ctx context.Context, site config.Site) error {
 	key := SiteKey(site)
 	mu := s.lock(key)
 	if !mu.TryLock() {
@@ -188,7 +188,7 @@ func (s *Service) addAvailability(ctx context.Context, key string, rep *finding.
 }
 
 // ProbeSite probes the homepage once, records it, and alerts on downtime.
-func (s *Service) ProbeSite(ctx context.Context, site rules.Site) error {
+func (s *Service) ProbeSite(ctx context.Context, site config.Site) error {
 	key := SiteKey(site)
 	ok, ms, reason := s.Probe(ctx, site.URL)
 	if ctx.Err() != nil {
@@ -233,7 +233,7 @@ func HTTPProbe(userAgent string, timeout time.Duration) ProbeFunc {
 }
 
 // dailyAt returns a site's daily time and location.
-func (s *Service) dailyAt(site rules.Site) (hour, minute int, loc *time.Location) {
+func (s *Service) dailyAt(site config.Site) (hour, minute int, loc *time.Location) {
 	at, tz := s.Config.Serve.DailyAt, s.Config.Serve.TimeZone
 	if site.DailyAt != "" {
 		at = site.DailyAt
@@ -253,7 +253,7 @@ func (s *Service) dailyAt(site rules.Site) (hour, minute int, loc *time.Location
 }
 
 // LastScheduled returns the most recent daily run time at or before now.
-func (s *Service) LastScheduled(site rules.Site, now time.Time) time.Time {
+func (s *Service) LastScheduled(site config.Site, now time.Time) time.Time {
 	h, m, loc := s.dailyAt(site)
 	n := now.In(loc)
 	t := time.Date(n.Year(), n.Month(), n.Day(), h, m, 0, 0, loc)
@@ -272,6 +272,9 @@ func (s *Service) Schedule(ctx context.Context, sched gocron.Scheduler) error {
 		_, err := sched.NewJob(
 			gocron.CronJob(fmt.Sprintf("CRON_TZ=%s %d %d * * *", loc.String(), m, h), false),
 			gocron.NewTask(func() {
+				if ctx.Err() != nil {
+					return // triggered as its schedule was being replaced or stopped
+				}
 				if err := s.RunSite(ctx, site); err != nil {
 					s.log().Error("daily inspection", "site", SiteKey(site), "err", err)
 				}
@@ -338,8 +341,8 @@ func (s *Service) RunMissed(ctx context.Context, wg *sync.WaitGroup) {
 }
 
 // NewInspect returns the production InspectFunc for a config.
-func NewInspect(cfg rules.Config, log *slog.Logger) InspectFunc {
-	return func(ctx context.Context, site rules.Site) (*finding.Report, error) {
+func NewInspect(cfg config.Config, log *slog.Logger) InspectFunc {
+	return func(ctx context.Context, site config.Site) (*finding.Report, error) {
 		return inspect.Run(ctx, inspect.Options{Config: cfg, Site: site, Logger: log})
 	}
 }

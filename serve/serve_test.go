@@ -16,14 +16,14 @@ import (
 	"github.com/jonboulle/clockwork"
 
 	"github.com/xunjian/xunjian/alert"
+	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/history"
-	"github.com/xunjian/xunjian/rules"
 )
 
-func testConfig(t *testing.T) rules.Config {
-	cfg := rules.Default()
-	cfg.Sites = []rules.Site{{Name: "示例县", URL: "http://www.example.gov.cn/"}}
+func testConfig(t *testing.T) config.Config {
+	cfg := config.Default()
+	cfg.Sites = []config.Site{{Name: "示例县", URL: "http://www.example.gov.cn/"}}
 	cfg.Serve.Database = filepath.Join(t.TempDir(), "x.db")
 	cfg.Serve.ReportsDir = filepath.Join(t.TempDir(), "reports")
 	cfg.Serve.Dashboard = ""
@@ -64,7 +64,7 @@ func TestScheduleWithFakeClock(t *testing.T) {
 	clock := clockwork.NewFakeClockAt(time.Date(2026, 11, 26, 17, 40, 0, 0, time.UTC))
 	var inspections, probes atomic.Int32
 	svc := &Service{Config: cfg, Store: store, Now: clock.Now,
-		Inspect: func(ctx context.Context, s rules.Site) (*finding.Report, error) {
+		Inspect: func(ctx context.Context, s config.Site) (*finding.Report, error) {
 			inspections.Add(1)
 			return fakeReport(clock.Now()), nil
 		},
@@ -106,7 +106,7 @@ func TestRunSiteNeverOverlaps(t *testing.T) {
 	defer store.Close()
 	release := make(chan struct{})
 	var calls atomic.Int32
-	svc := &Service{Config: cfg, Store: store, Inspect: func(ctx context.Context, s rules.Site) (*finding.Report, error) {
+	svc := &Service{Config: cfg, Store: store, Inspect: func(ctx context.Context, s config.Site) (*finding.Report, error) {
 		calls.Add(1)
 		<-release
 		return fakeReport(time.Now()), nil
@@ -142,7 +142,7 @@ func TestRunSiteHistoryReportsAlertsAvailability(t *testing.T) {
 	var next *finding.Report
 	svc := &Service{Config: cfg, Store: store, Now: func() time.Time { return now },
 		Alerts:  &alert.Dispatcher{Store: store, Channels: []alert.Channel{wh}, Now: func() time.Time { return now }, Reminder: 24 * time.Hour, DownAfter: 3},
-		Inspect: func(ctx context.Context, s rules.Site) (*finding.Report, error) { return next, nil },
+		Inspect: func(ctx context.Context, s config.Site) (*finding.Report, error) { return next, nil },
 	}
 	// A week of probes, 10% failing: the availability veto fails.
 	for i := range 100 {
@@ -185,7 +185,7 @@ func TestRunMissed(t *testing.T) {
 	now := time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC) // 11:00 in Shanghai
 	var calls atomic.Int32
 	svc := &Service{Config: cfg, Store: store, Now: func() time.Time { return now },
-		Inspect: func(ctx context.Context, s rules.Site) (*finding.Report, error) {
+		Inspect: func(ctx context.Context, s config.Site) (*finding.Report, error) {
 			calls.Add(1)
 			return fakeReport(now), nil
 		}}

@@ -116,7 +116,7 @@ checks:
 		{"findings-below-fail-on", []string{"inspect", "-c", cfgFile, "--fail-on", "critical", "-o", t.TempDir(), p.URL}, exitOK},
 		{"flags-after-url", []string{"inspect", p.URL, "-c", cfgFile, "--fail-on", "critical", "-o", t.TempDir()}, exitOK},
 		{"config-check-ok", []string{"config", "check", "-c", filepath.Join("..", "..", "xunjian.example.yaml")}, exitOK},
-		{"config-check-bad", []string{"config", "check", "-c", filepath.Join("..", "..", "rules", "testdata", "bad", "typo-key.yaml")}, exitUsage},
+		{"config-check-bad", []string{"config", "check", "-c", filepath.Join("..", "..", "config", "testdata", "bad", "typo-key.yaml")}, exitUsage},
 		{"config-check-missing", []string{"config", "check", "-c", "/nonexistent.yaml"}, exitUsage},
 		{"version", []string{"version"}, exitOK},
 	} {
@@ -131,7 +131,7 @@ checks:
 
 func TestConfigCheckNamesKey(t *testing.T) {
 	e, _, errb := testEnv()
-	run(context.Background(), []string{"config", "check", "-c", filepath.Join("..", "..", "rules", "testdata", "bad", "typo-key.yaml")}, e)
+	run(context.Background(), []string{"config", "check", "-c", filepath.Join("..", "..", "config", "testdata", "bad", "typo-key.yaml")}, e)
 	if !strings.Contains(errb.String(), "unknown key max_pagez") {
 		t.Errorf("stderr does not name the bad key: %s", errb)
 	}

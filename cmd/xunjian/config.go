@@ -5,8 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/xunjian/xunjian/checks"
-	"github.com/xunjian/xunjian/rules"
+	"github.com/xunjian/xunjian/config"
 )
 
 // cmdConfig is `xunjian config check -c FILE` and `xunjian config defaults`.
@@ -16,7 +15,7 @@ func cmdConfig(args []string, e env) error {
 	}
 	switch args[0] {
 	case "defaults":
-		e.stdout.Write(rules.DefaultsYAML())
+		e.stdout.Write(config.DefaultsYAML())
 		return nil
 	case "check":
 		fs := flag.NewFlagSet("config check", flag.ContinueOnError)
@@ -32,7 +31,7 @@ func cmdConfig(args []string, e env) error {
 		if *path == "" {
 			return usageLine("xunjian config check -c FILE")
 		}
-		cfg, err := rules.Load(*path, checks.Names())
+		cfg, err := config.Load(*path)
 		if err != nil {
 			return usageError{err: err}
 		}

@@ -8,13 +8,15 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/xunjian/xunjian/checks"
+	"github.com/xunjian/xunjian/finding"
+	"github.com/xunjian/xunjian/render"
 	"github.com/xunjian/xunjian/sampleportal"
 	"github.com/xunjian/xunjian/serve"
 )
 
-// cmdDemo is `xunjian demo`: start the built-in sample portal and inspect
-// it, or with --serve run the daily service on it.
+// cmdDemo is `xunjian demo`: start the built-in sample portal, inspect it
+// and check the report against the problems planted in it (exit 3 on a
+// difference), or with --serve run the daily service on it.
 func cmdDemo(ctx context.Context, args []string, e env) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
@@ -38,7 +40,7 @@ func cmdDemo(ctx context.Context, args []string, e env) error {
 	fmt.Fprintf(e.stdout, "内置样例站点已启动：%s（外部站点 %s）\n", portal.URL, portal.ExternalURL)
 	cfg := portal.Config()
 	f.apply(&cfg)
-	if err := cfg.Validate(checks.Names()); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return usageError{err: err}
 	}
 	if *serveAddr != "" {
@@ -51,7 +53,31 @@ func cmdDemo(ctx context.Context, args []string, e env) error {
 			fmt.Fprintf(e.stdout, "仪表盘：http://%s/（Ctrl-C 结束）\n", addr)
 		}}, nil)
 	}
-	err = inspectSites(ctx, cfg, f, log, e)
+	// The demo checks itself: the report must hold exactly the portal's
+	// planted problems (sampleportal.Expected) and be complete.
+	_, noBrowser := render.Find(cfg.Checks.DarkLink.Chromium)
+	browser := noBrowser == nil
+	verify := func(rep *finding.Report) error {
+		missing, unexpected := portal.Diff(rep, browser)
+		if len(missing) == 0 && len(unexpected) == 0 && rep.Complete {
+			if !f.quiet {
+				fmt.Fprintf(e.stdout, "核对：样例站点预置的 %d 个问题全部发现，没有多报\n", len(portal.Expected(browser)))
+			}
+			return nil
+		}
+		fmt.Fprintln(e.stderr, "核对：演示报告与样例站点预置的问题不一致")
+		for _, m := range missing {
+			fmt.Fprintf(e.stderr, "  未发现：%s\n", m)
+		}
+		for _, u := range unexpected {
+			fmt.Fprintf(e.stderr, "  多报：%s\n", u)
+		}
+		if !rep.Complete {
+			fmt.Fprintf(e.stderr, "  报告不完整：%v\n", rep.Incomplete)
+		}
+		return fmt.Errorf("demo report differs from the sample portal's planted problems: %d missing, %d unexpected, complete %v", len(missing), len(unexpected), rep.Complete)
+	}
+	err = inspectSites(ctx, cfg, f, log, e, verify)
 	var exit exitError
 	if errors.As(err, &exit) && exit.code == exitFindings {
 		// The sample portal is full of planted problems: finding them is success.

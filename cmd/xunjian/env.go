@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xunjian/xunjian/checks"
-	"github.com/xunjian/xunjian/rules"
+	"github.com/xunjian/xunjian/catalog"
+	"github.com/xunjian/xunjian/config"
 )
 
 // env is the process's outside world, passed in so the CLI runs in tests.
@@ -44,7 +44,7 @@ func (f *inspectFlags) register(fs *flag.FlagSet, demo bool) {
 		return
 	}
 	fs.StringVar(&f.config, "c", "", "configuration file (YAML); defaults apply without one")
-	fs.StringVar(&f.checks, "checks", "", "checks to run, comma-separated (known: "+strings.Join(checks.Names(), ", ")+")")
+	fs.StringVar(&f.checks, "checks", "", "checks to run, comma-separated (known: "+strings.Join(catalog.Names(), ", ")+")")
 	fs.Var(&f.words, "words", "sensitive-word pack file (word[TAB]category per line); may repeat")
 	fs.Var(&f.typos, "typos", "typo pack file (wrong[TAB]right per line); may repeat")
 	fs.IntVar(&f.concurrency, "concurrency", 0, "parallel requests per host (default 4)")
@@ -54,7 +54,7 @@ func (f *inspectFlags) register(fs *flag.FlagSet, demo bool) {
 }
 
 // apply overrides the config with the flags that were set.
-func (f *inspectFlags) apply(c *rules.Config) {
+func (f *inspectFlags) apply(c *config.Config) {
 	if f.format != "" {
 		c.Report.Formats = splitList(f.format)
 	}
@@ -80,9 +80,9 @@ func (f *inspectFlags) apply(c *rules.Config) {
 
 // prepare applies the flags to a config and validates it, with the packs
 // the command line adds.
-func (f *inspectFlags) prepare(c *rules.Config) error {
+func (f *inspectFlags) prepare(c *config.Config) error {
 	f.apply(c)
-	if err := c.Validate(checks.Names()); err != nil {
+	if err := c.Validate(); err != nil {
 		return err
 	}
 	_, err := c.Content.LoadPacks(f.words, f.typos)
@@ -141,9 +141,9 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 }
 
 // loadConfig reads -c FILE over the defaults, or the defaults alone.
-func loadConfig(path string) (rules.Config, error) {
+func loadConfig(path string) (config.Config, error) {
 	if path == "" {
-		return rules.Default(), nil
+		return config.Default(), nil
 	}
-	return rules.Load(path, checks.Names())
+	return config.Load(path)
 }

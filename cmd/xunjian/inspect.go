@@ -7,12 +7,11 @@ import (
 	"log/slog"
 	"path/filepath"
 
-	"github.com/xunjian/xunjian/checks"
+	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/crawler"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/inspect"
 	"github.com/xunjian/xunjian/reports"
-	"github.com/xunjian/xunjian/rules"
 )
 
 // cmdInspect is `xunjian inspect [flags] URL...`: inspect sites now and
@@ -26,16 +25,16 @@ func cmdInspect(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return flagsFailed(err)
 	}
-	cfg := rules.Default()
+	cfg := config.Default()
 	if f.config != "" {
-		if cfg, err = rules.Load(f.config, checks.Names()); err != nil {
+		if cfg, err = config.Load(f.config); err != nil {
 			return usageError{err: err}
 		}
 	}
 	if len(urls) > 0 {
 		cfg.Sites = nil
 		for _, u := range urls {
-			cfg.Sites = append(cfg.Sites, rules.Site{URL: u})
+			cfg.Sites = append(cfg.Sites, config.Site{URL: u})
 		}
 	}
 	if err := f.prepare(&cfg); err != nil {
@@ -48,14 +47,15 @@ func cmdInspect(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return usageError{err: err}
 	}
-	return inspectSites(ctx, cfg, f, log, e)
+	return inspectSites(ctx, cfg, f, log, e, nil)
 }
 
 // inspectSites inspects each site in turn and writes its reports. A site
 // that cannot be inspected does not stop the others: the error returned
 // lists every failure (exit 3), or is an exitError with exitFindings when
-// a report holds a finding at or above --fail-on.
-func inspectSites(ctx context.Context, cfg rules.Config, f inspectFlags, log *slog.Logger, e env) error {
+// a report holds a finding at or above --fail-on. verify, when given,
+// judges each finished report once it is written; its error is the site's.
+func inspectSites(ctx context.Context, cfg config.Config, f inspectFlags, log *slog.Logger, e env, verify func(*finding.Report) error) error {
 	failOn, _ := finding.ParseSeverity(cfg.Report.FailOn)
 	var failed errorList
 	interrupted, found := false, false
@@ -80,6 +80,12 @@ func inspectSites(ctx context.Context, cfg rules.Config, f inspectFlags, log *sl
 			reports.WriteSummary(e.stdout, rep, 10)
 			for _, p := range paths {
 				fmt.Fprintf(e.stdout, "  报告：%s\n", p)
+			}
+		}
+		if verify != nil && ctx.Err() == nil {
+			if err := verify(rep); err != nil {
+				failed = append(failed, err)
+				continue
 			}
 		}
 		switch {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/xunjian/xunjian/history"
 	"github.com/xunjian/xunjian/reports"
-	"github.com/xunjian/xunjian/rules"
 	"github.com/xunjian/xunjian/serve"
 )
 
@@ -59,7 +58,7 @@ func cmdReport(ctx context.Context, args []string, e env) error {
 	}
 	formats := splitList(*format)
 	for _, f := range formats {
-		if !slices.Contains(rules.Formats, f) {
+		if !slices.Contains(reports.Formats(), f) {
 			return usageError{err: fmt.Errorf("unknown format %q", f)}
 		}
 	}

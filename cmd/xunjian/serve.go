@@ -8,8 +8,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/xunjian/xunjian/checks"
-	"github.com/xunjian/xunjian/rules"
+	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/serve"
 )
 
@@ -26,7 +25,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if *path == "" {
 		return usageLine("xunjian serve -c FILE")
 	}
-	cfg, err := rules.Load(*path, checks.Names())
+	cfg, err := config.Load(*path)
 	if err == nil {
 		err = cfg.RequireSites()
 	}
@@ -38,7 +37,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		return usageError{err: err}
 	}
 	// SIGHUP reloads the config; a bad one is logged and the old one kept.
-	reload := make(chan rules.Config)
+	reload := make(chan config.Config)
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -48,7 +47,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 			case <-ctx.Done():
 				return
 			case <-hup:
-				c, err := rules.Load(*path, checks.Names())
+				c, err := config.Load(*path)
 				if err == nil {
 					err = c.RequireSites()
 				}

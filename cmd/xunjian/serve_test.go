@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/history"
-	"github.com/xunjian/xunjian/rules"
 	"github.com/xunjian/xunjian/sampleportal"
 	"github.com/xunjian/xunjian/serve"
 )
@@ -90,8 +90,8 @@ report:
 		}
 		t.Fatalf("%s: %d runs after %v, want %d", site, runs(site), within, n)
 	}
-	fastKey := serve.SiteKey(rules.Site{URL: portal.URL})
-	slowKey := serve.SiteKey(rules.Site{URL: slow.URL + "/"})
+	fastKey := serve.SiteKey(config.Site{URL: portal.URL})
+	slowKey := serve.SiteKey(config.Site{URL: slow.URL + "/"})
 
 	p1 := exec.Command(bin, "serve", "-c", cfg, "--log-level", "warn")
 	p1.Stderr = os.Stderr

@@ -1,4 +1,4 @@
-package rules_test
+package config_test
 
 import (
 	"errors"
@@ -7,17 +7,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/xunjian/xunjian/checks"
-	"github.com/xunjian/xunjian/rules"
+	"github.com/xunjian/xunjian/config"
 )
 
-// testChecks is the real registry: defaults and example configs must name
-// registered checks only.
-var testChecks = checks.Names()
-
 func TestDefaultsValid(t *testing.T) {
-	c := rules.Default()
-	if err := c.Validate(testChecks); err != nil {
+	c := config.Default()
+	if err := c.Validate(); err != nil {
 		t.Fatalf("embedded defaults do not validate: %v", err)
 	}
 	if c.Crawl.MaxPages < 100000 {
@@ -32,7 +27,7 @@ func TestDefaultsValid(t *testing.T) {
 }
 
 func TestExampleConfigLoads(t *testing.T) {
-	c, err := rules.Load(filepath.Join("..", "xunjian.example.yaml"), testChecks)
+	c, err := config.Load(filepath.Join("..", "xunjian.example.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +49,7 @@ func TestBadConfigs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = rules.Load(f, testChecks)
+			_, err = config.Load(f)
 			if err == nil {
 				t.Fatal("config loaded, want an error")
 			}
@@ -68,19 +63,33 @@ func TestBadConfigs(t *testing.T) {
 }
 
 func TestSentinels(t *testing.T) {
-	_, err := rules.Parse([]byte("checks:\n  enabled: [nope]\n"), testChecks)
-	if !errors.Is(err, rules.ErrUnknownCheck) {
-		t.Errorf("unknown check: err = %v, want rules.ErrUnknownCheck", err)
+	_, err := config.Parse([]byte("checks:\n  enabled: [nope]\n"))
+	if !errors.Is(err, config.ErrUnknownCheck) {
+		t.Errorf("unknown check: err = %v, want config.ErrUnknownCheck", err)
 	}
-	_, err = rules.Parse([]byte("crawl:\n  rate: 0\n"), testChecks)
-	if !errors.Is(err, rules.ErrInvalidValue) {
-		t.Errorf("zero rate: err = %v, want rules.ErrInvalidValue", err)
+	_, err = config.Parse([]byte("crawl:\n  rate: 0\n"))
+	if !errors.Is(err, config.ErrInvalidValue) {
+		t.Errorf("zero rate: err = %v, want config.ErrInvalidValue", err)
 	}
-	c, err := rules.Parse([]byte("report:\n  fail_on: medium\n"), testChecks)
+	c, err := config.Parse([]byte("report:\n  fail_on: medium\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.RequireSites(); !errors.Is(err, rules.ErrNoSites) {
-		t.Errorf("RequireSites = %v, want rules.ErrNoSites", err)
+	if err := c.RequireSites(); !errors.Is(err, config.ErrNoSites) {
+		t.Errorf("RequireSites = %v, want config.ErrNoSites", err)
+	}
+}
+
+// TestValidateReadsNoFile: a pack that does not exist passes validation
+// (which reads nothing) and fails loading, naming the section.
+func TestValidateReadsNoFile(t *testing.T) {
+	data := []byte("content:\n  typo_packs: [/nonexistent/typos.txt]\n")
+	c, err := config.Parse(data)
+	if err != nil {
+		t.Fatalf("Parse = %v, want no error: validation must not read pack files", err)
+	}
+	err = c.CheckPacks()
+	if !errors.Is(err, config.ErrInvalidValue) || !strings.Contains(err.Error(), "content: invalid value: rule pack: open /nonexistent/typos.txt") {
+		t.Errorf("CheckPacks = %v", err)
 	}
 }

@@ -1,0 +1,148 @@
+package checks
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/xunjian/xunjian/config"
+	"github.com/xunjian/xunjian/crawler"
+	"github.com/xunjian/xunjian/render"
+)
+
+// TestStylesheetFetchedOnce: pages crawled at once that link the same
+// stylesheet fetch it once; the others wait for that fetch and use its
+// result.
+func TestStylesheetFetchedOnce(t *testing.T) {
+	var fetches atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fetches.Add(1)
+		time.Sleep(200 * time.Millisecond) // every page asks while the first fetch is on its way
+		w.Header().Set("Content-Type", "text/css")
+		w.Write([]byte(".x-hide{display:none}"))
+	}))
+	defer srv.Close()
+	cfg := config.Default()
+	home, _ := url.Parse(srv.URL + "/")
+	c, err := newDarkLink(Deps{Config: cfg, SiteHosts: []string{home.Host}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const pages = 8
+	found := make([]int, pages)
+	var wg sync.WaitGroup
+	for i := range pages {
+		wg.Go(func() {
+			u, _ := url.Parse(fmt.Sprintf("%s/p%d.html", srv.URL, i))
+			doc, _, _ := crawler.ParseHTML([]byte(`<html><head><link rel="stylesheet" href="/site.css"></head><body>
+			<div class="x-hide"><a href="http://bet.example/1">外链</a></div></body></html>`))
+			found[i] = len(c.(PageChecker).Page(context.Background(), &crawler.Page{URL: u, FinalURL: u, Doc: doc}))
+		})
+	}
+	wg.Wait()
+	if n := fetches.Load(); n != 1 {
+		t.Errorf("stylesheet fetched %d times by %d pages at once, want 1", n, pages)
+	}
+	for i, n := range found {
+		if n != 1 {
+			t.Errorf("page %d: %d dark links, want 1 (the stylesheet's rule applied)", i, n)
+		}
+	}
+}
+
+// TestRenderPassOutlinesInParallel: the screenshots with a dark link
+// outlined (one page load each) are taken in parallel up to the tab limit,
+// not one at a time. The second load of each page (the outline) waits until
+// the other page's outline has started too, or gives up after 5 s.
+func TestRenderPassOutlinesInParallel(t *testing.T) {
+	if _, err := render.Find(""); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI must have Chromium: %v", err)
+		}
+		t.Skip(err)
+	}
+	var mu sync.Mutex
+	loads := map[string]int{}
+	outlining := make(chan struct{})
+	var outlines, inFlight atomic.Int32
+	var overlapped sync.Once
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, "/p") {
+			http.NotFound(w, r)
+			return
+		}
+		mu.Lock()
+		loads[r.URL.Path]++
+		n := loads[r.URL.Path]
+		mu.Unlock()
+		if n == 2 { // the outline's load of this page
+			outlines.Add(1)
+			if inFlight.Add(1) == 2 {
+				overlapped.Do(func() { close(outlining) })
+			}
+			defer inFlight.Add(-1)
+			select {
+			case <-outlining:
+			case <-time.After(5 * time.Second):
+			}
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<html><body><p>正文</p><div style="display:none"><a href="http://bet.example%s">外链</a></div></body></html>`, r.URL.Path)
+	}))
+	defer srv.Close()
+	cfg := config.Default()
+	cfg.Checks.DarkLink.CloakingPages = 0
+	cfg.Checks.DarkLink.RenderPages = 2
+	cfg.Checks.DarkLink.Tabs = 2
+	cfg.Checks.DarkLink.MaxScreenshots = 10
+	cfg.Checks.DarkLink.RenderTimeout = config.Duration(30 * time.Second)
+	home, _ := url.Parse(srv.URL + "/p0.html")
+	c, err := newDarkLink(Deps{Config: cfg, SiteHosts: []string{home.Host}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/p0.html", "/p1.html"} {
+		u, _ := url.Parse(srv.URL + p)
+		doc, _, _ := crawler.ParseHTML([]byte(`<html><body><div style="display:none"><a href="http://bet.example` + p + `">外链</a></div></body></html>`))
+		if fs := c.(PageChecker).Page(context.Background(), &crawler.Page{URL: u, FinalURL: u, Doc: doc}); len(fs) != 1 {
+			t.Fatalf("static pass on %s: %+v", p, fs)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	res, err := c.(Finisher).Finish(ctx, &Site{Name: "t", Home: home}, &crawler.Result{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := res.Findings
+	for _, f := range fs {
+		if f.Kind == "render-failed" || f.Kind == "rendering-skipped" {
+			t.Fatalf("rendering: %+v", f)
+		}
+	}
+	if n := outlines.Load(); n != 2 {
+		t.Fatalf("%d outline loads, want 2 (loads %v)", n, loads)
+	}
+	select {
+	case <-outlining:
+	default:
+		t.Error("the two outline screenshots were taken one after the other")
+	}
+	shots := 0
+	for _, a := range res.Artifacts {
+		if name := a.Name; strings.HasPrefix(name, "screenshots/") && name != "screenshots/homepage.png" {
+			shots++
+		}
+	}
+	if shots != 2 {
+		t.Errorf("%d outlined screenshots, want 2", shots)
+	}
+}

@@ -1,0 +1,81 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/xunjian/xunjian/config/section"
+)
+
+// Crawl is the crawl policy (`crawl:`), read by the crawler.
+type Crawl struct {
+	MaxDepth           int      `yaml:"max_depth"`
+	MaxPages           int      `yaml:"max_pages"`
+	MaxPageBytes       int64    `yaml:"max_page_bytes"`
+	Timeout            Duration `yaml:"timeout"`
+	Retries            int      `yaml:"retries"`
+	RetryBackoff       Duration `yaml:"retry_backoff"`
+	MaxRetryAfter      Duration `yaml:"max_retry_after"`
+	Concurrency        int      `yaml:"concurrency"`
+	Rate               float64  `yaml:"rate"`
+	UserAgent          string   `yaml:"user_agent"`
+	RobotsTxt          bool     `yaml:"robots_txt"`
+	MaxURLLength       int      `yaml:"max_url_length"`
+	MaxPagesPerPattern int      `yaml:"max_pages_per_pattern"`
+	// MaxPatternChain stops a chain of pages that each link to the next
+	// page of the same pattern (calendars, endless "next" links).
+	MaxPatternChain int  `yaml:"max_pattern_chain"`
+	MaxRedirects    int  `yaml:"max_redirects"`
+	AllowPrivate    bool `yaml:"allow_private"`
+	// AllowNetworks are CIDR ranges external links may reach even when
+	// private (the demo and tests allow loopback this way).
+	AllowNetworks []string `yaml:"allow_networks"`
+	// AttachmentExtensions are file extensions treated as attachments:
+	// checked for availability, never parsed as pages.
+	AttachmentExtensions []string `yaml:"attachment_extensions"`
+	// FrontierMemory is how many queued URLs are kept in memory before the
+	// queue spills to a temporary file.
+	FrontierMemory int `yaml:"frontier_memory"`
+}
+
+// Validate checks the crawl policy.
+func (cr *Crawl) Validate(p *section.Problems) {
+	p.Positive("max_depth", cr.MaxDepth)
+	p.Positive("max_pages", cr.MaxPages)
+	p.Positive("concurrency", cr.Concurrency)
+	p.Positive("max_url_length", cr.MaxURLLength)
+	p.Positive("max_pages_per_pattern", cr.MaxPagesPerPattern)
+	p.Positive("max_pattern_chain", cr.MaxPatternChain)
+	p.Positive("max_redirects", cr.MaxRedirects)
+	p.Positive("frontier_memory", cr.FrontierMemory)
+	if cr.MaxPageBytes <= 0 {
+		p.Bad("max_page_bytes", "must be greater than 0, got %d", cr.MaxPageBytes)
+	}
+	if cr.Timeout.D() <= 0 {
+		p.Bad("timeout", "must be a positive duration such as 15s")
+	}
+	p.Between("retries", cr.Retries, 0, 10)
+	if cr.RetryBackoff.D() < 0 {
+		p.Bad("retry_backoff", "must not be negative")
+	}
+	if cr.MaxRetryAfter.D() < 0 {
+		p.Bad("max_retry_after", "must not be negative")
+	}
+	if cr.Rate <= 0 {
+		p.Bad("rate", "must be greater than 0 requests per second, got %g", cr.Rate)
+	}
+	if strings.TrimSpace(cr.UserAgent) == "" {
+		p.Bad("user_agent", "must not be empty: sites whitelist monitors by it")
+	}
+	for i, n := range cr.AllowNetworks {
+		if _, _, err := net.ParseCIDR(n); err != nil {
+			p.Bad(fmt.Sprintf("allow_networks[%d]", i), "%q is not a CIDR range such as 127.0.0.0/8", n)
+		}
+	}
+	for i, ext := range cr.AttachmentExtensions {
+		if ext == "" || strings.ContainsAny(ext, "./ ") {
+			p.Bad(fmt.Sprintf("attachment_extensions[%d]", i), "%q: give the extension without a dot, e.g. pdf", ext)
+		}
+	}
+}

@@ -1,0 +1,30 @@
+package reports
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/xunjian/xunjian/config/section"
+	"github.com/xunjian/xunjian/finding"
+)
+
+// Config is the report section of the configuration (`report:`).
+type Config struct {
+	// Formats are the files an inspection writes (see Formats).
+	Formats []string `yaml:"formats"`
+	// FailOn is the severity from which `inspect` exits 1.
+	FailOn string `yaml:"fail_on"`
+}
+
+// Validate checks the formats against the writers and the severity.
+func (c *Config) Validate(p *section.Problems) {
+	for i, f := range c.Formats {
+		if !slices.Contains(Formats(), f) {
+			p.Bad(fmt.Sprintf("formats[%d]", i), "unknown format %q (known: %s)", f, strings.Join(Formats(), ", "))
+		}
+	}
+	if _, err := finding.ParseSeverity(c.FailOn); err != nil {
+		p.Bad("fail_on", "%v", err)
+	}
+}
