@@ -52,10 +52,11 @@ func newWordMatcher(p *rules.Packs) (*wordMatcher, error) {
 		return nil, nil
 	}
 	words := make([]string, len(p.Words))
+	weak := make([]bool, len(p.Words))
 	for i, w := range p.Words {
-		words[i] = w.Word
+		words[i], weak[i] = w.Word, w.Weak
 	}
-	m, err := match.Build(words)
+	m, err := match.BuildWith(words, match.Options{Words: match.Words(), Unbounded: weak})
 	if err != nil {
 		return nil, fmt.Errorf("sensitive-word packs: %w", err)
 	}

@@ -31,10 +31,12 @@ const maxPerKind = 50
 
 var piiLabels = map[string]string{
 	pii.IDCard: "居民身份证号码", pii.IDCard15: "15位居民身份证号码", pii.Mobile: "手机号码", pii.BankCard: "银行卡号",
+	pii.PublicContact: "单位公开联系电话",
 }
 
 var piiSeverity = map[string]finding.Severity{
-	pii.IDCard: finding.High, pii.IDCard15: finding.High, pii.BankCard: finding.High, pii.Mobile: finding.Medium,
+	pii.IDCard: finding.High, pii.IDCard15: finding.Medium, pii.BankCard: finding.High, pii.Mobile: finding.Medium,
+	pii.PublicContact: finding.Info,
 }
 
 func (c *privacy) Text(_ context.Context, doc *Document) []finding.Finding {
@@ -44,7 +46,7 @@ func (c *privacy) Text(_ context.Context, doc *Document) []finding.Finding {
 	first := map[string]int{}
 	for _, seg := range doc.Segments {
 		text := seg.Text
-		c.scan.Scan([]byte(text), func(h pii.Hit) {
+		c.scan.ScanDocument([]byte(text), func(h pii.Hit) {
 			counts[h.Kind]++
 			if seen[h.Kind+h.Masked] || counts[h.Kind] > maxPerKind {
 				return
@@ -53,10 +55,20 @@ func (c *privacy) Text(_ context.Context, doc *Document) []finding.Finding {
 			if _, ok := first[h.Kind]; !ok {
 				first[h.Kind] = len(out)
 			}
-			out = append(out, contentFinding(c.Name(), doc, piiSeverity[h.Kind], finding.Confirmed, h.Kind, h.Masked,
-				fmt.Sprintf("疑似泄露%s：%s", piiLabels[h.Kind], h.Masked),
-				whereLabel(seg.Where)+"："+c.q.quote(text, h.Start, h.End),
-				map[string]any{"where": seg.Where}))
+			msg := fmt.Sprintf("疑似泄露%s：%s", piiLabels[h.Kind], h.Masked)
+			cert := finding.Confirmed
+			switch h.Kind {
+			case pii.PublicContact:
+				msg = fmt.Sprintf("%s：%s（单位对外公布的电话，不属于个人信息泄露，仅供核对）", piiLabels[h.Kind], h.Masked)
+			case pii.IDCard15:
+				cert = finding.Suspected // legacy format, often another code
+			}
+			details := map[string]any{"where": seg.Where}
+			if h.Column != "" {
+				details["column"] = h.Column
+			}
+			out = append(out, contentFinding(c.Name(), doc, piiSeverity[h.Kind], cert, h.Kind, h.Masked, msg,
+				whereLabel(seg.Where)+"："+c.q.quote(text, h.Start, h.End), details))
 		})
 	}
 	for kind, i := range first {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/finding"
+	"github.com/xunjian/xunjian/rules"
 )
 
 // sensitiveWord finds the words of the sensitive-word packs (gambling,
@@ -32,7 +33,8 @@ func newSensitiveWord(d Deps) (Check, error) {
 func (c *sensitiveWord) Name() string { return catalog.SensitiveWord }
 
 var categoryLabels = map[string]string{
-	"gambling": "赌博", "porn": "色情", "violence": "暴力", "political": "政治", "spam": "垃圾广告", "custom": "自定义",
+	"gambling": "赌博", "porn": "色情", "violence": "违禁品", "political": "政治话题", "spam": "垃圾广告", "custom": "自定义",
+	"fraud": "诈骗与非法贷款", "game": "游戏私服", "seo": "黑帽SEO", "cult": "邪教", "reactionary": "反动宣传",
 }
 
 func (c *sensitiveWord) Text(_ context.Context, doc *Document) []finding.Finding {
@@ -40,13 +42,23 @@ func (c *sensitiveWord) Text(_ context.Context, doc *Document) []finding.Finding
 	seen := map[string]int{}
 	for _, seg := range doc.Segments {
 		text := seg.Text
-		for _, x := range c.words.m.FindAll([]byte(text)) {
+		ms := c.words.m.FindAll([]byte(text))
+		for k, x := range ms {
 			if c.q.allowed(text, x.Start, x.End) {
 				continue
 			}
+			v := rules.JudgeWord(text, ms, k, c.words.entries)
+			if !v.Report {
+				continue
+			}
 			e := c.words.entries[x.Word]
+			e.Severity = v.Severity
 			shown := fold(text[x.Start:x.End])
-			key := e.Word + "|" + seg.Where
+			word := e.Word
+			if e.Base != "" {
+				word = e.Base
+			}
+			key := word + "|" + seg.Where + "|" + string(v.Severity)
 			if i, ok := seen[key]; ok {
 				out[i].Details["count"] = out[i].Details["count"].(int) + 1
 				continue
@@ -56,13 +68,26 @@ func (c *sensitiveWord) Text(_ context.Context, doc *Document) []finding.Finding
 			if label == "" {
 				label = e.Category
 			}
-			msg := fmt.Sprintf("敏感词（%s）：%s", label, e.Word)
-			if shown != e.Word {
+			msg := fmt.Sprintf("敏感词（%s）：%s", label, word)
+			if shown != word {
 				msg += fmt.Sprintf("（页面写作“%s”）", shown)
 			}
-			out = append(out, contentFinding(c.Name(), doc, e.Severity, finding.Confirmed, e.Category, shown, msg,
-				whereLabel(seg.Where)+"："+c.q.quote(text, x.Start, x.End),
-				map[string]any{"word": e.Word, "category": e.Category, "rule": packRef(e.Pack, e.Line), "where": seg.Where, "count": 1}))
+			switch v.Reason {
+			case "mention":
+				msg += fmt.Sprintf("；所在语句含“%s”，疑为打击、防范或通报中的提及，仅供参考", v.Cue)
+			case "political":
+				msg += "；政务文本常见话题，仅供参考"
+			}
+			cert := finding.Confirmed
+			details := map[string]any{"word": word, "category": e.Category, "rule": packRef(e.Pack, e.Line), "where": seg.Where, "count": 1}
+			if e.Variant != "" {
+				details["variant"] = e.Variant
+			}
+			if v.Reason != "" {
+				details["context"], cert = v.Reason, finding.Suspected
+			}
+			out = append(out, contentFinding(c.Name(), doc, e.Severity, cert, e.Category, shown, msg,
+				whereLabel(seg.Where)+"："+c.q.quote(text, x.Start, x.End), details))
 		}
 	}
 	return out

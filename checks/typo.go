@@ -3,6 +3,7 @@ package checks
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/finding"
@@ -17,6 +18,7 @@ type typo struct {
 	entries []rules.TypoEntry
 	m       *match.Matcher
 	q       quoter
+	now     func() time.Time
 }
 
 var _ TextReader = (*typo)(nil)
@@ -29,11 +31,17 @@ func newTypo(d Deps) (Check, error) {
 	for i, e := range d.Packs.Typos {
 		words[i] = e.Wrong
 	}
-	m, err := match.Build(words)
+	// Plain: real text, no noise skipping; Words: no match across words
+	// (严峻，工作 is not 峻工, 卫生体育 is not 生体).
+	m, err := match.BuildWith(words, match.Options{Plain: true, Words: match.Words()})
 	if err != nil {
 		return nil, err
 	}
-	return &typo{entries: d.Packs.Typos, m: m, q: newQuoter(d)}, nil
+	now := d.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &typo{entries: d.Packs.Typos, m: m, q: newQuoter(d), now: now}, nil
 }
 
 func (c *typo) Name() string { return catalog.Typo }
@@ -41,10 +49,18 @@ func (c *typo) Name() string { return catalog.Typo }
 func (c *typo) Text(_ context.Context, doc *Document) []finding.Finding {
 	var out []finding.Finding
 	seen := map[string]int{}
+	var heads []string
+	for _, seg := range doc.Segments {
+		if seg.Where == "title" || seg.Where == "body" || doc.Attachment {
+			heads = append(heads, seg.Text)
+		}
+	}
+	archival, year := rules.Archival(c.now(), heads...)
 	for _, seg := range doc.Segments {
 		text := seg.Text
 		for _, x := range c.m.FindAll([]byte(text)) {
 			e := c.entries[x.Word]
+			sev, why := rules.JudgeTypo(e, archival)
 			if e.After != nil && !e.After.MatchString(text[x.End:min(len(text), x.End+60)]) {
 				continue
 			}
@@ -65,9 +81,20 @@ func (c *typo) Text(_ context.Context, doc *Document) []finding.Finding {
 			if e.Serious {
 				kind, cert, msg = "serious", finding.Confirmed, fmt.Sprintf("严重表述错误：%s，应为：%s", shown, e.Right)
 			}
-			out = append(out, contentFinding(c.Name(), doc, e.Severity, cert, kind, shown, msg,
-				whereLabel(seg.Where)+"："+c.q.quote(text, x.Start, x.End),
-				map[string]any{"wrong": e.Wrong, "right": e.Right, "rule": packRef(e.Pack, e.Line), "where": seg.Where, "count": 1}))
+			details := map[string]any{"wrong": e.Wrong, "right": e.Right, "rule": packRef(e.Pack, e.Line), "where": seg.Where, "count": 1}
+			switch why {
+			case "archival":
+				cert = finding.Suspected
+				msg += fmt.Sprintf("（文件形成于%d年，当时的用法，供参考）", year)
+				details["archival_year"] = year
+			case "word":
+				msg += "（该写法本身也是常用词，请结合语境判断）"
+			}
+			if why != "" {
+				details["context"] = why
+			}
+			out = append(out, contentFinding(c.Name(), doc, sev, cert, kind, shown, msg,
+				whereLabel(seg.Where)+"："+c.q.quote(text, x.Start, x.End), details))
 		}
 	}
 	return out

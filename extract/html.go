@@ -17,11 +17,15 @@ type Segment struct {
 // blockTags end a line in the visible text, so words of two blocks do not
 // run together in matches and quotes.
 var blockTags = map[string]bool{
-	"p": true, "div": true, "br": true, "li": true, "tr": true, "td": true, "th": true, "h1": true, "h2": true,
+	"p": true, "div": true, "br": true, "li": true, "tr": true, "h1": true, "h2": true,
 	"h3": true, "h4": true, "h5": true, "h6": true, "table": true, "ul": true, "ol": true, "section": true,
 	"article": true, "header": true, "footer": true, "nav": true, "dd": true, "dt": true, "hr": true, "form": true,
 	"blockquote": true, "pre": true, "option": true,
 }
+
+// cellTags end a table cell with a tab, so rows stay rows and a number's
+// column header can be found (privacy in context).
+var cellTags = map[string]bool{"td": true, "th": true}
 
 // skipTags hold no visible text.
 var skipTags = map[string]bool{"script": true, "style": true, "noscript": true, "template": true, "head": true, "svg": true, "iframe": true, "object": true}
@@ -58,6 +62,7 @@ func PageSegments(doc *goquery.Document, maxText int) []Segment {
 	type frame struct {
 		n    *html.Node
 		exit bool
+		cell bool
 	}
 	stack := make([]frame, 0, 64)
 	for i := len(doc.Nodes) - 1; i >= 0; i-- {
@@ -68,7 +73,11 @@ func PageSegments(doc *goquery.Document, maxText int) []Segment {
 		stack = stack[:len(stack)-1]
 		n := f.n
 		if f.exit {
-			b.WriteByte('\n')
+			if f.cell {
+				b.WriteByte('\t')
+			} else {
+				b.WriteByte('\n')
+			}
 			continue
 		}
 		switch n.Type {
@@ -81,6 +90,8 @@ func PageSegments(doc *goquery.Document, maxText int) []Segment {
 			}
 			if blockTags[n.Data] {
 				stack = append(stack, frame{n: n, exit: true})
+			} else if cellTags[n.Data] {
+				stack = append(stack, frame{n: n, exit: true, cell: true})
 			}
 		}
 		for c := n.LastChild; c != nil; c = c.PrevSibling {
@@ -91,12 +102,20 @@ func PageSegments(doc *goquery.Document, maxText int) []Segment {
 	return segs
 }
 
-// collapseLines folds runs of spaces and drops empty lines.
+// collapseLines folds runs of spaces and drops empty lines; tabs between
+// table cells stay (a row's trailing tab goes).
 func collapseLines(s string) string {
 	lines := strings.Split(s, "\n")
 	out := lines[:0]
 	for _, l := range lines {
-		if l = strings.Join(strings.Fields(l), " "); l != "" {
+		cells := strings.Split(l, "\t")
+		for i, c := range cells {
+			cells[i] = strings.Join(strings.Fields(c), " ")
+		}
+		for len(cells) > 1 && cells[len(cells)-1] == "" {
+			cells = cells[:len(cells)-1]
+		}
+		if l = strings.Join(cells, "\t"); strings.TrimSpace(l) != "" {
 			out = append(out, l)
 		}
 	}

@@ -76,6 +76,7 @@ func docxText(data []byte, maxInflate int64, maxText int) (string, error) {
 func wordXML(r io.Reader, b *strings.Builder, maxText int) error {
 	dec := xml.NewDecoder(r)
 	inText := false
+	cell := 0 // depth of table cells: a paragraph in a cell ends with a space
 	for b.Len() < maxText {
 		tok, err := dec.Token()
 		if errors.Is(err, io.EOF) {
@@ -89,6 +90,8 @@ func wordXML(r io.Reader, b *strings.Builder, maxText int) error {
 			switch t.Name.Local {
 			case "t":
 				inText = true
+			case "tc":
+				cell++
 			case "tab":
 				b.WriteByte('\t')
 			case "br", "cr":
@@ -99,9 +102,16 @@ func wordXML(r io.Reader, b *strings.Builder, maxText int) error {
 			case "t":
 				inText = false
 			case "p":
-				b.WriteByte('\n')
+				if cell > 0 {
+					b.WriteByte(' ')
+				} else {
+					b.WriteByte('\n')
+				}
 			case "tc":
+				cell = max(0, cell-1)
 				b.WriteByte('\t')
+			case "tr":
+				b.WriteByte('\n')
 			}
 		case xml.CharData:
 			if inText {

@@ -32,3 +32,13 @@ func BenchmarkBuild100k(b *testing.B) {
 	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "retained-MB")
 	runtime.KeepAlive(m)
 }
+
+// BenchmarkLexiconLoad: the one-time parse of the boundary lexicon (270,000
+// words), done once per process on first use.
+func BenchmarkLexiconLoad(b *testing.B) {
+	for b.Loop() {
+		if len(loadLexicon()) < 250_000 {
+			b.Fatal("lexicon too small")
+		}
+	}
+}

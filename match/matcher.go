@@ -45,6 +45,9 @@ type Matcher struct {
 	runes  []uint8 // per word: length in runes
 	ascii  []bool  // per word: needs word boundaries (starts and ends with a letter or digit)
 	nWords int
+	plain  bool
+	words  *Lexicon
+	free   []bool
 }
 
 // node is a state as the scan sees it: goto (base, check), failure link, and
@@ -58,15 +61,36 @@ type pattern struct {
 	word  int
 }
 
+// Options change how a Matcher reads text.
+type Options struct {
+	// Plain turns noise skipping off: for wrong forms of real text (typos),
+	// where "严峻 工作" must not read as 峻工.
+	Plain bool
+	// Words, when set, drops Chinese matches of up to 3 characters that
+	// straddle words of their sentence (性服务 in 生产性服务业) from FindAll.
+	Words *Lexicon
+	// Unbounded lists words (by index) exempt from that check: words that
+	// are judged by other means (weak words needing a second word).
+	Unbounded []bool
+}
+
 // Build compiles words (any of them may be empty or repeated; those never
 // match or match as their first occurrence). Words are folded like the text.
 // It fails when the traditional to simplified table could not be loaded.
-func Build(words []string) (*Matcher, error) {
+func Build(words []string) (*Matcher, error) { return BuildWith(words, Options{}) }
+
+// BuildWith is Build with options.
+func BuildWith(words []string, opts Options) (*Matcher, error) {
 	if _, err := t2s(); err != nil {
 		return nil, err
 	}
 	ft := tables()
-	m := &Matcher{table: slices.Clone(ft.noise), astral: map[rune]uint16{}, nWords: len(words)}
+	m := &Matcher{table: slices.Clone(ft.noise), astral: map[rune]uint16{}, nWords: len(words), plain: opts.Plain, words: opts.Words, free: opts.Unbounded}
+	if opts.Plain {
+		for i := range m.table {
+			m.table[i] &^= noiseBit
+		}
+	}
 	codes := map[rune]uint16{}
 	codeOf := func(r rune) (uint16, error) {
 		if c, ok := codes[r]; ok {
@@ -88,15 +112,15 @@ func Build(words []string) (*Matcher, error) {
 		// the pattern too; keep it elsewhere ("online casino").
 		rs := folded[:0:0]
 		for j, r := range folded {
-			if isNoise(r) && j > 0 && j+1 < len(folded) && IsHan(folded[j-1]) && IsHan(folded[j+1]) {
+			if !opts.Plain && isNoise(r) && j > 0 && j+1 < len(folded) && IsHan(folded[j-1]) && IsHan(folded[j+1]) {
 				continue
 			}
 			rs = append(rs, r)
 		}
-		for len(rs) > 0 && isNoise(rs[0]) {
+		for len(rs) > 0 && isNoise(rs[0]) && !opts.Plain {
 			rs = rs[1:]
 		}
-		for len(rs) > 0 && isNoise(rs[len(rs)-1]) {
+		for len(rs) > 0 && isNoise(rs[len(rs)-1]) && !opts.Plain {
 			rs = rs[:len(rs)-1]
 		}
 		if len(rs) == 0 {
@@ -388,12 +412,21 @@ func (m *Matcher) Overlapping(text []byte, fn func(Match)) {
 				entry = m.astral[r]
 				if IsHan(r) {
 					entry |= hanBit
+				} else if !m.plain && isNoise(r) {
+					entry |= noiseBit
 				}
 			}
 		}
 		if entry&noiseBit != 0 && prevHan {
 			i += size
 			continue
+		}
+		if prevHan && !m.plain && (b == '(' || b == 0xEF) {
+			// Pinyin put after each character: 澳(ao)门(men)博(bo)彩(cai).
+			if n := pinyinGroup(text, i); n > 0 {
+				i += n
+				continue
+			}
 		}
 		code := entry & codeMask
 		prevHan = entry&hanBit != 0
@@ -432,6 +465,40 @@ func (m *Matcher) Overlapping(text []byte, fn func(Match)) {
 	}
 }
 
+// pinyinGroup returns the length of "(pinyin)" or "（pinyin）" at text[i:]
+// (1 to 7 ASCII letters, tone digits allowed), or 0.
+func pinyinGroup(text []byte, i int) int {
+	j := i
+	switch {
+	case text[j] == '(':
+		j++
+	case j+2 < len(text) && text[j] == 0xEF && text[j+1] == 0xBC && text[j+2] == 0x88: // （
+		j += 3
+	default:
+		return 0
+	}
+	letters := 0
+	for j < len(text) && letters <= 7 {
+		c := text[j] | 0x20
+		if c >= 'a' && c <= 'z' || text[j] >= '1' && text[j] <= '5' && letters > 0 {
+			letters++
+			j++
+			continue
+		}
+		break
+	}
+	if letters == 0 || letters > 7 || j >= len(text) {
+		return 0
+	}
+	switch {
+	case text[j] == ')':
+		return j + 1 - i
+	case j+2 < len(text) && text[j] == 0xEF && text[j+1] == 0xBC && text[j+2] == 0x89: // ）
+		return j + 3 - i
+	}
+	return 0
+}
+
 // bounded reports whether text[start:end] is not glued to letters or digits
 // on either side, so "sex" does not match inside "Essex".
 func bounded(text []byte, start, end int) bool {
@@ -450,9 +517,16 @@ func bounded(text []byte, start, end int) bool {
 
 // FindAll returns the leftmost-longest non-overlapping matches: at each
 // start the longest word, then the next match starting after it ends.
+// With Options.Words, short Chinese matches that cut through words are
+// dropped first, so that a longer word or another reading can win.
 func (m *Matcher) FindAll(text []byte) []Match {
 	var all []Match
-	m.Overlapping(text, func(x Match) { all = append(all, x) })
+	m.Overlapping(text, func(x Match) {
+		if m.words != nil && m.runes[x.Word] <= 3 && (x.Word >= len(m.free) || !m.free[x.Word]) && m.words.Straddles(text, x.Start, x.End) {
+			return
+		}
+		all = append(all, x)
+	})
 	return Resolve(all)
 }
 

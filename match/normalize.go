@@ -8,18 +8,26 @@ package match
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"unicode"
 
 	"github.com/longbridgeapp/opencc"
 )
 
-// noiseRunes are skipped between two Han characters: spaces, *, ·, -, _,
-// and zero-width characters that spammers put inside words.
+// noiseRunes are skipped between two Han characters: spaces, symbols
+// spammers put inside words (*, ·, @, ．, ❤, ☆, #, |, /, zero-width
+// characters, variation selectors). Sentence punctuation (，。、；：！？,;:!?
+// and quotes, brackets) is never noise: "工作。爱国" is two sentences, not
+// 作爱. Any other symbol (emoji, dingbats: Unicode categories S*) is noise
+// too, see isNoise.
 var noiseRunes = []rune{
-	' ', '\t', '\n', '\r', '\u00a0', '\u3000', '*', '·', '・', '•', '-', '_', '~', '|', '/', '\\', '.', '。', '，', ',', '、',
-	'\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad',
+	' ', '\t', '\n', '\r', '\u00a0', '\u3000', '*', '·', '・', '•', '-', '_', '~', '|', '/', '\\', '.', '@', '#', '&', '+', '=', '^', '`', '$', '%',
+	'\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad', '\u20e3', '\u2027', '\u2022', '\u2219', '\u22c5', '\u30fb', '\uff65',
 }
+
+// punctuation ends a clause or sentence, or quotes: a word never spans it.
+const punctuation = "，。、；：！？,;:!?…—“”‘’\"'《》〈〉「」『』【】（）()[]{}<>"
 
 // t2s maps traditional Han characters to simplified ones, from OpenCC's
 // character table. Built once, never changed. Without it traditional-script
@@ -106,7 +114,7 @@ type foldTables struct {
 var tables = sync.OnceValue(func() foldTables {
 	ft := foldTables{noise: make([]uint16, 0x10000), inverse: map[rune][]rune{}}
 	for r := rune(0); r < 0x10000; r++ {
-		if isNoise(r) {
+		if computeNoise(r) {
 			ft.noise[r] = noiseBit
 		}
 		if IsHan(r) {
@@ -125,18 +133,56 @@ var tables = sync.OnceValue(func() foldTables {
 	return ft
 })
 
-// isNoise reports whether r may sit between the characters of a word.
+// isNoise reports whether r may sit between the characters of a word: the
+// runes above, variation selectors, and symbols and emoji (Unicode S*),
+// except sentence punctuation.
 func isNoise(r rune) bool {
+	if r < 0x10000 {
+		return tables().noise[r]&noiseBit != 0
+	}
+	return computeNoise(r)
+}
+
+// computeNoise is isNoise before the table is built (and for astral runes).
+func computeNoise(r rune) bool {
 	for _, n := range noiseRunes {
 		if r == n {
 			return true
 		}
 	}
-	return false
+	if r < 0x80 || strings.ContainsRune(punctuation, r) {
+		return false
+	}
+	if r >= 0xFE00 && r <= 0xFE0F || r >= 0xE0100 && r <= 0xE01EF { // variation selectors
+		return true
+	}
+	if r >= 0xFF01 && r <= 0xFF5E { // full-width forms: as their ASCII twin
+		return computeNoise(r - 0xFEE0)
+	}
+	return unicode.IsSymbol(r) || r >= 0x1F000 && r <= 0x1FAFF
+}
+
+// IsPunct reports whether r is sentence punctuation, which no word spans.
+func IsPunct(r rune) bool {
+	return strings.ContainsRune(punctuation, r) || r >= 0xFF01 && r <= 0xFF5E && strings.ContainsRune(punctuation, r-0xFEE0)
 }
 
 // IsHan reports whether r is a CJK ideograph (noise is only skipped
 // between these: "is extra" must not match "sex").
 func IsHan(r rune) bool {
 	return (r >= 0x3400 && r <= 0x9FFF) || (r >= 0xF900 && r <= 0xFAFF) || (r >= 0x20000 && r <= 0x3134F)
+}
+
+// Squeeze folds s and drops the noise between its Chinese characters: the
+// form a matcher that skips noise reads ("微·信" and "微信" are one).
+func Squeeze(s string) string {
+	rs := []rune(FoldString(s))
+	out := rs[:0:0]
+	for j, r := range rs {
+		if isNoise(r) && j > 0 && j+1 < len(rs) && IsHan(rs[j-1]) && IsHan(rs[j+1]) {
+			continue
+		}
+		out = append(out, r)
+	}
+	return string(out)
 }

@@ -27,6 +27,9 @@ type Hit struct {
 	Start, End int
 	Value      string
 	Masked     string
+	// Column is the role of the table column the value sits in (id, bank,
+	// phone...), when ScanDocument read it from a header.
+	Column string
 }
 
 // Scanner finds personal data. now bounds birth dates (no one is born in

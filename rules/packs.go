@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"bufio"
 	"bytes"
 	"embed"
 	"fmt"
@@ -9,22 +8,48 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/xunjian/xunjian/finding"
+	"github.com/xunjian/xunjian/match"
 )
 
 //go:embed packs/*.txt
 var builtinPacks embed.FS
 
-// Word categories and their default severities.
+// Word categories and their default severities. The defaults aim at what
+// hacked government pages carry: gambling, porn, fraud and loan spam, game
+// private servers, SEO spam, weapons and drugs for sale, and the slogans and
+// recruitment text of cults and reactionary propaganda. Names of leaders and
+// bare political topics (a cult's name in a notice against it, 台独 in a
+// policy text) are what government text must discuss: "political" entries
+// are reported as info only.
 var categorySeverity = map[string]finding.Severity{
-	"gambling":  finding.High,
-	"porn":      finding.High,
-	"violence":  finding.High,
-	"political": finding.Critical,
-	"spam":      finding.Medium,
-	"custom":    finding.Medium,
+	"gambling":    finding.High,
+	"porn":        finding.High,
+	"fraud":       finding.High,
+	"violence":    finding.High,
+	"game":        finding.Medium,
+	"seo":         finding.Medium,
+	"spam":        finding.Medium,
+	"cult":        finding.Critical,
+	"reactionary": finding.Critical,
+	"political":   finding.Info,
+	"custom":      finding.Medium,
+}
+
+// CategorySeverity returns the default severity of a word category.
+func CategorySeverity(category string) finding.Severity {
+	if s, ok := categorySeverity[category]; ok {
+		return s
+	}
+	return finding.Medium
 }
 
 // WordEntry is one sensitive word.
@@ -32,8 +57,15 @@ type WordEntry struct {
 	Word     string
 	Category string
 	Severity finding.Severity
-	Pack     string
-	Line     int
+	// Weak words (国产精品, 一区二区, a casino brand) count only beside
+	// another word of their category in the same line, or, for Brand
+	// words, followed by a site code (新葡京8455, 金沙js35).
+	Weak, Brand bool
+	// Base is the pack entry a generated variant comes from ("" for pack
+	// entries), Variant how it was made (pinyin, latin, homophone, reversed).
+	Base, Variant string
+	Pack          string
+	Line          int
 }
 
 // TypoEntry is one wrong form with its correction. Serious entries are
@@ -45,14 +77,24 @@ type TypoEntry struct {
 	After, Before *regexp.Regexp
 	Severity      finding.Severity
 	Serious       bool
-	Pack          string
-	Line          int
+	// Historical forms were normal usage once (南朝鲜 before 1992): in an
+	// archival document they rank low instead of as a veto.
+	Historical bool
+	// Frequency is the list's own weight for the pair (pycorrector's third
+	// column), 0 when not given.
+	Frequency int
+	Pack      string
+	Line      int
 }
 
 // Packs are the loaded rule packs.
 type Packs struct {
 	Words []WordEntry
 	Typos []TypoEntry
+	// Warnings name the file and line of entries that were skipped or read
+	// in a way the author may not expect (duplicates, one-character words,
+	// a GBK file). Loading goes on; `xunjian rules check` prints them.
+	Warnings []string
 }
 
 // Content configures the content checks (sensitive-word, typo, privacy).
@@ -82,42 +124,56 @@ type Allow struct {
 	Pages []string `yaml:"pages"`
 }
 
+// packKind tells the loader what a file holds.
+type packKind int
+
+const (
+	wordPack packKind = iota
+	typoPack
+	seriousPack
+)
+
+// builtinFiles are the embedded packs, in load order.
+var builtinFiles = []struct {
+	name string
+	kind packKind
+}{
+	{"words.txt", wordPack}, {"typos.txt", typoPack}, {"serious.txt", seriousPack},
+}
+
+// maxPackBytes caps one pack file (a 500,000-word list is about 6 MB).
+const maxPackBytes = 64 << 20
+
 // LoadPacks loads the built-in packs (if enabled), the config's packs and
-// extra word and typo files from the command line.
+// extra word and typo files from the command line. The built-in word pack
+// also gets its generated variants (pinyin, Latin mixing, homophones,
+// reversed text).
 func (c Content) LoadPacks(extraWords, extraTypos []string) (*Packs, error) {
 	p := &Packs{}
 	if c.Builtin {
-		for _, f := range []struct {
-			name    string
-			words   bool
-			serious bool
-		}{{"words.txt", true, false}, {"typos.txt", false, false}, {"serious.txt", false, true}} {
-			data, err := builtinPacks.ReadFile("packs/" + f.name)
-			if err != nil {
-				return nil, err
-			}
-			if err := p.load("builtin:"+f.name, bytes.NewReader(data), f.words, f.serious); err != nil {
-				return nil, err
-			}
+		b, err := builtin()
+		if err != nil {
+			return nil, err
 		}
+		p.Words = slices.Clone(b.Words)
+		p.Typos = slices.Clone(b.Typos)
+		p.Warnings = slices.Clone(b.Warnings)
 	}
 	files := []struct {
-		paths          []string
-		words, serious bool
+		paths []string
+		kind  packKind
 	}{
-		{append(append([]string{}, c.WordPacks...), extraWords...), true, false},
-		{append(append([]string{}, c.TypoPacks...), extraTypos...), false, false},
-		{c.SeriousPacks, false, true},
+		{append(append([]string{}, c.WordPacks...), extraWords...), wordPack},
+		{append(append([]string{}, c.TypoPacks...), extraTypos...), typoPack},
+		{c.SeriousPacks, seriousPack},
 	}
 	for _, set := range files {
 		for _, path := range set.paths {
-			f, err := os.Open(path)
+			data, err := readPack(path)
 			if err != nil {
-				return nil, fmt.Errorf("rule pack: %w", err)
+				return nil, err
 			}
-			err = p.load(filepath.Base(path), f, set.words, set.serious)
-			f.Close()
-			if err != nil {
+			if err := p.load(filepath.Base(path), data, set.kind); err != nil {
 				return nil, err
 			}
 		}
@@ -125,89 +181,296 @@ func (c Content) LoadPacks(extraWords, extraTypos []string) (*Packs, error) {
 	return p, nil
 }
 
-// load reads one pack: a word pack (word[TAB category[TAB severity]]) or a
-// typo pack (wrong TAB right [TAB after=RE|before=RE] [TAB severity]).
-func (p *Packs) load(name string, r io.Reader, words, serious bool) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	line := 0
-	for sc.Scan() {
-		line++
-		text := strings.TrimRight(sc.Text(), "\r ")
-		if line == 1 {
-			text = strings.TrimPrefix(text, "\ufeff")
+// builtin parses the embedded packs and generates their variants once per
+// process (about 0.2 s; they never change).
+var builtin = sync.OnceValues(func() (*Packs, error) {
+	p := &Packs{}
+	for _, f := range builtinFiles {
+		data, err := builtinPacks.ReadFile("packs/" + f.name)
+		if err != nil {
+			return nil, err
 		}
-		if strings.TrimSpace(text) == "" || strings.HasPrefix(strings.TrimSpace(text), "#") {
+		if err := p.load("builtin:"+f.name, data, f.kind); err != nil {
+			return nil, err
+		}
+	}
+	p.Words = append(p.Words, Variants(p.Words)...)
+	return p, nil
+})
+
+func readPack(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("rule pack: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxPackBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("rule pack %s: %w", filepath.Base(path), err)
+	}
+	if len(data) > maxPackBytes {
+		return nil, fmt.Errorf("rule pack %s: larger than %d MB", filepath.Base(path), maxPackBytes>>20)
+	}
+	return data, nil
+}
+
+// load reads one pack: a word pack (word[TAB category[TAB severity]][TAB
+// flags], or just one word a line) or a typo pack (wrong TAB right [TAB
+// after=RE|before=RE|severity|frequency|historical]...; pycorrector's
+// `wrong<TAB>right<TAB>frequency` and space-separated pairs are read too).
+// A UTF-8 BOM, CRLF line ends and GBK/GB18030 files are accepted; a line
+// {a|b}{c|d} expands to every combination.
+func (p *Packs) load(name string, data []byte, kind packKind) error {
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
+		return fmt.Errorf("rule pack %s: UTF-16 text: save it as UTF-8 (or GBK)", name)
+	}
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		return fmt.Errorf("rule pack %s line %d: NUL byte: neither UTF-8 nor GBK text", name, bytes.Count(data[:i], []byte("\n"))+1)
+	}
+	if !utf8.Valid(data) {
+		dec, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
+		if err != nil || !utf8.Valid(dec) {
+			return fmt.Errorf("rule pack %s: neither UTF-8 nor GBK text", name)
+		}
+		p.Warnings = append(p.Warnings, fmt.Sprintf("rule pack %s: not UTF-8, read as GBK (GB18030)", name))
+		data = dec
+	}
+	before := len(p.Words) + len(p.Typos)
+	seen := map[string]int{}
+	for _, e := range p.Words {
+		if e.Base == "" {
+			seen[match.FoldString(e.Word)] = -1
+		}
+	}
+	for _, e := range p.Typos {
+		seen[match.FoldString(e.Wrong)] = -1
+	}
+	line, candidates, ordinary := 0, 0, 0
+	builtin := strings.HasPrefix(name, "builtin:")
+	for rest := string(data); rest != ""; {
+		text := rest
+		if i := strings.IndexByte(rest, '\n'); i >= 0 {
+			text, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = ""
+		}
+		line++
+		text = strings.TrimRight(text, "\r ")
+		trimmed := strings.TrimSpace(text)
+		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
 			continue
 		}
+		where := fmt.Sprintf("rule pack %s line %d", name, line)
+		candidates++
 		fields := strings.Split(text, "\t")
+		if len(fields) == 1 && kind != wordPack {
+			fields = strings.Fields(text) // "wrong right [frequency]", space separated
+		}
 		for i := range fields {
 			fields[i] = strings.TrimSpace(fields[i])
 		}
-		where := fmt.Sprintf("rule pack %s line %d", name, line)
-		if words {
-			e := WordEntry{Word: fields[0], Category: "custom", Pack: name, Line: line}
-			if len(fields) > 1 && fields[1] != "" {
-				e.Category = fields[1]
+		if kind == wordPack {
+			entries, err := wordEntries(fields, where)
+			if err != nil {
+				return err
 			}
-			sev, ok := categorySeverity[e.Category]
-			if !ok {
-				sev = finding.Medium
-			}
-			e.Severity = sev
-			if len(fields) > 2 {
-				s, err := finding.ParseSeverity(fields[2])
-				if err != nil {
-					return fmt.Errorf("%s: %w", where, err)
+			for _, e := range entries {
+				e.Pack, e.Line = name, line
+				key := match.FoldString(e.Word)
+				if first, dup := seen[key]; dup {
+					p.warnDuplicate(where, e.Word, first)
+					continue
 				}
-				e.Severity = s
+				if utf8.RuneCountInString(key) > match.MaxWordRunes {
+					p.Warnings = append(p.Warnings, fmt.Sprintf("%s: word longer than %d characters skipped", where, match.MaxWordRunes))
+					continue
+				}
+				if utf8.RuneCountInString(key) < 2 && !e.single {
+					p.Warnings = append(p.Warnings, fmt.Sprintf("%s: one-character word %q skipped (mark it \"single\" to keep it)", where, e.Word))
+					continue
+				}
+				seen[key] = line
+				if !builtin && !e.severity && e.Severity.Rank() > finding.Low.Rank() && match.Words().Has(key) {
+					// A bare word of the language (人民, 社会, 邪教, 招聘): what
+					// government text is made of. Phrases keep their rank.
+					e.Severity = finding.Low
+					ordinary++
+				}
+				p.Words = append(p.Words, e.WordEntry)
 			}
-			if len(fields) > 3 {
-				return fmt.Errorf("%s: want word<TAB>category<TAB>severity, got %d fields", where, len(fields))
-			}
-			if len([]rune(e.Word)) > 64 {
-				return fmt.Errorf("%s: word longer than 64 characters", where)
-			}
-			p.Words = append(p.Words, e)
 			continue
 		}
-		if len(fields) < 2 || fields[0] == "" || fields[1] == "" {
-			return fmt.Errorf("%s: want wrong<TAB>right, got %q", where, text)
+		e, err := typoEntry(fields, text, where, kind == seriousPack)
+		if err != nil {
+			return err
 		}
-		if fields[0] == fields[1] {
-			return fmt.Errorf("%s: wrong and right are the same (%q)", where, fields[0])
+		e.Pack, e.Line = name, line
+		if match.Squeeze(e.Wrong) == match.Squeeze(e.Right) {
+			// 蔘加 -> 参加: text is folded before matching, so the wrong form
+			// would be found in correct text.
+			p.Warnings = append(p.Warnings, fmt.Sprintf("%s: %q normalises to its correction %q (traditional or variant form): skipped", where, e.Wrong, e.Right))
+			continue
 		}
-		e := TypoEntry{Wrong: fields[0], Right: fields[1], Serious: serious, Pack: name, Line: line, Severity: finding.Medium}
-		if serious {
-			e.Severity = finding.Critical
+		key := match.FoldString(e.Wrong)
+		if first, dup := seen[key]; dup {
+			p.warnDuplicate(where, e.Wrong, first)
+			continue
 		}
-		for _, f := range fields[2:] {
-			switch {
-			case strings.HasPrefix(f, "after="), strings.HasPrefix(f, "before="):
-				k, v, _ := strings.Cut(f, "=")
-				re, err := regexp.Compile(v)
-				if err != nil {
-					return fmt.Errorf("%s: %s: %w", where, k, err)
-				}
-				if k == "after" {
-					e.After = re
-				} else {
-					e.Before = re
-				}
-			default:
-				s, err := finding.ParseSeverity(f)
-				if err != nil {
-					return fmt.Errorf("%s: %q is neither after=, before= nor a severity", where, f)
-				}
-				e.Severity = s
-			}
-		}
+		seen[key] = line
 		p.Typos = append(p.Typos, e)
 	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("rule pack %s: %w", name, err)
+	if ordinary > 0 {
+		p.Warnings = append(p.Warnings, fmt.Sprintf("rule pack %s: %d entries are ordinary words of the language (人民, 招聘…): reported as low; give them a severity to rank them higher", name, ordinary))
+	}
+	switch added := len(p.Words) + len(p.Typos) - before; {
+	case candidates == 0:
+		return fmt.Errorf("rule pack %s: no entries (%d lines read)", name, line)
+	case added == 0:
+		p.Warnings = append(p.Warnings, fmt.Sprintf("rule pack %s: all %d entries skipped (see the warnings above)", name, candidates))
 	}
 	return nil
+}
+
+func (p *Packs) warnDuplicate(where, word string, first int) {
+	if first > 0 {
+		p.Warnings = append(p.Warnings, fmt.Sprintf("%s: %q repeats line %d: skipped", where, word, first))
+	} else {
+		p.Warnings = append(p.Warnings, fmt.Sprintf("%s: %q is already in an earlier pack: skipped", where, word))
+	}
+}
+
+type parsedWord struct {
+	WordEntry
+	single, severity bool // flag single; severity given explicitly
+}
+
+// wordEntries parses word[TAB category][TAB severity][TAB flags] (flags:
+// comma-separated weak, brand, single), expanding {a|b} groups.
+func wordEntries(fields []string, where string) ([]parsedWord, error) {
+	if len(fields) > 4 {
+		return nil, fmt.Errorf("%s: want word<TAB>category<TAB>severity<TAB>flags, got %d fields", where, len(fields))
+	}
+	base := parsedWord{WordEntry: WordEntry{Category: "custom"}}
+	if len(fields) > 1 && fields[1] != "" {
+		base.Category = fields[1]
+	}
+	base.Severity = CategorySeverity(base.Category)
+	for _, f := range fields[min(2, len(fields)):] {
+		if f == "" {
+			continue
+		}
+		if s, err := finding.ParseSeverity(f); err == nil {
+			base.Severity, base.severity = s, true
+			continue
+		}
+		for _, flag := range strings.Split(f, ",") {
+			switch strings.TrimSpace(flag) {
+			case "weak":
+				base.Weak = true
+			case "brand":
+				base.Weak, base.Brand = true, true
+			case "single":
+				base.single = true
+			default:
+				if len(fields) == 3 {
+					_, err := finding.ParseSeverity(f)
+					return nil, fmt.Errorf("%s: %w", where, err)
+				}
+				return nil, fmt.Errorf("%s: unknown flag %q (want weak, brand or single)", where, flag)
+			}
+		}
+	}
+	words, err := expand(fields[0])
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", where, err)
+	}
+	var out []parsedWord
+	for _, w := range words {
+		e := base
+		e.Word = w
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// expand turns {a|b}x{c|d} into axc, axd, bxc, bxd (at most 10,000 words).
+// Groups without | are other lists' markers: a gap 办{10}证 ("up to 10
+// characters between", as some lexicons write it) and tags like {MOD} are
+// dropped, so the words are matched next to each other.
+func expand(s string) ([]string, error) {
+	out := []string{""}
+	for s != "" {
+		i := strings.IndexByte(s, '{')
+		j := -1
+		if i >= 0 {
+			j = strings.IndexByte(s[i:], '}')
+		}
+		if i < 0 || j < 0 { // no group, or an unclosed { read as text
+			for k := range out {
+				out[k] += s
+			}
+			break
+		}
+		alts := strings.Split(s[i+1:i+j], "|")
+		if len(alts) == 1 {
+			alts = []string{""} // a marker: 办{10}证, 代办证件{MOD}
+		}
+		var next []string
+		for _, o := range out {
+			for _, a := range alts {
+				next = append(next, o+s[:i]+a)
+			}
+		}
+		if len(next) > 10000 {
+			return nil, fmt.Errorf("%q expands to more than 10,000 words", s)
+		}
+		out, s = next, s[i+j+1:]
+	}
+	return out, nil
+}
+
+// typoEntry parses wrong TAB right and its options.
+func typoEntry(fields []string, text, where string, serious bool) (TypoEntry, error) {
+	if len(fields) < 2 || fields[0] == "" || fields[1] == "" {
+		return TypoEntry{}, fmt.Errorf("%s: want wrong<TAB>right, got %q", where, text)
+	}
+	if fields[0] == fields[1] {
+		return TypoEntry{}, fmt.Errorf("%s: wrong and right are the same (%q)", where, fields[0])
+	}
+	e := TypoEntry{Wrong: fields[0], Right: fields[1], Serious: serious, Severity: finding.Medium}
+	if serious {
+		e.Severity = finding.Critical
+	}
+	for _, f := range fields[2:] {
+		switch {
+		case f == "":
+		case strings.HasPrefix(f, "after="), strings.HasPrefix(f, "before="):
+			k, v, _ := strings.Cut(f, "=")
+			re, err := regexp.Compile(v)
+			if err != nil {
+				return e, fmt.Errorf("%s: %s: %w", where, k, err)
+			}
+			if k == "after" {
+				e.After = re
+			} else {
+				e.Before = re
+			}
+		case f == "historical":
+			e.Historical = true
+		default:
+			if n, err := strconv.Atoi(f); err == nil && n >= 0 {
+				e.Frequency = n
+				continue
+			}
+			s, err := finding.ParseSeverity(f)
+			if err != nil {
+				return e, fmt.Errorf("%s: %q is neither after=, before=, historical, a frequency nor a severity", where, f)
+			}
+			e.Severity = s
+		}
+	}
+	return e, nil
 }
 
 // PageAllowed reports whether url matches one of the allow-list page patterns.

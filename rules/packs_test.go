@@ -1,12 +1,16 @@
 package rules
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"golang.org/x/text/encoding/simplifiedchinese"
+
 	"github.com/xunjian/xunjian/finding"
+	"github.com/xunjian/xunjian/match"
 )
 
 func TestBuiltinPacks(t *testing.T) {
@@ -18,7 +22,7 @@ func TestBuiltinPacks(t *testing.T) {
 	for _, w := range p.Words {
 		cats[w.Category]++
 	}
-	if cats["gambling"] < 20 || cats["porn"] < 5 || cats["spam"] < 3 {
+	if cats["gambling"] < 20 || cats["porn"] < 5 || cats["fraud"] < 3 || cats["game"] < 3 || cats["seo"] < 3 || cats["cult"] < 3 {
 		t.Errorf("built-in words by category: %v", cats)
 	}
 	var serious, withContext int
@@ -46,11 +50,13 @@ func TestPackErrors(t *testing.T) {
 		err        string
 	}{
 		{"w1.txt", "赌博\tgambling\tsevere\n", true, "line 1: unknown severity"},
-		{"w2.txt", "# c\n\n赌博\tgambling\thigh\textra\n", true, "line 3: want word<TAB>category<TAB>severity"},
+		{"w2.txt", "# c\n\n赌博\tgambling\thigh\textra\n", true, "line 3: unknown flag \"extra\""},
+		{"w3.txt", "赌博\tgambling\thigh\tweak\tx\n", true, "line 1: want word<TAB>category<TAB>severity<TAB>flags"},
+		{"w4.txt", "\n# only comments\n", true, "no entries"},
 		{"t1.txt", "按装\n", false, "line 1: want wrong<TAB>right"},
 		{"t2.txt", "按装\t按装\n", false, "wrong and right are the same"},
 		{"t3.txt", "截止\t截至\tafter=[\n", false, "line 1: after:"},
-		{"t4.txt", "截止\t截至\tsoon\n", false, "neither after=, before= nor a severity"},
+		{"t4.txt", "截止\t截至\tsoon\n", false, "neither after=, before=, historical, a frequency nor a severity"},
 	} {
 		path := filepath.Join(dir, tc.name)
 		os.WriteFile(path, []byte(tc.body), 0o644)
@@ -98,5 +104,85 @@ func TestAllowPages(t *testing.T) {
 		if a.PageAllowed(url) != want {
 			t.Errorf("PageAllowed(%s) = %v", url, !want)
 		}
+	}
+}
+
+// Bad pack input: every case loads or fails with the file and line named,
+// never a crash or a silent empty pack.
+func TestBadPackInput(t *testing.T) {
+	dir := t.TempDir()
+	gbk, _ := simplifiedchinese.GB18030.NewEncoder().Bytes([]byte("澳门博彩\tgambling\n六合彩\n"))
+	var big strings.Builder
+	for i := range 500_000 {
+		fmt.Fprintf(&big, "词%06d条\n", i)
+	}
+	for _, tc := range []struct {
+		name, body string
+		words      int
+		warn       string // a warning that must be given
+		err        string
+	}{
+		{name: "bom-crlf.txt", body: "\ufeff澳门博彩\tgambling\r\n\r\n六合彩\tgambling\r\n", words: 2},
+		{name: "gbk.txt", body: string(gbk), words: 2, warn: "gbk.txt: not UTF-8, read as GBK"},
+		{name: "dups.txt", body: "澳门博彩\n\n\n澳門博彩\n", words: 1, warn: "dups.txt line 4: \"澳門博彩\" repeats line 1"},
+		{name: "single.txt", body: "赌\n赌\tgambling\thigh\tsingle\n澳门博彩\n", words: 2, warn: "single.txt line 1: one-character word"},
+		{name: "long.txt", body: strings.Repeat("长", 70) + "\n澳门博彩\n", words: 1, warn: "long.txt line 1: word longer than 64"},
+		{name: "empty.txt", body: "# nothing\n\n", err: "empty.txt: no entries"},
+		{name: "utf16.txt", body: "\xff\xfe\x00\x00\x81", err: "utf16.txt: UTF-16 text"},
+		{name: "binary.txt", body: "澳门博彩\n\x00\x01\x02", err: "binary.txt line 2: NUL byte"},
+		{name: "big.txt", body: big.String(), words: 500_000},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, tc.name)
+			os.WriteFile(path, []byte(tc.body), 0o644)
+			p, err := Content{WordPacks: []string{path}}.LoadPacks(nil, nil)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("err %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Words) != tc.words {
+				t.Errorf("%d words, want %d (warnings %q)", len(p.Words), tc.words, p.Warnings)
+			}
+			if tc.warn != "" && !strings.Contains(strings.Join(p.Warnings, "\n"), tc.warn) {
+				t.Errorf("warnings %q lack %q", p.Warnings, tc.warn)
+			}
+			if tc.name == "big.txt" {
+				words := make([]string, len(p.Words))
+				for i, w := range p.Words {
+					words[i] = w.Word
+				}
+				m, err := match.Build(words)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := m.FindAll([]byte("见词123456条")); len(got) != 1 {
+					t.Errorf("500k-word matcher found %v", got)
+				}
+			}
+		})
+	}
+}
+
+// The typo-list formats people have: pycorrector's wrong<TAB>right<TAB>freq
+// and space-separated pairs; a wrong form that folds to its correction is
+// skipped with a warning.
+func TestTypoListFormats(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "confusion.txt")
+	os.WriteFile(path, []byte("#变体\t本体\t词频\n兴高彩列\t兴高采烈\t100\n称做 称作 100\n泄药\t泻药\n蔘加\t参加\n微·信\t微信\t1000\n"), 0o644)
+	p, err := Content{}.LoadPacks(nil, []string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Typos) != 3 || p.Typos[0].Frequency != 100 || p.Typos[1].Wrong != "称做" || p.Typos[1].Frequency != 100 {
+		t.Errorf("typos %+v", p.Typos)
+	}
+	w := strings.Join(p.Warnings, "\n")
+	if !strings.Contains(w, "line 5: \"蔘加\" normalises to its correction") || !strings.Contains(w, "line 6: \"微·信\" normalises") {
+		t.Errorf("warnings %q", w)
 	}
 }

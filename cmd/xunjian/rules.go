@@ -45,6 +45,9 @@ func cmdRules(args []string, e env) error {
 			serious++
 		}
 	}
+	for _, w := range packs.Warnings {
+		fmt.Fprintf(e.stderr, "xunjian: 警告：%s\n", w)
+	}
 	fmt.Fprintf(e.stdout, "规则包有效：敏感词 %d 条（%s），错别字 %d 条，严重表述错误 %d 条\n",
 		len(packs.Words), strings.Join(cats, "，"), len(packs.Typos)-serious, serious)
 	return nil
