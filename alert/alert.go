@@ -35,6 +35,10 @@ type Message struct {
 	Lines []string `json:"lines"`
 	Link  string   `json:"link,omitempty"`
 	Level Level    `json:"level"`
+	// ID is the message's idempotency key (what caused it, and which
+	// message of it this is): a retried delivery carries the same ID, so a
+	// receiver that supports one can drop the duplicate.
+	ID string `json:"id,omitempty"`
 }
 
 // Text renders a message as plain text.

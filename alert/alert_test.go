@@ -19,8 +19,50 @@ import (
 	"time"
 
 	"github.com/xunjian/xunjian/finding"
-	"github.com/xunjian/xunjian/history"
+	"github.com/xunjian/xunjian/store"
+	"github.com/xunjian/xunjian/store/sqlite"
 )
+
+// harness runs the dispatcher's decisions as the embedded service does: in
+// a store transaction, queueing into the outbox.
+type harness struct {
+	*Dispatcher
+	Store store.Store
+	n     int
+}
+
+func (h *harness) AfterRun(ctx context.Context, name, site string, rep *finding.Report, fixed []finding.Finding, link string, digest bool) error {
+	h.n++
+	return h.Store.Update(ctx, func(tx store.Tx) error {
+		out, err := h.Dispatcher.AfterRun(ctx, tx, fmt.Sprintf("run:%d", h.n), name, site, rep, fixed, link, digest)
+		if err != nil {
+			return err
+		}
+		return Queue(ctx, tx, out, h.now())
+	})
+}
+
+func (h *harness) AfterProbe(ctx context.Context, name, site, home string, ok bool, reason string) error {
+	h.n++
+	return h.Store.Update(ctx, func(tx store.Tx) error {
+		out, err := h.Dispatcher.AfterProbe(ctx, tx, fmt.Sprintf("probe:%d", h.n), name, site, home, ok, reason)
+		if err != nil {
+			return err
+		}
+		return Queue(ctx, tx, out, h.now())
+	})
+}
+
+func (h *harness) Notify(ctx context.Context, m Message) error {
+	h.n++
+	return h.Store.Update(ctx, func(tx store.Tx) error {
+		return Queue(ctx, tx, h.fanout(nil, fmt.Sprintf("test:%d", h.n), "message", m), h.now())
+	})
+}
+
+func (h *harness) Deliver(ctx context.Context) (sent, failed int) {
+	return h.Dispatcher.Deliver(ctx, h.Store)
+}
 
 // recorder stands in for the Slack API or a chat webhook: it records what
 // it receives and fails while down is set.
@@ -67,23 +109,23 @@ func (r *recorder) messages() []string {
 	return append([]string(nil), r.got...)
 }
 
-func setup(t *testing.T) (*Dispatcher, *recorder, *time.Time) {
+func setup(t *testing.T) (*harness, *recorder, *time.Time) {
 	t.Helper()
 	rec := &recorder{}
 	srv := httptest.NewServer(rec.handler())
 	t.Cleanup(srv.Close)
-	store, err := history.Open(filepath.Join(t.TempDir(), "h.db"))
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "h.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { store.Close() })
+	t.Cleanup(func() { st.Close() })
 	sl, err := NewSlack("xoxb-test", "C123", "", srv.URL+"/api")
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
-	d := &Dispatcher{Store: store, Channels: []Channel{sl}, Now: func() time.Time { return now }, Reminder: 24 * time.Hour, DownAfter: 3, MaxBackoff: time.Hour}
-	return d, rec, &now
+	d := &Dispatcher{Channels: []Channel{sl}, Now: func() time.Time { return now }, Reminder: 24 * time.Hour, DownAfter: 3, MaxBackoff: time.Hour}
+	return &harness{Dispatcher: d, Store: st}, rec, &now
 }
 
 func runReport(status string, fs ...finding.Finding) *finding.Report {
@@ -175,7 +217,7 @@ func TestHomepageDownAndUp(t *testing.T) {
 	d, rec, now := setup(t)
 	ctx := context.Background()
 	probe := func(ok bool) {
-		d.Store.AddProbe(ctx, "x", *now, ok, 10, "")
+		d.Store.AddProbe(ctx, store.Probe{Site: "x", At: *now, OK: ok, TotalMs: 10})
 		d.AfterProbe(ctx, "示例县", "x", "http://x.gov.cn/", ok, "连接超时")
 		*now = now.Add(5 * time.Minute)
 	}

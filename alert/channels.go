@@ -3,6 +3,7 @@ package alert
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
 	"encoding/base64"
 	"encoding/json"
@@ -130,6 +131,11 @@ func (w *Webhook) Send(ctx context.Context, m Message) error {
 		return fmt.Errorf("%s: %w", w.Name(), err)
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	if m.ID != "" {
+		// The chat bots ignore it; receivers that support idempotency
+		// keys (the generic JSON format's consumers) drop a retried copy.
+		req.Header.Set("Idempotency-Key", m.ID)
+	}
 	resp, err := w.client.Do(req)
 	if err != nil {
 		return fmt.Errorf("%s: %w", w.Name(), err)
@@ -189,8 +195,12 @@ func (e *Email) Name() string { return "email" }
 // server that stalls holds neither the caller nor a goroutine.
 func (e *Email) Send(ctx context.Context, m Message) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: =?UTF-8?B?%s?=\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n",
-		e.from, strings.Join(e.to, ", "), base64.StdEncoding.EncodeToString([]byte(m.Title)))
+	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: =?UTF-8?B?%s?=\r\n", e.from, strings.Join(e.to, ", "), base64.StdEncoding.EncodeToString([]byte(m.Title)))
+	if m.ID != "" {
+		// A stable Message-ID: mail systems drop a retried duplicate.
+		fmt.Fprintf(&b, "Message-ID: <%x@xunjian>\r\n", sha256.Sum256([]byte(m.ID)))
+	}
+	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n")
 	b.WriteString(base64.StdEncoding.EncodeToString([]byte(m.Text())))
 	ctx, cancel := context.WithTimeout(ctx, e.timeout)
 	defer cancel()

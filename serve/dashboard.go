@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/xunjian/xunjian/finding"
-	"github.com/xunjian/xunjian/history"
 	"github.com/xunjian/xunjian/reports"
+	"github.com/xunjian/xunjian/store"
 )
 
 // Dashboard is the read-only web dashboard: sites, each site's runs and
@@ -26,6 +26,9 @@ import (
 type Dashboard struct {
 	// Current returns the service of the config in force.
 	Current func() *Service
+	// Cluster, in cluster mode, describes the workers and running jobs for
+	// the overview page.
+	Cluster func(ctx context.Context) (template.HTML, error)
 }
 
 var (
@@ -77,7 +80,7 @@ var indexTmpl = template.Must(template.New("index").Funcs(template.FuncMap{
 
 type siteRow struct {
 	Key, Name          string
-	Last               *history.Run
+	Last               *store.Run
 	Probes             int
 	Failure, Available float64
 }
@@ -109,6 +112,13 @@ func (d *Dashboard) index(w http.ResponseWriter, r *http.Request) {
 	if err := indexTmpl.Execute(&b, d.rows(r.Context())); err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
+	}
+	if d.Cluster != nil {
+		section, err := d.Cluster(r.Context())
+		if err != nil {
+			section = template.HTML("<p class=\"bad\">集群状态读取失败：" + template.HTMLEscapeString(err.Error()) + "</p>")
+		}
+		b.WriteString(string(section))
 	}
 	d.render(w, "网站巡检 · 总览", template.HTML(b.String()))
 }
@@ -142,6 +152,8 @@ func (d *Dashboard) site(w http.ResponseWriter, r *http.Request) {
 		shot := filepath.Join(d.Current().Config.Serve.ReportsDir, key, strconv.FormatInt(runs[0].ID, 10), "screenshots", "homepage.png")
 		if _, err := os.Stat(shot); err == nil {
 			data["Shot"] = fmt.Sprintf("/sites/%s/runs/%d/screenshots/homepage.png", key, runs[0].ID)
+		} else if _, err := d.Current().Store.Artifact(ctx, runs[0].ID, "screenshots/homepage.png"); err == nil {
+			data["Shot"] = fmt.Sprintf("/sites/%s/runs/%d/screenshots/homepage.png", key, runs[0].ID)
 		}
 	}
 	var b bytes.Buffer
@@ -157,7 +169,7 @@ func (d *Dashboard) site(w http.ResponseWriter, r *http.Request) {
 }
 
 // availabilityChart draws daily availability as SVG bars (no script).
-func availabilityChart(days []history.ProbeDay) template.HTML {
+func availabilityChart(days []store.ProbeDay) template.HTML {
 	if len(days) == 0 {
 		return "<p>尚无探测记录</p>"
 	}
@@ -207,14 +219,32 @@ func (d *Dashboard) file(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	path := filepath.Join(d.Current().Config.Serve.ReportsDir, key, idText, filepath.FromSlash(file))
-	if _, err := os.Stat(path); err == nil {
-		http.ServeFile(w, r, path)
+	if dir := d.Current().Config.Serve.ReportsDir; dir != "" {
+		path := filepath.Join(dir, key, idText, filepath.FromSlash(file))
+		if _, err := os.Stat(path); err == nil {
+			http.ServeFile(w, r, path)
+			return
+		}
+	}
+	// Files gone, or written by another worker of the cluster: the history
+	// holds the screenshots and the report to rebuild.
+	if strings.HasPrefix(file, "screenshots/") {
+		if _, _, err := d.Current().Store.Report(r.Context(), key, id); err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		data, err := d.Current().Store.Artifact(r.Context(), id, file)
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "image/png")
+		w.Write(data)
 		return
 	}
 	// Files gone: rebuild the report from the history.
 	rep, _, err := d.Current().Store.Report(r.Context(), key, id)
-	if errors.Is(err, history.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) {
 		http.NotFound(w, r)
 		return
 	}

@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,7 +19,9 @@ import (
 
 	"github.com/xunjian/xunjian/alert"
 	"github.com/xunjian/xunjian/config"
-	"github.com/xunjian/xunjian/history"
+	"github.com/xunjian/xunjian/store"
+	"github.com/xunjian/xunjian/store/postgres"
+	"github.com/xunjian/xunjian/store/sqlite"
 )
 
 // Options are what Run needs; zero fields get production defaults.
@@ -80,11 +84,14 @@ func Run(ctx context.Context, o Options, reload <-chan config.Config) error {
 	if err := cfg.RequireSites(); err != nil {
 		return err
 	}
-	store, err := history.Open(cfg.Serve.Database)
-	if err != nil {
-		return err
+	if IsClusterDatabase(cfg.Serve.Database) {
+		return fmt.Errorf("serve.database: %s is a PostgreSQL URL: cluster mode runs through cluster.Run", RedactURL(cfg.Serve.Database))
 	}
-	defer store.Close()
+	st, err := sqlite.Open(ctx, cfg.Serve.Database)
+	if err != nil {
+		return fmt.Errorf("serve.database: %w", err)
+	}
+	defer st.Close()
 	// Each config version gets its own Service; the dashboard reads the
 	// current one, and the per-site locks are shared so that runs of one
 	// site never overlap across a reload.
@@ -98,9 +105,9 @@ func Run(ctx context.Context, o Options, reload <-chan config.Config) error {
 				return err
 			}
 		}
-		svc := &Service{Store: store, Log: o.Log, locks: locks}
+		svc := &Service{Store: st, Log: o.Log, locks: locks}
 		svc.Config = c
-		svc.Alerts = &alert.Dispatcher{Store: store, Channels: channels, Log: o.Log, Reminder: c.Alerts.Reminder.D(), DownAfter: c.Alerts.DownAfter, MaxBackoff: time.Hour}
+		svc.Alerts = &alert.Dispatcher{Channels: channels, Log: o.Log, Reminder: c.Alerts.Reminder.D(), DownAfter: c.Alerts.DownAfter, MaxBackoff: time.Hour}
 		if o.Clock != nil {
 			svc.Now, svc.Alerts.Now = o.Clock.Now, o.Clock.Now
 		}
@@ -168,7 +175,7 @@ func Run(ctx context.Context, o Options, reload <-chan config.Config) error {
 			err := sched.Shutdown()
 			stopJobs()
 			running.Wait()
-			svc.Alerts.Deliver(context.WithoutCancel(ctx))
+			svc.Alerts.Deliver(context.WithoutCancel(ctx), st)
 			if err != nil && !errors.Is(err, context.Canceled) {
 				return fmt.Errorf("scheduler shutdown: %w", err)
 			}
@@ -187,6 +194,38 @@ func Run(ctx context.Context, o Options, reload <-chan config.Config) error {
 			cfg = c
 		}
 	}
+}
+
+// OpenStore opens the history serve.database names: a SQLite file, or a
+// PostgreSQL database (postgres:// URL). Errors name the setting.
+func OpenStore(ctx context.Context, database string) (store.Store, error) {
+	if IsClusterDatabase(database) {
+		s, err := postgres.Open(ctx, database)
+		if err != nil {
+			return nil, fmt.Errorf("serve.database %s: %w", RedactURL(database), err)
+		}
+		return s, nil
+	}
+	s, err := sqlite.Open(ctx, database)
+	if err != nil {
+		return nil, fmt.Errorf("serve.database: %w", err)
+	}
+	return s, nil
+}
+
+// IsClusterDatabase reports whether serve.database names a PostgreSQL
+// database (cluster mode) rather than a SQLite file.
+func IsClusterDatabase(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
+// RedactURL hides the password of a database URL, for messages and logs.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
 }
 
 // siteByKey finds a configured site by its key.

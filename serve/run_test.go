@@ -11,11 +11,12 @@ import (
 	"github.com/xunjian/xunjian/alert"
 	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/finding"
-	"github.com/xunjian/xunjian/history"
+	"github.com/xunjian/xunjian/store"
+	"github.com/xunjian/xunjian/store/sqlite"
 )
 
-func runsOf(t *testing.T, db, site string) []history.Run {
-	s, err := history.Open(db)
+func runsOf(t *testing.T, db, site string) []store.Run {
+	s, err := sqlite.Open(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,9 +24,9 @@ import (
 	"github.com/xunjian/xunjian/alert"
 	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/finding"
-	"github.com/xunjian/xunjian/history"
 	"github.com/xunjian/xunjian/inspect"
 	"github.com/xunjian/xunjian/reports"
+	"github.com/xunjian/xunjian/store"
 )
 
 // InspectFunc runs one inspection (inspect.Run in production).
@@ -38,7 +38,7 @@ type ProbeFunc func(ctx context.Context, home string) (ok bool, totalMs float64,
 // Service runs the schedule for the sites of a config.
 type Service struct {
 	Config   config.Config
-	Store    *history.Store
+	Store    store.Store
 	Alerts   *alert.Dispatcher
 	Log      *slog.Logger
 	Now      func() time.Time
@@ -92,8 +92,8 @@ func (s *Service) log() *slog.Logger {
 }
 
 // RunSite inspects one site now, unless a run of it is already going:
-// saves the run (statuses against the last one), writes its reports,
-// and queues the digest and alerts.
+// saves the run (statuses against the last one) and queues its digest and
+// alerts in one transaction, then writes its report files.
 func (s *Service) RunSite(ctx context.Context, site config.Site) error {
 	key := SiteKey(site)
 	mu := s.lock(key)
@@ -107,37 +107,71 @@ func (s *Service) RunSite(ctx context.Context, site config.Site) error {
 	if err != nil {
 		return fmt.Errorf("site %s: %w", key, err)
 	}
-	s.addAvailability(context.WithoutCancel(ctx), key, rep)
 	// A cancelled run is still saved, marked incomplete: finished data is
 	// never lost, and an incomplete run fixes nothing.
 	sctx := context.WithoutCancel(ctx)
-	id, err := s.Store.SaveRun(sctx, key, rep)
+	s.AddAvailability(sctx, key, rep)
+	var id int64
+	err = s.Store.Update(sctx, func(tx store.Tx) error {
+		var out []alert.Outgoing
+		var err error
+		if id, out, err = s.SaveRun(sctx, tx, site, "", rep); err != nil {
+			return err
+		}
+		return alert.Queue(sctx, tx, out, s.now())
+	})
 	if err != nil {
 		return fmt.Errorf("site %s: %w", key, err)
 	}
-	fixed, err := s.Store.Fixed(sctx, id)
-	if err != nil {
-		return err
-	}
-	dir := filepath.Join(s.Config.Serve.ReportsDir, key, strconv.FormatInt(id, 10))
-	if _, err := reports.WriteFiles(dir, rep, s.Config.Report.Formats); err != nil {
-		s.log().Error("write reports", "site", key, "run", id, "err", err)
-	}
-	if s.Alerts != nil {
-		name := site.Name
-		if name == "" {
-			name = key
-		}
-		link := s.baseURL() + "/sites/" + key + "/runs/" + strconv.FormatInt(id, 10) + "/report.html"
-		if err := s.Alerts.AfterRun(sctx, name, key, rep, fixed, link, s.Config.Alerts.Digest); err != nil {
-			s.log().Error("alerts", "site", key, "err", err)
-		}
-	}
+	s.WriteReports(key, id, rep)
 	s.log().Info("inspection saved", "site", key, "run", id, "findings", len(rep.Findings), "complete", rep.Complete)
 	if s.RunsDone != nil {
 		s.RunsDone(key)
 	}
 	return nil
+}
+
+// SaveRun saves a run of site (day: the scheduled day, "" for none) in tx
+// and decides its alerts, to be queued in the same transaction.
+func (s *Service) SaveRun(ctx context.Context, tx store.Tx, site config.Site, day string, rep *finding.Report) (int64, []alert.Outgoing, error) {
+	key := SiteKey(site)
+	id, fixed, err := tx.SaveRun(ctx, store.NewRun{Site: key, Day: day, Report: rep})
+	if err != nil {
+		return 0, nil, err
+	}
+	if s.Alerts == nil {
+		return id, nil, nil
+	}
+	out, err := s.Alerts.AfterRun(ctx, tx, "run:"+strconv.FormatInt(id, 10), SiteName(site), key, rep, fixed, s.ReportLink(key, id), s.Config.Alerts.Digest)
+	if err != nil {
+		return 0, nil, fmt.Errorf("alerts: %w", err)
+	}
+	return id, out, nil
+}
+
+// WriteReports writes a saved run's report files (a cache: the dashboard
+// rebuilds them from the history when they are missing).
+func (s *Service) WriteReports(key string, id int64, rep *finding.Report) {
+	if s.Config.Serve.ReportsDir == "" {
+		return
+	}
+	dir := filepath.Join(s.Config.Serve.ReportsDir, key, strconv.FormatInt(id, 10))
+	if _, err := reports.WriteFiles(dir, rep, s.Config.Report.Formats); err != nil {
+		s.log().Error("write reports", "site", key, "run", id, "err", err)
+	}
+}
+
+// SiteName is how messages and the dashboard name a site.
+func SiteName(site config.Site) string {
+	if site.Name != "" {
+		return site.Name
+	}
+	return SiteKey(site)
+}
+
+// ReportLink is the stable dashboard URL of a run's report.
+func (s *Service) ReportLink(key string, id int64) string {
+	return s.baseURL() + "/sites/" + key + "/runs/" + strconv.FormatInt(id, 10) + "/report.html"
 }
 
 func (s *Service) baseURL() string {
@@ -147,10 +181,10 @@ func (s *Service) baseURL() string {
 	return "http://" + s.Config.Serve.Dashboard
 }
 
-// addAvailability applies the national rule to the last 7 days of probes:
+// AddAvailability applies the national rule to the last 7 days of probes:
 // veto at 5% of probes unanswered within 15 s, early warning at 3%, and a
 // site unreachable more than 80% of the time is probably rebuilt or closed.
-func (s *Service) addAvailability(ctx context.Context, key string, rep *finding.Report) {
+func (s *Service) AddAvailability(ctx context.Context, key string, rep *finding.Report) {
 	total, failed, err := s.Store.Availability(ctx, key, s.now().Add(-7*24*time.Hour))
 	if err != nil || total == 0 {
 		return
@@ -189,22 +223,30 @@ func (s *Service) addAvailability(ctx context.Context, key string, rep *finding.
 
 // ProbeSite probes the homepage once, records it, and alerts on downtime.
 func (s *Service) ProbeSite(ctx context.Context, site config.Site) error {
-	key := SiteKey(site)
 	ok, ms, reason := s.Probe(ctx, site.URL)
 	if ctx.Err() != nil {
 		return nil
 	}
-	if err := s.Store.AddProbe(ctx, key, s.now(), ok, ms, reason); err != nil {
-		return err
-	}
-	if s.Alerts != nil {
-		name := site.Name
-		if name == "" {
-			name = key
+	p := store.Probe{Site: SiteKey(site), At: s.now(), OK: ok, TotalMs: ms, Detail: reason}
+	return s.Store.Update(ctx, func(tx store.Tx) error {
+		out, err := s.RecordProbe(ctx, tx, site, p)
+		if err != nil {
+			return err
 		}
-		return s.Alerts.AfterProbe(ctx, name, key, site.URL, ok, reason)
+		return alert.Queue(ctx, tx, out, s.now())
+	})
+}
+
+// RecordProbe records a probe in tx and decides its alerts.
+func (s *Service) RecordProbe(ctx context.Context, tx store.Tx, site config.Site, p store.Probe) ([]alert.Outgoing, error) {
+	if err := tx.AddProbe(ctx, p); err != nil {
+		return nil, err
 	}
-	return nil
+	if s.Alerts == nil {
+		return nil, nil
+	}
+	ref := fmt.Sprintf("probe:%s:%d", p.Site, p.At.UnixNano())
+	return s.Alerts.AfterProbe(ctx, tx, ref, SiteName(site), p.Site, site.URL, p.OK, p.Detail)
 }
 
 // HTTPProbe is the production probe: one GET of the homepage within the
@@ -304,10 +346,20 @@ func (s *Service) Schedule(ctx context.Context, sched gocron.Scheduler) error {
 			return fmt.Errorf("schedule probes of %s: %w", SiteKey(site), err)
 		}
 	}
+	_, err := sched.NewJob(
+		gocron.DurationJob(6*time.Hour),
+		gocron.NewTask(func() { s.Prune(ctx) }),
+		gocron.WithSingletonMode(gocron.LimitModeReschedule),
+		gocron.WithStartAt(gocron.WithStartImmediately()),
+		gocron.WithName("prune history"),
+	)
+	if err != nil {
+		return fmt.Errorf("schedule pruning: %w", err)
+	}
 	if s.Alerts != nil {
 		_, err := sched.NewJob(
 			gocron.DurationJob(s.Config.Alerts.DeliverInterval.D()),
-			gocron.NewTask(func() { s.Alerts.Deliver(ctx) }),
+			gocron.NewTask(func() { s.Alerts.Deliver(ctx, s.Store) }),
 			gocron.WithSingletonMode(gocron.LimitModeReschedule),
 			gocron.WithName("deliver alerts"),
 		)
@@ -316,6 +368,24 @@ func (s *Service) Schedule(ctx context.Context, sched gocron.Scheduler) error {
 		}
 	}
 	return nil
+}
+
+// Retention returns the history's retention settings.
+func (s *Service) Retention() store.Retention {
+	r := s.Config.Serve.Retention
+	return store.Retention{Runs: r.Runs.D(), Probes: r.Probes.D(), DeliveredAlerts: r.DeliveredAlerts.D()}
+}
+
+// Prune deletes what the retention settings no longer keep.
+func (s *Service) Prune(ctx context.Context) {
+	p, err := s.Store.Prune(ctx, s.Retention(), s.now())
+	if err != nil {
+		s.log().Error("prune history", "err", err)
+		return
+	}
+	if p.Runs+p.Probes+p.Alerts > 0 {
+		s.log().Info("history pruned", "runs", p.Runs, "probes", p.Probes, "alerts", p.Alerts)
+	}
 }
 
 // RunMissed starts, in the background, the daily runs missed while the

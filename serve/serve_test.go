@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -18,7 +19,9 @@ import (
 	"github.com/xunjian/xunjian/alert"
 	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/finding"
-	"github.com/xunjian/xunjian/history"
+	"github.com/xunjian/xunjian/store"
+	"github.com/xunjian/xunjian/store/sqlite"
+	"github.com/xunjian/xunjian/store/storetest"
 )
 
 func testConfig(t *testing.T) config.Config {
@@ -55,15 +58,15 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // 5 minutes, the daily run at 02:00 Asia/Shanghai, in milliseconds.
 func TestScheduleWithFakeClock(t *testing.T) {
 	cfg := testConfig(t)
-	store, err := history.Open(cfg.Serve.Database)
+	st, err := sqlite.Open(context.Background(), cfg.Serve.Database)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
+	defer st.Close()
 	// 17:40 UTC is 01:40 in Shanghai: the daily run is due in 20 minutes.
 	clock := clockwork.NewFakeClockAt(time.Date(2026, 11, 26, 17, 40, 0, 0, time.UTC))
 	var inspections, probes atomic.Int32
-	svc := &Service{Config: cfg, Store: store, Now: clock.Now,
+	svc := &Service{Config: cfg, Store: st, Now: clock.Now,
 		Inspect: func(ctx context.Context, s config.Site) (*finding.Report, error) {
 			inspections.Add(1)
 			return fakeReport(clock.Now()), nil
@@ -93,8 +96,8 @@ func TestScheduleWithFakeClock(t *testing.T) {
 	clock.BlockUntilContext(ctx, 2)
 	clock.Advance(10 * time.Minute)
 	waitFor(t, "daily inspection", func() bool { return inspections.Load() == 1 })
-	waitFor(t, "saved run", func() bool { runs, _ := store.Runs(ctx, "www.example.gov.cn", 5); return len(runs) == 1 })
-	total, _, _ := store.Availability(ctx, "www.example.gov.cn", clock.Now().Add(-time.Hour))
+	waitFor(t, "saved run", func() bool { runs, _ := st.Runs(ctx, "www.example.gov.cn", 5); return len(runs) == 1 })
+	total, _, _ := st.Availability(ctx, "www.example.gov.cn", clock.Now().Add(-time.Hour))
 	if total < 3 {
 		t.Errorf("%d probes recorded", total)
 	}
@@ -102,11 +105,11 @@ func TestScheduleWithFakeClock(t *testing.T) {
 
 func TestRunSiteNeverOverlaps(t *testing.T) {
 	cfg := testConfig(t)
-	store, _ := history.Open(cfg.Serve.Database)
-	defer store.Close()
+	st, _ := sqlite.Open(context.Background(), cfg.Serve.Database)
+	defer st.Close()
 	release := make(chan struct{})
 	var calls atomic.Int32
-	svc := &Service{Config: cfg, Store: store, Inspect: func(ctx context.Context, s config.Site) (*finding.Report, error) {
+	svc := &Service{Config: cfg, Store: st, Inspect: func(ctx context.Context, s config.Site) (*finding.Report, error) {
 		calls.Add(1)
 		<-release
 		return fakeReport(time.Now()), nil
@@ -134,32 +137,32 @@ func TestRunSiteHistoryReportsAlertsAvailability(t *testing.T) {
 		w.Write([]byte(`{"errcode":0}`))
 	}))
 	defer hook.Close()
-	store, _ := history.Open(cfg.Serve.Database)
-	defer store.Close()
+	st, _ := sqlite.Open(context.Background(), cfg.Serve.Database)
+	defer st.Close()
 	wh, _ := alert.NewWebhook("值班群", alert.WeCom, hook.URL)
 	now := time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)
 	dark := finding.Finding{ID: "d1", Check: "dark-link", Severity: finding.Critical, Page: "http://www.example.gov.cn/", Message: "暗链"}
 	var next *finding.Report
-	svc := &Service{Config: cfg, Store: store, Now: func() time.Time { return now },
-		Alerts:  &alert.Dispatcher{Store: store, Channels: []alert.Channel{wh}, Now: func() time.Time { return now }, Reminder: 24 * time.Hour, DownAfter: 3},
+	svc := &Service{Config: cfg, Store: st, Now: func() time.Time { return now },
+		Alerts:  &alert.Dispatcher{Channels: []alert.Channel{wh}, Now: func() time.Time { return now }, Reminder: 24 * time.Hour, DownAfter: 3},
 		Inspect: func(ctx context.Context, s config.Site) (*finding.Report, error) { return next, nil },
 	}
 	// A week of probes, 10% failing: the availability veto fails.
 	for i := range 100 {
-		store.AddProbe(context.Background(), "www.example.gov.cn", now.Add(-time.Duration(i)*time.Hour), i%10 != 0, 10, "")
+		st.AddProbe(context.Background(), store.Probe{Site: "www.example.gov.cn", At: now.Add(-time.Duration(i) * time.Hour), OK: i%10 != 0, TotalMs: 10})
 	}
 	next = fakeReport(now, dark)
 	if err := svc.RunSite(context.Background(), cfg.Sites[0]); err != nil {
 		t.Fatal(err)
 	}
-	svc.Alerts.Deliver(context.Background())
+	svc.Alerts.Deliver(context.Background(), st)
 	if len(got) != 2 || !strings.Contains(got[0], "每日巡检") || !strings.Contains(got[1], "发现新问题：暗链") {
 		t.Errorf("alerts %q", got)
 	}
 	if !strings.Contains(got[0], "/sites/www.example.gov.cn/runs/1/report.html") {
 		t.Errorf("digest lacks the stable report link: %s", got[0])
 	}
-	rep, _, _ := store.Report(context.Background(), "www.example.gov.cn", 1)
+	rep, _, _ := st.Report(context.Background(), "www.example.gov.cn", 1)
 	if rep.Evaluation.Vetoes[0].Status != finding.VetoFail || !strings.Contains(rep.Evaluation.Vetoes[0].Evidence, "10.0%") {
 		t.Errorf("availability veto %+v", rep.Evaluation.Vetoes[0])
 	}
@@ -172,7 +175,7 @@ func TestRunSiteHistoryReportsAlertsAvailability(t *testing.T) {
 	now = now.Add(24 * time.Hour)
 	next = fakeReport(now)
 	svc.RunSite(context.Background(), cfg.Sites[0])
-	svc.Alerts.Deliver(context.Background())
+	svc.Alerts.Deliver(context.Background(), st)
 	if len(got) != 4 || !strings.Contains(got[2], "已修复 1") || !strings.Contains(got[3], "问题已修复：暗链") {
 		t.Errorf("after the fix %q", got[2:])
 	}
@@ -180,11 +183,11 @@ func TestRunSiteHistoryReportsAlertsAvailability(t *testing.T) {
 
 func TestRunMissed(t *testing.T) {
 	cfg := testConfig(t)
-	store, _ := history.Open(cfg.Serve.Database)
-	defer store.Close()
+	st, _ := sqlite.Open(context.Background(), cfg.Serve.Database)
+	defer st.Close()
 	now := time.Date(2026, 11, 26, 3, 0, 0, 0, time.UTC) // 11:00 in Shanghai
 	var calls atomic.Int32
-	svc := &Service{Config: cfg, Store: store, Now: func() time.Time { return now },
+	svc := &Service{Config: cfg, Store: st, Now: func() time.Time { return now },
 		Inspect: func(ctx context.Context, s config.Site) (*finding.Report, error) {
 			calls.Add(1)
 			return fakeReport(now), nil
@@ -212,12 +215,12 @@ func mustLoc(name string) *time.Location {
 
 func TestDashboard(t *testing.T) {
 	cfg := testConfig(t)
-	store, _ := history.Open(cfg.Serve.Database)
-	defer store.Close()
-	svc := &Service{Config: cfg, Store: store, Now: time.Now}
+	st, _ := sqlite.Open(context.Background(), cfg.Serve.Database)
+	defer st.Close()
+	svc := &Service{Config: cfg, Store: st, Now: time.Now}
 	rep := fakeReport(time.Now(), finding.Finding{ID: "x1", Check: "broken-link", Severity: finding.High, Page: "http://www.example.gov.cn/", Message: "首页不可用链接<script>"})
-	store.SaveRun(context.Background(), "www.example.gov.cn", rep)
-	store.AddProbe(context.Background(), "www.example.gov.cn", time.Now(), true, 10, "")
+	storetest.Save(context.Background(), st, store.NewRun{Site: "www.example.gov.cn", Report: rep})
+	st.AddProbe(context.Background(), store.Probe{Site: "www.example.gov.cn", At: time.Now(), OK: true, TotalMs: 10})
 	srv := httptest.NewServer((&Dashboard{Current: func() *Service { return svc }}).Handler())
 	defer srv.Close()
 	get := func(path string) (int, string) {
@@ -250,5 +253,63 @@ func TestDashboard(t *testing.T) {
 		if code != tc.code || !strings.Contains(body, tc.want) {
 			t.Errorf("GET %s: %d, body lacks %q", tc.path, code, tc.want)
 		}
+	}
+}
+
+// failingOutbox is a store whose outbox writes fail: a crash between
+// saving a run and queueing its alerts.
+type failingOutbox struct{ store.Store }
+
+func (f failingOutbox) Update(ctx context.Context, fn func(store.Tx) error) error {
+	return f.Store.Update(ctx, func(tx store.Tx) error { return fn(failingTx{tx}) })
+}
+
+type failingTx struct{ store.Tx }
+
+func (failingTx) Enqueue(context.Context, store.OutboxMessage) error {
+	return errors.New("disk full")
+}
+
+// TestRunAndAlertsOneTransaction: when the alerts of a run cannot be
+// queued, the run is not saved either, so the next run finds the problem
+// new again and alerts: nothing is lost between the two writes.
+func TestRunAndAlertsOneTransaction(t *testing.T) {
+	cfg := testConfig(t)
+	st, err := sqlite.Open(context.Background(), cfg.Serve.Database)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var got []string
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got = append(got, string(b))
+		w.Write([]byte(`{"errcode":0}`))
+	}))
+	defer hook.Close()
+	wh, _ := alert.NewWebhook("值班群", alert.WeCom, hook.URL)
+	dark := finding.Finding{ID: "d1", Check: "dark-link", Severity: finding.Critical, Page: "http://www.example.gov.cn/", Message: "暗链"}
+	svc := &Service{Config: cfg, Store: failingOutbox{st},
+		Alerts: &alert.Dispatcher{Channels: []alert.Channel{wh}, Reminder: 24 * time.Hour, DownAfter: 3},
+		Inspect: func(ctx context.Context, s config.Site) (*finding.Report, error) {
+			return fakeReport(time.Now(), dark), nil
+		},
+	}
+	if err := svc.RunSite(context.Background(), cfg.Sites[0]); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("run with a failing outbox: %v", err)
+	}
+	if runs, _ := st.Runs(context.Background(), "www.example.gov.cn", 5); len(runs) != 0 {
+		t.Fatalf("run saved without its alerts: %+v", runs)
+	}
+	if _, ok, _ := st.Alert(context.Background(), "finding:www.example.gov.cn:d1"); ok {
+		t.Fatal("alert state recorded for an alert never queued")
+	}
+	svc.Store = st
+	if err := svc.RunSite(context.Background(), cfg.Sites[0]); err != nil {
+		t.Fatal(err)
+	}
+	svc.Alerts.Deliver(context.Background(), st)
+	if len(got) != 2 || !strings.Contains(got[1], "发现新问题：暗链") {
+		t.Errorf("alerts after the retry: %q", got)
 	}
 }

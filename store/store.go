@@ -93,7 +93,9 @@ type Tx interface {
 	// Alert and SetAlert read and write an alert's state.
 	Alert(ctx context.Context, key string) (AlertState, bool, error)
 	SetAlert(ctx context.Context, key, site string, at time.Time, resolved bool) error
-	// RecentProbes is Reader.RecentProbes inside the transaction.
+	// AddProbe and RecentProbes are the Store's and Reader's, inside the
+	// transaction.
+	AddProbe(ctx context.Context, p Probe) error
 	RecentProbes(ctx context.Context, site string, n int) ([]bool, error)
 	// Enqueue stores a message for a channel's outbox; a second message
 	// with the same channel and key is ignored.

@@ -10,9 +10,9 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/xunjian/xunjian/history"
 	"github.com/xunjian/xunjian/reports"
 	"github.com/xunjian/xunjian/serve"
+	storepkg "github.com/xunjian/xunjian/store"
 )
 
 // cmdReport is `xunjian report`: rebuild a stored run's reports from the
@@ -41,17 +41,19 @@ func cmdReport(ctx context.Context, args []string, e env) error {
 			key = serve.SiteKey(s)
 		}
 	}
-	if _, err := os.Stat(cfg.Serve.Database); err != nil {
-		return fmt.Errorf("history %s: %w", cfg.Serve.Database, err)
+	if !serve.IsClusterDatabase(cfg.Serve.Database) {
+		if _, err := os.Stat(cfg.Serve.Database); err != nil {
+			return fmt.Errorf("history %s: %w", cfg.Serve.Database, err)
+		}
 	}
-	store, err := history.Open(cfg.Serve.Database)
+	store, err := serve.OpenStore(ctx, cfg.Serve.Database)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
 	rep, id, err := store.Report(ctx, key, *run)
 	if err != nil {
-		if errors.Is(err, history.ErrNotFound) {
+		if errors.Is(err, storepkg.ErrNotFound) {
 			return usageError{err: err}
 		}
 		return err

@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/xunjian/xunjian/config"
-	"github.com/xunjian/xunjian/history"
 	"github.com/xunjian/xunjian/sampleportal"
 	"github.com/xunjian/xunjian/serve"
+	"github.com/xunjian/xunjian/store/sqlite"
 )
 
 // TestServeSurvivesSIGKILL runs `xunjian serve` as a real process on two
@@ -71,7 +71,7 @@ report:
   formats: [json]
 `, portal.URL, slow.URL+"/", db, filepath.Join(dir, "reports"))), 0o644)
 	runs := func(site string) int {
-		s, err := history.Open(db)
+		s, err := sqlite.Open(context.Background(), db)
 		if err != nil {
 			return -1
 		}

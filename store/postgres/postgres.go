@@ -481,7 +481,7 @@ func (s *Store) AddProbe(ctx context.Context, p store.Probe) error {
 	return nil
 }
 
-// AddProbeTx records a probe inside a transaction.
+// AddProbe implements store.Tx.
 func (t *Tx) AddProbe(ctx context.Context, p store.Probe) error {
 	if _, err := t.tx.Exec(ctx, `INSERT INTO probes(site, at, ok, total_ms, detail, worker) VALUES ($1, $2, $3, $4, $5, $6)`, p.Site, p.At, p.OK, p.TotalMs, p.Detail, p.Worker); err != nil {
 		return fmt.Errorf("add probe: %w", err)

@@ -447,8 +447,12 @@ func (s *Store) Artifact(ctx context.Context, runID int64, name string) ([]byte,
 }
 
 // AddProbe implements store.Store.
-func (s *Store) AddProbe(ctx context.Context, p store.Probe) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO probes(site, at, ok, total_ms, detail, worker) VALUES (?, ?, ?, ?, ?, ?)`, p.Site, p.At.UnixNano(), boolInt(p.OK), p.TotalMs, p.Detail, p.Worker)
+func (s *Store) AddProbe(ctx context.Context, p store.Probe) error { return addProbe(ctx, s.db, p) }
+
+func (t *txn) AddProbe(ctx context.Context, p store.Probe) error { return addProbe(ctx, t.q, p) }
+
+func addProbe(ctx context.Context, q queryer, p store.Probe) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO probes(site, at, ok, total_ms, detail, worker) VALUES (?, ?, ?, ?, ?, ?)`, p.Site, p.At.UnixNano(), boolInt(p.OK), p.TotalMs, p.Detail, p.Worker)
 	if err != nil {
 		return fmt.Errorf("add probe: %w", err)
 	}
