@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/xunjian/xunjian/cluster"
 	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/serve"
 )
@@ -19,6 +20,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	fs.SetOutput(e.stderr)
 	path := fs.String("c", "", "configuration file with sites, serve and alerts settings")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	pushSites := fs.Bool("push-sites", false, "cluster mode: make this config's sites the database's copy (otherwise the database's settings of a site win)")
 	if _, err := parseInterleaved(fs, args); err != nil {
 		return usageError{} // -h too: kept as it was
 	}
@@ -63,9 +65,13 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 			}
 		}
 	}()
-	return serve.Run(ctx, serve.Options{Config: cfg, Log: log, Ready: func(addr string) {
+	ready := func(addr string) {
 		if addr != "" {
 			fmt.Fprintf(e.stdout, "仪表盘：http://%s/\n", addr)
 		}
-	}}, reload)
+	}
+	if serve.IsClusterDatabase(cfg.Serve.Database) {
+		return cluster.Run(ctx, cluster.Options{Config: cfg, Log: log, PushSites: *pushSites, Ready: ready}, reload)
+	}
+	return serve.Run(ctx, serve.Options{Config: cfg, Log: log, Ready: ready}, reload)
 }

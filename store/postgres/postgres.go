@@ -199,6 +199,21 @@ func WithMigrationLock(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) 
 	})
 }
 
+// WithSessionLock runs fn holding the migration lock on a connection of
+// its own, for migrations that commit in several transactions (River's).
+func WithSessionLock(ctx context.Context, pool *pgxpool.Pool, fn func() error) error {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("migration lock: %w", err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, int64(migrationLock)); err != nil {
+		return fmt.Errorf("migration lock: %w", err)
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, int64(migrationLock))
+	return fn()
+}
+
 // Version returns the schema version.
 func (s *Store) Version(ctx context.Context) (int, error) {
 	var v int
