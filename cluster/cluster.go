@@ -274,7 +274,9 @@ func (n *Node) newClient(cfg config.Config) error {
 			return ProbeArgs{Shard: shard, Shards: cl.ProbeShards, Round: time.Now().Truncate(every).Unix()}, nil
 		}, &river.PeriodicJobOpts{ID: fmt.Sprintf("probe-%d", shard), RunOnStart: true}))
 	}
-	const otherJobs = 5 * time.Minute
+	// Each kind has its own timeout (Worker.Timeout), so the client's is
+	// only a default; River wants RescueStuckJobsAfter at least as long.
+	rescue := cl.RescueAfter.D()
 	client, err := river.NewClient(riverpgxv5.New(n.store.Pool()), &river.Config{
 		ID:     n.id,
 		Logger: slog.New(riverLogHandler{n.log.Handler()}),
@@ -284,8 +286,8 @@ func (n *Node) newClient(cfg config.Config) error {
 		},
 		Workers:                     workers,
 		PeriodicJobs:                periodic,
-		JobTimeout:                  otherJobs,
-		RescueStuckJobsAfter:        max(cl.RescueAfter.D(), otherJobs),
+		JobTimeout:                  rescue,
+		RescueStuckJobsAfter:        rescue,
 		CompletedJobRetentionPeriod: 48 * time.Hour,
 	})
 	if err != nil {

@@ -123,6 +123,9 @@ type plannerWorker struct {
 	n *Node
 }
 
+// Timeout: planning 1,500 sites takes well under a second.
+func (w *plannerWorker) Timeout(*river.Job[PlannerArgs]) time.Duration { return 2 * time.Minute }
+
 func (w *plannerWorker) Work(ctx context.Context, job *river.Job[PlannerArgs]) error {
 	planned, err := w.n.Plan(ctx, time.Now())
 	if err != nil {
@@ -296,12 +299,14 @@ func (w *inspectWorker) Work(ctx context.Context, job *river.Job[InspectArgs]) e
 // saveRun saves the run, its statuses, its alert jobs and the job's
 // completion in one transaction, after checking under a row lock that this
 // attempt still owns the job. While the database is unreachable it retries
-// with backoff until the deadline.
+// with backoff until the deadline. A worker that comes back after the
+// deadline (frozen, or its machine suspended) still tries once: the
+// ownership check, not the clock, decides whether its save stands.
 func (n *Node) saveRun(ctx context.Context, job *river.Job[InspectArgs], site config.Site, rep *finding.Report, deadline time.Time, log interface {
 	Warn(string, ...any)
 }) (int64, error) {
 	svc := n.svc()
-	sctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
+	sctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), later(deadline, time.Now().Add(30*time.Second)))
 	defer cancel()
 	svc.AddAvailability(sctx, job.Args.Site, rep)
 	wait := 500 * time.Millisecond
@@ -340,6 +345,13 @@ func (n *Node) saveRun(ctx context.Context, job *river.Job[InspectArgs], site co
 		}
 		wait = min(wait*2, 10*time.Second)
 	}
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // checkOwner locks the job's row and checks that it is still running
@@ -394,6 +406,11 @@ func Shard(site string, shards int) int {
 	h := fnv.New32a()
 	h.Write([]byte(site))
 	return int(h.Sum32() % uint32(shards))
+}
+
+// Timeout: one probe round, at most 15 s per site, 8 at a time.
+func (w *probeWorker) Timeout(*river.Job[ProbeArgs]) time.Duration {
+	return max(w.n.svc().Config.Serve.ProbeInterval.D(), 2*time.Minute)
 }
 
 func (w *probeWorker) Work(ctx context.Context, job *river.Job[ProbeArgs]) error {
@@ -461,6 +478,9 @@ func (w *alertWorker) NextRetry(job *river.Job[AlertArgs]) time.Time {
 	return time.Now().Add(w.n.svc().Alerts.Backoff(job.Attempt - 1))
 }
 
+// Timeout: one delivery.
+func (w *alertWorker) Timeout(*river.Job[AlertArgs]) time.Duration { return time.Minute }
+
 func (w *alertWorker) Work(ctx context.Context, job *river.Job[AlertArgs]) error {
 	n := w.n
 	a := job.Args
@@ -500,6 +520,9 @@ type pruneWorker struct {
 	river.WorkerDefaults[PruneArgs]
 	n *Node
 }
+
+// Timeout: deleting a day's worth of old rows.
+func (w *pruneWorker) Timeout(*river.Job[PruneArgs]) time.Duration { return 10 * time.Minute }
 
 func (w *pruneWorker) Work(ctx context.Context, job *river.Job[PruneArgs]) error {
 	w.n.svc().Prune(ctx)

@@ -12,13 +12,13 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/internal/pgtest"
-	"github.com/xunjian/xunjian/rules"
 )
 
 // newTestNode is a worker that is set up but not started: its planner
 // and save can be called directly.
-func newTestNode(t *testing.T, cfg rules.Config, log *slog.Logger) *Node {
+func newTestNode(t *testing.T, cfg config.Config, log *slog.Logger) *Node {
 	t.Helper()
 	ctx := context.Background()
 	n := &Node{id: cfg.Serve.Cluster.WorkerID, log: log, stopping: make(chan struct{})}
