@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -210,4 +211,66 @@ func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) 
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatalf("timed out waiting for %s", what)
+}
+
+// TestDatabaseGoesAwayMidRun: the database stops while an inspection runs
+// and is still down when it ends; the worker retries the save with backoff
+// and saves the run once the database is back, without crashing.
+func TestDatabaseGoesAwayMidRun(t *testing.T) {
+	srv := pgtest.Start(t)
+	db := srv.NewDatabase(t)
+	cfg := testConfig(t, db, 1)
+	started, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	inspect := func(ctx context.Context, s rules.Site) (*finding.Report, error) {
+		once.Do(func() { close(started) })
+		<-release
+		now := time.Now()
+		return &finding.Report{Site: s.URL, StartedAt: now, FinishedAt: now, Complete: true}, nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	go func() {
+		done <- Run(ctx, Options{Config: cfg, Log: slog.New(slog.NewTextHandler(lockedWriter{&mu, &logs}, nil)), Inspect: inspect, Channels: []alert.Channel{},
+			Probe: func(context.Context, string) (bool, float64, string) { return true, 1, "" }}, nil)
+	}()
+	select {
+	case <-started:
+	case err := <-done:
+		t.Fatalf("Run returned: %v", err)
+	case <-time.After(60 * time.Second):
+		t.Fatal("no inspection started")
+	}
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	time.Sleep(3 * time.Second)
+	select {
+	case err := <-done:
+		t.Fatalf("Run returned while the database was down: %v", err)
+	default:
+	}
+	if err := srv.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	pool := openPool(t, db)
+	waitFor(t, 30*time.Second, "the run saved after the database came back", func() bool { return count(t, pool, `SELECT COUNT(*) FROM runs`) == 1 })
+	mu.Lock()
+	if !strings.Contains(logs.String(), "save failed, retrying") {
+		t.Errorf("no retry logged:\n%s", logs.String())
+	}
+	mu.Unlock()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Error(err)
+		}
+	case <-time.After(90 * time.Second):
+		t.Error("Run did not return after cancel")
+	}
 }
