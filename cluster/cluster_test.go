@@ -52,7 +52,7 @@ func (h *hookCounter) snapshot() map[string]int {
 	return out
 }
 
-func testConfig(t *testing.T, db string, sites int) config.Config {
+func testConfig(t testing.TB, db string, sites int) config.Config {
 	cfg := config.Default()
 	for i := range sites {
 		cfg.Sites = append(cfg.Sites, config.Site{Name: fmt.Sprintf("站点%d", i), URL: fmt.Sprintf("http://s%d.example.gov.cn/", i)})
@@ -222,7 +222,7 @@ func TestDatabaseGoesAwayMidRun(t *testing.T) {
 	cfg := testConfig(t, db, 1)
 	started, release := make(chan struct{}), make(chan struct{})
 	var once sync.Once
-	inspect := func(ctx context.Context, s rules.Site) (*finding.Report, error) {
+	inspect := func(ctx context.Context, s config.Site) (*finding.Report, error) {
 		once.Do(func() { close(started) })
 		<-release
 		now := time.Now()

@@ -13,15 +13,22 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/xunjian/xunjian/config"
+	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/internal/pgtest"
 )
 
 // newTestNode is a worker that is set up but not started: its planner
 // and save can be called directly.
-func newTestNode(t *testing.T, cfg config.Config, log *slog.Logger) *Node {
+func newTestNode(t testing.TB, cfg config.Config, log *slog.Logger) *Node {
 	t.Helper()
 	ctx := context.Background()
-	n := &Node{id: cfg.Serve.Cluster.WorkerID, log: log, stopping: make(chan struct{})}
+	n := &Node{id: cfg.Serve.Cluster.WorkerID, log: log, stopping: make(chan struct{}), opts: Options{
+		// No request leaves the machine: probes and inspections are stubs.
+		Probe: func(context.Context, string) (bool, float64, string) { return true, 1, "" },
+		Inspect: func(context.Context, config.Site) (*finding.Report, error) {
+			return nil, errors.New("no inspection in this test")
+		},
+	}}
 	st, err := Connect(ctx, cfg.Serve.Database, log)
 	if err != nil {
 		t.Fatal(err)
