@@ -145,6 +145,22 @@ func Run(ctx context.Context, o Options, reload <-chan config.Config) error {
 	} else if o.Ready != nil {
 		o.Ready("")
 	}
+	// The history is pruned at start and every 6 hours, by the service of
+	// the config in force (its retention settings).
+	pruneCtx, stopPruning := context.WithCancel(ctx)
+	pruned := make(chan struct{})
+	defer func() { stopPruning(); <-pruned }()
+	go func() {
+		defer close(pruned)
+		for {
+			current.Load().Prune(pruneCtx)
+			select {
+			case <-pruneCtx.Done():
+				return
+			case <-time.After(6 * time.Hour):
+			}
+		}
+	}()
 	var running sync.WaitGroup
 	for {
 		opts := []gocron.SchedulerOption{gocron.WithStopTimeout(2 * time.Minute), gocron.WithLocation(time.UTC)}

@@ -346,16 +346,6 @@ func (s *Service) Schedule(ctx context.Context, sched gocron.Scheduler) error {
 			return fmt.Errorf("schedule probes of %s: %w", SiteKey(site), err)
 		}
 	}
-	_, err := sched.NewJob(
-		gocron.DurationJob(6*time.Hour),
-		gocron.NewTask(func() { s.Prune(ctx) }),
-		gocron.WithSingletonMode(gocron.LimitModeReschedule),
-		gocron.WithStartAt(gocron.WithStartImmediately()),
-		gocron.WithName("prune history"),
-	)
-	if err != nil {
-		return fmt.Errorf("schedule pruning: %w", err)
-	}
 	if s.Alerts != nil {
 		_, err := sched.NewJob(
 			gocron.DurationJob(s.Config.Alerts.DeliverInterval.D()),

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/store"
 )
@@ -46,7 +47,7 @@ func Run(t *testing.T, open Opener) {
 func Report(start time.Time, complete bool, ids ...string) *finding.Report {
 	r := &finding.Report{Site: "http://x.gov.cn/", StartedAt: start, FinishedAt: start.Add(time.Minute), Complete: complete}
 	for _, id := range ids {
-		r.Findings = append(r.Findings, finding.Finding{ID: id, Check: "broken-link", Kind: "not-found", Severity: finding.High, Page: "http://x.gov.cn/", Message: "m" + id})
+		r.Findings = append(r.Findings, finding.Finding{ID: id, Check: catalog.BrokenLink, Kind: "not-found", Severity: finding.High, Page: "http://x.gov.cn/", Message: "m" + id})
 	}
 	return r
 }
