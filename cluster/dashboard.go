@@ -10,11 +10,26 @@ import (
 
 var clusterTmpl = template.Must(template.New("cluster").Funcs(template.FuncMap{
 	"time": func(t time.Time) string { return t.Local().Format("2006-01-02 15:04:05") },
-}).Parse(`<h2>集群节点</h2><table><tr><th>节点</th><th>主机</th><th>进程号</th><th>仪表盘</th><th>启动时间</th><th>最近心跳</th><th>状态</th></tr>
-{{range .Workers}}<tr><td>{{.ID}}</td><td>{{.Host}}</td><td>{{.PID}}</td><td>{{if .Dashboard}}<a href="http://{{.Dashboard}}/">{{.Dashboard}}</a>{{else}}—{{end}}</td><td>{{time .Started}}</td><td>{{time .Seen}}</td><td>{{if .Alive}}<span class="ok">在线</span>{{else}}<span class="bad">失联</span>{{end}}</td></tr>{{end}}</table>
-<h2>正在运行的任务</h2>{{if .Jobs}}<table><tr><th>任务</th><th>类型</th><th>网站</th><th>日期</th><th>第几次</th><th>开始时间</th><th>执行节点</th></tr>
-{{range .Jobs}}<tr><td>{{.ID}}</td><td>{{.Kind}}</td><td>{{.Site}}</td><td>{{.Day}}</td><td>{{.Attempt}}</td><td>{{time .Attempted}}</td><td>{{.Worker}}</td></tr>{{end}}</table>{{else}}<p>当前没有运行中的任务</p>{{end}}
+	"kind": func(k string) string {
+		if l, ok := kindLabels[k]; ok {
+			return l
+		}
+		return k
+	},
+}).Parse(`<h2>集群节点</h2><div style="overflow-x:auto"><table><tr><th>节点</th><th>主机</th><th>进程号</th><th>仪表盘</th><th>启动时间</th><th>最近心跳</th><th>状态</th></tr>
+{{range .Workers}}<tr><td>{{.ID}}</td><td>{{.Host}}</td><td>{{.PID}}</td><td>{{if .Dashboard}}<a href="http://{{.Dashboard}}/">{{.Dashboard}}</a>{{else}}—{{end}}</td><td>{{time .Started}}</td><td>{{time .Seen}}</td><td>{{if .Alive}}<span class="ok">在线</span>{{else}}<span class="bad">失联</span>{{end}}</td></tr>{{end}}</table></div>
+<h2>正在运行的任务</h2>{{if .Jobs}}<div style="overflow-x:auto"><table><tr><th>任务</th><th>类型</th><th>网站</th><th>日期</th><th>第几次</th><th>开始时间</th><th>执行节点</th></tr>
+{{range .Jobs}}<tr><td>{{.ID}}</td><td>{{kind .Kind}}</td><td>{{.Site}}</td><td>{{.Day}}</td><td>{{.Attempt}}</td><td>{{time .Attempted}}</td><td>{{.Worker}}</td></tr>{{end}}</table></div>{{else}}<p>当前没有运行中的任务</p>{{end}}
 <p>排队中的巡检任务：{{.Queued}}</p>`))
+
+// kindLabels name the job kinds for people.
+var kindLabels = map[string]string{
+	KindPlanner: "排期",
+	KindInspect: "巡检",
+	KindProbe:   "首页探测",
+	KindAlert:   "告警发送",
+	KindPrune:   "历史清理",
+}
 
 type workerRow struct {
 	ID, Host, Dashboard string
