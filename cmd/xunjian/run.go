@@ -19,7 +19,8 @@ const usage = `xunjian 巡检 — daily inspection of government portals
 Usage:
   xunjian inspect [flags] URL [URL...]   inspect sites now and write reports
   xunjian scan [flags] FILE|DIR|URL...   check documents before publishing them
-  xunjian serve -c FILE                  run the daily inspections, probes, alerts and dashboard
+  xunjian serve -c FILE [--push-sites]   run the daily inspections, probes, alerts and dashboard
+                                         (serve.database postgres://…: one worker of a cluster)
   xunjian report -c FILE --site NAME [--run ID] [-o DIR] [--format F]
                                          rebuild a stored report
   xunjian demo [-o DIR]                  inspect the built-in sample portal

@@ -25,7 +25,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		return usageError{} // -h too: kept as it was
 	}
 	if *path == "" {
-		return usageLine("xunjian serve -c FILE")
+		return usageLine("xunjian serve -c FILE [--push-sites]")
 	}
 	cfg, err := config.Load(*path)
 	if err == nil {
