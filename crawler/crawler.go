@@ -184,7 +184,7 @@ func New(cfg Config) (*Crawler, error) {
 			hosts = append(hosts, h)
 		}
 		var err error
-		pol, err = netpolicy.New(netpolicy.FromConfig(config.Config{Crawl: cfg.Crawl, Content: config.Content{MaxAttachmentBytes: cfg.MaxAttachmentBytes}}, hosts...))
+		pol, err = netpolicy.New(cfg.Crawl.Outbound(cfg.MaxAttachmentBytes, hosts...))
 		if err != nil {
 			return nil, fmt.Errorf("crawler: %w", err)
 		}

@@ -216,7 +216,6 @@ func FuzzExtractLinks(f *testing.F) {
 	})
 }
 
-
 func TestParseHTMLFlattensDeepNesting(t *testing.T) {
 	page := strings.Repeat("<div>", 20_000) + `<a href="http://bet.example/">澳门博彩</a>` + strings.Repeat("</div>", 20_000)
 	doc, flattened, err := ParseHTML([]byte(page))
