@@ -142,7 +142,8 @@ func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 	if err != nil {
 		return nil, err
 	}
-	if d.g.isOwn(host) {
+	own := d.g.isOwn(host)
+	if _, system := d.g.resolver.(*net.Resolver); own && system {
 		return d.d.DialContext(ctx, network, addr)
 	}
 	var ips []netip.Addr
@@ -161,7 +162,7 @@ func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 	}
 	var lastErr error = &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
 	for _, ip := range ips {
-		if !d.g.allowedAddr(ip) {
+		if !own && !d.g.allowedAddr(ip) {
 			lastErr = fmt.Errorf("dial %s (%s): %w", host, ip, ErrPrivateAddress)
 			continue
 		}
