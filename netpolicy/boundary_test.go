@@ -59,7 +59,6 @@ func offenders(t *testing.T, root string) []string {
 	return out
 }
 
-
 // TestNoAdHocClients: every outbound request of the product goes through
 // this package (issue 9: no http.DefaultClient, no http.Client{} elsewhere,
 // every request with a context).

@@ -45,7 +45,11 @@ func TestRetryAfter(t *testing.T) {
 }
 
 func TestBackoffAndRetryWait(t *testing.T) {
-	p := testPolicy(t, func(o *Options) { o.RetryBackoff = 100 * time.Millisecond; o.Retries = 2; o.MaxRetryAfter = 2 * time.Second })
+	p := testPolicy(t, func(o *Options) {
+		o.RetryBackoff = 100 * time.Millisecond
+		o.Retries = 2
+		o.MaxRetryAfter = 2 * time.Second
+	})
 	if p.Attempts() != 3 {
 		t.Errorf("attempts %d", p.Attempts())
 	}
@@ -325,7 +329,10 @@ func TestContextCancellation(t *testing.T) {
 	})
 	t.Run("policy-timeout", func(t *testing.T) {
 		p := newP(200 * time.Millisecond)
-		err := within(t, 2*time.Second, func() error { _, _, err := get(context.Background(), p.Client(Attachment), srv.URL+"/slow"); return err })
+		err := within(t, 2*time.Second, func() error {
+			_, _, err := get(context.Background(), p.Client(Attachment), srv.URL+"/slow")
+			return err
+		})
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("err = %v", err)
 		}
