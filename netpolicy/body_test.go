@@ -152,50 +152,50 @@ func TestBodyEdgeCases(t *testing.T) {
 	}))
 	defer srv.Close()
 	p := testPolicy(t, func(o *Options) { o.AllowNetworks = []string{"127.0.0.0/8"} })
-	read := func(path, method string) ([]byte, bool, error, *http.Response) {
+	read := func(path, method string) ([]byte, bool, *http.Response, error) {
 		req, _ := http.NewRequestWithContext(context.Background(), method, srv.URL+path, nil)
 		resp, err := p.Client(External).Do(req)
 		if err != nil {
-			return nil, false, err, nil
+			return nil, false, nil, err
 		}
 		data, tr, err := ReadBody(resp)
-		return data, tr, err, resp
+		return data, tr, resp, err
 	}
 	t.Run("corrupt-gzip-is-an-error", func(t *testing.T) {
-		if _, _, err, _ := read("/corrupt", "GET"); !errors.Is(err, ErrEncoding) {
+		if _, _, _, err := read("/corrupt", "GET"); !errors.Is(err, ErrEncoding) {
 			t.Errorf("err = %v", err)
 		}
 	})
 	t.Run("too-many-layers", func(t *testing.T) {
-		if _, _, err, _ := read("/layers", "GET"); !errors.Is(err, ErrEncoding) {
+		if _, _, _, err := read("/layers", "GET"); !errors.Is(err, ErrEncoding) {
 			t.Errorf("err = %v", err)
 		}
 	})
 	t.Run("unknown-encoding-left-as-is", func(t *testing.T) {
-		data, _, err, resp := read("/unknown", "GET")
+		data, _, resp, err := read("/unknown", "GET")
 		if err != nil || resp.Header.Get("Content-Encoding") != "zstd" || !bytes.HasSuffix(data, []byte("raw")) {
 			t.Errorf("data %q err %v", data, err)
 		}
 	})
 	t.Run("gzip-type-but-not-gzip", func(t *testing.T) {
-		data, _, err, _ := read("/plain-gzip-type", "GET")
+		data, _, _, err := read("/plain-gzip-type", "GET")
 		if err != nil || string(data) != "not actually gzip" {
 			t.Errorf("data %q err %v", data, err)
 		}
 	})
 	t.Run("empty-encoded-body", func(t *testing.T) {
-		data, _, err, resp := read("/empty", "GET")
+		data, _, resp, err := read("/empty", "GET")
 		if err != nil || len(data) != 0 || resp.StatusCode != 204 {
 			t.Errorf("data %q err %v", data, err)
 		}
 	})
 	t.Run("head-with-encoding", func(t *testing.T) {
-		if _, _, err, resp := read("/corrupt", "HEAD"); err != nil || resp.StatusCode != 200 {
+		if _, _, resp, err := read("/corrupt", "HEAD"); err != nil || resp.StatusCode != 200 {
 			t.Errorf("HEAD: %v", err)
 		}
 	})
 	t.Run("exactly-the-limit-is-not-truncated", func(t *testing.T) {
-		data, tr, err, _ := read("/exact", "GET")
+		data, tr, _, err := read("/exact", "GET")
 		if err != nil || len(data) != 1<<20 || tr {
 			t.Errorf("%d bytes truncated %v err %v", len(data), tr, err)
 		}

@@ -324,8 +324,7 @@ func TestRedirectToPrivateRefused(t *testing.T) {
 }
 
 func TestTooManyRedirects(t *testing.T) {
-	var srv *httptest.Server
-	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, fmt.Sprintf("/%d", len(r.URL.Path)), http.StatusFound)
 	}))
 	defer srv.Close()
