@@ -70,10 +70,6 @@ type Options struct {
 	TLS *tls.Config
 	// Resolver replaces the system resolver for the guard (tests).
 	Resolver Resolver
-	// Base replaces the connection-making transport under the policy's
-	// layers (tests count connections with it). The guard's URL checks,
-	// the limiter and the body caps still apply; its dialing is its own.
-	Base http.RoundTripper
 }
 
 // Purpose says what a request is for; it selects the body limit, whether
@@ -120,8 +116,7 @@ type Policy struct {
 	limits *limits
 	// pool is the shared connection-making transport of every purpose but
 	// probes (fresh connections) and deliveries (their own pool).
-	pool     http.RoundTripper
-	delivery http.RoundTripper
+	pool, delivery *http.Transport
 }
 
 // New validates o, applies defaults and builds the policy.
@@ -153,14 +148,8 @@ func New(o Options) (*Policy, error) {
 		return nil, fmt.Errorf("netpolicy: %w", err)
 	}
 	p := &Policy{o: o, guard: g, limits: newLimits(o.Concurrency, o.Rate, o.MaxRetryAfter)}
-	p.pool = o.Base
-	if p.pool == nil {
-		p.pool = p.newPool(g, max(o.Concurrency, 2))
-	}
-	p.delivery = o.Base
-	if p.delivery == nil {
-		p.delivery = p.newPool(g, 2)
-	}
+	p.pool = p.newPool(g, max(o.Concurrency, 2))
+	p.delivery = p.newPool(g, 2)
 	return p, nil
 }
 
@@ -179,12 +168,6 @@ func (p *Policy) newPool(g *guard, perHost int) *http.Transport {
 		DisableCompression:    true,
 	}
 }
-
-// Options returns the policy's settings, defaults applied.
-func (p *Policy) Options() Options { return p.o }
-
-// UserAgent is the User-Agent the policy sends.
-func (p *Policy) UserAgent() string { return p.o.UserAgent }
 
 // Limit is the decoded-body byte limit of purpose.
 func (p *Policy) Limit(purpose Purpose) int64 {
@@ -231,9 +214,6 @@ func (p *Policy) CheckRedirect(req *http.Request, via []*http.Request) error {
 // CheckURL applies the guard's static rules to u (scheme, and a host
 // written as an internal address in any form) without resolving names.
 func (p *Policy) CheckURL(u *url.URL) error { return p.guard.checkURL(u) }
-
-// IsOwn reports whether host (host or host:port) is one of the site's.
-func (p *Policy) IsOwn(host string) bool { return p.guard.isOwn(host) }
 
 // HostState returns what the limiter knows of u's host.
 func (p *Policy) HostState(u *url.URL) HostState { return p.limits.state(limitKey(u)) }
