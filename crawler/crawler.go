@@ -1,11 +1,13 @@
 // Package crawler fetches a site: pages in scope are crawled and parsed,
 // every other reference (images, scripts, attachments, external links) is
 // requested once to check that it is available. It is built on colly for the
-// requests and goquery for parsing, and adds what a site inspection needs
-// that colly lacks: per-host politeness, charset decoding that handles GBK
-// pages, retries with backoff and Retry-After, trap guards, a bounded-memory
-// visited set and frontier, and a reference log for reporting every page
-// that carries a broken link.
+// requests (on a client of the run's outbound policy, package netpolicy:
+// per-host politeness, the private-address guard, decoded and capped
+// bodies) and goquery for parsing, and adds what a site inspection needs
+// that colly lacks: charset decoding that handles GBK pages, retries with
+// backoff and Retry-After (fetch.go), trap guards, a bounded-memory visited
+// set and frontier, and a reference log for reporting every page that
+// carries a broken link.
 package crawler
 
 import (
