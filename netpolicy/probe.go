@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"sync"
 	"time"
 )
 
@@ -83,32 +84,47 @@ func (p *Policy) Probe(ctx context.Context, target, network string, timeout time
 			return nil
 		},
 	}
+	// The trace's callbacks may run on the transport's dialling goroutine,
+	// which can outlive a failed request: phases are kept under a lock.
+	var mu sync.Mutex
+	var ph struct {
+		dns, connect, tls, ttfb       time.Duration
+		remote                        string
+		dnsStart, connStart, tlsStart time.Time
+	}
 	start := time.Now()
-	var dnsStart, connStart, tlsStart time.Time
 	trace := &httptrace.ClientTrace{
-		DNSStart: func(httptrace.DNSStartInfo) { dnsStart = time.Now() },
+		DNSStart: func(httptrace.DNSStartInfo) { mu.Lock(); ph.dnsStart = time.Now(); mu.Unlock() },
 		DNSDone: func(httptrace.DNSDoneInfo) {
-			if r.DNS == 0 {
-				r.DNS = time.Since(dnsStart)
+			mu.Lock()
+			if ph.dns == 0 {
+				ph.dns = time.Since(ph.dnsStart)
 			}
+			mu.Unlock()
 		},
-		ConnectStart: func(string, string) { connStart = time.Now() },
+		ConnectStart: func(string, string) { mu.Lock(); ph.connStart = time.Now(); mu.Unlock() },
 		ConnectDone: func(_, addr string, err error) {
-			if err == nil && r.Connect == 0 {
-				r.Connect = time.Since(connStart)
-				r.RemoteAddr = addr
+			mu.Lock()
+			if err == nil && ph.connect == 0 {
+				ph.connect = time.Since(ph.connStart)
+				ph.remote = addr
 			}
+			mu.Unlock()
 		},
-		TLSHandshakeStart: func() { tlsStart = time.Now() },
+		TLSHandshakeStart: func() { mu.Lock(); ph.tlsStart = time.Now(); mu.Unlock() },
 		TLSHandshakeDone: func(_ tls.ConnectionState, err error) {
-			if err == nil && r.TLS == 0 {
-				r.TLS = time.Since(tlsStart)
+			mu.Lock()
+			if err == nil && ph.tls == 0 {
+				ph.tls = time.Since(ph.tlsStart)
 			}
+			mu.Unlock()
 		},
 		GotFirstResponseByte: func() {
-			if r.TTFB == 0 {
-				r.TTFB = time.Since(start)
+			mu.Lock()
+			if ph.ttfb == 0 {
+				ph.ttfb = time.Since(start)
 			}
+			mu.Unlock()
 		},
 	}
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodGet, target, nil)
@@ -128,5 +144,8 @@ func (p *Policy) Probe(ctx context.Context, target, network string, timeout time
 	}
 	r.Total = time.Since(start)
 	r.Err = err
+	mu.Lock()
+	r.DNS, r.Connect, r.TLS, r.TTFB, r.RemoteAddr = ph.dns, ph.connect, ph.tls, ph.ttfb, ph.remote
+	mu.Unlock()
 	return r
 }
