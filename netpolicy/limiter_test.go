@@ -3,6 +3,7 @@ package netpolicy
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -354,4 +355,49 @@ func TestContextCancellation(t *testing.T) {
 			t.Errorf("err = %v", err)
 		}
 	})
+}
+
+// TestDialEndsWithContextOrTimeout: an SMTP connection to a server that
+// never speaks ends when ctx is cancelled or after the timeout.
+func TestDialEndsWithContextOrTimeout(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // accepted, never answered
+		}
+	}()
+	for _, tc := range []struct {
+		name    string
+		cancel  time.Duration
+		timeout time.Duration
+	}{
+		{"cancelled", 100 * time.Millisecond, time.Minute},
+		{"timeout", 0, 100 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if tc.cancel > 0 {
+				time.AfterFunc(tc.cancel, cancel)
+			}
+			c, err := Dial(ctx, ln.Addr().String(), tc.timeout)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			start := time.Now()
+			_, err = c.Read(make([]byte, 1))
+			if err == nil || time.Since(start) > 2*time.Second {
+				t.Errorf("read: %v after %v", err, time.Since(start))
+			}
+		})
+	}
 }

@@ -296,7 +296,7 @@ func DeliveryClient(timeout time.Duration, endpoints ...string) (*http.Client, e
 
 // Dial opens a connection for a delivery that is not HTTP (SMTP): addr's
 // host is trusted as configured, the dial honours ctx and timeout, and the
-// connection's deadline is the earlier of ctx's and now+timeout.
+// connection ends at the earlier of ctx's end and now+timeout.
 func Dial(ctx context.Context, addr string, timeout time.Duration) (net.Conn, error) {
 	if timeout <= 0 {
 		timeout = dialTimeout
@@ -306,8 +306,11 @@ func Dial(ctx context.Context, addr string, timeout time.Duration) (net.Conn, er
 	if err != nil {
 		return nil, err
 	}
-	c.SetDeadline(time.Now().Add(timeout))
-	// Cancelling ctx ends the conversation at once.
+	if dl, ok := ctx.Deadline(); !ok || dl.After(time.Now().Add(timeout)) {
+		c.SetDeadline(time.Now().Add(timeout))
+	}
+	// ctx ending (its deadline, a cancel) ends the conversation at once,
+	// after ctx.Err is set, so callers can tell why.
 	stop := context.AfterFunc(ctx, func() { c.SetDeadline(time.Unix(1, 0)) })
 	return &ctxConn{Conn: c, stop: stop}, nil
 }
