@@ -10,9 +10,9 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/crawler"
 	"github.com/xunjian/xunjian/netpolicy"
-	"github.com/xunjian/xunjian/rules"
 )
 
 // intranetService stands for a host inside the government network, on
@@ -43,7 +43,7 @@ func TestStylesheetRedirectToIntranetRefused(t *testing.T) {
 		http.Redirect(w, r, inner+"/site.css", http.StatusFound)
 	}))
 	defer site.Close()
-	cfg := rules.Default()
+	cfg := config.Default()
 	packs, _ := cfg.Content.LoadPacks(nil, nil)
 	home, _ := url.Parse(site.URL + "/")
 	c, err := newDarkLink(Deps{Config: cfg, Packs: packs, SiteHosts: []string{home.Host}})
@@ -51,7 +51,7 @@ func TestStylesheetRedirectToIntranetRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc, _, _ := crawler.ParseHTML([]byte(`<html><head><link rel="stylesheet" href="/site.css"></head><body><div class="x-hide"><a href="http://bet.example/1">免费电影</a></div></body></html>`))
-	fs := c.Page(context.Background(), &crawler.Page{URL: home, FinalURL: home, Doc: doc})
+	fs := c.(PageChecker).Page(context.Background(), &crawler.Page{URL: home, FinalURL: home, Doc: doc})
 	if hits.Load() != 0 {
 		t.Errorf("internal stylesheet fetched %d times", hits.Load())
 	}
@@ -69,8 +69,8 @@ func TestProbeRedirectToIntranetRefused(t *testing.T) {
 		http.Redirect(w, r, inner+"/", http.StatusFound)
 	}))
 	defer site.Close()
-	cfg := rules.Default()
-	pol, err := netpolicy.New(netpolicy.FromConfig(cfg))
+	cfg := config.Default()
+	pol, err := netpolicy.New(cfg.Crawl.Outbound(cfg.Content.MaxAttachmentBytes))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,8 +78,8 @@ func TestProbeRedirectToIntranetRefused(t *testing.T) {
 	if ok || !strings.Contains(reason, "内网") {
 		t.Errorf("probe ok=%v reason %q", ok, reason)
 	}
-	fs, s := runSite(t, connCheck(t, func(c *rules.Config) { c.Checks.Connectivity.Probes = 1 }, Deps{}), site.URL+"/")
-	r := s.Measurements()["connectivity"].(ConnectivityResult)
+	fs, s := runSite(t, connCheck(t, func(c *config.Config) { c.Checks.Connectivity.Probes = 1 }, Deps{}), site.URL+"/")
+	r := s.Measurements["connectivity"].(ConnectivityResult)
 	if r.Probes[0].Class != crawler.ClassPrivate || kinds(fs) == "" {
 		t.Errorf("connectivity probe: %+v, findings %s", r.Probes[0], kinds(fs))
 	}
