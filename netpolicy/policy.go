@@ -34,7 +34,7 @@ import (
 	"time"
 )
 
-// Options are the policy's settings; FromConfig fills them from the
+// Options are the policy's settings; config.Crawl.Outbound fills them from the
 // configuration. Zero values get the defaults noted.
 type Options struct {
 	// UserAgent is sent with every request that does not set its own.
