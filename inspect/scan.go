@@ -172,7 +172,7 @@ func fetchURL(ctx context.Context, o Options, target string) ([]byte, bool, erro
 	if err != nil {
 		return nil, false, err
 	}
-	resp, err := o.Policy.Client(netpolicy.Attachment).Do(req)
+	resp, err := o.Policy.Client(netpolicy.Document).Do(req)
 	if err != nil {
 		return nil, false, err
 	}

@@ -207,7 +207,7 @@ func TestLimits(t *testing.T) {
 	for _, tc := range []struct {
 		purpose Purpose
 		want    int64
-	}{{Crawl, 1001}, {Attachment, 1000}, {Stylesheet, 100}, {Cloaking, 100}, {External, 100}, {Probe, 100}, {Delivery, 1 << 20}} {
+	}{{Crawl, 1001}, {Document, 1000}, {Stylesheet, 100}, {Cloaking, 100}, {External, 100}, {Probe, 100}, {Delivery, 1 << 20}} {
 		if got := p.Limit(tc.purpose); got != tc.want {
 			t.Errorf("Limit(%s) = %d, want %d", tc.purpose, got, tc.want)
 		}

@@ -191,7 +191,7 @@ func hostForms(port string) []struct{ name, url string } {
 func TestGuardRefusesHostForms(t *testing.T) {
 	in := newInternal(t)
 	p := testPolicy(t, func(o *Options) { o.SiteHosts = []string{"www.example.gov.cn"} })
-	for _, purpose := range []Purpose{Crawl, Attachment, Stylesheet, Cloaking, External, Delivery} {
+	for _, purpose := range []Purpose{Crawl, Document, Stylesheet, Cloaking, External, Delivery} {
 		for _, f := range hostForms(in.port) {
 			t.Run(purpose.String()+"/"+f.name, func(t *testing.T) {
 				_, _, err := get(context.Background(), p.Client(purpose), f.url)
@@ -258,7 +258,7 @@ func TestRedirectToPrivateRefused(t *testing.T) {
 		{"chain", site.URL + "/?to=" + url.QueryEscape("http://127.0.0.2:"+in.port+"/a.css")},
 		{"scheme", "file:///etc/passwd"},
 	}
-	for _, purpose := range []Purpose{Attachment, Stylesheet, Cloaking, External} {
+	for _, purpose := range []Purpose{Document, Stylesheet, Cloaking, External} {
 		for _, tg := range targets {
 			t.Run(purpose.String()+"/"+tg.name, func(t *testing.T) {
 				_, _, err := get(context.Background(), p.Client(purpose), site.URL+"/?to="+url.QueryEscape(tg.to))

@@ -209,7 +209,7 @@ func TestConcurrencySharedAcrossPurposes(t *testing.T) {
 	p := testPolicy(t, func(o *Options) { o.AllowNetworks = []string{"127.0.0.0/8"}; o.Concurrency = 2 })
 	u := mustURL(t, srv.URL+"/")
 	var wg sync.WaitGroup
-	for _, purpose := range []Purpose{Crawl, Attachment, Stylesheet, Cloaking, External} {
+	for _, purpose := range []Purpose{Crawl, Document, Stylesheet, Cloaking, External} {
 		wg.Go(func() {
 			if _, _, err := get(context.Background(), p.Client(purpose), u.String()); err != nil {
 				t.Errorf("%s: %v", purpose, err)
@@ -331,7 +331,7 @@ func TestContextCancellation(t *testing.T) {
 	t.Run("policy-timeout", func(t *testing.T) {
 		p := newP(200 * time.Millisecond)
 		err := within(t, 2*time.Second, func() error {
-			_, _, err := get(context.Background(), p.Client(Attachment), srv.URL+"/slow")
+			_, _, err := get(context.Background(), p.Client(Document), srv.URL+"/slow")
 			return err
 		})
 		if !errors.Is(err, context.DeadlineExceeded) {

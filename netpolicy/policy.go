@@ -84,8 +84,9 @@ const (
 	// page and attachment limits, so that the adapter, which reads through
 	// colly, tells a truncated body by its length.
 	Crawl Purpose = iota
-	// Attachment is a document downloaded on its own (`xunjian scan URL`).
-	Attachment
+	// Document is a file downloaded on its own (`xunjian scan URL`),
+	// capped like an attachment.
+	Document
 	// Stylesheet is a stylesheet of the site read by the dark-link check.
 	Stylesheet
 	// Cloaking is a page fetched again as a search spider or with a search
@@ -100,7 +101,7 @@ const (
 	Delivery
 )
 
-var purposeNames = [...]string{"crawl", "attachment", "stylesheet", "cloaking", "external", "probe", "delivery"}
+var purposeNames = [...]string{"crawl", "document", "stylesheet", "cloaking", "external", "probe", "delivery"}
 
 func (p Purpose) String() string {
 	if int(p) < len(purposeNames) {
@@ -174,7 +175,7 @@ func (p *Policy) Limit(purpose Purpose) int64 {
 	switch purpose {
 	case Crawl:
 		return max(p.o.MaxPageBytes, p.o.MaxAttachmentBytes) + 1
-	case Attachment:
+	case Document:
 		return p.o.MaxAttachmentBytes
 	case Delivery:
 		return 1 << 20
