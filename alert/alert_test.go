@@ -129,7 +129,7 @@ func setup(t *testing.T) (*harness, *recorder, *time.Time) {
 }
 
 func runReport(status string, fs ...finding.Finding) *finding.Report {
-	r := &finding.Report{Site: "http://x.gov.cn/", Complete: true, Evaluation: &finding.Evaluation{Score: 95, Passed: true}}
+	r := &finding.Report{Site: "http://x.gov.cn/", Complete: true, Evaluation: &finding.Evaluation{Score: new(95.0), Verdict: finding.VerdictPass, Passed: true}}
 	for _, f := range fs {
 		f.Status = status
 		r.Findings = append(r.Findings, f)

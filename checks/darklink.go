@@ -19,6 +19,7 @@ import (
 
 	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/crawler"
+	"github.com/xunjian/xunjian/explain"
 	"github.com/xunjian/xunjian/extract"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/hidden"
@@ -233,10 +234,13 @@ var techniqueLabels = map[string]string{
 var seenByLabels = map[string]string{"static": "静态分析", "cloaked": "以爬虫身份访问", "rendered": "浏览器渲染"}
 
 func (c *darkLink) finding(page, target, text, technique, how, word string, extra map[string]any) finding.Finding {
-	sev := finding.High
+	// A hidden external link is certainly hidden, but only suspected to be
+	// a dark link (疑似) until its text, target or the page it leads to
+	// shows spam: the certainty says the same as the message.
+	sev, cert := finding.High, finding.Suspected
 	msg := fmt.Sprintf("疑似暗链：隐藏的外部链接（%s）", techniqueLabels[technique])
 	if word != "" {
-		sev = finding.Critical
+		sev, cert = finding.Critical, finding.Confirmed
 		msg = fmt.Sprintf("暗链：隐藏的链接含敏感词“%s”（%s），网站疑似被挂马", word, techniqueLabels[technique])
 	}
 	details := map[string]any{"technique": technique, "seen_by": how}
@@ -244,7 +248,7 @@ func (c *darkLink) finding(page, target, text, technique, how, word string, extr
 		details[k] = v
 	}
 	return finding.Finding{
-		Check: c.Name(), Severity: sev, Certainty: finding.Confirmed, Kind: technique, Page: page, Target: target,
+		Check: c.Name(), Severity: sev, Certainty: cert, Kind: technique, Page: page, Target: target,
 		Anchor: text, Match: word, Message: msg,
 		Evidence: fmt.Sprintf("隐藏方式：%s；发现方式：%s", techniqueLabels[technique], seenByLabels[how]), Details: details,
 	}
@@ -476,7 +480,7 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) Resu
 			Findings: []finding.Finding{{
 				Check: c.Name(), Severity: finding.Info, Kind: "rendering-skipped", Page: s.Home.String(),
 				Message:  "未进行浏览器渲染检查（静态分析和伪装检查照常进行）：" + renderSkipReason(err),
-				Evidence: err.Error(),
+				Evidence: explain.Error(err), Details: map[string]any{"error": err.Error()},
 			}},
 			Measurements: map[string]any{"rendering": map[string]any{"skipped": true, "reason": err.Error()}},
 		}
@@ -494,10 +498,14 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) Resu
 		wg.Go(func() {
 			res, err := b.Render(ctx, page)
 			if err != nil {
+				if ctx.Err() != nil {
+					return // the run was interrupted: nothing to say about the page
+				}
 				mu.Lock()
 				out = append(out, finding.Finding{
 					Check: c.Name(), Severity: finding.Info, Kind: "render-failed", Page: page,
-					Message: "页面未能在时限内完成浏览器渲染，该页只做了静态检查", Evidence: err.Error(),
+					Message:  "页面未能在时限内完成浏览器渲染，该页只做了静态检查",
+					Evidence: explain.Error(err), Details: map[string]any{"error": err.Error()},
 				})
 				mu.Unlock()
 				return

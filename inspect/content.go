@@ -7,12 +7,15 @@ import (
 	"net/url"
 	"path"
 	"runtime/debug"
+	"slices"
+	"strings"
 
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/checks"
 	"github.com/xunjian/xunjian/crawler"
+	"github.com/xunjian/xunjian/explain"
 	"github.com/xunjian/xunjian/extract"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/rules"
@@ -42,6 +45,10 @@ func newContent(list []checks.Check, ex *extract.Extractor, allow rules.Allow, f
 // on it like any page's.
 type fileFindings struct {
 	inFile, onPage []finding.Finding
+	// unsupported, when set, says the file is of a kind with no text to
+	// read (an image, an archive): nothing was checked, and nothing is
+	// wrong with the file. Scan reports it when the user named the file.
+	unsupported error
 }
 
 // all returns every finding of the file.
@@ -84,12 +91,7 @@ func (c *content) file(ctx context.Context, fileURL string, data []byte, truncat
 		name = path.Base(u.Path)
 	}
 	unreadable := func(err error) fileFindings {
-		return fileFindings{inFile: []finding.Finding{{
-			Check: catalog.Attachment, Severity: finding.Low, Certainty: finding.Confirmed, Kind: "attachment-unreadable",
-			Page: fileURL, Target: fileURL,
-			Message:  "附件无法读取，未能检查其中的敏感词和隐私信息：" + extract.Reason(err),
-			Evidence: err.Error(),
-		}}}
+		return fileFindings{inFile: []finding.Finding{c.unreadable(fileURL, err)}}
 	}
 	if truncated {
 		return unreadable(fmt.Errorf("%w: larger than content.max_attachment_bytes (%d bytes read)", extract.ErrTooLarge, len(data)))
@@ -105,10 +107,51 @@ func (c *content) file(ctx context.Context, fileURL string, data []byte, truncat
 	}
 	text, _, err := c.ex.Text(ctx, name, data)
 	if err != nil {
-		if errors.Is(err, extract.ErrUnsupported) || ctx.Err() != nil {
-			return fileFindings{} // archives, media: nothing to read, nothing wrong
+		switch {
+		case ctx.Err() != nil:
+			return fileFindings{}
+		case errors.Is(err, extract.ErrUnsupported) && claimsDocument(name):
+			// Random bytes named 名单.xlsx: the file says it is a list and
+			// cannot be read as one.
+			return unreadable(fmt.Errorf("%w: %w: %s (%v)", extract.ErrCorrupt, errNotItsExtension, name, err))
+		case errors.Is(err, extract.ErrUnsupported):
+			return fileFindings{unsupported: err} // archives, media: nothing to read, nothing wrong
 		}
 		return unreadable(err)
 	}
 	return fileFindings{inFile: c.run(ctx, &checks.Document{URL: fileURL, Attachment: true, FileLabel: c.fileLabel, Segments: []extract.Segment{{Where: "attachment", Text: text}}})}
+}
+
+// unreadable is the finding about a file that could not be read: its
+// content was not checked (无法读取，未检查), and why, in Chinese; the
+// technical error in details.error.
+func (c *content) unreadable(fileURL string, err error) finding.Finding {
+	label := c.fileLabel
+	if label == "" {
+		label = "附件"
+	}
+	reason := extract.Reason(err)
+	if errors.Is(err, errNotItsExtension) {
+		reason = "文件内容不是其扩展名所示的格式（已损坏、不完整或扩展名不符）"
+	}
+	return finding.Finding{
+		Check: catalog.Attachment, Severity: finding.Low, Certainty: finding.Confirmed, Kind: "attachment-unreadable",
+		Page: fileURL, Target: fileURL,
+		Message:  label + "无法读取，未检查其中的敏感词、错别字和个人信息：" + reason,
+		Evidence: explain.Error(err),
+		Details:  map[string]any{"error": err.Error()},
+	}
+}
+
+// errNotItsExtension: the file's bytes are not of the format its name
+// says.
+var errNotItsExtension = errors.New("content does not match its extension")
+
+// documentExtensions are the extensions of the formats the extractor
+// reads: a file named so whose bytes are none of them is unreadable, not
+// an image or archive to skip.
+var documentExtensions = []string{".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".csv", ".txt", ".html", ".htm"}
+
+func claimsDocument(name string) bool {
+	return slices.Contains(documentExtensions, strings.ToLower(path.Ext(name)))
 }

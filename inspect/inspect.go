@@ -235,14 +235,6 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	rep.Stats = res.Stats
 	rep.Complete = res.Complete
 	rep.Incomplete = res.Incomplete
-	if len(checkErrs) > 0 {
-		rep.CheckErrors = checkErrs
-		rep.Complete = false
-		for name, e := range checkErrs {
-			rep.Incomplete = append(rep.Incomplete, fmt.Sprintf("检查项 %s 未能完成：%s", name, firstLine(e)))
-		}
-		slices.Sort(rep.Incomplete)
-	}
 	rep.Findings = append(rep.Findings, linkAttachmentFindings(inFiles, res.Referrers)...)
 	rep.Measurements = map[string]any{}
 	for _, r := range results {
@@ -251,12 +243,13 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	if len(res.SkippedReasons) > 0 {
 		rep.Measurements["skipped"] = res.SkippedReasons
 	}
+	in := settle(ctx, rep, res, checkErrs)
 	for i := range rep.Findings {
 		rep.Findings[i].Fingerprint()
 	}
 	rep.Findings, rep.Ignored = ignore(rep.Findings, cfg.Ignore)
 	rep.Sort()
-	rep.Evaluation = evaluate.Of(rep, cfg.Evaluation.Deductions)
+	rep.Evaluation = evaluate.Of(rep, cfg.Evaluation.Deductions, in)
 	o.Logger.Info("inspection done", "site", home.String(), "pages", rep.Stats.Pages, "findings", len(rep.Findings), "complete", rep.Complete)
 	return rep, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -14,7 +15,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/checks"
+	"github.com/xunjian/xunjian/explain"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/netpolicy"
 )
@@ -60,9 +63,18 @@ func Scan(ctx context.Context, o Options, inputs []string) (*finding.Report, err
 	text := newContent(list, ex, o.Config.Content.Allow, fail)
 	text.fileLabel = "文件"
 	limit := o.Config.Content.MaxAttachmentBytes
-	scanOne := func(where string, data []byte, truncated bool) {
+	skipped := map[string]int{}
+	scanOne := func(where string, data []byte, truncated, named bool) {
 		rep.Stats.Pages++
-		rep.Findings = append(rep.Findings, text.file(ctx, where, data, truncated).all()...)
+		fs := text.file(ctx, where, data, truncated)
+		switch {
+		case fs.unsupported != nil && named:
+			// The user asked for this file: not checking it is news.
+			rep.Findings = append(rep.Findings, text.unreadable(where, fs.unsupported))
+		case fs.unsupported != nil:
+			skipped["unsupported"]++
+		}
+		rep.Findings = append(rep.Findings, fs.all()...)
 	}
 	for _, in := range inputs {
 		if ctx.Err() != nil {
@@ -75,7 +87,7 @@ func Scan(ctx context.Context, o Options, inputs []string) (*finding.Report, err
 			if err != nil {
 				return nil, fmt.Errorf("scan %s: %w", in, err)
 			}
-			scanOne(in, data, truncated)
+			scanOne(in, data, truncated, true)
 			continue
 		}
 		st, err := os.Stat(in)
@@ -87,7 +99,7 @@ func Scan(ctx context.Context, o Options, inputs []string) (*finding.Report, err
 			if err != nil {
 				return nil, fmt.Errorf("scan: %w", err)
 			}
-			scanOne(fileURL(in), data, truncated)
+			scanOne(fileURL(in), data, truncated, true)
 			continue
 		}
 		n := 0
@@ -110,12 +122,32 @@ func Scan(ctx context.Context, o Options, inputs []string) (*finding.Report, err
 			if err != nil {
 				return err
 			}
-			scanOne(fileURL(p), data, truncated)
+			scanOne(fileURL(p), data, truncated, false)
 			return ctx.Err()
 		})
 		if err != nil && !errors.Is(err, context.Canceled) {
 			return nil, fmt.Errorf("scan %s: %w", in, err)
 		}
+	}
+	if ctx.Err() != nil && !slices.Contains(rep.Incomplete, "检查被中断") {
+		rep.Complete = false
+		rep.Incomplete = append(rep.Incomplete, "检查被中断")
+	}
+	// A file that could not be read was not checked: the scan is
+	// incomplete, whatever else it found (exit code 4 when nothing else
+	// fails it).
+	var unread []string
+	for _, f := range rep.Findings {
+		if f.Check == catalog.Attachment && f.Kind == "attachment-unreadable" {
+			unread = append(unread, displayName(f.Page))
+		}
+	}
+	if len(unread) > 0 {
+		rep.Complete = false
+		rep.Incomplete = append(rep.Incomplete, fmt.Sprintf("%d 个文件无法读取，未检查：%s", len(unread), strings.Join(unread, "、")))
+	}
+	if len(skipped) > 0 {
+		rep.Measurements = map[string]any{"skipped": skipped}
 	}
 	for i := range rep.Findings {
 		rep.Findings[i].Fingerprint()
@@ -125,6 +157,9 @@ func Scan(ctx context.Context, o Options, inputs []string) (*finding.Report, err
 	rep.FinishedAt = o.Now()
 	if len(rep.CheckErrors) > 0 {
 		rep.Complete = false
+		for _, name := range slices.Sorted(maps.Keys(rep.CheckErrors)) {
+			rep.Incomplete = append(rep.Incomplete, fmt.Sprintf("检查项“%s”未能完成：%s", catalog.Title(name), explain.Text(firstLine(rep.CheckErrors[name]))))
+		}
 	}
 	slices.Sort(rep.Incomplete)
 	return rep, nil
@@ -181,4 +216,14 @@ func fetchURL(ctx context.Context, o Options, target string) ([]byte, bool, erro
 		return nil, false, fmt.Errorf("HTTP %d", resp.StatusCode)
 	}
 	return netpolicy.ReadBody(resp)
+}
+
+// displayName is a scanned file's path (or a URL) as the user wrote it
+// more or less: a file URL's path, unescaped.
+func displayName(where string) string {
+	u, err := url.Parse(where)
+	if err != nil || u.Scheme != "file" {
+		return where
+	}
+	return filepath.FromSlash(u.Path)
 }

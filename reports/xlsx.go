@@ -37,7 +37,11 @@ func WriteLedger(w io.Writer, r *finding.Report) error {
 	f.SetCellValue(summary, "B3", len(r.Findings))
 	if e := r.Evaluation; e != nil {
 		f.SetCellValue(summary, "A4", "估算得分")
-		f.SetCellValue(summary, "B4", e.Score)
+		if e.Score != nil {
+			f.SetCellValue(summary, "B4", *e.Score)
+		} else {
+			f.SetCellValue(summary, "B4", e.ScoreLabel())
+		}
 		row := 6
 		f.SetCellValue(summary, "A6", "单项否决指标")
 		f.SetCellValue(summary, "B6", "结果")

@@ -20,6 +20,7 @@ import (
 	"github.com/go-co-op/gocron/v2"
 
 	"github.com/xunjian/xunjian/alert"
+	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/checks"
 	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/finding"
@@ -215,9 +216,7 @@ func (s *Service) AddAvailability(ctx context.Context, key string, rep *finding.
 				v.Status, v.Evidence = finding.VetoPass, ev
 			}
 		}
-		if v.Status == finding.VetoFail {
-			rep.Evaluation.Passed = false
-		}
+		rep.Evaluation.Settle(catalog.ManualItems()...)
 	}
 }
 

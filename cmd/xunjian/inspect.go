@@ -58,7 +58,7 @@ func cmdInspect(ctx context.Context, args []string, e env) error {
 func inspectSites(ctx context.Context, cfg config.Config, f inspectFlags, log *slog.Logger, e env, verify func(*finding.Report) error) error {
 	failOn, _ := finding.ParseSeverity(cfg.Report.FailOn)
 	var failed errorList
-	interrupted, found := false, false
+	interrupted, found, incomplete := false, false, false
 	for _, site := range cfg.Sites {
 		var prog *progress
 		rep, err := inspect.Run(ctx, inspect.Options{
@@ -93,6 +93,8 @@ func inspectSites(ctx context.Context, cfg config.Config, f inspectFlags, log *s
 			interrupted = true
 		case failOn != "" && rep.Worst().Rank() >= failOn.Rank():
 			found = true
+		case !rep.Complete:
+			incomplete = true
 		}
 	}
 	switch {
@@ -102,6 +104,8 @@ func inspectSites(ctx context.Context, cfg config.Config, f inspectFlags, log *s
 		return exitError{code: exitFailed}
 	case found:
 		return exitError{code: exitFindings}
+	case incomplete:
+		return exitError{code: exitIncomplete}
 	}
 	return nil
 }

@@ -12,6 +12,11 @@ const (
 	exitFindings = 1 // findings at or above --fail-on
 	exitUsage    = 2 // usage or configuration error
 	exitFailed   = 3 // the inspection could not run, or was interrupted
+	// exitIncomplete: the run ended without findings at or above
+	// --fail-on, but did not check everything (a file it could not read,
+	// an unreachable homepage, a check that failed): exit 0 always means
+	// checked and clean.
+	exitIncomplete = 4
 )
 
 const usage = `xunjian 巡检 — daily inspection of government portals

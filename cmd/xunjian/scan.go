@@ -63,6 +63,8 @@ func cmdScan(ctx context.Context, args []string, e env) error {
 		return exitError{code: exitFailed}
 	case rep.Worst().Rank() >= failOn.Rank() && len(rep.Findings) > 0:
 		return exitError{code: exitFindings}
+	case !rep.Complete:
+		return exitError{code: exitIncomplete}
 	}
 	return nil
 }
