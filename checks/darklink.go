@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
@@ -394,10 +395,12 @@ func (c *darkLink) Finish(ctx context.Context, s *Site, _ *crawler.Result) (Resu
 	c.mu.Unlock()
 	res := c.renderPass(ctx, s, pages[:min(len(pages), c.cfg.RenderPages)])
 	out := res.Findings
-	for _, page := range pages[:min(len(pages), c.cfg.CloakingPages)] {
+	cloak := pages[:min(len(pages), c.cfg.CloakingPages)]
+	for i, page := range cloak {
 		if ctx.Err() != nil {
 			break
 		}
+		s.Step(PhaseCloaking, i, len(cloak))
 		normal, err := c.fetchView(ctx, page, browserUA, "")
 		if err != nil {
 			continue
@@ -494,8 +497,11 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) Resu
 	var wg sync.WaitGroup
 	// mu guards out, artifacts, shots and rendered only: a page's rendering and its
 	// outlined screenshots run outside it, up to the browser's tab limit.
+	var finishedPages atomic.Int64
+	s.Step(PhaseRender, 0, len(pages))
 	for i, page := range pages {
 		wg.Go(func() {
+			defer func() { s.Step(PhaseRender, int(finishedPages.Add(1)), len(pages)) }()
 			res, err := b.Render(ctx, page)
 			if err != nil {
 				if ctx.Err() != nil {

@@ -107,7 +107,7 @@ func (c *externalLink) Page(_ context.Context, p *crawler.Page) []finding.Findin
 
 // Finish lists the domains the site links to (measured under the check's
 // name) and reads their pages.
-func (c *externalLink) Finish(ctx context.Context, _ *Site, _ *crawler.Result) (Result, error) {
+func (c *externalLink) Finish(ctx context.Context, s *Site, _ *crawler.Result) (Result, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	names := make([]string, 0, len(c.domains))
@@ -117,7 +117,13 @@ func (c *externalLink) Finish(ctx context.Context, _ *Site, _ *crawler.Result) (
 	sort.Strings(names)
 	var out []finding.Finding
 	inventory := []map[string]any{}
-	fetched := 0
+	fetched, toFetch := 0, 0
+	if c.cfg.FetchTargets && c.words != nil {
+		for _, r := range c.domains {
+			toFetch += len(r.targets)
+		}
+		toFetch = min(toFetch, c.cfg.MaxTargets)
+	}
 	for _, d := range names {
 		r := c.domains[d]
 		u := &url.URL{Host: d}
@@ -147,6 +153,7 @@ func (c *externalLink) Finish(ctx context.Context, _ *Site, _ *crawler.Result) (
 			if fetched >= c.cfg.MaxTargets || ctx.Err() != nil {
 				break
 			}
+			s.Step(PhaseExternal, fetched, toFetch)
 			fetched++
 			word, category := c.badContent(ctx, t)
 			if word == "" {

@@ -39,9 +39,9 @@ type Options struct {
 	Now func() time.Time
 	// TLS is the client TLS configuration for probes.
 	TLS *tls.Config
-	// OnProgress, if set, receives the crawler once it exists, so a caller
-	// can show progress.
-	OnProgress func(*crawler.Crawler)
+	// Progress, if set, follows the inspection's phases and counts, for a
+	// progress line.
+	Progress *Tracker
 	// ExtraWords and ExtraTypos are rule pack files given on the command line.
 	ExtraWords, ExtraTypos []string
 	// Extractor reads attachments; one is made (and closed) when nil.
@@ -140,6 +140,7 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	var collect func([]finding.Finding)
 	if text.active() && cfg.Content.Attachments {
 		onAttachment = func(a *crawler.Attachment) {
+			defer o.Progress.attachment()
 			file := a.URL.String()
 			fs := text.file(ctx, file, a.Body, a.Truncated)
 			if len(fs.inFile) > 0 {
@@ -172,14 +173,12 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("site %s: %w", home, err)
 	}
-	if o.OnProgress != nil {
-		o.OnProgress(cr)
-	}
+	o.Progress.crawler(cr)
 	rep := &finding.Report{
 		Tool: "xunjian", Version: Version, Site: home.String(), Name: o.Site.Name,
 		StartedAt: o.Now(), Checks: names(list),
 	}
-	site := &checks.Site{Name: o.Site.Name, Home: home}
+	site := &checks.Site{Name: o.Site.Name, Home: home, Phase: o.Progress.Set}
 	collect = func(fs []finding.Finding) {
 		if len(fs) == 0 {
 			return
@@ -220,6 +219,7 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		started.Wait()
 		return nil, fmt.Errorf("site %s: crawl: %w", home, err)
 	}
+	o.Progress.Set(PhaseChecks, 0, 0)
 	var finished sync.WaitGroup
 	for _, c := range list {
 		if f, ok := c.(checks.Finisher); ok {

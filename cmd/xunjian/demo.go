@@ -26,7 +26,7 @@ func cmdDemo(ctx context.Context, args []string, e env) error {
 	if _, err := parseInterleaved(fs, args); err != nil {
 		return flagsFailed(err)
 	}
-	log, err := newLogger(e.stderr, f.logLevel)
+	log, err := newLogger(e.logWriter(), f.logLevel)
 	if err != nil {
 		return usageError{err: err}
 	}
@@ -40,6 +40,7 @@ func cmdDemo(ctx context.Context, args []string, e env) error {
 	fmt.Fprintf(e.stdout, "内置样例站点已启动：%s（外部站点 %s）\n", portal.URL, portal.ExternalURL)
 	cfg := portal.Config()
 	f.apply(&cfg)
+	f.siteDir = "demo"
 	if err := cfg.Validate(); err != nil {
 		return usageError{err: err}
 	}

@@ -16,13 +16,28 @@ import (
 // env is the process's outside world, passed in so the CLI runs in tests.
 type env struct {
 	stdout, stderr io.Writer
-	// progress is true when stderr is a terminal.
+	// progress is true when stderr is a terminal; term then shares it
+	// between the progress line and the logs.
 	progress bool
+	term     *terminal
 	now      func() time.Time
 }
 
 func newEnv(stdout, stderr io.Writer, progress bool) env {
-	return env{stdout: stdout, stderr: stderr, progress: progress, now: time.Now}
+	e := env{stdout: stdout, stderr: stderr, progress: progress, now: time.Now}
+	if progress {
+		e.term = &terminal{w: stderr}
+	}
+	return e
+}
+
+// logWriter is where logs go: stderr, through the progress line's
+// terminal when there is one.
+func (e env) logWriter() io.Writer {
+	if e.term != nil {
+		return e.term
+	}
+	return e.stderr
 }
 
 // inspectFlags are the flags of inspect, scan and demo.
@@ -32,6 +47,10 @@ type inspectFlags struct {
 	concurrency, maxPages                         int
 	rate                                          float64
 	allowPrivate, quiet                           bool
+	// siteDir, when set, is the folder under -o every site's reports go
+	// to, instead of one named after the site's host and port (the demo's
+	// portal listens on a new port each run).
+	siteDir string
 }
 
 func (f *inspectFlags) register(fs *flag.FlagSet, demo bool) {

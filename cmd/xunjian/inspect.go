@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 
 	"github.com/xunjian/xunjian/config"
-	"github.com/xunjian/xunjian/crawler"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/inspect"
 	"github.com/xunjian/xunjian/reports"
@@ -43,7 +42,7 @@ func cmdInspect(ctx context.Context, args []string, e env) error {
 	if err := cfg.RequireSites(); err != nil {
 		return usageError{err: fmt.Errorf("%w: give a URL or a config file with sites", err)}
 	}
-	log, err := newLogger(e.stderr, f.logLevel)
+	log, err := newLogger(e.logWriter(), f.logLevel)
 	if err != nil {
 		return usageError{err: err}
 	}
@@ -57,24 +56,42 @@ func cmdInspect(ctx context.Context, args []string, e env) error {
 // judges each finished report once it is written; its error is the site's.
 func inspectSites(ctx context.Context, cfg config.Config, f inspectFlags, log *slog.Logger, e env, verify func(*finding.Report) error) error {
 	failOn, _ := finding.ParseSeverity(cfg.Report.FailOn)
+	// Every output folder is checked before the first request: an
+	// unwritable -o found after the crawl would lose the whole run.
+	dirOf := func(site string) string {
+		if f.siteDir != "" {
+			return filepath.Join(f.out, f.siteDir)
+		}
+		return filepath.Join(f.out, reports.SiteDir(site))
+	}
+	for _, site := range cfg.Sites {
+		if err := checkWritable(dirOf(site.URL), "输出目录（-o）"); err != nil {
+			return exitError{code: exitFailed, err: err}
+		}
+	}
 	var failed errorList
 	interrupted, found, incomplete := false, false, false
 	for _, site := range cfg.Sites {
-		var prog *progress
+		prog := startProgress(ctx, e)
 		rep, err := inspect.Run(ctx, inspect.Options{
 			Config: cfg, Site: site, Logger: log, Now: e.now, ExtraWords: f.words, ExtraTypos: f.typos,
-			OnProgress: func(cr *crawler.Crawler) { prog = startProgress(ctx, cr, e) },
+			Progress: prog.Tracker(),
 		})
-		prog.stop()
 		if err != nil {
+			prog.stop()
 			failed = append(failed, err)
 			continue
 		}
-		dir := filepath.Join(f.out, reports.SiteDir(rep.Site))
-		paths, err := reports.WriteFiles(dir, rep, cfg.Report.Formats)
+		prog.phase(inspect.PhaseReport)
+		paths, err := writeReports(dirOf(rep.Site), rep, cfg.Report.Formats)
+		prog.stop()
 		if err != nil {
+			// Saved elsewhere or not at all: either way the run failed
+			// where the user looks, and the error says where to look.
 			failed = append(failed, err)
-			continue
+			if len(paths) == 0 {
+				continue
+			}
 		}
 		if !f.quiet {
 			reports.WriteSummary(e.stdout, rep, 10)

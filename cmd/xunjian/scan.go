@@ -34,9 +34,14 @@ func cmdScan(ctx context.Context, args []string, e env) error {
 	if err := f.prepare(&cfg); err != nil {
 		return usageError{err: err}
 	}
-	log, err := newLogger(e.stderr, f.logLevel)
+	log, err := newLogger(e.logWriter(), f.logLevel)
 	if err != nil {
 		return usageError{err: err}
+	}
+	if f.out != "" {
+		if err := checkWritable(f.out, "输出目录（-o）"); err != nil {
+			return exitError{code: exitFailed, err: err}
+		}
 	}
 	rep, err := inspect.Scan(ctx, inspect.Options{Config: cfg, Logger: log, Now: e.now, ExtraWords: f.words, ExtraTypos: f.typos}, inputs)
 	if err != nil {
@@ -49,12 +54,12 @@ func cmdScan(ctx context.Context, args []string, e env) error {
 		reports.WriteSummary(e.stdout, rep, 50)
 	}
 	if f.out != "" {
-		paths, err := reports.WriteFiles(f.out, rep, cfg.Report.Formats)
-		if err != nil {
-			return err
-		}
+		paths, err := writeReports(f.out, rep, cfg.Report.Formats)
 		for _, p := range paths {
 			fmt.Fprintf(e.stdout, "  报告：%s\n", p)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	failOn, _ := finding.ParseSeverity(cfg.Report.FailOn)

@@ -34,7 +34,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return usageError{err: err}
 	}
-	log, err := newLogger(e.stderr, *logLevel)
+	log, err := newLogger(e.logWriter(), *logLevel)
 	if err != nil {
 		return usageError{err: err}
 	}
