@@ -242,7 +242,7 @@ func (c *darkLink) finding(page, target, text, technique, how, word string, extr
 	msg := fmt.Sprintf("疑似暗链：隐藏的外部链接（%s）", techniqueLabels[technique])
 	if word != "" {
 		sev, cert = finding.Critical, finding.Confirmed
-		msg = fmt.Sprintf("暗链：隐藏的链接含敏感词“%s”（%s），网站疑似被挂马", word, techniqueLabels[technique])
+		msg = fmt.Sprintf("暗链：隐藏的链接含敏感词“%s”（%s），请排查网站是否被篡改", word, techniqueLabels[technique])
 	}
 	details := map[string]any{"technique": technique, "seen_by": how}
 	for k, v := range extra {
@@ -438,7 +438,7 @@ func (c *darkLink) Finish(ctx context.Context, s *Site, _ *crawler.Result) (Resu
 		sort.Strings(words)
 		for _, w := range words {
 			f := c.finding(page, "", "", "cloaking-text", "cloaked", w, map[string]any{"variants": cloakedWords[w]})
-			f.Message = fmt.Sprintf("暗链：页面只对搜索引擎爬虫或搜索来源显示敏感词“%s”，网站疑似被挂马", w)
+			f.Message = fmt.Sprintf("暗链：页面只对搜索引擎爬虫或搜索来源显示敏感词“%s”，请排查网站是否被篡改", w)
 			out = append(out, f)
 		}
 		targets := make([]string, 0, len(cloaked))

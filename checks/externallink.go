@@ -162,7 +162,7 @@ func (c *externalLink) Finish(ctx context.Context, s *Site, _ *crawler.Result) (
 			out = append(out, finding.Finding{
 				Check: c.Name(), Severity: finding.High, Certainty: finding.Confirmed, Kind: "bad-content", Page: r.page[t], Target: t,
 				Anchor: r.anchors[t], Match: word,
-				Message:  fmt.Sprintf("外部链接指向的网站含有“%s”等%s内容（疑似域名过期被抢注），请删除该链接", word, categoryLabels[category]),
+				Message:  fmt.Sprintf("外部链接指向的网站含有“%s”等%s内容（可能是域名过期后被抢注），请删除该链接", word, categoryLabels[category]),
 				Evidence: "本次巡检读取该外部页面时发现敏感词",
 				Details:  map[string]any{"domain": d, "word": word, "category": category},
 			})

@@ -74,7 +74,7 @@ func mergeViews(fs []finding.Finding, home string) []finding.Finding {
 				word, _ := f.Details["word"].(string)
 				d.Severity, d.Certainty = finding.Critical, finding.Confirmed
 				how := strings.TrimSuffix(strings.TrimPrefix(catalog.KindLabel(d.Check, d.Kind), "暗链（"), "）")
-				d.Message = fmt.Sprintf("暗链：隐藏的外部链接指向含“%s”等违规内容的网站（%s），网站疑似被挂马", word, how)
+				d.Message = fmt.Sprintf("暗链：隐藏的外部链接指向含“%s”等违规内容的网站（%s），请排查网站是否被篡改", word, how)
 			}
 		}
 		drop[i] = true
