@@ -127,8 +127,8 @@ func TestSectionsValidateThroughRegistry(t *testing.T) {
 	s.Validate(p)
 	err := p.Err()
 	for _, want := range []string{
-		`checks.enabled[1]: unknown check "nope"`,
-		"checks.dark_link.tabs: invalid value: must be between 1 and 16, got 99",
+		`checks.enabled[1]：没有检查项“nope”`,
+		"checks.dark_link.tabs：应在 1 到 16 之间，现为 99",
 	} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v\ndoes not contain %q", err, want)

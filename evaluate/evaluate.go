@@ -46,7 +46,7 @@ type Config struct {
 func (c *Config) Validate(p *section.Problems) {
 	for _, item := range slices.Sorted(maps.Keys(c.Deductions)) {
 		if d := c.Deductions[item]; d.Points < 0 || d.Max < 0 || d.Max > 100 {
-			p.Bad("deductions."+item, "points and max must be between 0 and 100")
+			p.Bad("deductions."+item, "points 和 max 应在 0 到 100 之间")
 		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/checks"
+	"github.com/xunjian/xunjian/config/section"
 	"github.com/xunjian/xunjian/explain"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/netpolicy"
@@ -27,7 +28,7 @@ const MaxScanFiles = 10000
 
 // ErrNoTextChecks is Scan's error when none of the enabled checks reads
 // text, so there is nothing to scan files with.
-var ErrNoTextChecks = errors.New("none of the enabled checks reads text (enable sensitive-word, typo or privacy)")
+var ErrNoTextChecks = errors.New("启用的检查项都不读取文字内容：请启用 sensitive-word、typo 或 privacy")
 
 // Scan runs the content checks on local files, directories and URLs, the
 // pre-publication check an editor runs on a list before publishing it.
@@ -85,19 +86,23 @@ func Scan(ctx context.Context, o Options, inputs []string) (*finding.Report, err
 		if u, err := url.Parse(in); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
 			data, truncated, err := fetchURL(ctx, o, in)
 			if err != nil {
-				return nil, fmt.Errorf("scan %s: %w", in, err)
+				return nil, fmt.Errorf("无法下载 %s：%s（%w）", in, explain.Error(err), err)
 			}
 			scanOne(in, data, truncated, true)
 			continue
 		}
 		st, err := os.Stat(in)
 		if err != nil {
-			return nil, fmt.Errorf("scan: %w", err)
+			hint := ""
+			if section.LooksLikeHost(in) {
+				hint = "；若是网址，请写成 https://" + in
+			}
+			return nil, fmt.Errorf("无法读取 %s：%s%s（%w）", in, explain.Error(err), hint, err)
 		}
 		if !st.IsDir() {
 			data, truncated, err := readCapped(in, limit)
 			if err != nil {
-				return nil, fmt.Errorf("scan: %w", err)
+				return nil, fmt.Errorf("无法读取 %s：%s（%w）", in, explain.Error(err), err)
 			}
 			scanOne(fileURL(in), data, truncated, true)
 			continue
@@ -126,7 +131,7 @@ func Scan(ctx context.Context, o Options, inputs []string) (*finding.Report, err
 			return ctx.Err()
 		})
 		if err != nil && !errors.Is(err, context.Canceled) {
-			return nil, fmt.Errorf("scan %s: %w", in, err)
+			return nil, fmt.Errorf("无法读取目录 %s：%s（%w）", in, explain.Error(err), err)
 		}
 	}
 	if ctx.Err() != nil && !slices.Contains(rep.Incomplete, "检查被中断") {

@@ -146,7 +146,7 @@ checks:
 func TestConfigCheckNamesKey(t *testing.T) {
 	e, _, errb := testEnv()
 	run(context.Background(), []string{"config", "check", "-c", filepath.Join("..", "..", "config", "testdata", "bad", "typo-key.yaml")}, e)
-	if !strings.Contains(errb.String(), "unknown key max_pagez") {
+	if !strings.Contains(errb.String(), "第 2 行 crawl.max_pagez：crawl 下没有 max_pagez 这个键，是否想写 max_pages？") {
 		t.Errorf("stderr does not name the bad key: %s", errb)
 	}
 }

@@ -423,3 +423,80 @@ func filePath(fileURL string) string {
 	}
 	return filepath.FromSlash(u.Path)
 }
+
+// TestBareHostGetsScheme: www.example.gov.cn written without a scheme is
+// inspected over https:// when the host serves HTTPS, else http://, and
+// stderr says which; a word that is no host is answered in Chinese with
+// the fix.
+func TestBareHostGetsScheme(t *testing.T) {
+	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte("<p>首页</p>"))
+	})
+	plain := httptest.NewServer(page)
+	defer plain.Close()
+	secure := httptest.NewTLSServer(page)
+	defer secure.Close()
+	for _, tc := range []struct {
+		name, srv, scheme string
+	}{
+		{"http-only", plain.URL, "http"},
+		{"https", secure.URL, "https"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bare := strings.TrimPrefix(strings.TrimPrefix(tc.srv, "http://"), "https://")
+			dir := t.TempDir()
+			e, _, errb := testEnv()
+			run(context.Background(), []string{"inspect", "--allow-private", "--checks", "broken-link", "--format", "json", "-o", dir, bare}, e)
+			matches, _ := filepath.Glob(filepath.Join(dir, "*", "report.json"))
+			if len(matches) != 1 {
+				t.Fatalf("no report; stderr: %s", errb)
+			}
+			rep := readReport(t, matches[0])
+			if want := tc.scheme + "://" + bare + "/"; rep.Site != want {
+				t.Errorf("inspected %s, want %s", rep.Site, want)
+			}
+			if !strings.Contains(errb.String(), "没有写协议") {
+				t.Errorf("stderr does not say a scheme was chosen: %s", errb)
+			}
+		})
+	}
+	e, _, errb := testEnv()
+	if code := run(context.Background(), []string{"inspect", "示例县政府网站"}, e); code != exitUsage || !strings.Contains(errb.String(), "不是网址") || !strings.Contains(errb.String(), "https://www.example.gov.cn/") {
+		t.Errorf("not a host: exit %d, %s", code, errb)
+	}
+	e2, _, errb2 := testEnv()
+	if code := run(context.Background(), []string{"scan", "www.example.gov.cn/a.html"}, e2); code != exitFailed || !strings.Contains(errb2.String(), "若是网址，请写成 https://www.example.gov.cn/a.html") {
+		t.Errorf("scan of a bare URL: exit %d, %s", code, errb2)
+	}
+}
+
+// TestCLIErrorsInChinese: what the command line answers a mistake with is
+// Chinese, naming the flag or key.
+func TestCLIErrorsInChinese(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"frobnicate"}, "没有“frobnicate”这个命令"},
+		{[]string{"inspect", "--bogus", "x"}, "没有 -bogus 这个选项"},
+		{[]string{"inspect", "--rate", "fast", "http://127.0.0.1:1/"}, "选项 -rate 的值“fast”无效"},
+		{[]string{"inspect"}, "没有要巡检的站点"},
+		{[]string{"inspect", "--fail-on", "urgent", "http://127.0.0.1:1/"}, "“urgent”不是严重程度"},
+		{[]string{"inspect", "--checks", "brokenlink", "http://127.0.0.1:1/"}, "是否想写 broken-link？"},
+		{[]string{"inspect", "--log-level", "loud", "http://127.0.0.1:1/"}, "没有“loud”这个日志级别"},
+		{[]string{"inspect", "ftp://example.gov.cn/"}, "必须以 http:// 或 https:// 开头"},
+		{[]string{"config", "check", "-c", "/nonexistent.yaml"}, "无法读取配置文件 /nonexistent.yaml：文件或目录不存在"},
+		{[]string{"serve"}, "用法：xunjian serve -c 文件"},
+	} {
+		t.Run(strings.Join(tc.args, "_"), func(t *testing.T) {
+			e, _, errb := testEnv()
+			if code := run(context.Background(), tc.args, e); code != exitUsage {
+				t.Errorf("exit %d, want %d", code, exitUsage)
+			}
+			if !strings.Contains(errb.String(), tc.want) {
+				t.Errorf("stderr %q lacks %q", errb, tc.want)
+			}
+		})
+	}
+}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -16,13 +15,12 @@ import (
 // cmdInspect is `xunjian inspect [flags] URL...`: inspect sites now and
 // write their reports.
 func cmdInspect(ctx context.Context, args []string, e env) error {
-	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	cmd := newCommand("inspect", "xunjian inspect [选项] 网址...", "立即巡检网站并写出报告。网址写成 https://www.example.gov.cn/；只写域名时先试 https:// 再试 http://。", e)
 	var f inspectFlags
-	f.register(fs, false)
-	urls, err := parseInterleaved(fs, args)
+	f.register(cmd.FlagSet, false)
+	urls, err := cmd.parse(args)
 	if err != nil {
-		return flagsFailed(err)
+		return err
 	}
 	cfg := config.Default()
 	if f.config != "" {
@@ -33,14 +31,18 @@ func cmdInspect(ctx context.Context, args []string, e env) error {
 	if len(urls) > 0 {
 		cfg.Sites = nil
 		for _, u := range urls {
-			cfg.Sites = append(cfg.Sites, config.Site{URL: u})
+			full, err := withScheme(ctx, u, e)
+			if err != nil {
+				return usageError{err: err}
+			}
+			cfg.Sites = append(cfg.Sites, config.Site{URL: full})
 		}
 	}
 	if err := f.prepare(&cfg); err != nil {
 		return usageError{err: err}
 	}
 	if err := cfg.RequireSites(); err != nil {
-		return usageError{err: fmt.Errorf("%w: give a URL or a config file with sites", err)}
+		return usageError{err: err, text: "用法：xunjian inspect [选项] 网址...\n"}
 	}
 	log, err := newLogger(e.logWriter(), f.logLevel)
 	if err != nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 
 	"github.com/xunjian/xunjian/finding"
@@ -14,18 +13,18 @@ import (
 // cmdScan is `xunjian scan FILE|DIR|URL...`: the content checks on
 // documents before they are published.
 func cmdScan(ctx context.Context, args []string, e env) error {
-	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	cmd := newCommand("scan", "xunjian scan [选项] 文件|目录|网址...", "发布前检查文档：对文件、目录和网址运行敏感词、错别字和隐私检查。", e)
 	var f inspectFlags
-	f.register(fs, false)
-	fs.Lookup("o").DefValue = ""
+	f.register(cmd.FlagSet, false)
+	o := cmd.Lookup("o")
+	o.DefValue, o.Usage = "", "把报告写到这个`目录`（不给时只打印摘要）"
 	f.out = ""
-	inputs, err := parseInterleaved(fs, args)
+	inputs, err := cmd.parse(args)
 	if err != nil {
-		return flagsFailed(err)
+		return err
 	}
 	if len(inputs) == 0 {
-		return usageLine("xunjian scan [flags] FILE|DIR|URL...")
+		return usageLine("xunjian scan [选项] 文件|目录|网址...")
 	}
 	cfg, err := loadConfig(f.config)
 	if err != nil {
