@@ -125,7 +125,7 @@ func (s *Service) RunSite(ctx context.Context, site config.Site) error {
 		return fmt.Errorf("site %s: %w", key, err)
 	}
 	s.WriteReports(key, id, rep)
-	s.logRunEnd(site, key, id, rep)
+	s.LogRunEnd(s.log(), site, key, id, rep)
 	if s.RunsDone != nil {
 		s.RunsDone(key)
 	}
@@ -175,10 +175,10 @@ func (s *Service) ReportLink(key string, id int64) string {
 	return s.baseURL() + "/sites/" + key + "/runs/" + strconv.FormatInt(id, 10) + "/report.html"
 }
 
-// logRunEnd logs how a run ended: the site, its counts by severity, the
+// LogRunEnd logs how a run ended: the site, its counts by severity, the
 // pre-evaluation's verdict and score, whether it is complete (and why
 // not), and the report's URL on the dashboard.
-func (s *Service) logRunEnd(site config.Site, key string, id int64, rep *finding.Report) {
+func (s *Service) LogRunEnd(log *slog.Logger, site config.Site, key string, id int64, rep *finding.Report) {
 	report := s.ReportLink(key, id)
 	if s.Config.Serve.Dashboard == "" && s.Config.Serve.BaseURL == "" && s.Config.Serve.ReportsDir != "" {
 		report = filepath.Join(s.Config.Serve.ReportsDir, key, strconv.FormatInt(id, 10), "report.html") // no dashboard serves it
@@ -206,7 +206,7 @@ func (s *Service) logRunEnd(site config.Site, key string, id int64, rep *finding
 		args = append(args, "incomplete", strings.Join(rep.Incomplete, "；"))
 	}
 	args = append(args, "report", report, "duration", rep.FinishedAt.Sub(rep.StartedAt).Round(time.Second).String())
-	s.log().Info("run finished", args...)
+	log.Info("run finished", args...)
 }
 
 func (s *Service) baseURL() string {
