@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -231,5 +232,32 @@ func visitLiterals(t *testing.T, file string, names, allowed map[string]bool) fu
 			t.Errorf("%s: literal %q: use the catalog's constant", file, s)
 		}
 		return true
+	}
+}
+
+// TestKindLabels: every finding name a check reports under has Chinese
+// labels for its kinds, with a default for kinds a later version adds.
+func TestKindLabels(t *testing.T) {
+	names := []string{Attachment}
+	for _, c := range All() {
+		names = append(names, c.FindingNames()...)
+	}
+	han := regexp.MustCompile(`\p{Han}`)
+	for _, n := range names {
+		labels := KindLabels(n)
+		if labels[""] == "" {
+			t.Errorf("%s: no default label", n)
+		}
+		for kind, l := range labels {
+			if !han.MatchString(l) {
+				t.Errorf("%s/%s: label %q is not Chinese", n, kind, l)
+			}
+		}
+		if KindLabel(n, "some-future-kind") != labels[""] {
+			t.Errorf("%s: an unknown kind does not get the default label", n)
+		}
+	}
+	if KindLabel("not-a-check", "odd") != "odd" {
+		t.Error("an unknown finding name's kind is not kept as is")
 	}
 }
