@@ -129,6 +129,9 @@ checks:
 		{"findings-at-fail-on", []string{"inspect", "-c", cfgFile, "-o", t.TempDir(), p.URL}, exitFindings},
 		{"findings-below-fail-on", []string{"inspect", "-c", cfgFile, "--fail-on", "critical", "-o", t.TempDir(), p.URL}, exitOK},
 		{"flags-after-url", []string{"inspect", p.URL, "-c", cfgFile, "--fail-on", "critical", "-o", t.TempDir()}, exitOK},
+		// The homepage refuses connections: nothing at --fail-on, but the
+		// site's content was not checked — never exit 0.
+		{"incomplete-below-fail-on", []string{"inspect", "-c", cfgFile, "--fail-on", "critical", "-o", t.TempDir(), "http://" + closedPort(t) + "/"}, exitIncomplete},
 		{"config-check-ok", []string{"config", "check", "-c", filepath.Join("..", "..", "xunjian.example.yaml")}, exitOK},
 		{"config-check-bad", []string{"config", "check", "-c", filepath.Join("..", "..", "config", "testdata", "bad", "typo-key.yaml")}, exitUsage},
 		{"config-check-missing", []string{"config", "check", "-c", "/nonexistent.yaml"}, exitUsage},
