@@ -33,9 +33,9 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	// explain describes an error's text in Chinese (the text itself is
 	// shown beside it, smaller, for whoever fixes it).
 	"explain": explain.Text,
-	"time":  func(t time.Time) string { return t.Format("2006-01-02 15:04:05") },
-	"ms":    func(v any) string { f, _ := v.(float64); return fmt.Sprintf("%.1f", f) },
-	"shot":  func(v any) template.URL { return "" }, // replaced per report in WriteHTML
+	"time":    func(t time.Time) string { return t.Format("2006-01-02 15:04:05") },
+	"ms":      func(v any) string { f, _ := v.(float64); return fmt.Sprintf("%.1f", f) },
+	"shot":    func(v any) template.URL { return "" }, // replaced per report in WriteHTML
 	// display shows a URL as people read it (补贴名单.xls, not %E8%A1%A5…);
 	// hrefs keep the encoded form.
 	"display": func(s string) string {

@@ -268,8 +268,7 @@ func TestUnwritableOutputFailsBeforeCrawling(t *testing.T) {
 // error says where.
 func TestReportsKeptWhenWritingFailsAtTheEnd(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
-	var site *httptest.Server
-	site = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/" {
 			// The folder checked before the crawl is replaced by a file.
 			os.RemoveAll(out)
