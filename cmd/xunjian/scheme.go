@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/xunjian/xunjian/config/section"
-	"github.com/xunjian/xunjian/crawler"
+	"github.com/xunjian/xunjian/netpolicy"
 )
 
 // schemeProbeTimeout bounds the look at a bare host's HTTPS port.
@@ -54,12 +54,9 @@ func withScheme(ctx context.Context, s string, e env) (string, error) {
 func speaksTLS(ctx context.Context, host, port string) bool {
 	ctx, cancel := context.WithTimeout(ctx, schemeProbeTimeout)
 	defer cancel()
-	// The user named this host: it may be on the intranet.
-	dial, err := crawler.GuardedDial(schemeProbeTimeout, true, nil, nil)
-	if err != nil {
-		return false
-	}
-	conn, err := dial(ctx, "tcp", net.JoinHostPort(host, port))
+	// The user named this host (it may be on the intranet): a plain dial,
+	// as for other endpoints the user configures.
+	conn, err := netpolicy.Dial(ctx, net.JoinHostPort(host, port), schemeProbeTimeout)
 	if err != nil {
 		return false
 	}
