@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/xunjian/xunjian/extract/worker"
 )
 
 // Exit codes, documented in the README.
@@ -82,6 +84,8 @@ func dispatch(ctx context.Context, args []string, e env) error {
 		return cmdServe(ctx, args[1:], e)
 	case "report":
 		return cmdReport(ctx, args[1:], e)
+	case worker.Command:
+		return cmdExtractWorker(e)
 	case "version", "--version", "-v":
 		return cmdVersion(e)
 	case "help", "-h", "--help":
