@@ -11,7 +11,6 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/richardlehane/mscfb"
 	"golang.org/x/text/encoding/charmap"
 )
 
@@ -179,44 +178,15 @@ func wordXML(r io.Reader, out *textBuf) error {
 	return nil
 }
 
-// oleStreams reads the streams of an OLE compound file. A stream cannot be
-// larger than the file holding it, nor all of them together: a directory
-// that claims more (a cyclic or overlapping sector chain read as data) is
-// corrupt.
+// oleStreams reads the streams of an OLE compound file's root storage
+// (cfb.go: every chain checked for range and cycles, sizes capped by the
+// file's).
 func oleStreams(data []byte) (map[string][]byte, error) {
-	doc, err := mscfb.New(bytes.NewReader(data))
+	f, err := readCFB(data)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+		return nil, err
 	}
-	streams := map[string][]byte{}
-	total := 0
-	for entry, err := doc.Next(); err == nil; entry, err = doc.Next() {
-		if entry.Size <= 0 {
-			continue
-		}
-		if entry.Size > int64(len(data)) {
-			return nil, fmt.Errorf("%w: OLE stream larger than the file", ErrCorrupt)
-		}
-		total += int(entry.Size)
-		if total > len(data)+64<<10 {
-			return nil, fmt.Errorf("%w: OLE streams larger than the file", ErrCorrupt)
-		}
-		buf := make([]byte, entry.Size)
-		// Read in chunks: mscfb merges the sector list of one Read call
-		// in quadratic time.
-		n := 0
-		for n < len(buf) {
-			k, err := entry.Read(buf[n:min(len(buf), n+64<<10)])
-			n += k
-			if err != nil || k == 0 {
-				break
-			}
-		}
-		if _, dup := streams[entry.Name]; !dup {
-			streams[entry.Name] = buf[:n]
-		}
-	}
-	return streams, nil
+	return f.rootStreams()
 }
 
 // oleText reads OLE compound files: Word binary documents (doc, wps) through

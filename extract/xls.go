@@ -11,9 +11,9 @@ package extract
 // a 2 MB file) and #17 (crashes after repeated loads), and the panics
 // reported against github.com/shakinm/xlsReader (#29), the other pure-Go
 // reader on the proxy. No maintained pure-Go replacement exists, and
-// reading text needs only a few records: the container is read by
-// github.com/richardlehane/mscfb (maintained, detects sector-chain
-// cycles), and oleStreams caps every stream at the file's size.
+// reading text needs only a few records; the container is read by the
+// strict compound-file reader in cfb.go (chains checked for range and
+// cycles, streams capped at the file's size).
 
 import (
 	"encoding/binary"
