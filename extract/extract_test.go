@@ -11,7 +11,7 @@ import (
 )
 
 func TestExtract(t *testing.T) {
-	e := NewEngine(Config{CacheDir: t.TempDir(), Timeout: 60 * time.Second})
+	e := NewEngine(Config{Timeout: 60 * time.Second})
 	defer e.Close()
 	ctx := context.Background()
 	for _, tc := range []struct {

@@ -61,10 +61,16 @@ type cappedReader struct {
 
 func (c *cappedReader) Read(p []byte) (int, error) {
 	if c.left <= 0 {
-		// One more byte tells a lie from an entry of exactly the limit.
+		// One more byte tells a lie from an entry of exactly the limit
+		// (archive/zip itself answers ErrFormat to a read past the
+		// declared size).
 		var one [1]byte
-		if n, _ := c.rc.Read(one[:]); n > 0 {
+		n, err := c.rc.Read(one[:])
+		switch {
+		case n > 0 || errors.Is(err, zip.ErrFormat):
 			return 0, fmt.Errorf("%w: zip entry inflates past its declared size", ErrTooLarge)
+		case err != nil && !errors.Is(err, io.EOF):
+			return 0, fmt.Errorf("%w: %v", ErrCorrupt, err)
 		}
 		return 0, io.EOF
 	}

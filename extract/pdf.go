@@ -68,6 +68,11 @@ func (e *pdfEngine) start() error {
 	}
 	if e.pool == nil {
 		pool, err := webassembly.Init(webassembly.Config{
+			// The linear memory is reserved once at its cap (untouched
+			// pages cost address space, not RSS) instead of growing by
+			// copying, which holds the old and the new buffer at once; it
+			// is unmapped when a failed instance is killed.
+			Context: experimental.WithMemoryAllocator(context.Background(), linearMemory{}),
 			MinIdle: 1, MaxIdle: 1, MaxTotal: 1,
 			RuntimeConfig: rc,
 			// No file system: documents are passed as bytes, and a hostile

@@ -521,25 +521,19 @@ func explainExit(st *os.ProcessState, stderr string, ioErr error) (extract.Limit
 }
 
 // firstLine picks the line of a worker's stderr that says what happened:
-// the runtime's "fatal error:", a "panic:", or else the last line. Only
-// the runtime's own wording is kept, cut short: file contents stay out of
-// reports.
+// the runtime's "fatal error:", "panic:" or "runtime:" line, cut short.
+// Anything else (a library's log line) may quote the file, so it stays out
+// of reports.
 func firstLine(s string) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	pick := ""
-	for _, l := range lines {
+	for _, l := range strings.Split(s, "\n") {
 		if strings.HasPrefix(l, "fatal error:") || strings.HasPrefix(l, "panic:") || strings.HasPrefix(l, "runtime:") {
-			pick = l
-			break
+			if len(l) > 160 {
+				l = strings.ToValidUTF8(l[:160], "") + "…"
+			}
+			return l
 		}
 	}
-	if pick == "" && len(lines) > 0 {
-		pick = lines[len(lines)-1]
-	}
-	if len(pick) > 160 {
-		pick = strings.ToValidUTF8(pick[:160], "") + "…"
-	}
-	return pick
+	return ""
 }
 
 func decodeReply(rep reply, text []byte) (extract.Result, error) {

@@ -1,0 +1,283 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/xunjian/xunjian/extract"
+	"github.com/xunjian/xunjian/internal/fixtures"
+)
+
+// TestMain makes this test binary the worker when a Pool starts it, with
+// an engine that also knows files built to hang, exhaust memory, crash or
+// flood the pipe (what no real parser should do, but a crafted file can
+// make one do).
+func TestMain(m *testing.M) {
+	if IsChild() {
+		os.Exit(MainWith(func(c extract.Config) extract.Extractor {
+			return hostileEngine{Engine: extract.NewEngine(c), maxText: c.MaxText}
+		}))
+	}
+	os.Exit(m.Run())
+}
+
+type hostileEngine struct {
+	*extract.Engine
+	maxText int
+}
+
+// sink keeps allocations alive.
+var sink [][]byte
+
+func (h hostileEngine) Extract(ctx context.Context, name string, data []byte) (extract.Result, error) {
+	switch name {
+	case "spin.bin": // a parser looping on a cyclic structure
+		for i := 0; ; i++ {
+			if i < 0 {
+				break
+			}
+		}
+	case "sleep.bin": // a parser blocked forever
+		time.Sleep(time.Hour)
+	case "grow.bin": // a parser allocating what a table claims, page by page
+		for {
+			b := make([]byte, 16<<20)
+			for i := range b {
+				b[i] = 1
+			}
+			sink = append(sink, b)
+		}
+	case "huge.bin": // one allocation of what a header claims
+		b := make([]byte, 64<<30)
+		b[len(b)-1] = 1
+		sink = append(sink, b)
+	case "fatal.bin": // a library calling a fatal logger
+		log.Fatal("xls: crafted file")
+	case "gopanic.bin": // a panic in a goroutine nobody recovers
+		go func() { panic("index out of range in a parser goroutine") }()
+		time.Sleep(time.Hour)
+	case "exit.bin":
+		os.Exit(3)
+	case "stdout.bin": // a library printing to stdout
+		fmt.Println("garbage on stdout")
+		os.Stdout.WriteString("\x00\x00\x10\x00more")
+	case "output.bin": // more text than any extractor may return
+		seg := extract.Segment{Where: "body", Text: strings.Repeat("x", h.maxText)}
+		return extract.Result{Format: extract.HTML, Segments: []extract.Segment{seg, seg, seg, seg, seg}}, nil
+	}
+	return h.Engine.Extract(ctx, name, data)
+}
+
+func newPool(t *testing.T, cfg Config) *Pool {
+	t.Helper()
+	p, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+func TestPoolReadsDocuments(t *testing.T) {
+	p := newPool(t, Config{Workers: 1})
+	ctx := context.Background()
+	for _, tc := range []struct {
+		file   string
+		data   []byte
+		format extract.Format
+		want   string
+	}{
+		{"名单.xlsx", fixtures.XLSX([][]string{{"李四", "110105194912310021"}}), extract.XLSX, "李四\t110105194912310021"},
+		{"通知.docx", fixtures.DOCX("联系电话：13812345678"), extract.DOCX, "联系电话：13812345678"},
+		{"名单.doc", fixtures.WordBinary("王五 13912345678"), extract.OLE, "王五 13912345678"},
+		{"名单.xls", fixtures.XLS([][]string{{"周某", "110105194912310021"}}), extract.OLE, "周某\t110105194912310021"},
+		{"a.csv", []byte("赵六,13712345678\n"), extract.Text, "赵六,13712345678"},
+		{"页面.html", []byte("<html><title>公示</title><body><p>孙某 13612345678</p></body></html>"), extract.HTML, "孙某 13612345678"},
+		{"公示.pdf", fixtures.GBKPDF("关于低保名单的公示"), extract.PDF, "关于低保名单的公示"},
+		{"stdout.bin", fixtures.DOCX("库打印到标准输出"), extract.DOCX, "库打印到标准输出"},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			res, err := p.Extract(ctx, tc.file, tc.data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Format != tc.format || !strings.Contains(res.Text(), tc.want) {
+				t.Errorf("format %s text %q; want %s with %q", res.Format, res.Text(), tc.format, tc.want)
+			}
+		})
+	}
+	if res, _ := p.Extract(ctx, "页面.html", []byte("<html><title>标题</title><body>正文</body></html>")); len(res.Segments) != 2 ||
+		res.Segments[0] != (extract.Segment{Where: "title", Text: "标题"}) || res.Segments[1] != (extract.Segment{Where: "body", Text: "正文"}) {
+		t.Errorf("HTML segments %+v", res.Segments)
+	}
+	if s := p.Stats(); s.Started != 1 || s.Failed != 0 {
+		t.Errorf("stats %+v: want one worker reused for every file", s)
+	}
+}
+
+// TestPDFiumStartsLazily: a worker that has read only office files has
+// no PDFium instance (its memory stays small); the first PDF starts one.
+func TestPDFiumStartsLazily(t *testing.T) {
+	if raceEnabled {
+		t.Skip("memory figures are meaningless under the race detector")
+	}
+	p := newPool(t, Config{Workers: 1})
+	ctx := context.Background()
+	for range 5 {
+		if _, err := p.Extract(ctx, "a.docx", fixtures.DOCX("通知")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := workerRSS(t, p)
+	if _, err := p.Extract(ctx, "a.pdf", fixtures.GBKPDF("公示")); err != nil {
+		t.Fatal(err)
+	}
+	after := workerRSS(t, p)
+	t.Logf("worker RSS: %d MiB before the first PDF, %d MiB after", before>>20, after>>20)
+	if before > 64<<20 || after < before+32<<20 {
+		t.Errorf("worker RSS %d MiB before the first PDF, %d MiB after: PDFium not started lazily", before>>20, after>>20)
+	}
+}
+
+func workerRSS(t *testing.T, p *Pool) int64 {
+	t.Helper()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.idle) != 1 {
+		t.Fatalf("%d idle workers", len(p.idle))
+	}
+	rss, _, err := procMemory(p.idle[0].pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rss
+}
+
+// TestPoolLimits sends files that make the worker hang, blow up, crash or
+// flood its pipe: each costs one LimitError naming the limit, within the
+// time limit, and the next file is read correctly by a fresh worker.
+func TestPoolLimits(t *testing.T) {
+	const timeout = 3 * time.Second
+	p := newPool(t, Config{Workers: 1, Timeout: timeout, MemoryLimit: 256 << 20})
+	ctx := context.Background()
+	next := fixtures.DOCX("下一个文件照常读取")
+	failures := 0
+	for _, tc := range []struct {
+		file   string
+		limit  extract.Limit
+		detail string
+	}{
+		{"spin.bin", extract.LimitTime, "killed after"},
+		{"sleep.bin", extract.LimitTime, "killed after"},
+		{"grow.bin", extract.LimitMemory, ""},
+		{"huge.bin", extract.LimitMemory, "out of memory"},
+		{"fatal.bin", extract.LimitCrash, "exit status 1"},
+		{"gopanic.bin", extract.LimitCrash, "panic: index out of range in a parser goroutine"},
+		{"exit.bin", extract.LimitCrash, "exit status 3"},
+		{"output.bin", extract.LimitOutput, "frame too large"},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			if tc.file == "huge.bin" && raceEnabled {
+				t.Skip("no RLIMIT_AS under the race detector")
+			}
+			start := time.Now()
+			_, err := p.Extract(ctx, tc.file, []byte("x"))
+			took := time.Since(start)
+			var le *extract.LimitError
+			if !errors.As(err, &le) || le.Limit != tc.limit || !strings.Contains(le.Detail, tc.detail) {
+				t.Fatalf("err = %v; want limit %s with %q", err, tc.limit, tc.detail)
+			}
+			failures++
+			t.Logf("%s: %v in %v", tc.file, err, took.Round(time.Millisecond))
+			if took > timeout+2*time.Second {
+				t.Errorf("took %v, limit %v", took, timeout)
+			}
+			if r := extract.Reason(err); !strings.HasPrefix(r, "文件损坏或超出限制（") {
+				t.Errorf("reason %q", r)
+			}
+			res, err := p.Extract(ctx, "next.docx", next)
+			if err != nil || !strings.Contains(res.Text(), "下一个文件照常读取") {
+				t.Errorf("next file after the failure: %q, %v", res.Text(), err)
+			}
+		})
+	}
+	s := p.Stats()
+	if s.Failed != failures || s.Started != failures+1 {
+		t.Errorf("stats %+v: want %d failed workers and %d started", s, failures, failures+1)
+	}
+	if s.PeakRSS > p.Config().MemoryLimit+64<<20 {
+		t.Errorf("a worker peaked at %d MiB, limit %d MiB", s.PeakRSS>>20, p.Config().MemoryLimit>>20)
+	}
+}
+
+// TestCancelKillsWorker: cancelling the context ends a stuck extraction
+// at once (the worker is killed) and the pool goes on.
+func TestCancelKillsWorker(t *testing.T) {
+	p := newPool(t, Config{Workers: 1, Timeout: time.Minute})
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := p.Extract(ctx, "sleep.bin", []byte("x"))
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 5*time.Second {
+		t.Fatalf("err = %v after %v", err, time.Since(start))
+	}
+	if res, err := p.Extract(context.Background(), "a.docx", fixtures.DOCX("照常")); err != nil || !strings.Contains(res.Text(), "照常") {
+		t.Errorf("after cancel: %q %v", res.Text(), err)
+	}
+}
+
+// TestPoolConcurrency: more callers than workers share them; no more
+// workers start than configured.
+func TestPoolConcurrency(t *testing.T) {
+	p := newPool(t, Config{Workers: 2})
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for i := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			want := fmt.Sprintf("第%d号通知", i)
+			res, err := p.Extract(context.Background(), "a.docx", fixtures.DOCX(want))
+			if err == nil && !strings.Contains(res.Text(), want) {
+				err = fmt.Errorf("got %q, want %q", res.Text(), want)
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if s := p.Stats(); s.Started > 2 || s.Files != 16 {
+		t.Errorf("stats %+v", s)
+	}
+}
+
+func TestExplainExit(t *testing.T) {
+	for _, tc := range []struct {
+		stderr string
+		limit  extract.Limit
+		detail string
+	}{
+		{"fatal error: runtime: out of memory\n\nruntime stack:\n...", extract.LimitMemory, "fatal error: runtime: out of memory"},
+		{"runtime: cannot allocate memory\nfatal error: out of memory", extract.LimitMemory, ""},
+		{"panic: runtime error: index out of range [6425] with length 2354\n\ngoroutine 1", extract.LimitCrash, "panic: runtime error"},
+		{"2026/01/01 xls: 张三 110105194912310021 bad sector", extract.LimitCrash, "pipe: EOF"},
+		{"", extract.LimitCrash, "pipe"},
+	} {
+		limit, detail := explainExit(nil, tc.stderr, errors.New("EOF"))
+		if limit != tc.limit || !strings.Contains(detail, tc.detail) || strings.Contains(detail, "110105") {
+			t.Errorf("%q: %s %q", tc.stderr, limit, detail)
+		}
+	}
+}
