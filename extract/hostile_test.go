@@ -35,8 +35,8 @@ func TestHostileFiles(t *testing.T) {
 		{"xlsx-190MB-shared-strings", "a.xlsx", func() []byte { return fixtures.XLSXHugeSharedStrings(190 << 20) }, nil},
 		{"pdf-flate-bomb", "a.pdf", func() []byte { return fixtures.PDFFlateBomb(256 << 20) }, ErrTooLarge},
 		{"pdf-500-pages-one-stream", "a.pdf", func() []byte { return fixtures.PDFSharedStream(500, 1<<20) }, ErrTooLarge},
-		{"zip-bomb", "a.docx", func() []byte { return fixtures.ZipBomb(300 << 20) }, ErrTooLarge},
-		{"zip-lying-about-size", "a.docx", func() []byte { return fixtures.LyingZipBomb(300 << 20) }, ErrTooLarge},
+		{"zip-bomb", "a.docx", func() []byte { return fixtures.ZipBomb(210 << 20) }, ErrTooLarge},
+		{"zip-lying-about-size", "a.docx", func() []byte { return fixtures.LyingZipBomb(16 << 20) }, ErrTooLarge},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			data := tc.data()

@@ -163,7 +163,7 @@ func (e *pdfEngine) kill() {
 func pdfPages(inst pdfium.Pdfium, data []byte, maxPages int, out *textBuf) error {
 	doc, err := inst.OpenDocument(&requests.OpenDocument{File: &data})
 	if err != nil {
-		msg := err.Error()
+		msg := firstLineOf(err)
 		if strings.Contains(strings.ToLower(msg), "password") {
 			return fmt.Errorf("%w: %s", ErrEncrypted, msg)
 		}
@@ -172,7 +172,7 @@ func pdfPages(inst pdfium.Pdfium, data []byte, maxPages int, out *textBuf) error
 	defer inst.FPDF_CloseDocument(&requests.FPDF_CloseDocument{Document: doc.Document})
 	count, err := inst.FPDF_GetPageCount(&requests.FPDF_GetPageCount{Document: doc.Document})
 	if err != nil {
-		return fmt.Errorf("%w: %s", ErrCorrupt, err)
+		return fmt.Errorf("%w: %s", ErrCorrupt, firstLineOf(err))
 	}
 	if count.PageCount > maxPages {
 		out.truncated = true
@@ -183,7 +183,7 @@ func pdfPages(inst pdfium.Pdfium, data []byte, maxPages int, out *textBuf) error
 			break
 		}
 		if err := pdfPage(inst, doc.Document, i, out); err != nil {
-			return fmt.Errorf("%w: page %d: %s", ErrCorrupt, i+1, err)
+			return fmt.Errorf("%w: page %d: %s", ErrCorrupt, i+1, firstLineOf(err))
 		}
 		out.WriteByte('\n')
 	}
@@ -215,6 +215,13 @@ func pdfPage(inst pdfium.Pdfium, doc references.FPDF_DOCUMENT, i int, out *textB
 	}
 	out.WriteString(strings.TrimRight(t.Text, "\x00"))
 	return nil
+}
+
+// firstLineOf keeps an error to its first line (wazero appends the wasm
+// stack trace to a trap).
+func firstLineOf(err error) string {
+	s, _, _ := strings.Cut(err.Error(), "\n")
+	return s
 }
 
 func (e *pdfEngine) close() {

@@ -281,3 +281,73 @@ func TestExplainExit(t *testing.T) {
 		}
 	}
 }
+
+// TestPoolCraftedFiles sends the crafted files of the red-team run
+// through workers with the default limits: each gives one error or a
+// truncated result (one attachment finding), in bounded time, with the
+// worker's peak RSS under its limit and the parent's small, and the file
+// after each is read correctly. The PDFs also go to a pool whose
+// pre-scan is off, so that PDFium itself meets the bombs inside its
+// capped linear memory.
+func TestPoolCraftedFiles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds files of hundreds of megabytes (inflated)")
+	}
+	const timeout = 30 * time.Second
+	p := newPool(t, Config{Workers: 1, Timeout: timeout})
+	// PDFium's linear memory at 96 MiB instead of 256 so that it reaches
+	// the cap sooner.
+	noScan := newPool(t, Config{Workers: 1, Timeout: 10 * time.Second,
+		Extract: extract.Config{MaxStream: 1 << 40, MaxContent: 1 << 40, PDFMemory: 96 << 20}})
+	ctx := context.Background()
+	next := fixtures.XLS([][]string{{"下一个文件", "13812345678"}})
+	for _, tc := range []struct {
+		name string
+		file string
+		data func() []byte
+		pool *Pool
+	}{
+		{"xls-sector-chain-past-FAT", "a.xls", fixtures.XLSPastFAT, p},
+		{"xls-4294967295-shared-strings", "a.xls", fixtures.XLSHugeSST, p},
+		{"xls-cyclic-sector-chain", "a.et", fixtures.XLSCyclicChain, p},
+		{"doc-piece-repeated-1000-times", "a.doc", func() []byte { return fixtures.DocRepeatedPiece(1<<20, 1000) }, p},
+		{"xlsx-190MB-shared-strings", "a.xlsx", func() []byte { return fixtures.XLSXHugeSharedStrings(190 << 20) }, p},
+		{"pdf-flate-bomb", "a.pdf", func() []byte { return fixtures.PDFFlateBomb(256 << 20) }, p},
+		{"pdf-500-pages-one-stream", "a.pdf", func() []byte { return fixtures.PDFSharedStream(500, 1<<20) }, p},
+		{"zip-bomb", "a.docx", func() []byte { return fixtures.ZipBomb(210 << 20) }, p},
+		{"zip-lying-about-size", "a.docx", func() []byte { return fixtures.LyingZipBomb(16 << 20) }, p},
+		{"pdfium-flate-bomb", "a.pdf", func() []byte { return fixtures.PDFFlateBomb(256 << 20) }, noScan},
+		{"pdfium-500-pages-one-stream", "a.pdf", func() []byte { return fixtures.PDFSharedStream(500, 1<<20) }, noScan},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data := tc.data()
+			start := time.Now()
+			res, err := tc.pool.Extract(ctx, tc.file, data)
+			took := time.Since(start)
+			if (err == nil && !res.Truncated) || errors.Is(err, extract.ErrUnsupported) {
+				t.Errorf("err = %v, truncated = %v: nothing to report", err, res.Truncated)
+			}
+			if took > timeout+5*time.Second {
+				t.Errorf("took %v", took)
+			}
+			t.Logf("%d bytes: err=%v truncated=%v text=%d bytes in %v; reason: %s", len(data), err, res.Truncated,
+				len(res.Text()), took.Round(time.Millisecond), extract.Reason(err))
+			if res, err := tc.pool.Extract(ctx, "next.xls", next); err != nil || !strings.Contains(res.Text(), "下一个文件\t13812345678") {
+				t.Errorf("the next file: %q, %v", res.Text(), err)
+			}
+		})
+	}
+	for _, pool := range []*Pool{p, noScan} {
+		s := pool.Stats()
+		t.Logf("pool: %+v, worker peak RSS %d MiB (limit %d MiB)", s, s.PeakRSS>>20, pool.Config().MemoryLimit>>20)
+		if s.PeakRSS > pool.Config().MemoryLimit+64<<20 {
+			t.Errorf("a worker peaked at %d MiB, limit %d MiB", s.PeakRSS>>20, pool.Config().MemoryLimit>>20)
+		}
+	}
+	if _, peak, err := procMemory(os.Getpid()); err == nil {
+		t.Logf("parent (this test binary) peak RSS %d MiB", peak>>20)
+		if peak > 300<<20 && !raceEnabled {
+			t.Errorf("parent peak RSS %d MiB above 300 MiB", peak>>20)
+		}
+	}
+}
