@@ -115,6 +115,7 @@ func (e *pdfEngine) text(ctx context.Context, data []byte, maxPages int, out *te
 		text      string
 		truncated bool
 		err       error
+		panicked  bool
 	}
 	done := make(chan result, 1)
 	inst := e.instance
@@ -122,20 +123,21 @@ func (e *pdfEngine) text(ctx context.Context, data []byte, maxPages int, out *te
 	go func() {
 		defer func() {
 			if r := recover(); r != nil {
-				done <- result{err: fmt.Errorf("%w: pdfium panic: %v", ErrCorrupt, r)}
+				done <- result{err: fmt.Errorf("%w: pdfium panic: %v", ErrCorrupt, r), panicked: true}
 			}
 		}()
 		page := newTextBuf(room)
 		err := pdfPages(inst, data, maxPages, page)
-		done <- result{page.String(), page.truncated, err}
+		done <- result{text: page.String(), truncated: page.truncated, err: err}
 	}()
 	timer := time.NewTimer(e.timeout)
 	defer timer.Stop()
 	select {
 	case r := <-done:
-		if r.err != nil {
-			// A failed document may leave PDFium's state broken (a trap
-			// on an allocation past the memory cap): start afresh.
+		if r.err != nil && (r.panicked || strings.Contains(r.err.Error(), "wasm error")) {
+			// A trap (an allocation past the memory cap aborts) or a
+			// panic may leave PDFium's state broken: start afresh. A
+			// document PDFium merely refused leaves it sound.
 			e.kill()
 		}
 		out.WriteString(r.text)

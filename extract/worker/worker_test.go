@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -25,7 +27,32 @@ func TestMain(m *testing.M) {
 			return hostileEngine{Engine: extract.NewEngine(c), maxText: c.MaxText}
 		}))
 	}
+	if os.Getenv("XUNJIAN_TEST_PARENT") == "1" {
+		parentToKill()
+	}
 	os.Exit(m.Run())
+}
+
+// parentToKill is the process TestWorkerDiesWithParent kills: it starts a
+// worker stuck on a file, prints the worker's PID and waits.
+func parentToKill() {
+	p, err := New(Config{Workers: 1, Timeout: time.Hour})
+	if err != nil {
+		os.Exit(2)
+	}
+	go p.Extract(context.Background(), "sleep.bin", []byte("x"))
+	for {
+		p.mu.Lock()
+		for w := range p.all {
+			fmt.Println(w.pid)
+		}
+		n := len(p.all)
+		p.mu.Unlock()
+		if n > 0 {
+			time.Sleep(time.Hour)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 type hostileEngine struct {
@@ -350,4 +377,46 @@ func TestPoolCraftedFiles(t *testing.T) {
 			t.Errorf("parent peak RSS %d MiB above 300 MiB", peak>>20)
 		}
 	}
+}
+
+// TestWorkerDiesWithParent: a parent killed with SIGKILL (no Close, no
+// deferred cleanup: `serve` under kill -9) takes its workers with it.
+func TestWorkerDiesWithParent(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "XUNJIAN_TEST_PARENT=1")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var pid int
+	if _, err := fmt.Fscan(out, &pid); err != nil {
+		cmd.Process.Kill()
+		t.Fatalf("no worker PID: %v", err)
+	}
+	if !alive(pid) {
+		t.Fatalf("worker %d not running", pid)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	deadline := time.Now().Add(5 * time.Second)
+	for alive(pid) {
+		if time.Now().After(deadline) {
+			killGroup(pid)
+			t.Fatalf("worker %d outlived its parent", pid)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// alive reports a process that exists and is not a zombie.
+func alive(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	_, rest, _ := strings.Cut(string(b), ") ")
+	return !strings.HasPrefix(rest, "Z") && !strings.HasPrefix(rest, "X")
 }
