@@ -33,6 +33,9 @@ var (
 	ErrEncrypted   = errors.New("encrypted file")
 	ErrTooLarge    = errors.New("file too large")
 	ErrTimeout     = errors.New("extraction timed out")
+	// ErrUnavailable: the extraction machinery (a worker process, PDFium)
+	// could not be started; nothing is known about the file.
+	ErrUnavailable = errors.New("extraction unavailable")
 	// ErrLimit is a failure of the isolated extraction itself: the worker
 	// process was killed (time, memory, output) or died (crash, runtime
 	// fatal error). Errors wrapping it are *LimitError.
@@ -203,6 +206,18 @@ func (e *Engine) Close() error { e.pdf.close(); return nil }
 // the first PDF only).
 func (e *Engine) PDFStarted() bool { return e.pdf.started() }
 
+// StartPDF starts PDFium now rather than on the first PDF (the worker pool
+// does it under a larger memory budget: compiling the module when it is
+// not cached yet is the costliest moment of a worker's life).
+func (e *Engine) StartPDF() error {
+	e.pdf.mu.Lock()
+	defer e.pdf.mu.Unlock()
+	if err := e.pdf.start(); err != nil {
+		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	return nil
+}
+
 // Detect tells the format from the content, then the name.
 func Detect(name string, data []byte) Format {
 	switch {
@@ -308,6 +323,8 @@ func Reason(err error) string {
 	switch {
 	case errors.As(err, &le):
 		return "文件损坏或超出限制（" + le.Limit.Chinese() + "）"
+	case errors.Is(err, ErrUnavailable):
+		return "解析进程未能启动，未检查内容"
 	case errors.Is(err, ErrEncrypted):
 		return "文件已加密，无法检查内容"
 	case errors.Is(err, ErrTooLarge):

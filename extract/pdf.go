@@ -109,7 +109,7 @@ func (e *pdfEngine) text(ctx context.Context, data []byte, maxPages int, out *te
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if err := e.start(); err != nil {
-		return err
+		return fmt.Errorf("%w: %v", ErrUnavailable, err)
 	}
 	type result struct {
 		text      string

@@ -88,6 +88,27 @@ func serve(in io.Reader, outFile io.Writer, newEngine func(extract.Config) extra
 		if err != nil {
 			return fmt.Errorf("read request: %w", err)
 		}
+		if req.WarmUp {
+			rep := reply{ID: req.ID}
+			if st, ok := eng.(interface{ StartPDF() error }); ok {
+				if s.CompileSoftMemory > 0 {
+					debug.SetMemoryLimit(s.CompileSoftMemory)
+				}
+				if err := st.StartPDF(); err != nil {
+					rep.ErrKind, rep.ErrMsg = errKind(err), err.Error()
+				}
+				if s.SoftMemory > 0 {
+					debug.SetMemoryLimit(s.SoftMemory)
+				}
+			}
+			// The compiler's garbage goes back to the kernel before the
+			// first file is read under the file limits.
+			debug.FreeOSMemory()
+			if err := writeMsg(w, rep, nil); err != nil {
+				return fmt.Errorf("write reply: %w", err)
+			}
+			continue
+		}
 		res, err := eng.Extract(context.Background(), req.Name, body)
 		rep := reply{ID: req.ID, Format: res.Format, Truncated: res.Truncated}
 		var text strings.Builder

@@ -27,8 +27,10 @@ var errTooBig = errors.New("frame too large")
 
 type setup struct {
 	Config extract.Config `json:"config"`
-	// SoftMemory is the worker's debug.SetMemoryLimit, in bytes.
-	SoftMemory int64 `json:"soft_memory"`
+	// SoftMemory is the worker's debug.SetMemoryLimit, in bytes, and
+	// CompileSoftMemory the one while it starts PDFium.
+	SoftMemory        int64 `json:"soft_memory"`
+	CompileSoftMemory int64 `json:"compile_soft_memory"`
 }
 
 type hello struct {
@@ -39,6 +41,8 @@ type hello struct {
 type request struct {
 	ID   uint64 `json:"id"`
 	Name string `json:"name"`
+	// WarmUp asks the worker to start PDFium (no file).
+	WarmUp bool `json:"warm_up,omitempty"`
 }
 
 type reply struct {
@@ -64,6 +68,7 @@ var errKinds = map[string]error{
 	"encrypted":   extract.ErrEncrypted,
 	"too_large":   extract.ErrTooLarge,
 	"timeout":     extract.ErrTimeout,
+	"unavailable": extract.ErrUnavailable,
 }
 
 func errKind(err error) string {

@@ -65,7 +65,11 @@ type Config struct {
 	Args []string
 	// StartTimeout bounds a worker's start (exec to hello).
 	StartTimeout time.Duration
-	Logger       *slog.Logger
+	// CompileMemory is the resident memory allowed while a worker starts
+	// PDFium, which compiles its WebAssembly module when the on-disk
+	// cache does not have it yet (no file is involved then).
+	CompileMemory int64
+	Logger        *slog.Logger
 }
 
 // Defaults for Config.
@@ -100,6 +104,9 @@ func (c Config) Defaults() Config {
 	if c.StartTimeout <= 0 {
 		c.StartTimeout = 30 * time.Second
 	}
+	if c.CompileMemory <= 0 {
+		c.CompileMemory = 1 << 30
+	}
 	if len(c.Args) == 0 {
 		c.Args = []string{Command}
 	}
@@ -112,6 +119,7 @@ func (c Config) Defaults() Config {
 	c.Extract.Timeout = min(c.Extract.Timeout, c.Timeout)
 	if raceEnabled {
 		c.MemoryLimit *= 4
+		c.CompileMemory *= 4
 		c.AddressSpace = -1
 	}
 	return c
@@ -131,7 +139,7 @@ func (c Config) Validate() error {
 }
 
 // ErrUnavailable means no worker could be started: nothing about the file.
-var ErrUnavailable = errors.New("extract worker unavailable")
+var ErrUnavailable = extract.ErrUnavailable
 
 // Pool extracts files in worker processes. It implements
 // extract.Extractor. It is safe for concurrent use.
@@ -256,7 +264,7 @@ func (p *Pool) get(ctx context.Context) (*proc, error) {
 
 // put returns a worker to the idle list, or retires it.
 func (p *Pool) put(w *proc, alive bool, err error) {
-	_, peak, _ := procMemory(w.pid)
+	rss, peak, _ := procMemory(w.pid)
 	p.mu.Lock()
 	p.stats.Files++
 	p.stats.PeakRSS = max(p.stats.PeakRSS, peak, w.peak)
@@ -268,7 +276,10 @@ func (p *Pool) put(w *proc, alive bool, err error) {
 		}
 		p.stats.Limits[le.Limit]++
 	}
-	retire := !alive || p.done || w.jobs >= p.cfg.MaxJobs || (peak > 0 && peak > p.cfg.MemoryLimit*3/4)
+	// A worker still holding most of its limit after a file (heap the
+	// runtime has not returned) is replaced rather than trusted with the
+	// next one.
+	retire := !alive || p.done || w.jobs >= p.cfg.MaxJobs || rss > p.cfg.MemoryLimit*3/4
 	if !retire {
 		p.idle = append(p.idle, w)
 	} else {
@@ -302,6 +313,10 @@ func (p *Pool) Close() error {
 		}
 		w.stop()
 	}
+	if s := p.Stats(); s.Started > 0 {
+		p.cfg.Logger.Info("extract workers", "started", s.Started, "failed", s.Failed, "files", s.Files,
+			"peak_rss_mb", s.PeakRSS>>20, "limits", fmt.Sprint(s.Limits))
+	}
 	return nil
 }
 
@@ -317,6 +332,8 @@ type proc struct {
 	jobs   int
 	peak   int64
 	killed atomic.Bool
+	// pdfReady: PDFium is started in this worker (see warmUp).
+	pdfReady bool
 }
 
 // start execs a worker, limits it, sends the setup and waits for hello.
@@ -351,7 +368,7 @@ func start(ctx context.Context, cfg Config) (*proc, error) {
 	done := make(chan result, 1)
 	go func() {
 		bw := bufio.NewWriter(stdin)
-		err := writeMsg(bw, setup{Config: cfg.Extract, SoftMemory: cfg.MemoryLimit * 3 / 4}, nil)
+		err := writeMsg(bw, setup{Config: cfg.Extract, SoftMemory: cfg.MemoryLimit * 3 / 4, CompileSoftMemory: max(cfg.MemoryLimit, cfg.CompileMemory) * 3 / 4}, nil)
 		if err == nil {
 			var h hello
 			_, err = readMsg(w.stdout, &h, 4<<10, 0)
@@ -410,9 +427,17 @@ func (w *proc) stop() {
 	}
 }
 
-// extract sends one file and waits for the reply, the time limit, the
-// memory limit or ctx. alive is false when the worker must not be reused.
-func (w *proc) extract(ctx context.Context, id uint64, name string, data []byte, cfg Config) (res extract.Result, err error, alive bool) {
+// limits bound one call to a worker.
+type limits struct {
+	timeout time.Duration
+	memory  int64
+	output  int
+}
+
+// call sends one request and waits for the reply, the time limit, the
+// memory limit or ctx. alive is false when the worker must not be reused;
+// then err is a *extract.LimitError or ctx.Err().
+func (w *proc) call(ctx context.Context, req request, data []byte, lim limits) (rep reply, text []byte, err error, alive bool) {
 	w.jobs++
 	w.stderr.reset()
 	type result struct {
@@ -421,69 +446,104 @@ func (w *proc) extract(ctx context.Context, id uint64, name string, data []byte,
 		err  error
 	}
 	done := make(chan result, 1)
-	// Four segments (HTML) of at most MaxText each, plus slack.
-	maxOut := 4*cfg.Extract.MaxText + 64<<10
 	go func() {
 		bw := bufio.NewWriterSize(w.stdin, 64<<10)
-		if err := writeMsg(bw, request{ID: id, Name: name}, data); err != nil {
+		if err := writeMsg(bw, req, data); err != nil {
 			done <- result{err: fmt.Errorf("write request: %w", err)}
 			return
 		}
 		var r result
-		r.text, r.err = readMsg(w.stdout, &r.rep, 1<<20, maxOut)
+		r.text, r.err = readMsg(w.stdout, &r.rep, 1<<20, lim.output)
 		done <- r
 	}()
-	timer := time.NewTimer(cfg.Timeout)
+	timer := time.NewTimer(lim.timeout)
 	defer timer.Stop()
-	tick := time.NewTicker(50 * time.Millisecond)
+	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
-	fail := func(limit extract.Limit, detail string) (extract.Result, error, bool) {
+	fail := func(limit extract.Limit, detail string) (reply, []byte, error, bool) {
 		w.kill()
 		<-done
 		<-w.exited
-		return extract.Result{Format: extract.Detect(name, data)}, &extract.LimitError{Limit: limit, Detail: detail}, false
+		return reply{}, nil, &extract.LimitError{Limit: limit, Detail: detail}, false
 	}
 	for {
 		select {
 		case r := <-done:
-			if r.err != nil {
-				if errors.Is(r.err, errTooBig) {
-					w.kill()
-					<-w.exited
-					return extract.Result{Format: extract.Detect(name, data)}, &extract.LimitError{Limit: extract.LimitOutput, Detail: r.err.Error()}, false
-				}
-				return w.died(name, data, r.err)
-			}
-			if r.rep.ID != id {
+			switch {
+			case errors.Is(r.err, errTooBig):
 				w.kill()
 				<-w.exited
-				return extract.Result{}, &extract.LimitError{Limit: extract.LimitCrash, Detail: "reply to another request"}, false
+				return reply{}, nil, &extract.LimitError{Limit: extract.LimitOutput, Detail: r.err.Error()}, false
+			case r.err != nil:
+				return reply{}, nil, w.died(r.err), false
+			case r.rep.ID != req.ID:
+				return fail(extract.LimitCrash, "reply to another request")
 			}
-			res, err := decodeReply(r.rep, r.text)
-			return res, err, err == nil || !errors.Is(err, extract.ErrLimit)
+			return r.rep, r.text, nil, true
 		case <-timer.C:
-			return fail(extract.LimitTime, fmt.Sprintf("killed after %v", cfg.Timeout))
+			return fail(extract.LimitTime, fmt.Sprintf("killed after %v", lim.timeout))
 		case <-ctx.Done():
 			w.kill()
 			<-done
 			<-w.exited
-			return extract.Result{}, ctx.Err(), false
+			return reply{}, nil, ctx.Err(), false
 		case <-tick.C:
 			rss, peak, err := procMemory(w.pid)
 			if err != nil {
 				continue
 			}
 			w.peak = max(w.peak, peak)
-			if rss > cfg.MemoryLimit {
-				return fail(extract.LimitMemory, fmt.Sprintf("resident memory %d MiB above the %d MiB limit", rss>>20, cfg.MemoryLimit>>20))
+			if rss > lim.memory {
+				return fail(extract.LimitMemory, fmt.Sprintf("resident memory %d MiB above the %d MiB limit", rss>>20, lim.memory>>20))
 			}
 		}
 	}
 }
 
+// extract reads one file in the worker.
+func (w *proc) extract(ctx context.Context, id uint64, name string, data []byte, cfg Config) (extract.Result, error, bool) {
+	format := extract.Detect(name, data)
+	if (format == extract.PDF || format == extract.Zip) && !w.pdfReady {
+		if err, alive := w.warmUp(ctx, id, cfg); err != nil {
+			return extract.Result{Format: format}, err, alive
+		}
+	}
+	// Four segments (HTML) of at most MaxText each, plus slack.
+	lim := limits{timeout: cfg.Timeout, memory: cfg.MemoryLimit, output: 4*cfg.Extract.MaxText + 64<<10}
+	rep, text, err, alive := w.call(ctx, request{ID: id, Name: name}, data, lim)
+	if err != nil {
+		return extract.Result{Format: format}, err, alive
+	}
+	res, err := decodeReply(rep, text)
+	return res, err, err == nil || !errors.Is(err, extract.ErrLimit)
+}
+
+// warmUp starts PDFium in the worker before its first PDF (or archive,
+// which may hold PDFs). Compiling PDFium's WebAssembly module when it is
+// not yet in the on-disk cache takes about 350 MB for some seconds, once
+// per machine: this runs with the compile budget, not the file limits,
+// and involves no file, so no hostile input gets the larger budget.
+func (w *proc) warmUp(ctx context.Context, id uint64, cfg Config) (error, bool) {
+	lim := limits{timeout: max(cfg.Timeout, 3*time.Minute), memory: max(cfg.MemoryLimit, cfg.CompileMemory), output: 4 << 10}
+	rep, _, err, alive := w.call(ctx, request{ID: id, WarmUp: true}, nil, lim)
+	if err != nil {
+		var le *extract.LimitError
+		if errors.As(err, &le) {
+			err = fmt.Errorf("%w: starting PDFium: %v", extract.ErrUnavailable, err)
+		}
+		return err, alive
+	}
+	if rep.ErrKind != "" {
+		// Retire the worker: the next PDF tries a fresh one.
+		return fmt.Errorf("%w: starting PDFium: %s", extract.ErrUnavailable, rep.ErrMsg), false
+	}
+	w.pdfReady = true
+	return nil, true
+}
+
 // died explains a worker whose pipe broke: it exited or was killed by
 // something other than the pool.
-func (w *proc) died(name string, data []byte, ioErr error) (extract.Result, error, bool) {
+func (w *proc) died(ioErr error) error {
 	select {
 	case <-w.exited:
 	case <-time.After(2 * time.Second):
@@ -493,7 +553,7 @@ func (w *proc) died(name string, data []byte, ioErr error) (extract.Result, erro
 	_, peak, _ := procMemory(w.pid)
 	w.peak = max(w.peak, peak)
 	limit, detail := explainExit(w.state, w.stderr.String(), ioErr)
-	return extract.Result{Format: extract.Detect(name, data)}, &extract.LimitError{Limit: limit, Detail: detail}, false
+	return &extract.LimitError{Limit: limit, Detail: detail}
 }
 
 // explainExit tells a memory failure from a crash by the exit and the

@@ -420,3 +420,23 @@ func alive(pid int) bool {
 	_, rest, _ := strings.Cut(string(b), ") ")
 	return !strings.HasPrefix(rest, "Z") && !strings.HasPrefix(rest, "X")
 }
+
+// TestColdPDFiumCacheUnderSmallLimit: compiling PDFium's module (no disk
+// cache yet) takes about 350 MB once; a worker limited to 128 MiB still
+// reads PDFs because the compile runs before any file, under the compile
+// budget, and files then run under the file limit.
+func TestColdPDFiumCacheUnderSmallLimit(t *testing.T) {
+	if testing.Short() || raceEnabled {
+		t.Skip("compiles PDFium (tens of seconds, minutes under -race)")
+	}
+	p := newPool(t, Config{Workers: 1, MemoryLimit: 128 << 20, Extract: extract.Config{CacheDir: t.TempDir()}})
+	for i := range 3 {
+		res, err := p.Extract(context.Background(), "a.pdf", fixtures.GBKPDF(fmt.Sprintf("第%d份公示", i)))
+		if err != nil || !strings.Contains(res.Text(), fmt.Sprintf("第%d份公示", i)) {
+			t.Fatalf("PDF %d: %q %v", i, res.Text(), err)
+		}
+	}
+	if s := p.Stats(); s.Failed != 0 {
+		t.Errorf("stats %+v", s)
+	}
+}
