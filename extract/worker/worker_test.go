@@ -440,3 +440,40 @@ func TestColdPDFiumCacheUnderSmallLimit(t *testing.T) {
 		t.Errorf("stats %+v", s)
 	}
 }
+
+// BenchmarkExtract compares reading a file in process with reading it
+// through a worker (the cost of isolation per file: two pipe copies and
+// the protocol).
+func BenchmarkExtract(b *testing.B) {
+	files := map[string][]byte{
+		"a.docx": fixtures.DOCX(strings.Repeat("关于开展冬季安全生产检查的通知。", 200)),
+		"a.xlsx": fixtures.XLSX([][]string{{"姓名", "电话"}, {"钱某", "13812345678"}}),
+		"a.pdf":  fixtures.GBKPDF("关于低保名单的公示", "张三 532627199001011234"),
+	}
+	eng := extract.NewEngine(extract.Config{})
+	defer eng.Close()
+	pool, err := New(Config{Workers: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer pool.Close()
+	ctx := context.Background()
+	for _, ex := range []struct {
+		name string
+		ex   extract.Extractor
+	}{{"in-process", eng}, {"worker", pool}} {
+		for _, name := range []string{"a.docx", "a.xlsx", "a.pdf"} {
+			data := files[name]
+			if _, err := ex.ex.Extract(ctx, name, data); err != nil { // start PDFium outside the timing
+				b.Fatal(err)
+			}
+			b.Run(ex.name+"/"+name, func(b *testing.B) {
+				for b.Loop() {
+					if _, err := ex.ex.Extract(ctx, name, data); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
