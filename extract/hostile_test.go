@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/xunjian/xunjian/internal/fixtures"
+	"github.com/xunjian/xunjian/internal/race"
 )
 
 // TestHostileFiles reads each crafted file of the red-team run in process
@@ -16,8 +17,8 @@ import (
 // (In production these files reach the extractors only inside a worker
 // process; extract/worker's tests run them there and measure memory.)
 func TestHostileFiles(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds files of hundreds of megabytes (inflated)")
+	if testing.Short() || race.Enabled {
+		t.Skip("builds files of hundreds of megabytes (inflated); .ci/run runs it without -race")
 	}
 	e := NewEngine(Config{})
 	defer e.Close()

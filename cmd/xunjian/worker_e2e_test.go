@@ -14,6 +14,7 @@ import (
 
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/internal/fixtures"
+	"github.com/xunjian/xunjian/internal/race"
 	"github.com/xunjian/xunjian/sampleportal"
 )
 
@@ -23,8 +24,8 @@ import (
 // file is one attachment finding, the list's ID number is still found,
 // the run ends in bounded time, and no worker outlives it.
 func TestScanCraftedFilesWithBinary(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
+	if testing.Short() || race.Enabled {
+		t.Skip("builds the binary and files of hundreds of megabytes (inflated); .ci/run runs it without -race")
 	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "xunjian")

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/xunjian/xunjian/internal/fixtures"
+	"github.com/xunjian/xunjian/internal/race"
 )
 
 // TestMeasureAddressSpace finds the smallest RLIMIT_AS under which a
@@ -15,7 +16,7 @@ import (
 // AddressSpace; run it with XUNJIAN_MEASURE=1 (README: attachment
 // isolation).
 func TestMeasureAddressSpace(t *testing.T) {
-	if os.Getenv("XUNJIAN_MEASURE") == "" || raceEnabled {
+	if os.Getenv("XUNJIAN_MEASURE") == "" || race.Enabled {
 		t.Skip("set XUNJIAN_MEASURE=1 (and no -race) to measure")
 	}
 	ctx := context.Background()

@@ -41,6 +41,7 @@ import (
 	"time"
 
 	"github.com/xunjian/xunjian/extract"
+	"github.com/xunjian/xunjian/internal/race"
 )
 
 // Config configures a Pool. Zero fields get the defaults of Defaults.
@@ -117,7 +118,10 @@ func (c Config) Defaults() Config {
 	// The engine's own PDF timer stops PDFium first and says "timeout" in
 	// the file's own words; the pool's kill is the backstop.
 	c.Extract.Timeout = min(c.Extract.Timeout, c.Timeout)
-	if raceEnabled {
+	// The race detector reserves terabytes of address space and
+	// multiplies memory use: race builds (tests) set no RLIMIT_AS and
+	// allow four times the memory.
+	if race.Enabled {
 		c.MemoryLimit *= 4
 		c.CompileMemory *= 4
 		c.AddressSpace = -1
@@ -247,8 +251,10 @@ func (p *Pool) get(ctx context.Context) (*proc, error) {
 	}
 	w, err := start(ctx, p.cfg)
 	if err != nil {
-		p.cfg.Logger.Error("extract worker did not start", "err", err)
-		return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
+		if ctx.Err() == nil {
+			p.cfg.Logger.Error("extract worker did not start", "err", err)
+		}
+		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	p.mu.Lock()
 	p.stats.Started++

@@ -15,6 +15,7 @@ import (
 
 	"github.com/xunjian/xunjian/extract"
 	"github.com/xunjian/xunjian/internal/fixtures"
+	"github.com/xunjian/xunjian/internal/race"
 )
 
 // TestMain makes this test binary the worker when a Pool starts it, with
@@ -76,8 +77,8 @@ func (h hostileEngine) Extract(ctx context.Context, name string, data []byte) (e
 	case "grow.bin": // a parser allocating what a table claims, page by page
 		for {
 			b := make([]byte, 16<<20)
-			for i := range b {
-				b[i] = 1
+			for i := 0; i < len(b); i += 4096 {
+				b[i] = 1 // one byte a page makes it resident
 			}
 			sink = append(sink, b)
 		}
@@ -152,7 +153,7 @@ func TestPoolReadsDocuments(t *testing.T) {
 // TestPDFiumStartsLazily: a worker that has read only office files has
 // no PDFium instance (its memory stays small); the first PDF starts one.
 func TestPDFiumStartsLazily(t *testing.T) {
-	if raceEnabled {
+	if race.Enabled {
 		t.Skip("memory figures are meaningless under the race detector")
 	}
 	p := newPool(t, Config{Workers: 1})
@@ -211,7 +212,7 @@ func TestPoolLimits(t *testing.T) {
 		{"output.bin", extract.LimitOutput, "frame too large"},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			if tc.file == "huge.bin" && raceEnabled {
+			if tc.file == "huge.bin" && race.Enabled {
 				t.Skip("no RLIMIT_AS under the race detector")
 			}
 			start := time.Now()
@@ -248,6 +249,9 @@ func TestPoolLimits(t *testing.T) {
 // at once (the worker is killed) and the pool goes on.
 func TestCancelKillsWorker(t *testing.T) {
 	p := newPool(t, Config{Workers: 1, Timeout: time.Minute})
+	if _, err := p.Extract(context.Background(), "a.docx", fixtures.DOCX("先启动")); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
 	start := time.Now()
@@ -317,8 +321,8 @@ func TestExplainExit(t *testing.T) {
 // pre-scan is off, so that PDFium itself meets the bombs inside its
 // capped linear memory.
 func TestPoolCraftedFiles(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds files of hundreds of megabytes (inflated)")
+	if testing.Short() || race.Enabled {
+		t.Skip("builds files of hundreds of megabytes (inflated); .ci/run runs it without -race")
 	}
 	const timeout = 30 * time.Second
 	p := newPool(t, Config{Workers: 1, Timeout: timeout})
@@ -373,7 +377,7 @@ func TestPoolCraftedFiles(t *testing.T) {
 	}
 	if _, peak, err := procMemory(os.Getpid()); err == nil {
 		t.Logf("parent (this test binary) peak RSS %d MiB", peak>>20)
-		if peak > 300<<20 && !raceEnabled {
+		if peak > 300<<20 && !race.Enabled {
 			t.Errorf("parent peak RSS %d MiB above 300 MiB", peak>>20)
 		}
 	}
@@ -426,7 +430,7 @@ func alive(pid int) bool {
 // reads PDFs because the compile runs before any file, under the compile
 // budget, and files then run under the file limit.
 func TestColdPDFiumCacheUnderSmallLimit(t *testing.T) {
-	if testing.Short() || raceEnabled {
+	if testing.Short() || race.Enabled {
 		t.Skip("compiles PDFium (tens of seconds, minutes under -race)")
 	}
 	p := newPool(t, Config{Workers: 1, MemoryLimit: 128 << 20, Extract: extract.Config{CacheDir: t.TempDir()}})
