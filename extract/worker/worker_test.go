@@ -193,55 +193,62 @@ func workerRSS(t *testing.T, p *Pool) int64 {
 // time limit, and the next file is read correctly by a fresh worker.
 func TestPoolLimits(t *testing.T) {
 	const timeout = 3 * time.Second
-	p := newPool(t, Config{Workers: 1, Timeout: timeout, MemoryLimit: 256 << 20})
+	// Files that end by time, crash or output share one pool with a short
+	// time limit; memory blow-ups get their own with a long one, so that
+	// a slow (loaded, -race) machine still reaches the memory limit first.
+	fast := newPool(t, Config{Workers: 1, Timeout: timeout, MemoryLimit: 256 << 20})
+	slow := newPool(t, Config{Workers: 1, Timeout: time.Minute, MemoryLimit: 256 << 20})
 	ctx := context.Background()
 	next := fixtures.DOCX("下一个文件照常读取")
-	failures := 0
+	failures := map[*Pool]int{}
 	for _, tc := range []struct {
 		file   string
+		pool   *Pool
 		limit  extract.Limit
 		detail string
 	}{
-		{"spin.bin", extract.LimitTime, "killed after"},
-		{"sleep.bin", extract.LimitTime, "killed after"},
-		{"grow.bin", extract.LimitMemory, ""},
-		{"huge.bin", extract.LimitMemory, "out of memory"},
-		{"fatal.bin", extract.LimitCrash, "exit status 1"},
-		{"gopanic.bin", extract.LimitCrash, "panic: index out of range in a parser goroutine"},
-		{"exit.bin", extract.LimitCrash, "exit status 3"},
-		{"output.bin", extract.LimitOutput, "frame too large"},
+		{"spin.bin", fast, extract.LimitTime, "killed after"},
+		{"sleep.bin", fast, extract.LimitTime, "killed after"},
+		{"grow.bin", slow, extract.LimitMemory, ""},
+		{"huge.bin", slow, extract.LimitMemory, "out of memory"},
+		{"fatal.bin", fast, extract.LimitCrash, "exit status 1"},
+		{"gopanic.bin", fast, extract.LimitCrash, "panic: index out of range in a parser goroutine"},
+		{"exit.bin", fast, extract.LimitCrash, "exit status 3"},
+		{"output.bin", fast, extract.LimitOutput, "frame too large"},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			if tc.file == "huge.bin" && race.Enabled {
 				t.Skip("no RLIMIT_AS under the race detector")
 			}
 			start := time.Now()
-			_, err := p.Extract(ctx, tc.file, []byte("x"))
+			_, err := tc.pool.Extract(ctx, tc.file, []byte("x"))
 			took := time.Since(start)
 			var le *extract.LimitError
 			if !errors.As(err, &le) || le.Limit != tc.limit || !strings.Contains(le.Detail, tc.detail) {
 				t.Fatalf("err = %v; want limit %s with %q", err, tc.limit, tc.detail)
 			}
-			failures++
+			failures[tc.pool]++
 			t.Logf("%s: %v in %v", tc.file, err, took.Round(time.Millisecond))
-			if took > timeout+2*time.Second {
-				t.Errorf("took %v, limit %v", took, timeout)
+			if limit := tc.pool.Config().Timeout; took > limit+2*time.Second {
+				t.Errorf("took %v, limit %v", took, limit)
 			}
 			if r := extract.Reason(err); !strings.HasPrefix(r, "文件损坏或超出限制（") {
 				t.Errorf("reason %q", r)
 			}
-			res, err := p.Extract(ctx, "next.docx", next)
+			res, err := tc.pool.Extract(ctx, "next.docx", next)
 			if err != nil || !strings.Contains(res.Text(), "下一个文件照常读取") {
-				t.Errorf("next file after the failure: %q, %v", res.Text(), err)
+				t.Errorf("the next file after the failure: %q, %v", res.Text(), err)
 			}
 		})
 	}
-	s := p.Stats()
-	if s.Failed != failures || s.Started != failures+1 {
-		t.Errorf("stats %+v: want %d failed workers and %d started", s, failures, failures+1)
-	}
-	if s.PeakRSS > p.Config().MemoryLimit+64<<20 {
-		t.Errorf("a worker peaked at %d MiB, limit %d MiB", s.PeakRSS>>20, p.Config().MemoryLimit>>20)
+	for _, p := range []*Pool{fast, slow} {
+		s := p.Stats()
+		if s.Failed != failures[p] || s.Started != failures[p]+1 {
+			t.Errorf("stats %+v: want %d failed workers and %d started", s, failures[p], failures[p]+1)
+		}
+		if s.PeakRSS > p.Config().MemoryLimit+64<<20 {
+			t.Errorf("a worker peaked at %d MiB, limit %d MiB", s.PeakRSS>>20, p.Config().MemoryLimit>>20)
+		}
 	}
 }
 
