@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/xunjian/xunjian/extract/worker"
+	extractworker "github.com/xunjian/xunjian/extract/worker"
 )
 
 // Exit codes, documented in the README.
@@ -84,7 +84,7 @@ func dispatch(ctx context.Context, args []string, e env) error {
 		return cmdServe(ctx, args[1:], e)
 	case "report":
 		return cmdReport(ctx, args[1:], e)
-	case worker.Command:
+	case extractworker.Command:
 		return cmdExtractWorker(e)
 	case "version", "--version", "-v":
 		return cmdVersion(e)

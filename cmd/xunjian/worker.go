@@ -3,17 +3,17 @@ package main
 import (
 	"errors"
 
-	"github.com/xunjian/xunjian/extract/worker"
+	extractworker "github.com/xunjian/xunjian/extract/worker"
 )
 
 // cmdExtractWorker is the hidden `xunjian extract-worker` command: the
 // process in which attachments are parsed, started by the inspection
 // itself (package extract/worker), never by a person.
 func cmdExtractWorker(e env) error {
-	if !worker.IsChild() {
+	if !extractworker.IsChild() {
 		return usageError{err: errors.New("extract-worker is started by xunjian itself to read attachments")}
 	}
-	if code := worker.Main(); code != 0 {
+	if code := extractworker.Main(); code != 0 {
 		return exitError{code: code}
 	}
 	return nil
