@@ -20,7 +20,11 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/xunjian/xunjian/config"
+	"github.com/xunjian/xunjian/netpolicy"
 )
+
+// deliveryTimeout bounds one delivery (an HTTP request, an SMTP session).
+const deliveryTimeout = 15 * time.Second
 
 // Channel delivers messages somewhere.
 type Channel interface {
@@ -42,7 +46,14 @@ func NewSlack(token, channel, webhookURL, apiURL string) (*Slack, error) {
 	if webhookURL == "" && (token == "" || channel == "") {
 		return nil, errors.New("slack: give a bot token and a channel, or an incoming webhook URL")
 	}
-	hc := &http.Client{Timeout: 15 * time.Second}
+	api := apiURL
+	if api == "" {
+		api = slack.APIURL
+	}
+	hc, err := netpolicy.DeliveryClient(deliveryTimeout, webhookURL, api)
+	if err != nil {
+		return nil, fmt.Errorf("slack: %w", err)
+	}
 	s := &Slack{channel: channel, webhookURL: webhookURL, httpClient: hc}
 	if token != "" {
 		opts := []slack.Option{slack.OptionHTTPClient(hc)}
@@ -97,7 +108,11 @@ func NewWebhook(name, format, url string) (*Webhook, error) {
 	if !slices.Contains(config.WebhookFormats(), format) {
 		return nil, fmt.Errorf("webhook %s: unknown format %q (%s)", name, format, strings.Join(config.WebhookFormats(), ", "))
 	}
-	return &Webhook{name: name, format: format, url: url, client: &http.Client{Timeout: 15 * time.Second}}, nil
+	client, err := netpolicy.DeliveryClient(deliveryTimeout, url)
+	if err != nil {
+		return nil, fmt.Errorf("webhook %s: %w", name, err)
+	}
+	return &Webhook{name: name, format: format, url: url, client: client}, nil
 }
 
 // Name implements Channel.
@@ -204,8 +219,7 @@ func (e *Email) Send(ctx context.Context, m Message) error {
 	b.WriteString(base64.StdEncoding.EncodeToString([]byte(m.Text())))
 	ctx, cancel := context.WithTimeout(ctx, e.timeout)
 	defer cancel()
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", e.addr)
+	conn, err := netpolicy.Dial(ctx, e.addr, e.timeout)
 	if err != nil {
 		return fmt.Errorf("email: %w", err)
 	}

@@ -2,13 +2,8 @@ package checks
 
 import (
 	"context"
-	"crypto/tls"
-	"errors"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
-	"net/http/httptrace"
 	"net/url"
 	"slices"
 	"strings"
@@ -17,22 +12,26 @@ import (
 	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/crawler"
 	"github.com/xunjian/xunjian/finding"
+	"github.com/xunjian/xunjian/netpolicy"
 )
 
 // connectivity probes the homepage several times, as the national rule's
 // 站点无法访问 indicator does, and measures each request's phases; it also
 // checks HTTPS, the TLS certificate's expiry and IPv6.
 type connectivity struct {
-	cfg       catalog.ConnectivityConfig
-	userAgent string
-	now       func() time.Time
-	tls       *tls.Config
+	cfg catalog.ConnectivityConfig
+	now func() time.Time
+	net *netpolicy.Policy
 }
 
 var _ Starter = (*connectivity)(nil)
 
 func newConnectivity(d Deps) (Check, error) {
-	return &connectivity{cfg: d.Config.Checks.Connectivity, userAgent: d.Config.Crawl.UserAgent, now: d.Now, tls: d.TLS}, nil
+	pol, err := d.net()
+	if err != nil {
+		return nil, err
+	}
+	return &connectivity{cfg: d.Config.Checks.Connectivity, now: d.Now, net: pol}, nil
 }
 
 func (c *connectivity) Name() string { return catalog.Connectivity }
@@ -195,84 +194,36 @@ func uniq(s []string) []string {
 }
 
 // probe requests the homepage once on a fresh connection over network
-// ("tcp" or "tcp6"), timing each phase with httptrace.
+// ("tcp" or "tcp6"), timing each phase with httptrace (netpolicy.Probe).
 func (c *connectivity) probe(ctx context.Context, target, network string) Probe {
-	p := Probe{At: c.now()}
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout.D())
-	defer cancel()
-	dialer := &net.Dialer{Timeout: c.cfg.Timeout.D()}
-	tr := &http.Transport{
-		DisableKeepAlives:   true,
-		TLSClientConfig:     c.tls,
-		TLSHandshakeTimeout: c.cfg.Timeout.D(),
-		DialContext: func(ctx context.Context, _, addr string) (net.Conn, error) {
-			return dialer.DialContext(ctx, network, addr)
-		},
-	}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{
-		Transport: tr,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) >= 10 {
-				return errors.New("too many redirects")
-			}
-			p.Redirects = append(p.Redirects, req.URL.String())
-			return nil
-		},
-	}
-	start := time.Now()
-	var dnsStart, connStart, tlsStart time.Time
+	return probeOnce(ctx, c.net, c.now(), target, network, c.cfg.Timeout.D())
+}
+
+func probeOnce(ctx context.Context, pol *netpolicy.Policy, at time.Time, target, network string, timeout time.Duration) Probe {
+	r := pol.Probe(ctx, target, network, timeout)
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-	trace := &httptrace.ClientTrace{
-		DNSStart: func(httptrace.DNSStartInfo) { dnsStart = time.Now() },
-		DNSDone: func(httptrace.DNSDoneInfo) {
-			if p.DNSMs == 0 {
-				p.DNSMs = ms(time.Since(dnsStart))
-			}
-		},
-		ConnectStart: func(string, string) { connStart = time.Now() },
-		ConnectDone: func(_, addr string, err error) {
-			if err == nil && p.ConnectMs == 0 {
-				p.ConnectMs = ms(time.Since(connStart))
-				p.RemoteAddr = addr
-			}
-		},
-		TLSHandshakeStart: func() { tlsStart = time.Now() },
-		TLSHandshakeDone: func(st tls.ConnectionState, err error) {
-			if err == nil && p.TLSMs == 0 {
-				p.TLSMs = ms(time.Since(tlsStart))
-			}
-		},
-		GotFirstResponseByte: func() {
-			if p.TTFBMs == 0 {
-				p.TTFBMs = ms(time.Since(start))
-			}
-		},
+	p := Probe{
+		At: at, Status: r.Status, DNSMs: ms(r.DNS), ConnectMs: ms(r.Connect), TLSMs: ms(r.TLS), TTFBMs: ms(r.TTFB),
+		TotalMs: ms(r.Total), Redirects: r.Redirects, FinalURL: r.FinalURL, RemoteAddr: r.RemoteAddr, certExpiry: r.CertNotAfter,
 	}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodGet, target, nil)
-	if err != nil {
-		p.Class, p.Error = crawler.ClassNetwork, err.Error()
-		return p
-	}
-	req.Header.Set("User-Agent", c.userAgent)
-	resp, err := client.Do(req)
-	if err == nil {
-		_, err = io.Copy(io.Discard, io.LimitReader(resp.Body, 8<<20))
-		resp.Body.Close()
-		p.Status = resp.StatusCode
-		p.FinalURL = resp.Request.URL.String()
-		if resp.TLS != nil && len(resp.TLS.PeerCertificates) > 0 {
-			p.certExpiry = resp.TLS.PeerCertificates[0].NotAfter
-		}
-	}
-	p.TotalMs = ms(time.Since(start))
 	switch {
-	case err != nil:
-		p.Class, p.Error = crawler.ClassifyError(err), err.Error()
+	case r.Err != nil:
+		p.Class, p.Error = crawler.ClassifyError(r.Err), r.Err.Error()
 	case p.Status >= 400:
 		p.Class = crawler.ClassifyStatus(p.Status)
 	}
 	return p
+}
+
+// ProbeHomepage requests home once as the connectivity check does (a fresh
+// connection through pol, within timeout): whether it opened, in how many
+// milliseconds, and why not. serve's periodic probes are this.
+func ProbeHomepage(ctx context.Context, pol *netpolicy.Policy, home string, timeout time.Duration) (ok bool, totalMs float64, reason string) {
+	p := probeOnce(ctx, pol, time.Now(), home, "tcp", timeout)
+	if p.Failed() {
+		return false, p.TotalMs, probeReason(p)
+	}
+	return true, p.TotalMs, ""
 }
 
 // checkHTTPS records whether the site answers over HTTPS.

@@ -23,6 +23,7 @@ import (
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/hidden"
 	"github.com/xunjian/xunjian/match"
+	"github.com/xunjian/xunjian/netpolicy"
 	"github.com/xunjian/xunjian/render"
 	"github.com/xunjian/xunjian/rules"
 )
@@ -42,7 +43,9 @@ type darkLink struct {
 	ext    catalog.ExternalLinkConfig
 	words  *match.Matcher
 	wordOf []rules.WordEntry
-	client *http.Client
+	// client reads stylesheets, cloakClient fetches pages as spiders:
+	// both from the run's outbound policy.
+	client, cloakClient *http.Client
 
 	mu     sync.Mutex
 	css    map[string]*hidden.Sheet // inline <style> blocks
@@ -60,9 +63,13 @@ var (
 )
 
 func newDarkLink(d Deps) (Check, error) {
+	pol, err := d.net()
+	if err != nil {
+		return nil, err
+	}
 	c := &darkLink{deps: d, cfg: d.Config.Checks.DarkLink, ext: d.Config.Checks.ExternalLink, css: map[string]*hidden.Sheet{}, sheets: map[string]*sheetFetch{},
 		raw: map[string]map[string]bool{}, static: map[string]map[string]bool{},
-		client: &http.Client{Timeout: d.Config.Crawl.Timeout.D()}}
+		client: pol.Client(netpolicy.Stylesheet), cloakClient: pol.Client(netpolicy.Cloaking)}
 	w, err := d.wordMatcher()
 	if err != nil {
 		return nil, err
@@ -85,7 +92,7 @@ var tagRE = regexp.MustCompile(`<[^>]*>`)
 var scriptLink = regexp.MustCompile(`(?is)<a[^>]*?href\s*=\s*\\?["']?([^"'\\\s>]+)[^>]*>(.{0,200}?)<\\?/a>`)
 var scriptWrites = regexp.MustCompile(`(?i)(document\.write(ln)?\s*\(|\.innerHTML\s*\+?=|insertAdjacentHTML\s*\()`)
 
-func (c *darkLink) Page(_ context.Context, p *crawler.Page) []finding.Finding {
+func (c *darkLink) Page(ctx context.Context, p *crawler.Page) []finding.Finding {
 	c.mu.Lock()
 	sampled := len(c.sample) < max(1, c.cfg.CloakingPages, c.cfg.RenderPages)
 	if sampled {
@@ -115,7 +122,7 @@ func (c *darkLink) Page(_ context.Context, p *crawler.Page) []finding.Finding {
 			if err != nil || !c.deps.inScope(u) {
 				return
 			}
-			sheets = append(sheets, c.stylesheet(u.String(), order))
+			sheets = append(sheets, c.stylesheet(ctx, u.String(), order))
 			order += 100000
 		})
 	}
@@ -271,7 +278,7 @@ type sheetFetch struct {
 }
 
 // stylesheet fetches and parses a linked stylesheet once a run.
-func (c *darkLink) stylesheet(u string, order int) *hidden.Sheet {
+func (c *darkLink) stylesheet(ctx context.Context, u string, order int) *hidden.Sheet {
 	c.mu.Lock()
 	f, ok := c.sheets[u]
 	if !ok {
@@ -284,7 +291,7 @@ func (c *darkLink) stylesheet(u string, order int) *hidden.Sheet {
 		return f.sheet
 	}
 	defer close(f.done)
-	req, err := http.NewRequest(http.MethodGet, u, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err == nil {
 		req.Header.Set("User-Agent", c.deps.Config.Crawl.UserAgent)
 		if resp, err := c.client.Do(req); err == nil {
@@ -333,7 +340,7 @@ func (c *darkLink) fetchView(ctx context.Context, page, ua, referer string) (*vi
 	// Redirects within the site are followed; one that leaves it is noted,
 	// not followed (it may lead to the spam site itself).
 	var away string
-	client := *c.client
+	client := *c.cloakClient
 	client.CheckRedirect = func(r *http.Request, via []*http.Request) error {
 		if len(via) >= 10 {
 			return errors.New("too many redirects")

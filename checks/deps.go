@@ -10,6 +10,7 @@ import (
 
 	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/match"
+	"github.com/xunjian/xunjian/netpolicy"
 	"github.com/xunjian/xunjian/rules"
 )
 
@@ -26,10 +27,24 @@ type Deps struct {
 	// SiteHosts are the inspected site's hosts (host or host:port): links
 	// elsewhere are external.
 	SiteHosts []string
+	// Net is the run's outbound policy: every request a check makes goes
+	// through its clients (built from Config, SiteHosts and TLS when nil).
+	Net *netpolicy.Policy
 
 	// words is the sensitive-word matcher, built once by Build for every
 	// check that reads words (nil without packs).
 	words *wordMatcher
+}
+
+// net returns the run's outbound policy, building one when the deps did
+// not come with it (a check constructed on its own).
+func (d Deps) net() (*netpolicy.Policy, error) {
+	if d.Net != nil {
+		return d.Net, nil
+	}
+	o := d.Config.Crawl.Outbound(d.Config.Content.MaxAttachmentBytes, d.SiteHosts...)
+	o.TLS = d.TLS
+	return netpolicy.New(o)
 }
 
 // wordMatcher is the automaton of the sensitive-word packs and their entries.

@@ -15,6 +15,7 @@ import (
 	"github.com/xunjian/xunjian/extract"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/match"
+	"github.com/xunjian/xunjian/netpolicy"
 	"github.com/xunjian/xunjian/rules"
 )
 
@@ -62,13 +63,13 @@ func newExternalLink(d Deps) (Check, error) {
 	if w != nil {
 		c.words, c.wordOf = w.m, w.entries
 	}
-	// External pages are fetched with the crawler's rule: no private,
-	// loopback or link-local address unless the config allows it.
-	dial, err := crawler.GuardedDial(d.Config.Crawl.Timeout.D(), d.Config.Crawl.AllowPrivate, d.Config.Crawl.AllowNetworks, nil)
+	// External pages are fetched under the run's outbound policy: no
+	// private, loopback or link-local address unless the config allows it.
+	pol, err := d.net()
 	if err != nil {
 		return nil, err
 	}
-	c.client = &http.Client{Timeout: d.Config.Crawl.Timeout.D(), Transport: &http.Transport{DialContext: dial}}
+	c.client = pol.Client(netpolicy.External)
 	return c, nil
 }
 

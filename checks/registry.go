@@ -38,6 +38,13 @@ func Build(names []string, deps Deps) ([]Check, error) {
 			return nil, fmt.Errorf("%w %q (known: %v)", config.ErrUnknownCheck, n, known)
 		}
 	}
+	if deps.Net == nil {
+		n, err := deps.net()
+		if err != nil {
+			return nil, err
+		}
+		deps.Net = n
+	}
 	if deps.words == nil {
 		w, err := newWordMatcher(deps.Packs)
 		if err != nil {

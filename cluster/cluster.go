@@ -231,7 +231,10 @@ func (n *Node) configure(ctx context.Context, c config.Config) error {
 	}
 	svc.Probe = n.opts.Probe
 	if svc.Probe == nil {
-		svc.Probe = serve.HTTPProbe(c.Crawl.UserAgent, c.Checks.Connectivity.Timeout.D())
+		var err error
+		if svc.Probe, err = serve.HomepageProbe(eff); err != nil {
+			return err
+		}
 	}
 	n.sites.Store(&sites)
 	n.current.Store(svc)

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/gocolly/colly/v2"
+
+	"github.com/xunjian/xunjian/netpolicy"
 )
 
 // Failure classes: the `kind` of a broken-link finding.
@@ -104,11 +106,11 @@ func ClassifyError(err error) string {
 	switch {
 	case errors.Is(err, colly.ErrRobotsTxtBlocked):
 		return ClassRobots
-	case errors.Is(err, ErrPrivateAddress):
+	case errors.Is(err, netpolicy.ErrPrivateAddress):
 		return ClassPrivate
 	case errors.Is(err, errRedirectLoop):
 		return ClassRedirectLoop
-	case errors.Is(err, errTooManyRedirects):
+	case errors.Is(err, errTooManyRedirects), errors.Is(err, netpolicy.ErrTooManyRedirects):
 		return ClassTooManyRedirects
 	case errors.As(err, &dnsErr):
 		if dnsErr.IsTimeout {

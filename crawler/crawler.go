@@ -1,11 +1,13 @@
 // Package crawler fetches a site: pages in scope are crawled and parsed,
 // every other reference (images, scripts, attachments, external links) is
 // requested once to check that it is available. It is built on colly for the
-// requests and goquery for parsing, and adds what a site inspection needs
-// that colly lacks: per-host politeness, charset decoding that handles GBK
-// pages, retries with backoff and Retry-After, trap guards, a bounded-memory
-// visited set and frontier, and a reference log for reporting every page
-// that carries a broken link.
+// requests (on a client of the run's outbound policy, package netpolicy:
+// per-host politeness, the private-address guard, decoded and capped
+// bodies) and goquery for parsing, and adds what a site inspection needs
+// that colly lacks: charset decoding that handles GBK pages, retries with
+// backoff and Retry-After (fetch.go), trap guards, a bounded-memory visited
+// set and frontier, and a reference log for reporting every page that
+// carries a broken link.
 package crawler
 
 import (
@@ -15,13 +17,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
-	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -32,6 +30,7 @@ import (
 	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/crawler/readers"
 	"github.com/xunjian/xunjian/finding"
+	"github.com/xunjian/xunjian/netpolicy"
 )
 
 // Config is what one crawl needs.
@@ -53,9 +52,9 @@ type Config struct {
 	// Visited and Frontier replace the in-memory defaults (e.g. a shared store).
 	Visited  Visited
 	Frontier Frontier
-	// Transport replaces the default HTTP transport under the politeness
-	// layer (tests use it to count connections).
-	Transport http.RoundTripper
+	// Policy is the run's outbound policy, shared with the checks; one is
+	// built from Crawl and the site's hosts when nil.
+	Policy *netpolicy.Policy
 	// OnAttachment, if set, receives every available attachment with its
 	// bytes (up to crawl.max_page_bytes), from several goroutines at once;
 	// attachments are then fetched with GET instead of HEAD. Content checks
@@ -110,7 +109,8 @@ type Crawler struct {
 	cfg       Config
 	log       *slog.Logger
 	collector *colly.Collector
-	transport *limitedTransport
+	policy    *netpolicy.Policy
+	transport *collyTransport
 	scope     map[string]bool
 	attachExt map[string]bool
 	visited   Visited
@@ -179,147 +179,22 @@ func New(cfg Config) (*Crawler, error) {
 	cr.pages = newWorkQueue(pf)
 	cr.checks = newWorkQueue(NewFrontier(cfg.Crawl.FrontierMemory, cfg.TempDir))
 
-	own := map[string]bool{}
-	for h := range cr.scope {
-		hostname := h
-		if hh, _, err := net.SplitHostPort(h); err == nil {
-			hostname = hh
-		}
-		own[hostname] = true
-	}
-	base := cfg.Transport
-	if base == nil {
+	pol := cfg.Policy
+	if pol == nil {
 		var hosts []string
-		for h := range own {
+		for h := range cr.scope {
 			hosts = append(hosts, h)
 		}
-		dial, err := GuardedDial(cfg.Crawl.Timeout.D(), cfg.Crawl.AllowPrivate, cfg.Crawl.AllowNetworks, hosts)
+		var err error
+		pol, err = netpolicy.New(cfg.Crawl.Outbound(cfg.MaxAttachmentBytes, hosts...))
 		if err != nil {
 			return nil, fmt.Errorf("crawler: %w", err)
 		}
-		base = &http.Transport{
-			DialContext:           dial,
-			ForceAttemptHTTP2:     true,
-			MaxIdleConns:          256,
-			MaxIdleConnsPerHost:   max(cfg.Crawl.Concurrency, 2),
-			IdleConnTimeout:       60 * time.Second,
-			TLSHandshakeTimeout:   cfg.Crawl.Timeout.D(),
-			ResponseHeaderTimeout: cfg.Crawl.Timeout.D(),
-		}
 	}
-	cr.transport = &limitedTransport{base: base, limits: newHostLimits(cfg.Crawl.Concurrency, cfg.Crawl.Rate), timeout: cfg.Crawl.Timeout.D()}
+	cr.policy = pol
+	cr.transport = &collyTransport{next: pol.Transport(netpolicy.Crawl)}
 	cr.collector = cr.newCollector()
 	return cr, nil
-}
-
-// newCollector builds the colly collector. Fields are set after
-// NewCollector because colly reads COLLY_* environment variables there and
-// our configuration must win.
-func (cr *Crawler) newCollector() *colly.Collector {
-	c := colly.NewCollector()
-	c.UserAgent = cr.cfg.Crawl.UserAgent
-	c.MaxDepth = 0
-	c.AllowURLRevisit = true // deduplication is ours (bounded memory)
-	c.IgnoreRobotsTxt = !cr.cfg.Crawl.RobotsTxt
-	c.MaxBodySize = int(max(cr.cfg.Crawl.MaxPageBytes, cr.cfg.MaxAttachmentBytes)) + 1 // +1 to detect truncation
-	c.ParseHTTPErrorResponse = true
-	c.DetectCharset = false
-	c.Async = false
-	c.CacheDir = ""
-	c.AllowedDomains = nil
-	// No client timeout: the transport times each request out after the
-	// politeness wait (see limitedTransport).
-	c.SetClient(&http.Client{Transport: cr.transport})
-	c.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
-		if len(via) > cr.cfg.Crawl.MaxRedirects {
-			return fmt.Errorf("%w: more than %d", errTooManyRedirects, cr.cfg.Crawl.MaxRedirects)
-		}
-		next := canonical(&url.URL{Scheme: req.URL.Scheme, Host: req.URL.Host, Path: req.URL.Path, RawQuery: req.URL.RawQuery}).String()
-		for _, v := range via {
-			prev := canonical(&url.URL{Scheme: v.URL.Scheme, Host: v.URL.Host, Path: v.URL.Path, RawQuery: v.URL.RawQuery}).String()
-			if prev == next {
-				return fmt.Errorf("%w: back to %s", errRedirectLoop, next)
-			}
-		}
-		return nil
-	})
-	c.OnResponseHeaders(func(r *colly.Response) {
-		res := r.Ctx.GetAny("res").(*fetchResult)
-		res.status = r.StatusCode
-		res.header = r.Headers.Clone()
-		res.finalURL = r.Request.URL.String()
-		if res.body == bodyNone || (res.body == bodyHTML && !isHTML(res.header)) {
-			r.Request.Abort()
-		}
-	})
-	c.OnResponse(func(r *colly.Response) {
-		res := r.Ctx.GetAny("res").(*fetchResult)
-		res.status = r.StatusCode
-		res.data = r.Body
-		res.gotBody = true
-	})
-	c.OnError(func(r *colly.Response, err error) {
-		res := r.Ctx.GetAny("res").(*fetchResult)
-		if errors.Is(err, colly.ErrAbortedAfterHeaders) {
-			return
-		}
-		res.err = err
-	})
-	return c
-}
-
-// isHTML reports whether the (original) content type is an HTML page; a
-// missing type counts, since many old CMSs send none.
-func isHTML(h http.Header) bool {
-	ct := h.Get(originalContentType)
-	if ct == "" {
-		ct = h.Get("Content-Type")
-	}
-	if ct == "" {
-		return true
-	}
-	mt, _, _ := mime.ParseMediaType(ct)
-	return mt == "text/html" || mt == "application/xhtml+xml"
-}
-
-// bodyMode says which response bodies a request reads.
-type bodyMode uint8
-
-const (
-	bodyNone bodyMode = iota // headers only (availability checks)
-	bodyHTML                 // HTML pages only (the crawl)
-	bodyAny                  // everything (attachments handed to content checks)
-)
-
-// fetchResult collects what colly's callbacks saw for one request.
-type fetchResult struct {
-	body     bodyMode
-	status   int
-	header   http.Header
-	finalURL string
-	data     []byte
-	gotBody  bool
-	err      error
-}
-
-// fetchOnce makes one request through colly.
-func (cr *Crawler) fetchOnce(ctx context.Context, method, target string, body bodyMode) *fetchResult {
-	res := &fetchResult{body: body}
-	cctx := colly.NewContext()
-	cctx.Put("res", res)
-	hdr := http.Header{}
-	hdr.Set("User-Agent", cr.cfg.Crawl.UserAgent)
-	hdr.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
-	hdr.Set("Accept-Language", "zh-CN,zh;q=0.9")
-	err := cr.collector.Request(method, target, nil, cctx, hdr)
-	if err != nil && res.err == nil && !errors.Is(err, colly.ErrAbortedAfterHeaders) && res.status == 0 {
-		res.err = err
-	}
-	if ctx.Err() != nil && res.status == 0 && res.err == nil {
-		res.err = ctx.Err()
-	}
-	cr.bytesRead.Add(int64(len(res.data)))
-	return res
 }
 
 // Run crawls the site, calling onPage (from several goroutines at once) for
@@ -432,85 +307,6 @@ func (cr *Crawler) probeMissingPage(ctx context.Context) *soft404Baseline {
 	return base
 }
 
-// fetch requests target with retries and backoff and returns the outcome;
-// for pages it also returns the body.
-func (cr *Crawler) fetch(ctx context.Context, method, target string, body bodyMode) (Outcome, *fetchResult) {
-	start := time.Now()
-	var out Outcome
-	var res *fetchResult
-	classes := map[string]bool{}
-	attempts := 1 + cr.cfg.Crawl.Retries
-	for attempt := 1; attempt <= attempts; attempt++ {
-		if attempt > 1 {
-			cr.retries.Add(1)
-		}
-		res = cr.fetchOnce(ctx, method, target, body)
-		out = Outcome{Status: res.status, FinalURL: res.finalURL, Attempts: attempt}
-		if res.header != nil {
-			out.ContentType = res.header.Get(originalContentType)
-			if out.ContentType == "" {
-				out.ContentType = res.header.Get("Content-Type")
-			}
-		}
-		if res.err != nil {
-			out.Class = ClassifyError(res.err)
-			out.Err = res.err.Error()
-		} else {
-			out.Class = ClassifyStatus(res.status)
-		}
-		if out.Class == "" {
-			break
-		}
-		classes[out.Class] = true
-		if method == http.MethodHead && headLies(out) {
-			break // GET decides, without retrying HEAD
-		}
-		if ctx.Err() != nil || !retryable(out.Class) || attempt == attempts {
-			break
-		}
-		wait := cr.backoff(attempt)
-		if res.status == 429 || res.status == 503 {
-			if ra, ok := retryAfter(res.header, time.Now()); ok {
-				wait = min(ra, cr.cfg.Crawl.MaxRetryAfter.D())
-				if u, err := url.Parse(target); err == nil {
-					cr.transport.limits.pause(u.Host, time.Now().Add(wait))
-				}
-			}
-		}
-		if sleepCtx(ctx, wait) != nil {
-			break
-		}
-	}
-	out.Agree = out.Class != "" && len(classes) == 1
-	out.Elapsed = time.Since(start)
-	return out, res
-}
-
-// backoff doubles from crawl.retry_backoff with ±20% jitter.
-func (cr *Crawler) backoff(attempt int) time.Duration {
-	d := cr.cfg.Crawl.RetryBackoff.D() << (attempt - 1)
-	if d <= 0 {
-		return 0
-	}
-	j := time.Duration(rand.Int64N(int64(d)/5 + 1))
-	return d - d/10 + j
-}
-
-// retryAfter parses a Retry-After header (seconds or an HTTP date).
-func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0, false
-	}
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
-}
-
 // handlePage fetches and parses one in-scope page and queues its links.
 func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) {
 	mode := bodyHTML
@@ -580,18 +376,6 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 	if out.Failed() {
 		cr.recordFailure(it, out)
 	}
-}
-
-// restoreHeader puts back the Content-Type hidden from colly.
-func restoreHeader(h http.Header) http.Header {
-	if h == nil {
-		return http.Header{}
-	}
-	if ct := h.Get(originalContentType); ct != "" {
-		h.Set("Content-Type", ct)
-		h.Del(originalContentType)
-	}
-	return h
 }
 
 // checkable drops form actions: recorded on the page, never requested.

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/PuerkitoBio/goquery"
 )
@@ -182,20 +181,6 @@ func TestVisited(t *testing.T) {
 	}
 }
 
-func TestRetryAfter(t *testing.T) {
-	for _, tc := range []struct {
-		v    string
-		want int
-		ok   bool
-	}{{"3", 3, true}, {"", 0, false}, {"soon", 0, false}, {"Wed, 21 Oct 2015 07:28:00 GMT", 0, true}} {
-		h := map[string][]string{"Retry-After": {tc.v}}
-		d, ok := retryAfter(h, mustTime("2015-10-21T07:28:00Z"))
-		if ok != tc.ok || int(d.Seconds()) != tc.want {
-			t.Errorf("%q: %v %v", tc.v, d, ok)
-		}
-	}
-}
-
 func FuzzDecode(f *testing.F) {
 	f.Add([]byte("<meta charset=gbk>\xcd\xa8\xd6\xaa"), "text/html")
 	f.Add([]byte{0xFF, 0xFE, 0x00}, "")
@@ -229,14 +214,6 @@ func FuzzExtractLinks(f *testing.F) {
 			}
 		}
 	})
-}
-
-func mustTime(s string) time.Time {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
 }
 
 func TestParseHTMLFlattensDeepNesting(t *testing.T) {

@@ -23,6 +23,7 @@ import (
 	"github.com/xunjian/xunjian/extract"
 	"github.com/xunjian/xunjian/extract/worker"
 	"github.com/xunjian/xunjian/finding"
+	"github.com/xunjian/xunjian/netpolicy"
 )
 
 // Version is the tool version written into reports.
@@ -47,6 +48,34 @@ type Options struct {
 	// Extractor reads attachments; when nil, a pool of worker processes
 	// is made (and closed) for the run.
 	Extractor extract.Extractor
+	// Policy is the outbound policy of the run (crawl, checks, scan);
+	// built from Config and the site when nil.
+	Policy *netpolicy.Policy
+}
+
+// siteHosts are the inspected site's hosts: the homepage's, then the
+// configured others.
+func siteHosts(s config.Site) []string {
+	var hosts []string
+	if u, err := config.ParseSiteURL(s.URL); err == nil {
+		hosts = append(hosts, u.Host)
+	}
+	return append(hosts, s.Hosts...)
+}
+
+// policy returns o.Policy, or the run's outbound policy built from the
+// config, the site's hosts and extra trusted hosts.
+func (o Options) policy(extra ...string) (*netpolicy.Policy, error) {
+	if o.Policy != nil {
+		return o.Policy, nil
+	}
+	no := o.Config.Crawl.Outbound(o.Config.Content.MaxAttachmentBytes, append(siteHosts(o.Site), extra...)...)
+	no.TLS = o.TLS
+	p, err := netpolicy.New(no)
+	if err != nil {
+		return nil, fmt.Errorf("outbound policy: %w", err)
+	}
+	return p, nil
 }
 
 // Build loads the rule packs and builds the enabled checks.
@@ -55,12 +84,11 @@ func Build(o Options) ([]checks.Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	var hosts []string
-	if u, err := config.ParseSiteURL(o.Site.URL); err == nil {
-		hosts = append(hosts, u.Host)
+	pol, err := o.policy()
+	if err != nil {
+		return nil, err
 	}
-	hosts = append(hosts, o.Site.Hosts...)
-	return checks.Build(o.Config.Checks.Enabled, checks.Deps{Config: o.Config, Logger: o.Logger, Now: o.Now, TLS: o.TLS, Packs: packs, SiteHosts: hosts})
+	return checks.Build(o.Config.Checks.Enabled, checks.Deps{Config: o.Config, Logger: o.Logger, Now: o.Now, TLS: o.TLS, Packs: packs, SiteHosts: siteHosts(o.Site), Net: pol})
 }
 
 // Run inspects one site. A cancelled ctx gives a partial report marked
@@ -82,6 +110,11 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	}
 	cfg := o.Config
 	enabled := cfg.Checks.Enabled
+	// One outbound policy for the run: the crawl and every check's
+	// requests share its per-host limits and guard.
+	if o.Policy, err = o.policy(); err != nil {
+		return nil, err
+	}
 	list, err := Build(o)
 	if err != nil {
 		return nil, err
@@ -138,6 +171,7 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		MaxRefsPerTarget: bl.MaxPagesPerTarget,
 		TempDir:          o.TempDir,
 		Logger:           o.Logger,
+		Policy:           o.Policy,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("site %s: %w", home, err)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/xunjian/xunjian/checks"
 	"github.com/xunjian/xunjian/finding"
+	"github.com/xunjian/xunjian/netpolicy"
 )
 
 // MaxScanFiles caps how many files one scan reads from directories.
@@ -72,7 +73,7 @@ func Scan(ctx context.Context, o Options, inputs []string) (*finding.Report, err
 			break
 		}
 		if u, err := url.Parse(in); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
-			data, truncated, err := fetchURL(ctx, in, limit, o.Config.Crawl.UserAgent, o.Config.Crawl.Timeout.D())
+			data, truncated, err := fetchURL(ctx, o, in)
 			if err != nil {
 				return nil, fmt.Errorf("scan %s: %w", in, err)
 			}
@@ -155,29 +156,31 @@ func readCapped(path string, limit int64) ([]byte, bool, error) {
 	return data, false, nil
 }
 
-// fetchURL downloads one document for scan, with a timeout and a size cap.
-func fetchURL(ctx context.Context, target string, limit int64, ua string, timeout time.Duration) ([]byte, bool, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
+// fetchURL downloads one document for scan under the outbound policy (the
+// URL's own host is trusted as given; redirects pass the guard), with the
+// policy's timeout and the attachment size cap (content.max_attachment_bytes)
+// after decoding.
+func fetchURL(ctx context.Context, o Options, target string) ([]byte, bool, error) {
+	u, err := url.Parse(target)
+	if err != nil {
+		return nil, false, err
+	}
+	if o.Policy == nil {
+		if o.Policy, err = o.policy(u.Host); err != nil {
+			return nil, false, err
+		}
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return nil, false, err
 	}
-	req.Header.Set("User-Agent", ua)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := o.Policy.Client(netpolicy.Document).Do(req)
 	if err != nil {
 		return nil, false, err
 	}
-	defer resp.Body.Close()
 	if resp.StatusCode >= 400 {
+		resp.Body.Close()
 		return nil, false, fmt.Errorf("HTTP %d", resp.StatusCode)
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	if err != nil {
-		return nil, false, err
-	}
-	if int64(len(data)) > limit {
-		return data[:limit], true, nil
-	}
-	return data, false, nil
+	return netpolicy.ReadBody(resp)
 }

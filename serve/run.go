@@ -117,7 +117,10 @@ func Run(ctx context.Context, o Options, reload <-chan config.Config) error {
 		}
 		svc.Probe = o.Probe
 		if svc.Probe == nil {
-			svc.Probe = HTTPProbe(c.Crawl.UserAgent, c.Checks.Connectivity.Timeout.D())
+			var err error
+			if svc.Probe, err = HomepageProbe(c); err != nil {
+				return err
+			}
 		}
 		current.Store(svc)
 		return nil

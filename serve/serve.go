@@ -10,9 +10,7 @@ package serve
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,9 +20,11 @@ import (
 	"github.com/go-co-op/gocron/v2"
 
 	"github.com/xunjian/xunjian/alert"
+	"github.com/xunjian/xunjian/checks"
 	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/inspect"
+	"github.com/xunjian/xunjian/netpolicy"
 	"github.com/xunjian/xunjian/reports"
 	"github.com/xunjian/xunjian/store"
 )
@@ -249,29 +249,26 @@ func (s *Service) RecordProbe(ctx context.Context, tx store.Tx, site config.Site
 	return s.Alerts.AfterProbe(ctx, tx, ref, SiteName(site), p.Site, site.URL, p.OK, p.Detail)
 }
 
-// HTTPProbe is the production probe: one GET of the homepage within the
-// timeout (15 s: the national rule's failure).
-func HTTPProbe(userAgent string, timeout time.Duration) ProbeFunc {
-	client := &http.Client{Timeout: timeout}
-	return func(ctx context.Context, home string) (bool, float64, string) {
-		start := time.Now()
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, home, nil)
-		if err != nil {
-			return false, 0, err.Error()
+// HomepageProbe is the production probe: the connectivity check's own
+// probe (checks.ProbeHomepage: a fresh connection, the outbound policy's
+// User-Agent, guard and per-host limit) within the connectivity timeout
+// (15 s: the national rule's failure).
+func HomepageProbe(cfg config.Config) (ProbeFunc, error) {
+	var hosts []string
+	for _, site := range cfg.Sites {
+		if u, err := config.ParseSiteURL(site.URL); err == nil {
+			hosts = append(hosts, u.Host)
 		}
-		req.Header.Set("User-Agent", userAgent)
-		resp, err := client.Do(req)
-		ms := float64(time.Since(start).Microseconds()) / 1000
-		if err != nil {
-			return false, ms, err.Error()
-		}
-		io.Copy(io.Discard, io.LimitReader(resp.Body, 8<<20))
-		resp.Body.Close()
-		if resp.StatusCode >= 400 {
-			return false, ms, fmt.Sprintf("HTTP %d", resp.StatusCode)
-		}
-		return true, ms, ""
+		hosts = append(hosts, site.Hosts...)
 	}
+	pol, err := netpolicy.New(cfg.Crawl.Outbound(cfg.Content.MaxAttachmentBytes, hosts...))
+	if err != nil {
+		return nil, fmt.Errorf("probe: %w", err)
+	}
+	timeout := cfg.Checks.Connectivity.Timeout.D()
+	return func(ctx context.Context, home string) (bool, float64, string) {
+		return checks.ProbeHomepage(ctx, pol, home, timeout)
+	}, nil
 }
 
 // dailyAt returns a site's daily time and location.

@@ -1,0 +1,248 @@
+package crawler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/gocolly/colly/v2"
+
+	"github.com/xunjian/xunjian/netpolicy"
+)
+
+// This file is the crawler's colly adapter and retry logic: every request
+// of the crawl goes through colly, on a client from the run's outbound
+// policy (netpolicy: User-Agent, per-host politeness shared with the
+// checks' requests, the private-address guard on every dial and redirect
+// hop, deadlines, decoded and capped bodies); retries with backoff and
+// Retry-After are decided here, from the outcome's class.
+
+// originalContentType is where the adapter keeps a response's real
+// Content-Type: colly re-decodes bodies whose header names a charset, with
+// decoders that lose GB18030 text, so the charset is hidden from it and
+// Decode applies it instead.
+const originalContentType = "X-Xunjian-Content-Type"
+
+// collyTransport sits between colly and the policy's transport: it counts
+// the crawl's requests and hides charsets from colly (see
+// originalContentType).
+type collyTransport struct {
+	next     http.RoundTripper
+	requests atomic.Int64
+}
+
+func (t *collyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	t.requests.Add(1)
+	resp, err := t.next.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	if ct := resp.Header.Get("Content-Type"); strings.Contains(strings.ToLower(ct), "charset") {
+		resp.Header.Set(originalContentType, ct)
+		if mt, _, err := mime.ParseMediaType(ct); err == nil {
+			resp.Header.Set("Content-Type", mt)
+		} else {
+			resp.Header.Del("Content-Type")
+		}
+	}
+	return resp, nil
+}
+
+// newCollector builds the colly collector. Fields are set after
+// NewCollector because colly reads COLLY_* environment variables there and
+// our configuration must win.
+func (cr *Crawler) newCollector() *colly.Collector {
+	c := colly.NewCollector()
+	c.UserAgent = cr.cfg.Crawl.UserAgent
+	c.MaxDepth = 0
+	c.AllowURLRevisit = true // deduplication is ours (bounded memory)
+	c.IgnoreRobotsTxt = !cr.cfg.Crawl.RobotsTxt
+	c.MaxBodySize = int(max(cr.cfg.Crawl.MaxPageBytes, cr.cfg.MaxAttachmentBytes)) + 1 // +1 to detect truncation
+	c.ParseHTTPErrorResponse = true
+	c.DetectCharset = false
+	c.Async = false
+	c.CacheDir = ""
+	c.AllowedDomains = nil
+	// No client timeout: the policy's transport times each request out
+	// after the politeness wait. The client is our own copy, so colly may
+	// set its CheckRedirect.
+	client := cr.policy.Client(netpolicy.Crawl)
+	client.Transport = cr.transport
+	c.SetClient(client)
+	c.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
+		if len(via) > cr.cfg.Crawl.MaxRedirects {
+			return fmt.Errorf("%w: more than %d", errTooManyRedirects, cr.cfg.Crawl.MaxRedirects)
+		}
+		// Every hop passes the guard (the dial checks again after
+		// resolving the name).
+		if err := cr.policy.CheckURL(req.URL); err != nil {
+			return err
+		}
+		next := canonical(&url.URL{Scheme: req.URL.Scheme, Host: req.URL.Host, Path: req.URL.Path, RawQuery: req.URL.RawQuery}).String()
+		for _, v := range via {
+			prev := canonical(&url.URL{Scheme: v.URL.Scheme, Host: v.URL.Host, Path: v.URL.Path, RawQuery: v.URL.RawQuery}).String()
+			if prev == next {
+				return fmt.Errorf("%w: back to %s", errRedirectLoop, next)
+			}
+		}
+		return nil
+	})
+	c.OnResponseHeaders(func(r *colly.Response) {
+		res := r.Ctx.GetAny("res").(*fetchResult)
+		res.status = r.StatusCode
+		res.header = r.Headers.Clone()
+		res.finalURL = r.Request.URL.String()
+		if res.body == bodyNone || (res.body == bodyHTML && !isHTML(res.header)) {
+			r.Request.Abort()
+		}
+	})
+	c.OnResponse(func(r *colly.Response) {
+		res := r.Ctx.GetAny("res").(*fetchResult)
+		res.status = r.StatusCode
+		res.data = r.Body
+		res.gotBody = true
+	})
+	c.OnError(func(r *colly.Response, err error) {
+		res := r.Ctx.GetAny("res").(*fetchResult)
+		if errors.Is(err, colly.ErrAbortedAfterHeaders) {
+			return
+		}
+		res.err = err
+	})
+	return c
+}
+
+// isHTML reports whether the (original) content type is an HTML page; a
+// missing type counts, since many old CMSs send none.
+func isHTML(h http.Header) bool {
+	ct := h.Get(originalContentType)
+	if ct == "" {
+		ct = h.Get("Content-Type")
+	}
+	if ct == "" {
+		return true
+	}
+	mt, _, _ := mime.ParseMediaType(ct)
+	return mt == "text/html" || mt == "application/xhtml+xml"
+}
+
+// bodyMode says which response bodies a request reads.
+type bodyMode uint8
+
+const (
+	bodyNone bodyMode = iota // headers only (availability checks)
+	bodyHTML                 // HTML pages only (the crawl)
+	bodyAny                  // everything (attachments handed to content checks)
+)
+
+// fetchResult collects what colly's callbacks saw for one request.
+type fetchResult struct {
+	body     bodyMode
+	status   int
+	header   http.Header
+	finalURL string
+	data     []byte
+	gotBody  bool
+	err      error
+}
+
+// fetchOnce makes one request through colly.
+func (cr *Crawler) fetchOnce(ctx context.Context, method, target string, body bodyMode) *fetchResult {
+	res := &fetchResult{body: body}
+	cctx := colly.NewContext()
+	cctx.Put("res", res)
+	hdr := http.Header{}
+	hdr.Set("User-Agent", cr.cfg.Crawl.UserAgent)
+	hdr.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
+	hdr.Set("Accept-Language", "zh-CN,zh;q=0.9")
+	err := cr.collector.Request(method, target, nil, cctx, hdr)
+	if err != nil && res.err == nil && !errors.Is(err, colly.ErrAbortedAfterHeaders) && res.status == 0 {
+		res.err = err
+	}
+	if ctx.Err() != nil && res.status == 0 && res.err == nil {
+		res.err = ctx.Err()
+	}
+	cr.bytesRead.Add(int64(len(res.data)))
+	return res
+}
+
+// fetch requests target with retries and backoff and returns the outcome;
+// for pages it also returns the body.
+func (cr *Crawler) fetch(ctx context.Context, method, target string, body bodyMode) (Outcome, *fetchResult) {
+	start := time.Now()
+	var out Outcome
+	var res *fetchResult
+	classes := map[string]bool{}
+	attempts := cr.policy.Attempts()
+	for attempt := 1; attempt <= attempts; attempt++ {
+		if attempt > 1 {
+			cr.retries.Add(1)
+		}
+		res = cr.fetchOnce(ctx, method, target, body)
+		out = Outcome{Status: res.status, FinalURL: res.finalURL, Attempts: attempt}
+		if res.header != nil {
+			out.ContentType = res.header.Get(originalContentType)
+			if out.ContentType == "" {
+				out.ContentType = res.header.Get("Content-Type")
+			}
+		}
+		if res.err != nil {
+			out.Class = ClassifyError(res.err)
+			out.Err = res.err.Error()
+		} else {
+			out.Class = ClassifyStatus(res.status)
+		}
+		if out.Class == "" {
+			break
+		}
+		classes[out.Class] = true
+		if method == http.MethodHead && headLies(out) {
+			break // GET decides, without retrying HEAD
+		}
+		if ctx.Err() != nil || !retryable(out.Class) || attempt == attempts {
+			break
+		}
+		// A 429/503 has already paused and slowed the host in the policy;
+		// this request waits for its Retry-After (capped) or the backoff.
+		wait := cr.policy.RetryWait(attempt, res.status, res.header)
+		if sleepCtx(ctx, wait) != nil {
+			break
+		}
+	}
+	out.Agree = out.Class != "" && len(classes) == 1
+	out.Elapsed = time.Since(start)
+	return out, res
+}
+
+// sleepCtx sleeps for d or until ctx is done.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// restoreHeader puts back the Content-Type hidden from colly.
+func restoreHeader(h http.Header) http.Header {
+	if h == nil {
+		return http.Header{}
+	}
+	if ct := h.Get(originalContentType); ct != "" {
+		h.Set("Content-Type", ct)
+		h.Del(originalContentType)
+	}
+	return h
+}
