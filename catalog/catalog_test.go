@@ -176,7 +176,7 @@ func TestNoCheckNameLiterals(t *testing.T) {
 	allowed := map[string]bool{
 		"checks/typo.go:typo":                   true, // the finding kind of an ordinary typo
 		"checks/content.go:attachment":          true, // the text segment of a file
-		"inspect/content.go:attachment":         true, // the same segment, made there
+		"extract/extract.go:attachment":         true, // the same segment, made there
 		"crawler/page.go:attachment":            true, // a link's kind
 		"crawler/readers/readers.go:attachment": true, // a reader link's kind
 		"crawler/readers/gateway.go:attachment": true, // Content-Disposition's type

@@ -14,7 +14,6 @@ import (
 
 	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/checks"
-	"github.com/xunjian/xunjian/crawler"
 	"github.com/xunjian/xunjian/explain"
 	"github.com/xunjian/xunjian/extract"
 	"github.com/xunjian/xunjian/finding"
@@ -30,12 +29,12 @@ type content struct {
 	// fileLabel is how messages name files: 附件 (inspect) or 文件 (scan).
 	fileLabel string
 	checks    []checks.TextReader
-	ex        *extract.Extractor
+	ex        extract.Extractor
 	allow     rules.Allow
 	fail      func(check string, err error)
 }
 
-func newContent(list []checks.Check, ex *extract.Extractor, allow rules.Allow, fail func(string, error)) *content {
+func newContent(list []checks.Check, ex extract.Extractor, allow rules.Allow, fail func(string, error)) *content {
 	return &content{checks: checks.TextReaders(list), ex: ex, allow: allow, fail: fail}
 }
 
@@ -81,7 +80,8 @@ func (c *content) page(ctx context.Context, pageURL string, doc *goquery.Documen
 }
 
 // file checks an attachment or local file; one that cannot be read gives an
-// attachment-unreadable finding instead.
+// attachment-unreadable finding instead, one read only in part an
+// attachment-truncated finding besides what its text gave.
 func (c *content) file(ctx context.Context, fileURL string, data []byte, truncated bool) fileFindings {
 	if !c.active() || c.allow.PageAllowed(fileURL) {
 		return fileFindings{}
@@ -90,22 +90,20 @@ func (c *content) file(ctx context.Context, fileURL string, data []byte, truncat
 	if u, err := url.Parse(fileURL); err == nil {
 		name = path.Base(u.Path)
 	}
+	attachmentFinding := func(kind, message string, err error) finding.Finding {
+		return finding.Finding{
+			Check: catalog.Attachment, Severity: finding.Low, Certainty: finding.Confirmed, Kind: kind,
+			Page: fileURL, Target: fileURL, Message: message, Evidence: err.Error(),
+		}
+	}
 	unreadable := func(err error) fileFindings {
 		return fileFindings{inFile: []finding.Finding{c.unreadable(fileURL, err)}}
 	}
 	if truncated {
 		return unreadable(fmt.Errorf("%w: larger than content.max_attachment_bytes (%d bytes read)", extract.ErrTooLarge, len(data)))
 	}
-	f := extract.Detect(name, data)
-	if f == extract.HTML {
-		text, _ := crawler.Decode(data, "")
-		doc, _, err := crawler.ParseHTML(text)
-		if err != nil {
-			return unreadable(fmt.Errorf("%w: %v", extract.ErrCorrupt, err))
-		}
-		return fileFindings{onPage: c.run(ctx, &checks.Document{URL: fileURL, Segments: extract.PageSegments(doc, maxSegmentText)})}
-	}
-	text, _, err := c.ex.Text(ctx, name, data)
+	// Every format, HTML included, is parsed in a worker process.
+	res, err := c.ex.Extract(ctx, name, data)
 	if err != nil {
 		switch {
 		case ctx.Err() != nil:
@@ -119,7 +117,18 @@ func (c *content) file(ctx context.Context, fileURL string, data []byte, truncat
 		}
 		return unreadable(err)
 	}
-	return fileFindings{inFile: c.run(ctx, &checks.Document{URL: fileURL, Attachment: true, FileLabel: c.fileLabel, Segments: []extract.Segment{{Where: "attachment", Text: text}}})}
+	var out fileFindings
+	if res.Format == extract.HTML {
+		out.onPage = c.run(ctx, &checks.Document{URL: fileURL, Segments: res.Segments})
+	} else {
+		out.inFile = c.run(ctx, &checks.Document{URL: fileURL, Attachment: true, FileLabel: c.fileLabel, Segments: res.Segments})
+	}
+	if res.Truncated {
+		out.inFile = append(out.inFile, attachmentFinding("attachment-truncated",
+			"附件内容过长或结构超出限制，只检查了其中一部分（content.extract.max_text_bytes）",
+			fmt.Errorf("text capped at %d bytes", len(res.Text()))))
+	}
+	return out
 }
 
 // unreadable is the finding about a file that could not be read: its

@@ -21,6 +21,7 @@ import (
 	"github.com/xunjian/xunjian/crawler"
 	"github.com/xunjian/xunjian/evaluate"
 	"github.com/xunjian/xunjian/extract"
+	"github.com/xunjian/xunjian/extract/worker"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/netpolicy"
 )
@@ -44,8 +45,9 @@ type Options struct {
 	Progress *Tracker
 	// ExtraWords and ExtraTypos are rule pack files given on the command line.
 	ExtraWords, ExtraTypos []string
-	// Extractor reads attachments; one is made (and closed) when nil.
-	Extractor *extract.Extractor
+	// Extractor reads attachments; when nil, a pool of worker processes
+	// is made (and closed) for the run.
+	Extractor extract.Extractor
 	// Policy is the outbound policy of the run (crawl, checks, scan);
 	// built from Config and the site when nil.
 	Policy *netpolicy.Policy
@@ -129,7 +131,9 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	if text.active() {
 		text.ex = o.Extractor
 		if text.ex == nil {
-			text.ex = newExtractor()
+			if text.ex, err = NewExtractor(cfg, o.Logger); err != nil {
+				return nil, err
+			}
 			defer text.ex.Close()
 		}
 	}
@@ -292,7 +296,19 @@ func (r result) addTo(rep *finding.Report) {
 	}
 }
 
-func newExtractor() *extract.Extractor { return extract.New(extract.Config{}) }
+// NewExtractor returns the pool of worker processes that read attachments
+// (content.extract in the config).
+func NewExtractor(cfg config.Config, logger *slog.Logger) (extract.Extractor, error) {
+	e := cfg.Content.Extract
+	as := int64(e.AddressSpaceMB) << 20
+	if e.AddressSpaceMB < 0 {
+		as = -1
+	}
+	return worker.New(worker.Config{
+		Workers: e.Workers, Timeout: e.Timeout.D(), MemoryLimit: int64(e.MemoryLimitMB) << 20, AddressSpace: as,
+		Extract: extract.Config{MaxText: e.MaxTextBytes}, Logger: logger,
+	})
+}
 
 // linkAttachmentFindings returns the findings in attachments, each moved to
 // the page that links to its file (the page to fix), with how many pages

@@ -51,7 +51,9 @@ func Scan(ctx context.Context, o Options, inputs []string) (*finding.Report, err
 	}
 	ex := o.Extractor
 	if ex == nil {
-		ex = newExtractor()
+		if ex, err = NewExtractor(o.Config, o.Logger); err != nil {
+			return nil, err
+		}
 		defer ex.Close()
 	}
 	rep := &finding.Report{Tool: "xunjian", Version: Version, Site: "scan", Name: "发布前检查", StartedAt: o.Now(), Checks: textChecks, Complete: true}

@@ -18,6 +18,7 @@ func (c *Content) Validate(p *section.Problems) {
 	if c.MaxAttachmentBytes <= 0 {
 		p.Bad("max_attachment_bytes", "应大于 0")
 	}
+	c.Extract.Validate(p.Sub("extract"))
 	for i, phrase := range c.Allow.Phrases {
 		if strings.TrimSpace(phrase) == "" {
 			p.Bad(fmt.Sprintf("allow.phrases[%d]", i), "不能为空")

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	extractworker "github.com/xunjian/xunjian/extract/worker"
 )
 
 // Exit codes, documented in the README.
@@ -87,6 +89,8 @@ func dispatch(ctx context.Context, args []string, e env) error {
 		return cmdServe(ctx, args[1:], e)
 	case "report":
 		return cmdReport(ctx, args[1:], e)
+	case extractworker.Command:
+		return cmdExtractWorker(e)
 	case "version", "--version", "-v":
 		return cmdVersion(e)
 	case "help", "-h", "--help":
