@@ -1,6 +1,7 @@
 package match
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -202,4 +203,50 @@ func (l *Lexicon) segment(rs []rune, ms, me int) int {
 func (l *Lexicon) Has(w string) bool {
 	_, ok := l.words()[FoldString(w)]
 	return ok
+}
+
+// Token is one word of a segmentation: Known when the lexicon has it, with
+// its cost (inverse document frequency × 10; 0 when unknown).
+type Token struct {
+	Word  string
+	Cost  int
+	Known bool
+}
+
+// Segment returns the best segmentation of s (folded; noise between Han
+// characters dropped) into words of the lexicon and single characters, as
+// the boundary check segments text. It is meant for short strings: rule
+// pack entries.
+func (l *Lexicon) Segment(s string) []Token {
+	rs := []rune(Squeeze(s))
+	const inf = 1 << 30
+	best := make([]int, len(rs)+1)
+	back := make([]int, len(rs)+1)
+	for i := 1; i <= len(rs); i++ {
+		best[i] = inf
+		for j := max(0, i-maxLexWord); j < i; j++ {
+			if best[j] == inf {
+				continue
+			}
+			c, ok := l.words()[string(rs[j:i])]
+			cost := int(c)
+			if !ok {
+				if i-j > 1 {
+					continue
+				}
+				cost = unknownCost
+			}
+			if v := best[j] + cost + tokenPenalty; v < best[i] {
+				best[i], back[i] = v, j
+			}
+		}
+	}
+	var out []Token
+	for i := len(rs); i > 0; i = back[i] {
+		w := string(rs[back[i]:i])
+		c, ok := l.words()[w]
+		out = append(out, Token{Word: w, Cost: int(c), Known: ok})
+	}
+	slices.Reverse(out)
+	return out
 }

@@ -107,21 +107,11 @@ func BuildWith(words []string, opts Options) (*Matcher, error) {
 	m.ascii = make([]bool, len(words))
 	pats := make([]pattern, 0, len(words))
 	for i, w := range words {
-		folded := []rune(FoldString(w))
-		// Noise between Han characters is skipped in text, so drop it from
-		// the pattern too; keep it elsewhere ("online casino").
-		rs := folded[:0:0]
-		for j, r := range folded {
-			if !opts.Plain && isNoise(r) && j > 0 && j+1 < len(folded) && IsHan(folded[j-1]) && IsHan(folded[j+1]) {
-				continue
-			}
-			rs = append(rs, r)
-		}
-		for len(rs) > 0 && isNoise(rs[0]) && !opts.Plain {
-			rs = rs[1:]
-		}
-		for len(rs) > 0 && isNoise(rs[len(rs)-1]) && !opts.Plain {
-			rs = rs[:len(rs)-1]
+		var rs []rune
+		if opts.Plain {
+			rs = []rune(FoldString(w))
+		} else {
+			rs = []rune(Pattern(w))
 		}
 		if len(rs) == 0 {
 			continue

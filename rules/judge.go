@@ -29,8 +29,12 @@ var mentionCues = []string{
 
 // callToAction words at a match say it advertises: a crackdown sentence
 // never adds 官网开户 ("…专项行动成效显著-凯发app官网开户" is a copied
-// government title with spam appended).
-var callToAction = []string{"官网", "网址", "开户", "注册", "下载", "app", "入口", "登录", "加微", "微信", "qq", "客服", "线路"}
+// government title with spam appended). In prose only the calls government
+// text never makes count (a fraud notice writes "下载刷单返利APP").
+var (
+	callToAction      = []string{"官网", "网址", "开户", "注册", "下载", "app", "入口", "登录", "加微", "微信", "qq", "客服", "线路"}
+	proseCallToAction = []string{"官网", "网址", "开户", "入口", "加微", "线路"}
+)
 
 // advertises reports a call to action at text[start:end]: in the match, or
 // in the 8 characters after it up to the next punctuation. In prose the
@@ -38,19 +42,19 @@ var callToAction = []string{"官网", "网址", "开户", "注册", "下载", "a
 // 网址), so that a notice's "刷单返利软件，便下载软件" or "为赌博网站担任代理"
 // does not read as an advertisement.
 func advertises(text string, start, end int) bool {
-	near := strings.ToLower(match.FoldString(text[start:end]))
-	for _, w := range callToAction {
-		if strings.Contains(near, w) {
-			return true
-		}
-	}
 	lineEnd := len(text)
 	if i := strings.IndexByte(text[end:], '\n'); i >= 0 {
 		lineEnd = end + i
 	}
-	reach := 8
+	calls, reach := callToAction, 8
 	if isProse(text[strings.LastIndexByte(text[:start], '\n')+1 : lineEnd]) {
-		reach = 2
+		calls, reach = proseCallToAction, 2
+	}
+	near := strings.ToLower(match.FoldString(text[start:end]))
+	for _, w := range calls {
+		if strings.Contains(near, w) {
+			return true
+		}
 	}
 	var after strings.Builder
 	for i, n := end, 0; i < lineEnd && n < reach+4; n++ {
@@ -62,7 +66,7 @@ func advertises(text string, start, end int) bool {
 		i += size
 	}
 	tail := strings.ToLower(match.FoldString(after.String()))
-	for _, w := range callToAction {
+	for _, w := range calls {
 		if i := strings.Index(tail, w); i >= 0 && utf8.RuneCountInString(tail[:i]) <= reach {
 			return true
 		}
