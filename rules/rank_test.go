@@ -20,7 +20,7 @@ func TestUserWordRanking(t *testing.T) {
 		"澳门博彩网址大全", "约炮群", // contain built-in words: take their category
 		"赌场网址", "裸聊室", "H1N1", "info", "法轮大法好好", // kept (spam vocabulary, codes, Latin words) or inherited
 		"国家安全\tcustom\thigh", // a severity of its own
-		"百家乐娱乐\tcustom",     // a category of its own: not inherited
+		"百家乐娱乐\tcustom",      // a category of its own: not inherited
 	}
 	os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
 	p, err := Content{Builtin: true}.LoadPacks([]string{path}, nil)
