@@ -355,17 +355,46 @@ func yearDigits(s string) (int, bool) {
 }
 
 // JudgeTypo ranks one wrong form: a historical usage in an archival
-// document is low ("archival"); a wrong form without a context rule that
-// is itself a common word (人材, 持续的: real-word errors a list cannot
-// confirm without context) is low ("word").
+// document is low ("archival"). Without a context rule or a severity of its
+// own, so are the pairs a list cannot confirm ("word"): a wrong form that is
+// itself a common word (人材, 持续的), a pair that differs only in 的/地/得
+// (不断的努力 is right before a noun: 持续不断的努力), and, in the user's
+// lists, a wrong form of two characters, which can be half of another
+// phrase (有控 in 有保有控).
 func JudgeTypo(e TypoEntry, archival bool) (finding.Severity, string) {
 	if e.Historical && archival {
 		return finding.Low, "archival"
 	}
-	if e.After == nil && e.Before == nil && !e.Serious && realWord(e.Wrong) {
+	if e.After != nil || e.Before != nil || e.Serious || e.Ranked {
+		return e.Severity, ""
+	}
+	if realWord(e.Wrong) || particleOnly(e.Wrong, e.Right) {
 		return finding.Low, "word"
 	}
+	if !strings.HasPrefix(e.Pack, "builtin:") && utf8.RuneCountInString(e.Wrong) <= 2 {
+		return finding.Low, "short"
+	}
 	return e.Severity, ""
+}
+
+// particleOnly reports whether wrong and right differ only in the
+// structural particles 的, 地, 得.
+func particleOnly(wrong, right string) bool {
+	a, b := []rune(wrong), []rune(right)
+	if len(a) != len(b) {
+		return false
+	}
+	differ := false
+	for i := range a {
+		if a[i] == b[i] {
+			continue
+		}
+		if !strings.ContainsRune("的地得", a[i]) || !strings.ContainsRune("的地得", b[i]) {
+			return false
+		}
+		differ = true
+	}
+	return differ
 }
 
 // realWord: the wrong form is a word of the lexicon, or a word followed or

@@ -76,7 +76,9 @@ type TypoEntry struct {
 	// before the wrong form for it to count (截止 before a date is 截至).
 	After, Before *regexp.Regexp
 	Severity      finding.Severity
-	Serious       bool
+	// Ranked: the pack gave the severity (the list's author vouches for it).
+	Ranked  bool
+	Serious bool
 	// Historical forms were normal usage once (南朝鲜 before 1992): in an
 	// archival document they rank low instead of as a veto.
 	Historical bool
@@ -478,7 +480,7 @@ func typoEntry(fields []string, text, where string, serious bool) (TypoEntry, er
 			if err != nil {
 				return e, fmt.Errorf("%s: %q is neither after=, before=, historical, a frequency nor a severity", where, f)
 			}
-			e.Severity = s
+			e.Severity, e.Ranked = s, true
 		}
 	}
 	return e, nil
