@@ -511,21 +511,31 @@ func bounded(text []byte, start, end int) bool {
 // dropped first, so that a longer word or another reading can win.
 func (m *Matcher) FindAll(text []byte) []Match {
 	var all []Match
-	m.Overlapping(text, func(x Match) {
-		if m.words != nil && m.runes[x.Word] <= 3 && (x.Word >= len(m.free) || !m.free[x.Word]) && m.words.Straddles(text, x.Start, x.End) {
-			return
+	m.Overlapping(text, func(x Match) { all = append(all, x) })
+	if m.words == nil {
+		return Resolve(all)
+	}
+	// Leftmost-longest, checking boundaries only of the matches it would
+	// keep: a match inside a kept longer one needs no check, and one that
+	// straddles words is dropped before it can hide another.
+	sortMatches(all)
+	out := all[:0]
+	end := -1
+	for _, x := range all {
+		if x.Start < end {
+			continue
 		}
-		all = append(all, x)
-	})
-	return Resolve(all)
+		if m.runes[x.Word] <= 3 && (x.Word >= len(m.free) || !m.free[x.Word]) && m.words.Straddles(text, x.Start, x.End) {
+			continue
+		}
+		out = append(out, x)
+		end = x.End
+	}
+	return out
 }
 
-// Resolve picks leftmost-longest non-overlapping matches from overlapping
-// ones (in any order).
-func Resolve(all []Match) []Match {
-	if len(all) < 2 {
-		return all
-	}
+// sortMatches orders matches by start, longest first.
+func sortMatches(all []Match) {
 	slices.SortFunc(all, func(a, b Match) int {
 		if a.Start != b.Start {
 			return a.Start - b.Start
@@ -535,6 +545,13 @@ func Resolve(all []Match) []Match {
 		}
 		return a.Word - b.Word
 	})
+}
+
+func Resolve(all []Match) []Match {
+	if len(all) < 2 {
+		return all
+	}
+	sortMatches(all)
 	out := all[:0]
 	end := -1
 	for _, x := range all {

@@ -187,7 +187,9 @@ func (c Content) LoadPacks(extraWords, extraTypos []string) (*Packs, error) {
 
 // builtin parses the embedded packs and generates their variants once per
 // process (about 0.2 s; they never change).
-var builtin = sync.OnceValues(func() (*Packs, error) {
+var builtin = sync.OnceValues(loadBuiltin)
+
+func loadBuiltin() (*Packs, error) {
 	p := &Packs{}
 	for _, f := range builtinFiles {
 		data, err := builtinPacks.ReadFile("packs/" + f.name)
@@ -200,7 +202,7 @@ var builtin = sync.OnceValues(func() (*Packs, error) {
 	}
 	p.Words = append(p.Words, Variants(p.Words)...)
 	return p, nil
-})
+}
 
 func readPack(path string) ([]byte, error) {
 	f, err := os.Open(path)
