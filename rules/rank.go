@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
@@ -26,7 +27,7 @@ const (
 // rankUserWord ranks one entry of a user's word pack (not the built-in
 // packs), changing its category and severity where the rules say so.
 //
-//   - A number or a date alone (500, ６．４, 1978年, 12月26日) is skipped:
+//   - A number or a date alone (500, ６．４, 1978年, 12月26日, 25周年) is skipped:
 //     it is in every statistic.
 //   - An entry with no category that contains a word of the built-in spam
 //     categories (澳门博彩网址 holds 澳门博彩) takes that word's category
@@ -69,8 +70,8 @@ func rankUserWord(e *parsedWord, spam *spamKnowledge) userRank {
 	return userKept
 }
 
-// numberOrDate: digits, with date and number characters around them, and
-// nothing else.
+// numberOrDate: digits, with date, number and unit characters around them
+// (1978年, 25周年, 13亿), and nothing else.
 func numberOrDate(w string) bool {
 	digits := 0
 	for _, r := range w {
@@ -78,7 +79,7 @@ func numberOrDate(w string) bool {
 		case r >= '0' && r <= '9':
 			digits++
 		case r == '.' || r == '/' || r == '-' || r == ':' || r == ',' || r == ' ' || r == '%':
-		case r == '年' || r == '月' || r == '日' || r == '号' || r == '万' || r == '亿' || r == '千' || r == '百':
+		case strings.ContainsRune("年月日号周岁届次个元点时分秒期万亿千百", r):
 		default:
 			return false
 		}

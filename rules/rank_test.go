@@ -15,7 +15,7 @@ func TestUserWordRanking(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "lexicon.txt")
 	lines := []string{
-		"500", "６．４", "1978年", "12月26日", // numbers and dates: skipped
+		"500", "６．４", "1978年", "12月26日", "25周年", // numbers and dates: skipped
 		"专/业", "有关部门", "全国人民代表大会", "为人民服务", "中国梦", "反分裂", "维稳", "文化大革命**", "CPC", "六四事件", // ordinary: low
 		"澳门博彩网址大全", "约炮群", // contain built-in words: take their category
 		"赌场网址", "裸聊室", "H1N1", "info", "法轮大法好好", // kept (spam vocabulary, codes, Latin words) or inherited
@@ -34,7 +34,7 @@ func TestUserWordRanking(t *testing.T) {
 		}
 	}
 	for _, tc := range []struct{ word, want string }{
-		{"500", ""}, {"６．４", ""}, {"1978年", ""}, {"12月26日", ""},
+		{"500", ""}, {"６．４", ""}, {"1978年", ""}, {"12月26日", ""}, {"25周年", ""},
 		{"专/业", "custom/low"}, {"有关部门", "custom/low"}, {"全国人民代表大会", "custom/low"}, {"为人民服务", "custom/low"},
 		{"中国梦", "custom/low"}, {"反分裂", "custom/low"}, {"维稳", "custom/low"}, {"文化大革命**", "custom/low"},
 		{"info", "custom/medium"}, {"CPC", "custom/low"}, {"六四事件", "custom/low"},
