@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xunjian/xunjian/internal/benchtext"
 	"github.com/xunjian/xunjian/match"
 )
 
@@ -93,9 +94,11 @@ func BenchmarkShippedPacks(b *testing.B) {
 	}
 	b.SetBytes(int64(len(text)))
 	b.ResetTimer()
+	cpu := benchtext.StartCPU()
 	for b.Loop() {
 		m.FindAll(text)
 	}
+	cpu.Report(b, int64(len(text)))
 }
 
 // BenchmarkShippedPacksWithLexicon: the built-in packs with a user's
@@ -115,9 +118,11 @@ func BenchmarkShippedPacksWithLexicon(b *testing.B) {
 	b.ReportMetric(float64(len(words)), "words")
 	b.SetBytes(int64(len(text)))
 	b.ResetTimer()
+	cpu := benchtext.StartCPU()
 	for b.Loop() {
 		m.FindAll(text)
 	}
+	cpu.Report(b, int64(len(text)))
 }
 
 // BenchmarkShippedPacksSpam is the same over text where every line carries
@@ -137,9 +142,11 @@ func BenchmarkShippedPacksSpam(b *testing.B) {
 	}
 	b.SetBytes(int64(len(text)))
 	b.ResetTimer()
+	cpu := benchtext.StartCPU()
 	for b.Loop() {
 		m.FindAll(text)
 	}
+	cpu.Report(b, int64(len(text)))
 }
 
 // BenchmarkShippedBuild: loading the built-in packs cold (parsing, the
