@@ -114,7 +114,7 @@ func TestRealDocuments(t *testing.T) {
 		}
 		defer out.Close()
 	}
-	ex := extract.New(extract.Config{})
+	ex := extract.NewEngine(extract.Config{}) // in this process: the files are ours
 	defer ex.Close()
 	for _, s := range realSetups(t) {
 		o := s.options()
