@@ -125,6 +125,7 @@ func TestRealDocuments(t *testing.T) {
 			t.Fatal(err)
 		}
 		byClass := map[string]int{}
+		lower := map[string]int{} // info and low, by class
 		byDoc := map[string]int{}
 		unreadable := 0
 		var bad []finding.Finding
@@ -134,6 +135,7 @@ func TestRealDocuments(t *testing.T) {
 				t.Logf("%s: unreadable: %s: %s", s.name, f.Page, f.Message)
 			}
 			if !medium(f) {
+				lower[class(f)+"/"+string(f.Severity)]++
 				continue
 			}
 			bad = append(bad, f)
@@ -150,6 +152,7 @@ func TestRealDocuments(t *testing.T) {
 		per100 := float64(len(bad)) * 100 / float64(max(n, 1))
 		t.Logf("%s: %d real documents (%d unreadable), %d medium-or-worse findings in %d documents = %.2f per 100 documents; by class: %s; %.1f s",
 			s.name, n, unreadable, len(bad), len(byDoc), per100, classes(byClass), time.Since(start).Seconds())
+		t.Logf("%s: below medium (reported, ranked low or as mentions): %s", s.name, classes(lower))
 		if len(rep.CheckErrors) > 0 {
 			t.Errorf("%s: check errors: %v", s.name, rep.CheckErrors)
 		}
