@@ -15,6 +15,9 @@ import (
 type Memory interface {
 	// URLState returns what is kept of a URL of a site (ok false: nothing).
 	URLState(ctx context.Context, site, url string) (s URLState, ok bool, err error)
+	// ScanURLStates calls fn with each state kept of a site, in no order,
+	// until fn returns false.
+	ScanURLStates(ctx context.Context, site string, fn func(URLState) bool) error
 	// PutURLStates stores states, replacing those of the same URLs.
 	PutURLStates(ctx context.Context, site string, states []URLState) error
 	// TouchURLs moves the checked time of stored URLs (answered 304 Not

@@ -26,6 +26,28 @@ func (s *Store) URLState(ctx context.Context, site, url string) (store.URLState,
 	return st, true, nil
 }
 
+// ScanURLStates implements store.Memory.
+func (s *Store) ScanURLStates(ctx context.Context, site string, fn func(store.URLState) bool) error {
+	rows, err := s.pool.Query(ctx, `SELECT url, page, checked_at, data FROM url_states WHERE site = $1`, site)
+	if err != nil {
+		return fmt.Errorf("URL states of %s: %w", site, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var st store.URLState
+		if err := rows.Scan(&st.URL, &st.Page, &st.CheckedAt, &st.Data); err != nil {
+			return fmt.Errorf("URL states of %s: %w", site, err)
+		}
+		if !fn(st) {
+			return nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("URL states of %s: %w", site, err)
+	}
+	return nil
+}
+
 // PutURLStates implements store.Memory: one statement for the batch (the
 // last state of a URL given twice wins).
 func (s *Store) PutURLStates(ctx context.Context, site string, states []store.URLState) error {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/xunjian/xunjian/store"
@@ -17,7 +18,11 @@ func (s *Store) URLState(ctx context.Context, site, url string) (store.URLState,
 	st := store.URLState{URL: url}
 	var page int
 	var at int64
-	err := s.db.QueryRowContext(ctx, `SELECT page, checked_at, data FROM url_states WHERE site = ? AND url = ?`, site, url).Scan(&page, &at, &st.Data)
+	stmt, err := s.urlStateStmt(ctx)
+	if err != nil {
+		return st, false, fmt.Errorf("URL state %s: %w", url, err)
+	}
+	err = stmt.QueryRowContext(ctx, site, url).Scan(&page, &at, &st.Data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, false, nil
 	}
@@ -26,6 +31,46 @@ func (s *Store) URLState(ctx context.Context, site, url string) (store.URLState,
 	}
 	st.Page, st.CheckedAt = page == 1, time.Unix(0, at)
 	return st, true, nil
+}
+
+// ScanURLStates implements store.Memory.
+func (s *Store) ScanURLStates(ctx context.Context, site string, fn func(store.URLState) bool) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT url, page, checked_at, data FROM url_states WHERE site = ?`, site)
+	if err != nil {
+		return fmt.Errorf("URL states of %s: %w", site, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var st store.URLState
+		var page int
+		var at int64
+		if err := rows.Scan(&st.URL, &page, &at, &st.Data); err != nil {
+			return fmt.Errorf("URL states of %s: %w", site, err)
+		}
+		st.Page, st.CheckedAt = page == 1, time.Unix(0, at)
+		if !fn(st) {
+			return nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("URL states of %s: %w", site, err)
+	}
+	return nil
+}
+
+// urlStateStmt is the lookup every URL of a re-inspection makes,
+// prepared once.
+func (s *Store) urlStateStmt(ctx context.Context) (*sql.Stmt, error) {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if s.urlStmt == nil {
+		stmt, err := s.db.PrepareContext(ctx, `SELECT page, checked_at, data FROM url_states WHERE site = ? AND url = ?`)
+		if err != nil {
+			return nil, err
+		}
+		s.urlStmt = stmt
+	}
+	return s.urlStmt, nil
 }
 
 // PutURLStates implements store.Memory: one transaction for the batch.
@@ -55,15 +100,19 @@ func (s *Store) TouchURLs(ctx context.Context, site string, urls []string, at ti
 		return nil
 	}
 	return s.batch(ctx, "touch URL states", func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, `UPDATE url_states SET checked_at = ? WHERE site = ? AND url = ?`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		for _, u := range urls {
-			if _, err := stmt.ExecContext(ctx, at.UnixNano(), site, u); err != nil {
+		const chunk = 500
+		for len(urls) > 0 {
+			n := min(chunk, len(urls))
+			args := make([]any, 0, n+2)
+			args = append(args, at.UnixNano(), site)
+			for _, u := range urls[:n] {
+				args = append(args, u)
+			}
+			q := `UPDATE url_states SET checked_at = ? WHERE site = ? AND url IN (?` + strings.Repeat(`, ?`, n-1) + `)`
+			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 				return err
 			}
+			urls = urls[n:]
 		}
 		return nil
 	})

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite"
@@ -118,6 +119,9 @@ CREATE TABLE checkpoints (
 // Store is the SQLite history.
 type Store struct {
 	db *sql.DB
+
+	stmtMu  sync.Mutex
+	urlStmt *sql.Stmt
 }
 
 var _ store.Store = (*Store)(nil)
@@ -223,7 +227,14 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmtMu.Lock()
+	if s.urlStmt != nil {
+		s.urlStmt.Close()
+	}
+	s.stmtMu.Unlock()
+	return s.db.Close()
+}
 
 type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)

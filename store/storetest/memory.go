@@ -54,6 +54,17 @@ func urlMemory(t *testing.T, s store.Store) {
 	if n, err := m.CountPages(ctx, "x"); err != nil || n != 201 {
 		t.Errorf("pages %d %v, want 201", n, err)
 	}
+	scanned := map[string]store.URLState{}
+	if err := m.ScanURLStates(ctx, "x", func(st store.URLState) bool { scanned[st.URL] = st; return true }); err != nil {
+		t.Fatal(err)
+	}
+	if a := scanned["http://x.gov.cn/a.html"]; len(scanned) != 301 || !bytes.Equal(a.Data, blob) || !a.Page || !a.CheckedAt.Equal(at) || scanned["http://x.gov.cn/3.html"].Page {
+		t.Errorf("scanned %d states; a.html: page %v at %v, %d bytes", len(scanned), a.Page, a.CheckedAt, len(a.Data))
+	}
+	stopped := 0
+	if err := m.ScanURLStates(ctx, "x", func(store.URLState) bool { stopped++; return stopped < 10 }); err != nil || stopped != 10 {
+		t.Errorf("scan stopped after %d: %v", stopped, err)
+	}
 	// Replaced whole.
 	if err := m.PutURLStates(ctx, "x", []store.URLState{{URL: "http://x.gov.cn/1.html", Page: false, CheckedAt: at.Add(time.Hour), Data: []byte("new")}}); err != nil {
 		t.Fatal(err)
