@@ -121,12 +121,12 @@ type memory struct {
 	complete  bool
 	pages     int
 	puts      []store.URLState
-	touches []string
-	touchAt time.Time
-	learnt  int
-	wake    chan struct{}
-	stop    chan struct{}
-	done    chan struct{}
+	touches   []string
+	touchAt   time.Time
+	learnt    int
+	wake      chan struct{}
+	stop      chan struct{}
+	done      chan struct{}
 }
 
 // maxPending bounds the records waiting for a store that does not answer;
