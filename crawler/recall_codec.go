@@ -23,7 +23,11 @@ func (k *Known) MarshalBinary() ([]byte, error) {
 	b := make([]byte, 0, 256)
 	b = append(b, knownFormat)
 	b = putString(b, k.URL)
-	b = binary.AppendVarint(b, k.CheckedAt.UnixNano())
+	var at int64 // 0: never (a zero time has no UnixNano)
+	if !k.CheckedAt.IsZero() {
+		at = k.CheckedAt.UnixNano()
+	}
+	b = binary.AppendVarint(b, at)
 	b = putString(b, k.ETag)
 	b = putString(b, k.LastModified)
 	o := k.Outcome
