@@ -95,7 +95,33 @@ type Result struct {
 	Home Outcome
 	// Referrers holds the referring places of the targets Config.RefsFor named.
 	Referrers map[string][]Ref
+	// Blocked are the hosts whose firewall answered instead of the site
+	// (their targets are not in Failures), sorted by host.
+	Blocked []Blocked
+	// Throttled counts the 429 and 503 answers per host, retries included
+	// (hosts that never answered them are absent).
+	Throttled map[string]int
+	// NotChecked names references the crawl did not request (too long),
+	// up to maxNotChecked, with the page that carries each.
+	NotChecked []NotChecked
 }
+
+// NotChecked is a reference the crawl did not request, and why.
+type NotChecked struct {
+	// URL is the reference, cut to maxNotCheckedURL bytes; Length is its
+	// full length.
+	URL    string
+	Length int
+	Page   string
+	// Reason: "url-too-long".
+	Reason string
+}
+
+// Bounds of the not-checked list.
+const (
+	maxNotChecked    = 50
+	maxNotCheckedURL = 512
+)
 
 // Progress is a snapshot for a progress line.
 type Progress struct {
@@ -119,22 +145,24 @@ type Crawler struct {
 	refs      *refLog
 	judge     *soft404Judge
 	hook      readHook
+	walls     walls
 	start     time.Time
 
-	mu        sync.Mutex
-	failures  map[string]*Failure
-	patterns  map[string]int
-	skipped   map[string]int
-	capHit    bool
-	homeOut   Outcome
-	pageCount atomic.Int64
-	crawled   atomic.Int64
-	targets   atomic.Int64
-	linkCount atomic.Int64
-	attach    atomic.Int64
-	errs      atomic.Int64
-	retries   atomic.Int64
-	bytesRead atomic.Int64
+	mu         sync.Mutex
+	failures   map[string]*Failure
+	patterns   map[string]int
+	skipped    map[string]int
+	notChecked []NotChecked
+	capHit     bool
+	homeOut    Outcome
+	pageCount  atomic.Int64
+	crawled    atomic.Int64
+	targets    atomic.Int64
+	linkCount  atomic.Int64
+	attach     atomic.Int64
+	errs       atomic.Int64
+	retries    atomic.Int64
+	bytesRead  atomic.Int64
 }
 
 // New validates cfg and builds a crawler.
@@ -314,6 +342,7 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 		mode = bodyAny
 	}
 	out, res := cr.fetch(ctx, http.MethodGet, it.URL, mode)
+	cr.observe(it, out)
 	if it.Depth == 0 {
 		cr.mu.Lock()
 		cr.homeOut = out
@@ -354,7 +383,7 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 		}
 		// Links resolve against the final URL: relative links on a
 		// redirected page are relative to where the page really is.
-		links := ExtractLinks(doc, final, cr.attachExt)
+		links := ExtractLinksIn(doc, final, cr.attachExt, cs)
 		links = dedupeLinks(links)
 		p := &Page{
 			URL: pageURL, FinalURL: final, Status: res.status, Header: restoreHeader(res.header),
@@ -368,7 +397,7 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 			onPage(p)
 		}
 		cr.refs.add(it.URL, it.Depth == 0, checkable(p.Links))
-		from := parent{depth: it.Depth, pattern: pathPattern(pageURL), chain: it.Chain}
+		from := parent{depth: it.Depth, pattern: pathPattern(pageURL), chain: it.Chain, page: it.URL}
 		for _, ln := range p.Links {
 			cr.enqueue(ln, from)
 		}
@@ -411,6 +440,7 @@ func (cr *Crawler) handleTarget(ctx context.Context, it Item) {
 		// Content checks read attachments: one GET gives both the
 		// availability and the bytes.
 		out, res := cr.fetch(ctx, http.MethodGet, it.URL, bodyAny)
+		cr.observe(it, out)
 		if ctx.Err() != nil && out.Failed() {
 			return
 		}
@@ -424,8 +454,10 @@ func (cr *Crawler) handleTarget(ctx context.Context, it Item) {
 	}
 	out, _ := cr.fetch(ctx, http.MethodHead, it.URL, bodyNone)
 	if headLies(out) {
-		out, _ = cr.fetch(ctx, http.MethodGet, it.URL, bodyNone)
+		// GET decides; an error page is read to tell a firewall's.
+		out, _ = cr.fetch(ctx, http.MethodGet, it.URL, bodyError)
 	}
+	cr.observe(it, out)
 	if ctx.Err() != nil && out.Failed() {
 		return
 	}
@@ -435,11 +467,13 @@ func (cr *Crawler) handleTarget(ctx context.Context, it Item) {
 }
 
 // headLies reports a HEAD answer that GET may contradict: servers and WAFs
-// that refuse HEAD (405, 501, 403, 400, 406) or drop the connection. 404 and
-// 410 are trusted, so a broken target costs one request.
+// that refuse HEAD (405, 501, 403, 400, 406) or drop the connection, and
+// the statuses of firewalls' challenge pages (412, 418, 493, 512, 521),
+// which only their body tells apart. 404 and 410 are trusted, so a broken
+// target costs one request.
 func headLies(o Outcome) bool {
 	switch o.Status {
-	case 400, 403, 405, 406, 501:
+	case 400, 403, 405, 406, 501, 412, 418, 493, 512, 521:
 		return true
 	}
 	return o.Status == 0 && (o.Class == ClassReset || o.Class == ClassNetwork)
@@ -472,6 +506,10 @@ func (cr *Crawler) recordFailure(it Item, out Outcome) {
 		cr.skip("robots-txt")
 		return
 	}
+	if out.Class == ClassFirewall {
+		cr.block(it, out) // not checked, not broken
+		return
+	}
 	cr.errs.Add(1)
 	cr.mu.Lock()
 	defer cr.mu.Unlock()
@@ -488,11 +526,32 @@ func (cr *Crawler) skip(reason string) {
 	cr.mu.Unlock()
 }
 
+// notCheck names a reference the crawl does not request, once per URL
+// (by its cut form), up to maxNotChecked.
+func (cr *Crawler) notCheck(u, page, reason string) {
+	cut := u
+	if len(cut) > maxNotCheckedURL {
+		cut = strings.ToValidUTF8(cut[:maxNotCheckedURL], "") + "…"
+	}
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	if len(cr.notChecked) >= maxNotChecked {
+		return
+	}
+	for _, n := range cr.notChecked {
+		if n.URL == cut && n.Reason == reason {
+			return
+		}
+	}
+	cr.notChecked = append(cr.notChecked, NotChecked{URL: cut, Length: len(u), Page: page, Reason: reason})
+}
+
 // parent is what enqueue needs to know of the page a link was found on.
 type parent struct {
 	depth   int
 	pattern string
 	chain   int
+	page    string
 }
 
 // enqueue queues a link's target once per run: as a page to crawl when it is
@@ -509,6 +568,7 @@ func (cr *Crawler) enqueue(ln Link, from parent) {
 	s := u.String()
 	if len(s) > cr.cfg.Crawl.MaxURLLength {
 		cr.skip("url-too-long")
+		cr.notCheck(s, from.page, "url-too-long")
 		return
 	}
 	in := cr.inScope(u)
@@ -601,9 +661,13 @@ func (cr *Crawler) result(ctx context.Context) (*Result, error) {
 		r.SkippedReasons[k] = v
 		skipped += v
 	}
+	cr.settleWalls(r)
 	wanted := map[string]bool{}
 	for u := range cr.failures {
 		wanted[u] = true
+	}
+	for _, b := range r.Blocked {
+		wanted[b.FirstURL] = true
 	}
 	var extra []string
 	if cr.cfg.RefsFor != nil {
@@ -615,6 +679,11 @@ func (cr *Crawler) result(ctx context.Context) (*Result, error) {
 	refs, totals, err := cr.refs.collect(wanted, cr.cfg.MaxRefsPerTarget)
 	if err != nil {
 		return nil, err
+	}
+	for i := range r.Blocked {
+		if rs := refs[r.Blocked[i].FirstURL]; len(rs) > 0 {
+			r.Blocked[i].FirstPage = rs[0].Page
+		}
 	}
 	for u, f := range cr.failures {
 		f.Refs = refs[u]
@@ -628,6 +697,7 @@ func (cr *Crawler) result(ctx context.Context) (*Result, error) {
 			r.Referrers[u] = refs[u]
 		}
 	}
+	r.NotChecked = append([]NotChecked(nil), cr.notChecked...)
 	r.Stats = finding.Stats{
 		Pages:       int(cr.crawled.Load()),
 		Links:       int(cr.linkCount.Load()),

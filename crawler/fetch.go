@@ -98,7 +98,7 @@ func (cr *Crawler) newCollector() *colly.Collector {
 		res.status = r.StatusCode
 		res.header = r.Headers.Clone()
 		res.finalURL = r.Request.URL.String()
-		if res.body == bodyNone || (res.body == bodyHTML && !isHTML(res.header)) {
+		if res.body == bodyNone || (res.body == bodyHTML && !isHTML(res.header)) || res.body == bodyError && r.StatusCode < 400 {
 			r.Request.Abort()
 		}
 	})
@@ -136,9 +136,10 @@ func isHTML(h http.Header) bool {
 type bodyMode uint8
 
 const (
-	bodyNone bodyMode = iota // headers only (availability checks)
-	bodyHTML                 // HTML pages only (the crawl)
-	bodyAny                  // everything (attachments handed to content checks)
+	bodyNone  bodyMode = iota // headers only (availability checks)
+	bodyHTML                  // HTML pages only (the crawl)
+	bodyAny                   // everything (attachments handed to content checks)
+	bodyError                 // error answers only (to tell a firewall's page from a broken target)
 )
 
 // fetchResult collects what colly's callbacks saw for one request.
@@ -197,6 +198,13 @@ func (cr *Crawler) fetch(ctx context.Context, method, target string, body bodyMo
 			out.Err = res.err.Error()
 		} else {
 			out.Class = ClassifyStatus(res.status)
+		}
+		if fw := cr.firewallAnswer(target, res); fw != nil {
+			out.Firewall = fw
+			if fw.Kind != "rate-limit" {
+				out.Class = ClassFirewall // a challenge or block page: retrying is hammering
+				break
+			}
 		}
 		if out.Class == "" {
 			break
