@@ -75,7 +75,7 @@ func TestFirewallFindings(t *testing.T) {
 	}
 	// A firewall is not a broken link: no deduction counts it.
 	rep := &finding.Report{Checks: []string{catalog.BrokenLink}, Findings: res.Findings}
-	ev := evaluate.Of(rep, cfg.Evaluation.Deductions)
+	ev := evaluate.Of(rep, cfg.Evaluation.Deductions, evaluate.Inputs{})
 	for _, d := range ev.Deductions {
 		if d.Count > 0 {
 			t.Errorf("deduction %s counts %d", d.Item, d.Count)
