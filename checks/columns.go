@@ -70,6 +70,11 @@ type pageSummary struct {
 	Home        bool
 	// FramedBy is the page framing this one: its list is that column's.
 	FramedBy string
+	// Unrendered: the page's scripts build its content and the run could
+	// not render it (no Chromium, budget spent, render failed): an empty
+	// reading is not a blank column. RenderError says why, if it failed.
+	Unrendered  bool
+	RenderError string
 }
 
 // columnURL is the URL whose column the page's list belongs to.
@@ -98,7 +103,8 @@ func (c *columns) Page(_ context.Context, p *crawler.Page) []finding.Finding {
 	u := p.URL.String()
 	r := readList(p, now)
 	own := r.OwnDate
-	s := &pageSummary{URL: u, ColumnMeta: r.ColumnMeta, Home: p.Home, Article: !own.IsZero()}
+	s := &pageSummary{URL: u, ColumnMeta: r.ColumnMeta, Home: p.Home, Article: !own.IsZero(),
+		Unrendered: p.ScriptFed && p.Rendered == nil, RenderError: p.RenderError}
 	if p.FramedBy != nil {
 		s.FramedBy = p.FramedBy.String()
 	}
@@ -301,10 +307,16 @@ func (c *columns) Finish(_ context.Context, _ *Site, _ *crawler.Result) (Result,
 			}
 		}
 		var entries []listEntry
-		placeholder := false
+		placeholder, unrendered := false, ""
 		seen := map[string]bool{}
 		for _, p := range pages {
 			placeholder = placeholder || p.Placeholder
+			if p.Unrendered && unrendered == "" {
+				unrendered = "本次未渲染（未开启渲染或渲染页数已用完，见 crawl.render_pages）"
+				if p.RenderError != "" {
+					unrendered = "渲染失败：" + p.RenderError
+				}
+			}
 			for _, e := range p.Entries {
 				if seen[e.URL] {
 					continue
@@ -334,6 +346,10 @@ func (c *columns) Finish(_ context.Context, _ *Site, _ *crawler.Result) (Result,
 		switch {
 		case excluded:
 			col.Status = "excluded"
+		case len(entries) == 0 && !placeholder && unrendered != "":
+			// Its scripts build the list and no browser ran them: an
+			// empty reading says nothing.
+			col.Status = "unrendered"
 		case len(entries) == 0 || (placeholder && newest.Date.IsZero() && unknown.IsZero()):
 			col.Status = "blank" // a placeholder beats breadcrumbs and sidebars
 		case float64(toColumns) >= hubShareOfColumn*float64(len(entries)):
@@ -364,6 +380,14 @@ func (c *columns) Finish(_ context.Context, _ *Site, _ *crawler.Result) (Result,
 				Check: catalog.BlankColumn, Severity: finding.Medium, Certainty: finding.Confirmed, Kind: "blank",
 				Page: col.URL, Message: msg, Evidence: fmt.Sprintf("栏目类型：%s", typeLabels[col.Type]),
 				Details: map[string]any{"column": col.Name, "type": col.Type},
+			})
+		case "unrendered":
+			out = append(out, finding.Finding{
+				Check: catalog.BlankColumn, Severity: finding.Info, Certainty: finding.Suspected, Kind: "unrendered",
+				Page:     col.URL,
+				Message:  fmt.Sprintf("栏目未检查：“%s”的内容由页面脚本生成，本次巡检未能在浏览器中渲染该页（需要 Chromium，见 crawl.render_pages），未判定是否空白或超期", col.Name),
+				Evidence: "页面脚本写入列表，原始 HTML 中没有条目；" + unrendered,
+				Details:  map[string]any{"column": col.Name, "type": col.Type},
 			})
 		case "date-unknown":
 			out = append(out, finding.Finding{

@@ -1,9 +1,15 @@
 package checks
 
 import (
+	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/xunjian/xunjian/config"
+	"github.com/xunjian/xunjian/crawler"
 )
 
 // Column pages as real portals write them (our own markup on the shapes
@@ -139,5 +145,41 @@ func TestBreadcrumbAndMenusAreNotEntries(t *testing.T) {
 	// The breadcrumb's own text is not the page's content either.
 	if strings.Contains(r.mainText, "当前位置") {
 		t.Error("breadcrumb text in the main content")
+	}
+}
+
+// TestScriptFedColumns: a column whose scripts build its list is read from
+// its rendered document; unrendered, it is not called blank.
+func TestScriptFedColumns(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		rendered string // "" when the run could not render the page
+		want     string
+	}{
+		{"rendered-fresh", `<ul id="xczx"><li><a href="/ztzl/xczx/art301.html">产业振兴工作推进情况</a><span>` + day(1) + `</span></li></ul>`, ""},
+		{"rendered-stale", `<ul id="xczx"><li><a href="/ztzl/xczx/art301.html">产业振兴工作推进情况</a><span>` + day(20) + `</span></li></ul>`, "stale-column:stale:/ztzl/xczx/:high"},
+		{"unrendered", "", "blank-column:unrendered:/ztzl/xczx/:info"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := config.Default()
+			chk, _ := newColumns(Deps{Config: cfg, Now: func() time.Time { return colNow }})
+			pc := chk.(PageChecker)
+			page := func(path, body, rendered string, home, fed bool) *crawler.Page {
+				u, _ := url.Parse("http://x.gov.cn" + path)
+				doc, _, _ := crawler.ParseHTML([]byte(body))
+				p := &crawler.Page{URL: u, FinalURL: u, Doc: doc, Home: home, ScriptFed: fed}
+				if rendered != "" {
+					p.Rendered, _, _ = crawler.ParseHTML([]byte(rendered))
+				}
+				return p
+			}
+			pc.Page(context.Background(), page("/", nav("乡村振兴动态", "/ztzl/xczx/")+`<ul><li><a href="/a/1.html">县委常委会召开会议研究部署工作</a><span>`+day(1)+`</span></li></ul>`, "", true, false))
+			pc.Page(context.Background(), page("/ztzl/xczx/", `<ul id="xczx"></ul><script>ul.innerHTML += '…'</script>`, tc.rendered, false, true))
+			home, _ := url.Parse("http://x.gov.cn/")
+			res, _ := chk.(Finisher).Finish(context.Background(), &Site{Home: home}, &crawler.Result{})
+			if got := kinds2(res.Findings); got != tc.want {
+				t.Errorf("findings %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

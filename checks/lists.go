@@ -85,7 +85,9 @@ func readList(p *crawler.Page, now time.Time) listReading {
 			r.OwnDate = f.Date
 		}
 	}
-	r.anchors, r.mainText = mainAnchors(p.Doc.Find("body"), p.Home)
+	// The document as a browser built it when the page was rendered
+	// (script-fed lists), else the markup.
+	r.anchors, r.mainText = mainAnchors(p.RenderedDoc().Find("body"), p.Home)
 	if r.OwnDate.IsZero() {
 		// An article's 发布时间 sits near its top.
 		head := r.mainText[:min(len(r.mainText), 8192)]
@@ -133,7 +135,7 @@ func (r *listReading) Entries(attachExt map[string]bool) []listEntry {
 }
 
 // Nav returns the page's navigation links (read on the homepage).
-func (r *listReading) Nav() []listEntry { return navLinks(r.page.Doc, r.page.URL) }
+func (r *listReading) Nav() []listEntry { return navLinks(r.page.RenderedDoc(), r.page.URL) }
 
 // Title is the page's <title>.
 func (r *listReading) Title() string {

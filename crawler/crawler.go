@@ -69,6 +69,9 @@ type Config struct {
 	RefsFor func() []string
 	// Readers bounds the page readers (readers.DefaultLimits when zero).
 	Readers readers.Limits
+	// Render, if set, renders script-fed pages in a browser (at most
+	// crawl.render_pages a run): rendered discovery (renderhook.go).
+	Render Renderer
 }
 
 // Failure is a target that could not be used, with the pages that carry it.
@@ -101,6 +104,9 @@ type Result struct {
 	// Throttled counts the 429 and 503 answers per host, retries included
 	// (hosts that never answered them are absent).
 	Throttled map[string]int
+	// RenderedPages counts the script-fed pages rendered for discovery,
+	// RenderedLinks the links only their rendered documents had.
+	RenderedPages, RenderedLinks int
 	// NotChecked names references the crawl did not request (too long),
 	// up to maxNotChecked, with the page that carries each.
 	NotChecked []NotChecked
@@ -156,6 +162,9 @@ type Crawler struct {
 	capHit     bool
 	homeOut    Outcome
 	pageCount  atomic.Int64
+	renders    atomic.Int64 // render attempts (the budget)
+	renderedOK atomic.Int64 // pages rendered
+	rendered   atomic.Int64 // links only rendering found
 	crawled    atomic.Int64
 	targets    atomic.Int64
 	linkCount  atomic.Int64
@@ -392,6 +401,8 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 		}
 		// Page readers: script-fed lists, script pagers, frames, meta refresh, gateways.
 		cr.readPage(ctx, it, p)
+		// Rendered discovery: what only scripts put on the page.
+		cr.discover(ctx, p)
 		cr.linkCount.Add(int64(len(p.Links)))
 		if onPage != nil {
 			onPage(p)
@@ -698,6 +709,7 @@ func (cr *Crawler) result(ctx context.Context) (*Result, error) {
 		}
 	}
 	r.NotChecked = append([]NotChecked(nil), cr.notChecked...)
+	r.RenderedPages, r.RenderedLinks = int(cr.renderedOK.Load()), int(cr.rendered.Load())
 	r.Stats = finding.Stats{
 		Pages:       int(cr.crawled.Load()),
 		Links:       int(cr.linkCount.Load()),
