@@ -38,8 +38,6 @@ var (
 	// "page" or "top-news" section holds the list): such a block is left
 	// out only when it holds no dated list and no placeholder.
 	maybeMain = regexp.MustCompile(`(?i)(^|[-_ ])(head|top|bottom|fenye|page|pagination|pager)([-_ 0-9]|$)`)
-	// placeholderHint: what the placeholders of blank columns start with.
-	placeholderHint = regexp.MustCompile(`暂\s*无|没有信息|没有记录|建设中|敬请期待`)
 	// crumbMark: the label a breadcrumb starts with (当前位置：首页 > …).
 	crumbMark   = regexp.MustCompile(`^\s*(当前|您的|你的|您现在的|你现在的|您所在的|所在|现在|当前所在)?位置\s*[:：>»]`)
 	navLike     = regexp.MustCompile(`(?i)(nav|menu|daohang|lanmu|column|channel)`)
@@ -65,8 +63,31 @@ type listReading struct {
 	// ColumnMeta is the ColumnName meta tag.
 	ColumnMeta string
 
-	anchors  []*html.Node // links of the main content
-	mainText string
+	anchors   []*html.Node // links of the main content
+	mainText  string
+	compacted *string
+}
+
+// compact is the main content's text without whitespace (once).
+func (r *listReading) compact() string {
+	if r.compacted == nil {
+		c := strings.Join(strings.Fields(r.mainText), "")
+		r.compacted = &c
+	}
+	return *r.compacted
+}
+
+// placeholderHints are what the placeholders of blank columns start with
+// (暂无信息, 暂无数据, 正在建设…), in whitespace-free text.
+var placeholderHints = []string{"暂无", "没有信息", "没有记录", "建设中", "敬请期待"}
+
+func hasPlaceholderHint(compact string) bool {
+	for _, h := range placeholderHints {
+		if strings.Contains(compact, h) {
+			return true
+		}
+	}
+	return false
 }
 
 // readList reads a page's cheap parts, walking its tree once.
@@ -130,7 +151,7 @@ func (r *listReading) Entries(attachExt map[string]bool) []listEntry {
 		limit = maxHomeEntries
 	}
 	raw := listEntries(r.anchors, r.page.URL, r.page.Charset, r.now, attachExt, limit)
-	entries := dropMenus(raw, placeholderHint.MatchString(strings.Join(strings.Fields(r.mainText), "")))
+	entries := dropMenus(raw, hasPlaceholderHint(r.compact()))
 	return readerEntries(entries, r.page.Entries, r.page.URL, r.now, attachExt, limit)
 }
 
@@ -145,7 +166,7 @@ func (r *listReading) Title() string {
 // Shows reports whether the main content shows one of phrases (暂无信息),
 // whitespace ignored.
 func (r *listReading) Shows(phrases []string) bool {
-	compact := strings.Join(strings.Fields(r.mainText), "")
+	compact := r.compact()
 	for _, ph := range phrases {
 		if strings.Contains(compact, ph) {
 			return true
@@ -229,7 +250,7 @@ func chrome(n *html.Node, home bool) bool {
 // beside links) or a placeholder: a page's content, whatever its class.
 func holdsContent(n *html.Node) bool {
 	t := nodeText(n, 20000)
-	if placeholderHint.MatchString(strings.Join(strings.Fields(t), "")) {
+	if hasPlaceholderHint(strings.Join(strings.Fields(t), "")) {
 		return true
 	}
 	return countAnchors(n, 2) >= 2 && len(dates.Find(t, dates.Options{})) >= 2
@@ -315,6 +336,7 @@ func countAnchors(n *html.Node, limit int) int {
 func listEntries(anchors []*html.Node, base *url.URL, charset string, now time.Time, attachExt map[string]bool, limit int) []rawEntry {
 	var out []rawEntry
 	seen := map[string]bool{}
+	many := map[*html.Node]bool{} // blocks known to hold more than 3 links
 	for _, a := range anchors {
 		if len(out) >= limit {
 			break
@@ -346,7 +368,11 @@ func listEntries(anchors []*html.Node, base *url.URL, charset string, now time.T
 		node := a.Parent
 		for hop := 0; hop < maxGroupHops && node != nil && node.Type == html.ElementNode; hop++ {
 			e.group = node
-			if node.Data == "body" || countAnchors(node, 4) > 3 {
+			if node.Data == "body" || many[node] {
+				break
+			}
+			if countAnchors(node, 4) > 3 {
+				many[node] = true
 				break // left the item: this is the whole list
 			}
 			if ok || hop >= maxAncestorHops {
@@ -424,9 +450,10 @@ func dropMenus(raw []rawEntry, placeholder bool) []listEntry {
 			stats[e.group] = s
 		}
 		s.n++
-		if e.Date.IsZero() && e.Month == 0 {
-			s.undated++
+		if !e.Date.IsZero() || e.Month != 0 {
+			continue // a dated entry: its block is a list
 		}
+		s.undated++
 		if listURL.MatchString(e.URL) {
 			s.columnish++
 		}
