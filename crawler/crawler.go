@@ -114,8 +114,8 @@ type Result struct {
 
 // NotChecked is a reference the crawl did not request, and why.
 type NotChecked struct {
-	// URL is the reference, cut to maxNotCheckedURL bytes; Length is its
-	// full length.
+	// URL is the reference, its path and query cut to maxNotCheckedURL
+	// bytes; Length is its full length.
 	URL    string
 	Length int
 	Page   string
@@ -540,9 +540,17 @@ func (cr *Crawler) skip(reason string) {
 // notCheck names a reference the crawl does not request, once per URL
 // (by its cut form), up to maxNotChecked.
 func (cr *Crawler) notCheck(u, page, reason string) {
+	// The scheme and host stay whole; the path and query are cut.
 	cut := u
-	if len(cut) > maxNotCheckedURL {
-		cut = strings.ToValidUTF8(cut[:maxNotCheckedURL], "") + "…"
+	head := 0
+	if i := strings.Index(u, "://"); i >= 0 {
+		head = i + 3
+		if j := strings.IndexByte(u[head:], '/'); j >= 0 {
+			head += j
+		}
+	}
+	if len(cut)-head > maxNotCheckedURL {
+		cut = strings.ToValidUTF8(cut[:head+maxNotCheckedURL], "") + "…"
 	}
 	cr.mu.Lock()
 	defer cr.mu.Unlock()

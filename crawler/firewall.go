@@ -3,10 +3,8 @@ package crawler
 import (
 	"bytes"
 	"fmt"
-	"net"
 	"net/url"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -57,8 +55,8 @@ type Blocked struct {
 	Targets  int      `json:"targets"`
 	Examples []string `json:"examples,omitempty"`
 	// Source is the local address the crawl's connections to the host
-	// came from: what the site's firewall sees (unless a NAT or proxy is
-	// in between).
+	// came from (recorded from the first connection): what the site's
+	// firewall sees, unless a NAT or proxy is in between.
 	Source string `json:"source_address,omitempty"`
 }
 
@@ -246,7 +244,7 @@ func (cr *Crawler) settleWalls(r *Result) {
 	sort.Strings(hosts)
 	for _, h := range hosts {
 		b := cr.walls.blocked[h]
-		b.Source = sourceAddress(h)
+		b.Source = cr.transport.source(h)
 		r.Blocked = append(r.Blocked, *b)
 		if b.InScope {
 			r.Complete = false
@@ -259,23 +257,4 @@ func (cr *Crawler) settleWalls(r *Result) {
 			r.Throttled[h] = n
 		}
 	}
-}
-
-// sourceAddress is the local address connections to host leave from (a
-// UDP "connection" sends nothing; it only asks the kernel for the route).
-func sourceAddress(host string) string {
-	h, port, err := net.SplitHostPort(host)
-	if err != nil {
-		h, port = host, "80"
-	}
-	h = strings.Trim(h, "[]")
-	c, err := net.DialTimeout("udp", net.JoinHostPort(h, port), 2*time.Second)
-	if err != nil {
-		return ""
-	}
-	defer c.Close()
-	if a, ok := c.LocalAddr().(*net.UDPAddr); ok {
-		return a.IP.String()
-	}
-	return ""
 }
