@@ -248,7 +248,7 @@ func (cr *Crawler) settleWalls(r *Result) {
 		r.Blocked = append(r.Blocked, *b)
 		if b.InScope {
 			r.Complete = false
-			r.Incomplete = append(r.Incomplete, fmt.Sprintf("网站防火墙（%s）自 %s 起拦截了巡检，%d 个地址未能检查；请将巡检的 User-Agent 和来源地址加入白名单后重新巡检", b.Name, b.FirstURL, b.Targets))
+			r.Incomplete = append(r.Incomplete, fmt.Sprintf("网站防火墙（%s）自 %s 起拦截了巡检，%d 个地址未能检查（见“巡检被网站防火墙拦截”问题）", b.Name, b.FirstURL, b.Targets))
 		}
 	}
 	if len(cr.walls.throttled) > 0 {

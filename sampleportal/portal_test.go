@@ -59,7 +59,7 @@ func TestDiff(t *testing.T) {
 // planted firewall section.
 func TestIncompleteDiff(t *testing.T) {
 	p := &Portal{URL: "http://127.0.0.1:1/"}
-	line := p.ExpectedIncomplete()[0] + "，1 个地址未能检查；请将巡检的 User-Agent 和来源地址加入白名单后重新巡检"
+	line := p.ExpectedIncomplete()[0] + "，1 个地址未能检查（见“巡检被网站防火墙拦截”问题）"
 	for _, tc := range []struct {
 		name string
 		rep  finding.Report
