@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
@@ -118,6 +119,7 @@ func (cr *Crawler) discover(ctx context.Context, p *Page) {
 		cr.skip("render-budget")
 		return
 	}
+	start := time.Now()
 	dom, err := cr.cfg.Render(ctx, p.FinalURL.String(), int(cr.cfg.Crawl.MaxPageBytes))
 	if err != nil {
 		cr.log.Info("render failed", "url", p.FinalURL.String(), "err", err)
@@ -136,14 +138,17 @@ func (cr *Crawler) discover(ctx context.Context, p *Page) {
 	for _, l := range p.Links {
 		have[l.URL.String()] = true
 	}
+	added := 0
 	for _, l := range dedupeLinks(ExtractLinksIn(doc, p.FinalURL, cr.attachExt, p.Charset)) {
 		if have[l.URL.String()] {
 			continue
 		}
 		l.Tag = TagRendered + l.Tag
 		p.Links = append(p.Links, l)
-		cr.rendered.Add(1)
+		added++
 	}
+	cr.rendered.Add(int64(added))
+	cr.log.Debug("rendered", "url", p.FinalURL.String(), "new_links", added, "ms", time.Since(start).Milliseconds())
 }
 
 // RenderedDoc is the document the column check reads: the rendered one
