@@ -53,6 +53,10 @@ type Crawl struct {
 	// CheckpointInterval is how often a run saves what it learnt and its
 	// progress, so that another attempt of a scheduled run resumes it.
 	CheckpointInterval Duration `yaml:"checkpoint_interval"`
+	// RenderPages is how many script-fed pages a run renders in headless
+	// Chromium to find the links and list entries their scripts add
+	// (rendered discovery); 0 turns it off.
+	RenderPages int `yaml:"render_pages"`
 }
 
 // Validate checks the crawl policy.
@@ -71,6 +75,9 @@ func (cr *Crawl) Validate(p *section.Problems) {
 	}
 	if cr.CheckpointInterval.D() <= 0 {
 		p.Bad("checkpoint_interval", "应为正的时长，如 30s")
+	}
+	if cr.RenderPages < 0 {
+		p.Bad("render_pages", "不能为负数，现为 %d", cr.RenderPages)
 	}
 	if cr.MaxPageBytes <= 0 {
 		p.Bad("max_page_bytes", "应大于 0，现为 %d", cr.MaxPageBytes)

@@ -24,6 +24,7 @@ import (
 	"github.com/xunjian/xunjian/extract/worker"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/netpolicy"
+	"github.com/xunjian/xunjian/render"
 	"github.com/xunjian/xunjian/store"
 )
 
@@ -57,6 +58,9 @@ type Options struct {
 	// large site's link check (crawl.spread_days), and a scheduled run
 	// (WithScheduled) resumes what an earlier attempt began.
 	Memory store.Memory
+	// Browser is the run's shared Chromium (rendered discovery and the
+	// dark-link check); Run makes one (started on first use) when nil.
+	Browser *render.Shared
 }
 
 // siteHosts are the inspected site's hosts: the homepage's, then the
@@ -94,7 +98,7 @@ func Build(o Options) ([]checks.Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	return checks.Build(o.Config.Checks.Enabled, checks.Deps{Config: o.Config, Logger: o.Logger, Now: o.Now, TLS: o.TLS, Packs: packs, SiteHosts: siteHosts(o.Site), Net: pol})
+	return checks.Build(o.Config.Checks.Enabled, checks.Deps{Config: o.Config, Logger: o.Logger, Now: o.Now, TLS: o.TLS, Packs: packs, SiteHosts: siteHosts(o.Site), Net: pol, Browser: o.Browser})
 }
 
 // Run inspects one site. A cancelled ctx gives a partial report marked
@@ -120,6 +124,10 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	// requests share its per-host limits and guard.
 	if o.Policy, err = o.policy(); err != nil {
 		return nil, err
+	}
+	if o.Browser == nil {
+		o.Browser = checks.SharedBrowser(ctx, cfg)
+		defer o.Browser.Close()
 	}
 	list, err := Build(o)
 	if err != nil {
@@ -197,6 +205,7 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		TempDir:          o.TempDir,
 		Logger:           o.Logger,
 		Policy:           o.Policy,
+		Render:           renderer(o.Browser),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("site %s: %w", home, err)
@@ -278,6 +287,9 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	if mem != nil {
 		mem.note(rep, recheck, res.Recheck)
 	}
+	if res.RenderedPages > 0 {
+		rep.Measurements["rendered_discovery"] = map[string]int{"pages": res.RenderedPages, "links": res.RenderedLinks}
+	}
 	in := settle(ctx, rep, res, checkErrs)
 	for i := range rep.Findings {
 		rep.Findings[i].Fingerprint()
@@ -287,6 +299,17 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	rep.Evaluation = evaluate.Of(rep, cfg.Evaluation.Deductions, in)
 	o.Logger.Info("inspection done", "site", home.String(), "pages", rep.Stats.Pages, "findings", len(rep.Findings), "complete", rep.Complete)
 	return rep, nil
+}
+
+// renderer lets the crawl render script-fed pages in the run's browser.
+func renderer(b *render.Shared) crawler.Renderer {
+	return func(ctx context.Context, url string, maxBytes int) (string, error) {
+		br, err := b.Get()
+		if err != nil {
+			return "", err
+		}
+		return br.DOM(ctx, url, maxBytes)
+	}
 }
 
 // result is one check's site-level pass.
