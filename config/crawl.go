@@ -37,6 +37,10 @@ type Crawl struct {
 	// FrontierMemory is how many queued URLs are kept in memory before the
 	// queue spills to a temporary file.
 	FrontierMemory int `yaml:"frontier_memory"`
+	// RenderPages is how many script-fed pages a run renders in headless
+	// Chromium to find the links and list entries their scripts add
+	// (rendered discovery); 0 turns it off.
+	RenderPages int `yaml:"render_pages"`
 }
 
 // Validate checks the crawl policy.
@@ -49,6 +53,9 @@ func (cr *Crawl) Validate(p *section.Problems) {
 	p.Positive("max_pattern_chain", cr.MaxPatternChain)
 	p.Positive("max_redirects", cr.MaxRedirects)
 	p.Positive("frontier_memory", cr.FrontierMemory)
+	if cr.RenderPages < 0 {
+		p.Bad("render_pages", "must not be negative, got %d", cr.RenderPages)
+	}
 	if cr.MaxPageBytes <= 0 {
 		p.Bad("max_page_bytes", "应大于 0，现为 %d", cr.MaxPageBytes)
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/xunjian/xunjian/extract/worker"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/netpolicy"
+	"github.com/xunjian/xunjian/render"
 )
 
 // Version is the tool version written into reports.
@@ -51,6 +52,9 @@ type Options struct {
 	// Policy is the outbound policy of the run (crawl, checks, scan);
 	// built from Config and the site when nil.
 	Policy *netpolicy.Policy
+	// Browser is the run's shared Chromium (rendered discovery and the
+	// dark-link check); Run makes one (started on first use) when nil.
+	Browser *render.Shared
 }
 
 // siteHosts are the inspected site's hosts: the homepage's, then the
@@ -88,7 +92,7 @@ func Build(o Options) ([]checks.Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	return checks.Build(o.Config.Checks.Enabled, checks.Deps{Config: o.Config, Logger: o.Logger, Now: o.Now, TLS: o.TLS, Packs: packs, SiteHosts: siteHosts(o.Site), Net: pol})
+	return checks.Build(o.Config.Checks.Enabled, checks.Deps{Config: o.Config, Logger: o.Logger, Now: o.Now, TLS: o.TLS, Packs: packs, SiteHosts: siteHosts(o.Site), Net: pol, Browser: o.Browser})
 }
 
 // Run inspects one site. A cancelled ctx gives a partial report marked
@@ -114,6 +118,10 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	// requests share its per-host limits and guard.
 	if o.Policy, err = o.policy(); err != nil {
 		return nil, err
+	}
+	if o.Browser == nil {
+		o.Browser = checks.SharedBrowser(ctx, cfg)
+		defer o.Browser.Close()
 	}
 	list, err := Build(o)
 	if err != nil {
@@ -173,6 +181,7 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		TempDir:          o.TempDir,
 		Logger:           o.Logger,
 		Policy:           o.Policy,
+		Render:           renderer(o.Browser),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("site %s: %w", home, err)
@@ -247,6 +256,9 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	if len(res.SkippedReasons) > 0 {
 		rep.Measurements["skipped"] = res.SkippedReasons
 	}
+	if res.RenderedPages > 0 {
+		rep.Measurements["rendered_discovery"] = map[string]int{"pages": res.RenderedPages, "links": res.RenderedLinks}
+	}
 	in := settle(ctx, rep, res, checkErrs)
 	for i := range rep.Findings {
 		rep.Findings[i].Fingerprint()
@@ -256,6 +268,17 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	rep.Evaluation = evaluate.Of(rep, cfg.Evaluation.Deductions, in)
 	o.Logger.Info("inspection done", "site", home.String(), "pages", rep.Stats.Pages, "findings", len(rep.Findings), "complete", rep.Complete)
 	return rep, nil
+}
+
+// renderer lets the crawl render script-fed pages in the run's browser.
+func renderer(b *render.Shared) crawler.Renderer {
+	return func(ctx context.Context, url string, maxBytes int) (string, error) {
+		br, err := b.Get()
+		if err != nil {
+			return "", err
+		}
+		return br.DOM(ctx, url, maxBytes)
+	}
 }
 
 // result is one check's site-level pass.
