@@ -376,7 +376,7 @@ func (cr *Crawler) replayPage(ctx context.Context, it Item, k *Known, how Reuse,
 		onPage(p)
 	}
 	cr.refs.add(it.URL, it.Depth == 0, checkable(p.Links))
-	from := parent{depth: it.Depth, pattern: pathPattern(pageURL), chain: it.Chain}
+	from := parent{depth: it.Depth, pattern: pathPattern(pageURL), chain: it.Chain, page: it.URL}
 	for _, ln := range p.Links {
 		cr.enqueue(ln, from)
 	}
