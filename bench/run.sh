@@ -1,65 +1,130 @@
 #!/usr/bin/env bash
 # Whole-process benchmark: xunjian inspect against wget2 --spider on the same
-# generated loopback site, in the same run. Prints medians and ratios.
+# generated loopback site, in the same run. Prints medians, ratios and, for
+# xunjian, where its time went (per check and per crawl stage, from the
+# report's measurements.timings).
 #
-#   bench/run.sh [PAGES...]          default: 20000 40000
+#   bench/run.sh [PAGES...]          default: 20000 80000
 #   RUNS=5 bench/run.sh 20000
-#   CHECKS=connectivity,broken-link,sensitive-word,typo,privacy,columns bench/run.sh 20000
+#   SITE=light bench/run.sh 20000    the spine benchmark's small pages
+#   CHECKS=connectivity,broken-link bench/run.sh 20000
+#   PROFILE=/tmp/prof bench/run.sh 20000   CPU and heap profiles of xunjian's
+#                                   first run (go tool pprof, see README)
 #
-# CHECKS defaults to the checks of the inspection spine (connectivity,
-# broken-link), the figures the README quotes against wget2. CONFIG names a
-# config file for xunjian (e.g. bench/static-darklink.yaml).
+# The site (bench/sitegen) is by default the heavy one: 100 KB pages built
+# like a CMS template's, a 2,000-rule stylesheet on every page, content
+# nested 120 elements deep. xunjian runs its full default inspection (every
+# default check: the dark-link static pass, its rendering and cloaking
+# passes on their default few pages, attachments) unless CHECKS names
+# checks; CONFIG names a config file for xunjian.
 #
-# Needs: Go, wget2 (apt-get install wget2), GNU time (apt-get install time).
+# pages/s is the site's pages over the wall time (both tools fetch every
+# page: "pages fetched" counts the page GETs the server saw, xunjian's
+# including its cloaking and rendering passes' few). Peak RSS: "own" is xunjian's process alone (VmHWM, polled from /proc);
+# "tree" is GNU time's, the largest process xunjian waited for (Chromium,
+# the attachment workers) or xunjian itself.
+#
+# Needs: Go, wget2 (apt-get install wget2), GNU time (apt-get install time),
+# curl, jq.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
-CHECKS=${CHECKS:-connectivity,broken-link}
+CHECKS=${CHECKS:-}
 CONFIG=${CONFIG:-}
-config_flag=()
-[ -z "$CONFIG" ] || config_flag=(-c "$CONFIG")
+SITE=${SITE:-heavy}
+PROFILE=${PROFILE:-}
+extra=()
+[ -z "$CONFIG" ] || extra+=(-c "$CONFIG")
+[ -z "$CHECKS" ] || extra+=(--checks "$CHECKS")
+site_flags=()
+[ "$SITE" = heavy ] || site_flags+=(-light)
 SIZES=("$@")
-[ ${#SIZES[@]} -gt 0 ] || SIZES=(20000 40000)
-for tool in wget2 curl /usr/bin/time; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool not found (apt-get install wget2 time)" >&2; exit 2; }
+[ ${#SIZES[@]} -gt 0 ] || SIZES=(20000 80000)
+for tool in wget2 curl jq /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool not found (apt-get install wget2 time curl jq)" >&2; exit 2; }
 done
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 go build -o "$work/xunjian" ./cmd/xunjian
 go build -o "$work/sitegen" ./bench/sitegen
+[ -z "$PROFILE" ] || mkdir -p "$PROFILE"
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-printf '| site pages | tool | pages fetched | requests | median wall s | median pages/s | median peak RSS MB |\n|---|---|---|---|---|---|---|\n'
+# xunjian_run URL PROFILE_FLAGS...: one inspection; appends
+# "wall tree_rss_kb own_hwm_kb" to $work/t.
+xunjian_run() {
+  local url=$1; shift
+  local hwm=0 v pid
+  /usr/bin/time -f "%e %M" -o "$work/t1" "$work/xunjian" inspect "${extra[@]}" "$@" --concurrency 32 --rate 1000000 \
+    --allow-private --fail-on critical --quiet -o "$work/out" "$url" &
+  pid=$!
+  # /usr/bin/time's child is xunjian: poll its high-water mark.
+  local child=""
+  while kill -0 "$pid" 2>/dev/null; do
+    [ -n "$child" ] || child=$(pgrep -P "$pid" -x xunjian || true)
+    if [ -n "$child" ]; then
+      v=$(awk '/^VmHWM/ {print $2}' "/proc/$child/status" 2>/dev/null || true)
+      [ -n "$v" ] && [ "$v" -gt "$hwm" ] && hwm=$v
+    fi
+    sleep 0.05
+  done
+  wait "$pid" || [ $? -eq 1 ] # 1: findings
+  echo "$(tail -1 "$work/t1") $hwm" >"$work/t"
+}
+
+printf '| site pages | tool | pages fetched | requests | median wall s | median pages/s | median peak RSS MB own | tree |\n|---|---|---|---|---|---|---|---|\n'
 for pages in "${SIZES[@]}"; do
-  "$work/sitegen" -pages "$pages" >"$work/url" &
+  "$work/sitegen" "${site_flags[@]}" -pages "$pages" >"$work/url" &
   for _ in $(seq 50); do [ -s "$work/url" ] && break; sleep 0.1; done
   url=$(head -1 "$work/url")
-  : >"$work/x.txt"; : >"$work/w.txt"
+  : >"$work/x.txt"; : >"$work/w.txt"; : >"$work/timings.txt"
   for r in $(seq "$RUNS"); do
-    # xunjian: $CHECKS, 32 requests in flight per host.
-    /usr/bin/time -f "%e %M" -o "$work/t" "$work/xunjian" inspect "${config_flag[@]}" --checks "$CHECKS" --concurrency 32 --rate 1000000 \
-      --allow-private --fail-on critical --quiet -o "$work/out" "$url" || [ $? -eq 1 ] # 1: findings
-    read -r crawled requests _ < <(curl -s "${url}__stats")
-    echo "$(tail -1 "$work/t") $crawled $requests" >>"$work/x.txt"
+    prof=()
+    if [ -n "$PROFILE" ] && [ "$r" = 1 ]; then
+      prof=(--cpuprofile "$PROFILE/cpu-$pages.pprof" --memprofile "$PROFILE/heap-$pages.pprof")
+    fi
+    # xunjian: 32 requests in flight per host.
     rm -rf "$work/out"
+    xunjian_run "$url" "${prof[@]}"
+    read -r crawled requests _ < <(curl -s "${url}__stats")
+    read -r wall tree own <"$work/t"
+    echo "$wall $tree $crawled $requests $own" >>"$work/x.txt"
+    jq -r '.measurements.timings // {} | to_entries[] | .key as $k | .value | to_entries[] | "\($k)\t\(.key)\t\(.value)"' \
+      "$work"/out/*/report.json >>"$work/timings.txt" 2>/dev/null || true
     # wget2: status codes only, same concurrency, robots off.
-    (cd "$work" && rm -rf wg && mkdir wg && cd wg && /usr/bin/time -f "%e %M" -o "$work/t" \
+    (cd "$work" && rm -rf wg && mkdir wg && cd wg && /usr/bin/time -f "%e %M" -o "$work/t1" \
       wget2 --spider -r -l inf --robots=off --max-threads=32 -q "$url" >/dev/null 2>&1 || true)
     read -r crawled requests _ < <(curl -s "${url}__stats")
-    echo "$(tail -1 "$work/t") $crawled $requests" >>"$work/w.txt"
+    echo "$(tail -1 "$work/t1") $crawled $requests 0" >>"$work/w.txt"
   done
   for t in x w; do
     name=$([ $t = x ] && echo "xunjian inspect" || echo "wget2 --spider")
     wall=$(awk '{print $1}' "$work/$t.txt" | median)
-    rate=$(awk '{printf "%.0f\n", $3/$1}' "$work/$t.txt" | median)
+    rate=$(awk -v n="$pages" '{printf "%.0f\n", n/$1}' "$work/$t.txt" | median)
     rss=$(awk '{printf "%.1f\n", $2/1024}' "$work/$t.txt" | median)
+    own=$(awk '{printf "%.1f\n", $5/1024}' "$work/$t.txt" | median)
     fetched=$(awk '{print $3}' "$work/$t.txt" | median)
     reqs=$(awk '{print $4}' "$work/$t.txt" | median)
-    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$pages" "$name" "$fetched" "$reqs" "$wall" "$rate" "$rss"
-    eval "${t}_rate_$pages=$rate; ${t}_rss_$pages=$rss"
+    [ $t = x ] || own="$rss"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$pages" "$name" "$fetched" "$reqs" "$wall" "$rate" "$own" "$rss"
+    eval "${t}_rate_$pages=$rate"
   done
+  # Paired ratios: each xunjian run against the wget2 run beside it.
+  ratios=$(paste "$work/x.txt" "$work/w.txt" | awk '{printf "%.2f\n", $6/$1}' | sort -g | tr '\n' ' ')
   xr=$(eval echo "\$x_rate_$pages"); wr=$(eval echo "\$w_rate_$pages")
-  echo "| $pages | ratio xunjian/wget2 | | | | $(awk -v a="$xr" -v b="$wr" 'BEGIN{printf "%.2f", a/b}') | |"
+  echo "| $pages | ratio xunjian/wget2 | | | | $(awk -v a="$xr" -v b="$wr" 'BEGIN{printf "%.2f", a/b}') (runs: $ratios) | | |"
+  if [ -s "$work/timings.txt" ]; then
+    echo
+    echo "Where xunjian's time went ($pages pages; seconds summed over concurrent calls, medians of $RUNS runs):"
+    echo
+    echo "| part | measure | median |"
+    echo "|---|---|---|"
+    cut -f1,2 "$work/timings.txt" | sort -u | while IFS=$'\t' read -r part measure; do
+      printf '| %s | %s | %s |\n' "$part" "$measure" \
+        "$(awk -F'\t' -v p="$part" -v m="$measure" '$1 == p && $2 == m {print $3}' "$work/timings.txt" | median)"
+    done
+  fi
+  echo
   kill %1 2>/dev/null || true; wait 2>/dev/null || true
 done

@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -32,6 +33,8 @@ type content struct {
 	ex        extract.Extractor
 	allow     rules.Allow
 	fail      func(check string, err error)
+	// times, when set, adds up each check's time (inspect; nil for scan).
+	times *timings
 }
 
 func newContent(list []checks.Check, ex extract.Extractor, allow rules.Allow, fail func(string, error)) *content {
@@ -65,6 +68,7 @@ func (c *content) run(ctx context.Context, doc *checks.Document) []finding.Findi
 					c.fail(ch.Name(), fmt.Errorf("panic on %s: %v\n%s", doc.URL, r, debug.Stack()))
 				}
 			}()
+			defer c.times.check(ch.Name()).addText(time.Now())
 			out = append(out, ch.Text(ctx, doc)...)
 		}()
 	}
@@ -76,7 +80,10 @@ func (c *content) page(ctx context.Context, pageURL string, doc *goquery.Documen
 	if !c.active() || c.allow.PageAllowed(pageURL) {
 		return nil
 	}
-	return c.run(ctx, &checks.Document{URL: pageURL, Segments: extract.PageSegments(doc, maxSegmentText)})
+	start := time.Now()
+	segs := extract.PageSegments(doc, maxSegmentText)
+	c.times.addSegments(start)
+	return c.run(ctx, &checks.Document{URL: pageURL, Segments: segs})
 }
 
 // file checks an attachment or local file; one that cannot be read gives an

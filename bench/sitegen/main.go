@@ -1,14 +1,18 @@
-// Command sitegen serves a generated portal on loopback for benchmarks: N
-// pages of about 40 links each (5 tree links so every page is reachable in a
-// few hops, 30 spread links, 3 navigation links, an image and an
-// attachment), with a broken link on every 1000th page.
+// Command sitegen serves the benchmark portal (package internal/benchsite)
+// on loopback: by default N pages of about 100 KB built like a CMS
+// template's (a 2,000-rule linked stylesheet, inline style and scripts,
+// content nested 120 elements deep, an article, a records table), each
+// with about 40 links (5 tree links so every page is reachable in a few
+// hops, 30 spread links, 3 navigation links, an image and an attachment)
+// and a broken link on every 1000th page. -light serves the small pages
+// of the spine benchmark instead (40 links, no stylesheet, no nesting).
 //
-// Pages, the image and the attachments carry validators (ETag and
-// Last-Modified, as a static web server sends them; -validators=false
-// drops them) and answer conditional requests with 304 Not Modified.
-// GET /__change?n=K edits K pages (1, 2, …: new text, new validators), for
-// a re-inspection of a changed site; /__stats reports (and resets) the
-// page GETs, the requests and the 304 answers.
+// Pages, the stylesheet, the image and the attachments carry validators
+// (ETag and Last-Modified, as a static web server sends them;
+// -validators=false drops them) and answer conditional requests with 304
+// Not Modified. GET /__change?n=K edits K pages (1, 2, …: new text, new
+// validators), for a re-inspection of a changed site; /__stats reports
+// (and resets) the page GETs, the requests and the 304 answers.
 package main
 
 import (
@@ -22,13 +26,32 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/xunjian/xunjian/internal/benchsite"
 )
 
 func main() {
 	pages := flag.Int("pages", 20000, "number of pages")
 	addr := flag.String("addr", "127.0.0.1:0", "listen address")
 	validators := flag.Bool("validators", true, "send ETag and Last-Modified and answer conditional requests")
+	light := flag.Bool("light", false, "small pages: 40 links, no stylesheet, no nesting")
+	cssRules := flag.Int("css-rules", -1, "rules of the linked stylesheet (-1: 2000, 0 with -light)")
+	pageBytes := flag.Int("page-bytes", -1, "approximate page size (-1: 102400, 0 with -light)")
+	depth := flag.Int("depth", -1, "elements the content is nested in (-1: 120, 0 with -light)")
 	flag.Parse()
+	o := benchsite.Heavy(*pages)
+	if *light {
+		o = benchsite.Light(*pages)
+	}
+	for _, f := range []struct {
+		set int
+		to  *int
+	}{{*cssRules, &o.CSSRules}, {*pageBytes, &o.PageBytes}, {*depth, &o.Depth}} {
+		if f.set >= 0 {
+			*f.to = f.set
+		}
+	}
+	site := benchsite.New(o)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Fatal(err)
@@ -75,9 +98,6 @@ func main() {
 		}
 		return 1
 	}
-	published := func(i, v int) time.Time {
-		return time.Date(2024, 1, 1, 8, 0, 0, 0, time.UTC).Add(time.Duration(i%700)*24*time.Hour + time.Duration(v-1)*800*24*time.Hour)
-	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		requests.Add(1)
 		p := r.URL.Path
@@ -88,7 +108,7 @@ func main() {
 		switch {
 		case p == "/":
 			// The homepage changes every day: no validators.
-			writePage(w, 0, n, 1)
+			writePage(w, site.Page(0, 1))
 		case strings.HasPrefix(p, "/p/") && strings.HasSuffix(p, ".html"):
 			i, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(p, "/p/"), ".html"))
 			if err != nil || i < 0 || i >= n {
@@ -96,10 +116,16 @@ func main() {
 				return
 			}
 			v := version(i)
-			if conditional(w, r, fmt.Sprintf(`"p%d-v%d"`, i, v), published(i, v)) {
+			if conditional(w, r, fmt.Sprintf(`"p%d-v%d"`, i, v), benchsite.Published(i, v)) {
 				return
 			}
-			writePage(w, i, n, v)
+			writePage(w, site.Page(i, v))
+		case p == benchsite.StylesheetPath && site.Stylesheet() != nil:
+			if conditional(w, r, `"css"`, old) {
+				return
+			}
+			w.Header().Set("Content-Type", "text/css; charset=utf-8")
+			w.Write(site.Stylesheet())
 		case p == "/img/logo.png":
 			if conditional(w, r, `"logo"`, old) {
 				return
@@ -119,28 +145,7 @@ func main() {
 	log.Fatal(http.Serve(ln, mux))
 }
 
-func writePage(w http.ResponseWriter, i, n, version int) {
+func writePage(w http.ResponseWriter, page []byte) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	var b strings.Builder
-	fmt.Fprintf(&b, `<!DOCTYPE html><html><head><meta charset="utf-8"><title>第%d页_示例县人民政府</title></head><body>`, i)
-	b.WriteString(`<div class="nav"><a href="/">首页</a> <a href="/p/1.html">新闻动态</a> <a href="/p/2.html">通知公告</a></div><ul>`)
-	for k := 1; k <= 5; k++ {
-		if c := i*5 + k; c < n {
-			fmt.Fprintf(&b, `<li><a href="/p/%d.html">栏目文章 %d</a></li>`, c, c)
-		}
-	}
-	for k := 0; k < 30; k++ {
-		t := (i*37 + k*53 + k*k) % n
-		fmt.Fprintf(&b, `<li><a href="/p/%d.html">相关信息 %d 关于做好冬季安全生产工作的通知</a></li>`, t, t)
-	}
-	b.WriteString(`</ul><img src="/img/logo.png" alt="标志">`)
-	fmt.Fprintf(&b, `<p>附件：<a href="/files/%d.pdf">附件%d.pdf</a></p>`, i%500, i%500)
-	if i%1000 == 999 {
-		fmt.Fprintf(&b, `<a href="/missing/%d.html">已删除的文章</a>`, i)
-	}
-	if version > 1 {
-		b.WriteString(`<p>（本文已更新）</p>`)
-	}
-	b.WriteString(`<p>示例县人民政府办公室主办 网站标识码 0000000000</p></body></html>`)
-	w.Write([]byte(b.String()))
+	w.Write(page)
 }

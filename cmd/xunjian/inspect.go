@@ -50,6 +50,11 @@ func cmdInspect(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return usageError{err: err}
 	}
+	prof, err := startProfiles(f.cpuProfile, f.memProfile)
+	if err != nil {
+		return exitError{code: exitFailed, err: err}
+	}
+	defer prof.end()
 	return inspectSites(ctx, cfg, f, log, e, nil)
 }
 
