@@ -1,6 +1,7 @@
 package pii
 
 import (
+	"bytes"
 	"slices"
 	"strconv"
 	"strings"
@@ -56,24 +57,33 @@ func (s Scanner) ScanDocument(text []byte, fn func(Hit)) {
 	if s.Now != nil {
 		now = s.Now()
 	}
-	seq := sequential(text)
 	var hits []Hit
 	s.Scan(text, func(h Hit) { hits = append(hits, h) })
+	if len(hits) == 0 && !hasAccountRun(text) {
+		return // no value, and no number a bank column could make one
+	}
+	seq := sequential(text)
 	var t *table
 	lineStart := 0
 	hi := 0
+	var taken []int
 	for lineStart <= len(text) {
 		end := lineStart + indexByte(text[lineStart:], '\n')
-		line := string(text[lineStart:end])
-		if nt, ok := readHeader(line); ok {
-			t = nt
-		} else if t != nil && !tableRow(line, t) {
-			t = nil
+		raw := text[lineStart:end]
+		// Lines are read as strings only where a table may start or go on.
+		var line string
+		if t != nil || maySeparate(raw) {
+			line = string(raw)
+			if nt, ok := readHeader(line); ok {
+				t = nt
+			} else if t != nil && !tableRow(line, t) {
+				t = nil
+			}
 		}
-		taken := map[int]bool{}
+		taken = taken[:0]
 		for ; hi < len(hits) && hits[hi].Start < end; hi++ {
 			h := hits[hi]
-			taken[h.Start] = true
+			taken = append(taken, h.Start)
 			if seq[h.Start] {
 				continue
 			}
@@ -107,9 +117,9 @@ func (s Scanner) ScanDocument(text []byte, fn func(Hit)) {
 		// Bank card columns: any 15 to 19 digit number is an account, with
 		// or without a context word in the cell.
 		if t != nil && slices.Contains(t.roles, roleBank) {
-			for _, r := range digitRuns(text[lineStart:end]) {
+			for _, r := range digitRuns(raw) {
 				start := lineStart + r[0]
-				if taken[start] || seq[start] || r[1]-r[0] < 15 || r[1]-r[0] > 19 {
+				if slices.Contains(taken, start) || seq[start] || r[1]-r[0] < 15 || r[1]-r[0] > 19 {
 					continue
 				}
 				if cellRole(line, r[0], t) != roleBank {
@@ -123,11 +133,37 @@ func (s Scanner) ScanDocument(text []byte, fn func(Hit)) {
 	}
 }
 
-func indexByte(b []byte, c byte) int {
-	for i, x := range b {
-		if x == c {
-			return i
+// hasAccountRun reports a run of 15 to 19 ASCII digits: what a bank
+// column makes an account number without Scan's help.
+func hasAccountRun(text []byte) bool {
+	for i := 0; i < len(text); {
+		if text[i] < '0' || text[i] > '9' {
+			i++
+			continue
 		}
+		j := i
+		for j < len(text) && text[j] >= '0' && text[j] <= '9' {
+			j++
+		}
+		if n := j - i; n >= 15 && n <= 19 {
+			return true
+		}
+		i = j
+	}
+	return false
+}
+
+// maySeparate reports a line holding a cell separator readHeader knows
+// (a tab, a comma, two spaces, an ideographic space): only such a line
+// can be a table's header.
+func maySeparate(line []byte) bool {
+	return bytes.IndexByte(line, '\t') >= 0 || bytes.IndexByte(line, ',') >= 0 ||
+		bytes.Contains(line, []byte("  ")) || bytes.Contains(line, []byte("\u3000"))
+}
+
+func indexByte(b []byte, c byte) int {
+	if i := bytes.IndexByte(b, c); i >= 0 {
+		return i
 	}
 	return len(b)
 }
@@ -266,17 +302,22 @@ func sequential(text []byte) map[int]bool {
 		v     uint64
 		start int
 	}
-	groups := map[int][]num{}
-	for _, r := range digitRuns(text) {
-		n := r[1] - r[0]
-		if n < 8 || n > 19 {
+	var groups [20][]num // by length
+	for i := 0; i < len(text); {
+		if text[i] < '0' || text[i] > '9' {
+			i++
 			continue
 		}
-		v, err := strconv.ParseUint(string(text[r[0]:r[1]]), 10, 64)
-		if err != nil {
-			continue
+		j := i
+		var v uint64
+		for j < len(text) && text[j] >= '0' && text[j] <= '9' {
+			v = v*10 + uint64(text[j]-'0') // 19 digits fit in a uint64
+			j++
 		}
-		groups[n] = append(groups[n], num{v, r[0]})
+		if n := j - i; n >= 8 && n <= 19 {
+			groups[n] = append(groups[n], num{v, i})
+		}
+		i = j
 	}
 	out := map[int]bool{}
 	for _, g := range groups {
@@ -328,10 +369,18 @@ func livingAge15(v string, now time.Time) bool {
 }
 
 // hotlineWords name a unit's published line in prose.
-var hotlineWords = []string{"咨询电话", "监督电话", "举报电话", "投诉电话", "服务电话", "服务热线", "咨询热线", "举报热线", "值班电话", "办公电话", "传真"}
+var hotlineWords = byteWords("咨询电话", "监督电话", "举报电话", "投诉电话", "服务电话", "服务热线", "咨询热线", "举报热线", "值班电话", "办公电话", "传真")
 
 // personWords say the number belongs to a person.
-var personWords = []string{"联系人", "老师", "先生", "女士", "同志", "经理", "主任", "姓名", "本人", "手机"}
+var personWords = byteWords("联系人", "老师", "先生", "女士", "同志", "经理", "主任", "姓名", "本人", "手机")
+
+func byteWords(words ...string) [][]byte {
+	out := make([][]byte, len(words))
+	for i, w := range words {
+		out[i] = []byte(w)
+	}
+	return out
+}
 
 // hotline: the 16 characters before the number name a unit hotline and no
 // person.
@@ -341,17 +390,18 @@ func hotline(before []byte) bool {
 		_, size := utf8.DecodeLastRune(before[:from])
 		from -= size
 	}
-	w := string(before[from:])
-	if i := strings.LastIndexAny(w, "。；;\n"); i >= 0 {
-		w = w[i+1:]
+	w := before[from:]
+	if i := bytes.LastIndexAny(w, "。；;\n"); i >= 0 {
+		_, size := utf8.DecodeRune(w[i:])
+		w = w[i+size:]
 	}
 	for _, p := range personWords {
-		if strings.Contains(w, p) {
+		if bytes.Contains(w, p) {
 			return false
 		}
 	}
 	for _, h := range hotlineWords {
-		if strings.Contains(w, h) {
+		if bytes.Contains(w, h) {
 			return true
 		}
 	}

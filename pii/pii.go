@@ -82,6 +82,14 @@ func (s Scanner) Scan(text []byte, fn func(Hit)) {
 	var digits [40]byte
 	n := len(text)
 	for i := 0; i < n; {
+		// Most text holds no digit: skip to the next byte that can start
+		// one (continuation bytes never can).
+		for i < n && !digitStart[text[i]] {
+			i++
+		}
+		if i == n {
+			break
+		}
 		if d, _ := digitAt(text, i); d == 0 {
 			i++
 			if text[i-1] >= utf8.RuneSelf {
@@ -113,7 +121,7 @@ func (s Scanner) Scan(text []byte, fn func(Hit)) {
 			i++
 			end = i
 		}
-		if k > len(digits) || glued(text, start, end) {
+		if k > len(digits) || !kinded[k] || glued(text, start, end) {
 			continue
 		}
 		run := string(digits[:k])
@@ -131,6 +139,20 @@ func (s Scanner) Scan(text []byte, fn func(Hit)) {
 		}
 	}
 }
+
+// kinded marks the run lengths that can be a value (classify) or begin a
+// grouped mobile number (3): dates, amounts and counts are never read.
+var kinded = [41]bool{3: true, 11: true, 13: true, 15: true, 16: true, 17: true, 18: true, 19: true}
+
+// digitStart marks the bytes a digit can start with: ASCII digits and the
+// lead byte of full-width ones.
+var digitStart = func() (t [256]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	t[0xEF] = true
+	return t
+}()
 
 // digitAt returns the ASCII digit at text[i] ('0'..'9'), reading full-width
 // digits too, and its size in bytes; 0 if there is no digit.

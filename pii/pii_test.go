@@ -1,10 +1,13 @@
 package pii
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xunjian/xunjian/internal/benchtext"
 )
 
 var now = func() time.Time { return time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC) }
@@ -113,31 +116,67 @@ func FuzzScan(f *testing.F) {
 	})
 }
 
-// BenchmarkScan runs the scanner over 10 MB of Chinese text with numbers,
-// some of them personal data.
-func BenchmarkScan(b *testing.B) {
+// benchText is 10 MB of Chinese text with numbers in lines of about 80
+// characters, some of them personal data (an ID or a mobile number, each
+// different, every 100 characters or so).
+func benchText() []byte {
 	rng := rand.New(rand.NewPCG(3, 3))
 	var sb strings.Builder
 	for sb.Len() < 10<<20 {
 		switch k := rng.IntN(200); {
 		case k == 0:
-			sb.WriteString(id("53262719900101123"))
+			sb.WriteString(id(fmt.Sprintf("532627%04d%02d%02d%03d", 1950+rng.IntN(60), 1+rng.IntN(12), 1+rng.IntN(28), rng.IntN(1000))))
 		case k == 1:
-			sb.WriteString("13812345678")
+			sb.WriteString(fmt.Sprintf("138%08d", rng.IntN(100000000)))
+		case k == 2, k == 3:
+			sb.WriteString("。\n")
 		case k < 10:
 			sb.WriteString("2026年11月26日")
 		default:
 			sb.WriteRune(rune(0x4E00 + rng.IntN(3500)))
 		}
 	}
-	text := []byte(sb.String())
+	return []byte(sb.String())
+}
+
+// BenchmarkScan runs the scanner over benchText.
+func BenchmarkScan(b *testing.B) {
+	text := benchText()
 	s := Scanner{Now: now}
 	b.SetBytes(int64(len(text)))
+	cpu := benchtext.StartCPU()
 	for b.Loop() {
 		n := 0
 		s.Scan(text, func(Hit) { n++ })
 		if n == 0 {
 			b.Fatal("nothing found")
 		}
+	}
+	cpu.Report(b, int64(len(text)))
+}
+
+// BenchmarkScanDocument is what the privacy check runs (ScanDocument:
+// tables, sequences, hotlines) over benchText, and over government text
+// with dates and amounts but no personal data, a page's common case
+// (internal/benchtext's corpus).
+func BenchmarkScanDocument(b *testing.B) {
+	for _, in := range []struct {
+		name string
+		text []byte
+		hits bool
+	}{{"with-personal-data", benchText(), true}, {"without", benchtext.Corpus(), false}} {
+		b.Run(in.name, func(b *testing.B) {
+			s := Scanner{Now: now}
+			b.SetBytes(int64(len(in.text)))
+			cpu := benchtext.StartCPU()
+			for b.Loop() {
+				n := 0
+				s.ScanDocument(in.text, func(Hit) { n++ })
+				if n > 0 != in.hits {
+					b.Fatalf("%d found", n)
+				}
+			}
+			cpu.Report(b, int64(len(in.text)))
+		})
 	}
 }
