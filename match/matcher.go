@@ -91,21 +91,15 @@ func BuildWith(words []string, opts Options) (*Matcher, error) {
 			m.table[i] &^= noiseBit
 		}
 	}
-	codes := map[rune]uint16{}
-	codeOf := func(r rune) (uint16, error) {
-		if c, ok := codes[r]; ok {
-			return c, nil
-		}
-		if len(codes)+1 >= maxCodes {
-			return 0, errors.New("match: too many distinct characters")
-		}
-		c := uint16(len(codes) + 1)
-		codes[r] = c
-		return c, nil
-	}
+	// Runes get codes by how often the words use them, the commonest
+	// first: a state's children then sit close together at the start of
+	// its span of the double array, and so do the slots the scan probes
+	// for common characters that do not follow (most of the scan's memory
+	// reads), which keeps the hot part of a large automaton in cache.
 	m.runes = make([]uint8, len(words))
 	m.ascii = make([]bool, len(words))
-	pats := make([]pattern, 0, len(words))
+	folded := make([][]rune, len(words))
+	freq := map[rune]int{}
 	for i, w := range words {
 		var rs []rune
 		if opts.Plain {
@@ -119,13 +113,36 @@ func BuildWith(words []string, opts Options) (*Matcher, error) {
 		if len(rs) > MaxWordRunes {
 			return nil, fmt.Errorf("match: word %d (%q) is longer than %d characters", i+1, w, MaxWordRunes)
 		}
+		folded[i] = rs
+		for _, r := range rs {
+			freq[r]++
+		}
+	}
+	if len(freq)+1 >= maxCodes {
+		return nil, errors.New("match: too many distinct characters")
+	}
+	byFreq := make([]rune, 0, len(freq))
+	for r := range freq {
+		byFreq = append(byFreq, r)
+	}
+	slices.SortFunc(byFreq, func(a, b rune) int {
+		if freq[a] != freq[b] {
+			return freq[b] - freq[a]
+		}
+		return int(a - b)
+	})
+	codes := make(map[rune]uint16, len(byFreq))
+	for i, r := range byFreq {
+		codes[r] = uint16(i + 1)
+	}
+	pats := make([]pattern, 0, len(words))
+	for i, rs := range folded {
+		if len(rs) == 0 {
+			continue
+		}
 		p := pattern{codes: make([]uint16, len(rs)), word: i}
 		for j, r := range rs {
-			c, err := codeOf(r)
-			if err != nil {
-				return nil, err
-			}
-			p.codes[j] = c
+			p.codes[j] = codes[r]
 		}
 		m.runes[i] = uint8(len(rs))
 		m.ascii[i] = isWordChar(rs[0]) && !IsHan(rs[0]) || isWordChar(rs[len(rs)-1]) && !IsHan(rs[len(rs)-1])

@@ -170,3 +170,51 @@ func BenchmarkShippedBuild(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRealLexicon is the matcher alone (normalisation included: folding,
+// traditional to simplified, noise skipping, offsets) with a real lexicon
+// loaded as a user loads it (XUNJIAN_REAL_WORDS, a glob; skipped without
+// it) over 10 MB of real documents' sentences (XUNJIAN_REAL_DOCS; the
+// regression set's without it): every occurrence (Overlapping) and the
+// leftmost-longest matches (FindAll without boundary checks).
+func BenchmarkRealLexicon(b *testing.B) {
+	files, _ := filepath.Glob(os.Getenv("XUNJIAN_REAL_WORDS"))
+	if len(files) == 0 {
+		b.Skip("XUNJIAN_REAL_WORDS is not set: no lexicon")
+	}
+	p, err := Content{}.LoadPacks(files, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	words := make([]string, len(p.Words))
+	for i, w := range p.Words {
+		words[i] = w.Word
+	}
+	text := corpus(b)
+	m, err := match.Build(words)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("overlapping", func(b *testing.B) {
+		b.ReportMetric(float64(len(words)), "words")
+		b.SetBytes(int64(len(text)))
+		cpu := benchtext.StartCPU()
+		for b.Loop() {
+			n := 0
+			m.Overlapping(text, func(match.Match) { n++ })
+			if n == 0 {
+				b.Fatal("no match")
+			}
+		}
+		cpu.Report(b, int64(len(text)))
+	})
+	b.Run("findall", func(b *testing.B) {
+		b.ReportMetric(float64(len(words)), "words")
+		b.SetBytes(int64(len(text)))
+		cpu := benchtext.StartCPU()
+		for b.Loop() {
+			m.FindAll(text)
+		}
+		cpu.Report(b, int64(len(text)))
+	})
+}

@@ -37,6 +37,13 @@ var (
 	dateKey         = regexp.MustCompile(`(?i)time|date|day|pd$|dt$|publish|fbrq|fbsj|rq$|sj$`)
 )
 
+// isLinkLike is linkLike.MatchString, without the regexp for the strings
+// that cannot match (no '/' and no '.'): most values of a template's
+// settings literals.
+func isLinkLike(s string) bool {
+	return strings.ContainsAny(s, "/.") && linkLike.MatchString(s)
+}
+
 // Read implements Reader.
 func (r JSList) Read(p *Page, lim Limits) Result {
 	var out Result
@@ -58,6 +65,9 @@ func (r JSList) Read(p *Page, lim Limits) Result {
 	seen := map[string]bool{}
 	for _, s := range scripts {
 		r.scan(s, b, "jslist:script", lim, &out)
+		if !strings.Contains(s, ".json") {
+			continue // no endpoint (the regexp is slow on long scripts)
+		}
 		for _, m := range endpointLiteral.FindAllStringSubmatch(s, -1) {
 			u, ok := resolve(b, m[1])
 			if !ok || u.Host != p.URL.Host || seen[u.String()] {
@@ -188,7 +198,7 @@ func entryOf(v *jsValue, b *url.URL) (Link, bool) {
 	for i, f := range fields {
 		s := strings.TrimSpace(f.val.str)
 		if f.val.kind == jsString && linkAt < 0 && strings.Trim(s, "./") != "" && !strings.ContainsAny(s, " <>\"") &&
-			linkLike.MatchString(s) && !imageLike.MatchString(s) && !strings.HasPrefix(strings.ToLower(s), "javascript:") {
+			isLinkLike(s) && !imageLike.MatchString(s) && !strings.HasPrefix(strings.ToLower(s), "javascript:") {
 			linkAt = i
 		}
 	}
@@ -230,7 +240,7 @@ func entryOf(v *jsValue, b *url.URL) (Link, bool) {
 // count, dates and links do not.
 func titleScore(s string) int {
 	s = strings.TrimSpace(s)
-	if s == "" || linkLike.MatchString(s) && !strings.ContainsRune(s, ' ') && utf8.RuneCountInString(s) == len(s) {
+	if s == "" || isLinkLike(s) && !strings.ContainsRune(s, ' ') && utf8.RuneCountInString(s) == len(s) {
 		return 0
 	}
 	if f, ok := dates.First(s, dates.Options{}); ok && f.End-f.Start >= len(s)-2 {
