@@ -95,7 +95,8 @@ var (
 // needs: its dated entries, placeholder text, own publication date, and
 // (for the homepage) its navigation. It keeps entries only for pages that
 // can be columns (the navigation's targets, configured columns, ColumnName
-// pages, pages with dated lists), so a 100,000-page site costs little
+// pages, pages with dated lists that are not articles), so a 100,000-page
+// site costs little
 // memory; it runs on the crawl's hot path, so the page's tree is walked
 // once, without copying it.
 func (c *columns) Page(_ context.Context, p *crawler.Page) []finding.Finding {
@@ -111,8 +112,11 @@ func (c *columns) Page(_ context.Context, p *crawler.Page) []finding.Finding {
 	c.mu.Lock()
 	candidate := p.Home || s.ColumnMeta != "" || s.FramedBy != "" || c.isNavOrExplicit(columnKey(s.columnURL()))
 	c.mu.Unlock()
-	if !candidate && r.DatesInText() < c.cfg.MinListEntries {
-		// Not a column and too few dates to be a list: only its own date matters.
+	if !candidate && (!own.IsZero() && !listURL.MatchString(u) || r.DatesInText() < c.cfg.MinListEntries) {
+		// Not a column: an article (its 相关信息 list is no column, and
+		// Finish never judges an article as one), or too few dates to be
+		// a list. Only its own date matters. Keeping the entries of every
+		// article with a dated list cost 110 MB on a 20,000-page site.
 		if !own.IsZero() {
 			c.mu.Lock()
 			if len(c.articles) < maxArticleDates {

@@ -8,16 +8,20 @@
 // every page), an inline <style> block and inline scripts (the template's,
 // the same on every page), the content nested Options.Depth elements deep,
 // a list of 35 dated links to other pages, three navigation links, an
-// image and an attachment, an article whose text differs from page to page
-// (government phrases mixed with characters drawn per page, so that no two
-// pages look alike to a near-duplicate detector), a table of records and
-// an icon sprite, padded with template script to about Options.PageBytes.
+// image and an attachment, a table of records and an icon sprite, padded
+// with template script to about Options.PageBytes. Every 50th page (and
+// the homepage) is a column's list page; the others are articles with
+// their publication date and text that differs from page to page
+// (government phrases mixed with words drawn per page, so that no two
+// pages look alike to a near-duplicate detector), the dated list being
+// their 相关信息.
 // Page i's links: pages 5i+1…5i+5 (so every page is reachable in a few
 // hops) and 30 pages spread over the site; every 1000th page also links a
 // missing page.
 package benchsite
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
@@ -100,17 +104,26 @@ func Published(i, version int) time.Time {
 	return time.Date(2024, 1, 1, 8, 0, 0, 0, time.UTC).Add(time.Duration(i%700)*24*time.Hour + time.Duration(version-1)*800*24*time.Hour)
 }
 
-var bufs = sync.Pool{New: func() any { return new(strings.Builder) }}
+var bufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// IsList reports whether page i is a column's list page (the homepage and
+// every 50th page); the others are articles, with their own publication
+// date (a PubDate meta tag and a 发布时间 line, as CMS article templates
+// write them).
+func IsList(i int) bool { return i%50 == 0 }
 
 // Page returns page i (0 is the homepage) in its version (1, or 2 once
 // edited).
 func (s *Site) Page(i, version int) []byte {
-	b := bufs.Get().(*strings.Builder)
+	b := bufs.Get().(*bytes.Buffer)
 	defer func() { b.Reset(); bufs.Put(b) }()
 	n := s.o.Pages
 	fmt.Fprintf(b, `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>%s_示例县人民政府</title>`, Title(i))
 	if s.o.PageBytes > 0 {
 		fmt.Fprintf(b, `<meta name="description" content="%s">`, Title(i))
+		if !IsList(i) {
+			fmt.Fprintf(b, `<meta name="PubDate" content="%s">`, Published(i, version).Format("2006-01-02 15:04"))
+		}
 	}
 	b.WriteString(s.head)
 	b.WriteString(`</head><body>`)
@@ -123,7 +136,7 @@ func (s *Site) Page(i, version int) []byte {
 	}
 	b.WriteString(`<div class="main" id="main">`)
 	if s.o.PageBytes > 0 {
-		article(b, i)
+		article(b, i, version)
 	}
 	b.WriteString(`<ul class="list">`)
 	item := func(t int) {
@@ -168,14 +181,15 @@ func (s *Site) Page(i, version int) []byte {
 		b.WriteString(`</script>`)
 	}
 	b.WriteString(`</body></html>`)
-	return []byte(b.String())
+	return bytes.Clone(b.Bytes())
 }
 
-// article writes about 2,500 characters of government text: phrases of the
+// article writes an article (a column's introduction on a list page) of
+// about 2,500 characters (1,600) of government text: phrases of the
 // phrase lists and the page's own words (40 words drawn for the page, used
 // as often as a text uses its key words: the k-th about 1/k as often as
 // the first), so that pages differ as real articles do.
-func article(b *strings.Builder, i int) {
+func article(b *bytes.Buffer, i, version int) {
 	rng := rand.New(rand.NewPCG(uint64(i), 5))
 	var own [40]string
 	for k := range own {
@@ -191,7 +205,12 @@ func article(b *strings.Builder, i int) {
 	b.WriteString(`<div class="article"><h1>`)
 	b.WriteString(Title(i))
 	b.WriteString(`</h1>`)
-	for range 12 {
+	paragraphs := 8 // a list page's column introduction
+	if !IsList(i) {
+		fmt.Fprintf(b, `<p class="info">发布时间：%s 来源：%s</p>`, Published(i, version).Format("2006-01-02"), offices[i%len(offices)])
+		paragraphs = 12
+	}
+	for range paragraphs {
 		b.WriteString(`<p>`)
 		for range 8 {
 			if rng.IntN(3) == 0 {
@@ -221,7 +240,7 @@ func article(b *strings.Builder, i int) {
 }
 
 // records writes a disclosure index table of 100 rows (no links).
-func records(b *strings.Builder, i int) {
+func records(b *bytes.Buffer, i int) {
 	b.WriteString(`<table class="xxgk"><thead><tr><th>索引号</th><th>名称</th><th>发布机构</th><th>日期</th></tr></thead><tbody>`)
 	for r := range 100 {
 		t := (i*101 + r*7919) % 100000
