@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
@@ -85,6 +86,9 @@ func (c *darkLink) Name() string { return catalog.DarkLink }
 // hiddenLink is a link people do not see.
 type hiddenLink struct {
 	url, text, technique, tag string
+	// how says where it is hidden: the HTML to delete and the CSS that
+	// hides it (details of the finding).
+	how map[string]any
 }
 
 var tagRE = regexp.MustCompile(`<[^>]*>`)
@@ -129,8 +133,8 @@ func (c *darkLink) Page(ctx context.Context, p *crawler.Page) []finding.Finding 
 	st := hidden.NewStyler(sheets...)
 	var links []hiddenLink
 	p.Doc.Find("a[href], area[href], iframe[src], frame[src]").Each(func(_ int, s *goquery.Selection) {
-		tech := st.Technique(s.Nodes[0])
-		if tech == "" {
+		why, ok := st.Explain(s.Nodes[0])
+		if !ok {
 			return
 		}
 		attr := "href"
@@ -138,7 +142,8 @@ func (c *darkLink) Page(ctx context.Context, p *crawler.Page) []finding.Finding 
 			attr = "src"
 		}
 		v, _ := s.Attr(attr)
-		links = append(links, hiddenLink{url: v, text: strings.Join(strings.Fields(s.Text()), " "), technique: tech, tag: goquery.NodeName(s)})
+		links = append(links, hiddenLink{url: v, text: strings.Join(strings.Fields(s.Text()), " "), technique: why.Technique, tag: goquery.NodeName(s),
+			how: explainDetails(s.Nodes[0], why)})
 	})
 	// Links inside <noscript> are text to the parser (scripting on): parse them.
 	p.Doc.Find("noscript").Each(func(_ int, s *goquery.Selection) {
@@ -148,7 +153,8 @@ func (c *darkLink) Page(ctx context.Context, p *crawler.Page) []finding.Finding 
 		}
 		inner.Find("a[href]").Each(func(_ int, a *goquery.Selection) {
 			v, _ := a.Attr("href")
-			links = append(links, hiddenLink{url: v, text: strings.TrimSpace(a.Text()), technique: "noscript", tag: "a"})
+			links = append(links, hiddenLink{url: v, text: strings.TrimSpace(a.Text()), technique: "noscript", tag: "a",
+				how: map[string]any{"snippet": wrapSnippet(s.Nodes[0], outerHTML(a.Nodes[0])), "css": "<noscript>", "css_source": hidden.SourceMarkup}})
 		})
 	})
 	// Links written by inline scripts never show in the raw HTML.
@@ -159,7 +165,8 @@ func (c *darkLink) Page(ctx context.Context, p *crawler.Page) []finding.Finding 
 		}
 		for _, m := range scriptLink.FindAllStringSubmatch(code, 50) {
 			text := html.UnescapeString(tagRE.ReplaceAllString(m[2], ""))
-			links = append(links, hiddenLink{url: m[1], text: strings.TrimSpace(text), technique: "script-written", tag: "script"})
+			links = append(links, hiddenLink{url: m[1], text: strings.TrimSpace(text), technique: "script-written", tag: "script",
+				how: map[string]any{"snippet": wrapSnippet(s.Nodes[0], scriptLine(code, m[0]))}})
 		}
 	})
 	var out []finding.Finding
@@ -178,7 +185,7 @@ func (c *darkLink) Page(ctx context.Context, p *crawler.Page) []finding.Finding 
 			continue
 		}
 		seen[key] = true
-		out = append(out, c.finding(p.URL.String(), u.String(), l.text, l.technique, "static", word, nil))
+		out = append(out, c.finding(p.URL.String(), u.String(), l.text, l.technique, "static", word, l.how))
 		if sampled {
 			c.mu.Lock()
 			c.static[p.URL.String()][u.String()] = true
@@ -260,7 +267,7 @@ func (c *darkLink) inlineSheet(text string, order int) *hidden.Sheet {
 	if ok {
 		return s
 	}
-	s = hidden.ParseSheet(text, order)
+	s = hidden.ParseSheetFrom(text, order, "页面内 <style>")
 	c.mu.Lock()
 	if len(c.css) < 1000 {
 		c.css[key] = s
@@ -299,7 +306,7 @@ func (c *darkLink) stylesheet(ctx context.Context, u string, order int) *hidden.
 			resp.Body.Close()
 			if resp.StatusCode < 400 {
 				text, _ := crawler.Decode(body, resp.Header.Get("Content-Type"))
-				f.sheet = hidden.ParseSheet(string(text), order)
+				f.sheet = hidden.ParseSheetFrom(string(text), order, u)
 			}
 		}
 	}
@@ -532,7 +539,18 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) Resu
 				if tech == "" || (word == "" && !external) {
 					continue
 				}
-				found = append(found, c.finding(page, target, e.Text, tech, "rendered", word, map[string]any{"injected_by_script": injected}))
+				how := map[string]any{"injected_by_script": injected}
+				if e.Snippet != "" {
+					how["snippet"] = e.Snippet
+				}
+				if e.Style != "" {
+					how["css"] = e.Style
+					how["css_source"] = "浏览器计算样式"
+				}
+				if e.HiddenBy != "" {
+					how["hidden_by"] = e.HiddenBy
+				}
+				found = append(found, c.finding(page, target, e.Text, tech, "rendered", word, how))
 				evidence[target] = e.Index
 			}
 			// Evidence: the page with each dark link outlined. A screenshot
@@ -548,28 +566,35 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) Resu
 				if !slot {
 					break
 				}
-				png, err := b.Outline(ctx, page, idx)
+				shot, err := b.Outline(ctx, page, idx)
 				if err != nil {
 					mu.Lock()
 					shots--
 					mu.Unlock()
 					continue
 				}
+				// The whole page with the link outlined, and a crop around
+				// it at full size: the report shows the crop and links the
+				// whole page (a file beside the report).
 				name := fmt.Sprintf("screenshots/%s.png", shortHash(page+"|"+target))
-				a := Artifact{Name: name, Data: png}
+				crop := fmt.Sprintf("screenshots/%s-crop.png", shortHash(page+"|"+target))
+				full := Artifact{Name: name, Data: shot.Full}
+				cut := Artifact{Name: crop, Data: shot.Crop, Detail: "screenshot_crop"}
 				named := false
 				for j := range found {
 					if found[j].Target == target {
 						found[j].Details["screenshot"] = name
+						found[j].Details["screenshot_crop"] = crop
 						named = true
 					}
 				}
 				if !named {
 					// Reported by the static pass during the crawl.
-					a.Shows = []Spot{{Page: page, Target: target}}
+					full.Shows = []Spot{{Page: page, Target: target}}
+					cut.Shows = full.Shows
 				}
 				mu.Lock()
-				artifacts = append(artifacts, a)
+				artifacts = append(artifacts, full, cut)
 				mu.Unlock()
 			}
 			mu.Lock()
@@ -584,6 +609,83 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) Resu
 		Measurements: map[string]any{"rendering": map[string]any{"skipped": false, "pages": rendered, "screenshots": shots}},
 		Artifacts:    artifacts,
 	}
+}
+
+// maxSnippet bounds the HTML a finding quotes.
+const maxSnippet = 600
+
+// explainDetails turns where a link is hidden into the finding's details:
+// the HTML to delete from the template (the hiding element around the
+// link) and the CSS declaration that hides it, with its rule and source.
+func explainDetails(link *html.Node, why hidden.Reason) map[string]any {
+	out := map[string]any{"snippet": wrapSnippet(why.Element, outerHTML(link))}
+	if why.Element == link {
+		out["snippet"] = outerHTML(link)
+	}
+	if why.Declaration != "" {
+		out["css"] = why.Declaration
+	}
+	if why.Selector != "" {
+		out["css_selector"] = why.Selector
+	}
+	if why.Source != "" {
+		out["css_source"] = why.Source
+	}
+	if why.Line > 0 {
+		out["css_line"] = why.Line
+	}
+	return out
+}
+
+// outerHTML renders n as HTML, cut to maxSnippet bytes.
+func outerHTML(n *html.Node) string {
+	var b strings.Builder
+	if html.Render(&b, n) != nil {
+		return ""
+	}
+	return cutUTF8(b.String(), maxSnippet)
+}
+
+// wrapSnippet shows inner inside the start and end tags of the element
+// that hides it.
+func wrapSnippet(outer *html.Node, inner string) string {
+	if outer == nil || outer.Type != html.ElementNode {
+		return inner
+	}
+	shallow := &html.Node{Type: html.ElementNode, Data: outer.Data, DataAtom: outer.DataAtom, Attr: outer.Attr}
+	var b strings.Builder
+	if html.Render(&b, shallow) != nil {
+		return inner
+	}
+	tags := b.String() // "<div class="hid"></div>"
+	end := "</" + outer.Data + ">"
+	start := strings.TrimSuffix(tags, end)
+	return cutUTF8(start, maxSnippet) + "\n  " + inner + "\n" + end
+}
+
+// scriptLine returns the line of code that holds match, cut to maxSnippet.
+func scriptLine(code, match string) string {
+	i := strings.Index(code, match)
+	if i < 0 {
+		return cutUTF8(match, maxSnippet)
+	}
+	start := strings.LastIndexByte(code[:i], '\n') + 1
+	end := len(code)
+	if j := strings.IndexByte(code[i+len(match):], '\n'); j >= 0 {
+		end = i + len(match) + j
+	}
+	return cutUTF8(strings.TrimSpace(code[start:end]), maxSnippet)
+}
+
+// cutUTF8 cuts s to at most n bytes on a character boundary, marking the cut.
+func cutUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 func renderSkipReason(err error) string {

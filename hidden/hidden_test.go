@@ -66,3 +66,43 @@ func TestRuleKey(t *testing.T) {
 		}
 	}
 }
+
+// TestExplain: the reason names the declaration that hides, and where it
+// is written (the rule's selector, its sheet and line, the style
+// attribute, or markup), so the webmaster knows what to delete.
+func TestExplain(t *testing.T) {
+	sheet := "body{color:#333}\n.nav a{color:#06c}\n\n/* injected */\n.hid,\n.x { display : none }\n#ad{opacity:0}\n.wrap{background:#fff} .ghost{color:#FFFFFF}\n.hid.open{display:block}"
+	for _, tc := range []struct {
+		name, body                  string
+		tech, decl, sel, src, elTag string
+		line                        int
+	}{
+		{"rule-with-line", `<div class="hid"><a id="t" href="x">赌</a></div>`, "display-none", "display: none", ".hid", "https://www.example.gov.cn/css/main.css", "div", 5},
+		{"second-selector-same-rule", `<p class="x"><a id="t" href="x">赌</a></p>`, "display-none", "display: none", ".x", "https://www.example.gov.cn/css/main.css", "p", 5},
+		{"id-rule", `<span id="ad"><a id="t" href="x">赌</a></span>`, "opacity-zero", "opacity: 0", "#ad", "https://www.example.gov.cn/css/main.css", "span", 7},
+		{"style-attribute-wins", `<div class="hid" style="display:none"><a id="t" href="x">赌</a></div>`, "display-none", "display: none", "", SourceStyleAttr, "div", 0},
+		{"off-screen-two-props", `<div style="position:absolute;left:-9999px"><a id="t" href="x">a</a></div>`, "off-screen", "position: absolute; left: -9999px", "", SourceStyleAttr, "div", 0},
+		{"marquee-attributes", `<marquee height="1" width="1"><a id="t" href="x">a</a></marquee>`, "tiny-marquee", `width="1"; height="1"`, "", SourceMarkup, "marquee", 0},
+		{"same-color-on-link", `<div class="wrap"><a id="t" class="ghost" href="x">a</a></div>`, "same-color", "color: #ffffff", ".ghost", "https://www.example.gov.cn/css/main.css", "a", 8},
+		{"hidden-attribute", `<div hidden><a id="t" href="x">a</a></div>`, "hidden-attribute", `hidden=""`, "", SourceMarkup, "div", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc, err := goquery.NewDocumentFromReader(strings.NewReader("<html><body>" + tc.body + "</body></html>"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := NewStyler(ParseSheetFrom(sheet, 0, "https://www.example.gov.cn/css/main.css"))
+			r, ok := st.Explain(doc.Find("#t").Nodes[0])
+			if !ok {
+				t.Fatal("not hidden")
+			}
+			if r.Technique != tc.tech || r.Declaration != tc.decl || r.Selector != tc.sel || r.Source != tc.src || r.Line != tc.line || r.Element.Data != tc.elTag {
+				t.Errorf("Explain = %+v (element %s), want %s %q %q %q line %d element %s", r, r.Element.Data, tc.tech, tc.decl, tc.sel, tc.src, tc.line, tc.elTag)
+			}
+		})
+	}
+	doc, _ := goquery.NewDocumentFromReader(strings.NewReader(`<div class="hid open"><a id="t" href="x">菜单</a></div>`))
+	if r, ok := NewStyler(ParseSheet(sheet, 0)).Explain(doc.Find("#t").Nodes[0]); ok {
+		t.Errorf("an overridden rule explained as hiding: %+v", r)
+	}
+}

@@ -282,6 +282,10 @@ func (r result) addTo(rep *finding.Report) {
 	ours := catalog.FindingChecks(r.check.Name())
 	for _, a := range r.Artifacts {
 		rep.Artifacts[a.Name] = a.Data
+		key := a.Detail
+		if key == "" {
+			key = "screenshot"
+		}
 		for _, spot := range a.Shows {
 			for i := range rep.Findings {
 				f := &rep.Findings[i]
@@ -291,8 +295,8 @@ func (r result) addTo(rep *finding.Report) {
 				if f.Details == nil {
 					f.Details = map[string]any{}
 				}
-				if _, ok := f.Details["screenshot"]; !ok {
-					f.Details["screenshot"] = a.Name
+				if _, ok := f.Details[key]; !ok {
+					f.Details[key] = a.Name
 				}
 			}
 		}

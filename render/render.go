@@ -16,6 +16,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -141,6 +143,12 @@ type Element struct {
 	Y         float64 `json:"y"`
 	Width     float64 `json:"w"`
 	Height    float64 `json:"h"`
+	// Snippet is the link's HTML inside the start and end tags of the
+	// element that hides it; HiddenBy names that element as a CSS path
+	// and Style the computed style that hides it ("display: none").
+	Snippet  string `json:"snippet"`
+	HiddenBy string `json:"hidden_by"`
+	Style    string `json:"style"`
 }
 
 // Result is a rendered page.
@@ -160,29 +168,47 @@ const visibilityJS = `(() => {
   const vh = Math.max(document.documentElement.scrollHeight, window.innerHeight);
   const rgb = (c) => { const m = /rgba?\(([^)]+)\)/.exec(c || ''); if (!m) return null; const p = m[1].split(',').map(s => parseFloat(s)); if (p.length > 3 && p[3] === 0) return null; return p.slice(0,3).join(','); };
   const bgOf = (el) => { for (let e = el; e && e.nodeType === 1; e = e.parentElement) { const b = rgb(getComputedStyle(e).backgroundColor); if (b) return b; } return '255,255,255'; };
+  const cut = (s) => { s = s.replace(/ data-xj-i="\d+"/g, ''); return s.length > 600 ? s.slice(0, 600) + '…' : s; };
+  const name = (e) => { let n = e.tagName.toLowerCase(); if (e.id) n += '#' + e.id; else if (e.classList.length) n += '.' + Array.from(e.classList).slice(0, 3).join('.'); return n; };
+  const path = (e) => { const p = []; for (let x = e; x && x.nodeType === 1 && p.length < 4; x = x.parentElement) { p.unshift(name(x)); if (x.id) break; } return p.join(' > '); };
   els.forEach((el, i) => {
     el.setAttribute('data-xj-i', String(i));
     const tag = el.tagName.toLowerCase();
     const r = el.getBoundingClientRect();
-    let tech = '';
+    let tech = '', hider = null, style = '';
     for (let e = el; e && e.nodeType === 1 && !tech; e = e.parentElement) {
       const s = getComputedStyle(e);
-      if (s.display === 'none') tech = 'display-none';
-      else if (s.visibility === 'hidden' || s.visibility === 'collapse') tech = 'visibility-hidden';
-      else if (parseFloat(s.opacity) <= 0.05) tech = 'opacity-zero';
-      else if (parseFloat(s.fontSize) <= 1 && tag !== 'iframe') tech = 'font-size-zero';
-      else if (s.clip && /rect\(0(px)?,? 0(px)?/.test(s.clip)) tech = 'clip';
-      else if (e.tagName === 'MARQUEE' && (e.offsetHeight <= 10 || e.offsetWidth <= 10)) tech = 'tiny-marquee';
+      hider = e;
+      if (s.display === 'none') { tech = 'display-none'; style = 'display: none'; }
+      else if (s.visibility === 'hidden' || s.visibility === 'collapse') { tech = 'visibility-hidden'; style = 'visibility: ' + s.visibility; }
+      else if (parseFloat(s.opacity) <= 0.05) { tech = 'opacity-zero'; style = 'opacity: ' + s.opacity; }
+      else if (parseFloat(s.fontSize) <= 1 && tag !== 'iframe') { tech = 'font-size-zero'; style = 'font-size: ' + s.fontSize; }
+      else if (s.clip && /rect\(0(px)?,? 0(px)?/.test(s.clip)) { tech = 'clip'; style = 'clip: ' + s.clip; }
+      else if (e.tagName === 'MARQUEE' && (e.offsetHeight <= 10 || e.offsetWidth <= 10)) { tech = 'tiny-marquee'; style = 'width: ' + e.offsetWidth + 'px; height: ' + e.offsetHeight + 'px'; }
     }
     if (!tech) {
+      hider = el;
+      const s = getComputedStyle(el);
       const frame = tag === 'iframe' || tag === 'frame';
       // An iframe's box includes its border: its content area decides.
-      if (frame ? (el.clientWidth <= 1 || el.clientHeight <= 1) : (r.width <= 1 || r.height <= 1)) tech = frame ? 'zero-size-iframe' : 'zero-size';
-      else if (r.right + window.scrollX <= 0 || r.bottom + window.scrollY <= 0 || r.left + window.scrollX >= vw || r.top + window.scrollY >= vh) tech = 'off-screen';
-      else if (tag === 'a') { const c = rgb(getComputedStyle(el).color); if (c && c === bgOf(el)) tech = 'same-color'; }
+      if (frame ? (el.clientWidth <= 1 || el.clientHeight <= 1) : (r.width <= 1 || r.height <= 1)) { tech = frame ? 'zero-size-iframe' : 'zero-size'; style = 'width: ' + r.width + 'px; height: ' + r.height + 'px'; }
+      else if (r.right + window.scrollX <= 0 || r.bottom + window.scrollY <= 0 || r.left + window.scrollX >= vw || r.top + window.scrollY >= vh) {
+        tech = 'off-screen';
+        for (let e = el; e && e.nodeType === 1; e = e.parentElement) { const c = getComputedStyle(e); if (c.position === 'absolute' || c.position === 'fixed') { hider = e; style = 'position: ' + c.position + '; left: ' + c.left + '; top: ' + c.top; break; } }
+      }
+      else if (tag === 'a') { const c = rgb(s.color); if (c && c === bgOf(el)) { tech = 'same-color'; style = 'color: rgb(' + c + ')'; } }
+    }
+    let snippet = '', hiddenBy = '';
+    if (tech) {
+      snippet = cut(el.outerHTML);
+      if (hider && hider !== el) {
+        const shell = hider.cloneNode(false).outerHTML, end = '</' + hider.tagName.toLowerCase() + '>';
+        snippet = cut(shell.endsWith(end) ? shell.slice(0, -end.length) : shell) + '\n  ' + snippet + '\n' + end;
+      }
+      hiddenBy = path(hider || el);
     }
     out.push({i, tag, href: el.href || el.src || '', text: (el.innerText || el.textContent || '').trim().slice(0, 100), technique: tech,
-      x: r.left + window.scrollX, y: r.top + window.scrollY, w: r.width, h: r.height});
+      x: r.left + window.scrollX, y: r.top + window.scrollY, w: r.width, h: r.height, snippet, hidden_by: hiddenBy, style});
   });
   return out;
 })()`
@@ -235,25 +261,121 @@ func (b *Browser) Render(ctx context.Context, url string) (*Result, error) {
 	return res, nil
 }
 
-// Outline screenshots a page with element i (data-xj-i) outlined in red;
-// an element without a box gets its nearest ancestor with one outlined too
-// (dashed), and the full page is captured.
-func (b *Browser) Outline(ctx context.Context, url string, index int) ([]byte, error) {
+// Shot is the evidence for one element: the page with it outlined, and a
+// crop around it at full size.
+type Shot struct {
+	// Full is the whole page (PNG).
+	Full []byte
+	// Crop is the part of the page around the element, or around its
+	// nearest ancestor with a box when the element has none (PNG).
+	Crop []byte
+	// Clip is the crop's rectangle in page coordinates.
+	Clip Rect
+}
+
+// Rect is a rectangle in CSS pixels of the page.
+type Rect struct {
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+	W float64 `json:"w"`
+	H float64 `json:"h"`
+}
+
+// Crop sizes in CSS pixels: the margin kept around the element, the
+// smallest crop (enough to recognise the place on the page) and the
+// largest (readable at full size in a report).
+const (
+	cropMarginX, cropMarginY = 160, 100
+	cropMinW, cropMinH       = 640, 280
+	cropMaxW, cropMaxH       = 1100, 700
+)
+
+// CropRect returns the crop around box on a page of pageW x pageH: the box
+// with a margin, at least cropMin and at most cropMax in size (centred on
+// the box's start when the box is bigger), inside the page.
+func CropRect(box Rect, pageW, pageH float64) Rect {
+	grow := func(start, size, margin, minSize, maxSize, limit float64) (float64, float64) {
+		lo, hi := start-margin, start+size+margin
+		if hi-lo < minSize {
+			mid := start + size/2
+			lo, hi = mid-minSize/2, mid+minSize/2
+		}
+		if hi-lo > maxSize {
+			lo = max(start-margin, lo)
+			hi = lo + maxSize
+		}
+		if lo < 0 {
+			hi, lo = hi-lo, 0
+		}
+		if hi > limit {
+			lo, hi = max(0, lo-(hi-limit)), limit
+		}
+		return lo, hi - lo
+	}
+	var r Rect
+	r.X, r.W = grow(box.X, box.W, cropMarginX, cropMinW, cropMaxW, pageW)
+	r.Y, r.H = grow(box.Y, box.H, cropMarginY, cropMinH, cropMaxH, pageH)
+	return r
+}
+
+// outlineJS outlines element %d (data-xj-i) in red, and its nearest
+// ancestor with a box on the page dashed when the element has none there,
+// labels the place with the hidden link's text (a hidden link shows no
+// text of its own), and returns the outlined box and the page's size.
+const outlineJS = `(() => { const el = document.querySelector('[data-xj-i="%d"]'); if (!el) return null;
+  el.style.setProperty('outline', '4px solid #e00', 'important'); el.style.setProperty('outline-offset', '2px', 'important');
+  const doc = document.documentElement, W = Math.max(doc.scrollWidth, window.innerWidth), H = Math.max(doc.scrollHeight, window.innerHeight);
+  const onPage = (e) => { const r = e.getBoundingClientRect(), t = doc.getBoundingClientRect(); const x = r.left - t.left, y = r.top - t.top;
+    return r.width > 1 && r.height > 1 && x + r.width > 0 && y + r.height > 0 && x < W && y < H ? {x, y, w: r.width, h: r.height} : null; };
+  let box = onPage(el);
+  for (let e = el.parentElement; e && !box; e = e.parentElement) { e.style.setProperty('outline', '3px dashed #e00', 'important'); box = onPage(e); }
+  if (!box) box = {x: 0, y: 0, w: Math.min(W, 1100), h: Math.min(H, 700)};
+  const label = document.createElement('div');
+  label.textContent = '隐藏链接：' + ((el.textContent || '').trim().slice(0, 40) || el.getAttribute('href') || el.getAttribute('src') || '');
+  label.setAttribute('style', 'position:absolute;z-index:2147483647;background:#e00;color:#fff;font:14px/20px sans-serif;padding:1px 6px;white-space:nowrap;max-width:600px;overflow:hidden;' +
+    'left:' + Math.max(0, box.x) + 'px;top:' + Math.max(0, box.y - 24) + 'px');
+  document.body.appendChild(label);
+  return {box, w: W, h: H}; })()`
+
+// Outline loads a page again with element i (data-xj-i) outlined in red
+// (an element without a box on the page gets its nearest ancestor with
+// one outlined dashed) and returns the whole page and a crop around it.
+func (b *Browser) Outline(ctx context.Context, url string, index int) (*Shot, error) {
 	tab, _, done, err := b.open(ctx, url)
 	if err != nil {
 		return nil, fmt.Errorf("screenshot %s: %w", url, err)
 	}
 	defer done()
-	js := fmt.Sprintf(`(() => { const el = document.querySelector('[data-xj-i="%d"]'); if (!el) return false;
-	  el.style.setProperty('outline', '4px solid #e00', 'important'); el.style.setProperty('outline-offset', '2px', 'important');
-	  for (let e = el.parentElement; e; e = e.parentElement) { e.style.setProperty('outline', '2px dashed #e00', 'important'); if (e.offsetWidth > 0) break; }
-	  el.scrollIntoView({block: 'center'}); return true; })()`, index)
-	if _, err := chromedp.Run(tab, chromedp.Evaluate[bool](js)); err != nil {
-		return nil, fmt.Errorf("screenshot %s: %w", url, err)
+	type placed struct {
+		Box Rect    `json:"box"`
+		PW  float64 `json:"w"`
+		PH  float64 `json:"h"`
 	}
-	png, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
+	p, err := chromedp.Run(tab, chromedp.Evaluate[*placed](fmt.Sprintf(outlineJS, index)))
 	if err != nil {
 		return nil, fmt.Errorf("screenshot %s: %w", url, err)
 	}
-	return png, nil
+	if p == nil {
+		return nil, fmt.Errorf("screenshot %s: element %d is gone", url, index)
+	}
+	shot := &Shot{Clip: CropRect(p.Box, p.PW, p.PH)}
+	if shot.Full, err = chromedp.Run(tab, chromedp.FullScreenshot(100)); err != nil {
+		return nil, fmt.Errorf("screenshot %s: %w", url, err)
+	}
+	clip := &page.Viewport{X: shot.Clip.X, Y: shot.Clip.Y, Width: shot.Clip.W, Height: shot.Clip.H, Scale: 1}
+	crop, err := chromedp.Run(tab, chromedp.Action[[]byte](func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
+		beyond, surface := true, true
+		res, err := cdp.Call(ctx, t, page.CaptureScreenshot, page.CaptureScreenshotParams{
+			Format: page.CaptureScreenshotFormatPng, Clip: clip, CaptureBeyondViewport: &beyond, FromSurface: &surface,
+		})
+		if err != nil {
+			return nil, err
+		}
+		return res.Data, nil
+	}))
+	if err != nil {
+		return nil, fmt.Errorf("screenshot %s: crop: %w", url, err)
+	}
+	shot.Crop = crop
+	return shot, nil
 }

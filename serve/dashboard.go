@@ -33,7 +33,7 @@ type Dashboard struct {
 
 var (
 	siteRE = regexp.MustCompile(`^[a-z0-9._\-]+$`)
-	fileRE = regexp.MustCompile(`^(report\.html|report\.json|ledger\.xlsx|screenshots/[0-9a-z]+\.png)$`)
+	fileRE = regexp.MustCompile(`^(report\.html|report\.json|ledger\.xlsx|screenshots/[0-9a-z]+(-crop)?\.png)$`)
 )
 
 // Handler returns the dashboard's routes.
