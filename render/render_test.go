@@ -2,13 +2,13 @@ package render
 
 import (
 	"bytes"
-	"image/png"
-	"path/filepath"
 	"context"
+	"image/png"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
