@@ -318,28 +318,52 @@ func CropRect(box Rect, pageW, pageH float64) Rect {
 	return r
 }
 
-// outlineJS outlines element %d (data-xj-i) in red, and its nearest
-// ancestor with a box on the page dashed when the element has none there,
-// labels the place with the hidden link's text (a hidden link shows no
-// text of its own), and returns the outlined box and the page's size.
+// outlineJS shows element %d (data-xj-i) where it sits on the page: it
+// undoes what hides it (display, visibility, opacity, font size, off-screen
+// position, clipping, zero size), colours and outlines it in red, labels
+// the place, and returns its box and the page's size. An element that
+// still has no box gets its nearest ancestor with one outlined dashed.
 const outlineJS = `(() => { const el = document.querySelector('[data-xj-i="%d"]'); if (!el) return null;
-  el.style.setProperty('outline', '4px solid #e00', 'important'); el.style.setProperty('outline-offset', '2px', 'important');
   const doc = document.documentElement, W = Math.max(doc.scrollWidth, window.innerWidth), H = Math.max(doc.scrollHeight, window.innerHeight);
   const onPage = (e) => { const r = e.getBoundingClientRect(), t = doc.getBoundingClientRect(); const x = r.left - t.left, y = r.top - t.top;
     return r.width > 1 && r.height > 1 && x + r.width > 0 && y + r.height > 0 && x < W && y < H ? {x, y, w: r.width, h: r.height} : null; };
+  const set = (e, k, v) => e.style.setProperty(k, v, 'important');
+  // Show the hidden link where it sits: undo what hides it on the link
+  // and its ancestors, so the crop shows the place and the link itself.
+  let revealed = false;
+  for (let e = el; e && e !== document.body; e = e.parentElement) {
+    const s = getComputedStyle(e);
+    if (s.display === 'none') { set(e, 'display', e === el || /^(A|SPAN|FONT|B|EM|STRONG)$/.test(e.tagName) ? 'inline-block' : 'block'); revealed = true; }
+    if (s.visibility !== 'visible') { set(e, 'visibility', 'visible'); revealed = true; }
+    if (parseFloat(s.opacity) < 1) { set(e, 'opacity', '1'); revealed = true; }
+    if (parseFloat(s.fontSize) <= 1) { set(e, 'font-size', '14px'); revealed = true; }
+    if (parseFloat(s.textIndent) < -100) { set(e, 'text-indent', '0'); revealed = true; }
+    if (s.clip && s.clip !== 'auto') { set(e, 'clip', 'auto'); revealed = true; }
+    if ((s.position === 'absolute' || s.position === 'fixed') && !onPage(e)) { set(e, 'position', 'static'); revealed = true; }
+    if (s.overflow === 'hidden' && (e.clientHeight <= 1 || e.clientWidth <= 1)) { set(e, 'overflow', 'visible'); set(e, 'height', 'auto'); set(e, 'width', 'auto'); revealed = true; }
+    if (e.tagName === 'MARQUEE' && (e.offsetHeight <= 10 || e.offsetWidth <= 10)) { set(e, 'height', 'auto'); set(e, 'width', 'auto'); revealed = true; }
+    if ((e.tagName === 'IFRAME' || e.tagName === 'FRAME') && (e.clientWidth <= 1 || e.clientHeight <= 1)) { set(e, 'width', '300px'); set(e, 'height', '80px'); revealed = true; }
+  }
+  set(el, 'color', '#e00'); set(el, 'background', '#fff3f3');
+  set(el, 'outline', '4px solid #e00'); set(el, 'outline-offset', '2px');
   let box = onPage(el);
-  for (let e = el.parentElement; e && !box; e = e.parentElement) { e.style.setProperty('outline', '3px dashed #e00', 'important'); box = onPage(e); }
+  for (let e = el.parentElement; e && !box; e = e.parentElement) { set(e, 'outline', '3px dashed #e00'); box = onPage(e); }
   if (!box) box = {x: 0, y: 0, w: Math.min(W, 1100), h: Math.min(H, 700)};
   const label = document.createElement('div');
-  label.textContent = '隐藏链接：' + ((el.textContent || '').trim().slice(0, 40) || el.getAttribute('href') || el.getAttribute('src') || '');
+  label.textContent = (revealed ? '隐藏的链接（平时看不见，此处临时显示）：' : '隐藏的链接：') + ((el.textContent || '').trim().slice(0, 40) || el.getAttribute('href') || el.getAttribute('src') || '');
   label.setAttribute('style', 'position:absolute;z-index:2147483647;background:#e00;color:#fff;font:14px/20px sans-serif;padding:1px 6px;white-space:nowrap;max-width:600px;overflow:hidden;' +
-    'left:' + Math.max(0, box.x) + 'px;top:' + Math.max(0, box.y - 24) + 'px');
+    'left:0;top:0');
   document.body.appendChild(label);
-  return {box, w: W, h: H}; })()`
+  // Beside the box where there is room, else under it: never over the page's own text around it.
+  const lw = label.offsetWidth;
+  const right = box.x + box.w + 12 + lw <= W;
+  label.style.left = (right ? box.x + box.w + 12 : Math.max(0, Math.min(box.x, W - lw))) + 'px';
+  label.style.top = (right ? box.y + Math.max(0, box.h / 2 - 11) : box.y + box.h + 6) + 'px';
+  return {box, w: Math.max(doc.scrollWidth, window.innerWidth), h: Math.max(doc.scrollHeight, window.innerHeight)}; })()`
 
-// Outline loads a page again with element i (data-xj-i) outlined in red
-// (an element without a box on the page gets its nearest ancestor with
-// one outlined dashed) and returns the whole page and a crop around it.
+// Outline loads a page again with element i (data-xj-i) shown and
+// outlined in red (see outlineJS) and returns the whole page and a crop
+// around the element.
 func (b *Browser) Outline(ctx context.Context, url string, index int) (*Shot, error) {
 	tab, _, done, err := b.open(ctx, url)
 	if err != nil {

@@ -117,6 +117,18 @@ func TestRender(t *testing.T) {
 	if os.Getenv("XUNJIAN_SHOTS") != "" {
 		os.WriteFile(filepath.Join(os.Getenv("XUNJIAN_SHOTS"), "render-crop.png"), shot.Crop, 0o644)
 	}
+	// A display:none link has no box: it is shown where it sits, so the
+	// crop is the smallest one around it, not the whole page.
+	hidden, err := b.Outline(ctx, srv.URL+"/", idx["http://bet.example/1"])
+	if err != nil {
+		t.Fatalf("outline of a hidden link: %v", err)
+	}
+	if hidden.Clip.W != cropMinW || hidden.Clip.H != cropMinH {
+		t.Errorf("crop around a display:none link: %+v, want the smallest crop around the shown link", hidden.Clip)
+	}
+	if os.Getenv("XUNJIAN_SHOTS") != "" {
+		os.WriteFile(filepath.Join(os.Getenv("XUNJIAN_SHOTS"), "render-crop-hidden.png"), hidden.Crop, 0o644)
+	}
 	b.Close()
 	time.Sleep(500 * time.Millisecond)
 	if l := leftovers(dir); l != "" {

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	_ "embed"
 	"encoding/base64"
@@ -11,6 +12,8 @@ import (
 	"io"
 	"net/url"
 	"regexp"
+	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -25,13 +28,12 @@ var htmlTemplate string
 var reportJS string
 
 // shotName accepts only the artifact names xunjian writes.
-var shotName = regexp.MustCompile(`^screenshots/[0-9a-z]+\.png$`)
+var shotName = regexp.MustCompile(`^screenshots/[0-9a-z]+(-crop)?\.png$`)
 
 var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"title": catalog.Title,
 	"time":  func(t time.Time) string { return t.Format("2006-01-02 15:04:05") },
 	"ms":    func(v any) string { f, _ := v.(float64); return fmt.Sprintf("%.1f", f) },
-	"shot":  func(v any) template.URL { return "" }, // replaced per report in WriteHTML
 	// display shows a URL as people read it (补贴名单.xls, not %E8%A1%A5…);
 	// hrefs keep the encoded form.
 	"display": func(s string) string {
@@ -40,6 +42,8 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 		}
 		return s
 	},
+	"wrapurl":   wrapURL,
+	"score":     score,
 	"colstatus": func(v any) string { s, _ := v.(string); return columnStatus[s] },
 	"vetolabel": finding.VetoLabel,
 	"coltype":   func(v any) string { s, _ := v.(string); return columnType[s] },
@@ -60,10 +64,14 @@ type checkRow struct {
 }
 
 type htmlData struct {
-	R            *finding.Report
-	Severities   []finding.Severity
-	BySeverity   map[finding.Severity]int
-	Rows         []checkRow
+	R          *finding.Report
+	SiteName   string
+	Severities []finding.Severity
+	BySeverity map[finding.Severity]int
+	// FailedVetoes and WarnVetoes are the verdict's reasons.
+	FailedVetoes, WarnVetoes []finding.Veto
+	Items                    []findingItem
+	Rows                     []checkRow
 	Duration     time.Duration
 	Connectivity map[string]any
 	Skipped      map[string]any
@@ -73,21 +81,57 @@ type htmlData struct {
 	Homepage     template.URL
 }
 
-// WriteHTML writes one self-contained HTML page: no external assets, a
-// Content-Security-Policy that allows only the report's own script (by
-// hash), and every crawled string escaped by html/template.
+// findingItem is one row of the findings table: the finding, its fix and
+// the evidence that shows what to change.
+type findingItem struct {
+	F finding.Finding
+	// CheckTitle names the check, unless the message starts with it.
+	CheckTitle string
+	Fix        string
+	// Crop is the screenshot around the problem (embedded); Full is the
+	// whole page's screenshot, a file beside the report.
+	Crop template.URL
+	Full string
+	// CropFile is the crop's file beside the report, opened at full size.
+	CropFile string
+	// Snippet is the HTML to delete; Rule the CSS that hides a link and
+	// RuleWhere where it is written.
+	Snippet, Rule, RuleWhere string
+}
+
+// WriteHTML writes one self-contained HTML page: the verdict first, then
+// the findings (each with its fix and evidence), then the evidence
+// sections (pre-evaluation, counts, columns, connectivity, homepage). No
+// external assets, a Content-Security-Policy that allows only the
+// report's own script (by hash), and every crawled string escaped by
+// html/template.
 func WriteHTML(w io.Writer, r *finding.Report) error {
 	sum := sha256.Sum256([]byte(reportJS))
 	d := htmlData{
 		R:          r,
+		SiteName:   r.Name,
 		Severities: finding.Severities,
 		BySeverity: map[finding.Severity]int{},
 		Duration:   r.FinishedAt.Sub(r.StartedAt).Round(100 * time.Millisecond),
 		Script:     template.JS(reportJS),
 		ScriptHash: "sha256-" + base64.StdEncoding.EncodeToString(sum[:]),
 	}
+	if d.SiteName == "" {
+		d.SiteName = r.Site
+	}
 	for _, f := range r.Findings {
 		d.BySeverity[f.Severity]++
+		d.Items = append(d.Items, newFindingItem(r, f))
+	}
+	if e := r.Evaluation; e != nil {
+		for _, v := range e.Vetoes {
+			switch v.Status {
+			case finding.VetoFail:
+				d.FailedVetoes = append(d.FailedVetoes, v)
+			case finding.VetoWarning:
+				d.WarnVetoes = append(d.WarnVetoes, v)
+			}
+		}
 	}
 	counts := r.CountBy()
 	for _, c := range rowChecks(r) {
@@ -109,24 +153,17 @@ func WriteHTML(w io.Writer, r *finding.Report) error {
 	}
 	if m, ok := r.Measurements[catalog.Columns]; ok {
 		d.Columns = genericList(m)
+		sortColumns(d.Columns)
 	}
 	// The homepage screenshot exists when the browser rendered the site.
 	if rm := generic(r.Measurements["rendering"]); rm != nil && rm["skipped"] == false {
 		d.Homepage = shotURL(r, "screenshots/homepage.png")
 	}
-	tmpl, err := htmlTmpl.Clone()
-	if err != nil {
-		return err
-	}
-	tmpl.Funcs(template.FuncMap{"shot": func(v any) template.URL {
-		name, _ := v.(string)
-		return shotURL(r, name)
-	}})
 	var buf bytes.Buffer
-	if err := tmpl.Execute(&buf, d); err != nil {
+	if err := htmlTmpl.Execute(&buf, d); err != nil {
 		return fmt.Errorf("write html report: %w", err)
 	}
-	_, err = w.Write(buf.Bytes())
+	_, err := w.Write(buf.Bytes())
 	return err
 }
 
@@ -140,6 +177,101 @@ func shotURL(r *finding.Report, name string) template.URL {
 		return template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(data))
 	}
 	return template.URL(name)
+}
+
+// newFindingItem gathers a finding's fix and evidence: for a dark link,
+// the crop around it, the whole page, the HTML to delete and the CSS that
+// hides it.
+func newFindingItem(r *finding.Report, f finding.Finding) findingItem {
+	it := findingItem{F: f, Fix: Fix(f), CheckTitle: checks.Title(f.Check)}
+	if strings.HasPrefix(f.Message, it.CheckTitle) || strings.HasPrefix(f.Message, "疑似"+it.CheckTitle) {
+		it.CheckTitle = ""
+	}
+	str := func(key string) string { s, _ := f.Details[key].(string); return s }
+	if name := str("screenshot"); shotName.MatchString(name) {
+		it.Full = name // a file beside the report: Chromium refuses to open data: URLs
+	}
+	if name := str("screenshot_crop"); shotName.MatchString(name) {
+		it.Crop, it.CropFile = shotURL(r, name), name
+	}
+	it.Snippet = str("snippet")
+	css := str("css")
+	if sel := str("css_selector"); sel != "" && css != "" {
+		it.Rule = sel + " { " + css + " }"
+	} else {
+		it.Rule = css
+	}
+	switch src := str("css_source"); src {
+	case "":
+	case "style 属性":
+		it.RuleWhere = "写在该元素的 style 属性中"
+	case "HTML 属性":
+		it.RuleWhere = "写在 HTML 标签上"
+	case "浏览器计算样式":
+		it.RuleWhere = "浏览器计算出的样式"
+		if by := str("hidden_by"); by != "" {
+			it.RuleWhere += "，作用于 " + by
+		}
+	default:
+		it.RuleWhere = src
+		if line, ok := f.Details["css_line"].(float64); ok && line > 0 {
+			it.RuleWhere += fmt.Sprintf(" 第 %d 行", int(line))
+		} else if line, ok := f.Details["css_line"].(int); ok && line > 0 {
+			it.RuleWhere += fmt.Sprintf(" 第 %d 行", line)
+		}
+	}
+	return it
+}
+
+// columnOrder sorts the column table: what needs work first.
+var columnOrder = map[string]int{"stale": 0, "undated": 1, "blank": 2, "warning": 3, "ok": 4, "hub": 5, "excluded": 6}
+
+// sortColumns puts stale columns first, most overdue first, then the rest
+// by status; the crawl's order otherwise.
+func sortColumns(cols []map[string]any) {
+	rank := func(c map[string]any) int {
+		s, _ := c["status"].(string)
+		if r, ok := columnOrder[s]; ok {
+			return r
+		}
+		return len(columnOrder)
+	}
+	days := func(c map[string]any) float64 { d, _ := c["days_since"].(float64); return d }
+	slices.SortStableFunc(cols, func(a, b map[string]any) int {
+		if ra, rb := rank(a), rank(b); ra != rb {
+			return ra - rb
+		}
+		return cmp.Compare(days(b), days(a))
+	})
+}
+
+// wrapURL shows a URL as people read it (decoded) with break opportunities
+// after its separators, so long addresses wrap at / ? & = rather than
+// mid-word or not at all.
+func wrapURL(s string) template.HTML {
+	if d, err := url.PathUnescape(s); err == nil && utf8.ValidString(d) {
+		s = d
+	}
+	s = clean(s)
+	var b strings.Builder
+	start := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '/', '?', '&', '=', '#':
+			if i+1 < len(s) && s[i+1] != '/' {
+				b.WriteString(template.HTMLEscapeString(s[start : i+1]))
+				b.WriteString("<wbr>")
+				start = i + 1
+			}
+		}
+	}
+	b.WriteString(template.HTMLEscapeString(s[start:]))
+	return template.HTML(b.String())
+}
+
+// score shows an estimated score or deduction: 88.9, 4, 0.6.
+func score(f float64) string {
+	return strings.TrimSuffix(fmt.Sprintf("%.1f", f), ".0")
 }
 
 func genericList(v any) []map[string]any {
