@@ -9,6 +9,7 @@ package render
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -216,6 +217,11 @@ const visibilityJS = `(() => {
 // open takes a tab slot, loads url in a new tab bounded by the render
 // timeout (and by ctx), and marks its links; done releases everything.
 func (b *Browser) open(ctx context.Context, url string) (tab context.Context, elements []Element, done func(), err error) {
+	return b.openAt(ctx, url, chromedp.EmulateViewport(1366, 900))
+}
+
+// openAt is open with the viewport given.
+func (b *Browser) openAt(ctx context.Context, url string, viewport chromedp.Action[chromedp.Void]) (tab context.Context, elements []Element, done func(), err error) {
 	select {
 	case b.tabs <- struct{}{}:
 	case <-ctx.Done():
@@ -231,7 +237,7 @@ func (b *Browser) open(ctx context.Context, url string) (tab context.Context, el
 		<-b.tabs
 	}
 	err = chromedp.Do(tab,
-		chromedp.EmulateViewport(1366, 900),
+		viewport,
 		chromedp.Navigate(url),
 		chromedp.WaitReady("body"),
 		chromedp.Sleep(300*time.Millisecond), // late document.write and timers
@@ -402,4 +408,29 @@ func (b *Browser) Outline(ctx context.Context, url string, index int) (*Shot, er
 	}
 	shot.Crop = crop
 	return shot, nil
+}
+
+// Look loads url as a person's screen of width x height CSS pixels shows
+// it (a phone's, honouring the page's viewport meta, when mobile), runs
+// script, and returns its result as JSON and a screenshot of the whole
+// page. Tests use it to check what the report and the dashboard look like.
+func (b *Browser) Look(ctx context.Context, url string, width, height int, mobile bool, script string) (png []byte, result json.RawMessage, err error) {
+	opts := []chromedp.EmulateViewportOption{chromedp.EmulateScale(1)}
+	if mobile {
+		opts = append(opts, chromedp.EmulateMobile, chromedp.EmulateTouch)
+	}
+	tab, _, done, err := b.openAt(ctx, url, chromedp.EmulateViewport(int64(width), int64(height), opts...))
+	if err != nil {
+		return nil, nil, fmt.Errorf("look at %s: %w", url, err)
+	}
+	defer done()
+	if script != "" {
+		if result, err = chromedp.Run(tab, chromedp.Evaluate[json.RawMessage](script)); err != nil {
+			return nil, nil, fmt.Errorf("look at %s: script: %w", url, err)
+		}
+	}
+	if png, err = chromedp.Run(tab, chromedp.FullScreenshot(100)); err != nil {
+		return nil, nil, fmt.Errorf("look at %s: %w", url, err)
+	}
+	return png, result, nil
 }
