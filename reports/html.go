@@ -72,13 +72,13 @@ type htmlData struct {
 	FailedVetoes, WarnVetoes []finding.Veto
 	Items                    []findingItem
 	Rows                     []checkRow
-	Duration     time.Duration
-	Connectivity map[string]any
-	Skipped      map[string]any
-	Columns      []map[string]any
-	Script       template.JS
-	ScriptHash   string
-	Homepage     template.URL
+	Duration                 time.Duration
+	Connectivity             map[string]any
+	Skipped                  map[string]any
+	Columns                  []map[string]any
+	Script                   template.JS
+	ScriptHash               string
+	Homepage                 template.URL
 }
 
 // findingItem is one row of the findings table: the finding, its fix and
