@@ -5,10 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"flag"
+	"html"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -131,7 +133,9 @@ func TestHTMLEscapesAndIsSelfContained(t *testing.T) {
 		t.Fatalf("%d inline scripts", len(scripts))
 	}
 	sum := sha256.Sum256([]byte(scripts[0][1]))
-	if !strings.Contains(h, "script-src 'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'") {
+	// The browser reads the attribute with its character references
+	// decoded (a hash's "+" is written &#43;).
+	if !strings.Contains(html.UnescapeString(h), "script-src 'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'") {
 		t.Error("CSP does not allow exactly the report's script")
 	}
 	if regexp.MustCompile(`<(link|script|img)[^>]+(src|href)=`).MatchString(h) {
@@ -167,29 +171,209 @@ func TestWriteFilesAndSiteDir(t *testing.T) {
 	}
 }
 
-func TestLedger(t *testing.T) {
+func readLedger(t *testing.T, r *finding.Report, maxRows int) *excelize.File {
+	t.Helper()
 	var b bytes.Buffer
-	r := sampleReport()
-	if err := WriteLedger(&b, r); err != nil {
+	if err := writeLedger(&b, r, maxRows); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	sheets := f.GetSheetList()
-	if !slices.Equal(sheets, []string{"概览", "首页连通性", "链接可用性"}) {
-		t.Errorf("sheets %v", sheets)
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// TestLedger reads the 整改台账 back: one print-ready sheet of findings
+// (序号 first, the id last, Chinese kinds, the fix, a 整改情况 drop-down,
+// frozen and filtered header, widths for every column, borders and
+// wrapping, A4 landscape fit to width with the header on every page) and
+// the 概览 with the site, counts, vetoes and deductions.
+func TestLedger(t *testing.T) {
+	r := sampleReport()
+	r.Evaluation = &finding.Evaluation{Score: 88.5, Passed: false,
+		Vetoes:     []finding.Veto{{Item: "严重表述错误（含被挂马、暗链）", Status: finding.VetoFail, Evidence: "暗链 3 个"}, {Item: "首页不更新", Status: finding.VetoPass, Evidence: "首页两周内有更新"}},
+		Deductions: []finding.Deduction{{Name: "首页不可用链接", Count: 1, Points: 1}}}
+	f := readLedger(t, r, excelize.TotalRows-1)
+	if sheets := f.GetSheetList(); !slices.Equal(sheets, []string{"概览", "整改台账"}) {
+		t.Fatalf("sheets %v", sheets)
 	}
-	rows, _ := f.GetRows("链接可用性")
-	if len(rows) != 3 || rows[0][0] != "编号" || rows[0][12] != "整改责任人" {
-		t.Fatalf("rows %v", rows)
+	rows, _ := f.GetRows("整改台账")
+	if len(rows) != 4 {
+		t.Fatalf("%d rows, want a header and 3 findings", len(rows))
 	}
-	if rows[1][0] != r.Findings[0].ID || rows[1][1] != "高" || rows[1][11] != "新增" {
-		t.Errorf("first row %v", rows[1])
+	head := rows[0]
+	col := func(name string) int { return slices.Index(head, name) }
+	if head[0] != "序号" || head[len(head)-1] != "编号" || len(head) != len(ledgerColumns) {
+		t.Errorf("header %v", head)
 	}
-	if strings.Contains(rows[1][6], "\x1b") {
+	for i, fd := range r.Findings {
+		row := rows[i+1]
+		if row[0] != strconv.Itoa(i+1) || row[len(row)-1] != fd.ID || row[col("严重程度")] != fd.Severity.Label() ||
+			row[col("整改建议")] != Fix(fd) || row[col("整改情况")] != "未整改" || row[col("状态")] != "新增" {
+			t.Errorf("row %d: %v", i+1, row)
+		}
+		if k := row[col("问题类型")]; k == fd.Kind || k == "" {
+			t.Errorf("row %d: 问题类型 %q is not Chinese", i+1, k)
+		}
+	}
+	if strings.Contains(strings.Join(rows[1], ""), "\x1b") || strings.Contains(strings.Join(rows[2], ""), "\x1b") {
 		t.Error("control characters reached the ledger")
+	}
+	// The drop-down, the frozen header, the filter.
+	progress, _ := excelize.ColumnNumberToName(col("整改情况") + 1)
+	dvs, err := f.GetDataValidations("整改台账")
+	if err != nil || len(dvs) != 1 || dvs[0].Type != "list" || dvs[0].Sqref != progress+"2:"+progress+"4" ||
+		dvs[0].Formula1 != `"未整改,整改中,已整改,无需整改"` {
+		t.Errorf("data validation %+v %v", dvs, err)
+	}
+	if p, err := f.GetPanes("整改台账"); err != nil || !p.Freeze || p.YSplit != 1 {
+		t.Errorf("panes %+v %v", p, err)
+	}
+	names := map[string]string{}
+	for _, d := range f.GetDefinedName() {
+		if d.Scope == "整改台账" {
+			names[d.Name] = d.RefersTo
+		}
+	}
+	last, _ := excelize.ColumnNumberToName(len(ledgerColumns))
+	if !strings.Contains(names["_xlnm._FilterDatabase"], "$A$1:$"+last+"$4") || names["_xlnm.Print_Titles"] != "'整改台账'!$1:$1" ||
+		!strings.HasSuffix(names["_xlnm.Print_Area"], "$A:$"+progress) {
+		t.Errorf("defined names %v", names)
+	}
+	// Print setup.
+	pl, err := f.GetPageLayout("整改台账")
+	if err != nil || *pl.Orientation != "landscape" || *pl.FitToWidth != 1 || *pl.FitToHeight != 0 || *pl.Size != 9 {
+		t.Errorf("page layout %+v %v", pl, err)
+	}
+	if sp, err := f.GetSheetProps("整改台账"); err != nil || sp.FitToPage == nil || !*sp.FitToPage {
+		t.Errorf("sheet props %+v %v", sp, err)
+	}
+	// Widths of every column, borders and wrapped text.
+	for i, c := range ledgerColumns {
+		name, _ := excelize.ColumnNumberToName(i + 1)
+		if w, _ := f.GetColWidth("整改台账", name); w != c.width {
+			t.Errorf("column %s (%s) width %v, want %v", name, c.head, w, c.width)
+		}
+	}
+	styleID, _ := f.GetCellStyle("整改台账", "F2")
+	style, err := f.GetStyle(styleID)
+	if err != nil || len(style.Border) != 4 || style.Alignment == nil || !style.Alignment.WrapText {
+		t.Errorf("body cell style %+v %v", style, err)
+	}
+	// 概览.
+	overview, _ := f.GetRows("概览")
+	text := ""
+	for _, row := range overview {
+		text += strings.Join(row, "|") + "\n"
+	}
+	for _, want := range []string{"示例县人民政府", "http://www.example.gov.cn/", "预计不合格", "88.5", "高|1", "中|1", "低|1",
+		"链接可用性|0|1|1|0|0|2", "首页连通性|0|0|0|1|0|1", "严重表述错误（含被挂马、暗链）|不通过|暗链 3 个", "首页不可用链接|1|1", "未完成：巡检被中断"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("概览 lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+// TestLedgerRowLimit: findings beyond a sheet's rows continue on the next
+// sheet, numbered on.
+func TestLedgerRowLimit(t *testing.T) {
+	r := sampleReport()
+	f := readLedger(t, r, 2)
+	if sheets := f.GetSheetList(); !slices.Equal(sheets, []string{"概览", "整改台账", "整改台账（2）"}) {
+		t.Fatalf("sheets %v", sheets)
+	}
+	first, _ := f.GetRows("整改台账")
+	second, _ := f.GetRows("整改台账（2）")
+	if len(first) != 3 || len(second) != 2 || second[0][0] != "序号" || second[1][0] != "3" || second[1][len(second[1])-1] != r.Findings[2].ID {
+		t.Errorf("first %v\nsecond %v", first, second)
+	}
+	if dvs, _ := f.GetDataValidations("整改台账（2）"); len(dvs) != 1 || !strings.HasSuffix(dvs[0].Sqref, "2") {
+		t.Errorf("second sheet's drop-down %+v", dvs)
+	}
+	if empty := readLedger(t, &finding.Report{Site: "http://x.gov.cn/"}, 10); !slices.Equal(empty.GetSheetList(), []string{"概览", "整改台账"}) {
+		t.Errorf("a report without findings: sheets %v", empty.GetSheetList())
+	}
+}
+
+// TestHTMLDarkLinkEvidenceAndOrder: the verdict comes first, then the
+// findings, then the evidence sections; a dark link shows the crop around
+// it (embedded), the whole page as a file beside the report (never a data:
+// URL, which Chromium will not open), the HTML to delete and the CSS rule,
+// all escaped; every finding has its fix.
+func TestHTMLDarkLinkEvidenceAndOrder(t *testing.T) {
+	r := sampleReport()
+	r.Findings = append(r.Findings, finding.Finding{Check: "dark-link", Severity: finding.Critical, Certainty: finding.Confirmed, Kind: "display-none",
+		Page: "http://www.example.gov.cn/", Target: "http://bet.example/1", Anchor: "澳门博彩", Message: "暗链：隐藏的链接含敏感词“澳门博彩”",
+		Details: map[string]any{"screenshot": "screenshots/abc123.png", "screenshot_crop": "screenshots/abc123-crop.png",
+			"snippet": `<div class="hid">` + hostile + `</div>`, "css": "display: none", "css_selector": ".hid", "css_source": "http://www.example.gov.cn/css/main.css", "css_line": 12.0}})
+	r.Artifacts = map[string][]byte{"screenshots/abc123.png": []byte("\x89PNGfull"), "screenshots/abc123-crop.png": []byte("\x89PNGcrop")}
+	r.Evaluation = &finding.Evaluation{Score: 90, Vetoes: []finding.Veto{{Item: "严重表述错误（含被挂马、暗链）", Status: finding.VetoFail, Evidence: "暗链 1 个"}}}
+	r.Measurements["columns"] = []any{
+		map[string]any{"name": "新闻动态", "status": "ok", "days_since": 2.0},
+		map[string]any{"name": "人事信息", "status": "stale", "days_since": 400.0},
+		map[string]any{"name": "部门动态", "status": "warning", "days_since": 11.0},
+		map[string]any{"name": "工作动态", "status": "stale", "days_since": 20.0},
+	}
+	r.Sort()
+	var b bytes.Buffer
+	if err := WriteHTML(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	h := b.String()
+	crop := "data:image/png;base64," + base64.StdEncoding.EncodeToString([]byte("\x89PNGcrop"))
+	for _, want := range []string{
+		`<img class="crop" src="` + crop + `"`,
+		`<a href="screenshots/abc123.png" target="_blank" rel="noopener noreferrer">查看整页截图</a>`,
+		`&lt;div class=&#34;hid&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;`,
+		`<code>.hid { display: none }</code>`, `http://www.example.gov.cn/css/main.css 第 12 行`,
+		`预计不合格`, `单项否决不通过`,
+	} {
+		if !strings.Contains(h, want) {
+			t.Errorf("html lacks %s", want)
+		}
+	}
+	if strings.Contains(h, `href="data:`) {
+		t.Error("a link opens a data: URL")
+	}
+	if n := strings.Count(h, `<div class="fix">`); n != len(r.Findings) {
+		t.Errorf("%d fixes for %d findings", n, len(r.Findings))
+	}
+	pos := func(s string) int {
+		i := strings.Index(h, s)
+		if i < 0 {
+			t.Fatalf("no %s", s)
+		}
+		return i
+	}
+	order := []string{`id="verdict"`, `id="findings-table"`, `id="evaluation"`, `id="summary"`, `id="columns"`, `id="connectivity"`}
+	for i := 1; i < len(order); i++ {
+		if pos(order[i-1]) > pos(order[i]) {
+			t.Errorf("%s comes after %s", order[i-1], order[i])
+		}
+	}
+	cols := []int{pos(">人事信息<"), pos(">工作动态<"), pos(">部门动态<"), pos(">新闻动态<")}
+	if !slices.IsSorted(cols) {
+		t.Errorf("columns not stale first, most overdue first: %v", cols)
+	}
+	// Every image is embedded or a file beside the report; links to
+	// crawled pages are plain links.
+	for _, m := range regexp.MustCompile(`<(img|script|link)[^>]*\b(src|href)="([^"]*)"`).FindAllStringSubmatch(h, -1) {
+		if !strings.HasPrefix(m[3], "data:image/png;base64,") && !strings.HasPrefix(m[3], "screenshots/") {
+			t.Errorf("report loads %s", m[0][:min(len(m[0]), 80)])
+		}
+	}
+}
+
+func TestWrapURL(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"http://www.example.gov.cn/xwdt/2024/a.html?id=1&t=2", "http://<wbr>www.example.gov.cn/<wbr>xwdt/<wbr>2024/<wbr>a.html?<wbr>id=<wbr>1&amp;<wbr>t=<wbr>2"},
+		{"http://x.gov.cn/%E5%90%8D%E5%8D%95.xls", "http://<wbr>x.gov.cn/<wbr>名单.xls"},
+		{`http://x.gov.cn/"><script>`, "http://<wbr>x.gov.cn/<wbr>&#34;&gt;&lt;script&gt;"},
+	} {
+		if got := string(wrapURL(tc.in)); got != tc.want {
+			t.Errorf("wrapURL(%q) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }
