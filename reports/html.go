@@ -183,7 +183,7 @@ func shotURL(r *finding.Report, name string) template.URL {
 // the crop around it, the whole page, the HTML to delete and the CSS that
 // hides it.
 func newFindingItem(r *finding.Report, f finding.Finding) findingItem {
-	it := findingItem{F: f, Fix: Fix(f), CheckTitle: catalog.Title(f.Check)}
+	it := findingItem{F: f, Fix: catalog.Fix(f), CheckTitle: catalog.Title(f.Check)}
 	if strings.HasPrefix(f.Message, it.CheckTitle) || strings.HasPrefix(f.Message, "疑似"+it.CheckTitle) {
 		it.CheckTitle = ""
 	}

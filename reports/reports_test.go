@@ -17,6 +17,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/finding"
 )
 
@@ -211,7 +212,7 @@ func TestLedger(t *testing.T) {
 	for i, fd := range r.Findings {
 		row := rows[i+1]
 		if row[0] != strconv.Itoa(i+1) || row[len(row)-1] != fd.ID || row[col("严重程度")] != fd.Severity.Label() ||
-			row[col("整改建议")] != Fix(fd) || row[col("整改情况")] != "未整改" || row[col("状态")] != "新增" {
+			row[col("整改建议")] != catalog.Fix(fd) || row[col("整改情况")] != "未整改" || row[col("状态")] != "新增" {
 			t.Errorf("row %d: %v", i+1, row)
 		}
 		if k := row[col("问题类型")]; k == fd.Kind || k == "" {

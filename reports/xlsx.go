@@ -32,9 +32,9 @@ var ledgerColumns = []ledgerColumn{
 	{"严重程度", 8, func(_ int, f finding.Finding, _ *finding.Report) any { return f.Severity.Label() }},
 	{"确认情况", 7, func(_ int, f finding.Finding, _ *finding.Report) any { return f.Certainty.Label() }},
 	{"检查项", 11, func(_ int, f finding.Finding, _ *finding.Report) any { return catalog.Title(f.Check) }},
-	{"问题类型", 14, func(_ int, f finding.Finding, _ *finding.Report) any { return clean(KindLabel(f)) }},
+	{"问题类型", 14, func(_ int, f finding.Finding, _ *finding.Report) any { return clean(catalog.KindLabel(f)) }},
 	{"问题说明", 32, func(_ int, f finding.Finding, _ *finding.Report) any { return clean(f.Message) }},
-	{"整改建议", 26, func(_ int, f finding.Finding, _ *finding.Report) any { return Fix(f) }},
+	{"整改建议", 26, func(_ int, f finding.Finding, _ *finding.Report) any { return catalog.Fix(f) }},
 	{"所在页面", 28, func(_ int, f finding.Finding, _ *finding.Report) any { return clean(f.Page) }},
 	{"目标链接或文件", 28, func(_ int, f finding.Finding, _ *finding.Report) any {
 		if f.Target == f.Page {
@@ -154,7 +154,7 @@ func newLedgerStyles(f *excelize.File) (ledgerStyles, error) {
 	}
 	s.title = add(&excelize.Style{Font: &excelize.Font{Family: "黑体", Size: 16, Bold: true}, Alignment: &excelize.Alignment{Vertical: "center"}})
 	s.header = add(&excelize.Style{Font: &excelize.Font{Family: "黑体", Size: 10, Bold: true, Color: "FFFFFF"}, Border: border,
-		Fill: excelize.Fill{Type: "pattern", Color: []string{"9B1C1C"}, Pattern: 1},
+		Fill:      excelize.Fill{Type: "pattern", Color: []string{"9B1C1C"}, Pattern: 1},
 		Alignment: &excelize.Alignment{WrapText: true, Vertical: "center", Horizontal: "center"}})
 	s.cell = add(&excelize.Style{Font: font, Border: border, Alignment: wrapTop})
 	s.center = add(&excelize.Style{Font: font, Border: border, Alignment: &excelize.Alignment{WrapText: true, Vertical: "top", Horizontal: "center"}})
@@ -162,7 +162,7 @@ func newLedgerStyles(f *excelize.File) (ledgerStyles, error) {
 		Fill: excelize.Fill{Type: "pattern", Color: []string{"F6F8FA"}, Pattern: 1}})
 	for sev, color := range severityFills {
 		s.severity[sev] = add(&excelize.Style{Font: &excelize.Font{Family: "宋体", Size: 10, Bold: true}, Border: border,
-			Fill: excelize.Fill{Type: "pattern", Color: []string{color}, Pattern: 1},
+			Fill:      excelize.Fill{Type: "pattern", Color: []string{color}, Pattern: 1},
 			Alignment: &excelize.Alignment{Vertical: "top", Horizontal: "center"}})
 	}
 	return s, err

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/history"
 	"github.com/xunjian/xunjian/inspect"
@@ -153,7 +154,7 @@ func TestLooks(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range rep.Findings {
-		if reports.KindLabel(f) == f.Kind {
+		if catalog.KindLabel(f) == f.Kind {
 			t.Errorf("finding %s/%s has no Chinese kind name", f.Check, f.Kind)
 		}
 	}

@@ -1,26 +1,27 @@
-package reports
+package catalog
 
 import (
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/xunjian/xunjian/finding"
 )
 
 // remedy is what a kind of finding is called in Chinese (the ledger's 问题类型)
-// and what the webmaster does about it, in one line. Fix may name details
-// of the finding in braces: {wrong} {right} {word} {column} {domain}.
+// and what the webmaster does about it, in one line (整改建议). Fix may
+// name details of the finding in braces: {wrong} {right} {word} {column}
+// {domain}.
 type remedy struct {
 	kind string
 	fix  string
 }
 
-// remedies holds one remedy per check and kind; "" is the check's default
-// for kinds not listed (a later release may add kinds). This table is the
-// part of the check metadata that reports need; it moves to package
-// catalog with the rest of it.
+// remedies holds one remedy per finding name and kind; "" is the default
+// for kinds not listed (a later release may add kinds). A test checks that
+// every finding name of the registry has its default.
 var remedies = map[string]map[string]remedy{
-	"broken-link": {
+	BrokenLink: {
 		"":                   {"链接不可用", "删除该链接，或替换为可用的地址"},
 		"not-found":          {"页面不存在（404）", "删除该链接，或替换为正确的地址"},
 		"gone":               {"页面已删除（410）", "删除该链接，或替换为新地址"},
@@ -39,7 +40,7 @@ var remedies = map[string]map[string]remedy{
 		"soft-404":           {"内容为“页面不存在”（软 404）", "人工打开复核；确认失效的删除该链接或替换为正确地址"},
 		"network-error":      {"网络错误", "人工打开复核；长期打不开的删除该链接"},
 	},
-	"dark-link": {
+	DarkLink: {
 		"":                  {"暗链", "删除该链接：在网页模板中找到下方 HTML 片段删除，并排查网站被篡改的原因"},
 		"display-none":      {"暗链（display:none 隐藏）", "删除该链接及隐藏它的元素（见 HTML 片段），并排查篡改来源"},
 		"visibility-hidden": {"暗链（visibility:hidden 隐藏）", "删除该链接及隐藏它的元素（见 HTML 片段），并排查篡改来源"},
@@ -62,12 +63,12 @@ var remedies = map[string]map[string]remedy{
 		"rendering-skipped": {"未进行浏览器渲染", "无需整改网站：安装 Chromium 后重新巡检"},
 		"render-failed":     {"页面渲染超时", "无需整改网站：人工打开该页复核，或调大 checks.dark_link.render_timeout"},
 	},
-	"external-link": {
+	ExternalLink: {
 		"":            {"外部链接", "确认该外部链接是否应保留，不应保留的删除"},
 		"bad-content": {"外部网站含违规内容", "删除该链接（对方域名可能已过期被抢注）"},
 		"review":      {"外部链接待确认", "确认网站可信后加入 checks.external_link.allow_domains，否则删除该链接"},
 	},
-	"sensitive-word": {
+	SensitiveWord: {
 		"":          {"敏感词", "核实后删除或改写含“{word}”的内容；属正常表述的标记忽略"},
 		"gambling":  {"敏感词（赌博）", "核实后删除含“{word}”的内容；属正常表述的标记忽略"},
 		"porn":      {"敏感词（色情）", "核实后删除含“{word}”的内容；属正常表述的标记忽略"},
@@ -76,19 +77,19 @@ var remedies = map[string]map[string]remedy{
 		"spam":      {"敏感词（垃圾广告）", "删除含“{word}”的广告内容，并排查是否被篡改"},
 		"custom":    {"敏感词（自定义）", "核实后删除或改写含“{word}”的内容"},
 	},
-	"typo": {
+	Typo: {
 		"":        {"错别字", "按建议改正后重新发布"},
 		"typo":    {"疑似错别字", "替换为“{right}”后重新发布"},
 		"serious": {"严重表述错误", "立即将“{wrong}”替换为“{right}”后重新发布"},
 	},
-	"privacy": {
+	Privacy: {
 		"":           {"个人信息泄露", "撤下，打码后重新发布"},
 		"id-card":    {"居民身份证号码", "撤下，打码后重新发布（如 532627********1234）"},
 		"id-card-15": {"15 位身份证号码", "撤下，打码后重新发布"},
 		"mobile":     {"手机号码", "撤下，打码后重新发布（如 138****5678）"},
 		"bank-card":  {"银行卡号", "撤下，打码后重新发布"},
 	},
-	"stale-column": {
+	StaleColumn: {
 		"":                 {"栏目不更新", "更新栏目“{column}”"},
 		"stale":            {"栏目超期未更新", "更新栏目“{column}”，或按规定撤并该栏目"},
 		"undated":          {"栏目信息无发布日期", "为栏目“{column}”的信息补上发布日期"},
@@ -98,13 +99,13 @@ var remedies = map[string]map[string]remedy{
 		"veto-news-notice": {"栏目不更新（单项否决）", "逐个更新超期栏目，直到少于否决数量"},
 		"veto-any":         {"栏目不更新（单项否决）", "逐个更新超期栏目，直到少于否决数量"},
 	},
-	"blank-column": {
+	BlankColumn: {
 		"":             {"空白栏目", "为栏目“{column}”补充内容，或撤并该栏目"},
 		"blank":        {"空白栏目", "为栏目“{column}”补充内容，或撤并该栏目"},
 		"veto":         {"空白栏目（单项否决）", "补充或撤并空白栏目，直到少于否决数量"},
 		"veto-warning": {"空白栏目（预警）", "补充或撤并空白栏目，避免达到否决数量"},
 	},
-	"connectivity": {
+	Connectivity: {
 		"":                 {"首页连通性", "检查服务器与网络，确保首页稳定可访问"},
 		"down":             {"首页无法访问", "立即检查服务器、网络和防火墙，恢复首页访问"},
 		"probe-failed":     {"首页访问失败", "检查服务器负载与网络，确保首页稳定可访问"},
@@ -116,7 +117,7 @@ var remedies = map[string]map[string]remedy{
 		"no-ipv6":          {"未支持 IPv6", "为域名添加 AAAA 记录并开通 IPv6 访问"},
 		"ipv6-unreachable": {"IPv6 无法访问", "检查 IPv6 线路与防火墙，确保 IPv6 可访问首页"},
 	},
-	"attachment": {
+	Attachment: {
 		"":                      {"附件无法读取", "人工打开该文件检查；文件损坏的重新上传"},
 		"attachment-unreadable": {"附件无法读取", "人工打开该文件检查；文件损坏的重新上传"},
 	},
@@ -152,7 +153,7 @@ func Fix(f finding.Finding) string {
 		return "按问题说明整改"
 	}
 	fix := r.fix
-	if f.Check == "privacy" {
+	if f.Check == Privacy {
 		what := "该页面"
 		if f.Details["where"] == "attachment" {
 			what = "该附件"
@@ -167,14 +168,25 @@ func Fix(f finding.Finding) string {
 		if !ok || v == nil {
 			return ""
 		}
-		return clean(fmt.Sprint(v))
+		return stripControl(fmt.Sprint(v))
 	}
 	word := get("word")
 	if word == "" {
-		word = clean(f.Match)
+		word = stripControl(f.Match)
 	}
 	out := strings.NewReplacer("{wrong}", get("wrong"), "{right}", get("right"), "{word}", word,
 		"{column}", get("column"), "{domain}", get("domain")).Replace(fix)
 	// A detail the finding lacks leaves an empty quote: drop it.
 	return strings.ReplaceAll(out, "“”", "")
+}
+
+// stripControl drops control characters (terminal escapes) from crawled
+// text put into a fix.
+func stripControl(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s)
 }

@@ -1,12 +1,12 @@
-package reports_test
+package catalog_test
 
 import (
 	"testing"
 
+	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/crawler"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/pii"
-	"github.com/xunjian/xunjian/reports"
 )
 
 // TestEveryKindHasARemedy: every broken-link class and every kind of
@@ -15,15 +15,15 @@ func TestEveryKindHasARemedy(t *testing.T) {
 	classes := []string{crawler.ClassNotFound, crawler.ClassGone, crawler.ClassForbidden, crawler.ClassRateLimited, crawler.ClassServerError,
 		crawler.ClassClientError, crawler.ClassTimeout, crawler.ClassDNS, crawler.ClassRefused, crawler.ClassReset, crawler.ClassTLS,
 		crawler.ClassRedirectLoop, crawler.ClassTooManyRedirects, crawler.ClassPrivate, crawler.ClassSoft404, crawler.ClassNetwork}
-	fallback := reports.KindLabel(finding.Finding{Check: "broken-link", Kind: "no-such-kind"})
+	fallback := catalog.KindLabel(finding.Finding{Check: "broken-link", Kind: "no-such-kind"})
 	for _, c := range classes {
-		if reports.KindLabel(finding.Finding{Check: "broken-link", Kind: c}) == fallback {
+		if catalog.KindLabel(finding.Finding{Check: "broken-link", Kind: c}) == fallback {
 			t.Errorf("broken-link kind %q has no remedy of its own", c)
 		}
 	}
-	fallback = reports.KindLabel(finding.Finding{Check: "privacy", Kind: "no-such-kind"})
+	fallback = catalog.KindLabel(finding.Finding{Check: "privacy", Kind: "no-such-kind"})
 	for _, k := range []string{pii.IDCard, pii.IDCard15, pii.Mobile, pii.BankCard} {
-		if reports.KindLabel(finding.Finding{Check: "privacy", Kind: k}) == fallback {
+		if catalog.KindLabel(finding.Finding{Check: "privacy", Kind: k}) == fallback {
 			t.Errorf("privacy kind %q has no remedy of its own", k)
 		}
 	}

@@ -1,4 +1,4 @@
-package reports
+package catalog
 
 import (
 	"testing"
@@ -46,5 +46,20 @@ func TestRemediesOneLine(t *testing.T) {
 				t.Errorf("%s/%s: remedy %+v is empty or longer than one line", check, kind, r)
 			}
 		}
+	}
+}
+
+// TestEveryFindingNameHasADefault: a finding of any registered check, of a
+// kind this table does not list, still gets a name and a fix.
+func TestEveryFindingNameHasADefault(t *testing.T) {
+	for _, c := range All() {
+		for _, n := range c.FindingNames() {
+			if _, ok := remedies[n][""]; !ok {
+				t.Errorf("%s has no default remedy", n)
+			}
+		}
+	}
+	if _, ok := remedies[Attachment][""]; !ok {
+		t.Errorf("%s has no default remedy", Attachment)
 	}
 }
