@@ -54,7 +54,14 @@ func Channels(a config.Alerts) ([]alert.Channel, error) {
 		out = append(out, s)
 	}
 	for _, w := range a.Webhooks {
-		h, err := alert.NewWebhook(w.Name, w.Format, w.URL)
+		secret := w.Secret
+		if w.SecretEnv != "" {
+			if secret = os.Getenv(w.SecretEnv); secret == "" {
+				return nil, fmt.Errorf("alerts.webhooks %s: secret_env %s is not set", w.Name, w.SecretEnv)
+			}
+		}
+		h, err := alert.NewWebhook(w.Name, w.Format, w.URL, alert.WithSecret(secret), alert.WithKeyword(w.Keyword),
+			alert.WithMention(alert.Mention{Mobiles: w.AtMobiles, UserIDs: w.AtUserIDs, All: w.AtAll}))
 		if err != nil {
 			return nil, err
 		}
