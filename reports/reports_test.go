@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"flag"
+	"fmt"
 	"html"
 	"os"
 	"path/filepath"
@@ -376,5 +377,28 @@ func TestWrapURL(t *testing.T) {
 		if got := string(wrapURL(tc.in)); got != tc.want {
 			t.Errorf("wrapURL(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// BenchmarkLedger writes the fix ledger of a report with 20,000 findings
+// (go test ./reports -bench Ledger -benchmem).
+func BenchmarkLedger(b *testing.B) {
+	r := sampleReport()
+	base := r.Findings[0]
+	r.Findings = nil
+	for i := range 20000 {
+		f := base
+		f.Page = fmt.Sprintf("http://www.example.gov.cn/xwdt/%d/index.html", i/20)
+		f.Target = fmt.Sprintf("http://www.example.gov.cn/uploads/%d/附件%d.xls", i/20, i)
+		f.Fingerprint()
+		r.Findings = append(r.Findings, f)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		var buf bytes.Buffer
+		if err := WriteLedger(&buf, r); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(buf.Len())/1e6, "MB-file")
 	}
 }
