@@ -3,9 +3,10 @@
 // display:none, visibility:hidden, opacity:0, font-size:0, off-screen
 // positioning, negative text-indent, clipping, zero size with overflow
 // hidden, text coloured like its background, tiny marquees, noscript. CSS
-// is parsed (douceur) and matched (cascadia) with specificity and source
-// order; rules inside @media queries that depend on the viewport are not
-// applied, as a desktop browser's default view would not apply them all.
+// is parsed (gorilla/css's tokenizer and cssparse.go) and matched
+// (cascadia) with specificity and source order; rules inside @media
+// queries that depend on the viewport are not applied, as a desktop
+// browser's default view would not apply them all.
 package hidden
 
 import (
@@ -16,8 +17,7 @@ import (
 	"strings"
 
 	"github.com/andybalholm/cascadia"
-	"github.com/aymerick/douceur/css"
-	"github.com/aymerick/douceur/parser"
+	"github.com/gorilla/css/scanner"
 	"golang.org/x/net/html"
 )
 
@@ -117,46 +117,34 @@ func ParseSheetFrom(text string, order int, source string) *Sheet {
 	if len(text) > 2<<20 {
 		text = text[:2<<20]
 	}
-	sheet, err := parser.Parse(text)
-	if err != nil || sheet == nil {
-		return s
-	}
-	lines := lineFinder{text: text, line: 1}
-	var add func(rs []*css.Rule)
-	add = func(rs []*css.Rule) {
-		for _, r := range rs {
-			if r.Kind == css.AtRule {
-				if r.Name == "@media" && appliesToDesktop(r.Prelude) {
-					add(r.Rules)
-				}
-				continue
-			}
-			// Only properties that can hide something are kept; a rule
-			// with none is dropped, so big framework stylesheets cost
-			// little when every link's ancestors are matched.
-			decls := map[string]string{}
-			for _, d := range r.Declarations {
-				prop := strings.ToLower(strings.TrimSpace(d.Property))
-				if relevant[prop] {
-					decls[prop] = strings.ToLower(strings.TrimSpace(d.Value))
-				}
-			}
-			if len(decls) == 0 || len(s.rules) >= maxRules {
-				continue
-			}
-			line := lines.find(r.Prelude)
-			for _, selText := range r.Selectors {
-				sel, err := cascadia.Parse(selText)
-				if err != nil {
-					continue
-				}
-				order++
-				s.rules = append(s.rules, rule{sel: sel, spec: sel.Specificity(), order: order, decls: decls, key: ruleKey(selText), anc: leftKey(selText),
-					text: strings.TrimSpace(selText), line: line, sheet: s})
+	p := cssParser{sc: scanner.New(text)}
+	p.rules(0, func(r cssRule, media string) {
+		if media != "" && !appliesToDesktop(media) {
+			return
+		}
+		// Only properties that can hide something are kept; a rule with
+		// none is dropped, so big framework stylesheets cost little when
+		// every link's ancestors are matched.
+		decls := map[string]string{}
+		for _, d := range r.decls {
+			if relevant[d[0]] {
+				decls[d[0]] = strings.ToLower(d[1])
 			}
 		}
-	}
-	add(sheet.Rules)
+		if len(decls) == 0 || len(s.rules) >= maxRules {
+			return
+		}
+		for _, selText := range strings.Split(r.prelude, ",") {
+			selText = strings.TrimSpace(selText)
+			sel, err := cascadia.Parse(selText)
+			if err != nil {
+				continue
+			}
+			order++
+			s.rules = append(s.rules, rule{sel: sel, spec: sel.Specificity(), order: order, decls: decls, key: ruleKey(selText), anc: leftKey(selText),
+				text: selText, line: r.line, sheet: s})
+		}
+	})
 	s.index = map[string]map[string][]*rule{}
 	for i := range s.rules {
 		r := &s.rules[i]
@@ -168,30 +156,6 @@ func ParseSheetFrom(text string, order int, source string) *Sheet {
 		byAnc[r.anc] = append(byAnc[r.anc], r)
 	}
 	return s
-}
-
-// lineFinder finds rules' preludes in the sheet's text, in source order,
-// counting lines as it goes (once over the text in all).
-type lineFinder struct {
-	text string
-	pos  int
-	line int
-}
-
-// find returns the line of the next occurrence of prelude, or 0.
-func (l *lineFinder) find(prelude string) int {
-	prelude = strings.TrimSpace(prelude)
-	if prelude == "" {
-		return 0
-	}
-	i := strings.Index(l.text[l.pos:], prelude)
-	if i < 0 {
-		return 0
-	}
-	end := l.pos + i
-	l.line += strings.Count(l.text[l.pos:end], "\n")
-	l.pos = end
-	return l.line
 }
 
 // relevant are the properties Technique reads.

@@ -3,6 +3,7 @@ package hidden
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 )
@@ -104,5 +105,64 @@ func TestExplain(t *testing.T) {
 	doc, _ := goquery.NewDocumentFromReader(strings.NewReader(`<div class="hid open"><a id="t" href="x">菜单</a></div>`))
 	if r, ok := NewStyler(ParseSheet(sheet, 0)).Explain(doc.Find("#t").Nodes[0]); ok {
 		t.Errorf("an overridden rule explained as hiding: %+v", r)
+	}
+}
+
+// FuzzExplain: any stylesheet and page (crawled bytes) give an answer, not
+// a panic, and Explain agrees with Technique on every link.
+func FuzzExplain(f *testing.F) {
+	f.Add(".hid,\n.x { display : none }\n#ad{opacity:0}", `<div class="hid"><a href="x">a</a></div><span id="ad"><a href="y">b</a></span>`)
+	f.Add("@media screen{.a{font-size:0}} .b{position:absolute;left:-9999px}", `<p class="a"><a href="x">a</a></p><marquee width=1><a href=z>c</a></marquee>`)
+	f.Add("a{color:#fff} div{background:#fff", `<div><a href="x" style="color:#fff">a</a></div><noscript><a href=q>n</a></noscript>`)
+	f.Fuzz(func(t *testing.T, css, page string) {
+		doc, err := goquery.NewDocumentFromReader(strings.NewReader(page))
+		if err != nil {
+			return
+		}
+		st := NewStyler(ParseSheetFrom(css, 0, "fuzz.css"))
+		doc.Find("a, iframe, marquee").Each(func(_ int, s *goquery.Selection) {
+			n := s.Nodes[0]
+			r, ok := st.Explain(n)
+			if tech := st.Technique(n); tech != r.Technique || ok != (tech != "") || (ok && r.Element == nil) {
+				t.Errorf("Technique %q, Explain %+v %v", tech, r, ok)
+			}
+		})
+	})
+}
+
+// TestStraySemicolons: a semicolon between rules, a common slip in real
+// stylesheets, hung douceur's parser for good (a spinning goroutine that
+// never ends the run); now the rules around it are read.
+func TestStraySemicolons(t *testing.T) {
+	for _, css := range []string{
+		".a{color:red};.hid{display:none}",
+		"a{x:y} ; .hid{display:none}",
+		"@media screen{a{x:y} ;.hid{display:none}}",
+		"@charset \"utf-8\";\n@import url(a.css);\n.hid{display:none};",
+		".x[title=\"a;b\"]{color:red};/* ; */.hid{display:none}",
+		"a{;color:red} .hid{display:none}",
+		".a{color:red}} .hid{display:none}",
+		"@font-face{font-family:x;src:url(a.woff)} @keyframes k{from{opacity:0}to{opacity:1}} .hid{display:none !important}",
+		".nest{color:red; .inner{display:block}} .hid{display:none}",
+	} {
+		done := make(chan *Sheet, 1)
+		go func() { done <- ParseSheet(css, 0) }()
+		select {
+		case s := <-done:
+			doc, _ := goquery.NewDocumentFromReader(strings.NewReader(`<div class="hid"><a id="t" href="x">a</a></div>`))
+			if got := NewStyler(s).Technique(doc.Find("#t").Nodes[0]); got != "display-none" {
+				t.Errorf("%q: .hid read as %q", css, got)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%q: the parser hangs", css)
+		}
+	}
+	// Garbage (found by FuzzExplain) parses to something, and ends.
+	garbage := make(chan *Sheet, 1)
+	go func() { garbage <- ParseSheet("@media screen{.a{font-size:0l} .b{position:abso}ute;left:-9999px}", 0) }()
+	select {
+	case <-garbage:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the parser hangs on garbage")
 	}
 }
