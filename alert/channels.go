@@ -165,10 +165,10 @@ func (w *Webhook) post(ctx context.Context, r Request) error {
 		return fmt.Errorf("post %s: bad URL", redactURL(w.url))
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
-	if m.ID != "" {
+	if r.IdempotencyKey != "" {
 		// The chat bots ignore it; receivers that support idempotency
 		// keys (the generic JSON format's consumers) drop a retried copy.
-		req.Header.Set("Idempotency-Key", m.ID)
+		req.Header.Set("Idempotency-Key", r.IdempotencyKey)
 	}
 	resp, err := w.client.Do(req)
 	if err != nil {

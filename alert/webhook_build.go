@@ -64,10 +64,12 @@ func WithMention(m Mention) WebhookOption { return func(w *Webhook) { w.mention 
 func WithClock(now func() time.Time) WebhookOption { return func(w *Webhook) { w.now = now } }
 
 // Request is one HTTP POST a webhook makes: the URL (signed, for DingTalk)
-// and the JSON body.
+// and the JSON body, with the message's idempotency key (the part number
+// added for the parts of a split message).
 type Request struct {
-	URL  string
-	Body []byte
+	URL            string
+	Body           []byte
+	IdempotencyKey string
 }
 
 // DingTalkSign returns the timestamp (milliseconds) and the signature of
@@ -172,6 +174,7 @@ func (w *Webhook) Requests(m Message, now time.Time) ([]Request, error) {
 			}
 		}
 		lines = lines[n:]
+		req.IdempotencyKey = partKey(m.ID, part)
 		if len(lines) == 0 {
 			return append(out, req), nil
 		}
@@ -185,6 +188,7 @@ func (w *Webhook) Requests(m Message, now time.Time) ([]Request, error) {
 				}
 				if ok {
 					req = r
+					req.IdempotencyKey = partKey(m.ID, part)
 					break
 				}
 				n--
@@ -272,6 +276,15 @@ func (w *Webhook) request(m Message, men Mention, now time.Time) (Request, bool,
 	}
 	req.Body = b
 	return req, fits(b), nil
+}
+
+// partKey is the idempotency key of a message's part: the message's own
+// for the first.
+func partKey(id string, part int) string {
+	if id == "" || part == 1 {
+		return id
+	}
+	return fmt.Sprintf("%s#%d", id, part)
 }
 
 // feishuAttr keeps a configured id from breaking out of its attribute.

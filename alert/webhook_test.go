@@ -20,8 +20,20 @@ import (
 	"time"
 
 	"github.com/xunjian/xunjian/finding"
-	"github.com/xunjian/xunjian/history"
+	"github.com/xunjian/xunjian/store/sqlite"
 )
+
+// botHarness is a dispatcher with the channels given, on a fresh SQLite
+// history.
+func botHarness(t *testing.T, log *slog.Logger, chans ...Channel) *harness {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "h.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return &harness{Dispatcher: &Dispatcher{Channels: chans, Log: log}, Store: st}
+}
 
 // bot stands in for a chat bot's webhook. It checks each request as the
 // service documents it and answers as the service does: 200 with an error
@@ -342,11 +354,6 @@ func TestSizeLimits(t *testing.T) {
 // TestSecretsStayOut: a failing channel's errors, the logs and the outbox
 // never hold the secret, the access token or the signature.
 func TestSecretsStayOut(t *testing.T) {
-	store, err := history.Open(filepath.Join(t.TempDir(), "h.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
 	// A bot that is down (nothing listens), and one that refuses the sign.
 	down := httptest.NewServer(http.NotFoundHandler())
 	downURL := down.URL + "/robot/send?access_token=tok-SECRET-TOKEN"
@@ -363,7 +370,7 @@ func TestSecretsStayOut(t *testing.T) {
 		chans = append(chans, w)
 	}
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	d := &Dispatcher{Store: store, Channels: chans, Log: log}
+	d := botHarness(t, log, chans...)
 	ctx := context.Background()
 	if err := d.Notify(ctx, Message{Site: "示例县", Title: "【示例县】首页无法访问", Level: Critical}); err != nil {
 		t.Fatal(err)
@@ -373,7 +380,7 @@ func TestSecretsStayOut(t *testing.T) {
 	}
 	log.Info("channels", "channels", chans, "first", chans[0])
 	var outbox strings.Builder
-	due, _ := store.Due(ctx, time.Now().Add(24*time.Hour), 10)
+	due, _ := d.Store.Due(ctx, time.Now().Add(24*time.Hour), 10)
 	for _, it := range due {
 		fmt.Fprintf(&outbox, "%+v\n", it)
 	}
@@ -394,17 +401,12 @@ func TestSecretsStayOut(t *testing.T) {
 // dark link reaches a DingTalk bot signed, with the keyword and the
 // mention.
 func TestRealtimeAlertMentions(t *testing.T) {
-	store, err := history.Open(filepath.Join(t.TempDir(), "h.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
 	b := &bot{format: DingTalk, secret: testSecret, keyword: "网站巡检"}
 	w, err := NewWebhook("值班群", DingTalk, startBot(t, b), WithSecret(testSecret), WithKeyword("网站巡检"), WithMention(Mention{Mobiles: []string{"13800138000"}}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &Dispatcher{Store: store, Channels: []Channel{w}}
+	d := botHarness(t, nil, w)
 	rep := &finding.Report{Findings: []finding.Finding{{ID: "d1", Check: "dark-link", Severity: finding.Critical, Page: "http://x.gov.cn/", Message: "暗链：隐藏的链接含敏感词“澳门博彩”"}}}
 	ctx := context.Background()
 	if err := d.AfterRun(ctx, "示例县", "x", rep, nil, "http://dash/r", true); err != nil {
@@ -421,5 +423,27 @@ func TestRealtimeAlertMentions(t *testing.T) {
 	}
 	if mentioned != 1 {
 		t.Errorf("%d messages mention the webmaster, want 1 (the dark link, not the digest)", mentioned)
+	}
+}
+
+// TestSplitIdempotencyKeys: each part of a split message has a key of its
+// own, so a receiver that drops retried copies keeps every part.
+func TestSplitIdempotencyKeys(t *testing.T) {
+	w, err := NewWebhook("值班群", WeCom, "http://127.0.0.1/cgi-bin/webhook/send?key=k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := longDigest(40, 200)
+	m.ID = "run:7/webhook:值班群"
+	reqs, err := w.Requests(m, time.Now())
+	if err != nil || len(reqs) < 2 {
+		t.Fatalf("%d requests, %v", len(reqs), err)
+	}
+	seen := map[string]bool{}
+	for i, r := range reqs {
+		if r.IdempotencyKey == "" || seen[r.IdempotencyKey] || (i == 0 && r.IdempotencyKey != m.ID) {
+			t.Errorf("part %d key %q", i+1, r.IdempotencyKey)
+		}
+		seen[r.IdempotencyKey] = true
 	}
 }

@@ -14,12 +14,13 @@ import (
 
 	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/finding"
-	"github.com/xunjian/xunjian/history"
 	"github.com/xunjian/xunjian/inspect"
 	"github.com/xunjian/xunjian/render"
 	"github.com/xunjian/xunjian/reports"
 	"github.com/xunjian/xunjian/sampleportal"
 	"github.com/xunjian/xunjian/serve"
+	"github.com/xunjian/xunjian/store"
+	"github.com/xunjian/xunjian/store/sqlite"
 )
 
 // screen is a width and height in CSS pixels.
@@ -163,14 +164,17 @@ func TestLooks(t *testing.T) {
 	// of probes (one bad day).
 	cfg.Serve.Database = filepath.Join(t.TempDir(), "xunjian.db")
 	cfg.Serve.ReportsDir = t.TempDir()
-	store, err := history.Open(cfg.Serve.Database)
+	st, err := sqlite.Open(ctx, cfg.Serve.Database)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
+	defer st.Close()
 	key := serve.SiteKey(cfg.Sites[0])
-	id, err := store.SaveRun(ctx, key, rep)
-	if err != nil {
+	var id int64
+	if err := st.Update(ctx, func(tx store.Tx) error {
+		id, _, err = tx.SaveRun(ctx, store.NewRun{Site: key, Report: rep})
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 	runDir := filepath.Join(cfg.Serve.ReportsDir, key, strconv.FormatInt(id, 10))
@@ -182,12 +186,12 @@ func TestLooks(t *testing.T) {
 		for i := range 24 {
 			at := now.AddDate(0, 0, -day).Add(-time.Duration(i) * time.Minute)
 			ok := !(day == 3 && i < 3) // 3 of 24 failed three days ago
-			if err := store.AddProbe(ctx, key, at, ok, 120, ""); err != nil {
+			if err := st.AddProbe(ctx, store.Probe{Site: key, At: at, OK: ok, TotalMs: 120}); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	svc := &serve.Service{Config: cfg, Store: store, Now: time.Now}
+	svc := &serve.Service{Config: cfg, Store: st, Now: time.Now}
 	dash := httptest.NewServer((&serve.Dashboard{Current: func() *serve.Service { return svc }}).Handler())
 	defer dash.Close()
 
