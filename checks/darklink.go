@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/crawler"
+	"github.com/xunjian/xunjian/explain"
 	"github.com/xunjian/xunjian/extract"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/hidden"
@@ -103,7 +105,9 @@ func (c *darkLink) Page(ctx context.Context, p *crawler.Page) []finding.Finding 
 		c.sample = append(c.sample, p.URL.String())
 		raw := map[string]bool{}
 		for _, l := range p.Links {
-			raw[l.URL.String()] = true
+			if !strings.HasPrefix(l.Tag, crawler.TagRendered) { // only the markup's links are raw
+				raw[l.URL.String()] = true
+			}
 		}
 		c.raw[p.URL.String()] = raw
 		c.static[p.URL.String()] = map[string]bool{}
@@ -240,18 +244,21 @@ var techniqueLabels = map[string]string{
 var seenByLabels = map[string]string{"static": "静态分析", "cloaked": "以爬虫身份访问", "rendered": "浏览器渲染"}
 
 func (c *darkLink) finding(page, target, text, technique, how, word string, extra map[string]any) finding.Finding {
-	sev := finding.High
+	// A hidden external link is certainly hidden, but only suspected to be
+	// a dark link (疑似) until its text, target or the page it leads to
+	// shows spam: the certainty says the same as the message.
+	sev, cert := finding.High, finding.Suspected
 	msg := fmt.Sprintf("疑似暗链：隐藏的外部链接（%s）", techniqueLabels[technique])
 	if word != "" {
-		sev = finding.Critical
-		msg = fmt.Sprintf("暗链：隐藏的链接含敏感词“%s”（%s），网站疑似被挂马", word, techniqueLabels[technique])
+		sev, cert = finding.Critical, finding.Confirmed
+		msg = fmt.Sprintf("暗链：隐藏的链接含敏感词“%s”（%s），请排查网站是否被篡改", word, techniqueLabels[technique])
 	}
 	details := map[string]any{"technique": technique, "seen_by": how}
 	for k, v := range extra {
 		details[k] = v
 	}
 	return finding.Finding{
-		Check: c.Name(), Severity: sev, Certainty: finding.Confirmed, Kind: technique, Page: page, Target: target,
+		Check: c.Name(), Severity: sev, Certainty: cert, Kind: technique, Page: page, Target: target,
 		Anchor: text, Match: word, Message: msg,
 		Evidence: fmt.Sprintf("隐藏方式：%s；发现方式：%s", techniqueLabels[technique], seenByLabels[how]), Details: details,
 	}
@@ -397,10 +404,12 @@ func (c *darkLink) Finish(ctx context.Context, s *Site, _ *crawler.Result) (Resu
 	c.mu.Unlock()
 	res := c.renderPass(ctx, s, pages[:min(len(pages), c.cfg.RenderPages)])
 	out := res.Findings
-	for _, page := range pages[:min(len(pages), c.cfg.CloakingPages)] {
+	cloak := pages[:min(len(pages), c.cfg.CloakingPages)]
+	for i, page := range cloak {
 		if ctx.Err() != nil {
 			break
 		}
+		s.Step(PhaseCloaking, i, len(cloak))
 		normal, err := c.fetchView(ctx, page, browserUA, "")
 		if err != nil {
 			continue
@@ -438,7 +447,7 @@ func (c *darkLink) Finish(ctx context.Context, s *Site, _ *crawler.Result) (Resu
 		sort.Strings(words)
 		for _, w := range words {
 			f := c.finding(page, "", "", "cloaking-text", "cloaked", w, map[string]any{"variants": cloakedWords[w]})
-			f.Message = fmt.Sprintf("暗链：页面只对搜索引擎爬虫或搜索来源显示敏感词“%s”，网站疑似被挂马", w)
+			f.Message = fmt.Sprintf("暗链：页面只对搜索引擎爬虫或搜索来源显示敏感词“%s”，请排查网站是否被篡改", w)
 			out = append(out, f)
 		}
 		targets := make([]string, 0, len(cloaked))
@@ -477,18 +486,20 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) Resu
 	if len(pages) == 0 {
 		return Result{}
 	}
-	b, err := render.Start(ctx, render.Config{ExecPath: c.cfg.Chromium, Tabs: c.cfg.Tabs, Timeout: c.cfg.RenderTimeout.D(), UserAgent: browserUA})
+	b, err := c.browser(ctx)
 	if err != nil {
 		return Result{
 			Findings: []finding.Finding{{
 				Check: c.Name(), Severity: finding.Info, Kind: "rendering-skipped", Page: s.Home.String(),
 				Message:  "未进行浏览器渲染检查（静态分析和伪装检查照常进行）：" + renderSkipReason(err),
-				Evidence: err.Error(),
+				Evidence: explain.Error(err), Details: map[string]any{"error": err.Error()},
 			}},
 			Measurements: map[string]any{"rendering": map[string]any{"skipped": true, "reason": err.Error()}},
 		}
 	}
-	defer b.Close()
+	if c.deps.Browser == nil {
+		defer b.Close()
+	}
 	var out []finding.Finding
 	var artifacts []Artifact
 	shots := 0
@@ -497,14 +508,21 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) Resu
 	var wg sync.WaitGroup
 	// mu guards out, artifacts, shots and rendered only: a page's rendering and its
 	// outlined screenshots run outside it, up to the browser's tab limit.
+	var finishedPages atomic.Int64
+	s.Step(PhaseRender, 0, len(pages))
 	for i, page := range pages {
 		wg.Go(func() {
+			defer func() { s.Step(PhaseRender, int(finishedPages.Add(1)), len(pages)) }()
 			res, err := b.Render(ctx, page)
 			if err != nil {
+				if ctx.Err() != nil {
+					return // the run was interrupted: nothing to say about the page
+				}
 				mu.Lock()
 				out = append(out, finding.Finding{
 					Check: c.Name(), Severity: finding.Info, Kind: "render-failed", Page: page,
-					Message: "页面未能在时限内完成浏览器渲染，该页只做了静态检查", Evidence: err.Error(),
+					Message:  "页面未能在时限内完成浏览器渲染，该页只做了静态检查",
+					Evidence: explain.Error(err), Details: map[string]any{"error": err.Error()},
 				})
 				mu.Unlock()
 				return
@@ -686,6 +704,14 @@ func cutUTF8(s string, n int) string {
 		n--
 	}
 	return s[:n] + "…"
+}
+
+// browser is the run's shared Chromium, or one of the check's own.
+func (c *darkLink) browser(ctx context.Context) (*render.Browser, error) {
+	if c.deps.Browser != nil {
+		return c.deps.Browser.Get()
+	}
+	return render.Start(ctx, render.Config{ExecPath: c.cfg.Chromium, Tabs: c.cfg.Tabs, Timeout: c.cfg.RenderTimeout.D(), UserAgent: browserUA})
 }
 
 func renderSkipReason(err error) string {

@@ -69,6 +69,9 @@ type Config struct {
 	RefsFor func() []string
 	// Readers bounds the page readers (readers.DefaultLimits when zero).
 	Readers readers.Limits
+	// Render, if set, renders script-fed pages in a browser (at most
+	// crawl.render_pages a run): rendered discovery (renderhook.go).
+	Render Renderer
 }
 
 // Failure is a target that could not be used, with the pages that carry it.
@@ -95,7 +98,36 @@ type Result struct {
 	Home Outcome
 	// Referrers holds the referring places of the targets Config.RefsFor named.
 	Referrers map[string][]Ref
+	// Blocked are the hosts whose firewall answered instead of the site
+	// (their targets are not in Failures), sorted by host.
+	Blocked []Blocked
+	// Throttled counts the 429 and 503 answers per host, retries included
+	// (hosts that never answered them are absent).
+	Throttled map[string]int
+	// RenderedPages counts the script-fed pages rendered for discovery,
+	// RenderedLinks the links only their rendered documents had.
+	RenderedPages, RenderedLinks int
+	// NotChecked names references the crawl did not request (too long),
+	// up to maxNotChecked, with the page that carries each.
+	NotChecked []NotChecked
 }
+
+// NotChecked is a reference the crawl did not request, and why.
+type NotChecked struct {
+	// URL is the reference, its path and query cut to maxNotCheckedURL
+	// bytes; Length is its full length.
+	URL    string
+	Length int
+	Page   string
+	// Reason: "url-too-long".
+	Reason string
+}
+
+// Bounds of the not-checked list.
+const (
+	maxNotChecked    = 50
+	maxNotCheckedURL = 512
+)
 
 // Progress is a snapshot for a progress line.
 type Progress struct {
@@ -119,22 +151,27 @@ type Crawler struct {
 	refs      *refLog
 	judge     *soft404Judge
 	hook      readHook
+	walls     walls
 	start     time.Time
 
-	mu        sync.Mutex
-	failures  map[string]*Failure
-	patterns  map[string]int
-	skipped   map[string]int
-	capHit    bool
-	homeOut   Outcome
-	pageCount atomic.Int64
-	crawled   atomic.Int64
-	targets   atomic.Int64
-	linkCount atomic.Int64
-	attach    atomic.Int64
-	errs      atomic.Int64
-	retries   atomic.Int64
-	bytesRead atomic.Int64
+	mu         sync.Mutex
+	failures   map[string]*Failure
+	patterns   map[string]int
+	skipped    map[string]int
+	notChecked []NotChecked
+	capHit     bool
+	homeOut    Outcome
+	pageCount  atomic.Int64
+	renders    atomic.Int64 // render attempts (the budget)
+	renderedOK atomic.Int64 // pages rendered
+	rendered   atomic.Int64 // links only rendering found
+	crawled    atomic.Int64
+	targets    atomic.Int64
+	linkCount  atomic.Int64
+	attach     atomic.Int64
+	errs       atomic.Int64
+	retries    atomic.Int64
+	bytesRead  atomic.Int64
 }
 
 // New validates cfg and builds a crawler.
@@ -314,6 +351,7 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 		mode = bodyAny
 	}
 	out, res := cr.fetch(ctx, http.MethodGet, it.URL, mode)
+	cr.observe(it, out)
 	if it.Depth == 0 {
 		cr.mu.Lock()
 		cr.homeOut = out
@@ -354,7 +392,7 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 		}
 		// Links resolve against the final URL: relative links on a
 		// redirected page are relative to where the page really is.
-		links := ExtractLinks(doc, final, cr.attachExt)
+		links := ExtractLinksIn(doc, final, cr.attachExt, cs)
 		links = dedupeLinks(links)
 		p := &Page{
 			URL: pageURL, FinalURL: final, Status: res.status, Header: restoreHeader(res.header),
@@ -363,12 +401,14 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 		}
 		// Page readers: script-fed lists, script pagers, frames, meta refresh, gateways.
 		cr.readPage(ctx, it, p)
+		// Rendered discovery: what only scripts put on the page.
+		cr.discover(ctx, p)
 		cr.linkCount.Add(int64(len(p.Links)))
 		if onPage != nil {
 			onPage(p)
 		}
 		cr.refs.add(it.URL, it.Depth == 0, checkable(p.Links))
-		from := parent{depth: it.Depth, pattern: pathPattern(pageURL), chain: it.Chain}
+		from := parent{depth: it.Depth, pattern: pathPattern(pageURL), chain: it.Chain, page: it.URL}
 		for _, ln := range p.Links {
 			cr.enqueue(ln, from)
 		}
@@ -411,6 +451,7 @@ func (cr *Crawler) handleTarget(ctx context.Context, it Item) {
 		// Content checks read attachments: one GET gives both the
 		// availability and the bytes.
 		out, res := cr.fetch(ctx, http.MethodGet, it.URL, bodyAny)
+		cr.observe(it, out)
 		if ctx.Err() != nil && out.Failed() {
 			return
 		}
@@ -424,8 +465,10 @@ func (cr *Crawler) handleTarget(ctx context.Context, it Item) {
 	}
 	out, _ := cr.fetch(ctx, http.MethodHead, it.URL, bodyNone)
 	if headLies(out) {
-		out, _ = cr.fetch(ctx, http.MethodGet, it.URL, bodyNone)
+		// GET decides; an error page is read to tell a firewall's.
+		out, _ = cr.fetch(ctx, http.MethodGet, it.URL, bodyError)
 	}
+	cr.observe(it, out)
 	if ctx.Err() != nil && out.Failed() {
 		return
 	}
@@ -435,11 +478,13 @@ func (cr *Crawler) handleTarget(ctx context.Context, it Item) {
 }
 
 // headLies reports a HEAD answer that GET may contradict: servers and WAFs
-// that refuse HEAD (405, 501, 403, 400, 406) or drop the connection. 404 and
-// 410 are trusted, so a broken target costs one request.
+// that refuse HEAD (405, 501, 403, 400, 406) or drop the connection, and
+// the statuses of firewalls' challenge pages (412, 418, 493, 512, 521),
+// which only their body tells apart. 404 and 410 are trusted, so a broken
+// target costs one request.
 func headLies(o Outcome) bool {
 	switch o.Status {
-	case 400, 403, 405, 406, 501:
+	case 400, 403, 405, 406, 501, 412, 418, 493, 512, 521:
 		return true
 	}
 	return o.Status == 0 && (o.Class == ClassReset || o.Class == ClassNetwork)
@@ -472,6 +517,10 @@ func (cr *Crawler) recordFailure(it Item, out Outcome) {
 		cr.skip("robots-txt")
 		return
 	}
+	if out.Class == ClassFirewall {
+		cr.block(it, out) // not checked, not broken
+		return
+	}
 	cr.errs.Add(1)
 	cr.mu.Lock()
 	defer cr.mu.Unlock()
@@ -488,11 +537,40 @@ func (cr *Crawler) skip(reason string) {
 	cr.mu.Unlock()
 }
 
+// notCheck names a reference the crawl does not request, once per URL
+// (by its cut form), up to maxNotChecked.
+func (cr *Crawler) notCheck(u, page, reason string) {
+	// The scheme and host stay whole; the path and query are cut.
+	cut := u
+	head := 0
+	if i := strings.Index(u, "://"); i >= 0 {
+		head = i + 3
+		if j := strings.IndexByte(u[head:], '/'); j >= 0 {
+			head += j
+		}
+	}
+	if len(cut)-head > maxNotCheckedURL {
+		cut = strings.ToValidUTF8(cut[:head+maxNotCheckedURL], "") + "…"
+	}
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	if len(cr.notChecked) >= maxNotChecked {
+		return
+	}
+	for _, n := range cr.notChecked {
+		if n.URL == cut && n.Reason == reason {
+			return
+		}
+	}
+	cr.notChecked = append(cr.notChecked, NotChecked{URL: cut, Length: len(u), Page: page, Reason: reason})
+}
+
 // parent is what enqueue needs to know of the page a link was found on.
 type parent struct {
 	depth   int
 	pattern string
 	chain   int
+	page    string
 }
 
 // enqueue queues a link's target once per run: as a page to crawl when it is
@@ -509,6 +587,7 @@ func (cr *Crawler) enqueue(ln Link, from parent) {
 	s := u.String()
 	if len(s) > cr.cfg.Crawl.MaxURLLength {
 		cr.skip("url-too-long")
+		cr.notCheck(s, from.page, "url-too-long")
 		return
 	}
 	in := cr.inScope(u)
@@ -601,9 +680,13 @@ func (cr *Crawler) result(ctx context.Context) (*Result, error) {
 		r.SkippedReasons[k] = v
 		skipped += v
 	}
+	cr.settleWalls(r)
 	wanted := map[string]bool{}
 	for u := range cr.failures {
 		wanted[u] = true
+	}
+	for _, b := range r.Blocked {
+		wanted[b.FirstURL] = true
 	}
 	var extra []string
 	if cr.cfg.RefsFor != nil {
@@ -615,6 +698,11 @@ func (cr *Crawler) result(ctx context.Context) (*Result, error) {
 	refs, totals, err := cr.refs.collect(wanted, cr.cfg.MaxRefsPerTarget)
 	if err != nil {
 		return nil, err
+	}
+	for i := range r.Blocked {
+		if rs := refs[r.Blocked[i].FirstURL]; len(rs) > 0 {
+			r.Blocked[i].FirstPage = rs[0].Page
+		}
 	}
 	for u, f := range cr.failures {
 		f.Refs = refs[u]
@@ -628,6 +716,8 @@ func (cr *Crawler) result(ctx context.Context) (*Result, error) {
 			r.Referrers[u] = refs[u]
 		}
 	}
+	r.NotChecked = append([]NotChecked(nil), cr.notChecked...)
+	r.RenderedPages, r.RenderedLinks = int(cr.renderedOK.Load()), int(cr.rendered.Load())
 	r.Stats = finding.Stats{
 		Pages:       int(cr.crawled.Load()),
 		Links:       int(cr.linkCount.Load()),

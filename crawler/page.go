@@ -104,6 +104,14 @@ type Page struct {
 	// FramedBy is the page that frames this one in a visible iframe or
 	// frameset (nil if none): this page's lists belong to its column.
 	FramedBy *url.URL
+	// ScriptFed is true when the page's own scripts build its content
+	// (see renderhook.go); Rendered is then its document as a browser
+	// built it, when the run could render it (nil otherwise, with
+	// RenderError saying why when rendering failed). Links only the
+	// rendered document has are in Links, tagged "rendered:".
+	ScriptFed   bool
+	Rendered    *goquery.Document
+	RenderError string
 }
 
 // collapse folds runs of whitespace to one space and caps the length in runes.

@@ -21,8 +21,10 @@ import (
 	"github.com/xunjian/xunjian/crawler"
 	"github.com/xunjian/xunjian/evaluate"
 	"github.com/xunjian/xunjian/extract"
+	"github.com/xunjian/xunjian/extract/worker"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/netpolicy"
+	"github.com/xunjian/xunjian/render"
 )
 
 // Version is the tool version written into reports.
@@ -39,16 +41,20 @@ type Options struct {
 	Now func() time.Time
 	// TLS is the client TLS configuration for probes.
 	TLS *tls.Config
-	// OnProgress, if set, receives the crawler once it exists, so a caller
-	// can show progress.
-	OnProgress func(*crawler.Crawler)
+	// Progress, if set, follows the inspection's phases and counts, for a
+	// progress line.
+	Progress *Tracker
 	// ExtraWords and ExtraTypos are rule pack files given on the command line.
 	ExtraWords, ExtraTypos []string
-	// Extractor reads attachments; one is made (and closed) when nil.
-	Extractor *extract.Extractor
+	// Extractor reads attachments; when nil, a pool of worker processes
+	// is made (and closed) for the run.
+	Extractor extract.Extractor
 	// Policy is the outbound policy of the run (crawl, checks, scan);
 	// built from Config and the site when nil.
 	Policy *netpolicy.Policy
+	// Browser is the run's shared Chromium (rendered discovery and the
+	// dark-link check); Run makes one (started on first use) when nil.
+	Browser *render.Shared
 }
 
 // siteHosts are the inspected site's hosts: the homepage's, then the
@@ -86,7 +92,7 @@ func Build(o Options) ([]checks.Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	return checks.Build(o.Config.Checks.Enabled, checks.Deps{Config: o.Config, Logger: o.Logger, Now: o.Now, TLS: o.TLS, Packs: packs, SiteHosts: siteHosts(o.Site), Net: pol})
+	return checks.Build(o.Config.Checks.Enabled, checks.Deps{Config: o.Config, Logger: o.Logger, Now: o.Now, TLS: o.TLS, Packs: packs, SiteHosts: siteHosts(o.Site), Net: pol, Browser: o.Browser})
 }
 
 // Run inspects one site. A cancelled ctx gives a partial report marked
@@ -113,6 +119,10 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	if o.Policy, err = o.policy(); err != nil {
 		return nil, err
 	}
+	if o.Browser == nil {
+		o.Browser = checks.SharedBrowser(ctx, cfg)
+		defer o.Browser.Close()
+	}
 	list, err := Build(o)
 	if err != nil {
 		return nil, err
@@ -129,7 +139,9 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	if text.active() {
 		text.ex = o.Extractor
 		if text.ex == nil {
-			text.ex = newExtractor()
+			if text.ex, err = NewExtractor(cfg, o.Logger); err != nil {
+				return nil, err
+			}
 			defer text.ex.Close()
 		}
 	}
@@ -140,6 +152,7 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	var collect func([]finding.Finding)
 	if text.active() && cfg.Content.Attachments {
 		onAttachment = func(a *crawler.Attachment) {
+			defer o.Progress.attachment()
 			file := a.URL.String()
 			fs := text.file(ctx, file, a.Body, a.Truncated)
 			if len(fs.inFile) > 0 {
@@ -168,18 +181,17 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		TempDir:          o.TempDir,
 		Logger:           o.Logger,
 		Policy:           o.Policy,
+		Render:           renderer(o.Browser),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("site %s: %w", home, err)
 	}
-	if o.OnProgress != nil {
-		o.OnProgress(cr)
-	}
+	o.Progress.crawler(cr)
 	rep := &finding.Report{
 		Tool: "xunjian", Version: Version, Site: home.String(), Name: o.Site.Name,
 		StartedAt: o.Now(), Checks: names(list),
 	}
-	site := &checks.Site{Name: o.Site.Name, Home: home}
+	site := &checks.Site{Name: o.Site.Name, Home: home, Phase: o.Progress.Set}
 	collect = func(fs []finding.Finding) {
 		if len(fs) == 0 {
 			return
@@ -220,6 +232,7 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		started.Wait()
 		return nil, fmt.Errorf("site %s: crawl: %w", home, err)
 	}
+	o.Progress.Set(PhaseChecks, 0, 0)
 	var finished sync.WaitGroup
 	for _, c := range list {
 		if f, ok := c.(checks.Finisher); ok {
@@ -235,14 +248,6 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	rep.Stats = res.Stats
 	rep.Complete = res.Complete
 	rep.Incomplete = res.Incomplete
-	if len(checkErrs) > 0 {
-		rep.CheckErrors = checkErrs
-		rep.Complete = false
-		for name, e := range checkErrs {
-			rep.Incomplete = append(rep.Incomplete, fmt.Sprintf("检查项 %s 未能完成：%s", name, firstLine(e)))
-		}
-		slices.Sort(rep.Incomplete)
-	}
 	rep.Findings = append(rep.Findings, linkAttachmentFindings(inFiles, res.Referrers)...)
 	rep.Measurements = map[string]any{}
 	for _, r := range results {
@@ -251,14 +256,29 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	if len(res.SkippedReasons) > 0 {
 		rep.Measurements["skipped"] = res.SkippedReasons
 	}
+	if res.RenderedPages > 0 {
+		rep.Measurements["rendered_discovery"] = map[string]int{"pages": res.RenderedPages, "links": res.RenderedLinks}
+	}
+	in := settle(ctx, rep, res, checkErrs)
 	for i := range rep.Findings {
 		rep.Findings[i].Fingerprint()
 	}
 	rep.Findings, rep.Ignored = ignore(rep.Findings, cfg.Ignore)
 	rep.Sort()
-	rep.Evaluation = evaluate.Of(rep, cfg.Evaluation.Deductions)
+	rep.Evaluation = evaluate.Of(rep, cfg.Evaluation.Deductions, in)
 	o.Logger.Info("inspection done", "site", home.String(), "pages", rep.Stats.Pages, "findings", len(rep.Findings), "complete", rep.Complete)
 	return rep, nil
+}
+
+// renderer lets the crawl render script-fed pages in the run's browser.
+func renderer(b *render.Shared) crawler.Renderer {
+	return func(ctx context.Context, url string, maxBytes int) (string, error) {
+		br, err := b.Get()
+		if err != nil {
+			return "", err
+		}
+		return br.DOM(ctx, url, maxBytes)
+	}
 }
 
 // result is one check's site-level pass.
@@ -303,7 +323,19 @@ func (r result) addTo(rep *finding.Report) {
 	}
 }
 
-func newExtractor() *extract.Extractor { return extract.New(extract.Config{}) }
+// NewExtractor returns the pool of worker processes that read attachments
+// (content.extract in the config).
+func NewExtractor(cfg config.Config, logger *slog.Logger) (extract.Extractor, error) {
+	e := cfg.Content.Extract
+	as := int64(e.AddressSpaceMB) << 20
+	if e.AddressSpaceMB < 0 {
+		as = -1
+	}
+	return worker.New(worker.Config{
+		Workers: e.Workers, Timeout: e.Timeout.D(), MemoryLimit: int64(e.MemoryLimitMB) << 20, AddressSpace: as,
+		Extract: extract.Config{MaxText: e.MaxTextBytes}, Logger: logger,
+	})
+}
 
 // linkAttachmentFindings returns the findings in attachments, each moved to
 // the page that links to its file (the page to fix), with how many pages

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xunjian/xunjian/checks"
 	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/render"
@@ -40,8 +41,8 @@ func TestSamplePortalExactFindings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !rep.Complete {
-		t.Errorf("report incomplete: %v", rep.Incomplete)
+	if d := p.IncompleteDiff(rep); d != "" {
+		t.Errorf("report incompleteness differs from the planted one: %s (%v)", d, rep.Incomplete)
 	}
 	var got, want []string
 	for _, f := range rep.Findings {
@@ -112,7 +113,7 @@ func TestSamplePortalExactFindings(t *testing.T) {
 	})
 	t.Run("attachment-findings-name-the-linking-page", func(t *testing.T) {
 		f := byTarget[base+"/uploads/2026/gongshi.pdf|"+base+"/xwdt/2026/art2.html"]
-		if f.Anchor != "附件：公示.pdf" || !strings.Contains(f.Message, "附件中疑似泄露居民身份证号码") {
+		if f.Anchor != "附件：公示.pdf" || !strings.Contains(f.Message, "附件中泄露居民身份证号码") {
 			t.Errorf("pdf finding %+v", f)
 		}
 	})
@@ -158,6 +159,44 @@ func TestSamplePortalExactFindings(t *testing.T) {
 		for path, n := range map[string]int{"/module/web/jpage/dataproxy.jsp": 1, "/module/download/downfile.jsp": 1, "/download.do": 2, "/tpxw/more.json": 1} {
 			if got := p.Hits(path); got != n {
 				t.Errorf("%s requested %d times, want %d", path, got, n)
+			}
+		}
+	})
+	t.Run("real-pages", func(t *testing.T) {
+		// The firewall: one finding saying by what, from where, what to
+		// whitelist; the challenge requested once (no retries hammering it).
+		var fw finding.Finding
+		for _, f := range rep.Findings {
+			if f.Kind == "firewall" {
+				fw = f
+			}
+		}
+		for _, want := range []string{"瑞数", "User-Agent「" + cfg.Crawl.UserAgent + "」", "来源地址 127.0.0.1"} {
+			if !strings.Contains(fw.Message+fw.Evidence, want) {
+				t.Errorf("firewall finding lacks %q: %s / %s", want, fw.Message, fw.Evidence)
+			}
+		}
+		// Throttled only: 429 twice (one retry); busy once: 503, then the
+		// file; the GBK search once, sent in GBK.
+		for path, n := range map[string]int{"/zxft/index.html": 1, "/zxfw/bsjd.do": 2, "/attach/download.do": 2, "/search/search.jsp": 1} {
+			if got := p.Hits(path); got != n {
+				t.Errorf("%s requested %d times, want %d", path, got, n)
+			}
+		}
+		m, _ := rep.Measurements["columns"].([]checks.Column)
+		status := map[string]string{}
+		for _, c := range m {
+			status[strings.TrimPrefix(c.URL, base)] = c.Status
+		}
+		want := map[string]string{"/bmxxgk/jgzn/": "blank", "/bmxxgk/gzdt/": "date-unknown", "/bmxxgk/tzgg/": "stale", "/bmxxgk/zcwj/": "ok", "/bmxxgk/": "hub"}
+		if haveBrowser(t) {
+			want["/ztzl/xczx/"] = "ok"
+		} else {
+			want["/ztzl/xczx/"] = "unrendered"
+		}
+		for path, st := range want {
+			if status[path] != st {
+				t.Errorf("column %s status %q, want %q", path, status[path], st)
 			}
 		}
 	})

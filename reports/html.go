@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/xunjian/xunjian/catalog"
+	"github.com/xunjian/xunjian/explain"
 	"github.com/xunjian/xunjian/finding"
 )
 
@@ -32,8 +33,11 @@ var shotName = regexp.MustCompile(`^screenshots/[0-9a-z]+(-crop)?\.png$`)
 
 var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"title": catalog.Title,
-	"time":  func(t time.Time) string { return t.Format("2006-01-02 15:04:05") },
-	"ms":    func(v any) string { f, _ := v.(float64); return fmt.Sprintf("%.1f", f) },
+	// explain describes an error's text in Chinese (the text itself is
+	// shown beside it, smaller, for whoever fixes it).
+	"explain": explain.Text,
+	"time":    func(t time.Time) string { return t.Format("2006-01-02 15:04:05") },
+	"ms":      func(v any) string { f, _ := v.(float64); return fmt.Sprintf("%.1f", f) },
 	// display shows a URL as people read it (补贴名单.xls, not %E8%A1%A5…);
 	// hrefs keep the encoded form.
 	"display": func(s string) string {
@@ -68,17 +72,18 @@ type htmlData struct {
 	SiteName   string
 	Severities []finding.Severity
 	BySeverity map[finding.Severity]int
-	// FailedVetoes and WarnVetoes are the verdict's reasons.
-	FailedVetoes, WarnVetoes []finding.Veto
-	Items                    []findingItem
-	Rows                     []checkRow
-	Duration                 time.Duration
-	Connectivity             map[string]any
-	Skipped                  map[string]any
-	Columns                  []map[string]any
-	Script                   template.JS
-	ScriptHash               string
-	Homepage                 template.URL
+	// FailedVetoes, WarnVetoes and UncheckedVetoes are the verdict's
+	// reasons (an unchecked veto makes it unknown).
+	FailedVetoes, WarnVetoes, UncheckedVetoes []finding.Veto
+	Items                                     []findingItem
+	Rows                                      []checkRow
+	Duration                                  time.Duration
+	Connectivity                              map[string]any
+	Skipped                                   map[string]any
+	Columns                                   []map[string]any
+	Script                                    template.JS
+	ScriptHash                                string
+	Homepage                                  template.URL
 }
 
 // findingItem is one row of the findings table: the finding, its fix and
@@ -130,6 +135,8 @@ func WriteHTML(w io.Writer, r *finding.Report) error {
 				d.FailedVetoes = append(d.FailedVetoes, v)
 			case finding.VetoWarning:
 				d.WarnVetoes = append(d.WarnVetoes, v)
+			case finding.VetoUnchecked:
+				d.UncheckedVetoes = append(d.UncheckedVetoes, v)
 			}
 		}
 	}

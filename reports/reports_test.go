@@ -194,7 +194,7 @@ func readLedger(t *testing.T, r *finding.Report, maxRows int) *excelize.File {
 // the 概览 with the site, counts, vetoes and deductions.
 func TestLedger(t *testing.T) {
 	r := sampleReport()
-	r.Evaluation = &finding.Evaluation{Score: 88.5, Passed: false,
+	r.Evaluation = &finding.Evaluation{Score: new(88.5), Verdict: finding.VerdictFail, Passed: false,
 		Vetoes:     []finding.Veto{{Item: "严重表述错误（含被挂马、暗链）", Status: finding.VetoFail, Evidence: "暗链 3 个"}, {Item: "首页不更新", Status: finding.VetoPass, Evidence: "首页两周内有更新"}},
 		Deductions: []finding.Deduction{{Name: "首页不可用链接", Count: 1, Points: 1}}}
 	f := readLedger(t, r, excelize.TotalRows-1)
@@ -219,6 +219,10 @@ func TestLedger(t *testing.T) {
 		if k := row[col("问题类型")]; k == fd.Kind || k == "" {
 			t.Errorf("row %d: 问题类型 %q is not Chinese", i+1, k)
 		}
+	}
+	// 问题类型 is Chinese, from the catalog, not the kind's key.
+	if k := rows[1][col("问题类型")]; k != "页面不存在（404）" {
+		t.Errorf("问题类型 %q, want 页面不存在（404）", k)
 	}
 	if strings.Contains(strings.Join(rows[1], ""), "\x1b") || strings.Contains(strings.Join(rows[2], ""), "\x1b") {
 		t.Error("control characters reached the ledger")
@@ -311,7 +315,7 @@ func TestHTMLDarkLinkEvidenceAndOrder(t *testing.T) {
 		Details: map[string]any{"screenshot": "screenshots/abc123.png", "screenshot_crop": "screenshots/abc123-crop.png",
 			"snippet": `<div class="hid">` + hostile + `</div>`, "css": "display: none", "css_selector": ".hid", "css_source": "http://www.example.gov.cn/css/main.css", "css_line": 12.0}})
 	r.Artifacts = map[string][]byte{"screenshots/abc123.png": []byte("\x89PNGfull"), "screenshots/abc123-crop.png": []byte("\x89PNGcrop")}
-	r.Evaluation = &finding.Evaluation{Score: 90, Vetoes: []finding.Veto{{Item: "严重表述错误（含被挂马、暗链）", Status: finding.VetoFail, Evidence: "暗链 1 个"}}}
+	r.Evaluation = &finding.Evaluation{Score: new(90.0), Verdict: finding.VerdictFail, Vetoes: []finding.Veto{{Item: "严重表述错误（含被挂马、暗链）", Status: finding.VetoFail, Evidence: "暗链 1 个"}}}
 	r.Measurements["columns"] = []any{
 		map[string]any{"name": "新闻动态", "status": "ok", "days_since": 2.0},
 		map[string]any{"name": "人事信息", "status": "stale", "days_since": 400.0},
@@ -400,5 +404,40 @@ func BenchmarkLedger(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.ReportMetric(float64(buf.Len())/1e6, "MB-file")
+	}
+}
+
+// TestIncompleteEvaluation: a pre-evaluation that could not gather its
+// evidence shows no verdict and no score as if complete, in the HTML
+// report (verdict box and vetoes) and the ledger's 概览.
+func TestIncompleteEvaluation(t *testing.T) {
+	r := sampleReport()
+	r.Evaluation = &finding.Evaluation{ScoreNote: "首页无法访问，未能检查页面内容", Verdict: finding.VerdictUnknown,
+		Vetoes: []finding.Veto{{Item: "站点无法访问", Status: finding.VetoPass, Evidence: "探测 24 次，失败 0 次"},
+			{Item: "首页不更新", Status: finding.VetoUnchecked, Evidence: "未检查：首页无法访问"}}}
+	var b bytes.Buffer
+	if err := WriteHTML(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	h := b.String()
+	verdict := h[strings.Index(h, `<section id="verdict"`):strings.Index(h, `<section id="findings-section"`)]
+	for _, want := range []string{`class="result none"`, "无法判定（部分指标未检查）", "估算得分 无法估算（首页无法访问，未能检查页面内容）", "未检查：", "首页不更新：未检查：首页无法访问"} {
+		if !strings.Contains(verdict, want) {
+			t.Errorf("verdict lacks %q:\n%s", want, verdict)
+		}
+	}
+	if strings.Contains(h, "预计合格") || strings.Contains(h, "预计不合格") || strings.Contains(verdict, "/ 100") {
+		t.Error("an incomplete run's report claims a verdict or a score")
+	}
+	f := readLedger(t, r, excelize.TotalRows-1)
+	overview, _ := f.GetRows("概览")
+	text := ""
+	for _, row := range overview {
+		text += strings.Join(row, "|") + "\n"
+	}
+	for _, want := range []string{"预评估结论|无法判定（部分指标未检查）", "估算得分|无法估算（首页无法访问，未能检查页面内容）", "首页不更新|未检查|未检查：首页无法访问"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("概览 lacks %q:\n%s", want, text)
+		}
 	}
 }

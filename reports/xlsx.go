@@ -32,7 +32,9 @@ var ledgerColumns = []ledgerColumn{
 	{"严重程度", 8, func(_ int, f finding.Finding, _ *finding.Report) any { return f.Severity.Label() }},
 	{"确认情况", 7, func(_ int, f finding.Finding, _ *finding.Report) any { return f.Certainty.Label() }},
 	{"检查项", 11, func(_ int, f finding.Finding, _ *finding.Report) any { return catalog.Title(f.Check) }},
-	{"问题类型", 14, func(_ int, f finding.Finding, _ *finding.Report) any { return clean(catalog.KindLabel(f)) }},
+	{"问题类型", 14, func(_ int, f finding.Finding, _ *finding.Report) any {
+		return clean(catalog.KindLabel(f.Check, f.Kind))
+	}},
 	{"问题说明", 32, func(_ int, f finding.Finding, _ *finding.Report) any { return clean(f.Message) }},
 	{"整改建议", 26, func(_ int, f finding.Finding, _ *finding.Report) any { return catalog.Fix(f) }},
 	{"所在页面", 28, func(_ int, f finding.Finding, _ *finding.Report) any { return clean(f.Page) }},
@@ -356,13 +358,14 @@ func writeOverview(f *excelize.File, sheet string, r *finding.Report, st ledgerS
 		err = f.SetRowHeight(sheet, 1, 28)
 	}
 	row = 3
+	// An incomplete run's verdict and score say what is missing: no
+	// score is claimed without its inputs.
 	verdict, scoreText := "未做预评估", ""
 	if e := r.Evaluation; e != nil {
-		verdict = "预计合格"
-		if !e.Passed {
-			verdict = "预计不合格"
+		verdict, scoreText = e.VerdictLabel(), e.ScoreLabel()
+		if e.Score != nil {
+			scoreText = score(*e.Score)
 		}
-		scoreText = score(e.Score)
 	}
 	complete := "完整"
 	if !r.Complete {

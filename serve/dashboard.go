@@ -93,15 +93,29 @@ func (d *Dashboard) render(w http.ResponseWriter, title string, body template.HT
 	dashTmpl.Execute(w, map[string]any{"Title": title, "Body": body})
 }
 
-var indexTmpl = template.Must(template.New("index").Funcs(template.FuncMap{
+// dashFuncs are the pages' template functions.
+var dashFuncs = template.FuncMap{
 	"time":  func(t time.Time) string { return t.Format("2006-01-02 15:04") },
 	"sev":   func(s string) string { return finding.Severity(s).Label() },
 	"pct":   func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
 	"score": func(f float64) string { return strings.TrimSuffix(fmt.Sprintf("%.1f", f), ".0") },
-}).Parse(`<table class="stack"><tr><th>网站</th><th>结论</th><th class="num">估算得分</th><th>最近巡检</th><th class="num">问题</th><th class="num">新增</th><th class="num">已修复</th><th>最严重</th><th>近 7 天可用率</th><th>报告</th></tr>
+	// verdictClass colours a verdict: an unknown one (an item unchecked,
+	// no score) is neither green nor red.
+	"verdictClass": func(e *finding.Evaluation) string {
+		switch {
+		case e.Verdict == finding.VerdictUnknown:
+			return "warn"
+		case e.Verdict == finding.VerdictPass, e.Verdict == "" && e.Passed:
+			return "ok"
+		}
+		return "bad"
+	},
+}
+
+var indexTmpl = template.Must(template.New("index").Funcs(dashFuncs).Parse(`<table class="stack"><tr><th>网站</th><th>结论</th><th class="num">估算得分</th><th>最近巡检</th><th class="num">问题</th><th class="num">新增</th><th class="num">已修复</th><th>最严重</th><th>近 7 天可用率</th><th>报告</th></tr>
 {{range .}}{{$k := .Key}}<tr><td><a href="/sites/{{.Key}}/"><b>{{.Name}}</b></a></td>
-<td data-label="结论">{{with .Eval}}{{if .Passed}}<span class="ok">预计合格</span>{{else}}<span class="bad">预计不合格</span>{{end}}{{else}}{{if .Last}}<span class="muted">未评估</span>{{else}}—{{end}}{{end}}{{with .FailedVetoes}}<div class="muted">否决：{{range $i, $v := .}}{{if $i}}、{{end}}{{$v}}{{end}}</div>{{end}}</td>
-<td class="num" data-label="估算得分">{{with .Eval}}{{score .Score}}{{else}}—{{end}}</td>
+<td data-label="结论">{{with .Eval}}<span class="{{verdictClass .}}">{{.VerdictLabel}}</span>{{else}}{{if .Last}}<span class="muted">未评估</span>{{else}}—{{end}}{{end}}{{with .Vetoes.Failed}}<div class="muted">否决：{{range $i, $v := .}}{{if $i}}、{{end}}{{$v}}{{end}}</div>{{end}}{{with .Vetoes.Unchecked}}<div class="muted">未检查：{{range $i, $v := .}}{{if $i}}、{{end}}{{$v}}{{end}}</div>{{end}}</td>
+<td class="num" data-label="估算得分">{{with .Eval}}{{if .Score}}{{score .Score}}{{else}}<span class="muted" title="{{.ScoreLabel}}">无法估算</span>{{end}}{{else}}—{{end}}</td>
 {{with .Last}}<td data-label="最近巡检">{{time .StartedAt}}{{if not .Complete}} <span class="warn">未完成</span>{{end}}</td><td class="num" data-label="问题">{{.Findings}}</td><td class="num" data-label="新增">{{.New}}</td><td class="num" data-label="已修复">{{.Fixed}}</td><td data-label="最严重">{{sev .Worst}}</td>{{else}}<td colspan="5" data-label="最近巡检">尚无巡检记录</td>{{end}}
 <td data-label="近 7 天可用率">{{if .Probes}}<span class="{{if ge .Failure 0.05}}bad{{else if ge .Failure 0.03}}warn{{else}}ok{{end}}">{{pct .Available}}</span>（{{.Probes}} 次探测）{{else}}—{{end}}</td>
 <td data-label="报告">{{with .Last}}<a href="/sites/{{$k}}/runs/{{.ID}}/report.html">报告</a> ｜ <a href="/sites/{{$k}}/runs/{{.ID}}/ledger.xlsx">整改台账</a>{{end}}</td></tr>{{end}}</table>`))
@@ -112,9 +126,14 @@ type siteRow struct {
 	Probes             int
 	Failure, Available float64
 	// Eval is the latest run's pre-evaluation (verdict and score), and
-	// FailedVetoes the items that fail it.
-	Eval         *finding.Evaluation
-	FailedVetoes []string
+	// Vetoes the items that fail it or could not be checked.
+	Eval   *finding.Evaluation
+	Vetoes vetoItems
+}
+
+// vetoItems names the vetoes behind a verdict.
+type vetoItems struct {
+	Failed, Unchecked []string
 }
 
 func (d *Dashboard) rows(ctx context.Context) []siteRow {
@@ -127,7 +146,7 @@ func (d *Dashboard) rows(ctx context.Context) []siteRow {
 		}
 		if runs, err := s.Store.Runs(ctx, row.Key, 1); err == nil && len(runs) > 0 {
 			row.Last = &runs[0]
-			row.Eval, row.FailedVetoes = verdict(ctx, s, row.Key, runs[0].ID)
+			row.Eval, row.Vetoes = verdict(ctx, s, row.Key, runs[0].ID)
 		}
 		total, failed, _ := s.Store.Availability(ctx, row.Key, s.now().Add(-7*24*time.Hour))
 		row.Probes = total
@@ -141,18 +160,21 @@ func (d *Dashboard) rows(ctx context.Context) []siteRow {
 }
 
 // verdict reads a run's pre-evaluation from its report.
-func verdict(ctx context.Context, s *Service, key string, id int64) (*finding.Evaluation, []string) {
+func verdict(ctx context.Context, s *Service, key string, id int64) (*finding.Evaluation, vetoItems) {
 	rep, _, err := s.Store.Report(ctx, key, id)
 	if err != nil || rep.Evaluation == nil {
-		return nil, nil
+		return nil, vetoItems{}
 	}
-	var failed []string
+	var items vetoItems
 	for _, v := range rep.Evaluation.Vetoes {
-		if v.Status == finding.VetoFail {
-			failed = append(failed, v.Item)
+		switch v.Status {
+		case finding.VetoFail:
+			items.Failed = append(items.Failed, v.Item)
+		case finding.VetoUnchecked:
+			items.Unchecked = append(items.Unchecked, v.Item)
 		}
 	}
-	return rep.Evaluation, failed
+	return rep.Evaluation, items
 }
 
 func (d *Dashboard) index(w http.ResponseWriter, r *http.Request) {
@@ -171,12 +193,8 @@ func (d *Dashboard) index(w http.ResponseWriter, r *http.Request) {
 	d.render(w, "网站巡检 · 总览", template.HTML(b.String()))
 }
 
-var siteTmpl = template.Must(template.New("site").Funcs(template.FuncMap{
-	"time":  func(t time.Time) string { return t.Format("2006-01-02 15:04") },
-	"sev":   func(s string) string { return finding.Severity(s).Label() },
-	"score": func(f float64) string { return strings.TrimSuffix(fmt.Sprintf("%.1f", f), ".0") },
-}).Parse(`<p><a href="/">返回总览</a> ｜ 首页 <span class="url">{{.URL}}</span></p>
-{{with .Eval}}<p>最近一次巡检：{{if .Passed}}<span class="ok">预计合格</span>{{else}}<span class="bad">预计不合格</span>{{end}}，估算得分 <b>{{score .Score}}</b>{{with $.FailedVetoes}}；单项否决不通过：{{range $i, $v := .}}{{if $i}}、{{end}}{{$v}}{{end}}{{end}}</p>{{end}}
+var siteTmpl = template.Must(template.New("site").Funcs(dashFuncs).Parse(`<p><a href="/">返回总览</a> ｜ 首页 <span class="url">{{.URL}}</span></p>
+{{with .Eval}}<p>最近一次巡检：<span class="{{verdictClass .}}">{{.VerdictLabel}}</span>，估算得分 {{if .Score}}<b>{{score .Score}}</b>{{else}}{{.ScoreLabel}}{{end}}{{with $.Vetoes.Failed}}；单项否决不通过：{{range $i, $v := .}}{{if $i}}、{{end}}{{$v}}{{end}}{{end}}{{with $.Vetoes.Unchecked}}；未检查：{{range $i, $v := .}}{{if $i}}、{{end}}{{$v}}{{end}}{{end}}</p>{{end}}
 <h2>近 7 天首页可用性</h2><div class="chart">{{.Chart}}</div>
 <h2>巡检记录</h2><table class="stack"><tr><th>编号</th><th>时间</th><th class="num">问题</th><th class="num">新增</th><th class="num">已修复</th><th>最严重</th><th>报告</th></tr>
 {{range .Runs}}<tr><td data-label="编号">{{.ID}}</td><td data-label="时间">{{time .StartedAt}}{{if not .Complete}} <span class="warn">未完成</span>{{end}}</td><td class="num" data-label="问题">{{.Findings}}</td><td class="num" data-label="新增">{{.New}}</td><td class="num" data-label="已修复">{{.Fixed}}</td><td data-label="最严重">{{sev .Worst}}</td>
@@ -199,7 +217,7 @@ func (d *Dashboard) site(w http.ResponseWriter, r *http.Request) {
 	days, _ := d.Current().Store.ProbeDays(ctx, key, d.Current().now().AddDate(0, 0, -7))
 	data := map[string]any{"Key": key, "URL": site.URL, "Runs": runs, "Chart": availabilityChart(days)}
 	if len(runs) > 0 {
-		data["Eval"], data["FailedVetoes"] = verdict(ctx, d.Current(), key, runs[0].ID)
+		data["Eval"], data["Vetoes"] = verdict(ctx, d.Current(), key, runs[0].ID)
 		shot := filepath.Join(d.Current().Config.Serve.ReportsDir, key, strconv.FormatInt(runs[0].ID, 10), "screenshots", "homepage.png")
 		if _, err := os.Stat(shot); err == nil {
 			data["Shot"] = fmt.Sprintf("/sites/%s/runs/%d/screenshots/homepage.png", key, runs[0].ID)

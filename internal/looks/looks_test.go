@@ -155,7 +155,7 @@ func TestLooks(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range rep.Findings {
-		if catalog.KindLabel(f) == f.Kind {
+		if catalog.KindLabel(f.Check, f.Kind) == f.Kind {
 			t.Errorf("finding %s/%s has no Chinese kind name", f.Check, f.Kind)
 		}
 	}
@@ -259,9 +259,15 @@ func TestLooks(t *testing.T) {
 				if l.ScrollWidth > l.InnerWidth || !l.Viewport {
 					t.Errorf("page %v px wide in a %v px screen, viewport meta %v", l.ScrollWidth, l.InnerWidth, l.Viewport)
 				}
-				score := strings.TrimSuffix(fmt.Sprintf("%.1f", rep.Evaluation.Score), ".0")
-				if !strings.Contains(l.Text, "预计不合格") || !strings.Contains(l.Text, score) {
-					t.Errorf("no verdict and score (%s) on the %s", score, page.name)
+				// The demo's run is incomplete (its firewall-protected
+				// section): the verdict and score say so.
+				e := rep.Evaluation
+				score := "无法估算"
+				if e.Score != nil {
+					score = strings.TrimSuffix(fmt.Sprintf("%.1f", *e.Score), ".0")
+				}
+				if !strings.Contains(l.Text, e.VerdictLabel()) || !strings.Contains(l.Text, score) {
+					t.Errorf("no verdict (%s) and score (%s) on the %s", e.VerdictLabel(), score, page.name)
 				}
 				if page.path != "/" && (l.Labels != 21 || len(l.Clipped) > 0) {
 					t.Errorf("availability chart: %d labels (want 21), clipped: %v", l.Labels, l.Clipped)

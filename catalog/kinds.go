@@ -8,25 +8,27 @@ import (
 	"github.com/xunjian/xunjian/finding"
 )
 
-// remedy is what a kind of finding is called in Chinese (the ledger's 问题类型)
-// and what the webmaster does about it, in one line (整改建议). Fix may
-// name details of the finding in braces: {wrong} {right} {word} {column}
-// {domain}.
-type remedy struct {
-	kind string
-	fix  string
+// kindText is what a kind of finding is called in Chinese (the ledger's
+// 问题类型, the report's kind, the words a webmaster knows from commercial
+// monitors) and what the webmaster does about it, in one line (整改建议).
+// Fix may name details of the finding in braces: {wrong} {right} {word}
+// {column} {domain}.
+type kindText struct {
+	label, fix string
 }
 
-// remedies holds one remedy per finding name and kind; "" is the default
-// for kinds not listed (a later release may add kinds). A test checks that
-// every finding name of the registry has its default.
-var remedies = map[string]map[string]remedy{
+// kinds is the one table of finding kinds, by finding name (the `check`
+// field) and kind, for every presenter (reports, ledger, alerts,
+// dashboard). "" is the finding name's default for kinds not listed (a
+// later version may add kinds). Tests check that every finding name has
+// its default and every kind a check emits is listed.
+var kinds = map[string]map[string]kindText{
 	BrokenLink: {
 		"":                   {"链接不可用", "删除该链接，或替换为可用的地址"},
 		"not-found":          {"页面不存在（404）", "删除该链接，或替换为正确的地址"},
 		"gone":               {"页面已删除（410）", "删除该链接，或替换为新地址"},
 		"forbidden":          {"禁止访问（403）", "应公开的请开放访问，否则删除该链接"},
-		"rate-limited":       {"访问过于频繁（429）", "人工打开复核；确认失效再删除该链接"},
+		"rate-limited":       {"疑似被限流（429）", "人工打开复核；确认失效再删除该链接"},
 		"server-error":       {"服务器错误（5xx）", "通知对方网站修复；长期打不开的删除该链接"},
 		"client-error":       {"请求错误（4xx）", "删除该链接，或替换为正确的地址"},
 		"timeout":            {"连接超时", "人工打开复核；长期打不开的删除该链接"},
@@ -39,6 +41,9 @@ var remedies = map[string]map[string]remedy{
 		"private-address":    {"指向内网地址", "删除该链接（公众无法访问内网），或替换为对外地址"},
 		"soft-404":           {"内容为“页面不存在”（软 404）", "人工打开复核；确认失效的删除该链接或替换为正确地址"},
 		"network-error":      {"网络错误", "人工打开复核；长期打不开的删除该链接"},
+		"firewall":           {"巡检被网站防火墙拦截", "在网站防火墙中将巡检程序加入白名单（见证据），再重新巡检"},
+		"firewall-external":  {"外部网站防火墙拦截，未检查", "无需整改网站：人工打开这些链接复核"},
+		"url-too-long":       {"链接过长，未检查", "人工打开复核；脚本拼接出错或被注入的链接请修正或删除"},
 	},
 	DarkLink: {
 		"":                  {"暗链", "删除该链接：在网页模板中找到下方 HTML 片段删除，并排查网站被篡改的原因"},
@@ -96,6 +101,7 @@ var remedies = map[string]map[string]remedy{
 		"warning":          {"栏目即将超期", "期限内更新栏目“{column}”"},
 		"homepage":         {"首页不更新", "立即在首页发布新信息（单项否决项）"},
 		"homepage-warning": {"首页即将超期", "尽快在首页发布新信息"},
+		"date-unknown":     {"更新时间无法确定（只写月日）", "栏目“{column}”的列表写明带年份的发布日期"},
 		"veto-news-notice": {"栏目不更新（单项否决）", "逐个更新超期栏目，直到少于否决数量"},
 		"veto-any":         {"栏目不更新（单项否决）", "逐个更新超期栏目，直到少于否决数量"},
 	},
@@ -104,6 +110,7 @@ var remedies = map[string]map[string]remedy{
 		"blank":        {"空白栏目", "为栏目“{column}”补充内容，或撤并该栏目"},
 		"veto":         {"空白栏目（单项否决）", "补充或撤并空白栏目，直到少于否决数量"},
 		"veto-warning": {"空白栏目（预警）", "补充或撤并空白栏目，避免达到否决数量"},
+		"unrendered":   {"脚本生成的栏目未渲染，未检查", "无需整改网站：安装 Chromium 后重新巡检，或人工打开该栏目复核"},
 	},
 	Connectivity: {
 		"":                 {"首页连通性", "检查服务器与网络，确保首页稳定可访问"},
@@ -119,40 +126,55 @@ var remedies = map[string]map[string]remedy{
 	},
 	Attachment: {
 		"":                      {"附件无法读取", "人工打开该文件检查；文件损坏的重新上传"},
-		"attachment-unreadable": {"附件无法读取", "人工打开该文件检查；文件损坏的重新上传"},
+		"attachment-unreadable": {"附件无法读取，未检查", "人工打开该文件检查；文件损坏的重新上传"},
+		"attachment-truncated":  {"附件只检查了一部分", "人工检查该附件的其余部分；过大的文件可拆分后发布"},
 	},
 }
 
-// lookupRemedy returns the remedy of a finding's check and kind, the
-// check's default, or a generic one for checks this version does not know.
-func lookupRemedy(check, kind string) (remedy, bool) {
-	byKind, ok := remedies[check]
+// lookup returns the text of a finding name and kind, the finding name's
+// default for a kind not listed, or false for a finding name this version
+// does not know (a report written by a later version).
+func lookup(check, kind string) (kindText, bool) {
+	byKind, ok := kinds[check]
 	if !ok {
-		return remedy{}, false
+		return kindText{}, false
 	}
-	if r, ok := byKind[kind]; ok {
-		return r, true
+	if t, ok := byKind[kind]; ok {
+		return t, true
 	}
-	r, ok := byKind[""]
-	return r, ok
+	t, ok := byKind[""]
+	return t, ok
 }
 
-// KindLabel is a finding's kind in Chinese (the ledger's 问题类型).
-func KindLabel(f finding.Finding) string {
-	if r, ok := lookupRemedy(f.Check, f.Kind); ok {
-		return r.kind
+// KindLabel names a finding's kind in Chinese: the label of its finding
+// name (check) and kind, the finding name's default label for a kind not
+// listed, or the kind itself for a finding name this version does not
+// know.
+func KindLabel(check, kind string) string {
+	if t, ok := lookup(check, kind); ok {
+		return t.label
 	}
-	return f.Kind
+	return kind
+}
+
+// KindLabels returns the labels of the kinds one finding name lists, for
+// tests and documentation; "" is the default label.
+func KindLabels(check string) map[string]string {
+	out := map[string]string{}
+	for k, t := range kinds[check] {
+		out[k] = t.label
+	}
+	return out
 }
 
 // Fix is what the webmaster does about a finding, in one line: 删除该链接,
-// 替换为“截至”后重新发布, 撤下，打码后重新发布, 更新栏目“工作动态”…
+// 替换为“截至”后重新发布, 撤下该附件，打码后重新发布, 更新栏目“工作动态”…
 func Fix(f finding.Finding) string {
-	r, ok := lookupRemedy(f.Check, f.Kind)
+	t, ok := lookup(f.Check, f.Kind)
 	if !ok {
 		return "按问题说明整改"
 	}
-	fix := r.fix
+	fix := t.fix
 	if f.Check == Privacy {
 		what := "该页面"
 		if f.Details["where"] == "attachment" {
