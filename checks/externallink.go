@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -75,6 +76,16 @@ func newExternalLink(d Deps) (Check, error) {
 }
 
 func (c *externalLink) Name() string { return catalog.ExternalLink }
+
+// Memo implements Recaller: the check keeps nothing of a page but what
+// its links say.
+func (c *externalLink) Memo(*crawler.Page) (json.RawMessage, bool) { return nil, false }
+
+// Recall implements Recaller: a remembered page has its links, all Page
+// reads.
+func (c *externalLink) Recall(ctx context.Context, p *crawler.Page, _ json.RawMessage) {
+	c.Page(ctx, p)
+}
 
 func (c *externalLink) Page(_ context.Context, p *crawler.Page) []finding.Finding {
 	page := p.URL.String()

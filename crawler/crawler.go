@@ -69,6 +69,11 @@ type Config struct {
 	RefsFor func() []string
 	// Readers bounds the page readers (readers.DefaultLimits when zero).
 	Readers readers.Limits
+	// Memory, if set, is what earlier runs learnt per URL, and Recheck how
+	// this run uses it (conditional requests, the spread, resuming; see
+	// recall.go).
+	Memory  Memory
+	Recheck Recheck
 	// Render, if set, renders script-fed pages in a browser (at most
 	// crawl.render_pages a run): rendered discovery (renderhook.go).
 	Render Renderer
@@ -98,6 +103,8 @@ type Result struct {
 	Home Outcome
 	// Referrers holds the referring places of the targets Config.RefsFor named.
 	Referrers map[string][]Ref
+	// Recheck counts how the run used Config.Memory.
+	Recheck RecheckStats
 	// Blocked are the hosts whose firewall answered instead of the site
 	// (their targets are not in Failures), sorted by host.
 	Blocked []Blocked
@@ -151,6 +158,7 @@ type Crawler struct {
 	refs      *refLog
 	judge     *soft404Judge
 	hook      readHook
+	recalls   recallState
 	walls     walls
 	start     time.Time
 
@@ -346,11 +354,16 @@ func (cr *Crawler) probeMissingPage(ctx context.Context) *soft404Baseline {
 
 // handlePage fetches and parses one in-scope page and queues its links.
 func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) {
+	known, plan := cr.recall(ctx, it, true)
+	if plan == planResumed || plan == planCarried {
+		cr.replayPage(ctx, it, known, plan.reuse(), onPage)
+		return
+	}
 	mode := bodyHTML
 	if cr.cfg.OnAttachment != nil {
 		mode = bodyAny
 	}
-	out, res := cr.fetch(ctx, http.MethodGet, it.URL, mode)
+	out, res := cr.fetch(cr.conditional(ctx, known, plan), http.MethodGet, it.URL, mode)
 	cr.observe(it, out)
 	if it.Depth == 0 {
 		cr.mu.Lock()
@@ -359,6 +372,10 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 	}
 	if ctx.Err() != nil && out.Class != "" {
 		return // cancelled mid-request: not a finding
+	}
+	if cr.notModified(known, plan, res) {
+		cr.replayPage(ctx, it, known, Unchanged, onPage)
+		return
 	}
 	pageURL, _ := url.Parse(it.URL)
 	final := pageURL
@@ -370,9 +387,10 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 	if !out.Failed() && (!isHTML(res.header) || readers.IsDownload(res.header)) {
 		// A page link that serves a document: an attachment by content type.
 		cr.attach.Add(1)
-		cr.deliverAttachment(pageURL, res)
+		cr.learnFile(ctx, it, out, res, cr.deliverAttachment(pageURL, res), true)
 		return
 	}
+	learnt := false
 	if !out.Failed() && res.gotBody && cr.inScope(final) {
 		cr.crawled.Add(1)
 		text, cs := Decode(res.data, res.header.Get(originalContentType))
@@ -407,6 +425,8 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 		if onPage != nil {
 			onPage(p)
 		}
+		cr.learnPage(ctx, it, p, out)
+		learnt = true
 		cr.refs.add(it.URL, it.Depth == 0, checkable(p.Links))
 		from := parent{depth: it.Depth, pattern: pathPattern(pageURL), chain: it.Chain, page: it.URL}
 		for _, ln := range p.Links {
@@ -415,6 +435,9 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 	}
 	if out.Failed() {
 		cr.recordFailure(it, out)
+	}
+	if !learnt {
+		cr.learnFile(ctx, it, out, res, nil, false)
 	}
 }
 
@@ -447,20 +470,30 @@ func dedupeLinks(links []Link) []Link {
 // handleTarget checks a target's availability: HEAD first, GET when HEAD is
 // refused or lies (405, 501, 403 and other errors).
 func (cr *Crawler) handleTarget(ctx context.Context, it Item) {
+	known, plan := cr.recall(ctx, it, false)
+	if plan == planResumed || plan == planCarried {
+		cr.replayTarget(it, known, plan.reuse())
+		return
+	}
 	if it.Kind == KindAttachment && cr.cfg.OnAttachment != nil {
 		// Content checks read attachments: one GET gives both the
 		// availability and the bytes.
-		out, res := cr.fetch(ctx, http.MethodGet, it.URL, bodyAny)
+		out, res := cr.fetch(cr.conditional(ctx, known, plan), http.MethodGet, it.URL, bodyAny)
 		cr.observe(it, out)
 		if ctx.Err() != nil && out.Failed() {
 			return
 		}
+		if cr.notModified(known, plan, res) {
+			cr.replayTarget(it, known, Unchanged)
+			return
+		}
 		if out.Failed() {
 			cr.recordFailure(it, out)
+			cr.learnFile(ctx, it, out, res, nil, false)
 			return
 		}
 		u, _ := url.Parse(it.URL)
-		cr.deliverAttachment(u, res)
+		cr.learnFile(ctx, it, out, res, cr.deliverAttachment(u, res), false)
 		return
 	}
 	out, _ := cr.fetch(ctx, http.MethodHead, it.URL, bodyNone)
@@ -475,6 +508,7 @@ func (cr *Crawler) handleTarget(ctx context.Context, it Item) {
 	if out.Failed() {
 		cr.recordFailure(it, out)
 	}
+	cr.learnFile(ctx, it, out, nil, nil, false)
 }
 
 // headLies reports a HEAD answer that GET may contradict: servers and WAFs
@@ -490,10 +524,11 @@ func headLies(o Outcome) bool {
 	return o.Status == 0 && (o.Class == ClassReset || o.Class == ClassNetwork)
 }
 
-// deliverAttachment hands a downloaded attachment to Config.OnAttachment.
-func (cr *Crawler) deliverAttachment(u *url.URL, res *fetchResult) {
+// deliverAttachment hands a downloaded attachment to Config.OnAttachment
+// and returns it (nil when there was none to hand).
+func (cr *Crawler) deliverAttachment(u *url.URL, res *fetchResult) *Attachment {
 	if cr.cfg.OnAttachment == nil || !res.gotBody {
-		return
+		return nil
 	}
 	a := &Attachment{URL: u, Status: res.status, Header: restoreHeader(res.header), Body: res.data}
 	a.Name = readers.ReadFile(a.Header).Name
@@ -510,6 +545,7 @@ func (cr *Crawler) deliverAttachment(u *url.URL, res *fetchResult) {
 		a.FinalURL = u
 	}
 	cr.cfg.OnAttachment(a)
+	return a
 }
 
 func (cr *Crawler) recordFailure(it Item, out Outcome) {
@@ -729,5 +765,6 @@ func (cr *Crawler) result(ctx context.Context) (*Result, error) {
 		Retries:     int(cr.retries.Load()),
 		BytesRead:   cr.bytesRead.Load(),
 	}
+	r.Recheck = cr.recalls.stats()
 	return r, nil
 }

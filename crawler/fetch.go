@@ -188,6 +188,7 @@ func (cr *Crawler) fetchOnce(ctx context.Context, method, target string, body bo
 	hdr.Set("User-Agent", cr.cfg.Crawl.UserAgent)
 	hdr.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
 	hdr.Set("Accept-Language", "zh-CN,zh;q=0.9")
+	setConditional(ctx, method, hdr)
 	err := cr.collector.Request(method, target, nil, cctx, hdr)
 	if err != nil && res.err == nil && !errors.Is(err, colly.ErrAbortedAfterHeaders) && res.status == 0 {
 		res.err = err

@@ -25,6 +25,7 @@ import (
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/netpolicy"
 	"github.com/xunjian/xunjian/render"
+	"github.com/xunjian/xunjian/store"
 )
 
 // Version is the tool version written into reports.
@@ -52,6 +53,11 @@ type Options struct {
 	// Policy is the outbound policy of the run (crawl, checks, scan);
 	// built from Config and the site when nil.
 	Policy *netpolicy.Policy
+	// Memory, if set, keeps what runs learn per URL (memory.go): a
+	// re-inspection asks for unchanged pages conditionally, spreads a
+	// large site's link check (crawl.spread_days), and a scheduled run
+	// (WithScheduled) resumes what an earlier attempt began.
+	Memory store.Memory
 	// Browser is the run's shared Chromium (rendered discovery and the
 	// dark-link check); Run makes one (started on first use) when nil.
 	Browser *render.Shared
@@ -129,9 +135,11 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	}
 	var mu sync.Mutex
 	checkErrs := map[string]string{}
+	failures := 0
 	fail := func(name string, err error) {
 		mu.Lock()
 		checkErrs[name] = err.Error()
+		failures++
 		mu.Unlock()
 		o.Logger.Warn("check failed", "check", name, "site", home.String(), "err", err)
 	}
@@ -145,6 +153,20 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 			defer text.ex.Close()
 		}
 	}
+	mem, recheck, err := o.openMemory(ctx, home.String())
+	if err != nil {
+		return nil, fmt.Errorf("site %s: %w", home, err)
+	}
+	var known crawler.Memory
+	if mem != nil {
+		defer mem.close()
+		known = mem
+		mem.failures = func() int {
+			mu.Lock()
+			defer mu.Unlock()
+			return failures
+		}
+	}
 	// Findings in attachments, by file: when the crawl ends they move to
 	// the page that links to the file (the page to fix).
 	inFiles := map[string][]finding.Finding{}
@@ -154,7 +176,7 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		onAttachment = func(a *crawler.Attachment) {
 			defer o.Progress.attachment()
 			file := a.URL.String()
-			fs := text.file(ctx, file, a.Body, a.Truncated)
+			fs := mem.file(a, func() fileFindings { return text.file(ctx, file, a.Body, a.Truncated) })
 			if len(fs.inFile) > 0 {
 				mu.Lock()
 				inFiles[file] = append(inFiles[file], fs.inFile...)
@@ -165,6 +187,8 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	}
 	bl := cfg.Checks.BrokenLink
 	cr, err := crawler.New(crawler.Config{
+		Memory:             known,
+		Recheck:            recheck,
 		OnAttachment:       onAttachment,
 		MaxAttachmentBytes: cfg.Content.MaxAttachmentBytes,
 		RefsFor: func() []string {
@@ -187,6 +211,9 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		return nil, fmt.Errorf("site %s: %w", home, err)
 	}
 	o.Progress.crawler(cr)
+	if mem != nil {
+		mem.progress = cr.Progress
+	}
 	rep := &finding.Report{
 		Tool: "xunjian", Version: Version, Site: home.String(), Name: o.Site.Name,
 		StartedAt: o.Now(), Checks: names(list),
@@ -222,12 +249,13 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		}
 	}
 	o.Logger.Info("crawl start", "site", home.String(), "checks", enabled)
-	res, err := cr.Run(ctx, func(p *crawler.Page) {
+	res, err := cr.Run(ctx, mem.page(ctx, checks.Recallers(list), collect, func(p *crawler.Page) []finding.Finding {
+		var fs []finding.Finding
 		for _, c := range pageCheckers {
-			collect(safePage(ctx, c, p, fail))
+			fs = append(fs, safePage(ctx, c, p, fail)...)
 		}
-		collect(text.page(ctx, p.URL.String(), p.Doc))
-	})
+		return append(fs, text.page(ctx, p.URL.String(), p.Doc)...)
+	}))
 	if err != nil {
 		started.Wait()
 		return nil, fmt.Errorf("site %s: crawl: %w", home, err)
@@ -255,6 +283,9 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	}
 	if len(res.SkippedReasons) > 0 {
 		rep.Measurements["skipped"] = res.SkippedReasons
+	}
+	if mem != nil {
+		mem.note(rep, recheck, res.Recheck)
 	}
 	if res.RenderedPages > 0 {
 		rep.Measurements["rendered_discovery"] = map[string]int{"pages": res.RenderedPages, "links": res.RenderedLinks}

@@ -415,6 +415,7 @@ func TestIncompleteEvaluation(t *testing.T) {
 	r.Evaluation = &finding.Evaluation{ScoreNote: "首页无法访问，未能检查页面内容", Verdict: finding.VerdictUnknown,
 		Vetoes: []finding.Veto{{Item: "站点无法访问", Status: finding.VetoPass, Evidence: "探测 24 次，失败 0 次"},
 			{Item: "首页不更新", Status: finding.VetoUnchecked, Evidence: "未检查：首页无法访问"}}}
+	r.Notes = []string{"复查：12 个页面和附件自上次巡检以来没有改变（服务器答复 304），沿用上次读取的链接和检查结果"}
 	var b bytes.Buffer
 	if err := WriteHTML(&b, r); err != nil {
 		t.Fatal(err)
@@ -426,6 +427,9 @@ func TestIncompleteEvaluation(t *testing.T) {
 			t.Errorf("verdict lacks %q:\n%s", want, verdict)
 		}
 	}
+	if !strings.Contains(h, `<div class="notes"><b>检查范围：</b><div>复查：12 个页面`) {
+		t.Error("the re-inspection's note is not shown")
+	}
 	if strings.Contains(h, "预计合格") || strings.Contains(h, "预计不合格") || strings.Contains(verdict, "/ 100") {
 		t.Error("an incomplete run's report claims a verdict or a score")
 	}
@@ -435,7 +439,7 @@ func TestIncompleteEvaluation(t *testing.T) {
 	for _, row := range overview {
 		text += strings.Join(row, "|") + "\n"
 	}
-	for _, want := range []string{"预评估结论|无法判定（部分指标未检查）", "估算得分|无法估算（首页无法访问，未能检查页面内容）", "首页不更新|未检查|未检查：首页无法访问"} {
+	for _, want := range []string{"预评估结论|无法判定（部分指标未检查）", "估算得分|无法估算（首页无法访问，未能检查页面内容）", "首页不更新|未检查|未检查：首页无法访问", "检查范围|复查：12 个页面"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("概览 lacks %q:\n%s", want, text)
 		}

@@ -371,11 +371,15 @@ func writeOverview(f *excelize.File, sheet string, r *finding.Report, st ledgerS
 	if !r.Complete {
 		complete = "未完成：" + strings.Join(r.Incomplete, "；")
 	}
-	for _, kv := range [][2]string{
+	facts := [][2]string{
 		{"网站名称", name}, {"网站地址", r.Site}, {"巡检时间", r.StartedAt.Format("2006-01-02 15:04")},
 		{"巡检结果", complete}, {"预评估结论", verdict}, {"估算得分", scoreText},
 		{"问题总数", fmt.Sprint(len(r.Findings))}, {"抓取页面", fmt.Sprint(r.Stats.Pages)}, {"检查链接", fmt.Sprint(r.Stats.Links)},
-	} {
+	}
+	if len(r.Notes) > 0 { // what a re-inspection kept from earlier runs
+		facts = append(facts[:4], append([][2]string{{"检查范围", strings.Join(r.Notes, "\n")}}, facts[4:]...)...)
+	}
+	for _, kv := range facts {
 		set(1, kv[0], st.label)
 		set(2, kv[1], st.cell)
 		if err == nil {

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -39,13 +40,23 @@ type Portal struct {
 	mu          sync.Mutex
 	hits        map[string]int
 	slow        time.Duration
+	// notModified counts 304 answers (Options.Validators).
+	notModified atomic.Int64
 }
+
+// NotModified returns how many requests the portal answered 304 Not
+// Modified (Options.Validators).
+func (p *Portal) NotModified() int { return int(p.notModified.Load()) }
 
 // Options tune the portal for a caller's timeouts.
 type Options struct {
 	// Slow is how long the planted slow page takes to answer; make it longer
 	// than the crawl timeout. Default 3s.
 	Slow time.Duration
+	// Validators makes the portal answer conditional requests like a
+	// static web server: ETag and Last-Modified on every page and file,
+	// 304 Not Modified when they match (validators.go).
+	Validators bool
 }
 
 // Start serves the portal and the external site on 127.0.0.1 until ctx ends
@@ -81,7 +92,11 @@ func Start(ctx context.Context, o Options) (*Portal, error) {
 	p.ExternalURL = "http://" + extLn.Addr().String()
 	p.URL = "http://" + ln.Addr().String() + "/"
 	p.serve(extLn, p.externalHandler())
-	p.serve(ln, p.handler())
+	h := p.handler()
+	if o.Validators {
+		h = withValidators(h, func() { p.notModified.Add(1) })
+	}
+	p.serve(ln, h)
 	context.AfterFunc(ctx, func() { p.Close() })
 	return p, nil
 }
