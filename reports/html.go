@@ -73,8 +73,13 @@ type htmlData struct {
 	Severities []finding.Severity
 	BySeverity map[finding.Severity]int
 	// FailedVetoes, WarnVetoes and UncheckedVetoes are the verdict's
-	// reasons (an unchecked veto makes it unknown).
-	FailedVetoes, WarnVetoes, UncheckedVetoes []finding.Veto
+	// reasons (an unchecked veto makes it unknown), in short; ManualVetoes
+	// the items only a person can check. The evaluation section below the
+	// findings has every veto's whole evidence.
+	FailedVetoes, WarnVetoes, UncheckedVetoes []vetoLine
+	ManualVetoes                              []string
+	// ScoreNote says why there is no score, in short.
+	ScoreNote string
 	Items                                     []findingItem
 	Rows                                      []checkRow
 	Duration                                  time.Duration
@@ -128,15 +133,33 @@ func WriteHTML(w io.Writer, r *finding.Report) error {
 		d.BySeverity[f.Severity]++
 		d.Items = append(d.Items, newFindingItem(r, f))
 	}
+	// The verdict box refers to the incomplete banner above it rather than
+	// repeating its lines.
+	seeAbove := func(s string) string {
+		for _, line := range r.Incomplete {
+			if line != "" && !r.Complete {
+				s = strings.ReplaceAll(s, line, "见上方说明")
+			}
+		}
+		return s
+	}
+	newVetoLine := func(v finding.Veto) vetoLine {
+		l := newVetoLine(v)
+		l.First = seeAbove(l.First)
+		return l
+	}
 	if e := r.Evaluation; e != nil {
+		d.ScoreNote = seeAbove(e.ScoreNote)
 		for _, v := range e.Vetoes {
-			switch v.Status {
-			case finding.VetoFail:
-				d.FailedVetoes = append(d.FailedVetoes, v)
-			case finding.VetoWarning:
-				d.WarnVetoes = append(d.WarnVetoes, v)
-			case finding.VetoUnchecked:
-				d.UncheckedVetoes = append(d.UncheckedVetoes, v)
+			switch {
+			case v.Status == finding.VetoFail:
+				d.FailedVetoes = append(d.FailedVetoes, newVetoLine(v))
+			case v.Status == finding.VetoWarning:
+				d.WarnVetoes = append(d.WarnVetoes, newVetoLine(v))
+			case catalog.IsManual(v.Item):
+				d.ManualVetoes = append(d.ManualVetoes, v.Item)
+			case v.Status == finding.VetoUnchecked:
+				d.UncheckedVetoes = append(d.UncheckedVetoes, newVetoLine(v))
 			}
 		}
 	}
@@ -172,6 +195,38 @@ func WriteHTML(w io.Writer, r *finding.Report) error {
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// vetoLine is a veto in the verdict's few lines: its item, what fails it
+// counted by kind of finding (暗链 6 个、错别字 1 个), and the most serious
+// finding's message, or, without findings, its evidence.
+type vetoLine struct {
+	Item, Counts, First string
+}
+
+func newVetoLine(v finding.Veto) vetoLine {
+	l := vetoLine{Item: v.Item, First: v.Evidence}
+	if len(v.Findings) == 0 {
+		return l
+	}
+	l.First = v.Findings[0].Message
+	var order []string
+	n := map[string]int{}
+	for _, f := range v.Findings {
+		t := catalog.Title(f.Check)
+		if n[t] == 0 {
+			order = append(order, t)
+		}
+		n[t]++
+	}
+	if len(v.Findings) > 1 {
+		parts := make([]string, len(order))
+		for i, t := range order {
+			parts[i] = fmt.Sprintf("%s %d 个", t, n[t])
+		}
+		l.Counts = strings.Join(parts, "、")
+	}
+	return l
 }
 
 // shotURL embeds a screenshot the report carries as a data: URI (the

@@ -315,7 +315,8 @@ func TestHTMLDarkLinkEvidenceAndOrder(t *testing.T) {
 		Details: map[string]any{"screenshot": "screenshots/abc123.png", "screenshot_crop": "screenshots/abc123-crop.png",
 			"snippet": `<div class="hid">` + hostile + `</div>`, "css": "display: none", "css_selector": ".hid", "css_source": "http://www.example.gov.cn/css/main.css", "css_line": 12.0}})
 	r.Artifacts = map[string][]byte{"screenshots/abc123.png": []byte("\x89PNGfull"), "screenshots/abc123-crop.png": []byte("\x89PNGcrop")}
-	r.Evaluation = &finding.Evaluation{Score: new(90.0), Verdict: finding.VerdictFail, Vetoes: []finding.Veto{{Item: "严重表述错误（含被挂马、暗链）", Status: finding.VetoFail, Evidence: "暗链 1 个"}}}
+	r.Evaluation = &finding.Evaluation{Score: new(90.0), Verdict: finding.VerdictFail, Vetoes: []finding.Veto{{Item: "严重表述错误（含被挂马、暗链）", Status: finding.VetoFail, Evidence: "暗链 2 个；错别字 1 个",
+		Findings: []finding.VetoFinding{{Check: "dark-link", Message: "暗链：隐藏的链接含敏感词“澳门博彩”"}, {Check: "typo", Message: "严重表述错误：中华人民共合国"}, {Check: "dark-link", Message: "暗链：另一个"}}}}}
 	r.Measurements["columns"] = []any{
 		map[string]any{"name": "新闻动态", "status": "ok", "days_since": 2.0},
 		map[string]any{"name": "人事信息", "status": "stale", "days_since": 400.0},
@@ -334,7 +335,8 @@ func TestHTMLDarkLinkEvidenceAndOrder(t *testing.T) {
 		`<a href="screenshots/abc123.png" target="_blank" rel="noopener noreferrer">查看整页截图</a>`,
 		`&lt;div class=&#34;hid&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;`,
 		`<code>.hid { display: none }</code>`, `http://www.example.gov.cn/css/main.css 第 12 行`,
-		`预计不合格`, `单项否决不通过`,
+		`预计不合格`, `单项否决不通过`, `估算得分 90 / 100`,
+		`<b>严重表述错误（含被挂马、暗链）</b>（暗链 2 个、错别字与严重表述错误 1 个）：暗链：隐藏的链接含敏感词“澳门博彩”</li>`,
 	} {
 		if !strings.Contains(h, want) {
 			t.Errorf("html lacks %s", want)
@@ -414,7 +416,10 @@ func TestIncompleteEvaluation(t *testing.T) {
 	r := sampleReport()
 	r.Evaluation = &finding.Evaluation{ScoreNote: "首页无法访问，未能检查页面内容", Verdict: finding.VerdictUnknown,
 		Vetoes: []finding.Veto{{Item: "站点无法访问", Status: finding.VetoPass, Evidence: "探测 24 次，失败 0 次"},
-			{Item: "首页不更新", Status: finding.VetoUnchecked, Evidence: "未检查：首页无法访问"}}}
+			{Item: "首页不更新", Status: finding.VetoUnchecked, Evidence: "未检查：首页无法访问"},
+			{Item: "互动回应差", Status: finding.VetoUnchecked, Evidence: "需人工核查留言办理情况"}}}
+	r.Incomplete = []string{"首页无法访问"}
+	r.Evaluation.Vetoes = append(r.Evaluation.Vetoes, finding.Veto{Item: "空白栏目", Status: finding.VetoUnchecked, Evidence: "未能判定通过：但巡检不完整（首页无法访问）"})
 	r.Notes = []string{"复查：12 个页面和附件自上次巡检以来没有改变（服务器答复 304），沿用上次读取的链接和检查结果"}
 	var b bytes.Buffer
 	if err := WriteHTML(&b, r); err != nil {
@@ -422,7 +427,8 @@ func TestIncompleteEvaluation(t *testing.T) {
 	}
 	h := b.String()
 	verdict := h[strings.Index(h, `<section id="verdict"`):strings.Index(h, `<section id="findings-section"`)]
-	for _, want := range []string{`class="result none"`, "无法判定（部分指标未检查）", "估算得分 无法估算（首页无法访问，未能检查页面内容）", "未检查：", "首页不更新：未检查：首页无法访问"} {
+	for _, want := range []string{`class="result none"`, "无法判定（部分指标未检查）", "估算得分 无法估算", `<div class="note">见上方说明，未能检查页面内容</div>`,
+		"未检查：", "<b>首页不更新</b>：", "需人工检查：互动回应差", "<b>空白栏目</b>：<span class=\"muted\">未能判定通过：但巡检不完整（见上方说明）</span>"} {
 		if !strings.Contains(verdict, want) {
 			t.Errorf("verdict lacks %q:\n%s", want, verdict)
 		}

@@ -140,8 +140,11 @@ func TestLooks(t *testing.T) {
 		t.Skip(err)
 	}
 	out := outDir(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	// The demo's inspection renders pages in Chromium: minutes under -race
+	// on a shared machine. The looks themselves get their own budget.
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
+	started := time.Now()
 
 	// The demo's report, as `xunjian demo` writes it.
 	portal, err := sampleportal.Start(ctx, sampleportal.Options{})
@@ -154,6 +157,7 @@ func TestLooks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("demo inspection: %s", time.Since(started).Round(time.Second))
 	for _, f := range rep.Findings {
 		if catalog.KindLabel(f.Check, f.Kind) == f.Kind {
 			t.Errorf("finding %s/%s has no Chinese kind name", f.Check, f.Kind)
@@ -195,6 +199,8 @@ func TestLooks(t *testing.T) {
 	dash := httptest.NewServer((&serve.Dashboard{Current: func() *serve.Service { return svc }}).Handler())
 	defer dash.Close()
 
+	ctx, cancelLooks := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancelLooks()
 	b, err := render.Start(ctx, render.Config{Tabs: 2, Timeout: 60 * time.Second})
 	if err != nil {
 		t.Fatal(err)
