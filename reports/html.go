@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -40,13 +39,11 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"ms":      func(v any) string { f, _ := v.(float64); return fmt.Sprintf("%.1f", f) },
 	// display shows a URL as people read it (补贴名单.xls, not %E8%A1%A5…);
 	// hrefs keep the encoded form.
-	"display": func(s string) string {
-		if d, err := url.PathUnescape(s); err == nil && utf8.ValidString(d) {
-			return d
-		}
-		return s
-	},
-	"wrapurl":   wrapURL,
+	"display": displayURL,
+	"wrapurl": wrapURL,
+	"skipped": skippedText,
+	// class names a failed probe's failure class in Chinese (连接超时).
+	"class":     func(v any) string { s, _ := v.(string); return catalog.KindLabel(catalog.BrokenLink, s) },
 	"score":     score,
 	"colstatus": func(v any) string { s, _ := v.(string); return columnStatus[s] },
 	"vetolabel": finding.VetoLabel,
@@ -79,16 +76,16 @@ type htmlData struct {
 	FailedVetoes, WarnVetoes, UncheckedVetoes []vetoLine
 	ManualVetoes                              []string
 	// ScoreNote says why there is no score, in short.
-	ScoreNote string
-	Items                                     []findingItem
-	Rows                                      []checkRow
-	Duration                                  time.Duration
-	Connectivity                              map[string]any
-	Skipped                                   map[string]any
-	Columns                                   []map[string]any
-	Script                                    template.JS
-	ScriptHash                                string
-	Homepage                                  template.URL
+	ScoreNote    string
+	Items        []findingItem
+	Rows         []checkRow
+	Duration     time.Duration
+	Connectivity map[string]any
+	Skipped      map[string]any
+	Columns      []map[string]any
+	Script       template.JS
+	ScriptHash   string
+	Homepage     template.URL
 }
 
 // findingItem is one row of the findings table: the finding, its fix and
@@ -286,7 +283,7 @@ func newFindingItem(r *finding.Report, f finding.Finding) findingItem {
 }
 
 // columnOrder sorts the column table: what needs work first.
-var columnOrder = map[string]int{"stale": 0, "undated": 1, "blank": 2, "warning": 3, "ok": 4, "hub": 5, "excluded": 6}
+var columnOrder = map[string]int{"stale": 0, "undated": 1, "blank": 2, "warning": 3, "date-unknown": 4, "unrendered": 5, "ok": 6, "hub": 7, "excluded": 8}
 
 // sortColumns puts stale columns first, most overdue first, then the rest
 // by status; the crawl's order otherwise.
@@ -311,10 +308,7 @@ func sortColumns(cols []map[string]any) {
 // after its separators, so long addresses wrap at / ? & = rather than
 // mid-word or not at all.
 func wrapURL(s string) template.HTML {
-	if d, err := url.PathUnescape(s); err == nil && utf8.ValidString(d) {
-		s = d
-	}
-	s = clean(s)
+	s = clean(displayURL(s))
 	var b strings.Builder
 	start := 0
 	for i := 0; i < len(s); i++ {
@@ -329,6 +323,99 @@ func wrapURL(s string) template.HTML {
 	}
 	b.WriteString(template.HTMLEscapeString(s[start:]))
 	return template.HTML(b.String())
+}
+
+// skipReasons name in Chinese why the crawl did not follow references
+// (the crawler's reasons, and scan's).
+var skipReasons = map[string]string{
+	"external": "站外链接只检查可用性", "max-pages": "超过页面数上限（crawl.max_pages）", "robots-txt": "robots.txt 禁止",
+	"trap-chain": "疑似无限链接（crawl.max_pattern_chain）", "trap-pattern": "同一模式的页面过多（crawl.max_pages_per_pattern）",
+	"url-too-long": "链接过长（crawl.max_url_length）", "render-budget": "超过渲染页面数上限（crawl.render_pages）",
+	"render-failed": "页面渲染失败", "reader-request-failed": "数据接口请求失败", "reader-request-off-site": "数据接口在站外",
+	"reader-requests-capped": "数据接口请求数达到上限", "unsupported": "不支持的文件类型",
+}
+
+// skippedText lists the references not followed by reason, in Chinese:
+// 链接过长（crawl.max_url_length）1 个；robots.txt 禁止 3 个.
+func skippedText(m map[string]any) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		label := skipReasons[k]
+		if label == "" {
+			label = k
+		}
+		parts[i] = fmt.Sprintf("%s %v 个", label, m[k])
+	}
+	return strings.Join(parts, "；")
+}
+
+// maxShownURL caps the characters of an address shown; its link keeps it
+// whole.
+const maxShownURL = 200
+
+// displayURL shows a URL as people read it: its escapes decoded when they
+// spell UTF-8 (补贴名单.xls, not %E8%A1%A5…; a GBK-escaped address stays
+// escaped), even when the URL was cut short mid-escape (a too-long URL's
+// finding keeps its head), and cut to maxShownURL characters.
+func displayURL(s string) string {
+	head, mark := s, ""
+	if strings.HasSuffix(head, "…") {
+		// Cut short: drop a cut escape ("%", "%B") and, once decoded, the
+		// leading bytes of a cut character.
+		head, mark = strings.TrimSuffix(head, "…"), "…"
+		if i := strings.LastIndexByte(head, '%'); i >= 0 && i >= len(head)-2 {
+			head = head[:i]
+		}
+	}
+	d := unescapeLenient(head)
+	for i := 0; mark != "" && i < utf8.UTFMax-1 && !utf8.ValidString(d); i++ {
+		d = d[:len(d)-1]
+	}
+	if utf8.ValidString(d) {
+		s = d + mark
+	}
+	if utf8.RuneCountInString(s) > maxShownURL {
+		s = string([]rune(s)[:maxShownURL]) + "…"
+	}
+	return s
+}
+
+// unescapeLenient decodes every well-formed %XX escape and keeps anything
+// else as written.
+func unescapeLenient(s string) string {
+	unhex := func(c byte) (byte, bool) {
+		switch {
+		case '0' <= c && c <= '9':
+			return c - '0', true
+		case 'a' <= c && c <= 'f':
+			return c - 'a' + 10, true
+		case 'A' <= c && c <= 'F':
+			return c - 'A' + 10, true
+		}
+		return 0, false
+	}
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) {
+			hi, ok1 := unhex(s[i+1])
+			lo, ok2 := unhex(s[i+2])
+			if ok1 && ok2 {
+				b.WriteByte(hi<<4 | lo)
+				i += 2
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 // score shows an estimated score or deduction: 88.9, 4, 0.6.
@@ -350,7 +437,7 @@ func genericList(v any) []map[string]any {
 
 var columnStatus = map[string]string{
 	"ok": "正常", "warning": "即将超期", "stale": "超期未更新", "undated": "无发布日期", "blank": "空白栏目",
-	"excluded": "已排除", "hub": "栏目导航页",
+	"excluded": "已排除", "hub": "栏目导航页", "date-unknown": "更新时间无法确定", "unrendered": "脚本生成，未检查",
 }
 
 var columnType = map[string]string{"news": "动态要闻", "notice": "通知公告/政策文件", "basic": "基础信息"}

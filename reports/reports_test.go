@@ -322,7 +322,9 @@ func TestHTMLDarkLinkEvidenceAndOrder(t *testing.T) {
 		map[string]any{"name": "人事信息", "status": "stale", "days_since": 400.0},
 		map[string]any{"name": "部门动态", "status": "warning", "days_since": 11.0},
 		map[string]any{"name": "工作动态", "status": "stale", "days_since": 20.0},
+		map[string]any{"name": "部门工作动态", "status": "date-unknown"},
 	}
+	r.Measurements["skipped"] = map[string]int{"url-too-long": 1, "robots-txt": 3}
 	r.Sort()
 	var b bytes.Buffer
 	if err := WriteHTML(&b, r); err != nil {
@@ -335,7 +337,7 @@ func TestHTMLDarkLinkEvidenceAndOrder(t *testing.T) {
 		`<a href="screenshots/abc123.png" target="_blank" rel="noopener noreferrer">查看整页截图</a>`,
 		`&lt;div class=&#34;hid&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;`,
 		`<code>.hid { display: none }</code>`, `http://www.example.gov.cn/css/main.css 第 12 行`,
-		`预计不合格`, `单项否决不通过`, `估算得分 90 / 100`,
+		`预计不合格`, `单项否决不通过`, `估算得分 90 / 100`, `（robots.txt 禁止 3 个；链接过长（crawl.max_url_length） 1 个）`,
 		`<b>严重表述错误（含被挂马、暗链）</b>（暗链 2 个、错别字与严重表述错误 1 个）：暗链：隐藏的链接含敏感词“澳门博彩”</li>`,
 	} {
 		if !strings.Contains(h, want) {
@@ -361,7 +363,7 @@ func TestHTMLDarkLinkEvidenceAndOrder(t *testing.T) {
 			t.Errorf("%s comes after %s", order[i-1], order[i])
 		}
 	}
-	cols := []int{pos(">人事信息<"), pos(">工作动态<"), pos(">部门动态<"), pos(">新闻动态<")}
+	cols := []int{pos(">人事信息<"), pos(">工作动态<"), pos(">部门动态<"), pos(">部门工作动态<"), pos("<b>更新时间无法确定</b>"), pos(">新闻动态<")}
 	if !slices.IsSorted(cols) {
 		t.Errorf("columns not stale first, most overdue first: %v", cols)
 	}
@@ -379,6 +381,13 @@ func TestWrapURL(t *testing.T) {
 		{"http://www.example.gov.cn/xwdt/2024/a.html?id=1&t=2", "http://<wbr>www.example.gov.cn/<wbr>xwdt/<wbr>2024/<wbr>a.html?<wbr>id=<wbr>1&amp;<wbr>t=<wbr>2"},
 		{"http://x.gov.cn/%E5%90%8D%E5%8D%95.xls", "http://<wbr>x.gov.cn/<wbr>名单.xls"},
 		{`http://x.gov.cn/"><script>`, "http://<wbr>x.gov.cn/<wbr>&#34;&gt;&lt;script&gt;"},
+		// Cut mid-escape (a too-long URL's finding): decoded up to the cut.
+		{"http://x.gov.cn/s?k=%E6%94%BF%E5%BA%9C%E6%94%B…", "http://<wbr>x.gov.cn/<wbr>s?<wbr>k=<wbr>政府…"},
+		// GBK escapes are not UTF-8: shown as written; a stray % too.
+		{"http://x.gov.cn/%D5%FE%B8%AE.html", "http://<wbr>x.gov.cn/<wbr>%D5%FE%B8%AE.html"},
+		{"http://x.gov.cn/100%25/a%zz", "http://<wbr>x.gov.cn/<wbr>100%/<wbr>a%zz"},
+		// Shown to 200 characters; the link keeps the rest.
+		{"http://x.gov.cn/" + strings.Repeat("a", 300), "http://<wbr>x.gov.cn/<wbr>" + strings.Repeat("a", 200-len("http://x.gov.cn/")) + "…"},
 	} {
 		if got := string(wrapURL(tc.in)); got != tc.want {
 			t.Errorf("wrapURL(%q) = %q, want %q", tc.in, got, tc.want)
