@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/reports"
 	"github.com/xunjian/xunjian/store"
@@ -171,7 +172,9 @@ func verdict(ctx context.Context, s *Service, key string, id int64) (*finding.Ev
 		case finding.VetoFail:
 			items.Failed = append(items.Failed, v.Item)
 		case finding.VetoUnchecked:
-			items.Unchecked = append(items.Unchecked, v.Item)
+			if !catalog.IsManual(v.Item) { // only a person checks it, always
+				items.Unchecked = append(items.Unchecked, v.Item)
+			}
 		}
 	}
 	return rep.Evaluation, items
@@ -194,7 +197,7 @@ func (d *Dashboard) index(w http.ResponseWriter, r *http.Request) {
 }
 
 var siteTmpl = template.Must(template.New("site").Funcs(dashFuncs).Parse(`<p><a href="/">返回总览</a> ｜ 首页 <span class="url">{{.URL}}</span></p>
-{{with .Eval}}<p>最近一次巡检：<span class="{{verdictClass .}}">{{.VerdictLabel}}</span>，估算得分 {{if .Score}}<b>{{score .Score}}</b>{{else}}{{.ScoreLabel}}{{end}}{{with $.Vetoes.Failed}}；单项否决不通过：{{range $i, $v := .}}{{if $i}}、{{end}}{{$v}}{{end}}{{end}}{{with $.Vetoes.Unchecked}}；未检查：{{range $i, $v := .}}{{if $i}}、{{end}}{{$v}}{{end}}{{end}}</p>{{end}}
+{{with .Eval}}<p>最近一次巡检：<span class="{{verdictClass .}}">{{.VerdictLabel}}</span>，估算得分 {{if .Score}}<b>{{score .Score}}</b>{{else}}无法估算{{end}}{{with $.Vetoes.Failed}}<br>单项否决不通过：{{range $i, $v := .}}{{if $i}}、{{end}}{{$v}}{{end}}{{end}}{{with $.Vetoes.Unchecked}}<br>未检查：{{range $i, $v := .}}{{if $i}}、{{end}}{{$v}}{{end}}{{end}}{{if not .Score}}{{with .ScoreNote}}<br><span class="muted">无法估算得分：{{.}}</span>{{end}}{{end}}</p>{{end}}
 <h2>近 7 天首页可用性</h2><div class="chart">{{.Chart}}</div>
 <h2>巡检记录</h2><table class="stack"><tr><th>编号</th><th>时间</th><th class="num">问题</th><th class="num">新增</th><th class="num">已修复</th><th>最严重</th><th>报告</th></tr>
 {{range .Runs}}<tr><td data-label="编号">{{.ID}}</td><td data-label="时间">{{time .StartedAt}}{{if not .Complete}} <span class="warn">未完成</span>{{end}}</td><td class="num" data-label="问题">{{.Findings}}</td><td class="num" data-label="新增">{{.New}}</td><td class="num" data-label="已修复">{{.Fixed}}</td><td data-label="最严重">{{sev .Worst}}</td>

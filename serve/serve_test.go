@@ -335,13 +335,14 @@ func TestDashboardIncompleteRun(t *testing.T) {
 	rep := fakeReport(time.Now())
 	rep.Complete, rep.Incomplete = false, []string{"巡检被中断"}
 	rep.Evaluation = &finding.Evaluation{ScoreNote: "巡检被中断，未能检查全部页面", Verdict: finding.VerdictUnknown,
-		Vetoes: []finding.Veto{{Item: "站点无法访问", Status: finding.VetoPass}, {Item: "首页不更新", Status: finding.VetoUnchecked, Evidence: "巡检被中断"}}}
+		Vetoes: []finding.Veto{{Item: "站点无法访问", Status: finding.VetoPass}, {Item: "首页不更新", Status: finding.VetoUnchecked, Evidence: "巡检被中断"},
+			{Item: "互动回应差", Status: finding.VetoUnchecked, Evidence: "需人工核查留言办理情况"}}}
 	storetest.Save(context.Background(), st, store.NewRun{Site: "www.example.gov.cn", Report: rep})
 	srv := httptest.NewServer((&Dashboard{Current: func() *Service { return svc }}).Handler())
 	defer srv.Close()
 	for path, wants := range map[string][]string{
 		"/":                          {"无法判定（部分指标未检查）", "无法估算", "未检查：首页不更新", "未完成"},
-		"/sites/www.example.gov.cn/": {"无法判定（部分指标未检查）", "估算得分 无法估算（巡检被中断，未能检查全部页面）", "未检查：首页不更新"},
+		"/sites/www.example.gov.cn/": {"无法判定（部分指标未检查）", "估算得分 无法估算", "无法估算得分：巡检被中断，未能检查全部页面", "未检查：首页不更新<"},
 	} {
 		resp, err := http.Get(srv.URL + path)
 		if err != nil {
