@@ -158,6 +158,12 @@ func TestLooks(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("demo inspection: %s", time.Since(started).Round(time.Second))
+	// The report looked at is the demo's: what the sample portal plants,
+	// nothing more (an unreadable attachment here would be the test's
+	// setup, not the layout).
+	if missing, unexpected := portal.Diff(rep, true); len(missing)+len(unexpected) > 0 {
+		t.Errorf("the demo's report differs from the sample portal's: missing %v, unexpected %v", missing, unexpected)
+	}
 	for _, f := range rep.Findings {
 		if catalog.KindLabel(f.Check, f.Kind) == f.Kind {
 			t.Errorf("finding %s/%s has no Chinese kind name", f.Check, f.Kind)
