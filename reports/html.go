@@ -307,7 +307,8 @@ func sortColumns(cols []map[string]any) {
 // wrapURL shows a URL as people read it (decoded) with break opportunities
 // after its separators, so long addresses wrap at / ? & = rather than
 // mid-word or not at all.
-func wrapURL(s string) template.HTML {
+func wrapURL(v any) template.HTML {
+	s, _ := v.(string) // absent (a failed probe's final URL): nothing
 	s = clean(displayURL(s))
 	var b strings.Builder
 	start := 0

@@ -325,6 +325,10 @@ func TestHTMLDarkLinkEvidenceAndOrder(t *testing.T) {
 		map[string]any{"name": "部门工作动态", "status": "date-unknown"},
 	}
 	r.Measurements["skipped"] = map[string]int{"url-too-long": 1, "robots-txt": 3}
+	// A failed probe has no final URL; one a firewall answered names it.
+	r.Measurements["connectivity"] = map[string]any{"probes": []any{
+		map[string]any{"at": "2026-11-26T08:05:00+08:00", "class": "timeout", "total_ms": 10000.0},
+		map[string]any{"at": "2026-11-26T08:10:00+08:00", "status": 202, "firewall": "瑞数", "final_url": "http://www.example.gov.cn/"}}}
 	r.Sort()
 	var b bytes.Buffer
 	if err := WriteHTML(&b, r); err != nil {
@@ -337,7 +341,7 @@ func TestHTMLDarkLinkEvidenceAndOrder(t *testing.T) {
 		`<a href="screenshots/abc123.png" target="_blank" rel="noopener noreferrer">查看整页截图</a>`,
 		`&lt;div class=&#34;hid&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;`,
 		`<code>.hid { display: none }</code>`, `http://www.example.gov.cn/css/main.css 第 12 行`,
-		`预计不合格`, `单项否决不通过`, `估算得分 90 / 100`, `（robots.txt 禁止 3 个；链接过长（crawl.max_url_length） 1 个）`,
+		`预计不合格`, `单项否决不通过`, `估算得分 90 / 100`, `（robots.txt 禁止 3 个；链接过长（crawl.max_url_length） 1 个）`, `<b>连接超时</b>`, `瑞数防火墙应答（站点可访问）`,
 		`<b>严重表述错误（含被挂马、暗链）</b>（暗链 2 个、错别字与严重表述错误 1 个）：暗链：隐藏的链接含敏感词“澳门博彩”</li>`,
 	} {
 		if !strings.Contains(h, want) {
