@@ -93,3 +93,7 @@ func httpURL(u *url.URL) *url.URL {
 	}
 	return u
 }
+
+// SiteHost reports whether host (host or host:port) is one of the
+// inspected site's own hosts.
+func (p *Policy) SiteHost(host string) bool { return p.guard.isOwn(host) }
