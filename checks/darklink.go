@@ -48,6 +48,9 @@ type darkLink struct {
 	// client reads stylesheets, cloakClient fetches pages as spiders:
 	// both from the run's outbound policy.
 	client, cloakClient *http.Client
+	// pol is the run's outbound policy (a browser of the check's own goes
+	// through it too).
+	pol *netpolicy.Policy
 
 	mu     sync.Mutex
 	css    map[string]*hidden.Sheet // inline <style> blocks
@@ -71,7 +74,7 @@ func newDarkLink(d Deps) (Check, error) {
 	}
 	c := &darkLink{deps: d, cfg: d.Config.Checks.DarkLink, ext: d.Config.Checks.ExternalLink, css: map[string]*hidden.Sheet{}, sheets: map[string]*sheetFetch{},
 		raw: map[string]map[string]bool{}, static: map[string]map[string]bool{},
-		client: pol.Client(netpolicy.Stylesheet), cloakClient: pol.Client(netpolicy.Cloaking)}
+		client: pol.Client(netpolicy.Stylesheet), cloakClient: pol.Client(netpolicy.Cloaking), pol: pol}
 	w, err := d.wordMatcher()
 	if err != nil {
 		return nil, err
@@ -609,7 +612,7 @@ func (c *darkLink) browser(ctx context.Context) (*render.Browser, error) {
 	if c.deps.Browser != nil {
 		return c.deps.Browser.Get()
 	}
-	return render.Start(ctx, render.Config{ExecPath: c.cfg.Chromium, Tabs: c.cfg.Tabs, Timeout: c.cfg.RenderTimeout.D(), UserAgent: browserUA})
+	return render.Start(ctx, browserConfig(c.cfg, c.pol, c.deps.Logger))
 }
 
 func renderSkipReason(err error) string {

@@ -126,7 +126,7 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		return nil, err
 	}
 	if o.Browser == nil {
-		o.Browser = checks.SharedBrowser(ctx, cfg)
+		o.Browser = checks.SharedBrowser(ctx, cfg, o.Policy, o.Logger)
 		defer o.Browser.Close()
 	}
 	list, err := Build(o)

@@ -28,7 +28,11 @@ func (b *Browser) DOM(ctx context.Context, url string, maxBytes int) (string, er
 	defer cancelT()
 	stop := context.AfterFunc(ctx, cancelT)
 	defer stop()
-	if err := chromedp.Do(tab, chromedp.Navigate(url), chromedp.WaitReady("body")); err != nil {
+	nav, err := watch(tab, b.cfg.Policy, url)
+	if err == nil {
+		err = chromedp.Do(tab, chromedp.Navigate(url), chromedp.WaitReady("body"))
+	}
+	if err != nil {
 		return "", fmt.Errorf("render %s: %w", url, err)
 	}
 	// Settle: poll the links and the resources fetched until they stay
@@ -53,6 +57,9 @@ func (b *Browser) DOM(ctx context.Context, url string, maxBytes int) (string, er
 	js := fmt.Sprintf(`(() => { const h = document.documentElement.outerHTML; return h.length > %d ? h.slice(0, %d) : h; })()`, maxBytes, maxBytes)
 	html, err := chromedp.Run(tab, chromedp.Evaluate[string](js))
 	if err != nil {
+		return "", fmt.Errorf("render %s: %w", url, err)
+	}
+	if err := nav.left(tab); err != nil {
 		return "", fmt.Errorf("render %s: %w", url, err)
 	}
 	if len(html) > maxBytes {
