@@ -50,6 +50,7 @@ var kindLabels = map[string]map[string]string{
 		"cloaking-redirect": "暗链（对爬虫跳转）",
 		"rendering-skipped": "未进行浏览器渲染",
 		"render-failed":     "页面渲染超时",
+		"render-left-page":  "页面自动跳转离开，未做渲染检查",
 	},
 	ExternalLink: {
 		"":            "外部链接",

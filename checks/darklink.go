@@ -500,6 +500,7 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) Resu
 	var artifacts []Artifact
 	shots := 0
 	rendered := 0
+	homeUnchecked := "" // why the homepage has no screenshot
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	// mu guards out, artifacts, shots and rendered only: a page's rendering and its
@@ -514,12 +515,12 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) Resu
 				if ctx.Err() != nil {
 					return // the run was interrupted: nothing to say about the page
 				}
+				f, why := renderFailure(c.Name(), page, err)
 				mu.Lock()
-				out = append(out, finding.Finding{
-					Check: c.Name(), Severity: finding.Info, Kind: "render-failed", Page: page,
-					Message:  "页面未能在时限内完成浏览器渲染，该页只做了静态检查",
-					Evidence: explain.Error(err), Details: map[string]any{"error": err.Error()},
-				})
+				out = append(out, f)
+				if i == 0 {
+					homeUnchecked = why
+				}
 				mu.Unlock()
 				return
 			}
@@ -600,11 +601,32 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) Resu
 		})
 	}
 	wg.Wait()
-	return Result{
-		Findings:     out,
-		Measurements: map[string]any{"rendering": map[string]any{"skipped": false, "pages": rendered, "screenshots": shots}},
-		Artifacts:    artifacts,
+	m := map[string]any{"skipped": false, "pages": rendered, "screenshots": shots, "browser_requests": b.ProxyStats()}
+	if homeUnchecked != "" {
+		m["homepage_unchecked"] = homeUnchecked
 	}
+	return Result{Findings: out, Measurements: map[string]any{"rendering": m}, Artifacts: artifacts}
+}
+
+// renderFailure is the finding for a page that did not render, and why,
+// in Chinese, its screenshot was not taken. A page whose tab left it (a
+// script, a meta refresh or a redirect taking the browser to another site
+// or an internal address) is reported with where it went: the browser was
+// stopped there, and a screenshot of what it showed would not be the page.
+func renderFailure(check, page string, err error) (finding.Finding, string) {
+	var left *render.LeftPageError
+	if errors.As(err, &left) {
+		return finding.Finding{
+			Check: check, Severity: finding.Low, Kind: "render-left-page", Page: page, Target: left.To,
+			Message:  fmt.Sprintf("页面在浏览器中自动跳转到其他网站或内网地址（%s），浏览器已拦截；该页未截图、未做渲染检查，只做了静态检查。请确认跳转是否为网站本意，排查是否被篡改", left.To),
+			Evidence: explain.Error(err), Details: map[string]any{"error": err.Error(), "refused": left.Refused},
+		}, fmt.Sprintf("未检查：首页在浏览器中自动跳转到 %s（已拦截），截图不是首页本身，未保存", left.To)
+	}
+	return finding.Finding{
+		Check: check, Severity: finding.Info, Kind: "render-failed", Page: page,
+		Message:  "页面未能在时限内完成浏览器渲染，该页只做了静态检查",
+		Evidence: explain.Error(err), Details: map[string]any{"error": err.Error()},
+	}, "未检查：首页未能在时限内完成浏览器渲染"
 }
 
 // browser is the run's shared Chromium, or one of the check's own.

@@ -165,6 +165,7 @@ func (bp *BrowserProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	bp.requests.Add(1)
+	bp.log.Debug("browser request", "method", r.Method, "host", r.URL.Host)
 	if r.Header.Get("Upgrade") != "" {
 		// Browsers tunnel WebSockets with CONNECT; an upgrade in a plain
 		// request is not forwarded.
@@ -245,6 +246,7 @@ func (bp *BrowserProxy) connect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := connectURL(host, port)
+	bp.log.Debug("browser tunnel", "host", u.Host)
 	if err := bp.p.guard.checkURL(u); err != nil {
 		bp.refuse(w, u.Host, err)
 		return

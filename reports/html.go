@@ -75,6 +75,8 @@ type htmlData struct {
 	Script       template.JS
 	ScriptHash   string
 	Homepage     template.URL
+	// HomepageUnchecked says why there is no homepage screenshot.
+	HomepageUnchecked string
 }
 
 // WriteHTML writes one self-contained HTML page: no external assets, a
@@ -115,8 +117,14 @@ func WriteHTML(w io.Writer, r *finding.Report) error {
 		d.Columns = genericList(m)
 	}
 	// The homepage screenshot exists when the browser rendered the site.
+	// A homepage the browser was stopped on (it navigated away) has none:
+	// the reason is shown instead.
 	if rm := generic(r.Measurements["rendering"]); rm != nil && rm["skipped"] == false {
-		d.Homepage = shotURL(r, "screenshots/homepage.png")
+		if why, _ := rm["homepage_unchecked"].(string); why != "" {
+			d.HomepageUnchecked = why
+		} else {
+			d.Homepage = shotURL(r, "screenshots/homepage.png")
+		}
 	}
 	tmpl, err := htmlTmpl.Clone()
 	if err != nil {
