@@ -110,6 +110,23 @@ func (w *navWatch) onSite(raw string) bool {
 	return strings.EqualFold(u.Hostname(), w.start.Hostname()) || w.pol.SiteHost(u.Host)
 }
 
+// explain turns a failed load into a *LeftPageError when the tab tried
+// to leave the page (a refused redirect of the page itself, a navigation
+// that destroyed the document a script was reading): the refusal, not its
+// consequence, is why it failed.
+func (w *navWatch) explain(err error) error {
+	if w == nil || err == nil {
+		return err
+	}
+	w.mu.Lock()
+	away := w.away
+	w.mu.Unlock()
+	if away != "" {
+		return &LeftPageError{URL: w.start.String(), To: away, Refused: true}
+	}
+	return err
+}
+
 // left returns a *LeftPageError when the tab went, or tried to go, off
 // the page: a refused navigation, or a main frame now elsewhere (a
 // document that failed to load, about:blank, another site).

@@ -277,7 +277,8 @@ func containsPath(paths []string, p string) bool {
 
 // TestNavigationAwayIsRefused: a page whose main frame leaves for an
 // internal address (meta refresh, script, a name resolving inside, a
-// same-site redirect to inside, a form), another site, or about:blank is
+// same-site page redirecting inside, the page itself redirecting inside,
+// a form), another site, or about:blank is
 // not rendered: Render, DOM and Outline fail with a *LeftPageError and no
 // screenshot, and nothing reaches the intranet; a same-site navigation
 // renders.
@@ -294,7 +295,7 @@ func TestNavigationAwayIsRefused(t *testing.T) {
 	defer b.Close()
 	for _, tc := range []struct{ path, to string }{
 		{"/meta", "127.0.0.2"}, {"/js", "127.0.0.2"}, {"/name", "intranet.test"}, {"/offsite", "www.example.com"},
-		{"/hop", "127.0.0.2"}, {"/form", "127.0.0.2"}, {"/blank", "about:blank"},
+		{"/hop", "127.0.0.2"}, {"/redirect", "127.0.0.2"}, {"/form", "127.0.0.2"}, {"/blank", "about:blank"},
 	} {
 		t.Run(strings.TrimPrefix(tc.path, "/"), func(t *testing.T) {
 			res, err := b.Render(ctx, site.URL+tc.path)

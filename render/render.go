@@ -295,7 +295,7 @@ func (b *Browser) open(ctx context.Context, url string) (tab context.Context, el
 	}
 	if err != nil {
 		done()
-		return nil, nil, nil, nil, err
+		return nil, nil, nil, nil, nav.explain(err)
 	}
 	left = func() error { return nav.left(tab) }
 	return tab, elements, left, done, nil
@@ -310,12 +310,13 @@ func (b *Browser) Render(ctx context.Context, url string) (*Result, error) {
 	}
 	defer done()
 	res := &Result{URL: url, Elements: elements}
-	if res.Screenshot, err = chromedp.Run(tab, chromedp.FullScreenshot(100)); err != nil { // 100: PNG
-		return nil, fmt.Errorf("render %s: %w", url, err)
-	}
 	// Checked after the screenshot: a navigation that could be in it has
 	// been seen by then.
+	res.Screenshot, err = chromedp.Run(tab, chromedp.FullScreenshot(100)) // 100: PNG
 	if err := left(); err != nil {
+		return nil, fmt.Errorf("render %s: %w", url, err)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", url, err)
 	}
 	return res, nil
@@ -338,8 +339,8 @@ func (b *Browser) Outline(ctx context.Context, url string, index int) ([]byte, e
 		return nil, fmt.Errorf("screenshot %s: %w", url, err)
 	}
 	png, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
-	if err == nil {
-		err = left()
+	if lerr := left(); lerr != nil {
+		err = lerr
 	}
 	if err != nil {
 		return nil, fmt.Errorf("screenshot %s: %w", url, err)
