@@ -218,11 +218,17 @@ func (bp *BrowserProxy) failed(w http.ResponseWriter, r *http.Request, err error
 func (bp *BrowserProxy) refuse(w http.ResponseWriter, host string, err error) {
 	bp.nrefused.Add(1)
 	bp.mu.Lock()
-	if len(bp.refused) < maxRefusedHosts && !containsString(bp.refused, host) {
+	first := !containsString(bp.refused, host)
+	if first && len(bp.refused) < maxRefusedHosts {
 		bp.refused = append(bp.refused, host)
 	}
 	bp.mu.Unlock()
-	bp.log.Info("browser request refused", "host", host, "err", err)
+	// One line a host at info (a page can ask thousands of times).
+	level := slog.LevelDebug
+	if first {
+		level = slog.LevelInfo
+	}
+	bp.log.Log(context.Background(), level, "browser request refused", "host", host, "err", err)
 	http.Error(w, "xunjian: refused by the outbound policy", http.StatusForbidden)
 }
 
