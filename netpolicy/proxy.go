@@ -59,14 +59,19 @@ type BrowserProxy struct {
 	mu      sync.Mutex
 	conns   map[net.Conn]struct{} // both ends of open tunnels
 	closed  bool
-	refused []string // refused hosts, first maxRefusedHosts
+	refused []string        // refused hosts, first maxRefusedHosts
+	seen    map[string]bool // refused hosts logged at info, at most maxLoggedHosts
 	wg      sync.WaitGroup
 
 	requests, tunnels, nrefused atomic.Int64
 }
 
-// maxRefusedHosts bounds the refused hosts Stats lists.
-const maxRefusedHosts = 20
+// maxRefusedHosts bounds the refused hosts Stats lists; maxLoggedHosts
+// those logged at info.
+const (
+	maxRefusedHosts = 20
+	maxLoggedHosts  = 256
+)
 
 // ProxyStats counts what a BrowserProxy handled.
 type ProxyStats struct {
@@ -91,7 +96,7 @@ func (p *Policy) StartBrowserProxy(log *slog.Logger) (*BrowserProxy, error) {
 		return nil, fmt.Errorf("browser proxy: %w", err)
 	}
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	bp := &BrowserProxy{p: p, log: log, ln: ln, port: port, idle: 2 * p.o.Timeout, conns: map[net.Conn]struct{}{}}
+	bp := &BrowserProxy{p: p, log: log, ln: ln, port: port, idle: 2 * p.o.Timeout, conns: map[net.Conn]struct{}{}, seen: map[string]bool{}}
 	bp.dial = newDialer(p.guard, p.o.Timeout, "")
 	bp.dial.deny = bp.self
 	bp.rt = &http.Transport{
@@ -218,27 +223,22 @@ func (bp *BrowserProxy) failed(w http.ResponseWriter, r *http.Request, err error
 func (bp *BrowserProxy) refuse(w http.ResponseWriter, host string, err error) {
 	bp.nrefused.Add(1)
 	bp.mu.Lock()
-	first := !containsString(bp.refused, host)
+	first := !bp.seen[host] && len(bp.seen) < maxLoggedHosts
+	if first {
+		bp.seen[host] = true
+	}
 	if first && len(bp.refused) < maxRefusedHosts {
 		bp.refused = append(bp.refused, host)
 	}
 	bp.mu.Unlock()
-	// One line a host at info (a page can ask thousands of times).
+	// One line a host at info, for the first hosts (a page can ask
+	// thousands of times, of thousands of addresses).
 	level := slog.LevelDebug
 	if first {
 		level = slog.LevelInfo
 	}
 	bp.log.Log(context.Background(), level, "browser request refused", "host", host, "err", err)
 	http.Error(w, "xunjian: refused by the outbound policy", http.StatusForbidden)
-}
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // connect opens a CONNECT tunnel: the target checked and dialled through
