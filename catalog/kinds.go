@@ -67,6 +67,7 @@ var kinds = map[string]map[string]kindText{
 		"cloaking-redirect": {"暗链（对爬虫跳转）", "删除对爬虫跳转的规则（.htaccess、web.config 或首页脚本），排查后门"},
 		"rendering-skipped": {"未进行浏览器渲染", "无需整改网站：安装 Chromium 后重新巡检"},
 		"render-failed":     {"页面渲染超时", "无需整改网站：人工打开该页复核，或调大 checks.dark_link.render_timeout"},
+		"render-left-page":  {"页面自动跳转离开，未做渲染检查", "确认跳转是否为网站本意；不是的删除跳转代码并排查篡改来源"},
 	},
 	ExternalLink: {
 		"":            {"外部链接", "确认该外部链接是否应保留，不应保留的删除"},

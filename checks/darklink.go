@@ -49,6 +49,9 @@ type darkLink struct {
 	// client reads stylesheets, cloakClient fetches pages as spiders:
 	// both from the run's outbound policy.
 	client, cloakClient *http.Client
+	// pol is the run's outbound policy (a browser of the check's own goes
+	// through it too).
+	pol *netpolicy.Policy
 
 	mu     sync.Mutex
 	css    map[string]*hidden.Sheet // inline <style> blocks
@@ -72,7 +75,7 @@ func newDarkLink(d Deps) (Check, error) {
 	}
 	c := &darkLink{deps: d, cfg: d.Config.Checks.DarkLink, ext: d.Config.Checks.ExternalLink, css: map[string]*hidden.Sheet{}, sheets: map[string]*sheetFetch{},
 		raw: map[string]map[string]bool{}, static: map[string]map[string]bool{},
-		client: pol.Client(netpolicy.Stylesheet), cloakClient: pol.Client(netpolicy.Cloaking)}
+		client: pol.Client(netpolicy.Stylesheet), cloakClient: pol.Client(netpolicy.Cloaking), pol: pol}
 	w, err := d.wordMatcher()
 	if err != nil {
 		return nil, err
@@ -504,6 +507,7 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) Resu
 	var artifacts []Artifact
 	shots := 0
 	rendered := 0
+	homeUnchecked := "" // why the homepage has no screenshot
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	// mu guards out, artifacts, shots and rendered only: a page's rendering and its
@@ -518,12 +522,12 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) Resu
 				if ctx.Err() != nil {
 					return // the run was interrupted: nothing to say about the page
 				}
+				f, why := renderFailure(c.Name(), page, err)
 				mu.Lock()
-				out = append(out, finding.Finding{
-					Check: c.Name(), Severity: finding.Info, Kind: "render-failed", Page: page,
-					Message:  "页面未能在时限内完成浏览器渲染，该页只做了静态检查",
-					Evidence: explain.Error(err), Details: map[string]any{"error": err.Error()},
-				})
+				out = append(out, f)
+				if i == 0 {
+					homeUnchecked = why
+				}
 				mu.Unlock()
 				return
 			}
@@ -622,11 +626,32 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) Resu
 		})
 	}
 	wg.Wait()
-	return Result{
-		Findings:     out,
-		Measurements: map[string]any{"rendering": map[string]any{"skipped": false, "pages": rendered, "screenshots": shots}},
-		Artifacts:    artifacts,
+	m := map[string]any{"skipped": false, "pages": rendered, "screenshots": shots, "browser_requests": b.ProxyStats()}
+	if homeUnchecked != "" {
+		m["homepage_unchecked"] = homeUnchecked
 	}
+	return Result{Findings: out, Measurements: map[string]any{"rendering": m}, Artifacts: artifacts}
+}
+
+// renderFailure is the finding for a page that did not render, and why,
+// in Chinese, its screenshot was not taken. A page whose tab left it (a
+// script, a meta refresh or a redirect taking the browser to another site
+// or an internal address) is reported with where it went: the browser was
+// stopped there, and a screenshot of what it showed would not be the page.
+func renderFailure(check, page string, err error) (finding.Finding, string) {
+	var left *render.LeftPageError
+	if errors.As(err, &left) {
+		return finding.Finding{
+			Check: check, Severity: finding.Low, Kind: "render-left-page", Page: page, Target: left.To,
+			Message:  fmt.Sprintf("页面在浏览器中自动跳转到其他网站或内网地址（%s），浏览器已拦截；该页未截图、未做渲染检查，只做了静态检查。请确认跳转是否为网站本意，排查是否被篡改", left.To),
+			Evidence: explain.Error(err), Details: map[string]any{"error": err.Error(), "refused": left.Refused},
+		}, fmt.Sprintf("未检查：首页在浏览器中自动跳转到 %s（已拦截），截图不是首页本身，未保存", left.To)
+	}
+	return finding.Finding{
+		Check: check, Severity: finding.Info, Kind: "render-failed", Page: page,
+		Message:  "页面未能在时限内完成浏览器渲染，该页只做了静态检查",
+		Evidence: explain.Error(err), Details: map[string]any{"error": err.Error()},
+	}, "未检查：首页未能在时限内完成浏览器渲染"
 }
 
 // maxSnippet bounds the HTML a finding quotes.
@@ -711,7 +736,7 @@ func (c *darkLink) browser(ctx context.Context) (*render.Browser, error) {
 	if c.deps.Browser != nil {
 		return c.deps.Browser.Get()
 	}
-	return render.Start(ctx, render.Config{ExecPath: c.cfg.Chromium, Tabs: c.cfg.Tabs, Timeout: c.cfg.RenderTimeout.D(), UserAgent: browserUA})
+	return render.Start(ctx, browserConfig(c.cfg, c.pol, c.deps.Logger))
 }
 
 func renderSkipReason(err error) string {

@@ -126,7 +126,7 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		return nil, err
 	}
 	if o.Browser == nil {
-		o.Browser = checks.SharedBrowser(ctx, cfg)
+		o.Browser = checks.SharedBrowser(ctx, cfg, o.Policy, o.Logger)
 		defer o.Browser.Close()
 	}
 	list, err := Build(o)
@@ -254,7 +254,7 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		for _, c := range pageCheckers {
 			fs = append(fs, safePage(ctx, c, p, fail)...)
 		}
-		return append(fs, text.page(ctx, p.URL.String(), p.Doc)...)
+		return append(fs, text.page(ctx, p)...)
 	}))
 	if err != nil {
 		started.Wait()

@@ -12,14 +12,18 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sync"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/xunjian/xunjian/netpolicy"
 )
 
 // ErrNoBrowser is returned when no Chromium is installed.
@@ -35,6 +39,14 @@ type Config struct {
 	Timeout time.Duration
 	// UserAgent is the browser's User-Agent.
 	UserAgent string
+	// Policy is the run's outbound policy (required): Chromium reaches the
+	// network only through a netpolicy.BrowserProxy applying it.
+	Policy *netpolicy.Policy
+	// Logger gets the proxy's refusals (nil: none).
+	Logger *slog.Logger
+
+	// webrtcUDP leaves WebRTC's UDP alone (tests' control runs only).
+	webrtcUDP bool
 }
 
 // Browser is one headless Chromium for a run.
@@ -46,6 +58,7 @@ type Browser struct {
 	cancelB context.CancelFunc
 	tabs    chan struct{}
 	dataDir string
+	proxy   *netpolicy.BrowserProxy
 	once    sync.Once
 }
 
@@ -65,8 +78,15 @@ func Find(execPath string) (string, error) {
 	return "", ErrNoBrowser
 }
 
-// Start launches Chromium. Cancelling ctx ends it too.
+// ErrNoPolicy is returned by Start without an outbound policy.
+var ErrNoPolicy = errors.New("render: no outbound policy (Config.Policy)")
+
+// Start launches Chromium behind a proxy of cfg.Policy. Cancelling ctx
+// ends it too.
 func Start(ctx context.Context, cfg Config) (*Browser, error) {
+	if cfg.Policy == nil {
+		return nil, ErrNoPolicy
+	}
 	path, err := Find(cfg.ExecPath)
 	if err != nil {
 		return nil, err
@@ -80,6 +100,15 @@ func Start(ctx context.Context, cfg Config) (*Browser, error) {
 	dir, err := os.MkdirTemp("", "xunjian-chromium-*")
 	if err != nil {
 		return nil, fmt.Errorf("chromium profile: %w", err)
+	}
+	if err := writePrefs(dir, cfg.webrtcUDP); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	proxy, err := cfg.Policy.StartBrowserProxy(cfg.Logger)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
 	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
@@ -98,13 +127,14 @@ func Start(ctx context.Context, cfg Config) (*Browser, error) {
 		chromedp.Flag("mute-audio", true),
 		chromedp.WindowSize(1366, 900),
 	}
+	opts = append(opts, isolation(proxy.Addr())...)
 	if os.Geteuid() == 0 {
 		opts = append(opts, chromedp.NoSandbox)
 	}
 	if cfg.UserAgent != "" {
 		opts = append(opts, chromedp.UserAgent(cfg.UserAgent))
 	}
-	b := &Browser{cfg: cfg, tabs: make(chan struct{}, cfg.Tabs), dataDir: dir}
+	b := &Browser{cfg: cfg, tabs: make(chan struct{}, cfg.Tabs), dataDir: dir, proxy: proxy}
 	b.alloc, b.cancelA = chromedp.NewExecAllocator(ctx, opts...)
 	b.browser, b.cancelB = chromedp.NewContext(b.alloc)
 	// Run with no actions starts the browser (bound to b.browser, not to a
@@ -121,17 +151,60 @@ func Start(ctx context.Context, cfg Config) (*Browser, error) {
 		b.Close()
 		return nil, fmt.Errorf("start chromium %s: no answer in 30s", path)
 	}
+	// Downloads (a frame navigated to an attachment) are not saved.
+	if _, err := chromedp.CallBrowser(b.browser, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorDeny}); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("start chromium %s: %w", path, err)
+	}
 	return b, nil
 }
 
-// Close ends Chromium and removes its profile.
+// isolation are the flags that leave Chromium no way to the network but
+// the proxy at addr: every URL through it, loopback included (Chromium
+// bypasses proxies for loopback by default); no name resolved by Chromium
+// itself (the proxy resolves, and checks what it dials), so no DNS
+// prefetch either. With the profile's prefs (WebRTC without UDP of its
+// own) and Start's other flags (no QUIC, no background networking).
+func isolation(addr string) []chromedp.ExecAllocatorOption {
+	return []chromedp.ExecAllocatorOption{
+		chromedp.ProxyServer("http://" + addr),
+		chromedp.Flag("proxy-bypass-list", "<-loopback>"),
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"),
+	}
+}
+
+// prefs are the profile's preferences: WebRTC may use no UDP that does
+// not go through the proxy (an HTTP proxy carries none, so none at all;
+// TURN over TCP goes through the proxy), and no network prediction.
+const prefs = `{"webrtc":{"ip_handling_policy":"disable_non_proxied_udp","multiple_routes_enabled":false,"nonproxied_udp_enabled":false},"net":{"network_prediction_options":2}}`
+
+// writePrefs writes prefs into the profile at dir before Chromium starts
+// (none with webrtcUDP).
+func writePrefs(dir string, webrtcUDP bool) error {
+	if webrtcUDP {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "Default"), 0o700); err != nil {
+		return fmt.Errorf("chromium profile: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "Default", "Preferences"), []byte(prefs), 0o600); err != nil {
+		return fmt.Errorf("chromium profile: %w", err)
+	}
+	return nil
+}
+
+// Close ends Chromium and its proxy, and removes its profile.
 func (b *Browser) Close() {
 	b.once.Do(func() {
 		b.cancelB()
 		b.cancelA()
+		b.proxy.Close()
 		os.RemoveAll(b.dataDir)
 	})
 }
+
+// ProxyStats is what Chromium's requests through the proxy came to.
+func (b *Browser) ProxyStats() netpolicy.ProxyStats { return b.proxy.Stats() }
 
 // Element is a link or iframe as rendered.
 type Element struct {
@@ -215,17 +288,18 @@ const visibilityJS = `(() => {
 })()`
 
 // open takes a tab slot, loads url in a new tab bounded by the render
-// timeout (and by ctx), and marks its links; done releases everything.
-func (b *Browser) open(ctx context.Context, url string) (tab context.Context, elements []Element, done func(), err error) {
+// timeout (and by ctx), and marks its links; left says whether the tab
+// has left the page since (a *LeftPageError), done releases everything.
+func (b *Browser) open(ctx context.Context, url string) (tab context.Context, elements []Element, left func() error, done func(), err error) {
 	return b.openAt(ctx, url, chromedp.EmulateViewport(1366, 900))
 }
 
 // openAt is open with the viewport given.
-func (b *Browser) openAt(ctx context.Context, url string, viewport chromedp.Action[chromedp.Void]) (tab context.Context, elements []Element, done func(), err error) {
+func (b *Browser) openAt(ctx context.Context, url string, viewport chromedp.Action[chromedp.Void]) (tab context.Context, elements []Element, left func() error, done func(), err error) {
 	select {
 	case b.tabs <- struct{}{}:
 	case <-ctx.Done():
-		return nil, nil, nil, ctx.Err()
+		return nil, nil, nil, nil, ctx.Err()
 	}
 	tab, cancel := chromedp.NewContext(b.browser)
 	tab, cancelT := context.WithTimeout(tab, b.cfg.Timeout)
@@ -236,32 +310,45 @@ func (b *Browser) openAt(ctx context.Context, url string, viewport chromedp.Acti
 		cancel()
 		<-b.tabs
 	}
-	err = chromedp.Do(tab,
-		viewport,
-		chromedp.Navigate(url),
-		chromedp.WaitReady("body"),
-		chromedp.Sleep(300*time.Millisecond), // late document.write and timers
-	)
+	nav, err := watch(tab, b.cfg.Policy, url)
+	if err == nil {
+		err = chromedp.Do(tab,
+			viewport,
+			chromedp.Navigate(url),
+			chromedp.WaitReady("body"),
+			chromedp.Sleep(300*time.Millisecond), // late document.write and timers
+		)
+	}
 	if err == nil {
 		elements, err = chromedp.Run(tab, chromedp.Evaluate[[]Element](visibilityJS))
 	}
+	if err == nil {
+		err = nav.left(tab)
+	}
 	if err != nil {
 		done()
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, nav.explain(err)
 	}
-	return tab, elements, done, nil
+	left = func() error { return nav.left(tab) }
+	return tab, elements, left, done, nil
 }
 
 // Render loads a page, waits for scripts, and returns its links' rendered
 // visibility and a screenshot.
 func (b *Browser) Render(ctx context.Context, url string) (*Result, error) {
-	tab, elements, done, err := b.open(ctx, url)
+	tab, elements, left, done, err := b.open(ctx, url)
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", url, err)
 	}
 	defer done()
 	res := &Result{URL: url, Elements: elements}
-	if res.Screenshot, err = chromedp.Run(tab, chromedp.FullScreenshot(100)); err != nil { // 100: PNG
+	// Checked after the screenshot: a navigation that could be in it has
+	// been seen by then.
+	res.Screenshot, err = chromedp.Run(tab, chromedp.FullScreenshot(100)) // 100: PNG
+	if err := left(); err != nil {
+		return nil, fmt.Errorf("render %s: %w", url, err)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", url, err)
 	}
 	return res, nil
@@ -371,7 +458,7 @@ const outlineJS = `(() => { const el = document.querySelector('[data-xj-i="%d"]'
 // outlined in red (see outlineJS) and returns the whole page and a crop
 // around the element.
 func (b *Browser) Outline(ctx context.Context, url string, index int) (*Shot, error) {
-	tab, _, done, err := b.open(ctx, url)
+	tab, _, left, done, err := b.open(ctx, url)
 	if err != nil {
 		return nil, fmt.Errorf("screenshot %s: %w", url, err)
 	}
@@ -403,6 +490,11 @@ func (b *Browser) Outline(ctx context.Context, url string, index int) (*Shot, er
 		}
 		return res.Data, nil
 	}))
+	// Checked after the screenshots: a navigation that could be in them
+	// has been seen by then.
+	if lerr := left(); lerr != nil {
+		return nil, fmt.Errorf("screenshot %s: %w", url, lerr)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("screenshot %s: crop: %w", url, err)
 	}
@@ -419,7 +511,7 @@ func (b *Browser) Look(ctx context.Context, url string, width, height int, mobil
 	if mobile {
 		opts = append(opts, chromedp.EmulateMobile, chromedp.EmulateTouch)
 	}
-	tab, _, done, err := b.openAt(ctx, url, chromedp.EmulateViewport(int64(width), int64(height), opts...))
+	tab, _, _, done, err := b.openAt(ctx, url, chromedp.EmulateViewport(int64(width), int64(height), opts...))
 	if err != nil {
 		return nil, nil, fmt.Errorf("look at %s: %w", url, err)
 	}

@@ -6,12 +6,15 @@ import (
 	"image/png"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xunjian/xunjian/netpolicy"
 )
 
 // needBrowser skips where no Chromium is installed, except in CI, whose
@@ -33,6 +36,28 @@ const testPage = `<html><head><style>.hid{display:none}</style></head><body styl
 <div id="x"></div>
 <script>var a = document.createElement('a'); a.href = 'http://bet.example/3'; a.textContent = '脚本注入'; a.style.position = 'absolute'; a.style.left = '-3000px'; document.getElementById('x').appendChild(a);</script>
 </body></html>`
+
+// sitePolicy is the outbound policy of a run inspecting the site at
+// base (a loopback test server: the site's own host).
+func sitePolicy(t testing.TB, base string, mutate ...func(*netpolicy.Options)) *netpolicy.Policy {
+	t.Helper()
+	o := netpolicy.Options{Timeout: 10 * time.Second}
+	if base != "" {
+		u, err := url.Parse(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.SiteHosts = []string{u.Host}
+	}
+	for _, m := range mutate {
+		m(&o)
+	}
+	p, err := netpolicy.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
 
 func leftovers(dir string) string {
 	out, _ := exec.Command("pgrep", "-f", dir).Output()
@@ -63,7 +88,7 @@ func TestRender(t *testing.T) {
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	b, err := Start(ctx, Config{Tabs: 2})
+	b, err := Start(ctx, Config{Tabs: 2, Policy: sitePolicy(t, srv.URL)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +178,7 @@ func TestRender(t *testing.T) {
 func TestCancelEndsChromium(t *testing.T) {
 	needBrowser(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	b, err := Start(ctx, Config{})
+	b, err := Start(ctx, Config{Policy: sitePolicy(t, "")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +202,7 @@ func TestRenderTimeout(t *testing.T) {
 	}))
 	defer srv.Close()
 	ctx := context.Background()
-	b, err := Start(ctx, Config{Timeout: 2 * time.Second})
+	b, err := Start(ctx, Config{Timeout: 2 * time.Second, Policy: sitePolicy(t, srv.URL)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +259,7 @@ setTimeout(function(){ fetch('/list.json').then(function(r){ return r.json(); })
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	sh := NewShared(ctx, Config{Tabs: 1})
+	sh := NewShared(ctx, Config{Tabs: 1, Policy: sitePolicy(t, srv.URL)})
 	b, err := sh.Get()
 	if err != nil {
 		t.Fatal(err)

@@ -86,6 +86,8 @@ type htmlData struct {
 	Script       template.JS
 	ScriptHash   string
 	Homepage     template.URL
+	// HomepageUnchecked says why there is no homepage screenshot.
+	HomepageUnchecked string
 }
 
 // findingItem is one row of the findings table: the finding, its fix and
@@ -183,8 +185,14 @@ func WriteHTML(w io.Writer, r *finding.Report) error {
 		sortColumns(d.Columns)
 	}
 	// The homepage screenshot exists when the browser rendered the site.
+	// A homepage the browser was stopped on (it navigated away) has none:
+	// the reason is shown instead.
 	if rm := generic(r.Measurements["rendering"]); rm != nil && rm["skipped"] == false {
-		d.Homepage = shotURL(r, "screenshots/homepage.png")
+		if why, _ := rm["homepage_unchecked"].(string); why != "" {
+			d.HomepageUnchecked = why
+		} else {
+			d.Homepage = shotURL(r, "screenshots/homepage.png")
+		}
 	}
 	var buf bytes.Buffer
 	if err := htmlTmpl.Execute(&buf, d); err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/inspect"
+	"github.com/xunjian/xunjian/netpolicy"
 	"github.com/xunjian/xunjian/render"
 	"github.com/xunjian/xunjian/reports"
 	"github.com/xunjian/xunjian/sampleportal"
@@ -207,7 +209,13 @@ func TestLooks(t *testing.T) {
 
 	ctx, cancelLooks := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancelLooks()
-	b, err := render.Start(ctx, render.Config{Tabs: 2, Timeout: 60 * time.Second})
+	// The browser reaches only the dashboard (the site of this "run").
+	dashURL, _ := url.Parse(dash.URL)
+	pol, err := netpolicy.New(netpolicy.Options{SiteHosts: []string{dashURL.Host}, Timeout: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := render.Start(ctx, render.Config{Tabs: 2, Timeout: 60 * time.Second, Policy: pol})
 	if err != nil {
 		t.Fatal(err)
 	}
