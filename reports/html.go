@@ -134,14 +134,7 @@ func WriteHTML(w io.Writer, r *finding.Report) error {
 	}
 	// The verdict box refers to the incomplete banner above it rather than
 	// repeating its lines.
-	seeAbove := func(s string) string {
-		for _, line := range r.Incomplete {
-			if line != "" && !r.Complete {
-				s = strings.ReplaceAll(s, line, "见上方说明")
-			}
-		}
-		return s
-	}
+	seeAbove := func(s string) string { return referAbove(r, s, "见上方说明") }
 	newVetoLine := func(v finding.Veto) vetoLine {
 		l := newVetoLine(v)
 		l.First = seeAbove(l.First)
@@ -200,6 +193,20 @@ func WriteHTML(w io.Writer, r *finding.Report) error {
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// referAbove replaces, in s, the lines of an incomplete report's note
+// (shown once, above) with a reference to it.
+func referAbove(r *finding.Report, s, ref string) string {
+	if r.Complete {
+		return s
+	}
+	for _, line := range r.Incomplete {
+		if line != "" {
+			s = strings.ReplaceAll(s, line, ref)
+		}
+	}
+	return s
 }
 
 // vetoLine is a veto in the verdict's few lines: its item, what fails it

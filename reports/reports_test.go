@@ -462,5 +462,23 @@ func TestIncompleteEvaluation(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("概览 lacks %q:\n%s", want, text)
 		}
+	}	// The terminal summary prints the incomplete note once and refers to
+	// it; a failed veto is one line: counts by check, the most serious.
+	r.Evaluation.Vetoes = append(r.Evaluation.Vetoes, finding.Veto{Item: "严重表述错误", Status: finding.VetoFail, Findings: []finding.VetoFinding{
+		{Check: catalog.DarkLink, Severity: finding.Critical, Message: "暗链：隐藏的链接含敏感词"}, {Check: catalog.DarkLink, Severity: finding.Critical, Message: "暗链：另一条"},
+		{Check: catalog.Typo, Severity: finding.Critical, Message: "严重表述错误：中华人民共合国"}}})
+	b.Reset()
+	if err := WriteSummary(&b, r, 5); err != nil {
+		t.Fatal(err)
+	}
+	sum := b.String()
+	if n := strings.Count(sum, "首页无法访问"); n != 1 {
+		t.Errorf("the incomplete note printed %d times:\n%s", n, sum)
+	}
+	for _, want := range []string{"估算得分 无法估算（见上，未能检查页面内容）", "空白栏目（未检查）：未能判定通过：但巡检不完整（见上）",
+		"严重表述错误（不通过）：暗链 2 个、错别字与严重表述错误 1 个；最严重：暗链：隐藏的链接含敏感词\n"} {
+		if !strings.Contains(sum, want) {
+			t.Errorf("summary lacks %q:\n%s", want, sum)
+		}
 	}
 }
