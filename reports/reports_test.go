@@ -462,7 +462,7 @@ func TestIncompleteEvaluation(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("概览 lacks %q:\n%s", want, text)
 		}
-	}	// The terminal summary prints the incomplete note once and refers to
+	} // The terminal summary prints the incomplete note once and refers to
 	// it; a failed veto is one line: counts by check, the most serious.
 	r.Evaluation.Vetoes = append(r.Evaluation.Vetoes, finding.Veto{Item: "严重表述错误", Status: finding.VetoFail, Findings: []finding.VetoFinding{
 		{Check: catalog.DarkLink, Severity: finding.Critical, Message: "暗链：隐藏的链接含敏感词"}, {Check: catalog.DarkLink, Severity: finding.Critical, Message: "暗链：另一条"},
