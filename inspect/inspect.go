@@ -126,7 +126,7 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		return nil, err
 	}
 	if o.Browser == nil {
-		o.Browser = checks.SharedBrowser(ctx, cfg)
+		o.Browser = checks.SharedBrowser(ctx, cfg, o.Policy, o.Logger)
 		defer o.Browser.Close()
 	}
 	list, err := Build(o)
@@ -260,7 +260,7 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 			fs = append(fs, safePage(ctx, c, p, fail)...)
 			times.check(c.Name()).addPage(start)
 		}
-		return append(fs, text.page(ctx, p.URL.String(), p.Doc)...)
+		return append(fs, text.page(ctx, p)...)
 	}))
 	if err != nil {
 		started.Wait()
@@ -344,6 +344,10 @@ func (r result) addTo(rep *finding.Report) {
 	ours := catalog.FindingChecks(r.check.Name())
 	for _, a := range r.Artifacts {
 		rep.Artifacts[a.Name] = a.Data
+		key := a.Detail
+		if key == "" {
+			key = "screenshot"
+		}
 		for _, spot := range a.Shows {
 			for i := range rep.Findings {
 				f := &rep.Findings[i]
@@ -353,8 +357,8 @@ func (r result) addTo(rep *finding.Report) {
 				if f.Details == nil {
 					f.Details = map[string]any{}
 				}
-				if _, ok := f.Details["screenshot"]; !ok {
-					f.Details["screenshot"] = a.Name
+				if _, ok := f.Details[key]; !ok {
+					f.Details[key] = a.Name
 				}
 			}
 		}

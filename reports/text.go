@@ -37,14 +37,23 @@ func WriteSummary(w io.Writer, r *finding.Report, maxItems int) error {
 				failed = append(failed, v.Item)
 			}
 		}
-		fmt.Fprintf(&b, "  预评估：%s，估算得分 %s", e.VerdictLabel(), e.ScoreLabel())
+		// The incomplete note is printed once, above: the verdict refers to it.
+		seeAbove := func(s string) string { return referAbove(r, s, "见上") }
+		fmt.Fprintf(&b, "  预评估：%s，估算得分 %s", e.VerdictLabel(), seeAbove(e.ScoreLabel()))
 		if len(failed) > 0 {
 			fmt.Fprintf(&b, "；单项否决不通过：%s", strings.Join(failed, "、"))
 		}
 		b.WriteByte('\n')
 		for _, v := range e.Vetoes {
 			if v.Status == finding.VetoFail || (v.Status == finding.VetoUnchecked && !catalog.IsManual(v.Item)) {
-				fmt.Fprintf(&b, "    %s（%s）：%s\n", v.Item, finding.VetoLabel(v.Status), clean(v.Evidence))
+				// One line a veto: what fails it counted by check, and
+				// the most serious finding (the report lists them all).
+				l := newVetoLine(v)
+				line := seeAbove(l.First)
+				if l.Counts != "" {
+					line = l.Counts + "；最严重：" + line
+				}
+				fmt.Fprintf(&b, "    %s（%s）：%s\n", v.Item, finding.VetoLabel(v.Status), clean(line))
 			}
 		}
 	}
