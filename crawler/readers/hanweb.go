@@ -440,7 +440,7 @@ func findJpage(scripts []string, lim Limits) (jpageConfig, bool) {
 		}
 		if params != nil && params.kind == jsObject {
 			for i, key := range params.keys {
-				cfg.params = append(cfg.params, [2]string{key, params.vals[i].scalar()})
+				cfg.params = append(cfg.params, [2]string{key, strings.Clone(params.vals[i].scalar())})
 			}
 		}
 		return cfg, true

@@ -92,6 +92,7 @@ func (r JSList) scan(s string, b *url.URL, where string, lim Limits, out *Result
 	maxValues := lim.MaxEntries * 16
 	// Failed parses rescan text; bound the work to a few passes over it.
 	work, maxWork := 0, 4*len(s)+1024
+	lp := &literalParser{maxDepth: lim.MaxNesting}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c != '[' && c != '{' {
@@ -100,7 +101,7 @@ func (r JSList) scan(s string, b *url.URL, where string, lim Limits, out *Result
 		if !literalStart(s, i) {
 			continue
 		}
-		v, end, err := parseLiteral(s, i, lim.MaxNesting, maxValues)
+		v, end, err := lp.parse(s, i, maxValues)
 		if work += end - i; work > maxWork {
 			out.skip("jslist-scan-capped", 1)
 			return
@@ -180,7 +181,8 @@ func entryOf(v *jsValue, b *url.URL) (Link, bool) {
 		key string
 		val *jsValue
 	}
-	var fields []field
+	var buf [8]field
+	fields := buf[:0]
 	for i, c := range v.vals {
 		if c.kind == jsObject || c.kind == jsArray {
 			continue
@@ -197,7 +199,7 @@ func entryOf(v *jsValue, b *url.URL) (Link, bool) {
 	linkAt, dateAt, titleAt := -1, -1, -1
 	for i, f := range fields {
 		s := strings.TrimSpace(f.val.str)
-		if f.val.kind == jsString && linkAt < 0 && strings.Trim(s, "./") != "" && !strings.ContainsAny(s, " <>\"") &&
+		if f.val.kind == jsString && linkAt < 0 && strings.ContainsAny(s, "/.") && strings.Trim(s, "./") != "" && !strings.ContainsAny(s, " <>\"") &&
 			isLinkLike(s) && !imageLike.MatchString(s) && !strings.HasPrefix(strings.ToLower(s), "javascript:") {
 			linkAt = i
 		}
@@ -229,9 +231,10 @@ func entryOf(v *jsValue, b *url.URL) (Link, bool) {
 	if !ok {
 		return Link{}, false
 	}
-	l := Link{URL: u, Kind: KindPage, Text: collapse(fields[titleAt].val.str, 100), Entry: true}
+	// Copies: the parser's strings share the script's memory.
+	l := Link{URL: u, Kind: KindPage, Text: strings.Clone(collapse(fields[titleAt].val.str, 100)), Entry: true}
 	if dateAt >= 0 {
-		l.Date = dateText(fields[dateAt].key, fields[dateAt].val)
+		l.Date = strings.Clone(dateText(fields[dateAt].key, fields[dateAt].val))
 	}
 	return l, true
 }

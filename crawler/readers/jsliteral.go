@@ -61,12 +61,63 @@ type literalParser struct {
 	i        int
 	maxDepth int
 	budget   int
+	// slab hands out values a chunk at a time: a template's settings
+	// literal has thousands. keys and vals are the open objects' and
+	// arrays' members, innermost last; a closed one's are copied into
+	// keySlab and valSlab (exact-sized, not grown by appending).
+	slab    []jsValue
+	keys    []string
+	vals    []*jsValue
+	keySlab []string
+	valSlab []*jsValue
+}
+
+// members moves the members above keysFrom and valsFrom off the stacks
+// into their own slices.
+func (p *literalParser) members(v *jsValue, keysFrom, valsFrom int) {
+	if n := len(p.keys) - keysFrom; n > 0 {
+		if len(p.keySlab) < n {
+			p.keySlab = make([]string, max(n, 64))
+		}
+		v.keys = p.keySlab[:n:n]
+		p.keySlab = p.keySlab[n:]
+		copy(v.keys, p.keys[keysFrom:])
+		p.keys = p.keys[:keysFrom]
+	}
+	if n := len(p.vals) - valsFrom; n > 0 {
+		if len(p.valSlab) < n {
+			p.valSlab = make([]*jsValue, max(n, 64))
+		}
+		v.vals = p.valSlab[:n:n]
+		p.valSlab = p.valSlab[n:]
+		copy(v.vals, p.vals[valsFrom:])
+		p.vals = p.vals[:valsFrom]
+	}
+}
+
+// newValue returns a zero value from the slab.
+func (p *literalParser) newValue(kind jsKind, str string) *jsValue {
+	if len(p.slab) == 0 {
+		p.slab = make([]jsValue, 64)
+	}
+	v := &p.slab[0]
+	p.slab = p.slab[1:]
+	v.kind, v.str = kind, str
+	return v
 }
 
 // parseLiteral parses the literal at s[i:]; it returns the value and the
 // index after it.
 func parseLiteral(s string, i, maxDepth, maxValues int) (*jsValue, int, error) {
-	p := &literalParser{s: s, i: i, maxDepth: maxDepth, budget: maxValues}
+	p := &literalParser{maxDepth: maxDepth}
+	return p.parse(s, i, maxValues)
+}
+
+// parse is parseLiteral on a parser that parses many literals of a
+// script: what its slabs have left serves the next one.
+func (p *literalParser) parse(s string, i, maxValues int) (*jsValue, int, error) {
+	p.s, p.i, p.budget = s, i, maxValues
+	p.keys, p.vals = p.keys[:0], p.vals[:0]
 	v, err := p.value(0)
 	return v, p.i, err
 }
@@ -117,7 +168,7 @@ func (p *literalParser) value(depth int) (*jsValue, error) {
 		if err != nil {
 			return nil, err
 		}
-		v := &jsValue{kind: jsString, str: str}
+		v := p.newValue(jsString, str)
 		p.concat(v)
 		return v, nil
 	case c == '-' || c == '+' || c == '.' || (c >= '0' && c <= '9'):
@@ -126,7 +177,7 @@ func (p *literalParser) value(depth int) (*jsValue, error) {
 		for p.i < len(p.s) && strings.IndexByte("0123456789.eExXabcdefABCDEF+-_", p.s[p.i]) >= 0 {
 			p.i++
 		}
-		return &jsValue{kind: jsNumber, str: p.s[start:p.i]}, nil
+		return p.newValue(jsNumber, p.s[start:p.i]), nil
 	default:
 		return p.expression()
 	}
@@ -193,12 +244,13 @@ func (p *literalParser) other(start int) (*jsValue, error) {
 	if raw == "" {
 		return nil, errLiteral
 	}
-	return &jsValue{kind: jsOther, str: raw}, nil
+	return p.newValue(jsOther, raw), nil
 }
 
 func (p *literalParser) object(depth int) (*jsValue, error) {
-	v := &jsValue{kind: jsObject}
+	v := p.newValue(jsObject, "")
 	p.i++ // {
+	keysFrom, valsFrom := len(p.keys), len(p.vals)
 	for {
 		p.space()
 		if p.i >= len(p.s) {
@@ -206,6 +258,7 @@ func (p *literalParser) object(depth int) (*jsValue, error) {
 		}
 		if p.s[p.i] == '}' {
 			p.i++
+			p.members(v, keysFrom, valsFrom)
 			return v, nil
 		}
 		if p.s[p.i] == ',' {
@@ -225,8 +278,8 @@ func (p *literalParser) object(depth int) (*jsValue, error) {
 		if err != nil {
 			return nil, err
 		}
-		v.keys = append(v.keys, key)
-		v.vals = append(v.vals, val)
+		p.keys = append(p.keys, key)
+		p.vals = append(p.vals, val)
 		p.space()
 		if p.i < len(p.s) && p.s[p.i] == ',' {
 			p.i++
@@ -256,8 +309,9 @@ func (p *literalParser) key() (string, error) {
 }
 
 func (p *literalParser) array(depth int) (*jsValue, error) {
-	v := &jsValue{kind: jsArray}
+	v := p.newValue(jsArray, "")
 	p.i++ // [
+	valsFrom := len(p.vals)
 	for {
 		p.space()
 		if p.i >= len(p.s) {
@@ -265,6 +319,7 @@ func (p *literalParser) array(depth int) (*jsValue, error) {
 		}
 		if p.s[p.i] == ']' {
 			p.i++
+			p.members(v, len(p.keys), valsFrom)
 			return v, nil
 		}
 		if p.s[p.i] == ',' {
@@ -275,7 +330,7 @@ func (p *literalParser) array(depth int) (*jsValue, error) {
 		if err != nil {
 			return nil, err
 		}
-		v.vals = append(v.vals, item)
+		p.vals = append(p.vals, item)
 		p.space()
 		if p.i < len(p.s) && p.s[p.i] == ',' {
 			p.i++
@@ -289,6 +344,17 @@ func (p *literalParser) array(depth int) (*jsValue, error) {
 func (p *literalParser) str() (string, error) {
 	q := p.s[p.i]
 	p.i++
+	// Most strings have no escape: the text itself, not a copy (callers
+	// copy what they keep).
+	for j := p.i; j < len(p.s); j++ {
+		if c := p.s[j]; c == q {
+			str := p.s[p.i:j]
+			p.i = j + 1
+			return str, nil
+		} else if c == '\\' || c == '\n' {
+			break
+		}
+	}
 	var b strings.Builder
 	for p.i < len(p.s) {
 		c := p.s[p.i]

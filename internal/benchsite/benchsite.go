@@ -266,18 +266,21 @@ func sprite() string {
 	return b.String()
 }
 
-// templateScript is about size bytes of the template's script: settings,
-// analytics and handlers that neither write the DOM nor fetch data.
+// templateScript is about size bytes of the template's script: a settings
+// literal, then handlers, as CMS templates carry them; none writes the
+// DOM or fetches data.
 func templateScript(size int) string {
 	var b strings.Builder
 	b.WriteString(`var siteConfig={siteId:"0000000000",columns:[`)
-	for k := 0; b.Len() < size; k++ {
+	for k := range 30 {
 		fmt.Fprintf(&b, `{id:%d,name:"%s",code:"col%d",order:%d,visible:%t},`, k, subjects[k%len(subjects)], 1000+k, k, k%3 != 0)
-		if k%20 == 19 {
-			fmt.Fprintf(&b, "\nfunction onColumn%d(e){var t=e&&e.target;if(!t){return false}t.className=t.className.replace(/\\bactive\\b/g,'')+' active';return true}\n", k)
-		}
 	}
-	b.WriteString(`{}]};`)
+	b.WriteString("{}]};\n")
+	for k := 0; b.Len() < size; k++ {
+		fmt.Fprintf(&b, `function initColumn%d(){var el=document.getElementById("col%d");if(!el){return false}var items=el.getElementsByTagName("li");`+
+			`for(var i=0;i<items.length;i++){items[i].onmouseover=function(){this.className+=" hover"};items[i].onmouseout=function(){this.className=this.className.replace(/\s*hover/g,"")}}`+
+			`var opts={speed:%d,auto:%t,interval:%d,effect:"fade"};if(window.slider){window.slider(el,opts)}return true}`+"\n", k, 1000+k, 300+k%7*100, k%2 == 0, 3000+k)
+	}
 	return b.String()
 }
 
