@@ -21,6 +21,9 @@ type Lexicon struct {
 	// longer ones by their text.
 	short map[uint64]uint16 // cost | isWord | hasLonger
 	long  map[string]uint8
+	// single is short for one BMP rune, by rune: the first lookup of every
+	// position, without a map probe.
+	single []uint16
 }
 
 // The short table's flags: the key is a word; words longer than the key
@@ -37,7 +40,13 @@ var lexicon = &Lexicon{}
 // load parses the cost tables on first use: building a matcher costs
 // nothing, the first boundary check pays once per process.
 func (l *Lexicon) load() {
-	l.once.Do(func() { l.short, l.long = loadLexicon() })
+	l.once.Do(func() {
+		l.short, l.long = loadLexicon()
+		l.single = make([]uint16, 0x10000)
+		for r := range rune(0x10000) {
+			l.single[r] = l.short[uint64(r)]
+		}
+	})
 }
 
 // lookup returns the cost of the word spelled by rs.
@@ -104,37 +113,55 @@ const maxWindow = 2*sideRunes + MaxWordRunes
 
 // wordTable lists, for each start in a window of runes, the cost of the
 // lexicon word of each length starting there (-1: none), found with few
-// lookups: a prefix no word extends ends the search.
+// lookups: a prefix no word extends ends the search. Rows are filled when
+// first read (row): most checks read only the rows around the match's
+// edges.
 type wordTable struct {
-	n    int
-	cost [maxWindow][maxLexWord + 1]int16
+	n      int
+	lex    *Lexicon
+	rs     []rune
+	filled [maxWindow]bool
+	cost   [maxWindow][maxLexWord + 1]int16
 }
 
 func (l *Lexicon) table(rs []rune, t *wordTable) {
 	l.load()
-	t.n = len(rs)
-	for j := range rs {
-		row := &t.cost[j]
-		for k := range row {
-			row[k] = -1
-		}
-		for k := 1; k <= maxLexWord && j+k <= len(rs); k++ {
-			if k <= 3 {
+	t.n, t.lex, t.rs = len(rs), l, rs
+}
+
+// row returns the costs of the words starting at rune j.
+func (t *wordTable) row(j int) *[maxLexWord + 1]int16 {
+	row := &t.cost[j]
+	if t.filled[j] {
+		return row
+	}
+	t.filled[j] = true
+	l, rs := t.lex, t.rs
+	for k := range row {
+		row[k] = -1
+	}
+	for k := 1; k <= maxLexWord && j+k <= len(rs); k++ {
+		if k <= 3 {
+			var v uint16
+			if k == 1 && rs[j] < 0x10000 {
+				v = l.single[rs[j]]
+			} else {
 				key, _ := packRunes(rs[j : j+k])
-				v := l.short[key]
-				if v&isWord != 0 {
-					row[k] = int16(uint8(v))
-				}
-				if v&hasLonger == 0 {
-					break
-				}
-				continue
+				v = l.short[key]
 			}
-			if c, ok := l.long[string(rs[j:j+k])]; ok {
-				row[k] = int16(c)
+			if v&isWord != 0 {
+				row[k] = int16(uint8(v))
 			}
+			if v&hasLonger == 0 {
+				break
+			}
+			continue
+		}
+		if c, ok := l.long[string(rs[j:j+k])]; ok {
+			row[k] = int16(c)
 		}
 	}
+	return row
 }
 
 // crosses reports whether a lexicon word spans position p.
@@ -143,8 +170,9 @@ func (t *wordTable) crosses(p int) bool {
 		return false
 	}
 	for j := max(0, p-maxLexWord+1); j < p; j++ {
+		row := t.row(j)
 		for k := p - j + 1; k <= maxLexWord && j+k <= t.n; k++ {
-			if t.cost[j][k] >= 0 {
+			if row[k] >= 0 {
 				return true
 			}
 		}
@@ -168,7 +196,7 @@ func (t *wordTable) segment(ms, me int, back []int) int {
 			if ms >= 0 && (j < ms && ms < i || j < me && me < i) {
 				continue
 			}
-			cost := int(t.cost[j][i-j])
+			cost := int(t.row(j)[i-j])
 			if cost < 0 {
 				if i-j > 1 {
 					continue
@@ -226,13 +254,14 @@ func (l *Lexicon) Straddles(text []byte, start, end int) bool {
 	for i := start; i > 0 && len(left) < sideRunes; {
 		r, size := utf8.DecodeLastRune(text[:i])
 		i -= size
-		if isNoise(Fold(r)) && !IsPunct(r) {
+		f := Fold(r)
+		if isNoise(f) && !IsPunct(r) {
 			continue
 		}
 		if !IsHan(r) {
 			break
 		}
-		left = append(left, Fold(r))
+		left = append(left, f)
 	}
 	nl := len(left)
 	var rbuf [2*sideRunes + MaxWordRunes]rune
@@ -243,13 +272,14 @@ func (l *Lexicon) Straddles(text []byte, start, end int) bool {
 	for i := start; i < end; {
 		r, size := utf8.DecodeRune(text[i:])
 		i += size
+		f := Fold(r)
 		if !IsHan(r) {
-			if isNoise(Fold(r)) {
+			if isNoise(f) {
 				continue
 			}
 			return false // Latin or digits in the match: not a Chinese word question
 		}
-		runes = append(runes, Fold(r))
+		runes = append(runes, f)
 	}
 	me := len(runes)
 	if me == nl || me-nl > MaxWordRunes {
@@ -258,13 +288,14 @@ func (l *Lexicon) Straddles(text []byte, start, end int) bool {
 	for i, n := end, 0; i < len(text) && n < sideRunes; {
 		r, size := utf8.DecodeRune(text[i:])
 		i += size
-		if isNoise(Fold(r)) && !IsPunct(r) {
+		f := Fold(r)
+		if isNoise(f) && !IsPunct(r) {
 			continue
 		}
 		if !IsHan(r) {
 			break
 		}
-		runes = append(runes, Fold(r))
+		runes = append(runes, f)
 		n++
 	}
 	if nl == 0 && me == len(runes) {
@@ -309,7 +340,7 @@ func (l *Lexicon) Segment(s string) []Token {
 	t.segment(-1, -1, back)
 	var out []Token
 	for i := len(rs); i > 0; i = back[i] {
-		c := t.cost[back[i]][i-back[i]]
+		c := t.row(back[i])[i-back[i]]
 		out = append(out, Token{Word: string(rs[back[i]:i]), Cost: max(0, int(c)), Known: c >= 0})
 	}
 	slices.Reverse(out)
