@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Whole-process benchmark: xunjian inspect against wget2 --spider on the same
 # generated loopback site, in the same run. Prints medians, ratios and, for
-# xunjian, where its time went (per check and per crawl stage, from the
-# report's measurements.timings).
+# xunjian, where its CPU time went: each check's passes and the crawl, from
+# a CPU profile of its first run (pprof labels, see inspect/labels.go).
 #
 #   bench/run.sh [PAGES...]          default: 20000 80000
 #   RUNS=5 bench/run.sh 20000
 #   SITE=light bench/run.sh 20000    the spine benchmark's small pages
 #   CHECKS=connectivity,broken-link bench/run.sh 20000
-#   PROFILE=/tmp/prof bench/run.sh 20000   CPU and heap profiles of xunjian's
-#                                   first run (go tool pprof, see README)
+#   PROFILE=/tmp/prof bench/run.sh 20000   keep the CPU and heap profiles of
+#                                   xunjian's first run (go tool pprof, see README)
 #
 # The site (bench/sitegen) is by default the heavy one: 100 KB pages built
 # like a CMS template's, a 2,000-rule stylesheet on every page, content
@@ -47,7 +47,8 @@ work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 go build -o "$work/xunjian" ./cmd/xunjian
 go build -o "$work/sitegen" ./bench/sitegen
-[ -z "$PROFILE" ] || mkdir -p "$PROFILE"
+PROFILE=${PROFILE:-$work/prof}
+mkdir -p "$PROFILE"
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
@@ -78,20 +79,17 @@ for pages in "${SIZES[@]}"; do
   "$work/sitegen" "${site_flags[@]}" -pages "$pages" >"$work/url" &
   for _ in $(seq 50); do [ -s "$work/url" ] && break; sleep 0.1; done
   url=$(head -1 "$work/url")
-  : >"$work/x.txt"; : >"$work/w.txt"; : >"$work/timings.txt"
+  : >"$work/x.txt"; : >"$work/w.txt"
   for r in $(seq "$RUNS"); do
+    # The first run is profiled (100 samples a second: a few per cent).
     prof=()
-    if [ -n "$PROFILE" ] && [ "$r" = 1 ]; then
-      prof=(--cpuprofile "$PROFILE/cpu-$pages.pprof" --memprofile "$PROFILE/heap-$pages.pprof")
-    fi
+    [ "$r" != 1 ] || prof=(--cpuprofile "$PROFILE/cpu-$pages.pprof" --memprofile "$PROFILE/heap-$pages.pprof")
     # xunjian: 32 requests in flight per host.
     rm -rf "$work/out"
     xunjian_run "$url" "${prof[@]}"
     read -r crawled requests _ < <(curl -s "${url}__stats")
     read -r wall tree own <"$work/t"
     echo "$wall $tree $crawled $requests $own" >>"$work/x.txt"
-    jq -r '.measurements.timings // {} | to_entries[] | .key as $k | .value | to_entries[] | "\($k)\t\(.key)\t\(.value)"' \
-      "$work"/out/*/report.json >>"$work/timings.txt" 2>/dev/null || true
     # wget2: status codes only, same concurrency, robots off.
     (cd "$work" && rm -rf wg && mkdir wg && cd wg && /usr/bin/time -f "%e %M" -o "$work/t1" \
       wget2 --spider -r -l inf --robots=off --max-threads=32 -q "$url" >/dev/null 2>&1 || true)
@@ -114,17 +112,15 @@ for pages in "${SIZES[@]}"; do
   ratios=$(paste "$work/x.txt" "$work/w.txt" | awk '{printf "%.2f\n", $6/$1}' | sort -g | tr '\n' ' ')
   xr=$(eval echo "\$x_rate_$pages"); wr=$(eval echo "\$w_rate_$pages")
   echo "| $pages | ratio xunjian/wget2 | | | | $(awk -v a="$xr" -v b="$wr" 'BEGIN{printf "%.2f", a/b}') (runs: $ratios) | | |"
-  if [ -s "$work/timings.txt" ]; then
-    echo
-    echo "Where xunjian's time went ($pages pages; seconds summed over concurrent calls, medians of $RUNS runs):"
-    echo
-    echo "| part | measure | median |"
-    echo "|---|---|---|"
-    cut -f1,2 "$work/timings.txt" | sort -u | while IFS=$'\t' read -r part measure; do
-      printf '| %s | %s | %s |\n' "$part" "$measure" \
-        "$(awk -F'\t' -v p="$part" -v m="$measure" '$1 == p && $2 == m {print $3}' "$work/timings.txt" | median)"
-    done
-  fi
+  echo
+  echo "Where xunjian's CPU time went ($pages pages, its first run; go tool pprof -tags):"
+  echo
+  echo "| part | CPU s | share |"
+  echo "|---|---|---|"
+  go tool pprof -tags "$PROFILE/cpu-$pages.pprof" 2>/dev/null | sed -n '/^ *part:/,/^ *$/p' |
+    sed -nE 's/^ *([0-9.]+)(m?s) \( *([0-9.]+)%\): (.*)$/\1 \2 \3 \4/p' |
+    awk '{ v = ($2 == "ms") ? $1 / 1000 : $1; printf "| %s | %.2f | %s%% |\n", $4, v, $3 }'
+  printf '| (total of the profile) | %s | |\n' "$(go tool pprof -top "$PROFILE/cpu-$pages.pprof" 2>/dev/null | awk '/Total samples/ {print $(NF-1)}' | sed 's/(//')"
   echo
   kill %1 2>/dev/null || true; wait 2>/dev/null || true
 done

@@ -9,7 +9,6 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/checks"
@@ -32,8 +31,9 @@ type content struct {
 	ex        extract.Extractor
 	allow     rules.Allow
 	fail      func(check string, err error)
-	// times, when set, adds up each check's time (inspect; nil for scan).
-	times *timings
+	// parts, when set, labels each check's work for CPU profiles
+	// (inspect; nil for scan).
+	parts *parts
 }
 
 func newContent(list []checks.Check, ex extract.Extractor, allow rules.Allow, fail func(string, error)) *content {
@@ -67,8 +67,7 @@ func (c *content) run(ctx context.Context, doc *checks.Document) []finding.Findi
 					c.fail(ch.Name(), fmt.Errorf("panic on %s: %v\n%s", doc.URL, r, debug.Stack()))
 				}
 			}()
-			defer c.times.check(ch.Name()).addText(time.Now())
-			out = append(out, ch.Text(ctx, doc)...)
+			c.parts.do("text:"+ch.Name(), "crawl", func() { out = append(out, ch.Text(ctx, doc)...) })
 		}()
 	}
 	return out
@@ -84,9 +83,8 @@ func (c *content) page(ctx context.Context, p *crawler.Page) []finding.Finding {
 	if !c.active() || p.Doc == nil || c.allow.PageAllowed(pageURL) {
 		return nil
 	}
-	start := time.Now()
-	segs := extract.PageSegments(p.Doc, maxSegmentText)
-	c.times.addSegments(start)
+	var segs []extract.Segment
+	c.parts.do("page-text", "crawl", func() { segs = extract.PageSegments(p.Doc, maxSegmentText) })
 	return c.run(ctx, &checks.Document{URL: pageURL, Segments: append(segs, scriptedSegments(p, segs)...)})
 }
 

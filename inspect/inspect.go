@@ -143,9 +143,9 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		mu.Unlock()
 		o.Logger.Warn("check failed", "check", name, "site", home.String(), "err", err)
 	}
-	times := newTimings(list)
+	parts := newParts(ctx, list)
 	text := newContent(list, nil, cfg.Content.Allow, fail)
-	text.times = times
+	text.parts = parts
 	if text.active() {
 		text.ex = o.Extractor
 		if text.ex == nil {
@@ -240,8 +240,9 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	for _, c := range list {
 		if s, ok := c.(checks.Starter); ok {
 			started.Go(func() {
-				defer times.check(c.Name()).addSite(time.Now(), false)
-				keep(c, safeSite(c, fail, func() (checks.Result, error) { return s.Start(ctx, site) }))
+				parts.do("start:"+c.Name(), "", func() {
+					keep(c, safeSite(c, fail, func() (checks.Result, error) { return s.Start(ctx, site) }))
+				})
 			})
 		}
 	}
@@ -252,13 +253,13 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		}
 	}
 	o.Logger.Info("crawl start", "site", home.String(), "checks", enabled)
-	crawlStart := time.Now()
+	parts.label("crawl") // the crawl's goroutines start with it
+	defer parts.label("")
+
 	res, err := cr.Run(ctx, mem.page(ctx, checks.Recallers(list), collect, func(p *crawler.Page) []finding.Finding {
 		var fs []finding.Finding
 		for _, c := range pageCheckers {
-			start := time.Now()
-			fs = append(fs, safePage(ctx, c, p, fail)...)
-			times.check(c.Name()).addPage(start)
+			parts.do("page:"+c.Name(), "crawl", func() { fs = append(fs, safePage(ctx, c, p, fail)...) })
 		}
 		return append(fs, text.page(ctx, p)...)
 	}))
@@ -266,21 +267,20 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		started.Wait()
 		return nil, fmt.Errorf("site %s: crawl: %w", home, err)
 	}
-	times.crawl = time.Since(crawlStart)
+	parts.label("")
 	o.Progress.Set(PhaseChecks, 0, 0)
-	finishStart := time.Now()
 	var finished sync.WaitGroup
 	for _, c := range list {
 		if f, ok := c.(checks.Finisher); ok {
 			finished.Go(func() {
-				defer times.check(c.Name()).addSite(time.Now(), true)
-				keep(c, safeSite(c, fail, func() (checks.Result, error) { return f.Finish(ctx, site, res) }))
+				parts.do("finish:"+c.Name(), "", func() {
+					keep(c, safeSite(c, fail, func() (checks.Result, error) { return f.Finish(ctx, site, res) }))
+				})
 			})
 		}
 	}
 	started.Wait()
 	finished.Wait()
-	times.finish = time.Since(finishStart)
 
 	rep.FinishedAt = o.Now()
 	rep.Stats = res.Stats
@@ -294,7 +294,6 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	if len(res.SkippedReasons) > 0 {
 		rep.Measurements["skipped"] = res.SkippedReasons
 	}
-	rep.Measurements["timings"] = times.measurement()
 	if mem != nil {
 		mem.note(rep, recheck, res.Recheck)
 	}
