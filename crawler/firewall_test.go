@@ -212,3 +212,20 @@ func TestStorm(t *testing.T) {
 		}
 	}
 }
+
+// TestMayBeChallengeFindsEveryMark: the one-pass search finds each mark at
+// the start, inside and at the end of a page, and nothing in a page
+// without one.
+func TestMayBeChallengeFindsEveryMark(t *testing.T) {
+	page := strings.Repeat(`<li class="item"><a href="/p/1.html" title="settings">通知</a></li>`, 200)
+	if mayBeChallenge([]byte(page)) {
+		t.Fatal("found a mark in a page without one")
+	}
+	for _, m := range challengeMarks {
+		for name, body := range map[string]string{"start": string(m) + page, "inside": page + string(m) + page, "end": page + string(m)} {
+			if !mayBeChallenge([]byte(body)) {
+				t.Errorf("%q at the %s not found", m, name)
+			}
+		}
+	}
+}
