@@ -98,13 +98,12 @@ var (
 // pages, pages with dated lists that are not articles), so a 100,000-page
 // site costs little
 // memory; it runs on the crawl's hot path, so the page's tree is walked
-// once, without copying it.
+// once, without copying it, and an article's body not at all.
 func (c *columns) Page(_ context.Context, p *crawler.Page) []finding.Finding {
 	now := c.now()
 	u := p.URL.String()
-	r := readList(p, now)
-	own := r.OwnDate
-	s := &pageSummary{URL: u, ColumnMeta: r.ColumnMeta, Home: p.Home, Article: !own.IsZero(),
+	r := readMeta(p, now)
+	s := &pageSummary{URL: u, ColumnMeta: r.ColumnMeta, Home: p.Home,
 		Unrendered: p.ScriptFed && p.Rendered == nil, RenderError: p.RenderError}
 	if p.FramedBy != nil {
 		s.FramedBy = p.FramedBy.String()
@@ -112,6 +111,13 @@ func (c *columns) Page(_ context.Context, p *crawler.Page) []finding.Finding {
 	c.mu.Lock()
 	candidate := p.Home || s.ColumnMeta != "" || s.FramedBy != "" || c.isNavOrExplicit(columnKey(s.columnURL()))
 	c.mu.Unlock()
+	if candidate || r.OwnDate.IsZero() || listURL.MatchString(u) {
+		// Not an article by its meta tag: its body decides (an article
+		// dated by its meta tag is left below without reading the body).
+		r.readMain()
+	}
+	own := r.OwnDate
+	s.Article = !own.IsZero()
 	if !candidate && (!own.IsZero() && !listURL.MatchString(u) || r.DatesInText() < c.cfg.MinListEntries) {
 		// Not a column: an article (its 相关信息 list is no column, and
 		// Finish never judges an article as one), or too few dates to be

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -90,22 +91,67 @@ func hasPlaceholderHint(compact string) bool {
 	return false
 }
 
-// readList reads a page's cheap parts, walking its tree once.
+// readList reads a page's cheap parts: its meta tags (readMeta), then its
+// body (readMain).
 func readList(p *crawler.Page, now time.Time) listReading {
+	r := readMeta(p, now)
+	r.readMain()
+	return r
+}
+
+// metaNames are the meta tags a list reading uses.
+var metaNames = []string{"PubDate", "pubdate", "publishdate", "ColumnName", "columnname"}
+
+// readMeta reads the page's own date from its PubDate meta tag and its
+// ColumnName, in one walk of the tree (goquery's Find walked it once per
+// name).
+func readMeta(p *crawler.Page, now time.Time) listReading {
 	r := listReading{page: p, now: now}
-	meta := func(names ...string) string {
+	found := map[string]string{}
+	stack := append([]*html.Node(nil), p.Doc.Nodes...)
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n.Type == html.ElementNode && n.Data == "meta" {
+			var name, content string
+			hasContent := false
+			for _, a := range n.Attr {
+				switch a.Key {
+				case "name":
+					name = a.Val
+				case "content":
+					content, hasContent = a.Val, true
+				}
+			}
+			if _, seen := found[name]; hasContent && !seen && slices.Contains(metaNames, name) {
+				found[name] = strings.TrimSpace(content)
+			}
+		}
+		for c := n.LastChild; c != nil; c = c.PrevSibling {
+			stack = append(stack, c)
+		}
+	}
+	first := func(names ...string) string {
 		for _, n := range names {
-			if v, ok := p.Doc.Find(`meta[name="` + n + `"]`).First().Attr("content"); ok {
-				return strings.TrimSpace(v)
+			if v, ok := found[n]; ok {
+				return v
 			}
 		}
 		return ""
 	}
-	if v := meta("PubDate", "pubdate", "publishdate"); v != "" {
+	if v := first("PubDate", "pubdate", "publishdate"); v != "" {
 		if f, ok := dates.First(v, dates.Options{Now: now}); ok {
 			r.OwnDate = f.Date
 		}
 	}
+	r.ColumnMeta = first("ColumnName", "columnname")
+	return r
+}
+
+// readMain walks the body once for its main content's links and text, and
+// dates the page by a 发布时间 line near its top when no meta tag did.
+func (r *listReading) readMain() {
+	p, now := r.page, r.now
 	// The document as a browser built it when the page was rendered
 	// (script-fed lists), else the markup.
 	r.anchors, r.mainText = mainAnchors(p.RenderedDoc().Find("body"), p.Home)
@@ -121,8 +167,6 @@ func readList(p *crawler.Page, now time.Time) listReading {
 			}
 		}
 	}
-	r.ColumnMeta = meta("ColumnName", "columnname")
-	return r
 }
 
 // DatesInText counts the dates in the main content's text and beside the
