@@ -3,6 +3,8 @@ package extract
 import (
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
@@ -37,6 +39,28 @@ var cellTags = map[string]bool{"td": true, "th": true}
 // skipTags hold no visible text.
 var skipTags = map[string]bool{"script": true, "style": true, "noscript": true, "template": true, "head": true, "svg": true, "iframe": true, "object": true}
 
+// Roles of elements in the text walk, from the three sets (one map lookup
+// an element).
+const (
+	roleSkip = iota + 1
+	roleBlock
+	roleCell
+)
+
+var tagRoles = func() map[string]uint8 {
+	m := map[string]uint8{}
+	for t := range blockTags {
+		m[t] = roleBlock
+	}
+	for t := range cellTags {
+		m[t] = roleCell
+	}
+	for t := range skipTags {
+		m[t] = roleSkip
+	}
+	return m
+}()
+
 // PageSegments returns what a person reads on a page: its title, meta
 // description, image alt texts and the visible body text (scripts and
 // styles left out), each capped at maxText bytes.
@@ -57,33 +81,34 @@ func pageSegments(doc *goquery.Document, maxText int) (segs []Segment, truncated
 		}
 		segs = append(segs, Segment{Where: where, Text: text})
 	}
-	add("title", doc.Find("title").First().Text())
-	if d, ok := doc.Find(`meta[name="description" i], meta[name="Description"]`).First().Attr("content"); ok {
-		add("meta-description", d)
-	}
-	var alts []string
-	doc.Find("img[alt]").Each(func(_ int, s *goquery.Selection) {
-		if a, _ := s.Attr("alt"); strings.TrimSpace(a) != "" {
-			alts = append(alts, strings.TrimSpace(a))
-		}
-	})
-	add("alt", strings.Join(alts, "\n"))
-	// Iterative walk: hostile pages nest elements hundreds of thousands
-	// deep to hide text from tools that stop at some depth.
+	// One walk reads the body's text and finds the title, the meta
+	// description and the images' alt texts (three goquery Finds walked
+	// the tree once more each). Iterative: hostile pages nest elements
+	// hundreds of thousands deep to hide text from tools that stop at
+	// some depth.
 	var b strings.Builder
+	var title *html.Node
+	description, hasDescription, sawDescription := "", false, false
+	var alts []string
 	type frame struct {
 		n    *html.Node
 		exit bool
 		cell bool
+		skip bool // leaving a skipped element
 	}
 	stack := make([]frame, 0, 64)
 	for i := len(doc.Nodes) - 1; i >= 0; i-- {
 		stack = append(stack, frame{n: doc.Nodes[i]})
 	}
+	skipped := 0 // skipped elements the walk is inside
 	for len(stack) > 0 && b.Len() <= maxText {
 		f := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		n := f.n
+		if f.skip {
+			skipped--
+			continue
+		}
 		if f.exit {
 			if f.cell {
 				b.WriteByte('\t')
@@ -94,15 +119,35 @@ func pageSegments(doc *goquery.Document, maxText int) (segs []Segment, truncated
 		}
 		switch n.Type {
 		case html.TextNode:
-			b.WriteString(n.Data)
+			if skipped == 0 {
+				b.WriteString(n.Data)
+			}
 			continue
 		case html.ElementNode:
-			if skipTags[n.Data] {
-				continue
+			switch n.Data {
+			case "title":
+				if title == nil {
+					title = n
+				}
+			case "meta":
+				// The first description tag decides, with or without content.
+				if name, ok := attrOf(n, "name"); ok && !sawDescription && strings.EqualFold(name, "description") {
+					sawDescription = true
+					description, hasDescription = attrOf(n, "content")
+				}
+			case "img":
+				if a, ok := attrOf(n, "alt"); ok && strings.TrimSpace(a) != "" {
+					alts = append(alts, strings.TrimSpace(a))
+				}
 			}
-			if blockTags[n.Data] {
+			switch role := tagRoles[n.Data]; {
+			case role == roleSkip:
+				skipped++
+				stack = append(stack, frame{n: n, skip: true})
+			case skipped > 0:
+			case role == roleBlock:
 				stack = append(stack, frame{n: n, exit: true})
-			} else if cellTags[n.Data] {
+			case role == roleCell:
 				stack = append(stack, frame{n: n, exit: true, cell: true})
 			}
 		}
@@ -111,28 +156,150 @@ func pageSegments(doc *goquery.Document, maxText int) (segs []Segment, truncated
 		}
 	}
 	if len(stack) > 0 {
+		// The text filled its cap before the walk ended: the title,
+		// description and alt texts may lie past it.
 		truncated = true
+		title, alts = nil, nil
+		if t := doc.Find("title").First(); t.Length() > 0 {
+			title = t.Nodes[0]
+		}
+		description, hasDescription = doc.Find(`meta[name="description" i], meta[name="Description"]`).First().Attr("content")
+		doc.Find("img[alt]").Each(func(_ int, s *goquery.Selection) {
+			if a, _ := s.Attr("alt"); strings.TrimSpace(a) != "" {
+				alts = append(alts, strings.TrimSpace(a))
+			}
+		})
 	}
+	if title != nil {
+		add("title", textOf(title))
+	}
+	if hasDescription {
+		add("meta-description", description)
+	}
+	add("alt", strings.Join(alts, "\n"))
 	add("body", collapseLines(b.String()))
+	// Segments in the order readers expect: title, description, alt, body.
 	return segs, truncated
 }
 
-// collapseLines folds runs of spaces and drops empty lines; tabs between
-// table cells stay (a row's trailing tab goes).
-func collapseLines(s string) string {
-	lines := strings.Split(s, "\n")
-	out := lines[:0]
-	for _, l := range lines {
-		cells := strings.Split(l, "\t")
-		for i, c := range cells {
-			cells[i] = strings.Join(strings.Fields(c), " ")
-		}
-		for len(cells) > 1 && cells[len(cells)-1] == "" {
-			cells = cells[:len(cells)-1]
-		}
-		if l = strings.Join(cells, "\t"); strings.TrimSpace(l) != "" {
-			out = append(out, l)
+// textOf is the text of n's descendants, as goquery's Text.
+func textOf(n *html.Node) string {
+	if c := n.FirstChild; c != nil && c.NextSibling == nil && c.Type == html.TextNode {
+		return c.Data // a title: one text node
+	}
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.TextNode {
+				b.WriteString(c.Data)
+			}
+			walk(c)
 		}
 	}
-	return strings.Join(out, "\n")
+	walk(n)
+	return b.String()
 }
+
+func attrOf(n *html.Node, key string) (string, bool) {
+	for _, a := range n.Attr {
+		if a.Namespace == "" && a.Key == key {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
+// collapseLines folds runs of spaces and drops empty lines; tabs between
+// table cells stay (a row's trailing tab goes). One pass, writing into one
+// buffer.
+func collapseLines(s string) string {
+	out := make([]byte, 0, len(s))
+	for len(s) > 0 {
+		line := s
+		if i := strings.IndexByte(s, '\n'); i >= 0 {
+			line, s = s[:i], s[i+1:]
+		} else {
+			s = ""
+		}
+		start := len(out)
+		if start > 0 {
+			out = append(out, '\n')
+		}
+		lineStart := len(out)
+		keep := lineStart // end of the last cell with text
+		for cell := 0; ; cell++ {
+			c := line
+			last := true
+			if i := strings.IndexByte(line, '\t'); i >= 0 {
+				c, line, last = line[:i], line[i+1:], false
+			}
+			if cell > 0 {
+				out = append(out, '\t')
+			}
+			before := len(out)
+			out = appendFields(out, c)
+			if len(out) > before {
+				keep = len(out)
+			}
+			if last {
+				break
+			}
+		}
+		// Trailing empty cells go; a line with no text goes.
+		if keep == lineStart {
+			out = out[:start]
+			continue
+		}
+		out = out[:keep]
+	}
+	return string(out)
+}
+
+// appendFields appends the words of c (split at Unicode white space, as
+// strings.Fields) joined by single spaces, copying each word whole.
+func appendFields(out []byte, c string) []byte {
+	for i := 0; i < len(c); {
+		for i < len(c) {
+			n := spaceAt(c, i)
+			if n == 0 {
+				break
+			}
+			i += n
+		}
+		if i == len(c) {
+			break
+		}
+		start := i
+		for i < len(c) && spaceAt(c, i) == 0 {
+			i++ // continuation bytes are never spaces nor their lead bytes
+		}
+		if len(out) > 0 && out[len(out)-1] != '\t' && out[len(out)-1] != '\n' {
+			out = append(out, ' ')
+		}
+		out = append(out, c[start:i]...)
+	}
+	return out
+}
+
+// spaceAt returns the length of the white space rune at c[i] (0 if none):
+// ASCII spaces, and the few non-ASCII ones, whose UTF-8 starts with
+// C2, E1, E2 or E3.
+func spaceAt(c string, i int) int {
+	switch b := c[i]; {
+	case b < utf8.RuneSelf:
+		if asciiSpace[b] {
+			return 1
+		}
+		return 0
+	case b != 0xC2 && b != 0xE1 && b != 0xE2 && b != 0xE3:
+		return 0
+	}
+	r, size := utf8.DecodeRuneInString(c[i:])
+	if unicode.IsSpace(r) {
+		return size
+	}
+	return 0
+}
+
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}

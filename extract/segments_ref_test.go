@@ -1,0 +1,159 @@
+package extract
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+
+	"github.com/xunjian/xunjian/crawler"
+	"github.com/xunjian/xunjian/internal/benchsite"
+)
+
+// The page text is read in one walk (pageSegments) since it became the
+// inspection's per-page cost to watch; these tests hold it to what the
+// three goquery Finds, the walk and the split-and-join line folding it
+// replaced gave (refPageSegments, kept here as the reference).
+
+func TestPageSegmentsAsBefore(t *testing.T) {
+	pages := map[string]string{
+		"heavy article": string(benchsite.New(benchsite.Heavy(20000)).Page(1234, 1)),
+		"heavy list":    string(benchsite.New(benchsite.Heavy(20000)).Page(1250, 1)),
+		"light":         string(benchsite.New(benchsite.Light(20000)).Page(7, 1)),
+		"table":         "<table><tr><td> a  b </td><td></td><td>c</td><td> </td></tr><tr><td></td><td>\u3000</td></tr></table><p>x\u00a0 y</p>",
+		"meta cases":    `<head><meta name="DESCRIPTION"><meta name="description" content="later"><title>t1</title></head><body><svg><title>svg</title><image alt="no"/></svg><object><img alt=" in object "></object><img alt=""><img alt="two"></body>`,
+		"description":   `<head><meta name="Description" content=" 说明 "></head><body><noscript><img alt="n"></noscript>正文</body>`,
+		"no head":       `<p>一<br>二</p><div>\t三\t</div><template><img alt="tpl"></template>`,
+		"invalid utf-8": "<p>\xff\xfe a \xff</p><td>\xe4\xb8</td>",
+		"deep":          strings.Repeat("<div>", 600) + "深" + strings.Repeat("</div>", 600),
+	}
+	for name, page := range pages {
+		t.Run(name, func(t *testing.T) {
+			doc, _, err := crawler.ParseHTML([]byte(page))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, max := range []int{1 << 20, 64, 5} {
+				got, gotCut := pageSegments(doc, max)
+				want, wantCut := refPageSegments(doc, max)
+				if !reflect.DeepEqual(got, want) || gotCut != wantCut {
+					t.Errorf("max %d:\n got %q %v\nwant %q %v", max, got, gotCut, want, wantCut)
+				}
+			}
+		})
+	}
+}
+
+func FuzzPageSegmentsAsBefore(f *testing.F) {
+	f.Add("<title>公示</title><p>孙某 13612345678</p><img alt=x><table><tr><td>a</td><td></td></tr></table>")
+	f.Add(`<meta name="description" content="d"><svg><title>s</title></svg><object><img alt=o></object>`)
+	f.Add("\t \n<li>a\u3000b</li>\n\n<td> </td>")
+	f.Fuzz(func(t *testing.T, page string) {
+		doc, err := goquery.NewDocumentFromReader(strings.NewReader(page))
+		if err != nil {
+			return
+		}
+		for _, max := range []int{1 << 20, 16} {
+			got, gotCut := pageSegments(doc, max)
+			want, wantCut := refPageSegments(doc, max)
+			if !reflect.DeepEqual(got, want) || gotCut != wantCut {
+				t.Fatalf("max %d:\n got %q %v\nwant %q %v", max, got, gotCut, want, wantCut)
+			}
+		}
+		if got, want := collapseLines(page), refCollapseLines(page); got != want {
+			t.Fatalf("collapseLines:\n got %q\nwant %q", got, want)
+		}
+	})
+}
+
+func refPageSegments(doc *goquery.Document, maxText int) (segs []Segment, truncated bool) {
+	add := func(where, text string) {
+		text = strings.TrimSpace(text)
+		if text == "" {
+			return
+		}
+		if len(text) > maxText {
+			text = strings.ToValidUTF8(text[:maxText], "")
+			truncated = true
+		}
+		segs = append(segs, Segment{Where: where, Text: text})
+	}
+	add("title", doc.Find("title").First().Text())
+	if d, ok := doc.Find(`meta[name="description" i], meta[name="Description"]`).First().Attr("content"); ok {
+		add("meta-description", d)
+	}
+	var alts []string
+	doc.Find("img[alt]").Each(func(_ int, s *goquery.Selection) {
+		if a, _ := s.Attr("alt"); strings.TrimSpace(a) != "" {
+			alts = append(alts, strings.TrimSpace(a))
+		}
+	})
+	add("alt", strings.Join(alts, "\n"))
+	// Iterative walk: hostile pages nest elements hundreds of thousands
+	// deep to hide text from tools that stop at some depth.
+	var b strings.Builder
+	type frame struct {
+		n    *html.Node
+		exit bool
+		cell bool
+	}
+	stack := make([]frame, 0, 64)
+	for i := len(doc.Nodes) - 1; i >= 0; i-- {
+		stack = append(stack, frame{n: doc.Nodes[i]})
+	}
+	for len(stack) > 0 && b.Len() <= maxText {
+		f := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		n := f.n
+		if f.exit {
+			if f.cell {
+				b.WriteByte('\t')
+			} else {
+				b.WriteByte('\n')
+			}
+			continue
+		}
+		switch n.Type {
+		case html.TextNode:
+			b.WriteString(n.Data)
+			continue
+		case html.ElementNode:
+			if skipTags[n.Data] {
+				continue
+			}
+			if blockTags[n.Data] {
+				stack = append(stack, frame{n: n, exit: true})
+			} else if cellTags[n.Data] {
+				stack = append(stack, frame{n: n, exit: true, cell: true})
+			}
+		}
+		for c := n.LastChild; c != nil; c = c.PrevSibling {
+			stack = append(stack, frame{n: c})
+		}
+	}
+	if len(stack) > 0 {
+		truncated = true
+	}
+	add("body", refCollapseLines(b.String()))
+	return segs, truncated
+}
+
+func refCollapseLines(s string) string {
+	lines := strings.Split(s, "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		cells := strings.Split(l, "\t")
+		for i, c := range cells {
+			cells[i] = strings.Join(strings.Fields(c), " ")
+		}
+		for len(cells) > 1 && cells[len(cells)-1] == "" {
+			cells = cells[:len(cells)-1]
+		}
+		if l = strings.Join(cells, "\t"); strings.TrimSpace(l) != "" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
