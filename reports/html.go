@@ -41,6 +41,12 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	// hrefs keep the encoded form.
 	"display": displayURL,
 	"wrapurl": wrapURL,
+	// isfile: a scanned local file (file://…), shown as its path, not a
+	// link (browsers refuse file links from a page, and html/template
+	// rewrites them to #ZgotmplZ).
+	"isfile": isFileURL,
+	// isaddr: the report's site is an address (scan's is not).
+	"isaddr":  func(s string) bool { return strings.Contains(s, "://") },
 	"skipped": skippedText,
 	// class names a failed probe's failure class in Chinese (连接超时).
 	"class":     func(v any) string { s, _ := v.(string); return catalog.KindLabel(catalog.BrokenLink, s) },
@@ -324,7 +330,7 @@ func sortColumns(cols []map[string]any) {
 // mid-word or not at all.
 func wrapURL(v any) template.HTML {
 	s, _ := v.(string) // absent (a failed probe's final URL): nothing
-	s = clean(displayURL(s))
+	s = clean(displayPlace(s))
 	var b strings.Builder
 	start := 0
 	for i := 0; i < len(s); i++ {
@@ -368,6 +374,19 @@ func skippedText(m map[string]any) string {
 		parts[i] = fmt.Sprintf("%s %v 个", label, m[k])
 	}
 	return strings.Join(parts, "；")
+}
+
+// isFileURL reports whether s names a local file (scan's findings).
+func isFileURL(s string) bool { return strings.HasPrefix(s, "file://") }
+
+// displayPlace is where a finding is, as people read it: a URL decoded,
+// a scanned file as its path (/home/编辑/低保名单.xlsx, not
+// file:///home/%E7%BC%96…).
+func displayPlace(s string) string {
+	if isFileURL(s) {
+		return displayURL(strings.TrimPrefix(s, "file://"))
+	}
+	return displayURL(s)
 }
 
 // maxShownURL caps the characters of an address shown; its link keeps it

@@ -19,7 +19,7 @@ import (
 func cmdInspect(ctx context.Context, args []string, e env) error {
 	cmd := newCommand("inspect", "xunjian inspect [选项] 网址...", "立即巡检网站并写出报告。网址写成 https://www.example.gov.cn/；只写域名时先试 https:// 再试 http://。", e)
 	var f inspectFlags
-	f.register(cmd.FlagSet, false)
+	f.register(cmd.FlagSet, inspectFlagSet)
 	urls, err := cmd.parse(args)
 	if err != nil {
 		return err
