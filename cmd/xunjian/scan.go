@@ -42,11 +42,6 @@ func cmdScan(ctx context.Context, args []string, e env) error {
 			return exitError{code: exitFailed, err: err}
 		}
 	}
-	prof, err := startProfiles(f.cpuProfile, f.memProfile)
-	if err != nil {
-		return exitError{code: exitFailed, err: err}
-	}
-	defer prof.end()
 	rep, err := inspect.Scan(ctx, inspect.Options{Config: cfg, Logger: log, Now: e.now, ExtraWords: f.words, ExtraTypos: f.typos}, inputs)
 	if err != nil {
 		if errors.Is(err, inspect.ErrNoTextChecks) {
