@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
 )
 
 // notFoundPhrase matches titles and headings of "page not found" pages, as
@@ -34,8 +35,8 @@ type soft404Judge struct {
 // only extracted for small pages or when the site answers missing pages
 // with 200, so the check costs little on the crawl's hot path.
 func (j *soft404Judge) is(requested, final string, doc *goquery.Document, bodyLen int) bool {
-	title := strings.TrimSpace(doc.Find("title").First().Text())
-	h1 := strings.TrimSpace(doc.Find("h1").First().Text())
+	titleNode, h1Node := firstElements(doc, "title", "h1")
+	title, h1 := strings.TrimSpace(textOf(titleNode)), strings.TrimSpace(textOf(h1Node))
 	if notFoundPhrase.MatchString(title) || notFoundPhrase.MatchString(h1) {
 		return true
 	}
@@ -64,6 +65,36 @@ func (j *soft404Judge) is(requested, final string, doc *goquery.Document, bodyLe
 		return false
 	}
 	return bits.OnesCount64(simhash(text)^b.simhash) <= 6
+}
+
+// firstElements returns the first element named a and the first named b,
+// in one walk of the tree (nil for one the page lacks).
+func firstElements(doc *goquery.Document, a, b string) (na, nb *html.Node) {
+	stack := append([]*html.Node(nil), doc.Nodes...)
+	for len(stack) > 0 && (na == nil || nb == nil) {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n.Type == html.ElementNode {
+			switch {
+			case na == nil && n.Data == a:
+				na = n
+			case nb == nil && n.Data == b:
+				nb = n
+			}
+		}
+		for c := n.LastChild; c != nil; c = c.PrevSibling {
+			stack = append(stack, c)
+		}
+	}
+	return na, nb
+}
+
+// textOf is goquery's Text of one node ("" for nil).
+func textOf(n *html.Node) string {
+	if n == nil {
+		return ""
+	}
+	return goquery.NewDocumentFromNode(n).Text()
 }
 
 // visibleText returns the text a person would read, scripts and styles left out.
