@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -36,6 +37,9 @@ var (
 	imageLike       = regexp.MustCompile(`(?i)\.(jpe?g|png|gif|bmp|webp|svg|ico|css|js)([?#]|$)`)
 	dateKey         = regexp.MustCompile(`(?i)time|date|day|pd$|dt$|publish|fbrq|fbsj|rq$|sj$`)
 )
+
+// parsers are literal parsers with their slabs, reused from page to page.
+var parsers = sync.Pool{New: func() any { return new(literalParser) }}
 
 // isLinkLike is linkLike.MatchString, without the regexp for the strings
 // that cannot match (no '/' and no '.'): most values of a template's
@@ -92,7 +96,9 @@ func (r JSList) scan(s string, b *url.URL, where string, lim Limits, out *Result
 	maxValues := lim.MaxEntries * 16
 	// Failed parses rescan text; bound the work to a few passes over it.
 	work, maxWork := 0, 4*len(s)+1024
-	lp := &literalParser{maxDepth: lim.MaxNesting}
+	lp := parsers.Get().(*literalParser)
+	lp.maxDepth = lim.MaxNesting
+	defer func() { lp.reset(); parsers.Put(lp) }()
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c != '[' && c != '{' {

@@ -61,47 +61,76 @@ type literalParser struct {
 	i        int
 	maxDepth int
 	budget   int
-	// slab hands out values a chunk at a time: a template's settings
-	// literal has thousands. keys and vals are the open objects' and
-	// arrays' members, innermost last; a closed one's are copied into
-	// keySlab and valSlab (exact-sized, not grown by appending).
-	slab    []jsValue
+	// values, keySlab and valSlab hand out values and members a chunk at
+	// a time: a template's settings literal has thousands. keys and vals
+	// are the open objects' and arrays' members, innermost last; a closed
+	// one's are copied into exact-sized slices of the slabs.
+	values  arena[jsValue]
+	keySlab arena[string]
+	valSlab arena[*jsValue]
 	keys    []string
 	vals    []*jsValue
-	keySlab []string
-	valSlab []*jsValue
+}
+
+// arena hands out slices of T from chunks it keeps; reset frees them all
+// (zeroed) for the next script, so a pooled parser allocates nothing once
+// its chunks have grown to a page's literals.
+type arena[T any] struct {
+	chunks  [][]T
+	ci, off int
+}
+
+func (a *arena[T]) take(n int) []T {
+	for {
+		if a.ci < len(a.chunks) {
+			if c := a.chunks[a.ci]; a.off+n <= len(c) {
+				s := c[a.off : a.off+n : a.off+n]
+				a.off += n
+				return s
+			}
+			a.ci++
+			a.off = 0
+			continue
+		}
+		a.chunks = append(a.chunks, make([]T, max(n, 256)))
+	}
+}
+
+func (a *arena[T]) reset() {
+	for i := 0; i <= a.ci && i < len(a.chunks); i++ {
+		clear(a.chunks[i]) // no pointer into the last page's script stays
+	}
+	a.ci, a.off = 0, 0
+}
+
+// reset frees everything the parser handed out.
+func (p *literalParser) reset() {
+	p.values.reset()
+	p.keySlab.reset()
+	p.valSlab.reset()
+	clear(p.keys[:cap(p.keys)])
+	clear(p.vals[:cap(p.vals)])
+	p.s = ""
 }
 
 // members moves the members above keysFrom and valsFrom off the stacks
 // into their own slices.
 func (p *literalParser) members(v *jsValue, keysFrom, valsFrom int) {
 	if n := len(p.keys) - keysFrom; n > 0 {
-		if len(p.keySlab) < n {
-			p.keySlab = make([]string, max(n, 64))
-		}
-		v.keys = p.keySlab[:n:n]
-		p.keySlab = p.keySlab[n:]
+		v.keys = p.keySlab.take(n)
 		copy(v.keys, p.keys[keysFrom:])
 		p.keys = p.keys[:keysFrom]
 	}
 	if n := len(p.vals) - valsFrom; n > 0 {
-		if len(p.valSlab) < n {
-			p.valSlab = make([]*jsValue, max(n, 64))
-		}
-		v.vals = p.valSlab[:n:n]
-		p.valSlab = p.valSlab[n:]
+		v.vals = p.valSlab.take(n)
 		copy(v.vals, p.vals[valsFrom:])
 		p.vals = p.vals[:valsFrom]
 	}
 }
 
-// newValue returns a zero value from the slab.
+// newValue returns a value from the slab.
 func (p *literalParser) newValue(kind jsKind, str string) *jsValue {
-	if len(p.slab) == 0 {
-		p.slab = make([]jsValue, 64)
-	}
-	v := &p.slab[0]
-	p.slab = p.slab[1:]
+	v := &p.values.take(1)[0]
 	v.kind, v.str = kind, str
 	return v
 }
