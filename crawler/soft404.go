@@ -1,11 +1,11 @@
 package crawler
 
 import (
-	"hash/fnv"
 	"math/bits"
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
@@ -108,33 +108,55 @@ func visibleText(doc *goquery.Document) string {
 	return strings.Join(strings.Fields(c.Text()), " ")
 }
 
-// simhash is a 64-bit similarity hash over character bigrams.
+// simhash is a 64-bit similarity hash over character bigrams (the first
+// 4,000 that are not two spaces): FNV-1a of each bigram's UTF-8, a bit set
+// where more hashes have it set than not. It runs on every crawled page:
+// it reads the text in place, and counts the 64 bit positions at once in
+// bit-sliced counters (plane k holds bit k of every position's count),
+// where a loop over the bits of each hash cost 0.7 ms a page.
 func simhash(text string) uint64 {
-	var v [64]int
-	rs := []rune(text)
-	h := fnv.New64a()
+	var planes [13]uint64 // counts up to 8,191
 	n := 0
-	for i := 0; i+1 < len(rs) && n < 4000; i++ {
-		if unicode.IsSpace(rs[i]) && unicode.IsSpace(rs[i+1]) {
+	var prev rune
+	havePrev := false
+	for i := 0; i < len(text) && n < 4000; {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		i += size
+		if !havePrev {
+			prev, havePrev = r, true
 			continue
 		}
-		h.Reset()
-		h.Write([]byte(string(rs[i : i+2])))
-		x := h.Sum64()
-		for b := 0; b < 64; b++ {
-			if x&(1<<b) != 0 {
-				v[b]++
-			} else {
-				v[b]--
+		if !unicode.IsSpace(prev) || !unicode.IsSpace(r) {
+			carry := fnvRunes(prev, r)
+			for k := 0; carry != 0; k++ {
+				planes[k], carry = planes[k]^carry, planes[k]&carry
 			}
+			n++
 		}
-		n++
+		prev = r
 	}
 	var out uint64
-	for b := 0; b < 64; b++ {
-		if v[b] > 0 {
+	for b := range 64 {
+		ones := 0
+		for k, p := range planes {
+			ones |= int(p>>b&1) << k
+		}
+		if 2*ones > n { // more ones than zeros
 			out |= 1 << b
 		}
 	}
 	return out
+}
+
+// fnvRunes is FNV-1a (64-bit) of the UTF-8 of a and b.
+func fnvRunes(a, b rune) uint64 {
+	var buf [2 * utf8.UTFMax]byte
+	p := utf8.AppendRune(buf[:0], a)
+	p = utf8.AppendRune(p, b)
+	h := uint64(14695981039346656037)
+	for _, c := range p {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
 }

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
 	"net/url"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/PuerkitoBio/goquery"
 )
@@ -231,4 +234,64 @@ func TestParseHTMLFlattensDeepNesting(t *testing.T) {
 	if err != nil || flattened || !strings.Contains(doc.Text(), "普通页面") {
 		t.Errorf("ordinary page: %v %v", flattened, err)
 	}
+}
+
+// simhashBefore is simhash as it was written first (rune slice, hash.Hash
+// and a string per bigram), the reference its faster form must equal.
+func simhashBefore(text string) uint64 {
+	var v [64]int
+	rs := []rune(text)
+	h := fnv.New64a()
+	n := 0
+	for i := 0; i+1 < len(rs) && n < 4000; i++ {
+		if unicode.IsSpace(rs[i]) && unicode.IsSpace(rs[i+1]) {
+			continue
+		}
+		h.Reset()
+		h.Write([]byte(string(rs[i : i+2])))
+		x := h.Sum64()
+		for b := 0; b < 64; b++ {
+			if x&(1<<b) != 0 {
+				v[b]++
+			} else {
+				v[b]--
+			}
+		}
+		n++
+	}
+	var out uint64
+	for b := 0; b < 64; b++ {
+		if v[b] > 0 {
+			out |= 1 << b
+		}
+	}
+	return out
+}
+
+func TestSimhashAsBefore(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []rune("政府网站 \t\n\u3000abc，。１２\ufffd")
+	for range 2000 {
+		var b strings.Builder
+		for range rng.IntN(6000) {
+			if rng.IntN(50) == 0 {
+				b.WriteByte(byte(0x80 + rng.IntN(0x40))) // invalid UTF-8
+				continue
+			}
+			b.WriteRune(alphabet[rng.IntN(len(alphabet))])
+		}
+		if got, want := simhash(b.String()), simhashBefore(b.String()); got != want {
+			t.Fatalf("simhash %x, before %x, of %q", got, want, b.String())
+		}
+	}
+}
+
+func FuzzSimhashAsBefore(f *testing.F) {
+	f.Add("首页 新闻动态  通知公告")
+	f.Add("\xed\xa0\x80a\xff b")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := simhash(s), simhashBefore(s); got != want {
+			t.Fatalf("simhash %x, before %x", got, want)
+		}
+	})
 }
