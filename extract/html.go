@@ -1,8 +1,10 @@
 package extract
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -86,7 +88,16 @@ func pageSegments(doc *goquery.Document, maxText int) (segs []Segment, truncated
 	// the tree once more each). Iterative: hostile pages nest elements
 	// hundreds of thousands deep to hide text from tools that stop at
 	// some depth.
-	var b strings.Builder
+	// The walk writes into a pooled buffer: the segment keeps only what
+	// collapseLines makes of it.
+	buf := textBufs.Get().(*[]byte)
+	b := bytes.NewBuffer((*buf)[:0])
+	defer func() {
+		if b.Cap() <= maxPooledText {
+			*buf = b.Bytes()[:0]
+			textBufs.Put(buf)
+		}
+	}()
 	var title *html.Node
 	description, hasDescription, sawDescription := "", false, false
 	var alts []string
@@ -177,7 +188,7 @@ func pageSegments(doc *goquery.Document, maxText int) (segs []Segment, truncated
 		add("meta-description", description)
 	}
 	add("alt", strings.Join(alts, "\n"))
-	add("body", collapseLines(b.String()))
+	add("body", collapseLines(b.Bytes()))
 	// Segments in the order readers expect: title, description, alt, body.
 	return segs, truncated
 }
@@ -213,14 +224,14 @@ func attrOf(n *html.Node, key string) (string, bool) {
 // collapseLines folds runs of spaces and drops empty lines; tabs between
 // table cells stay (a row's trailing tab goes). One pass, writing into one
 // buffer.
-func collapseLines(s string) string {
+func collapseLines(s []byte) string {
 	out := make([]byte, 0, len(s))
 	for len(s) > 0 {
 		line := s
-		if i := strings.IndexByte(s, '\n'); i >= 0 {
+		if i := bytes.IndexByte(s, '\n'); i >= 0 {
 			line, s = s[:i], s[i+1:]
 		} else {
-			s = ""
+			s = nil
 		}
 		start := len(out)
 		if start > 0 {
@@ -231,7 +242,7 @@ func collapseLines(s string) string {
 		for cell := 0; ; cell++ {
 			c := line
 			last := true
-			if i := strings.IndexByte(line, '\t'); i >= 0 {
+			if i := bytes.IndexByte(line, '\t'); i >= 0 {
 				c, line, last = line[:i], line[i+1:], false
 			}
 			if cell > 0 {
@@ -258,7 +269,7 @@ func collapseLines(s string) string {
 
 // appendFields appends the words of c (split at Unicode white space, as
 // strings.Fields) joined by single spaces, copying each word whole.
-func appendFields(out []byte, c string) []byte {
+func appendFields(out []byte, c []byte) []byte {
 	for i := 0; i < len(c); {
 		for i < len(c) {
 			n := spaceAt(c, i)
@@ -285,7 +296,7 @@ func appendFields(out []byte, c string) []byte {
 // spaceAt returns the length of the white space rune at c[i] (0 if none):
 // ASCII spaces, and the few non-ASCII ones, whose UTF-8 starts with
 // C2, E1, E2 or E3.
-func spaceAt(c string, i int) int {
+func spaceAt(c []byte, i int) int {
 	switch b := c[i]; {
 	case b < utf8.RuneSelf:
 		if asciiSpace[b] {
@@ -295,11 +306,17 @@ func spaceAt(c string, i int) int {
 	case b != 0xC2 && b != 0xE1 && b != 0xE2 && b != 0xE3:
 		return 0
 	}
-	r, size := utf8.DecodeRuneInString(c[i:])
+	r, size := utf8.DecodeRune(c[i:])
 	if unicode.IsSpace(r) {
 		return size
 	}
 	return 0
 }
+
+// textBufs are the page-text walk's buffers, reused (up to
+// maxPooledText bytes each).
+var textBufs = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); return &b }}
+
+const maxPooledText = 1 << 20
 
 var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}

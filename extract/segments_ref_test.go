@@ -62,7 +62,7 @@ func FuzzPageSegmentsAsBefore(f *testing.F) {
 				t.Fatalf("max %d:\n got %q %v\nwant %q %v", max, got, gotCut, want, wantCut)
 			}
 		}
-		if got, want := collapseLines(page), refCollapseLines(page); got != want {
+		if got, want := collapseLines([]byte(page)), refCollapseLines(page); got != want {
 			t.Fatalf("collapseLines:\n got %q\nwant %q", got, want)
 		}
 	})

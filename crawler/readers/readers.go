@@ -379,6 +379,9 @@ func (p *Page) index(lim Limits) *pageIndex {
 
 // childText is the text directly inside an element (a script's code).
 func childText(n *html.Node) string {
+	if c := n.FirstChild; c != nil && c.NextSibling == nil && c.Type == html.TextNode {
+		return c.Data // a script's or a style's one text node: no copy
+	}
 	var b strings.Builder
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type == html.TextNode {
