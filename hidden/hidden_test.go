@@ -12,7 +12,9 @@ func TestTechnique(t *testing.T) {
 	.menu{display:none} .menu.open{display:block}
 	@media (max-width: 600px){ .mobile-hidden{display:none} }
 	@media screen { .screen-hidden{display:none} }
-	.wrap{background:#fff} .ghost{color:#FFFFFF}`
+	.wrap{background:#fff} .ghost{color:#FFFFFF}
+	.imp { display : none !important } ;;; } .after-junk{visibility:hidden}
+	@font-face{font-family:x} @supports (display:grid){.sup{display:none}} .kids>li  +  li a{opacity:0}`
 	for _, tc := range []struct{ name, body, want string }{
 		{"visible", `<a id="t" href="/">正常</a>`, ""},
 		{"inline-display-none", `<div style="display:none"><a id="t" href="x">赌</a></div>`, "display-none"},
@@ -34,6 +36,10 @@ func TestTechnique(t *testing.T) {
 		{"big-marquee", `<marquee height="40"><a id="t" href="x">a</a></marquee>`, ""},
 		{"zero-iframe", `<iframe id="t" src="x" width="0" height="0"></iframe>`, "zero-size-iframe"},
 		{"hidden-attribute", `<div hidden><a id="t" href="x">a</a></div>`, "hidden-attribute"},
+		{"important", `<div class="imp"><a id="t" href="x">a</a></div>`, "display-none"},
+		{"rule-after-junk", `<div class="after-junk"><a id="t" href="x">a</a></div>`, "visibility-hidden"},
+		{"supports-block-skipped", `<div class="sup"><a id="t" href="x">a</a></div>`, ""},
+		{"child-and-sibling", `<ul class="kids"><li>1</li><li><a id="t" href="x">a</a></li></ul>`, "opacity-zero"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			doc, err := goquery.NewDocumentFromReader(strings.NewReader("<html><body>" + tc.body + "</body></html>"))
