@@ -140,8 +140,21 @@ func (c *Config) RequireSites() error {
 // the rule packs (CheckPacks).
 func (c *Config) Validate() error {
 	p := section.NewProblems()
+	keys := map[string]int{}
 	for i := range c.Sites {
-		c.Sites[i].Validate(p.Sub(fmt.Sprintf("sites[%d]", i)))
+		sp := p.Sub(fmt.Sprintf("sites[%d]", i))
+		c.Sites[i].Validate(sp)
+		// Sites are keyed by their whole homepage URL (history, report
+		// folders): two entries with one key would share one history
+		// and one of them would never be inspected.
+		if _, err := ParseSiteURL(c.Sites[i].URL); err == nil {
+			k := reports.SiteDir(c.Sites[i].URL)
+			if j, dup := keys[k]; dup {
+				sp.Bad("url", "%q is the homepage of sites[%d] already (same host, path and query): remove one entry", c.Sites[i].URL, j)
+			} else {
+				keys[k] = i
+			}
+		}
 	}
 	c.Crawl.Validate(p.Sub("crawl"))
 	c.Sections.Validate(p)

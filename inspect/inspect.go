@@ -23,6 +23,7 @@ import (
 	"github.com/xunjian/xunjian/extract"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/netpolicy"
+	"github.com/xunjian/xunjian/redact"
 )
 
 // Version is the tool version written into reports.
@@ -102,6 +103,10 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	// Errors built from crawled URLs and file contents reach the log:
+	// masked there, as the report is below.
+	mask := redact.New(o.Now)
+	o.Logger = mask.Logger(o.Logger)
 	home, err := config.ParseSiteURL(o.Site.URL)
 	if err != nil {
 		return nil, fmt.Errorf("site %s: %w", o.Site.URL, err)
@@ -251,6 +256,10 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	if len(res.SkippedReasons) > 0 {
 		rep.Measurements["skipped"] = res.SkippedReasons
 	}
+	// The one place findings leave the checks: personal data in any of
+	// their strings (URLs, anchors, file and sheet names, errors) is
+	// masked here, before ids are derived from them.
+	mask.Report(rep)
 	for i := range rep.Findings {
 		rep.Findings[i].Fingerprint()
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/xunjian/xunjian/checks"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/netpolicy"
+	"github.com/xunjian/xunjian/redact"
 )
 
 // MaxScanFiles caps how many files one scan reads from directories.
@@ -117,6 +118,7 @@ func Scan(ctx context.Context, o Options, inputs []string) (*finding.Report, err
 			return nil, fmt.Errorf("scan %s: %w", in, err)
 		}
 	}
+	redact.New(o.Now).Report(rep) // as Run does: before the ids
 	for i := range rep.Findings {
 		rep.Findings[i].Fingerprint()
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/config"
+	"github.com/xunjian/xunjian/redact"
 )
 
 // env is the process's outside world, passed in so the CLI runs in tests.
@@ -137,7 +138,8 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		return nil, fmt.Errorf("--log-level: %w", err)
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+	// Personal data never reaches the log (redact: the report's masking).
+	return redact.New(nil).Logger(slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))), nil
 }
 
 // loadConfig reads -c FILE over the defaults, or the defaults alone.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/xunjian/xunjian/redact"
 )
 
 // Exit codes, documented in the README.
@@ -150,6 +151,7 @@ func printErrors(e env, err error) {
 		return
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "xunjian: %v\n", err)
+		// Errors may quote crawled URLs and file names: masked.
+		fmt.Fprintf(e.stderr, "xunjian: %s\n", redact.New(nil).Text(err.Error()))
 	}
 }
