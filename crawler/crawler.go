@@ -95,6 +95,8 @@ type Result struct {
 	Home Outcome
 	// Referrers holds the referring places of the targets Config.RefsFor named.
 	Referrers map[string][]Ref
+	// Traps are the parts of the site the trap guards stopped following.
+	Traps []Trap
 }
 
 // Progress is a snapshot for a progress line.
@@ -121,20 +123,26 @@ type Crawler struct {
 	hook      readHook
 	start     time.Time
 
-	mu        sync.Mutex
-	failures  map[string]*Failure
-	patterns  map[string]int
-	skipped   map[string]int
-	capHit    bool
-	homeOut   Outcome
-	pageCount atomic.Int64
-	crawled   atomic.Int64
-	targets   atomic.Int64
-	linkCount atomic.Int64
-	attach    atomic.Int64
-	errs      atomic.Int64
-	retries   atomic.Int64
-	bytesRead atomic.Int64
+	mu       sync.Mutex
+	failures map[string]*Failure
+	patterns map[string]int
+	// patternTraps and chainTraps count, per pattern, the references the
+	// per-pattern and chain guards turned away, with an example.
+	patternTraps map[string]*Trap
+	similar      *similarPages
+	skipped      map[string]int
+	capHit       bool
+	targetCap    bool
+	linksCut     int // pages whose links passed crawl.max_links_per_page
+	homeOut      Outcome
+	pageCount    atomic.Int64
+	crawled      atomic.Int64
+	targets      atomic.Int64
+	linkCount    atomic.Int64
+	attach       atomic.Int64
+	errs         atomic.Int64
+	retries      atomic.Int64
+	bytesRead    atomic.Int64
 }
 
 // New validates cfg and builds a crawler.
@@ -162,6 +170,9 @@ func New(cfg Config) (*Crawler, error) {
 		failures:  map[string]*Failure{},
 		patterns:  map[string]int{},
 		skipped:   map[string]int{},
+
+		patternTraps: map[string]*Trap{},
+		similar:      &similarPages{max: cfg.Crawl.MaxSimilarPages},
 	}
 	for _, h := range cfg.Hosts {
 		cr.scope[strings.ToLower(h)] = true
@@ -239,7 +250,9 @@ func (cr *Crawler) Run(ctx context.Context, onPage func(*Page)) (*Result, error)
 	cr.checks.mu.Unlock()
 	var wg sync.WaitGroup
 	pageWorkers := max(1, min(cr.cfg.Crawl.Concurrency*len(cr.scope), 256))
-	checkWorkers := max(4, min(cr.cfg.Crawl.Concurrency*4, 64))
+	// Many workers: a target that never answers holds one for timeout ×
+	// attempts; the per-host limit still bounds each host.
+	checkWorkers := max(16, min(cr.cfg.Crawl.Concurrency*16, 128))
 	for range pageWorkers {
 		wg.Go(func() {
 			for {
@@ -364,13 +377,27 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 		// Page readers: script-fed lists, script pagers, frames, meta refresh, gateways.
 		cr.readPage(ctx, it, p)
 		cr.linkCount.Add(int64(len(p.Links)))
+		if n := cr.cfg.Crawl.MaxLinksPerPage; n > 0 && len(p.Links) > n {
+			// A hostile page: its first links are checked, the rest counted.
+			cr.mu.Lock()
+			cr.skipped["links-per-page"] += len(p.Links) - n
+			cr.linksCut++
+			cr.mu.Unlock()
+			p.Links = p.Links[:n:n]
+		}
 		if onPage != nil {
 			onPage(p)
 		}
 		cr.refs.add(it.URL, it.Depth == 0, checkable(p.Links))
 		from := parent{depth: it.Depth, pattern: pathPattern(pageURL), chain: it.Chain}
-		for _, ln := range p.Links {
-			cr.enqueue(ln, from)
+		if it.Depth > 0 && cr.similar.observe(it.URL, from.pattern, pageText(doc, 64<<10)) {
+			// One more page of a fan-out trap: its links are checked
+			// where already known, never followed.
+			cr.skip("trap-similar")
+		} else {
+			for _, ln := range p.Links {
+				cr.enqueue(ln, from)
+			}
 		}
 	}
 	if out.Failed() {
@@ -536,6 +563,7 @@ func (cr *Crawler) enqueue(ln Link, from parent) {
 		}
 		if chain > cr.cfg.Crawl.MaxPatternChain {
 			cr.skip("trap-chain")
+			cr.noteTrap("chain", p, s)
 			return
 		}
 		cr.mu.Lock()
@@ -546,6 +574,7 @@ func (cr *Crawler) enqueue(ln Link, from parent) {
 		cr.mu.Unlock()
 		if n >= cr.cfg.Crawl.MaxPagesPerPattern {
 			cr.skip("trap-pattern")
+			cr.noteTrap("pattern", p, s)
 			return
 		}
 		if cr.pageCount.Add(1) > int64(cr.cfg.Crawl.MaxPages) {
@@ -555,6 +584,13 @@ func (cr *Crawler) enqueue(ln Link, from parent) {
 			cr.skip("max-pages")
 			return
 		}
+	}
+	if n := cr.cfg.Crawl.MaxTargets; n > 0 && cr.targets.Load() >= int64(n) {
+		cr.mu.Lock()
+		cr.targetCap = true
+		cr.mu.Unlock()
+		cr.skip("max-targets")
+		return
 	}
 	cr.targets.Add(1)
 	var qerr error
@@ -567,6 +603,30 @@ func (cr *Crawler) enqueue(ln Link, from parent) {
 		cr.log.Error("queue", "url", s, "err", qerr)
 	}
 }
+
+// noteTrap counts a reference a trap guard turned away (at most 1,000
+// patterns are told apart).
+func (cr *Crawler) noteTrap(reason, pattern, example string) {
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	key := reason + " " + pattern
+	t := cr.patternTraps[key]
+	if t == nil {
+		if len(cr.patternTraps) >= 1000 {
+			return
+		}
+		n := cr.patterns[pattern]
+		if reason == "chain" {
+			n = cr.cfg.Crawl.MaxPatternChain
+		}
+		t = &Trap{Reason: reason, Pattern: pattern, Example: example, Pages: n}
+		cr.patternTraps[key] = t
+	}
+	t.Skipped++
+}
+
+// Interrupted is the reason a cancelled crawl gives in Result.Incomplete.
+const Interrupted = "巡检被中断，报告只含中断前已检查的内容"
 
 // Progress returns counters for a progress line.
 func (cr *Crawler) Progress() Progress {
@@ -590,12 +650,25 @@ func (cr *Crawler) result(ctx context.Context) (*Result, error) {
 	}
 	if ctx.Err() != nil {
 		r.Complete = false
-		r.Incomplete = append(r.Incomplete, "巡检被中断，报告只含中断前已检查的内容")
+		r.Incomplete = append(r.Incomplete, Interrupted)
 	}
 	if cr.capHit {
 		r.Complete = false
 		r.Incomplete = append(r.Incomplete, fmt.Sprintf("达到页面数上限 %d（crawl.max_pages），其余页面未检查", cr.cfg.Crawl.MaxPages))
 	}
+	if cr.targetCap {
+		r.Complete = false
+		r.Incomplete = append(r.Incomplete, fmt.Sprintf("达到链接目标数上限 %d（crawl.max_targets），其余 %d 个链接目标未检查", cr.cfg.Crawl.MaxTargets, cr.skipped["max-targets"]))
+	}
+	if cr.linksCut > 0 {
+		r.Complete = false
+		r.Incomplete = append(r.Incomplete, fmt.Sprintf("%d 个页面的链接超过每页上限 %d 个（crawl.max_links_per_page），超出的 %d 个链接未检查", cr.linksCut, cr.cfg.Crawl.MaxLinksPerPage, cr.skipped["links-per-page"]))
+	}
+	for _, t := range cr.patternTraps {
+		r.Traps = append(r.Traps, *t)
+	}
+	sort.Slice(r.Traps, func(i, j int) bool { return r.Traps[i].Skipped > r.Traps[j].Skipped })
+	r.Traps = append(cr.similar.traps(), r.Traps...)
 	skipped := 0
 	for k, v := range cr.skipped {
 		r.SkippedReasons[k] = v
@@ -612,7 +685,14 @@ func (cr *Crawler) result(ctx context.Context) (*Result, error) {
 			wanted[u] = true
 		}
 	}
-	refs, totals, err := cr.refs.collect(wanted, cr.cfg.MaxRefsPerTarget)
+	// The referring places kept in memory are bounded for the whole run
+	// (crawl.link_graph_refs): with many failed targets each keeps fewer
+	// (at least 5); the totals stay exact.
+	limit := cr.cfg.MaxRefsPerTarget
+	if budget := cr.cfg.Crawl.LinkGraphRefs; budget > 0 && len(wanted) > 0 {
+		limit = min(limit, max(5, budget/len(wanted)))
+	}
+	refs, totals, err := cr.refs.collect(wanted, limit)
 	if err != nil {
 		return nil, err
 	}

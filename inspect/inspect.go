@@ -118,6 +118,25 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	if o.Policy, err = o.policy(); err != nil {
 		return nil, err
 	}
+	// The site's time budget: the whole run ends by its deadline; the
+	// crawl (and the checks that read pages) stops earlier, leaving the
+	// last fifth, at most 5 minutes, to the final passes.
+	budget := cfg.Crawl.TimeBudget.D()
+	if o.Site.TimeBudget.D() > 0 {
+		budget = o.Site.TimeBudget.D()
+	}
+	outer := ctx
+	if budget > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, budget)
+		defer cancel()
+	}
+	crawlCtx := ctx
+	if budget > 0 {
+		var cancel context.CancelFunc
+		crawlCtx, cancel = context.WithTimeout(ctx, budget-min(budget/5, 5*time.Minute))
+		defer cancel()
+	}
 	list, err := Build(o)
 	if err != nil {
 		return nil, err
@@ -146,7 +165,7 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	if text.active() && cfg.Content.Attachments {
 		onAttachment = func(a *crawler.Attachment) {
 			file := a.URL.String()
-			fs := text.file(ctx, file, a.Body, a.Truncated)
+			fs := text.file(crawlCtx, file, a.Body, a.Truncated)
 			if len(fs.inFile) > 0 {
 				mu.Lock()
 				inFiles[file] = append(inFiles[file], fs.inFile...)
@@ -215,11 +234,11 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		}
 	}
 	o.Logger.Info("crawl start", "site", home.String(), "checks", enabled)
-	res, err := cr.Run(ctx, func(p *crawler.Page) {
+	res, err := cr.Run(crawlCtx, func(p *crawler.Page) {
 		for _, c := range pageCheckers {
-			collect(safePage(ctx, c, p, fail))
+			collect(safePage(crawlCtx, c, p, fail))
 		}
-		collect(text.page(ctx, p.URL.String(), p.Doc))
+		collect(text.page(crawlCtx, p.URL.String(), p.Doc))
 	})
 	if err != nil {
 		started.Wait()
@@ -240,6 +259,12 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	rep.Stats = res.Stats
 	rep.Complete = res.Complete
 	rep.Incomplete = res.Incomplete
+	if outer.Err() == nil && crawlCtx.Err() != nil {
+		// Not interrupted: the budget ran out.
+		rep.Incomplete = slices.DeleteFunc(rep.Incomplete, func(s string) bool { return s == crawler.Interrupted })
+		rep.Incomplete = append(rep.Incomplete, fmt.Sprintf("达到本站巡检时限 %v（crawl.time_budget），报告只含此前已检查的内容", budget))
+		rep.Complete = false
+	}
 	if len(checkErrs) > 0 {
 		rep.CheckErrors = checkErrs
 		rep.Complete = false
@@ -260,6 +285,7 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	// their strings (URLs, anchors, file and sheet names, errors) is
 	// masked here, before ids are derived from them.
 	mask.Report(rep)
+	rep.Findings = finding.Group(rep.Findings, cfg.Report.MaxFindingsPerCheck)
 	for i := range rep.Findings {
 		rep.Findings[i].Fingerprint()
 	}
