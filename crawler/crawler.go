@@ -130,6 +130,7 @@ type Crawler struct {
 	// per-pattern and chain guards turned away, with an example.
 	patternTraps map[string]*Trap
 	similar      *similarPages
+	bigPages     chan struct{} // one page over bigPage bytes at a time
 	skipped      map[string]int
 	capHit       bool
 	targetCap    bool
@@ -173,6 +174,7 @@ func New(cfg Config) (*Crawler, error) {
 
 		patternTraps: map[string]*Trap{},
 		similar:      &similarPages{max: cfg.Crawl.MaxSimilarPages},
+		bigPages:     make(chan struct{}, 1),
 	}
 	for _, h := range cfg.Hosts {
 		cr.scope[strings.ToLower(h)] = true
@@ -350,12 +352,25 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 	}
 	if !out.Failed() && res.gotBody && cr.inScope(final) {
 		cr.crawled.Add(1)
+		if len(res.data) > bigPage {
+			// One big page in memory at a time: its tree and the checks'
+			// work on it cost tens of MB (hostile pages come in threes).
+			select {
+			case cr.bigPages <- struct{}{}:
+				defer func() { <-cr.bigPages }()
+			case <-ctx.Done():
+				return
+			}
+		}
 		text, cs := Decode(res.data, res.header.Get(originalContentType))
 		truncated := int64(len(res.data)) > cr.cfg.Crawl.MaxPageBytes
 		if truncated {
 			text = text[:min(len(text), int(cr.cfg.Crawl.MaxPageBytes))]
 		}
-		doc, flattened, err := ParseHTML(text)
+		doc, flattened, cut, err := ParseHTMLCapped(text)
+		if cut {
+			truncated = true
+		}
 		if err != nil {
 			cr.log.Warn("parse page", "url", it.URL, "err", err)
 			return
@@ -624,6 +639,9 @@ func (cr *Crawler) noteTrap(reason, pattern, example string) {
 	}
 	t.Skipped++
 }
+
+// bigPage is the body size from which pages are handled one at a time.
+const bigPage = 1 << 20
 
 // Interrupted is the reason a cancelled crawl gives in Result.Incomplete.
 const Interrupted = "巡检被中断，报告只含中断前已检查的内容"
