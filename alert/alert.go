@@ -124,11 +124,7 @@ func Digest(name string, rep *finding.Report, fixed int, link string) Message {
 		m.Lines = append(m.Lines, "按检查项："+strings.Join(perCheck, "，"))
 	}
 	if e := rep.Evaluation; e != nil {
-		verdict := "预计合格"
-		if !e.Passed {
-			verdict = "预计不合格"
-		}
-		m.Lines = append(m.Lines, fmt.Sprintf("预评估：%s，估算得分 %.1f", verdict, e.Score))
+		m.Lines = append(m.Lines, fmt.Sprintf("预评估：%s，估算得分 %s", e.VerdictLabel(), e.ScoreLabel()))
 	}
 	if !rep.Complete {
 		m.Lines = append(m.Lines, "本次巡检未完成："+strings.Join(rep.Incomplete, "；"))

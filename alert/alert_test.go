@@ -129,7 +129,7 @@ func setup(t *testing.T) (*harness, *recorder, *time.Time) {
 }
 
 func runReport(status string, fs ...finding.Finding) *finding.Report {
-	r := &finding.Report{Site: "http://x.gov.cn/", Complete: true, Evaluation: &finding.Evaluation{Score: 95, Passed: true}}
+	r := &finding.Report{Site: "http://x.gov.cn/", Complete: true, Evaluation: &finding.Evaluation{Score: new(95.0), Verdict: finding.VerdictPass, Passed: true}}
 	for _, f := range fs {
 		f.Status = status
 		r.Findings = append(r.Findings, f)
@@ -140,7 +140,7 @@ func runReport(status string, fs ...finding.Finding) *finding.Report {
 var dark = finding.Finding{ID: "d1", Check: "dark-link", Severity: finding.Critical, Kind: "display-none",
 	Page: "http://x.gov.cn/", Target: "http://bet.example/", Message: "暗链：隐藏的链接含敏感词“澳门博彩”", Evidence: "隐藏方式：display:none"}
 var leak = finding.Finding{ID: "p1", Check: "privacy", Severity: finding.High, Kind: "id-card",
-	Page: "http://x.gov.cn/a.html", Match: "532627********1237", Message: "疑似泄露居民身份证号码：532627********1237"}
+	Page: "http://x.gov.cn/a.html", Match: "532627********1237", Message: "泄露居民身份证号码：532627********1237"}
 var broken = finding.Finding{ID: "b1", Check: "broken-link", Severity: finding.Medium, Page: "http://x.gov.cn/", Message: "其他页面不可用链接"}
 
 func TestSlackDigestAlertsDedupeRemindersResolved(t *testing.T) {
@@ -155,9 +155,9 @@ func TestSlackDigestAlertsDedupeRemindersResolved(t *testing.T) {
 	}
 	got := rec.messages()
 	want := []string{
-		"【示例县】每日巡检：问题 3 个（新增 3，已修复 0）\n按严重程度：严重 1，高 1，中 1\n按检查项：链接可用性 1，暗链 1，隐私泄露 1\n预评估：预计合格，估算得分 95.0\n新增 [严重] 暗链：隐藏的链接含敏感词“澳门博彩”（http://x.gov.cn/）\n新增 [高] 疑似泄露居民身份证号码：532627********1237（http://x.gov.cn/a.html）\n新增 [中] 其他页面不可用链接（http://x.gov.cn/）\n报告：http://dash/x/1/report.html",
+		"【示例县】每日巡检：问题 3 个（新增 3，已修复 0）\n按严重程度：严重 1，高 1，中 1\n按检查项：链接可用性 1，暗链 1，隐私泄露 1\n预评估：预计合格，估算得分 95.0\n新增 [严重] 暗链：隐藏的链接含敏感词“澳门博彩”（http://x.gov.cn/）\n新增 [高] 泄露居民身份证号码：532627********1237（http://x.gov.cn/a.html）\n新增 [中] 其他页面不可用链接（http://x.gov.cn/）\n报告：http://dash/x/1/report.html",
 		"【示例县】发现新问题：暗链：隐藏的链接含敏感词“澳门博彩”\n页面：http://x.gov.cn/\n目标：http://bet.example/\n证据：隐藏方式：display:none\n报告：http://dash/x/1/report.html",
-		"【示例县】发现新问题：疑似泄露居民身份证号码：532627********1237\n页面：http://x.gov.cn/a.html\n报告：http://dash/x/1/report.html",
+		"【示例县】发现新问题：泄露居民身份证号码：532627********1237\n页面：http://x.gov.cn/a.html\n报告：http://dash/x/1/report.html",
 	}
 	if strings.Join(got, "\n----\n") != strings.Join(want, "\n----\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n----\n"), strings.Join(want, "\n----\n"))

@@ -51,6 +51,10 @@ type Check struct {
 	// Realtime: a new finding of this check alerts at once (every critical
 	// finding does anyway).
 	Realtime bool
+	// Probe: its findings come from probing the homepage beside the crawl,
+	// not from reading the site's pages, so they stand when the crawl
+	// could read nothing (an unreachable site).
+	Probe bool
 	// Vetoes say which of its findings fail or warn a single-item veto.
 	Vetoes []Veto
 	// Deductions say which of its findings count towards a deduction item.

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -127,8 +128,8 @@ func TestSectionsValidateThroughRegistry(t *testing.T) {
 	s.Validate(p)
 	err := p.Err()
 	for _, want := range []string{
-		`checks.enabled[1]: unknown check "nope"`,
-		"checks.dark_link.tabs: invalid value: must be between 1 and 16, got 99",
+		`checks.enabled[1]：没有检查项“nope”`,
+		"checks.dark_link.tabs：应在 1 到 16 之间，现为 99",
 	} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v\ndoes not contain %q", err, want)
@@ -175,7 +176,7 @@ func TestNoCheckNameLiterals(t *testing.T) {
 	allowed := map[string]bool{
 		"checks/typo.go:typo":                   true, // the finding kind of an ordinary typo
 		"checks/content.go:attachment":          true, // the text segment of a file
-		"inspect/content.go:attachment":         true, // the same segment, made there
+		"extract/extract.go:attachment":         true, // the same segment, made there
 		"crawler/page.go:attachment":            true, // a link's kind
 		"crawler/readers/readers.go:attachment": true, // a reader link's kind
 		"crawler/readers/gateway.go:attachment": true, // Content-Disposition's type
@@ -231,5 +232,32 @@ func visitLiterals(t *testing.T, file string, names, allowed map[string]bool) fu
 			t.Errorf("%s: literal %q: use the catalog's constant", file, s)
 		}
 		return true
+	}
+}
+
+// TestKindLabels: every finding name a check reports under has Chinese
+// labels for its kinds, with a default for kinds a later version adds.
+func TestKindLabels(t *testing.T) {
+	names := []string{Attachment}
+	for _, c := range All() {
+		names = append(names, c.FindingNames()...)
+	}
+	han := regexp.MustCompile(`\p{Han}`)
+	for _, n := range names {
+		labels := KindLabels(n)
+		if labels[""] == "" {
+			t.Errorf("%s: no default label", n)
+		}
+		for kind, l := range labels {
+			if !han.MatchString(l) {
+				t.Errorf("%s/%s: label %q is not Chinese", n, kind, l)
+			}
+		}
+		if KindLabel(n, "some-future-kind") != labels[""] {
+			t.Errorf("%s: an unknown kind does not get the default label", n)
+		}
+	}
+	if KindLabel("not-a-check", "odd") != "odd" {
+		t.Error("an unknown finding name's kind is not kept as is")
 	}
 }

@@ -7,7 +7,7 @@ import "github.com/xunjian/xunjian/finding"
 // test fails when the two disagree.
 var registry = []Check{
 	{
-		Name: Connectivity, Title: "首页连通性",
+		Name: Connectivity, Title: "首页连通性", Probe: true,
 		Vetoes: []Veto{{Item: VetoSiteDown, Fail: Kinds(Connectivity, "down"), Warn: Kinds(Connectivity, "probe-failed")}},
 		Deductions: []Deduction{
 			{Item: DeductIPv6, Counts: Kinds(Connectivity, "no-ipv6", "ipv6-unreachable")},

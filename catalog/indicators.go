@@ -36,6 +36,21 @@ var vetoItems = []VetoItem{
 // VetoItems returns the single-item vetoes in the indicator set's order.
 func VetoItems() []VetoItem { return slices.Clone(vetoItems) }
 
+// ManualItems returns the names of the vetoes only a person can check.
+func ManualItems() []string {
+	var out []string
+	for _, v := range vetoItems {
+		if v.Manual != "" {
+			out = append(out, v.Name)
+		}
+	}
+	return out
+}
+
+// IsManual reports whether the veto named item is one only a person can
+// check.
+func IsManual(item string) bool { return slices.Contains(ManualItems(), item) }
+
 // DeductionItem is a deduction item (扣分项) a crawler can see.
 type DeductionItem struct {
 	// Key names the item in the configuration (evaluation.deductions).

@@ -40,11 +40,17 @@ type Settings struct {
 func (s *Sections) Validate(p *section.Problems) {
 	known := strings.Join(Names(), ", ")
 	if len(s.Checks.Enabled) == 0 {
-		p.Bad("checks.enabled", "enable at least one check (known: %s)", known)
+		p.Bad("checks.enabled", "至少启用一个检查项（可用：%s）", known)
 	}
 	for i, name := range s.Checks.Enabled {
 		if _, ok := Lookup(name); !ok {
-			p.Add(fmt.Errorf("checks.enabled[%d]: %w %q (known: %s)", i, section.ErrUnknownCheck, name, known))
+			msg := fmt.Sprintf("没有检查项“%s”", name)
+			if s := section.Suggest(name, Names()); s != "" {
+				msg += fmt.Sprintf("，是否想写 %s？", s)
+			} else {
+				msg += "（可用：" + known + "）"
+			}
+			p.Unknown(fmt.Sprintf("checks.enabled[%d]", i), section.ErrUnknownCheck, "%s", msg)
 		}
 	}
 	for _, c := range registry {
@@ -69,16 +75,16 @@ type ConnectivityConfig struct {
 func (c *ConnectivityConfig) Validate(p *section.Problems) {
 	p.Between("probes", c.Probes, 1, 100)
 	if c.Interval.D() < 0 {
-		p.Bad("interval", "must not be negative")
+		p.Bad("interval", "不能为负数")
 	}
 	if c.Timeout.D() <= 0 {
-		p.Bad("timeout", "must be a positive duration such as 15s")
+		p.Bad("timeout", "应为正的时长，如 15s")
 	}
 	if c.CertWarnDays < 0 {
-		p.Bad("cert_warn_days", "must not be negative")
+		p.Bad("cert_warn_days", "不能为负数")
 	}
 	if c.SlowAfter.D() < 0 {
-		p.Bad("slow_after", "must not be negative")
+		p.Bad("slow_after", "不能为负数")
 	}
 }
 
@@ -92,7 +98,7 @@ type BrokenLinkConfig struct {
 // Validate implements Validator.
 func (c *BrokenLinkConfig) Validate(p *section.Problems) {
 	if c.MaxPagesPerTarget < 1 {
-		p.Bad("max_pages_per_target", "must be at least 1, got %d", c.MaxPagesPerTarget)
+		p.Bad("max_pages_per_target", "至少为 1，现为 %d", c.MaxPagesPerTarget)
 	}
 }
 
@@ -121,7 +127,7 @@ func (c *DarkLinkConfig) Validate(p *section.Problems) {
 	p.Between("cloaking_pages", c.CloakingPages, 0, 1000)
 	p.Between("render_pages", c.RenderPages, 0, 1000)
 	if c.RenderTimeout.D() <= 0 {
-		p.Bad("render_timeout", "must be a positive duration such as 30s")
+		p.Bad("render_timeout", "应为正的时长，如 30s")
 	}
 	p.Between("tabs", c.Tabs, 1, 16)
 }
@@ -144,7 +150,7 @@ type ExternalLinkConfig struct {
 // Validate implements Validator.
 func (c *ExternalLinkConfig) Validate(p *section.Problems) {
 	if c.MaxTargets < 0 {
-		p.Bad("max_targets", "must not be negative")
+		p.Bad("max_targets", "不能为负数")
 	}
 }
 
@@ -217,25 +223,25 @@ func (c *ColumnsConfig) Validate(p *section.Problems) {
 	typeList := strings.Join(types, ", ")
 	for _, typ := range append(ColumnTypes(), ColumnHomepage) {
 		if c.Days[typ] <= 0 {
-			p.Bad("days."+typ, "must be greater than 0 days")
+			p.Bad("days."+typ, "应大于 0 天")
 		}
 		if w := c.WarnDays[typ]; w < 0 || w > c.Days[typ] {
-			p.Bad("warn_days."+typ, "must be between 0 and columns.days.%s (%d)", typ, c.Days[typ])
+			p.Bad("warn_days."+typ, "应在 0 到 columns.days.%s（%d）之间", typ, c.Days[typ])
 		}
 	}
 	if !slices.Contains(types, c.DefaultType) {
-		p.Bad("default_type", "%q is not one of %s", c.DefaultType, typeList)
+		p.Bad("default_type", "“%s”不是可用的类型（可用：%s）", c.DefaultType, typeList)
 	}
 	for i, o := range c.Overrides {
 		key := fmt.Sprintf("overrides[%d]", i)
 		if o.URL == "" && o.Name == "" {
-			p.Bad(key, "give url or name")
+			p.Bad(key, "请给出 url 或 name")
 		}
 		if o.Type != "" && !slices.Contains(types, o.Type) {
-			p.Bad(key+".type", "%q is not one of %s", o.Type, typeList)
+			p.Bad(key+".type", "“%s”不是可用的类型（可用：%s）", o.Type, typeList)
 		}
 		if o.Days < 0 {
-			p.Bad(key+".days", "must not be negative")
+			p.Bad(key+".days", "不能为负数")
 		}
 	}
 	for i, e := range c.Explicit {
@@ -244,10 +250,10 @@ func (c *ColumnsConfig) Validate(p *section.Problems) {
 			p.Bad(key+".url", "%v", err)
 		}
 		if e.Type != "" && !slices.Contains(types, e.Type) {
-			p.Bad(key+".type", "%q is not one of %s", e.Type, typeList)
+			p.Bad(key+".type", "“%s”不是可用的类型（可用：%s）", e.Type, typeList)
 		}
 	}
 	if c.MinListEntries < 1 {
-		p.Bad("min_list_entries", "must be at least 1")
+		p.Bad("min_list_entries", "至少为 1")
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/crawler"
+	"github.com/xunjian/xunjian/explain"
 	"github.com/xunjian/xunjian/finding"
 )
 
@@ -131,7 +132,7 @@ func (b *brokenLink) finding(f crawler.Failure, ref crawler.Ref, isHome bool) fi
 		ev = append(ev, fmt.Sprintf("HTTP %d", o.Status))
 	}
 	if o.Err != "" {
-		ev = append(ev, "错误："+o.Err)
+		ev = append(ev, "错误："+explain.Text(o.Err))
 	}
 	ev = append(ev, fmt.Sprintf("请求 %d 次", o.Attempts))
 	if o.FinalURL != "" && o.FinalURL != f.URL {
@@ -145,6 +146,9 @@ func (b *brokenLink) finding(f crawler.Failure, ref crawler.Ref, isHome bool) fi
 	details := map[string]any{"status": o.Status, "attempts": o.Attempts, "target_kind": f.Kind.String(), "pages_with_target": f.TotalRefs, "homepage": ref.Home}
 	if ref.Tag != "" {
 		details["tag"] = ref.Tag
+	}
+	if o.Err != "" {
+		details["error"] = o.Err
 	}
 	return finding.Finding{
 		Check: b.Name(), Severity: sev, Certainty: cert, Kind: o.Class,

@@ -67,6 +67,24 @@ type Finisher interface {
 type Site struct {
 	Name string
 	Home *url.URL
+	// Phase, when set, is told what a long site-level pass is doing, for
+	// a progress line: Step(渲染, 2, 5).
+	Phase func(name string, done, total int)
+}
+
+// Phases a site-level pass reports through Site.Step.
+const (
+	PhaseRender   = "渲染"
+	PhaseCloaking = "伪装检测"
+	PhaseExternal = "外部链接"
+)
+
+// Step tells s.Phase, if any, that a pass is at done of total steps of the
+// phase name.
+func (s *Site) Step(name string, done, total int) {
+	if s != nil && s.Phase != nil {
+		s.Phase(name, done, total)
+	}
 }
 
 // Result is what a site-level pass returns.

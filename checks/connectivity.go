@@ -11,6 +11,7 @@ import (
 
 	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/crawler"
+	"github.com/xunjian/xunjian/explain"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/netpolicy"
 )
@@ -152,11 +153,17 @@ func (c *connectivity) findings(home string, r ConnectivityResult) []finding.Fin
 			fmt.Sprintf("首页打开缓慢：中位耗时 %.1f 秒，超过 %.0f 秒", r.MedianTotalMs/1000, slow.Seconds()),
 			"", map[string]any{"median_total_ms": r.MedianTotalMs})
 	}
+	down := n > 0 && r.Failed == n
 	if c.cfg.CheckHTTPS && !r.HTTPS {
-		if r.HTTPSError != "" && strings.HasPrefix(r.HTTPSError, crawler.ClassTLS) {
-			add(finding.Medium, finding.Confirmed, "https-error", "网站的 HTTPS 证书或配置有误，浏览器会提示不安全", r.HTTPSError, nil)
-		} else {
-			add(finding.Low, finding.Confirmed, "no-https", "网站未提供 HTTPS 访问", r.HTTPSError, nil)
+		ev, details := humanize(r.HTTPSError)
+		switch {
+		case r.HTTPSError != "" && strings.HasPrefix(r.HTTPSError, crawler.ClassTLS):
+			add(finding.Medium, finding.Confirmed, "https-error", "网站的 HTTPS 证书或配置有误，浏览器会提示不安全", ev, details)
+		case down:
+			// The site answers neither way: whether it offers HTTPS is
+			// unknown, and the outage is the finding.
+		default:
+			add(finding.Low, finding.Confirmed, "no-https", "网站未提供 HTTPS 访问", ev, details)
 		}
 	}
 	if r.CertDaysLeft != nil {
@@ -172,13 +179,24 @@ func (c *connectivity) findings(home string, r ConnectivityResult) []finding.Fin
 	if c.cfg.CheckIPv6 {
 		switch {
 		case len(r.IPv6Addresses) == 0:
-			add(finding.Low, finding.Confirmed, "no-ipv6", "网站域名没有 IPv6 地址（AAAA 记录），未支持 IPv6 访问", r.IPv6Error, nil)
+			ev, details := humanize(r.IPv6Error)
+			add(finding.Low, finding.Confirmed, "no-ipv6", "网站域名没有 IPv6 地址（AAAA 记录），未支持 IPv6 访问", ev, details)
 		case !r.IPv6Answers:
+			ev, details := humanize(r.IPv6Error)
 			add(finding.Medium, finding.Confirmed, "ipv6-unreachable", "网站有 IPv6 地址，但通过 IPv6 无法访问首页",
-				strings.Join(r.IPv6Addresses, ", ")+"："+r.IPv6Error, nil)
+				strings.Join(r.IPv6Addresses, ", ")+"："+ev, details)
 		}
 	}
 	return out
+}
+
+// humanize returns the Chinese evidence for a recorded error text, and the
+// details keeping the technical text when it was translated.
+func humanize(s string) (string, map[string]any) {
+	if !explain.Known(s) {
+		return s, nil
+	}
+	return explain.Text(s), map[string]any{"error": s}
 }
 
 func probeReason(p Probe) string {

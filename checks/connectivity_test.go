@@ -87,8 +87,10 @@ func TestConnectivity(t *testing.T) {
 	}{
 		{"one-probe-fails-is-suspected", flaky.URL + "/", Deps{}, nil,
 			"no-https:low,no-ipv6:low,probe-failed:medium"},
+		// Down both ways: whether HTTPS is offered is unknown, and the
+		// outage is the one finding about it.
 		{"all-probes-fail-is-high", closedURL, Deps{}, nil,
-			"down:high,no-https:low,no-ipv6:low"},
+			"down:high,no-ipv6:low"},
 		{"slow-homepage", slow.URL + "/", Deps{}, func(c *config.Config) { c.Checks.Connectivity.SlowAfter = config.Duration(10 * time.Millisecond) },
 			"no-https:low,no-ipv6:low,slow:low"},
 		{"https-trusted-cert-fine", tlsSrv.URL + "/", Deps{TLS: trusted, Now: func() time.Time { return notAfter.Add(-60 * 24 * time.Hour) }}, nil,

@@ -13,12 +13,14 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
 
 	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/crawler"
+	"github.com/xunjian/xunjian/explain"
 	"github.com/xunjian/xunjian/extract"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/hidden"
@@ -267,18 +269,21 @@ var techniqueLabels = map[string]string{
 var seenByLabels = map[string]string{"static": "静态分析", "cloaked": "以爬虫身份访问", "rendered": "浏览器渲染"}
 
 func (c *darkLink) finding(page, target, text, technique, how, word string, extra map[string]any) finding.Finding {
-	sev := finding.High
+	// A hidden external link is certainly hidden, but only suspected to be
+	// a dark link (疑似) until its text, target or the page it leads to
+	// shows spam: the certainty says the same as the message.
+	sev, cert := finding.High, finding.Suspected
 	msg := fmt.Sprintf("疑似暗链：隐藏的外部链接（%s）", techniqueLabels[technique])
 	if word != "" {
-		sev = finding.Critical
-		msg = fmt.Sprintf("暗链：隐藏的链接含敏感词“%s”（%s），网站疑似被挂马", word, techniqueLabels[technique])
+		sev, cert = finding.Critical, finding.Confirmed
+		msg = fmt.Sprintf("暗链：隐藏的链接含敏感词“%s”（%s），请排查网站是否被篡改", word, techniqueLabels[technique])
 	}
 	details := map[string]any{"technique": technique, "seen_by": how}
 	for k, v := range extra {
 		details[k] = v
 	}
 	return finding.Finding{
-		Check: c.Name(), Severity: sev, Certainty: finding.Confirmed, Kind: technique, Page: page, Target: target,
+		Check: c.Name(), Severity: sev, Certainty: cert, Kind: technique, Page: page, Target: target,
 		Anchor: text, Match: word, Message: msg,
 		Evidence: fmt.Sprintf("隐藏方式：%s；发现方式：%s", techniqueLabels[technique], seenByLabels[how]), Details: details,
 	}
@@ -502,10 +507,12 @@ func (c *darkLink) Finish(ctx context.Context, s *Site, _ *crawler.Result) (Resu
 	c.mu.Unlock()
 	res := c.renderPass(ctx, s, pages[:min(len(pages), c.cfg.RenderPages)])
 	out := res.Findings
-	for _, page := range pages[:min(len(pages), c.cfg.CloakingPages)] {
+	cloak := pages[:min(len(pages), c.cfg.CloakingPages)]
+	for i, page := range cloak {
 		if ctx.Err() != nil {
 			break
 		}
+		s.Step(PhaseCloaking, i, len(cloak))
 		normal, err := c.fetchView(ctx, page, browserUA, "")
 		if err != nil {
 			continue
@@ -543,7 +550,7 @@ func (c *darkLink) Finish(ctx context.Context, s *Site, _ *crawler.Result) (Resu
 		sort.Strings(words)
 		for _, w := range words {
 			f := c.finding(page, "", "", "cloaking-text", "cloaked", w, map[string]any{"variants": cloakedWords[w]})
-			f.Message = fmt.Sprintf("暗链：页面只对搜索引擎爬虫或搜索来源显示敏感词“%s”，网站疑似被挂马", w)
+			f.Message = fmt.Sprintf("暗链：页面只对搜索引擎爬虫或搜索来源显示敏感词“%s”，请排查网站是否被篡改", w)
 			out = append(out, f)
 		}
 		targets := make([]string, 0, len(cloaked))
@@ -588,7 +595,7 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) Resu
 			Findings: []finding.Finding{{
 				Check: c.Name(), Severity: finding.Info, Kind: "rendering-skipped", Page: s.Home.String(),
 				Message:  "未进行浏览器渲染检查（静态分析和伪装检查照常进行）：" + renderSkipReason(err),
-				Evidence: err.Error(),
+				Evidence: explain.Error(err), Details: map[string]any{"error": err.Error()},
 			}},
 			Measurements: map[string]any{"rendering": map[string]any{"skipped": true, "reason": err.Error()}},
 		}
@@ -602,14 +609,21 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) Resu
 	var wg sync.WaitGroup
 	// mu guards out, artifacts, shots and rendered only: a page's rendering and its
 	// outlined screenshots run outside it, up to the browser's tab limit.
+	var finishedPages atomic.Int64
+	s.Step(PhaseRender, 0, len(pages))
 	for i, page := range pages {
 		wg.Go(func() {
+			defer func() { s.Step(PhaseRender, int(finishedPages.Add(1)), len(pages)) }()
 			res, err := b.Render(ctx, page)
 			if err != nil {
+				if ctx.Err() != nil {
+					return // the run was interrupted: nothing to say about the page
+				}
 				mu.Lock()
 				out = append(out, finding.Finding{
 					Check: c.Name(), Severity: finding.Info, Kind: "render-failed", Page: page,
-					Message: "页面未能在时限内完成浏览器渲染，该页只做了静态检查", Evidence: err.Error(),
+					Message:  "页面未能在时限内完成浏览器渲染，该页只做了静态检查",
+					Evidence: explain.Error(err), Details: map[string]any{"error": err.Error()},
 				})
 				mu.Unlock()
 				return

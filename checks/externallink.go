@@ -107,7 +107,7 @@ func (c *externalLink) Page(_ context.Context, p *crawler.Page) []finding.Findin
 
 // Finish lists the domains the site links to (measured under the check's
 // name) and reads their pages.
-func (c *externalLink) Finish(ctx context.Context, _ *Site, _ *crawler.Result) (Result, error) {
+func (c *externalLink) Finish(ctx context.Context, s *Site, _ *crawler.Result) (Result, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	names := make([]string, 0, len(c.domains))
@@ -117,7 +117,13 @@ func (c *externalLink) Finish(ctx context.Context, _ *Site, _ *crawler.Result) (
 	sort.Strings(names)
 	var out []finding.Finding
 	inventory := []map[string]any{}
-	fetched := 0
+	fetched, toFetch := 0, 0
+	if c.cfg.FetchTargets && c.words != nil {
+		for _, r := range c.domains {
+			toFetch += len(r.targets)
+		}
+		toFetch = min(toFetch, c.cfg.MaxTargets)
+	}
 	for _, d := range names {
 		r := c.domains[d]
 		u := &url.URL{Host: d}
@@ -147,6 +153,7 @@ func (c *externalLink) Finish(ctx context.Context, _ *Site, _ *crawler.Result) (
 			if fetched >= c.cfg.MaxTargets || ctx.Err() != nil {
 				break
 			}
+			s.Step(PhaseExternal, fetched, toFetch)
 			fetched++
 			word, category := c.badContent(ctx, t)
 			if word == "" {
@@ -155,7 +162,7 @@ func (c *externalLink) Finish(ctx context.Context, _ *Site, _ *crawler.Result) (
 			out = append(out, finding.Finding{
 				Check: c.Name(), Severity: finding.High, Certainty: finding.Confirmed, Kind: "bad-content", Page: r.page[t], Target: t,
 				Anchor: r.anchors[t], Match: word,
-				Message:  fmt.Sprintf("外部链接指向的网站含有“%s”等%s内容（疑似域名过期被抢注），请删除该链接", word, categoryLabels[category]),
+				Message:  fmt.Sprintf("外部链接指向的网站含有“%s”等%s内容（可能是域名过期后被抢注），请删除该链接", word, categoryLabels[category]),
 				Evidence: "本次巡检读取该外部页面时发现敏感词",
 				Details:  map[string]any{"domain": d, "word": word, "category": category},
 			})

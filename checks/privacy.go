@@ -55,13 +55,16 @@ func (c *privacy) Text(_ context.Context, doc *Document) []finding.Finding {
 			if _, ok := first[h.Kind]; !ok {
 				first[h.Kind] = len(out)
 			}
-			msg := fmt.Sprintf("疑似泄露%s：%s", piiLabels[h.Kind], h.Masked)
+			// The wording follows the certainty: 疑似 only on a suspected
+			// finding, never beside a 确认 badge.
+			msg := fmt.Sprintf("泄露%s：%s", piiLabels[h.Kind], h.Masked)
 			cert := finding.Confirmed
 			switch h.Kind {
 			case pii.PublicContact:
 				msg = fmt.Sprintf("%s：%s（单位对外公布的电话，不属于个人信息泄露，仅供核对）", piiLabels[h.Kind], h.Masked)
 			case pii.IDCard15:
 				cert = finding.Suspected // legacy format, often another code
+				msg = "疑似" + msg
 			}
 			details := map[string]any{"where": seg.Where}
 			if h.Column != "" {

@@ -304,7 +304,7 @@ func TestRealTextLists(t *testing.T) {
 		b.WriteString("</table></body></html>")
 		return b.Bytes()
 	}
-	ex := extract.New(extract.Config{CacheDir: "-"})
+	ex := extract.NewEngine(extract.Config{CacheDir: "-"})
 	defer ex.Close()
 	for _, tc := range []struct {
 		name string
@@ -323,10 +323,11 @@ func TestRealTextLists(t *testing.T) {
 		{"people-phones-docx", "联系人.docx", docxTable(people), map[string]int{"mobile": 10}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			text, _, err := ex.Text(context.Background(), tc.file, tc.data)
+			res, err := ex.Extract(context.Background(), tc.file, tc.data)
 			if err != nil {
 				t.Fatal(err)
 			}
+			text := res.Text()
 			segs := []extract.Segment{{Where: "attachment", Text: text}}
 			if strings.HasSuffix(tc.file, ".html") {
 				page, err := goquery.NewDocumentFromReader(strings.NewReader(text))

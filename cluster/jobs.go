@@ -292,7 +292,7 @@ func (w *inspectWorker) Work(ctx context.Context, job *river.Job[InspectArgs]) e
 		return err
 	}
 	svc.WriteReports(job.Args.Site, id, rep)
-	log.Info("inspection saved", "run", id, "findings", len(rep.Findings), "complete", rep.Complete)
+	svc.LogRunEnd(log, site, job.Args.Site, id, rep)
 	return nil
 }
 

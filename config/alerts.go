@@ -68,17 +68,17 @@ type EmailAlerts struct {
 func (a *Alerts) Validate(p *section.Problems) {
 	for i, w := range a.Webhooks {
 		if !slices.Contains(WebhookFormats(), w.Format) {
-			p.Bad(fmt.Sprintf("webhooks[%d].format", i), "%q is not %s", w.Format, orList(WebhookFormats()))
+			p.Bad(fmt.Sprintf("webhooks[%d].format", i), "“%s”不是可用的格式（可用：%s）", w.Format, orList(WebhookFormats()))
 		}
 		if _, err := section.ParseSiteURL(w.URL); err != nil {
 			p.Bad(fmt.Sprintf("webhooks[%d].url", i), "%v", err)
 		}
 	}
 	if a.DownAfter < 1 {
-		p.Bad("down_after", "must be at least 1")
+		p.Bad("down_after", "至少为 1")
 	}
 	if a.DeliverInterval.D() < time.Second {
-		p.Bad("deliver_interval", "must be at least 1s")
+		p.Bad("deliver_interval", "至少为 1s")
 	}
 }
 
@@ -87,5 +87,5 @@ func orList(s []string) string {
 	if len(s) < 2 {
 		return strings.Join(s, "")
 	}
-	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
+	return strings.Join(s[:len(s)-1], "、") + " 或 " + s[len(s)-1]
 }

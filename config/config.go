@@ -22,6 +22,9 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -29,6 +32,7 @@ import (
 	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/config/section"
 	"github.com/xunjian/xunjian/evaluate"
+	"github.com/xunjian/xunjian/explain"
 	"github.com/xunjian/xunjian/reports"
 	"github.com/xunjian/xunjian/rules"
 )
@@ -44,6 +48,8 @@ var (
 	ErrNoSites      = errors.New("no site to inspect")
 	ErrInvalidValue = section.ErrInvalidValue
 	ErrUnknownCheck = section.ErrUnknownCheck
+	ErrUnknownKey   = section.ErrUnknownKey
+	ErrSyntax       = section.ErrSyntax
 )
 
 // Duration is a time.Duration written as "15s" or "500ms" in YAML.
@@ -82,58 +88,145 @@ func Default() Config {
 func Load(path string) (Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return Config{}, fmt.Errorf("read config: %w", err)
+		return Config{}, fmt.Errorf("无法读取配置文件 %s：%s（%w）", path, explain.Error(err), err)
 	}
 	c, err := Parse(data)
 	if err == nil {
 		err = c.CheckPacks()
 	}
-	if err != nil {
-		return Config{}, fmt.Errorf("config %s: %w", path, err)
+	var fe *Error
+	switch {
+	case errors.As(err, &fe):
+		fe.File = path
+		return Config{}, fe
+	case err != nil:
+		return Config{}, &Error{File: path, Problems: problemsOf(err)}
 	}
 	return c, nil
+}
+
+// Error is every problem of a configuration file, each naming its line
+// (when the file has it) and its key, in Chinese; errors.Is finds the
+// sentinel of any of them (ErrUnknownKey, ErrInvalidValue, …).
+type Error struct {
+	// File is the file's path, when it was read from one.
+	File     string
+	Problems section.List
+}
+
+func (e *Error) Error() string {
+	head := "配置"
+	if e.File != "" {
+		head = "配置文件 " + e.File + " "
+	}
+	if len(e.Problems) == 1 {
+		return head + "有误：" + e.Problems[0].Error()
+	}
+	lines := []string{fmt.Sprintf("%s有 %d 处错误：", head, len(e.Problems))}
+	for _, p := range e.Problems {
+		lines = append(lines, "  "+p.Error())
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Unwrap returns the problems.
+func (e *Error) Unwrap() []error { return e.Problems.Unwrap() }
+
+// problemsOf returns an error's problems: those of a section.List, or the
+// error as one problem.
+func problemsOf(err error) section.List {
+	var l section.List
+	if errors.As(err, &l) {
+		return l
+	}
+	return section.List{{Msg: err.Error(), Err: err}}
 }
 
 // Parse decodes YAML over the defaults and validates the result. Sites may be
 // empty here: the command line can add them; callers that need sites call
 // RequireSites.
+//
+// Every problem of the file is reported at once (an *Error): syntax
+// errors, unknown keys (with the key probably meant), values of the wrong
+// type and invalid values, each with its line and full key.
 func Parse(data []byte) (Config, error) {
 	c := Default()
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return Config{}, &Error{Problems: section.List{syntaxProblem(err)}}
+	}
+	nodes := index(&doc)
+	var problems section.List
 	if err := decodeStrict(data, &c); err != nil {
-		return Config{}, err
+		var te *yaml.TypeError
+		if !errors.As(err, &te) {
+			return Config{}, &Error{Problems: section.List{syntaxProblem(err)}}
+		}
+		problems = fileProblems(te, nodes)
 	}
 	if err := c.Validate(); err != nil {
-		return Config{}, err
+		for _, p := range problemsOf(err) {
+			if !slices.ContainsFunc(problems, func(q *section.Problem) bool { return q.Key == p.Key }) {
+				p.Line = lineOf(nodes, p.Key)
+				problems = append(problems, p)
+			}
+		}
+	}
+	if len(problems) > 0 {
+		slices.SortStableFunc(problems, func(a, b *section.Problem) int {
+			switch {
+			case a.Line == b.Line:
+				return 0
+			case a.Line == 0:
+				return 1
+			case b.Line == 0:
+				return -1
+			}
+			return a.Line - b.Line
+		})
+		return Config{}, &Error{Problems: problems}
 	}
 	return c, nil
 }
 
+var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// syntaxProblem explains a YAML syntax error in Chinese, keeping the
+// parser's words.
+func syntaxProblem(err error) *section.Problem {
+	msg := err.Error()
+	p := &section.Problem{Err: section.ErrSyntax}
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		p.Line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	}
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	p.Msg = "YAML 格式错误（" + msg + "）：检查缩进（只用空格，不用 Tab）、冒号后是否有空格、括号和引号是否成对"
+	return p
+}
+
+// decodeStrict decodes data over out, refusing unknown keys; a
+// *yaml.TypeError lists every unknown key and mistyped value (the rest is
+// decoded).
 func decodeStrict(data []byte, out *Config) error {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(out); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("%w", cleanYAMLError(err))
+		return err
 	}
 	return nil
-}
-
-// cleanYAMLError turns yaml.v3's Go-type wording into the user's keys.
-func cleanYAMLError(err error) error {
-	msg := err.Error()
-	msg = strings.TrimPrefix(msg, "yaml: unmarshal errors:\n  ")
-	if i := strings.Index(msg, " not found in type "); i >= 0 {
-		msg = strings.Replace(msg[:i], "field ", "unknown key ", 1)
-	}
-	return errors.New(msg)
 }
 
 // RequireSites fails when there is nothing to inspect.
 func (c *Config) RequireSites() error {
 	if len(c.Sites) == 0 {
-		return ErrNoSites
+		return errNoSites
 	}
 	return nil
 }
+
+// errNoSites says ErrNoSites to the user.
+var errNoSites = fmt.Errorf("没有要巡检的站点：请给出首页网址，或在配置文件的 sites: 中列出站点（%w）", ErrNoSites)
 
 // Validate asks every section to check its values, and returns every
 // problem found, each naming its key. It reads no file: Load also loads
@@ -172,7 +265,11 @@ func (c *Config) Validate() error {
 func (c *Config) CheckPacks() error {
 	if _, err := c.Content.LoadPacks(nil, nil); err != nil {
 		p := section.NewProblems()
-		p.Bad("content", "%v", err)
+		if explain.Known(err.Error()) {
+			p.Bad("content", "规则包无法读取：%s（%v）", explain.Error(err), err)
+		} else {
+			p.Bad("content", "规则包有误：%v", err)
+		}
 		return p.Err()
 	}
 	return nil

@@ -53,10 +53,16 @@ func TestBadConfigs(t *testing.T) {
 			if err == nil {
 				t.Fatal("config loaded, want an error")
 			}
-			for _, line := range strings.Split(strings.TrimSpace(string(want)), "\n") {
-				if !strings.Contains(err.Error(), line) {
+			// Every problem at once: one line of the .err file each.
+			lines := strings.Split(strings.TrimSpace(string(want)), "\n")
+			for _, line := range lines {
+				if !strings.Contains(err.Error(), strings.TrimSpace(line)) {
 					t.Errorf("error %q\ndoes not contain %q", err, line)
 				}
+			}
+			var fe *config.Error
+			if !errors.As(err, &fe) || fe.File != f || len(fe.Problems) != len(lines) {
+				t.Errorf("error %#v: want a *config.Error of %s with %d problems", err, f, len(lines))
 			}
 		})
 	}
@@ -89,7 +95,7 @@ func TestValidateReadsNoFile(t *testing.T) {
 		t.Fatalf("Parse = %v, want no error: validation must not read pack files", err)
 	}
 	err = c.CheckPacks()
-	if !errors.Is(err, config.ErrInvalidValue) || !strings.Contains(err.Error(), "content: invalid value: rule pack: open /nonexistent/typos.txt") {
+	if !errors.Is(err, config.ErrInvalidValue) || !strings.Contains(err.Error(), "content：规则包无法读取：文件或目录不存在（rule pack: open /nonexistent/typos.txt") {
 		t.Errorf("CheckPacks = %v", err)
 	}
 }

@@ -74,35 +74,35 @@ func (cr *Crawl) Validate(p *section.Problems) {
 	p.Positive("max_targets", cr.MaxTargets)
 	p.Positive("link_graph_refs", cr.LinkGraphRefs)
 	if cr.MaxPageBytes <= 0 {
-		p.Bad("max_page_bytes", "must be greater than 0, got %d", cr.MaxPageBytes)
+		p.Bad("max_page_bytes", "应大于 0，现为 %d", cr.MaxPageBytes)
 	}
 	if cr.TimeBudget.D() < time.Minute {
 		p.Bad("time_budget", "must be at least 1m, got %v", cr.TimeBudget.D())
 	}
 	if cr.Timeout.D() <= 0 {
-		p.Bad("timeout", "must be a positive duration such as 15s")
+		p.Bad("timeout", "应为正的时长，如 15s")
 	}
 	p.Between("retries", cr.Retries, 0, 10)
 	if cr.RetryBackoff.D() < 0 {
-		p.Bad("retry_backoff", "must not be negative")
+		p.Bad("retry_backoff", "不能为负数")
 	}
 	if cr.MaxRetryAfter.D() < 0 {
-		p.Bad("max_retry_after", "must not be negative")
+		p.Bad("max_retry_after", "不能为负数")
 	}
 	if cr.Rate <= 0 {
-		p.Bad("rate", "must be greater than 0 requests per second, got %g", cr.Rate)
+		p.Bad("rate", "应大于每秒 0 个请求，现为 %g", cr.Rate)
 	}
 	if strings.TrimSpace(cr.UserAgent) == "" {
-		p.Bad("user_agent", "must not be empty: sites whitelist monitors by it")
+		p.Bad("user_agent", "不能为空：网站按它把巡检加入白名单")
 	}
 	for i, n := range cr.AllowNetworks {
 		if _, _, err := net.ParseCIDR(n); err != nil {
-			p.Bad(fmt.Sprintf("allow_networks[%d]", i), "%q is not a CIDR range such as 127.0.0.0/8", n)
+			p.Bad(fmt.Sprintf("allow_networks[%d]", i), "“%s”不是网段，应写成 127.0.0.0/8 这样", n)
 		}
 	}
 	for i, ext := range cr.AttachmentExtensions {
 		if ext == "" || strings.ContainsAny(ext, "./ ") {
-			p.Bad(fmt.Sprintf("attachment_extensions[%d]", i), "%q: give the extension without a dot, e.g. pdf", ext)
+			p.Bad(fmt.Sprintf("attachment_extensions[%d]", i), "“%s”：扩展名不要带点，如 pdf", ext)
 		}
 	}
 }

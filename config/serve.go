@@ -69,13 +69,13 @@ type Cluster struct {
 // Validate checks the service's schedule.
 func (s *Serve) Validate(p *section.Problems) {
 	if _, err := time.Parse("15:04", s.DailyAt); err != nil {
-		p.Bad("daily_at", "%q is not a time such as 02:00", s.DailyAt)
+		p.Bad("daily_at", "“%s”不是时刻，应写成 02:00 这样", s.DailyAt)
 	}
 	if _, err := time.LoadLocation(s.TimeZone); err != nil {
-		p.Bad("timezone", "%q is not a time zone such as Asia/Shanghai", s.TimeZone)
+		p.Bad("timezone", "“%s”不是时区，应写成 Asia/Shanghai 这样", s.TimeZone)
 	}
 	if s.ProbeInterval.D() < time.Second {
-		p.Bad("probe_interval", "must be at least 1s")
+		p.Bad("probe_interval", "至少为 1s")
 	}
 	if r := s.Retention.Probes.D(); r != 0 && r < 8*24*time.Hour {
 		p.Bad("retention.probes", "must keep at least 8 days (192h): availability is judged over 7 days")

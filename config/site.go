@@ -32,7 +32,7 @@ func (s *Site) Validate(p *section.Problems) {
 	}
 	for j, h := range s.Hosts {
 		if h == "" || strings.ContainsAny(h, "/ ") {
-			p.Bad(fmt.Sprintf("hosts[%d]", j), "%q is not a host name", h)
+			p.Bad(fmt.Sprintf("hosts[%d]", j), "“%s”不是主机名", h)
 		}
 	}
 	if d := s.TimeBudget.D(); d != 0 && d < time.Minute {
@@ -40,12 +40,12 @@ func (s *Site) Validate(p *section.Problems) {
 	}
 	if s.DailyAt != "" {
 		if _, err := time.Parse("15:04", s.DailyAt); err != nil {
-			p.Bad("daily_at", "%q is not a time such as 02:00", s.DailyAt)
+			p.Bad("daily_at", "“%s”不是时刻，应写成 02:00 这样", s.DailyAt)
 		}
 	}
 	if s.TimeZone != "" {
 		if _, err := time.LoadLocation(s.TimeZone); err != nil {
-			p.Bad("timezone", "%q is not a time zone", s.TimeZone)
+			p.Bad("timezone", "“%s”不是时区，应写成 Asia/Shanghai 这样", s.TimeZone)
 		}
 	}
 }

@@ -11,7 +11,7 @@ import (
 )
 
 func TestExtract(t *testing.T) {
-	e := New(Config{CacheDir: t.TempDir(), Timeout: 60 * time.Second})
+	e := NewEngine(Config{Timeout: 60 * time.Second, MaxInflate: 16 << 20})
 	defer e.Close()
 	ctx := context.Background()
 	for _, tc := range []struct {
@@ -36,15 +36,17 @@ func TestExtract(t *testing.T) {
 		{"et-is-biff", "名单.et", fixtures.XLS([][]string{{"手机", "13812345678"}}), OLE, []string{"手机\t13812345678"}, nil},
 		{"gbk-csv", "list.csv", gbk("姓名,电话\n赵六,13712345678\n"), Text, []string{"赵六,13712345678"}, nil},
 		{"utf8-txt", "a.txt", []byte("通知正文"), Text, []string{"通知正文"}, nil},
-		{"zip-bomb", "bomb.docx", fixtures.ZipBomb(300 << 20), DOCX, nil, ErrTooLarge},
+		{"zip-bomb", "bomb.docx", fixtures.ZipBomb(32 << 20), DOCX, nil, ErrTooLarge},
 		{"truncated-docx", "cut.docx", fixtures.DOCX("通知")[:200], DOCX, nil, ErrCorrupt},
 		{"truncated-pdf", "cut.pdf", fixtures.GBKPDF("通知")[:60], PDF, nil, ErrCorrupt},
 		{"binary-lying-as-pdf-name", "x.pdf", []byte{0x00, 0x01, 0x02, 0xff}, Unknown, nil, ErrUnsupported},
 		{"corrupt-ole", "x.doc", append(append([]byte{}, oleMagic...), make([]byte, 100)...), OLE, nil, ErrCorrupt},
-		{"archive", "a.zip", zipOf("a.txt"), Zip, nil, ErrUnsupported},
+		{"archive-of-media", "a.zip", zipOf("a.png"), Zip, nil, ErrUnsupported},
+		{"archive", "附件.zip", zipOf("名单.txt"), Zip, []string{"【名单.txt】", "x"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			text, f, err := e.Text(ctx, tc.file, tc.data)
+			res, err := e.Extract(ctx, tc.file, tc.data)
+			text, f := res.Text(), res.Format
 			if f != tc.format {
 				t.Errorf("format %s, want %s", f, tc.format)
 			}
@@ -78,14 +80,14 @@ func FuzzExtract(f *testing.F) {
 	f.Add("a.doc", fixtures.WordBinary("名单"))
 	f.Add("a.xls", fixtures.XLS([][]string{{"名单"}}))
 	f.Add("a.csv", []byte("a,b\n"))
-	e := New(Config{CacheDir: "-", MaxInflate: 8 << 20})
+	e := NewEngine(Config{CacheDir: "-", MaxInflate: 8 << 20})
 	defer e.Close()
 	f.Fuzz(func(t *testing.T, name string, data []byte) {
 		if Detect(name, data) == PDF {
 			return
 		}
-		text, _, err := e.Text(context.Background(), name, data)
-		if err != nil && text != "" && !errors.Is(err, ErrCorrupt) {
+		res, err := e.Extract(context.Background(), name, data)
+		if err != nil && res.Text() != "" && !errors.Is(err, ErrCorrupt) {
 			t.Errorf("text returned with error %v", err)
 		}
 	})

@@ -12,11 +12,14 @@ func gbk(s string) []byte {
 	return b
 }
 
-func zipOf(name string) []byte {
+// zipOf is an archive of files holding "x".
+func zipOf(names ...string) []byte {
 	var b bytes.Buffer
 	zw := zip.NewWriter(&b)
-	w, _ := zw.Create(name)
-	w.Write([]byte("x"))
+	for _, name := range names {
+		w, _ := zw.Create(name)
+		w.Write([]byte("x"))
+	}
 	zw.Close()
 	return b.Bytes()
 }

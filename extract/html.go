@@ -1,17 +1,24 @@
 package extract
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
+
+	"github.com/xunjian/xunjian/crawler"
 )
 
-// Segment is a piece of text and where it came from: "title",
-// "meta-description", "alt", "body" for pages, "attachment" for files.
-type Segment struct {
-	Where string
-	Text  string
+// htmlSegments decodes and parses an HTML file and returns its segments.
+func htmlSegments(data []byte, maxText int) ([]Segment, bool, error) {
+	text, _ := crawler.Decode(data, "")
+	doc, _, err := crawler.ParseHTML(text)
+	if err != nil {
+		return nil, false, fmt.Errorf("%w: html: %v", ErrCorrupt, err)
+	}
+	segs, truncated := pageSegments(doc, maxText)
+	return segs, truncated, nil
 }
 
 // blockTags end a line in the visible text, so words of two blocks do not
@@ -34,7 +41,11 @@ var skipTags = map[string]bool{"script": true, "style": true, "noscript": true, 
 // description, image alt texts and the visible body text (scripts and
 // styles left out), each capped at maxText bytes.
 func PageSegments(doc *goquery.Document, maxText int) []Segment {
-	var segs []Segment
+	segs, _ := pageSegments(doc, maxText)
+	return segs
+}
+
+func pageSegments(doc *goquery.Document, maxText int) (segs []Segment, truncated bool) {
 	add := func(where, text string) {
 		text = strings.TrimSpace(text)
 		if text == "" {
@@ -42,6 +53,7 @@ func PageSegments(doc *goquery.Document, maxText int) []Segment {
 		}
 		if len(text) > maxText {
 			text = strings.ToValidUTF8(text[:maxText], "")
+			truncated = true
 		}
 		segs = append(segs, Segment{Where: where, Text: text})
 	}
@@ -98,8 +110,11 @@ func PageSegments(doc *goquery.Document, maxText int) []Segment {
 			stack = append(stack, frame{n: c})
 		}
 	}
+	if len(stack) > 0 {
+		truncated = true
+	}
 	add("body", collapseLines(b.String()))
-	return segs
+	return segs, truncated
 }
 
 // collapseLines folds runs of spaces and drops empty lines; tabs between

@@ -10,75 +10,136 @@ import (
 	"io"
 	"strings"
 	"unicode"
-	"unicode/utf16"
 
-	"github.com/extrame/xls"
-	"github.com/richardlehane/mscfb"
-	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/charmap"
 )
 
 var oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 
+// maxZipEntries bounds the central directory of docx/xlsx files (a real
+// workbook has a few hundred parts at most).
+const maxZipEntries = 10000
+
 // openZip opens a zip and refuses one that would inflate past maxInflate
-// in total (zip bombs) before anything is decompressed.
+// in total (zip bombs) or has too many entries, before anything is
+// decompressed. Readers must still be capped: a zip can lie about sizes.
 func openZip(data []byte, maxInflate int64) (*zip.Reader, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
+	if len(zr.File) > maxZipEntries {
+		return nil, fmt.Errorf("%w: %d zip entries", ErrTooLarge, len(zr.File))
+	}
 	var total uint64
-	for _, f := range zr.File {
+	for i, f := range zr.File {
 		if f.Flags&0x1 != 0 {
-			return nil, fmt.Errorf("%w: zip entry %s", ErrEncrypted, f.Name)
+			return nil, fmt.Errorf("%w: zip entry %d", ErrEncrypted, i+1)
 		}
 		total += f.UncompressedSize64
-		if total > uint64(maxInflate) || len(zr.File) > 10000 {
+		if total > uint64(maxInflate) {
 			return nil, fmt.Errorf("%w: inflates past %d bytes", ErrTooLarge, maxInflate)
 		}
 	}
 	return zr, nil
 }
 
+// openCapped opens a zip entry with its output capped at limit bytes; a
+// longer entry is an error, not a silently cut part.
+func openCapped(f *zip.File, limit int64) (io.ReadCloser, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	return &cappedReader{rc: rc, left: limit}, nil
+}
+
+type cappedReader struct {
+	rc   io.ReadCloser
+	left int64
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		// One more byte tells a lie from an entry of exactly the limit
+		// (archive/zip itself answers ErrFormat to a read past the
+		// declared size).
+		var one [1]byte
+		n, err := c.rc.Read(one[:])
+		switch {
+		case n > 0 || errors.Is(err, zip.ErrFormat):
+			return 0, fmt.Errorf("%w: zip entry inflates past its declared size", ErrTooLarge)
+		case err != nil && !errors.Is(err, io.EOF):
+			return 0, fmt.Errorf("%w: %v", ErrCorrupt, err)
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.rc.Read(p)
+	c.left -= int64(n)
+	return n, err
+}
+
+func (c *cappedReader) Close() error { return c.rc.Close() }
+
 // docxText reads the paragraphs of word/document.xml (and headers, footers,
 // footnotes) with a streaming XML decoder.
-func docxText(data []byte, maxInflate int64, maxText int) (string, error) {
+func docxText(data []byte, maxInflate int64, out *textBuf) error {
 	zr, err := openZip(data, maxInflate)
 	if err != nil {
-		return "", err
+		return err
 	}
-	var b strings.Builder
 	found := false
+	budget := maxInflate
 	for _, f := range zr.File {
 		n := f.Name
 		if n != "word/document.xml" && !strings.HasPrefix(n, "word/header") && !strings.HasPrefix(n, "word/footer") && n != "word/footnotes.xml" {
 			continue
 		}
 		found = true
-		rc, err := f.Open()
+		rc, err := openCapped(f, min(budget, int64(f.UncompressedSize64)))
 		if err != nil {
-			return "", fmt.Errorf("%w: %s: %v", ErrCorrupt, n, err)
+			return err
 		}
-		// The declared size was checked; the reader is capped too, since a
-		// zip can lie about sizes.
-		err = wordXML(io.LimitReader(rc, maxInflate), &b, maxText)
+		cr := &countingReader{r: rc}
+		err = wordXML(cr, out)
 		rc.Close()
+		budget -= cr.n
 		if err != nil {
-			return b.String(), fmt.Errorf("%w: %s: %v", ErrCorrupt, n, err)
+			if errors.Is(err, ErrTooLarge) {
+				return err
+			}
+			return fmt.Errorf("%w: %s: %v", ErrCorrupt, n, err)
+		}
+		if out.full() {
+			break
 		}
 	}
 	if !found {
-		return "", fmt.Errorf("%w: no word/document.xml", ErrCorrupt)
+		return fmt.Errorf("%w: no word/document.xml", ErrCorrupt)
 	}
-	return b.String(), nil
+	return nil
 }
 
-func wordXML(r io.Reader, b *strings.Builder, maxText int) error {
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func wordXML(r io.Reader, out *textBuf) error {
 	dec := xml.NewDecoder(r)
 	inText := false
 	cell := 0 // depth of table cells: a paragraph in a cell ends with a space
-	for b.Len() < maxText {
-		tok, err := dec.Token()
+	for !out.full() {
+		tok, err := dec.RawToken()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
@@ -93,9 +154,9 @@ func wordXML(r io.Reader, b *strings.Builder, maxText int) error {
 			case "tc":
 				cell++
 			case "tab":
-				b.WriteByte('\t')
+				out.WriteByte('\t')
 			case "br", "cr":
-				b.WriteByte('\n')
+				out.WriteByte('\n')
 			}
 		case xml.EndElement:
 			switch t.Name.Local {
@@ -103,114 +164,87 @@ func wordXML(r io.Reader, b *strings.Builder, maxText int) error {
 				inText = false
 			case "p":
 				if cell > 0 {
-					b.WriteByte(' ')
+					out.WriteByte(' ')
 				} else {
-					b.WriteByte('\n')
+					out.WriteByte('\n')
 				}
 			case "tc":
 				cell = max(0, cell-1)
-				b.WriteByte('\t')
+				out.WriteByte('\t')
 			case "tr":
-				b.WriteByte('\n')
+				out.WriteByte('\n')
 			}
 		case xml.CharData:
 			if inText {
-				b.Write(t)
+				out.Write(t)
 			}
 		}
+	}
+	out.truncated = true
+	return nil
+}
+
+// oleStreams reads the streams of an OLE compound file's root storage
+// (cfb.go: every chain checked for range and cycles, sizes capped by the
+// file's).
+func oleStreams(data []byte) (map[string][]byte, error) {
+	f, err := readCFB(data)
+	if err != nil {
+		return nil, err
+	}
+	return f.rootStreams()
+}
+
+// oleText reads OLE compound files: Word binary documents (doc, wps) through
+// their piece table, spreadsheets (xls, et) through their BIFF records,
+// anything else by collecting UTF-16 text runs from every stream.
+func oleText(data []byte, cfg Config, out *textBuf) error {
+	streams, err := oleStreams(data)
+	if err != nil {
+		return err
+	}
+	if _, ok := streams["EncryptionInfo"]; ok {
+		return fmt.Errorf("%w: OLE EncryptionInfo", ErrEncrypted)
+	}
+	if wd, ok := streams["WordDocument"]; ok {
+		err := wordBinaryText(wd, streams, cfg.MaxPieces, out)
+		if err == nil || errors.Is(err, ErrEncrypted) || errors.Is(err, ErrCorrupt) {
+			return err
+		}
+	}
+	for _, name := range []string{"Workbook", "Book"} {
+		if wb, ok := streams[name]; ok {
+			return xlsText(wb, cfg, out)
+		}
+	}
+	for _, s := range streams {
+		utf16Runs(s, out)
+		if out.full() {
+			break
+		}
+	}
+	if out.Len() == 0 {
+		return fmt.Errorf("%w: no text found in OLE streams", ErrCorrupt)
 	}
 	return nil
 }
 
-// xlsxText reads every sheet row by row with excelize's streaming iterator.
-func xlsxText(data []byte, maxInflate int64, maxText int) (string, error) {
-	if _, err := openZip(data, maxInflate); err != nil {
-		return "", err
-	}
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxInflate, UnzipXMLSizeLimit: maxInflate})
-	if err != nil {
-		return "", fmt.Errorf("%w: %v", ErrCorrupt, err)
-	}
-	defer f.Close()
-	var b strings.Builder
-	for _, sheet := range f.GetSheetList() {
-		rows, err := f.Rows(sheet)
-		if err != nil {
-			return b.String(), fmt.Errorf("%w: sheet %s: %v", ErrCorrupt, sheet, err)
-		}
-		for rows.Next() && b.Len() < maxText {
-			cols, err := rows.Columns()
-			if err != nil {
-				rows.Close()
-				return b.String(), fmt.Errorf("%w: sheet %s: %v", ErrCorrupt, sheet, err)
-			}
-			b.WriteString(strings.Join(cols, "\t"))
-			b.WriteByte('\n')
-		}
-		rows.Close()
-	}
-	return b.String(), nil
-}
-
-// oleText reads OLE compound files: Word binary documents (doc, wps) through
-// their piece table, spreadsheets (xls, et) through extrame/xls, anything
-// else by collecting UTF-16 text runs from every stream.
-func oleText(data []byte, maxText int) (string, error) {
-	doc, err := mscfb.New(bytes.NewReader(data))
-	if err != nil {
-		return "", fmt.Errorf("%w: %v", ErrCorrupt, err)
-	}
-	streams := map[string][]byte{}
-	total := 0
-	for entry, err := doc.Next(); err == nil; entry, err = doc.Next() {
-		if entry.Size <= 0 || entry.Size > 64<<20 {
-			continue
-		}
-		total += int(entry.Size)
-		if total > 256<<20 {
-			return "", fmt.Errorf("%w: streams too large", ErrTooLarge)
-		}
-		buf := make([]byte, entry.Size)
-		n, _ := io.ReadFull(entry, buf)
-		streams[entry.Name] = buf[:n]
-	}
-	if _, ok := streams["EncryptionInfo"]; ok {
-		return "", fmt.Errorf("%w: OLE EncryptionInfo", ErrEncrypted)
-	}
-	if wd, ok := streams["WordDocument"]; ok {
-		if t, err := wordBinaryText(wd, streams); err == nil {
-			return t, nil
-		}
-	}
-	if _, ok := streams["Workbook"]; ok {
-		if t, err := xlsText(data, maxText); err == nil {
-			return t, nil
-		}
-	}
-	if _, ok := streams["Book"]; ok {
-		if t, err := xlsText(data, maxText); err == nil {
-			return t, nil
-		}
-	}
-	var b strings.Builder
-	for _, s := range streams {
-		utf16Runs(s, &b)
-	}
-	if b.Len() == 0 {
-		return "", fmt.Errorf("%w: no text found in OLE streams", ErrCorrupt)
-	}
-	return b.String(), nil
-}
+// errNoPieceTable sends a WordDocument without a usable piece table to the
+// generic UTF-16 scan (very old or fast-saved files).
+var errNoPieceTable = errors.New("no piece table")
 
 // wordBinaryText follows the Word 97+ piece table (FIB → Clx → PlcPcd):
-// each piece is UTF-16LE or, when compressed, 8-bit cp1252.
-func wordBinaryText(wd []byte, streams map[string][]byte) (string, error) {
+// each piece is UTF-16LE or, when compressed, 8-bit cp1252. Pieces are
+// capped in number, and a table whose pieces cover more bytes than the
+// WordDocument stream holds (one piece repeated to blow up the text) is
+// corrupt.
+func wordBinaryText(wd []byte, streams map[string][]byte, maxPieces int, out *textBuf) error {
 	if len(wd) < 0x1AA {
-		return "", errors.New("short FIB")
+		return errNoPieceTable
 	}
 	flags := binary.LittleEndian.Uint16(wd[0x0A:])
 	if flags&0x0100 != 0 {
-		return "", fmt.Errorf("%w: Word document", ErrEncrypted)
+		return fmt.Errorf("%w: Word document", ErrEncrypted)
 	}
 	table := streams["0Table"]
 	if flags&0x0200 != 0 {
@@ -219,116 +253,133 @@ func wordBinaryText(wd []byte, streams map[string][]byte) (string, error) {
 	fcClx := binary.LittleEndian.Uint32(wd[0x1A2:])
 	lcbClx := binary.LittleEndian.Uint32(wd[0x1A6:])
 	if table == nil || uint64(fcClx)+uint64(lcbClx) > uint64(len(table)) || lcbClx == 0 {
-		return "", errors.New("no Clx")
+		return errNoPieceTable
 	}
 	clx := table[fcClx : fcClx+lcbClx]
 	for len(clx) > 0 && clx[0] == 0x01 { // Prc entries
 		if len(clx) < 3 {
-			return "", errors.New("bad Prc")
+			return fmt.Errorf("%w: bad Prc", ErrCorrupt)
 		}
 		cb := int(binary.LittleEndian.Uint16(clx[1:]))
 		if 3+cb > len(clx) {
-			return "", errors.New("bad Prc")
+			return fmt.Errorf("%w: bad Prc", ErrCorrupt)
 		}
 		clx = clx[3+cb:]
 	}
 	if len(clx) < 5 || clx[0] != 0x02 {
-		return "", errors.New("no Pcdt")
+		return errNoPieceTable
 	}
 	lcb := int(binary.LittleEndian.Uint32(clx[1:]))
 	plc := clx[5:]
 	if lcb > len(plc) || lcb < 16 || (lcb-4)%12 != 0 {
-		return "", errors.New("bad PlcPcd")
+		return fmt.Errorf("%w: bad PlcPcd", ErrCorrupt)
 	}
 	n := (lcb - 4) / 12
 	cps := plc[:4*(n+1)]
 	pcds := plc[4*(n+1):]
-	var b strings.Builder
+	type piece struct {
+		off, chars int
+		compressed bool
+	}
+	pieces := make([]piece, 0, min(n, maxPieces))
+	covered := 0
 	for i := 0; i < n; i++ {
+		if i == maxPieces {
+			out.truncated = true
+			break
+		}
 		cp0 := binary.LittleEndian.Uint32(cps[4*i:])
 		cp1 := binary.LittleEndian.Uint32(cps[4*i+4:])
-		if cp1 < cp0 || cp1-cp0 > 16<<20 {
-			return "", errors.New("bad CP")
+		if cp1 < cp0 || int64(cp1-cp0) > int64(len(wd)) {
+			return fmt.Errorf("%w: bad character positions", ErrCorrupt)
 		}
-		chars := int(cp1 - cp0)
+		p := piece{chars: int(cp1 - cp0)}
 		fc := binary.LittleEndian.Uint32(pcds[8*i+2:])
+		size := 2 * p.chars
 		if fc&0x40000000 != 0 {
-			off := int(fc&0x3FFFFFFF) / 2
-			if off+chars > len(wd) {
-				return "", errors.New("piece out of range")
-			}
-			s, _ := charmap.Windows1252.NewDecoder().Bytes(wd[off : off+chars])
-			b.Write(s)
+			p.compressed, p.off, size = true, int(fc&0x3FFFFFFF)/2, p.chars
 		} else {
-			off := int(fc)
-			if off+2*chars > len(wd) {
-				return "", errors.New("piece out of range")
-			}
-			u := make([]uint16, chars)
-			for k := range u {
-				u[k] = binary.LittleEndian.Uint16(wd[off+2*k:])
-			}
-			b.WriteString(string(utf16.Decode(u)))
+			p.off = int(fc)
 		}
+		if p.off+size > len(wd) {
+			return fmt.Errorf("%w: piece out of range", ErrCorrupt)
+		}
+		if covered += size; covered > len(wd) {
+			return fmt.Errorf("%w: piece table covers more text than the document holds", ErrCorrupt)
+		}
+		pieces = append(pieces, p)
 	}
-	// Word marks paragraphs with \r and cells with \x07.
-	return strings.NewReplacer("\r", "\n", "\x07", "\t").Replace(b.String()), nil
+	dec := charmap.Windows1252.NewDecoder()
+	for _, p := range pieces {
+		if out.full() {
+			out.truncated = true
+			break
+		}
+		if p.compressed {
+			s, _ := dec.Bytes(wd[p.off : p.off+p.chars])
+			for _, r := range string(s) {
+				wordRune(r, out)
+			}
+			continue
+		}
+		writeUTF16(wd[p.off:p.off+2*p.chars], out, wordRune)
+	}
+	return nil
+}
+
+// wordRune writes one character of Word text: \r ends paragraphs, \x07
+// ends cells.
+func wordRune(r rune, out *textBuf) {
+	switch r {
+	case '\r':
+		out.WriteByte('\n')
+	case 0x07:
+		out.WriteByte('\t')
+	default:
+		out.WriteRune(r)
+	}
+}
+
+// writeUTF16 decodes UTF-16LE into out, rune by rune, without a copy of
+// the whole input.
+func writeUTF16(b []byte, out *textBuf, emit func(rune, *textBuf)) {
+	for k := 0; k+1 < len(b); k += 2 {
+		if k&0xFFF == 0 && out.full() {
+			out.truncated = true
+			return
+		}
+		r := rune(binary.LittleEndian.Uint16(b[k:]))
+		if r >= 0xD800 && r < 0xDC00 && k+3 < len(b) {
+			if lo := rune(binary.LittleEndian.Uint16(b[k+2:])); lo >= 0xDC00 && lo < 0xE000 {
+				r = 0x10000 + (r-0xD800)<<10 + (lo - 0xDC00)
+				k += 2
+			}
+		} else if r >= 0xD800 && r < 0xE000 {
+			r = unicode.ReplacementChar
+		}
+		emit(r, out)
+	}
 }
 
 // utf16Runs appends runs of at least 2 printable UTF-16LE characters.
-func utf16Runs(s []byte, b *strings.Builder) {
-	var run []rune
+func utf16Runs(s []byte, out *textBuf) {
+	run := make([]rune, 0, 64)
 	flush := func() {
 		if len(run) >= 2 {
-			b.WriteString(string(run))
-			b.WriteByte('\n')
+			for _, r := range run {
+				out.WriteRune(r)
+			}
+			out.WriteByte('\n')
 		}
 		run = run[:0]
 	}
-	for i := 0; i+1 < len(s); i += 2 {
+	for i := 0; i+1 < len(s) && !out.full(); i += 2 {
 		r := rune(binary.LittleEndian.Uint16(s[i:]))
-		if unicode.IsPrint(r) && (r < 0xD800 || r > 0xDFFF) {
+		if unicode.IsPrint(r) && (r < 0xD800 || r > 0xDFFF) && len(run) < 1<<16 {
 			run = append(run, r)
 		} else {
 			flush()
 		}
 	}
 	flush()
-}
-
-// xlsRow reads one row; extrame/xls panics on rows a sheet does not have
-// (sparse sheets), which is an empty row here, not a broken file.
-func xlsRow(sh *xls.WorkSheet, r int) (line string) {
-	defer func() {
-		if recover() != nil {
-			line = ""
-		}
-	}()
-	row := sh.Row(r)
-	var cells []string
-	for c := row.FirstCol(); c < row.LastCol(); c++ {
-		cells = append(cells, row.Col(c))
-	}
-	return strings.Join(cells, "\t")
-}
-
-// xlsText reads BIFF spreadsheets; extrame/xls has known panics on some
-// files, which Text's recover turns into ErrCorrupt.
-func xlsText(data []byte, maxText int) (string, error) {
-	wb, err := xls.OpenReader(bytes.NewReader(data), "utf-8")
-	if err != nil {
-		return "", fmt.Errorf("%w: %v", ErrCorrupt, err)
-	}
-	var b strings.Builder
-	for i := 0; i < wb.NumSheets(); i++ {
-		sh := wb.GetSheet(i)
-		if sh == nil {
-			continue
-		}
-		for r := 0; r <= int(sh.MaxRow) && b.Len() < maxText; r++ {
-			b.WriteString(xlsRow(sh, r))
-			b.WriteByte('\n')
-		}
-	}
-	return b.String(), nil
 }

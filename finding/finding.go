@@ -70,7 +70,7 @@ func ParseSeverity(s string) (Severity, error) {
 			return v, nil
 		}
 	}
-	return "", fmt.Errorf("unknown severity %q (want one of critical, high, medium, low, info)", s)
+	return "", fmt.Errorf("“%s”不是严重程度（可用：critical、high、medium、low、info）", s)
 }
 
 // Certainty says whether a problem is confirmed or only suspected (疑似).

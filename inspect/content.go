@@ -7,12 +7,14 @@ import (
 	"net/url"
 	"path"
 	"runtime/debug"
+	"slices"
+	"strings"
 
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/checks"
-	"github.com/xunjian/xunjian/crawler"
+	"github.com/xunjian/xunjian/explain"
 	"github.com/xunjian/xunjian/extract"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/rules"
@@ -27,12 +29,12 @@ type content struct {
 	// fileLabel is how messages name files: 附件 (inspect) or 文件 (scan).
 	fileLabel string
 	checks    []checks.TextReader
-	ex        *extract.Extractor
+	ex        extract.Extractor
 	allow     rules.Allow
 	fail      func(check string, err error)
 }
 
-func newContent(list []checks.Check, ex *extract.Extractor, allow rules.Allow, fail func(string, error)) *content {
+func newContent(list []checks.Check, ex extract.Extractor, allow rules.Allow, fail func(string, error)) *content {
 	return &content{checks: checks.TextReaders(list), ex: ex, allow: allow, fail: fail}
 }
 
@@ -42,6 +44,10 @@ func newContent(list []checks.Check, ex *extract.Extractor, allow rules.Allow, f
 // on it like any page's.
 type fileFindings struct {
 	inFile, onPage []finding.Finding
+	// unsupported, when set, says the file is of a kind with no text to
+	// read (an image, an archive): nothing was checked, and nothing is
+	// wrong with the file. Scan reports it when the user named the file.
+	unsupported error
 }
 
 // all returns every finding of the file.
@@ -74,7 +80,8 @@ func (c *content) page(ctx context.Context, pageURL string, doc *goquery.Documen
 }
 
 // file checks an attachment or local file; one that cannot be read gives an
-// attachment-unreadable finding instead.
+// attachment-unreadable finding instead, one read only in part an
+// attachment-truncated finding besides what its text gave.
 func (c *content) file(ctx context.Context, fileURL string, data []byte, truncated bool) fileFindings {
 	if !c.active() || c.allow.PageAllowed(fileURL) {
 		return fileFindings{}
@@ -83,32 +90,77 @@ func (c *content) file(ctx context.Context, fileURL string, data []byte, truncat
 	if u, err := url.Parse(fileURL); err == nil {
 		name = path.Base(u.Path)
 	}
+	attachmentFinding := func(kind, message string, err error) finding.Finding {
+		return finding.Finding{
+			Check: catalog.Attachment, Severity: finding.Low, Certainty: finding.Confirmed, Kind: kind,
+			Page: fileURL, Target: fileURL, Message: message, Evidence: err.Error(),
+		}
+	}
 	unreadable := func(err error) fileFindings {
-		return fileFindings{inFile: []finding.Finding{{
-			Check: catalog.Attachment, Severity: finding.Low, Certainty: finding.Confirmed, Kind: "attachment-unreadable",
-			Page: fileURL, Target: fileURL,
-			Message:  "附件无法读取，未能检查其中的敏感词和隐私信息：" + extract.Reason(err),
-			Evidence: err.Error(),
-		}}}
+		return fileFindings{inFile: []finding.Finding{c.unreadable(fileURL, err)}}
 	}
 	if truncated {
 		return unreadable(fmt.Errorf("%w: larger than content.max_attachment_bytes (%d bytes read)", extract.ErrTooLarge, len(data)))
 	}
-	f := extract.Detect(name, data)
-	if f == extract.HTML {
-		text, _ := crawler.Decode(data, "")
-		doc, _, err := crawler.ParseHTML(text)
-		if err != nil {
-			return unreadable(fmt.Errorf("%w: %v", extract.ErrCorrupt, err))
-		}
-		return fileFindings{onPage: c.run(ctx, &checks.Document{URL: fileURL, Segments: extract.PageSegments(doc, maxSegmentText)})}
-	}
-	text, _, err := c.ex.Text(ctx, name, data)
+	// Every format, HTML included, is parsed in a worker process.
+	res, err := c.ex.Extract(ctx, name, data)
 	if err != nil {
-		if errors.Is(err, extract.ErrUnsupported) || ctx.Err() != nil {
-			return fileFindings{} // archives, media: nothing to read, nothing wrong
+		switch {
+		case ctx.Err() != nil:
+			return fileFindings{}
+		case errors.Is(err, extract.ErrUnsupported) && claimsDocument(name):
+			// Random bytes named 名单.xlsx: the file says it is a list and
+			// cannot be read as one.
+			return unreadable(fmt.Errorf("%w: %w: %s (%v)", extract.ErrCorrupt, errNotItsExtension, name, err))
+		case errors.Is(err, extract.ErrUnsupported):
+			return fileFindings{unsupported: err} // archives, media: nothing to read, nothing wrong
 		}
 		return unreadable(err)
 	}
-	return fileFindings{inFile: c.run(ctx, &checks.Document{URL: fileURL, Attachment: true, FileLabel: c.fileLabel, Segments: []extract.Segment{{Where: "attachment", Text: text}}})}
+	var out fileFindings
+	if res.Format == extract.HTML {
+		out.onPage = c.run(ctx, &checks.Document{URL: fileURL, Segments: res.Segments})
+	} else {
+		out.inFile = c.run(ctx, &checks.Document{URL: fileURL, Attachment: true, FileLabel: c.fileLabel, Segments: res.Segments})
+	}
+	if res.Truncated {
+		out.inFile = append(out.inFile, attachmentFinding("attachment-truncated",
+			"附件内容过长或结构超出限制，只检查了其中一部分（content.extract.max_text_bytes）",
+			fmt.Errorf("text capped at %d bytes", len(res.Text()))))
+	}
+	return out
+}
+
+// unreadable is the finding about a file that could not be read: its
+// content was not checked (无法读取，未检查), and why, in Chinese; the
+// technical error in details.error.
+func (c *content) unreadable(fileURL string, err error) finding.Finding {
+	label := c.fileLabel
+	if label == "" {
+		label = "附件"
+	}
+	reason := extract.Reason(err)
+	if errors.Is(err, errNotItsExtension) {
+		reason = "文件内容不是其扩展名所示的格式（已损坏、不完整或扩展名不符）"
+	}
+	return finding.Finding{
+		Check: catalog.Attachment, Severity: finding.Low, Certainty: finding.Confirmed, Kind: "attachment-unreadable",
+		Page: fileURL, Target: fileURL,
+		Message:  label + "无法读取，未检查其中的敏感词、错别字和个人信息：" + reason,
+		Evidence: explain.Error(err),
+		Details:  map[string]any{"error": err.Error()},
+	}
+}
+
+// errNotItsExtension: the file's bytes are not of the format its name
+// says.
+var errNotItsExtension = errors.New("content does not match its extension")
+
+// documentExtensions are the extensions of the formats the extractor
+// reads: a file named so whose bytes are none of them is unreadable, not
+// an image or archive to skip.
+var documentExtensions = []string{".pdf", ".doc", ".docx", ".xls", ".xlsx", ".wps", ".et", ".csv", ".txt", ".html", ".htm"}
+
+func claimsDocument(name string) bool {
+	return slices.Contains(documentExtensions, strings.ToLower(path.Ext(name)))
 }

@@ -12,6 +12,7 @@ import (
 	"maps"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/xunjian/xunjian/crawler"
 	"github.com/xunjian/xunjian/evaluate"
 	"github.com/xunjian/xunjian/extract"
+	"github.com/xunjian/xunjian/extract/worker"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/netpolicy"
 	"github.com/xunjian/xunjian/redact"
@@ -40,13 +42,14 @@ type Options struct {
 	Now func() time.Time
 	// TLS is the client TLS configuration for probes.
 	TLS *tls.Config
-	// OnProgress, if set, receives the crawler once it exists, so a caller
-	// can show progress.
-	OnProgress func(*crawler.Crawler)
+	// Progress, if set, follows the inspection's phases and counts, for a
+	// progress line.
+	Progress *Tracker
 	// ExtraWords and ExtraTypos are rule pack files given on the command line.
 	ExtraWords, ExtraTypos []string
-	// Extractor reads attachments; one is made (and closed) when nil.
-	Extractor *extract.Extractor
+	// Extractor reads attachments; when nil, a pool of worker processes
+	// is made (and closed) for the run.
+	Extractor extract.Extractor
 	// Policy is the outbound policy of the run (crawl, checks, scan);
 	// built from Config and the site when nil.
 	Policy *netpolicy.Policy
@@ -153,7 +156,9 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	if text.active() {
 		text.ex = o.Extractor
 		if text.ex == nil {
-			text.ex = newExtractor()
+			if text.ex, err = NewExtractor(cfg, o.Logger); err != nil {
+				return nil, err
+			}
 			defer text.ex.Close()
 		}
 	}
@@ -164,6 +169,7 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	var collect func([]finding.Finding)
 	if text.active() && cfg.Content.Attachments {
 		onAttachment = func(a *crawler.Attachment) {
+			defer o.Progress.attachment()
 			file := a.URL.String()
 			fs := text.file(crawlCtx, file, a.Body, a.Truncated)
 			if len(fs.inFile) > 0 {
@@ -196,14 +202,12 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("site %s: %w", home, err)
 	}
-	if o.OnProgress != nil {
-		o.OnProgress(cr)
-	}
+	o.Progress.crawler(cr)
 	rep := &finding.Report{
 		Tool: "xunjian", Version: Version, Site: home.String(), Name: o.Site.Name,
 		StartedAt: o.Now(), Checks: names(list),
 	}
-	site := &checks.Site{Name: o.Site.Name, Home: home}
+	site := &checks.Site{Name: o.Site.Name, Home: home, Phase: o.Progress.Set}
 	collect = func(fs []finding.Finding) {
 		if len(fs) == 0 {
 			return
@@ -244,6 +248,7 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		started.Wait()
 		return nil, fmt.Errorf("site %s: crawl: %w", home, err)
 	}
+	o.Progress.Set(PhaseChecks, 0, 0)
 	var finished sync.WaitGroup
 	for _, c := range list {
 		if f, ok := c.(checks.Finisher); ok {
@@ -259,20 +264,6 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	rep.Stats = res.Stats
 	rep.Complete = res.Complete
 	rep.Incomplete = res.Incomplete
-	if outer.Err() == nil && crawlCtx.Err() != nil {
-		// Not interrupted: the budget ran out.
-		rep.Incomplete = slices.DeleteFunc(rep.Incomplete, func(s string) bool { return s == crawler.Interrupted })
-		rep.Incomplete = append(rep.Incomplete, fmt.Sprintf("达到本站巡检时限 %v（crawl.time_budget），报告只含此前已检查的内容", budget))
-		rep.Complete = false
-	}
-	if len(checkErrs) > 0 {
-		rep.CheckErrors = checkErrs
-		rep.Complete = false
-		for name, e := range checkErrs {
-			rep.Incomplete = append(rep.Incomplete, fmt.Sprintf("检查项 %s 未能完成：%s", name, firstLine(e)))
-		}
-		slices.Sort(rep.Incomplete)
-	}
 	rep.Findings = append(rep.Findings, linkAttachmentFindings(inFiles, res.Referrers)...)
 	rep.Measurements = map[string]any{}
 	for _, r := range results {
@@ -280,6 +271,15 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	}
 	if len(res.SkippedReasons) > 0 {
 		rep.Measurements["skipped"] = res.SkippedReasons
+	}
+	// The crawl's context ends on an interruption or when the time budget
+	// runs out: either way what it cut short is not a finding.
+	in := settle(crawlCtx, rep, res, checkErrs)
+	if outer.Err() == nil && crawlCtx.Err() != nil {
+		// Not interrupted: the budget ran out.
+		rep.Incomplete = slices.DeleteFunc(rep.Incomplete, func(s string) bool { return s == interruptedNote })
+		addIncomplete(rep, fmt.Sprintf("达到本站巡检时限 %v（crawl.time_budget），报告只含此前已检查的内容", budget))
+		in.Partial = "巡检不完整（" + strings.Join(rep.Incomplete, "；") + "）"
 	}
 	// The one place findings leave the checks: personal data in any of
 	// their strings (URLs, anchors, file and sheet names, errors) is
@@ -291,7 +291,7 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	}
 	rep.Findings, rep.Ignored = ignore(rep.Findings, cfg.Ignore)
 	rep.Sort()
-	rep.Evaluation = evaluate.Of(rep, cfg.Evaluation.Deductions)
+	rep.Evaluation = evaluate.Of(rep, cfg.Evaluation.Deductions, in)
 	o.Logger.Info("inspection done", "site", home.String(), "pages", rep.Stats.Pages, "findings", len(rep.Findings), "complete", rep.Complete)
 	return rep, nil
 }
@@ -334,7 +334,19 @@ func (r result) addTo(rep *finding.Report) {
 	}
 }
 
-func newExtractor() *extract.Extractor { return extract.New(extract.Config{}) }
+// NewExtractor returns the pool of worker processes that read attachments
+// (content.extract in the config).
+func NewExtractor(cfg config.Config, logger *slog.Logger) (extract.Extractor, error) {
+	e := cfg.Content.Extract
+	as := int64(e.AddressSpaceMB) << 20
+	if e.AddressSpaceMB < 0 {
+		as = -1
+	}
+	return worker.New(worker.Config{
+		Workers: e.Workers, Timeout: e.Timeout.D(), MemoryLimit: int64(e.MemoryLimitMB) << 20, AddressSpace: as,
+		Extract: extract.Config{MaxText: e.MaxTextBytes}, Logger: logger,
+	})
+}
 
 // linkAttachmentFindings returns the findings in attachments, each moved to
 // the page that links to its file (the page to fix), with how many pages

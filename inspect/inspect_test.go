@@ -112,7 +112,7 @@ func TestSamplePortalExactFindings(t *testing.T) {
 	})
 	t.Run("attachment-findings-name-the-linking-page", func(t *testing.T) {
 		f := byTarget[base+"/uploads/2026/gongshi.pdf|"+base+"/xwdt/2026/art2.html"]
-		if f.Anchor != "附件：公示.pdf" || !strings.Contains(f.Message, "附件中疑似泄露居民身份证号码") {
+		if f.Anchor != "附件：公示.pdf" || !strings.Contains(f.Message, "附件中泄露居民身份证号码") {
 			t.Errorf("pdf finding %+v", f)
 		}
 	})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -14,7 +15,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/checks"
+	"github.com/xunjian/xunjian/config/section"
+	"github.com/xunjian/xunjian/explain"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/netpolicy"
 	"github.com/xunjian/xunjian/redact"
@@ -25,7 +29,7 @@ const MaxScanFiles = 10000
 
 // ErrNoTextChecks is Scan's error when none of the enabled checks reads
 // text, so there is nothing to scan files with.
-var ErrNoTextChecks = errors.New("none of the enabled checks reads text (enable sensitive-word, typo or privacy)")
+var ErrNoTextChecks = errors.New("启用的检查项都不读取文字内容：请启用 sensitive-word、typo 或 privacy")
 
 // Scan runs the content checks on local files, directories and URLs, the
 // pre-publication check an editor runs on a list before publishing it.
@@ -48,7 +52,9 @@ func Scan(ctx context.Context, o Options, inputs []string) (*finding.Report, err
 	}
 	ex := o.Extractor
 	if ex == nil {
-		ex = newExtractor()
+		if ex, err = NewExtractor(o.Config, o.Logger); err != nil {
+			return nil, err
+		}
 		defer ex.Close()
 	}
 	rep := &finding.Report{Tool: "xunjian", Version: Version, Site: "scan", Name: "发布前检查", StartedAt: o.Now(), Checks: textChecks, Complete: true}
@@ -61,9 +67,18 @@ func Scan(ctx context.Context, o Options, inputs []string) (*finding.Report, err
 	text := newContent(list, ex, o.Config.Content.Allow, fail)
 	text.fileLabel = "文件"
 	limit := o.Config.Content.MaxAttachmentBytes
-	scanOne := func(where string, data []byte, truncated bool) {
+	skipped := map[string]int{}
+	scanOne := func(where string, data []byte, truncated, named bool) {
 		rep.Stats.Pages++
-		rep.Findings = append(rep.Findings, text.file(ctx, where, data, truncated).all()...)
+		fs := text.file(ctx, where, data, truncated)
+		switch {
+		case fs.unsupported != nil && named:
+			// The user asked for this file: not checking it is news.
+			rep.Findings = append(rep.Findings, text.unreadable(where, fs.unsupported))
+		case fs.unsupported != nil:
+			skipped["unsupported"]++
+		}
+		rep.Findings = append(rep.Findings, fs.all()...)
 	}
 	for _, in := range inputs {
 		if ctx.Err() != nil {
@@ -74,21 +89,25 @@ func Scan(ctx context.Context, o Options, inputs []string) (*finding.Report, err
 		if u, err := url.Parse(in); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
 			data, truncated, err := fetchURL(ctx, o, in)
 			if err != nil {
-				return nil, fmt.Errorf("scan %s: %w", in, err)
+				return nil, fmt.Errorf("无法下载 %s：%s（%w）", in, explain.Error(err), err)
 			}
-			scanOne(in, data, truncated)
+			scanOne(in, data, truncated, true)
 			continue
 		}
 		st, err := os.Stat(in)
 		if err != nil {
-			return nil, fmt.Errorf("scan: %w", err)
+			hint := ""
+			if section.LooksLikeHost(in) {
+				hint = "；若是网址，请写成 https://" + in
+			}
+			return nil, fmt.Errorf("无法读取 %s：%s%s（%w）", in, explain.Error(err), hint, err)
 		}
 		if !st.IsDir() {
 			data, truncated, err := readCapped(in, limit)
 			if err != nil {
-				return nil, fmt.Errorf("scan: %w", err)
+				return nil, fmt.Errorf("无法读取 %s：%s（%w）", in, explain.Error(err), err)
 			}
-			scanOne(fileURL(in), data, truncated)
+			scanOne(fileURL(in), data, truncated, true)
 			continue
 		}
 		n := 0
@@ -111,12 +130,32 @@ func Scan(ctx context.Context, o Options, inputs []string) (*finding.Report, err
 			if err != nil {
 				return err
 			}
-			scanOne(fileURL(p), data, truncated)
+			scanOne(fileURL(p), data, truncated, false)
 			return ctx.Err()
 		})
 		if err != nil && !errors.Is(err, context.Canceled) {
-			return nil, fmt.Errorf("scan %s: %w", in, err)
+			return nil, fmt.Errorf("无法读取目录 %s：%s（%w）", in, explain.Error(err), err)
 		}
+	}
+	if ctx.Err() != nil && !slices.Contains(rep.Incomplete, "检查被中断") {
+		rep.Complete = false
+		rep.Incomplete = append(rep.Incomplete, "检查被中断")
+	}
+	// A file that could not be read was not checked: the scan is
+	// incomplete, whatever else it found (exit code 4 when nothing else
+	// fails it).
+	var unread []string
+	for _, f := range rep.Findings {
+		if f.Check == catalog.Attachment && f.Kind == "attachment-unreadable" {
+			unread = append(unread, displayName(f.Page))
+		}
+	}
+	if len(unread) > 0 {
+		rep.Complete = false
+		rep.Incomplete = append(rep.Incomplete, fmt.Sprintf("%d 个文件无法读取，未检查：%s", len(unread), strings.Join(unread, "、")))
+	}
+	if len(skipped) > 0 {
+		rep.Measurements = map[string]any{"skipped": skipped}
 	}
 	redact.New(o.Now).Report(rep) // as Run does: before the ids
 	for i := range rep.Findings {
@@ -127,6 +166,9 @@ func Scan(ctx context.Context, o Options, inputs []string) (*finding.Report, err
 	rep.FinishedAt = o.Now()
 	if len(rep.CheckErrors) > 0 {
 		rep.Complete = false
+		for _, name := range slices.Sorted(maps.Keys(rep.CheckErrors)) {
+			rep.Incomplete = append(rep.Incomplete, fmt.Sprintf("检查项“%s”未能完成：%s", catalog.Title(name), explain.Text(firstLine(rep.CheckErrors[name]))))
+		}
 	}
 	slices.Sort(rep.Incomplete)
 	return rep, nil
@@ -183,4 +225,14 @@ func fetchURL(ctx context.Context, o Options, target string) ([]byte, bool, erro
 		return nil, false, fmt.Errorf("HTTP %d", resp.StatusCode)
 	}
 	return netpolicy.ReadBody(resp)
+}
+
+// displayName is a scanned file's path (or a URL) as the user wrote it
+// more or less: a file URL's path, unescaped.
+func displayName(where string) string {
+	u, err := url.Parse(where)
+	if err != nil || u.Scheme != "file" {
+		return where
+	}
+	return filepath.FromSlash(u.Path)
 }

@@ -26,7 +26,7 @@ type Config struct {
 func (c *Config) Validate(p *section.Problems) {
 	for i, f := range c.Formats {
 		if !slices.Contains(Formats(), f) {
-			p.Bad(fmt.Sprintf("formats[%d]", i), "unknown format %q (known: %s)", f, strings.Join(Formats(), ", "))
+			p.Bad(fmt.Sprintf("formats[%d]", i), "没有“%s”这种报告格式（可用：%s）", f, strings.Join(Formats(), ", "))
 		}
 	}
 	if _, err := finding.ParseSeverity(c.FailOn); err != nil {

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/xunjian/xunjian/catalog"
+	"github.com/xunjian/xunjian/explain"
 	"github.com/xunjian/xunjian/finding"
 )
 
@@ -29,9 +30,12 @@ var shotName = regexp.MustCompile(`^screenshots/[0-9a-z]+\.png$`)
 
 var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"title": catalog.Title,
-	"time":  func(t time.Time) string { return t.Format("2006-01-02 15:04:05") },
-	"ms":    func(v any) string { f, _ := v.(float64); return fmt.Sprintf("%.1f", f) },
-	"shot":  func(v any) template.URL { return "" }, // replaced per report in WriteHTML
+	// explain describes an error's text in Chinese (the text itself is
+	// shown beside it, smaller, for whoever fixes it).
+	"explain": explain.Text,
+	"time":    func(t time.Time) string { return t.Format("2006-01-02 15:04:05") },
+	"ms":      func(v any) string { f, _ := v.(float64); return fmt.Sprintf("%.1f", f) },
+	"shot":    func(v any) template.URL { return "" }, // replaced per report in WriteHTML
 	// display shows a URL as people read it (补贴名单.xls, not %E8%A1%A5…);
 	// hrefs keep the encoded form.
 	"display": func(s string) string {

@@ -189,6 +189,10 @@ func TestLedger(t *testing.T) {
 	if rows[1][0] != r.Findings[0].ID || rows[1][1] != "高" || rows[1][11] != "新增" {
 		t.Errorf("first row %v", rows[1])
 	}
+	// 问题类型 is Chinese, from the catalog, not the kind's key.
+	if rows[1][3] != "页面不存在（404）" {
+		t.Errorf("问题类型 %q, want 页面不存在（404）", rows[1][3])
+	}
 	if strings.Contains(rows[1][6], "\x1b") {
 		t.Error("control characters reached the ledger")
 	}

@@ -34,15 +34,16 @@ func WriteSummary(w io.Writer, r *finding.Report, maxItems int) error {
 				failed = append(failed, v.Item)
 			}
 		}
-		verdict := "预计合格"
-		if !e.Passed {
-			verdict = "预计不合格"
-		}
-		fmt.Fprintf(&b, "  预评估：%s，估算得分 %.1f", verdict, e.Score)
+		fmt.Fprintf(&b, "  预评估：%s，估算得分 %s", e.VerdictLabel(), e.ScoreLabel())
 		if len(failed) > 0 {
 			fmt.Fprintf(&b, "；单项否决不通过：%s", strings.Join(failed, "、"))
 		}
 		b.WriteByte('\n')
+		for _, v := range e.Vetoes {
+			if v.Status == finding.VetoFail || (v.Status == finding.VetoUnchecked && !catalog.IsManual(v.Item)) {
+				fmt.Fprintf(&b, "    %s（%s）：%s\n", v.Item, finding.VetoLabel(v.Status), clean(v.Evidence))
+			}
+		}
 	}
 	if len(r.Findings) == 0 {
 		b.WriteString("  未发现问题\n")

@@ -37,7 +37,11 @@ func WriteLedger(w io.Writer, r *finding.Report) error {
 	f.SetCellValue(summary, "B3", len(r.Findings))
 	if e := r.Evaluation; e != nil {
 		f.SetCellValue(summary, "A4", "估算得分")
-		f.SetCellValue(summary, "B4", e.Score)
+		if e.Score != nil {
+			f.SetCellValue(summary, "B4", *e.Score)
+		} else {
+			f.SetCellValue(summary, "B4", e.ScoreLabel())
+		}
 		row := 6
 		f.SetCellValue(summary, "A6", "单项否决指标")
 		f.SetCellValue(summary, "B6", "结果")
@@ -88,7 +92,7 @@ func WriteLedger(w io.Writer, r *finding.Report) error {
 			if status == "" {
 				status = statusLabels["new"]
 			}
-			row := []any{fd.ID, fd.Severity.Label(), fd.Certainty.Label(), fd.Kind, clean(fd.Message), clean(fd.Page), clean(fd.Target),
+			row := []any{fd.ID, fd.Severity.Label(), fd.Certainty.Label(), catalog.KindLabel(fd.Check, fd.Kind), clean(fd.Message), clean(fd.Page), clean(fd.Target),
 				clean(fd.Anchor), clean(fd.Match), clean(fd.Evidence), first.Format("2006-01-02"), status, "", "", ""}
 			cell, _ := excelize.CoordinatesToCellName(1, i+2)
 			if err := sw.SetRow(cell, row); err != nil {

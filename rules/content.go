@@ -16,11 +16,12 @@ import (
 func (c *Content) Validate(p *section.Problems) {
 	p.Between("context_chars", c.ContextChars, 0, 200)
 	if c.MaxAttachmentBytes <= 0 {
-		p.Bad("max_attachment_bytes", "must be greater than 0")
+		p.Bad("max_attachment_bytes", "应大于 0")
 	}
+	c.Extract.Validate(p.Sub("extract"))
 	for i, phrase := range c.Allow.Phrases {
 		if strings.TrimSpace(phrase) == "" {
-			p.Bad(fmt.Sprintf("allow.phrases[%d]", i), "empty phrase")
+			p.Bad(fmt.Sprintf("allow.phrases[%d]", i), "不能为空")
 		}
 	}
 }

@@ -113,6 +113,8 @@ type Content struct {
 	Attachments bool `yaml:"attachments"`
 	// MaxAttachmentBytes caps one attachment's download.
 	MaxAttachmentBytes int64 `yaml:"max_attachment_bytes"`
+	// Extract bounds the worker processes that read attachments.
+	Extract Extract `yaml:"extract"`
 }
 
 // Allow keeps reviewed findings from coming back every day.

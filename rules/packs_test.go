@@ -49,7 +49,7 @@ func TestPackErrors(t *testing.T) {
 		words      bool
 		err        string
 	}{
-		{"w1.txt", "赌博\tgambling\tsevere\n", true, "line 1: unknown severity"},
+		{"w1.txt", "赌博\tgambling\tsevere\n", true, "line 1: “severe”不是严重程度"},
 		{"w2.txt", "# c\n\n赌博\tgambling\thigh\textra\n", true, "line 3: unknown flag \"extra\""},
 		{"w3.txt", "赌博\tgambling\thigh\tweak\tx\n", true, "line 1: want word<TAB>category<TAB>severity<TAB>flags"},
 		{"w4.txt", "\n# only comments\n", true, "no entries"},

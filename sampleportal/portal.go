@@ -515,24 +515,21 @@ func (p *Portal) Expected(browser bool) []Finding {
 		{"stale-column", "undated", u("/hdjl/"), "", "medium"},
 		{"blank-column", "blank", u("/xxgk/"), "", "medium"},
 		{"dark-link", "display-none", home, p.SpamURL + "/a1.html", "critical"},
-		{"dark-link", "display-none", home, p.SpamURL + "/a2.html", "high"},
-		{"dark-link", "font-size-zero", home, p.SpamURL + "/a3.html", "high"},
-		{"dark-link", "same-color", home, p.SpamURL + "/a4.html", "high"},
+		// Hidden links to the gambling site: each is one critical dark
+		// link, with the external-link check's view of its target (bad
+		// content) and the sensitive word of its anchor in its details.
+		{"dark-link", "display-none", home, p.SpamURL + "/a2.html", "critical"},
+		{"dark-link", "font-size-zero", home, p.SpamURL + "/a3.html", "critical"},
+		{"dark-link", "same-color", home, p.SpamURL + "/a4.html", "critical"},
 		{"dark-link", "tiny-marquee", home, p.SpamURL + "/a5.html", "critical"},
 		{"dark-link", "zero-size-iframe", home, p.SpamURL + "/frame.html", "high"},
 		{"dark-link", "noscript", home, p.SpamURL + "/a6.html", "high"},
 		{"dark-link", "script-written", home, p.SpamURL + "/a7.html", "critical"},
 		{"dark-link", "cloaking", home, p.SpamURL + "/a8.html", "high"},
 		{"dark-link", "cloaking", home, p.SpamURL + "/a9.html", "high"},
-		{"sensitive-word", "gambling", home, "", "high"}, // 澳门博彩 in the hidden block
-		{"sensitive-word", "gambling", home, "", "high"}, // 体育投注 in the marquee
 		{"external-link", "review", home, p.SpamURL + "/index.html", "low"},
 		{"external-link", "review", home, "http://10.0.0.1/oa/", "low"},
 		{"external-link", "bad-content", home, p.SpamURL + "/index.html", "high"},
-		{"external-link", "bad-content", home, p.SpamURL + "/a1.html", "high"},
-		{"external-link", "bad-content", home, p.SpamURL + "/a2.html", "high"},
-		{"external-link", "bad-content", home, p.SpamURL + "/a3.html", "high"},
-		{"external-link", "bad-content", home, p.SpamURL + "/a4.html", "high"},
 	}
 	out = append(out, p.CMSZoo()...)
 	if browser {

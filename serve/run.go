@@ -191,10 +191,13 @@ func Run(ctx context.Context, o Options, reload <-chan config.Config) error {
 		case <-ctx.Done():
 			// Running inspections see ctx cancelled: they stop and save
 			// their partial reports, marked incomplete.
+			o.Log.Info("shutting down", "reason", context.Cause(ctx).Error(), "note", "running inspections stop and are saved as incomplete")
 			err := sched.Shutdown()
 			stopJobs()
 			running.Wait()
 			svc.Alerts.Deliver(context.WithoutCancel(ctx), st)
+			pending, _ := st.Pending(context.WithoutCancel(ctx))
+			o.Log.Info("stopped", "alerts_pending", pending)
 			if err != nil && !errors.Is(err, context.Canceled) {
 				return fmt.Errorf("scheduler shutdown: %w", err)
 			}

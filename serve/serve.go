@@ -20,6 +20,7 @@ import (
 	"github.com/go-co-op/gocron/v2"
 
 	"github.com/xunjian/xunjian/alert"
+	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/checks"
 	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/finding"
@@ -124,7 +125,7 @@ func (s *Service) RunSite(ctx context.Context, site config.Site) error {
 		return fmt.Errorf("site %s: %w", key, err)
 	}
 	s.WriteReports(key, id, rep)
-	s.log().Info("inspection saved", "site", key, "run", id, "findings", len(rep.Findings), "complete", rep.Complete)
+	s.LogRunEnd(s.log(), site, key, id, rep)
 	if s.RunsDone != nil {
 		s.RunsDone(key)
 	}
@@ -174,6 +175,40 @@ func (s *Service) ReportLink(key string, id int64) string {
 	return s.baseURL() + "/sites/" + key + "/runs/" + strconv.FormatInt(id, 10) + "/report.html"
 }
 
+// LogRunEnd logs how a run ended: the site, its counts by severity, the
+// pre-evaluation's verdict and score, whether it is complete (and why
+// not), and the report's URL on the dashboard.
+func (s *Service) LogRunEnd(log *slog.Logger, site config.Site, key string, id int64, rep *finding.Report) {
+	report := s.ReportLink(key, id)
+	if s.Config.Serve.Dashboard == "" && s.Config.Serve.BaseURL == "" && s.Config.Serve.ReportsDir != "" {
+		report = filepath.Join(s.Config.Serve.ReportsDir, key, strconv.FormatInt(id, 10), "report.html") // no dashboard serves it
+	}
+	bySev := map[finding.Severity]int{}
+	for _, f := range rep.Findings {
+		bySev[f.Severity]++
+	}
+	var counts []string
+	for _, sev := range finding.Severities {
+		if bySev[sev] > 0 {
+			counts = append(counts, fmt.Sprintf("%s=%d", sev, bySev[sev]))
+		}
+	}
+	args := []any{"site", key, "name", site.Name, "run", id, "findings", len(rep.Findings), "by_severity", strings.Join(counts, ",")}
+	if e := rep.Evaluation; e != nil {
+		score := "none"
+		if e.Score != nil {
+			score = strconv.FormatFloat(*e.Score, 'f', 1, 64)
+		}
+		args = append(args, "verdict", e.Verdict, "score", score)
+	}
+	args = append(args, "complete", rep.Complete)
+	if !rep.Complete {
+		args = append(args, "incomplete", strings.Join(rep.Incomplete, "；"))
+	}
+	args = append(args, "report", report, "duration", rep.FinishedAt.Sub(rep.StartedAt).Round(time.Second).String())
+	log.Info("run finished", args...)
+}
+
 func (s *Service) baseURL() string {
 	if s.Config.Serve.BaseURL != "" {
 		return strings.TrimSuffix(s.Config.Serve.BaseURL, "/")
@@ -215,9 +250,7 @@ func (s *Service) AddAvailability(ctx context.Context, key string, rep *finding.
 				v.Status, v.Evidence = finding.VetoPass, ev
 			}
 		}
-		if v.Status == finding.VetoFail {
-			rep.Evaluation.Passed = false
-		}
+		rep.Evaluation.Settle(catalog.ManualItems()...)
 	}
 }
 

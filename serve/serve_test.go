@@ -35,7 +35,7 @@ func testConfig(t *testing.T) config.Config {
 
 func fakeReport(start time.Time, fs ...finding.Finding) *finding.Report {
 	r := &finding.Report{Site: "http://www.example.gov.cn/", StartedAt: start, FinishedAt: start.Add(time.Minute), Complete: true,
-		Checks: []string{"broken-link"}, Evaluation: &finding.Evaluation{Score: 100, Passed: true,
+		Checks: []string{"broken-link"}, Evaluation: &finding.Evaluation{Score: new(100.0), Verdict: finding.VerdictPass, Passed: true,
 			Vetoes: []finding.Veto{{Item: "站点无法访问", Status: finding.VetoPass}}}}
 	r.Findings = append(r.Findings, fs...)
 	return r

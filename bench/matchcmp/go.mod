@@ -9,9 +9,11 @@ require (
 
 require (
 	github.com/anknown/darts v0.0.0-20151216065714-83ff685239e6 // indirect
+	github.com/go-ego/gse v0.80.3 // indirect
 	github.com/liuzl/cedar-go v0.0.0-20170805034717-80a9c64b256d // indirect
 	github.com/liuzl/da v0.0.0-20180704015230-14771aad5b1d // indirect
 	github.com/longbridgeapp/opencc v0.3.13 // indirect
+	github.com/vcaesar/cedar v0.20.2 // indirect
 )
 
 replace github.com/xunjian/xunjian => ../..

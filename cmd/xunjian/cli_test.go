@@ -55,9 +55,10 @@ func TestDemo(t *testing.T) {
 	if code := run(context.Background(), []string{"demo", "-o", dir}, e); code != exitOK {
 		t.Fatalf("demo exit %d, stderr:\n%s", code, errb)
 	}
-	matches, _ := filepath.Glob(filepath.Join(dir, "127.0.0.1_*", "report.json"))
-	if len(matches) != 1 {
-		t.Fatalf("report.json files: %v", matches)
+	// The demo's folder does not change with the portal's port.
+	matches, _ := filepath.Glob(filepath.Join(dir, "*", "report.json"))
+	if len(matches) != 1 || filepath.Base(filepath.Dir(matches[0])) != "demo" {
+		t.Fatalf("report.json files: %v, want one in %s", matches, filepath.Join(dir, "demo"))
 	}
 	if _, err := os.Stat(strings.Replace(matches[0], "report.json", "report.html", 1)); err != nil {
 		t.Errorf("no html report: %v", err)
@@ -73,6 +74,19 @@ func TestDemo(t *testing.T) {
 	}
 	slices.Sort(got)
 	slices.Sort(want)
+	for _, f := range rep.Findings {
+		// Certainty words and badges agree: 疑似 only on a suspected
+		// finding; and what people read is Chinese.
+		if strings.Contains(f.Message, "疑似") && f.Certainty != finding.Suspected {
+			t.Errorf("%s/%s says 疑似 but is %q: %s", f.Check, f.Kind, f.Certainty, f.Message)
+		}
+		if f.Check == "dark-link" && f.Severity == finding.High && f.Certainty != finding.Suspected {
+			t.Errorf("a hidden external link without spam is %q: %s", f.Certainty, f.Message)
+		}
+		if goErrorText.MatchString(f.Message + f.Evidence) {
+			t.Errorf("%s/%s not in Chinese: %q / %q", f.Check, f.Kind, f.Message, f.Evidence)
+		}
+	}
 	if !slices.Equal(got, want) {
 		t.Errorf("demo findings differ\n got:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
@@ -115,6 +129,9 @@ checks:
 		{"findings-at-fail-on", []string{"inspect", "-c", cfgFile, "-o", t.TempDir(), p.URL}, exitFindings},
 		{"findings-below-fail-on", []string{"inspect", "-c", cfgFile, "--fail-on", "critical", "-o", t.TempDir(), p.URL}, exitOK},
 		{"flags-after-url", []string{"inspect", p.URL, "-c", cfgFile, "--fail-on", "critical", "-o", t.TempDir()}, exitOK},
+		// The homepage refuses connections: nothing at --fail-on, but the
+		// site's content was not checked — never exit 0.
+		{"incomplete-below-fail-on", []string{"inspect", "-c", cfgFile, "--fail-on", "critical", "-o", t.TempDir(), "http://" + closedPort(t) + "/"}, exitIncomplete},
 		{"config-check-ok", []string{"config", "check", "-c", filepath.Join("..", "..", "xunjian.example.yaml")}, exitOK},
 		{"config-check-bad", []string{"config", "check", "-c", filepath.Join("..", "..", "config", "testdata", "bad", "typo-key.yaml")}, exitUsage},
 		{"config-check-missing", []string{"config", "check", "-c", "/nonexistent.yaml"}, exitUsage},
@@ -132,7 +149,7 @@ checks:
 func TestConfigCheckNamesKey(t *testing.T) {
 	e, _, errb := testEnv()
 	run(context.Background(), []string{"config", "check", "-c", filepath.Join("..", "..", "config", "testdata", "bad", "typo-key.yaml")}, e)
-	if !strings.Contains(errb.String(), "unknown key max_pagez") {
+	if !strings.Contains(errb.String(), "第 2 行 crawl.max_pagez：crawl 下没有 max_pagez 这个键，是否想写 max_pages？") {
 		t.Errorf("stderr does not name the bad key: %s", errb)
 	}
 }
@@ -188,11 +205,11 @@ func TestScan(t *testing.T) {
 	}
 	s := out.String()
 	for _, want := range []string{
-		"文件中疑似泄露居民身份证号码：" + pii.MaskID(id),
-		"文件中疑似泄露手机号码：138****5678",
+		"文件中泄露居民身份证号码：" + pii.MaskID(id),
+		"文件中泄露手机号码：138****5678",
 		"文件中敏感词（赌博）：六合彩开奖",
 		"严重表述错误：中华人民共合国，应为：中华人民共和国",
-		"附件无法读取",
+		"文件无法读取，未检查",
 		"敏感词（自定义）：某某违禁品",
 		"report.json",
 	} {

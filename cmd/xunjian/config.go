@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"strings"
 
@@ -11,25 +10,24 @@ import (
 // cmdConfig is `xunjian config check -c FILE` and `xunjian config defaults`.
 func cmdConfig(args []string, e env) error {
 	if len(args) == 0 {
-		return usageLine("xunjian config check -c FILE | xunjian config defaults")
+		return usageLine("xunjian config check -c 文件 | xunjian config defaults")
 	}
 	switch args[0] {
 	case "defaults":
 		e.stdout.Write(config.DefaultsYAML())
 		return nil
 	case "check":
-		fs := flag.NewFlagSet("config check", flag.ContinueOnError)
-		fs.SetOutput(e.stderr)
-		path := fs.String("c", "", "configuration file to validate")
-		rest, err := parseInterleaved(fs, args[1:])
+		cmd := newCommand("config check", "xunjian config check -c 文件", "检查配置文件：一次列出全部错误，每条写明行号和键。", e)
+		path := cmd.String("c", "", "要检查的配置`文件`")
+		rest, err := cmd.parse(args[1:])
 		if err != nil {
-			return usageError{} // -h too: kept as it was
+			return err
 		}
 		if *path == "" && len(rest) == 1 {
 			*path = rest[0]
 		}
 		if *path == "" {
-			return usageLine("xunjian config check -c FILE")
+			return usageLine("xunjian config check -c 文件")
 		}
 		cfg, err := config.Load(*path)
 		if err != nil {
@@ -38,5 +36,5 @@ func cmdConfig(args []string, e env) error {
 		fmt.Fprintf(e.stdout, "%s: 配置有效（%d 个站点，检查项：%s）\n", *path, len(cfg.Sites), strings.Join(cfg.Checks.Enabled, ", "))
 		return nil
 	}
-	return usageError{err: fmt.Errorf("unknown config command %q", args[0])}
+	return usageError{err: fmt.Errorf("没有 config %s 这个命令", args[0]), text: "用法：xunjian config check -c 文件 | xunjian config defaults\n"}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -18,15 +17,14 @@ import (
 // and check the report against the problems planted in it (exit 3 on a
 // difference), or with --serve run the daily service on it.
 func cmdDemo(ctx context.Context, args []string, e env) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	cmd := newCommand("demo", "xunjian demo [-o 目录] [--serve 地址]", "启动内置样例站点并巡检它，核对报告与预置的问题是否一致。", e)
 	var f inspectFlags
-	f.register(fs, true)
-	serveAddr := fs.String("serve", "", "keep running as `xunjian serve` on the sample portal, with the dashboard on this address (e.g. 127.0.0.1:8080)")
-	if _, err := parseInterleaved(fs, args); err != nil {
-		return flagsFailed(err)
+	f.register(cmd.FlagSet, true)
+	serveAddr := cmd.String("serve", "", "在样例站点上持续运行 xunjian serve，仪表盘开在这个`地址`（如 127.0.0.1:8080）")
+	if _, err := cmd.parse(args); err != nil {
+		return err
 	}
-	log, err := newLogger(e.stderr, f.logLevel)
+	log, err := newLogger(e.logWriter(), f.logLevel)
 	if err != nil {
 		return usageError{err: err}
 	}
@@ -40,6 +38,7 @@ func cmdDemo(ctx context.Context, args []string, e env) error {
 	fmt.Fprintf(e.stdout, "内置样例站点已启动：%s（外部站点 %s）\n", portal.URL, portal.ExternalURL)
 	cfg := portal.Config()
 	f.apply(&cfg)
+	f.siteDir = "demo"
 	if err := cfg.Validate(); err != nil {
 		return usageError{err: err}
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,18 +11,34 @@ import (
 	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/redact"
+	"github.com/xunjian/xunjian/reports"
 )
 
 // env is the process's outside world, passed in so the CLI runs in tests.
 type env struct {
 	stdout, stderr io.Writer
-	// progress is true when stderr is a terminal.
+	// progress is true when stderr is a terminal; term then shares it
+	// between the progress line and the logs.
 	progress bool
+	term     *terminal
 	now      func() time.Time
 }
 
 func newEnv(stdout, stderr io.Writer, progress bool) env {
-	return env{stdout: stdout, stderr: stderr, progress: progress, now: time.Now}
+	e := env{stdout: stdout, stderr: stderr, progress: progress, now: time.Now}
+	if progress {
+		e.term = &terminal{w: stderr}
+	}
+	return e
+}
+
+// logWriter is where logs go: stderr, through the progress line's
+// terminal when there is one.
+func (e env) logWriter() io.Writer {
+	if e.term != nil {
+		return e.term
+	}
+	return e.stderr
 }
 
 // inspectFlags are the flags of inspect, scan and demo.
@@ -33,25 +48,32 @@ type inspectFlags struct {
 	concurrency, maxPages                         int
 	rate                                          float64
 	allowPrivate, quiet                           bool
+	// siteDir, when set, is the folder under -o every site's reports go
+	// to, instead of one named after the site's host and port (the demo's
+	// portal listens on a new port each run).
+	siteDir string
 }
 
+// register declares the flags; their help states the defaults the
+// embedded configuration gives, so that help and behaviour agree.
 func (f *inspectFlags) register(fs *flag.FlagSet, demo bool) {
-	fs.StringVar(&f.out, "o", "xunjian-reports", "output directory (one subfolder per site)")
-	fs.StringVar(&f.format, "format", "", "report formats, comma-separated: json,html (default from config: json,html)")
-	fs.StringVar(&f.failOn, "fail-on", "", "exit 1 when a finding is this severe or worse: critical, high, medium, low, info (default high)")
-	fs.StringVar(&f.logLevel, "log-level", "warn", "log level on stderr: debug, info, warn, error")
-	fs.BoolVar(&f.quiet, "quiet", false, "no summary on stdout")
+	d := config.Default()
+	fs.StringVar(&f.out, "o", "xunjian-reports", "输出`目录`（每个站点一个子目录）")
+	fs.StringVar(&f.format, "format", "", fmt.Sprintf("报告`格式`，逗号分隔：%s（默认 %s；xlsx 为整改台账）", strings.Join(reports.Formats(), ","), strings.Join(d.Report.Formats, ",")))
+	fs.StringVar(&f.failOn, "fail-on", "", fmt.Sprintf("有这一`级别`或更严重的问题时以退出码 1 结束：critical、high、medium、low、info（默认 %s）", d.Report.FailOn))
+	fs.StringVar(&f.logLevel, "log-level", "warn", "stderr 上的日志`级别`：debug、info、warn、error")
+	fs.BoolVar(&f.quiet, "quiet", false, "不在 stdout 上打印摘要")
 	if demo {
 		return
 	}
-	fs.StringVar(&f.config, "c", "", "configuration file (YAML); defaults apply without one")
-	fs.StringVar(&f.checks, "checks", "", "checks to run, comma-separated (known: "+strings.Join(catalog.Names(), ", ")+")")
-	fs.Var(&f.words, "words", "sensitive-word pack file (word[TAB]category per line); may repeat")
-	fs.Var(&f.typos, "typos", "typo pack file (wrong[TAB]right per line); may repeat")
-	fs.IntVar(&f.concurrency, "concurrency", 0, "parallel requests per host (default 4)")
-	fs.Float64Var(&f.rate, "rate", 0, "requests per second per host (default 10)")
-	fs.IntVar(&f.maxPages, "max-pages", 0, "maximum pages to crawl per site (default 200000)")
-	fs.BoolVar(&f.allowPrivate, "allow-private", false, "let external link checks reach private and loopback addresses")
+	fs.StringVar(&f.config, "c", "", "配置`文件`（YAML）；不给时使用默认配置")
+	fs.StringVar(&f.checks, "checks", "", "要运行的`检查项`，逗号分隔（可用："+strings.Join(catalog.Names(), ", ")+"；默认全部）")
+	fs.Var(&f.words, "words", "敏感词规则包`文件`（每行：词[TAB]类别），可重复")
+	fs.Var(&f.typos, "typos", "错别字规则包`文件`（每行：错误写法[TAB]正确写法），可重复")
+	fs.IntVar(&f.concurrency, "concurrency", 0, fmt.Sprintf("每个主机同时进行的`请求数`（默认 %d）", d.Crawl.Concurrency))
+	fs.Float64Var(&f.rate, "rate", 0, fmt.Sprintf("每个主机每秒的`请求数`（默认 %g）", d.Crawl.Rate))
+	fs.IntVar(&f.maxPages, "max-pages", 0, fmt.Sprintf("每个站点最多抓取的`页面数`（默认 %d）", d.Crawl.MaxPages))
+	fs.BoolVar(&f.allowPrivate, "allow-private", false, "允许外部链接检查访问内网和本机地址")
 }
 
 // apply overrides the config with the flags that were set.
@@ -123,20 +145,10 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// flagsFailed is the error of a command whose flags did not parse: the
-// flag package has already printed what was wrong, or the help for -h,
-// which exits 0.
-func flagsFailed(err error) error {
-	if errors.Is(err, flag.ErrHelp) {
-		return exitError{code: exitOK}
-	}
-	return usageError{}
-}
-
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
-		return nil, fmt.Errorf("--log-level: %w", err)
+		return nil, fmt.Errorf("--log-level：没有“%s”这个日志级别（可用：debug、info、warn、error）", level)
 	}
 	// Personal data never reaches the log (redact: the report's masking).
 	return redact.New(nil).Logger(slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))), nil

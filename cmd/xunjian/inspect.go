@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"log/slog"
 	"path/filepath"
 
 	"github.com/xunjian/xunjian/config"
-	"github.com/xunjian/xunjian/crawler"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/inspect"
 	"github.com/xunjian/xunjian/reports"
@@ -17,13 +15,12 @@ import (
 // cmdInspect is `xunjian inspect [flags] URL...`: inspect sites now and
 // write their reports.
 func cmdInspect(ctx context.Context, args []string, e env) error {
-	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	cmd := newCommand("inspect", "xunjian inspect [选项] 网址...", "立即巡检网站并写出报告。网址写成 https://www.example.gov.cn/；只写域名时先试 https:// 再试 http://。", e)
 	var f inspectFlags
-	f.register(fs, false)
-	urls, err := parseInterleaved(fs, args)
+	f.register(cmd.FlagSet, false)
+	urls, err := cmd.parse(args)
 	if err != nil {
-		return flagsFailed(err)
+		return err
 	}
 	cfg := config.Default()
 	if f.config != "" {
@@ -34,16 +31,20 @@ func cmdInspect(ctx context.Context, args []string, e env) error {
 	if len(urls) > 0 {
 		cfg.Sites = nil
 		for _, u := range urls {
-			cfg.Sites = append(cfg.Sites, config.Site{URL: u})
+			full, err := withScheme(ctx, u, e)
+			if err != nil {
+				return usageError{err: err}
+			}
+			cfg.Sites = append(cfg.Sites, config.Site{URL: full})
 		}
 	}
 	if err := f.prepare(&cfg); err != nil {
 		return usageError{err: err}
 	}
 	if err := cfg.RequireSites(); err != nil {
-		return usageError{err: fmt.Errorf("%w: give a URL or a config file with sites", err)}
+		return usageError{err: err, text: "用法：xunjian inspect [选项] 网址...\n"}
 	}
-	log, err := newLogger(e.stderr, f.logLevel)
+	log, err := newLogger(e.logWriter(), f.logLevel)
 	if err != nil {
 		return usageError{err: err}
 	}
@@ -57,24 +58,42 @@ func cmdInspect(ctx context.Context, args []string, e env) error {
 // judges each finished report once it is written; its error is the site's.
 func inspectSites(ctx context.Context, cfg config.Config, f inspectFlags, log *slog.Logger, e env, verify func(*finding.Report) error) error {
 	failOn, _ := finding.ParseSeverity(cfg.Report.FailOn)
-	var failed errorList
-	interrupted, found := false, false
+	// Every output folder is checked before the first request: an
+	// unwritable -o found after the crawl would lose the whole run.
+	dirOf := func(site string) string {
+		if f.siteDir != "" {
+			return filepath.Join(f.out, f.siteDir)
+		}
+		return filepath.Join(f.out, reports.SiteDir(site))
+	}
 	for _, site := range cfg.Sites {
-		var prog *progress
+		if err := checkWritable(dirOf(site.URL), "输出目录（-o）"); err != nil {
+			return exitError{code: exitFailed, err: err}
+		}
+	}
+	var failed errorList
+	interrupted, found, incomplete := false, false, false
+	for _, site := range cfg.Sites {
+		prog := startProgress(ctx, e)
 		rep, err := inspect.Run(ctx, inspect.Options{
 			Config: cfg, Site: site, Logger: log, Now: e.now, ExtraWords: f.words, ExtraTypos: f.typos,
-			OnProgress: func(cr *crawler.Crawler) { prog = startProgress(ctx, cr, e) },
+			Progress: prog.Tracker(),
 		})
-		prog.stop()
 		if err != nil {
+			prog.stop()
 			failed = append(failed, err)
 			continue
 		}
-		dir := filepath.Join(f.out, reports.SiteDir(rep.Site))
-		paths, err := reports.WriteFiles(dir, rep, cfg.Report.Formats)
+		prog.phase(inspect.PhaseReport)
+		paths, err := writeReports(dirOf(rep.Site), rep, cfg.Report.Formats)
+		prog.stop()
 		if err != nil {
+			// Saved elsewhere or not at all: either way the run failed
+			// where the user looks, and the error says where to look.
 			failed = append(failed, err)
-			continue
+			if len(paths) == 0 {
+				continue
+			}
 		}
 		if !f.quiet {
 			reports.WriteSummary(e.stdout, rep, 10)
@@ -93,6 +112,8 @@ func inspectSites(ctx context.Context, cfg config.Config, f inspectFlags, log *s
 			interrupted = true
 		case failOn != "" && rep.Worst().Rank() >= failOn.Rank():
 			found = true
+		case !rep.Complete:
+			incomplete = true
 		}
 	}
 	switch {
@@ -102,6 +123,8 @@ func inspectSites(ctx context.Context, cfg config.Config, f inspectFlags, log *s
 		return exitError{code: exitFailed}
 	case found:
 		return exitError{code: exitFindings}
+	case incomplete:
+		return exitError{code: exitIncomplete}
 	}
 	return nil
 }

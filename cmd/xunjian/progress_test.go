@@ -13,6 +13,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/xunjian/xunjian/crawler"
+	"github.com/xunjian/xunjian/inspect"
 )
 
 // recordingWriter is a terminal stand-in that records when each write came.
@@ -134,5 +137,89 @@ checks:
 	}
 	if w := stderr.snapshot(); len(w) == 0 || w[len(w)-1].text != "\r\033[K" {
 		t.Errorf("the progress line is not cleared at the end: %s", stderr)
+	}
+}
+
+// TestProgressShowsPhases inspects a site whose external links are read
+// after the crawl (slowly), with the progress line on: it names the crawl
+// with its counts, then the external-link phase with done/total, then the
+// report writing; a log line never starts after a painted progress line
+// without clearing it; the line is cleared before run returns.
+func TestProgressShowsPhases(t *testing.T) {
+	external := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(3 * progressEvery)
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte("<p>外部网站</p>"))
+	}))
+	defer external.Close()
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if r.URL.Path != "/" {
+			time.Sleep(progressEvery)
+			w.Write([]byte("<p>内容</p>"))
+			return
+		}
+		fmt.Fprintf(w, `<a href="/a.html">一</a><a href="/b.html">二</a><a href="%s/x.html">外部</a><a href="%s/y.html">外部二</a>`, external.URL, external.URL)
+	}))
+	defer site.Close()
+	cfgFile := filepath.Join(t.TempDir(), "xunjian.yaml")
+	os.WriteFile(cfgFile, []byte(`crawl:
+  timeout: 5s
+  retries: 0
+  rate: 500
+  allow_networks: [127.0.0.0/8]
+checks:
+  enabled: [broken-link, external-link]
+`), 0o644)
+	var out strings.Builder
+	stderr := &recordingWriter{}
+	e := newEnv(&out, stderr, true)
+	code := run(context.Background(), []string{"inspect", "-c", cfgFile, "--log-level", "info", "-o", t.TempDir(), site.URL + "/"}, e)
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr: %s", code, stderr)
+	}
+	var crawl, ext bool
+	painted := false
+	for _, w := range stderr.snapshot() {
+		switch {
+		case strings.HasPrefix(w.text, "\r\033[K[爬取] 页面 "):
+			crawl = true
+			painted = true
+		case regexp.MustCompile(`^\r\033\[K\[外部链接\] \d/2$`).MatchString(w.text):
+			ext = true
+			painted = true
+		case w.text == "\r\033[K":
+			painted = false
+		case strings.HasPrefix(w.text, "\r\033[K"):
+			painted = true
+		default: // a log line
+			if painted {
+				t.Errorf("log line written after a progress line without clearing it: %q", w.text)
+			}
+		}
+	}
+	if !crawl || !ext {
+		t.Errorf("phases painted: crawl %v, external links %v: %s", crawl, ext, stderr)
+	}
+	if w := stderr.snapshot(); w[len(w)-1].text != "\r\033[K" && painted {
+		t.Errorf("the progress line is not cleared at the end: %s", stderr)
+	}
+}
+
+func TestProgressLine(t *testing.T) {
+	for _, tc := range []struct {
+		p    inspect.Progress
+		want string
+	}{
+		{inspect.Progress{}, ""},
+		{inspect.Progress{Phase: inspect.PhaseCrawl, Crawl: crawler.Progress{Pages: 12, Targets: 40, Queued: 3, Errors: 1, Requests: 60, Elapsed: 2 * time.Second}, Attachments: 2},
+			"[爬取] 页面 12  目标 40  队列 3  错误 1  附件 2  30 请求/秒"},
+		{inspect.Progress{Phase: inspect.PhaseRender, Done: 2, Total: 5}, "[渲染] 2/5 页"},
+		{inspect.Progress{Phase: inspect.PhaseCloaking, Done: 1, Total: 10}, "[伪装检测] 1/10 页"},
+		{inspect.Progress{Phase: inspect.PhaseReport, Crawl: crawler.Progress{Pages: 30, Targets: 90}}, "[生成报告] 页面 30  目标 90"},
+	} {
+		if got := progressLine(tc.p); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.p, got, tc.want)
+		}
 	}
 }

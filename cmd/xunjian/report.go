@@ -3,13 +3,14 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 
+	"github.com/xunjian/xunjian/explain"
 	"github.com/xunjian/xunjian/reports"
 	"github.com/xunjian/xunjian/serve"
 	storepkg "github.com/xunjian/xunjian/store"
@@ -18,18 +19,17 @@ import (
 // cmdReport is `xunjian report`: rebuild a stored run's reports from the
 // history database.
 func cmdReport(ctx context.Context, args []string, e env) error {
-	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	path := fs.String("c", "", "configuration file (its serve.database is read)")
-	siteName := fs.String("site", "", "site name, homepage URL or host_port")
-	run := fs.Int64("run", 0, "run id (default: the latest)")
-	out := fs.String("o", ".", "output directory")
-	format := fs.String("format", "json,html,xlsx", "formats: json,html,xlsx")
-	if _, err := parseInterleaved(fs, args); err != nil {
-		return usageError{} // -h too: kept as it was
+	cmd := newCommand("report", "xunjian report -c 文件 --site 站点 [--run 编号] [-o 目录] [--format 格式]", "从历史记录重新生成某次巡检的报告。", e)
+	path := cmd.String("c", "", "配置`文件`（读取其中的 serve.database）")
+	siteName := cmd.String("site", "", "站点名称、首页网址或 主机_端口")
+	run := cmd.Int64("run", 0, "巡检`编号`（默认最近一次）")
+	out := cmd.String("o", ".", "输出`目录`")
+	format := cmd.String("format", "json,html,xlsx", "报告`格式`：json、html、xlsx")
+	if _, err := cmd.parse(args); err != nil {
+		return err
 	}
 	if *siteName == "" {
-		return usageLine("xunjian report -c FILE --site NAME [--run ID] [-o DIR] [--format F]")
+		return usageLine("xunjian report -c 文件 --site 站点 [--run 编号] [-o 目录] [--format 格式]")
 	}
 	cfg, err := loadConfig(*path)
 	if err != nil {
@@ -43,7 +43,7 @@ func cmdReport(ctx context.Context, args []string, e env) error {
 	}
 	if !serve.IsClusterDatabase(cfg.Serve.Database) {
 		if _, err := os.Stat(cfg.Serve.Database); err != nil {
-			return fmt.Errorf("history %s: %w", cfg.Serve.Database, err)
+			return fmt.Errorf("无法打开历史数据库 %s（serve.database）：%s（%w）", cfg.Serve.Database, explain.Error(err), err)
 		}
 	}
 	store, err := serve.OpenStore(ctx, cfg.Serve.Database)
@@ -61,7 +61,7 @@ func cmdReport(ctx context.Context, args []string, e env) error {
 	formats := splitList(*format)
 	for _, f := range formats {
 		if !slices.Contains(reports.Formats(), f) {
-			return usageError{err: fmt.Errorf("unknown format %q", f)}
+			return usageError{err: fmt.Errorf("没有“%s”这种报告格式（可用：%s）", f, strings.Join(reports.Formats(), "、"))}
 		}
 	}
 	paths, err := reports.WriteFiles(filepath.Join(*out, key, strconv.FormatInt(id, 10)), rep, formats)

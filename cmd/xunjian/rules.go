@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,16 +10,15 @@ import (
 // and of the command line, and count what they hold.
 func cmdRules(args []string, e env) error {
 	if len(args) == 0 || args[0] != "check" {
-		return usageLine("xunjian rules check [-c FILE] [--words FILE] [--typos FILE]")
+		return usageLine("xunjian rules check [-c 文件] [--words 文件] [--typos 文件]")
 	}
-	fs := flag.NewFlagSet("rules check", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	path := fs.String("c", "", "configuration file whose packs to check")
+	cmd := newCommand("rules check", "xunjian rules check [-c 文件] [--words 文件] [--typos 文件]", "检查规则包：有错的行写明文件和行号。", e)
+	path := cmd.String("c", "", "配置`文件`（检查其中列出的规则包）")
 	var words, typos listFlag
-	fs.Var(&words, "words", "sensitive-word pack file; may repeat")
-	fs.Var(&typos, "typos", "typo pack file; may repeat")
-	if _, err := parseInterleaved(fs, args[1:]); err != nil {
-		return usageError{} // -h too: kept as it was
+	cmd.Var(&words, "words", "敏感词规则包`文件`，可重复")
+	cmd.Var(&typos, "typos", "错别字规则包`文件`，可重复")
+	if _, err := cmd.parse(args[1:]); err != nil {
+		return err
 	}
 	cfg, err := loadConfig(*path)
 	if err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	extractworker "github.com/xunjian/xunjian/extract/worker"
 	"github.com/xunjian/xunjian/redact"
 )
 
@@ -13,27 +15,32 @@ const (
 	exitFindings = 1 // findings at or above --fail-on
 	exitUsage    = 2 // usage or configuration error
 	exitFailed   = 3 // the inspection could not run, or was interrupted
+	// exitIncomplete: the run ended without findings at or above
+	// --fail-on, but did not check everything (a file it could not read,
+	// an unreachable homepage, a check that failed): exit 0 always means
+	// checked and clean.
+	exitIncomplete = 4
 )
 
-const usage = `xunjian 巡检 — daily inspection of government portals
+const usage = `xunjian 巡检 —— 政府网站日常巡检（读网巡网）
 
-Usage:
-  xunjian inspect [flags] URL [URL...]   inspect sites now and write reports
-  xunjian scan [flags] FILE|DIR|URL...   check documents before publishing them
-  xunjian serve -c FILE [--push-sites]   run the daily inspections, probes, alerts and dashboard
-                                         (serve.database postgres://…: one worker of a cluster)
-  xunjian report -c FILE --site NAME [--run ID] [-o DIR] [--format F]
-                                         rebuild a stored report
-  xunjian demo [-o DIR]                  inspect the built-in sample portal
-  xunjian config check -c FILE           validate a configuration file
-  xunjian config defaults                print the default configuration
-  xunjian rules check [-c FILE] [--words FILE] [--typos FILE]
-                                         validate rule packs
-  xunjian version
+用法：
+  xunjian inspect [选项] 网址...          立即巡检网站，写出报告
+  xunjian scan [选项] 文件|目录|网址...    发布前检查文档
+  xunjian serve -c 文件 [--push-sites]    每天定时巡检、探测首页、发送告警、提供仪表盘
+                                          （serve.database 为 postgres://… 时是集群的一个节点）
+  xunjian report -c 文件 --site 站点 [--run 编号] [-o 目录] [--format 格式]
+                                          从历史记录重新生成报告
+  xunjian demo [-o 目录]                  巡检内置的样例站点
+  xunjian config check -c 文件            检查配置文件
+  xunjian config defaults                 打印默认配置
+  xunjian rules check [-c 文件] [--words 文件] [--typos 文件]
+                                          检查规则包
+  xunjian version                         版本
 
-Run "xunjian inspect -h" for the inspect flags.
-Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or config
-error, 3 the inspection could not run or was interrupted.
+运行“xunjian 命令 -h”查看该命令的选项，如 xunjian inspect -h。
+退出码：0 已全部检查且没有达到 --fail-on 的问题；1 有达到 --fail-on 的问题；
+2 命令行或配置错误；3 无法巡检或巡检被中断；4 巡检不完整（有内容未能检查）。
 `
 
 // run runs the command named by args[0] and returns the process's exit
@@ -83,13 +90,15 @@ func dispatch(ctx context.Context, args []string, e env) error {
 		return cmdServe(ctx, args[1:], e)
 	case "report":
 		return cmdReport(ctx, args[1:], e)
+	case extractworker.Command:
+		return cmdExtractWorker(e)
 	case "version", "--version", "-v":
 		return cmdVersion(e)
 	case "help", "-h", "--help":
 		fmt.Fprint(e.stdout, usage)
 		return nil
 	}
-	return usageError{err: fmt.Errorf("unknown command %q", args[0]), text: "\n" + usage}
+	return usageError{err: fmt.Errorf("没有“%s”这个命令", args[0]), text: "\n" + usage}
 }
 
 // usageError is a mistake in the command line or the configuration: exit 2.
@@ -113,9 +122,9 @@ func (u usageError) Error() string {
 
 func (u usageError) Unwrap() error { return u.err }
 
-// usageLine is the usage error that prints "usage: synopsis".
+// usageLine is the usage error that prints "用法：synopsis".
 func usageLine(synopsis string) error {
-	return usageError{text: "usage: " + synopsis + "\n"}
+	return usageError{text: "用法：" + synopsis + "\n"}
 }
 
 // exitError ends a command with code; run prints err, if any. A nil err is

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -16,16 +15,15 @@ import (
 // cmdServe is `xunjian serve -c FILE`: the daily inspections, probes,
 // alerts and dashboard until ctx ends; SIGHUP reloads the config.
 func cmdServe(ctx context.Context, args []string, e env) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	path := fs.String("c", "", "configuration file with sites, serve and alerts settings")
-	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
-	pushSites := fs.Bool("push-sites", false, "cluster mode: make this config's sites the database's copy (otherwise the database's settings of a site win)")
-	if _, err := parseInterleaved(fs, args); err != nil {
-		return usageError{} // -h too: kept as it was
+	cmd := newCommand("serve", "xunjian serve -c 文件 [--push-sites]", "按计划每天巡检、定时探测首页、发送告警并提供仪表盘；serve.database 为 postgres://… 时作为集群的一个节点运行。SIGHUP 重新读取配置，Ctrl-C 或 SIGTERM 结束。", e)
+	path := cmd.String("c", "", "配置`文件`（站点、serve 和 alerts 设置）")
+	logLevel := cmd.String("log-level", "info", "日志`级别`：debug、info、warn、error")
+	pushSites := cmd.Bool("push-sites", false, "集群模式：用本配置的站点设置覆盖数据库中的副本（否则以数据库中的站点设置为准）")
+	if _, err := cmd.parse(args); err != nil {
+		return err
 	}
 	if *path == "" {
-		return usageLine("xunjian serve -c FILE [--push-sites]")
+		return usageLine("xunjian serve -c 文件 [--push-sites]")
 	}
 	cfg, err := config.Load(*path)
 	if err == nil {
@@ -34,7 +32,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return usageError{err: err}
 	}
-	log, err := newLogger(e.stderr, *logLevel)
+	log, err := newLogger(e.logWriter(), *logLevel)
 	if err != nil {
 		return usageError{err: err}
 	}
