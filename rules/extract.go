@@ -31,15 +31,15 @@ type Extract struct {
 func (e *Extract) Validate(p *section.Problems) {
 	p.Between("workers", e.Workers, 1, 64)
 	if e.Timeout.D() < time.Second {
-		p.Bad("timeout", "must be at least 1s")
+		p.Bad("timeout", "至少为 1s")
 	}
 	if e.MemoryLimitMB < 64 {
-		p.Bad("memory_limit_mb", "must be at least 64, got %d", e.MemoryLimitMB)
+		p.Bad("memory_limit_mb", "至少为 64，现为 %d", e.MemoryLimitMB)
 	}
 	if e.AddressSpaceMB < -1 || (e.AddressSpaceMB > 0 && e.AddressSpaceMB < e.MemoryLimitMB) {
-		p.Bad("address_space_mb", "must be 0 (default), -1 (none) or at least memory_limit_mb, got %d", e.AddressSpaceMB)
+		p.Bad("address_space_mb", "应为 0（默认）、-1（不限）或不小于 memory_limit_mb，现为 %d", e.AddressSpaceMB)
 	}
 	if e.MaxTextBytes < 1<<10 {
-		p.Bad("max_text_bytes", "must be at least 1024, got %d", e.MaxTextBytes)
+		p.Bad("max_text_bytes", "至少为 1024，现为 %d", e.MaxTextBytes)
 	}
 }
