@@ -243,7 +243,7 @@ func (c *Config) Validate() error {
 		if _, err := ParseSiteURL(c.Sites[i].URL); err == nil {
 			k := reports.SiteDir(c.Sites[i].URL)
 			if j, dup := keys[k]; dup {
-				sp.Bad("url", "%q is the homepage of sites[%d] already (same host, path and query): remove one entry", c.Sites[i].URL, j)
+				sp.Bad("url", "“%s”与 sites[%d] 的首页相同（主机、路径和参数都相同）：请删除其中一项", c.Sites[i].URL, j)
 			} else {
 				keys[k] = i
 			}

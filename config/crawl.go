@@ -66,7 +66,7 @@ func (cr *Crawl) Validate(p *section.Problems) {
 	p.Positive("max_pages_per_pattern", cr.MaxPagesPerPattern)
 	p.Positive("max_pattern_chain", cr.MaxPatternChain)
 	if cr.MaxSimilarPages < 0 {
-		p.Bad("max_similar_pages", "must not be negative (0 turns the guard off)")
+		p.Bad("max_similar_pages", "不能为负数（0 表示关闭此项保护）")
 	}
 	p.Positive("max_redirects", cr.MaxRedirects)
 	p.Positive("frontier_memory", cr.FrontierMemory)
@@ -77,7 +77,7 @@ func (cr *Crawl) Validate(p *section.Problems) {
 		p.Bad("max_page_bytes", "应大于 0，现为 %d", cr.MaxPageBytes)
 	}
 	if cr.TimeBudget.D() < time.Minute {
-		p.Bad("time_budget", "must be at least 1m, got %v", cr.TimeBudget.D())
+		p.Bad("time_budget", "至少为 1m，现为 %v", cr.TimeBudget.D())
 	}
 	if cr.Timeout.D() <= 0 {
 		p.Bad("timeout", "应为正的时长，如 15s")

@@ -78,25 +78,25 @@ func (s *Serve) Validate(p *section.Problems) {
 		p.Bad("probe_interval", "至少为 1s")
 	}
 	if r := s.Retention.Probes.D(); r != 0 && r < 8*24*time.Hour {
-		p.Bad("retention.probes", "must keep at least 8 days (192h): availability is judged over 7 days")
+		p.Bad("retention.probes", "至少保留 8 天（192h）：可用率按 7 天计算")
 	}
 	if s.Retention.Runs.D() < 0 || s.Retention.Probes.D() < 0 || s.Retention.DeliveredAlerts.D() < 0 {
-		p.Bad("retention", "durations must not be negative")
+		p.Bad("retention", "各项时长不能为负数")
 	}
 	cl := s.Cluster
 	if cl.PlannerInterval.D() < time.Second {
-		p.Bad("cluster.planner_interval", "must be at least 1s")
+		p.Bad("cluster.planner_interval", "至少为 1s")
 	}
 	if cl.ProbeShards < 1 || cl.ProbeShards > 1024 {
-		p.Bad("cluster.probe_shards", "must be between 1 and 1024")
+		p.Bad("cluster.probe_shards", "应在 1 到 1024 之间")
 	}
 	if cl.Concurrency < 1 {
-		p.Bad("cluster.concurrency", "must be at least 1")
+		p.Bad("cluster.concurrency", "至少为 1")
 	}
 	if cl.MinJobTimeout.D() < 5*time.Second || cl.MaxJobTimeout.D() < cl.MinJobTimeout.D() {
-		p.Bad("cluster.min_job_timeout", "must be at least 5s and at most max_job_timeout")
+		p.Bad("cluster.min_job_timeout", "至少为 5s，且不大于 max_job_timeout")
 	}
 	if cl.RescueAfter.D() < 5*time.Second {
-		p.Bad("cluster.rescue_after", "must be at least 5s")
+		p.Bad("cluster.rescue_after", "至少为 5s")
 	}
 }

@@ -36,7 +36,7 @@ func (s *Site) Validate(p *section.Problems) {
 		}
 	}
 	if d := s.TimeBudget.D(); d != 0 && d < time.Minute {
-		p.Bad("time_budget", "must be at least 1m, got %v", d)
+		p.Bad("time_budget", "至少为 1m，现为 %v", d)
 	}
 	if s.DailyAt != "" {
 		if _, err := time.Parse("15:04", s.DailyAt); err != nil {
