@@ -40,13 +40,13 @@ for pages in "${SIZES[@]}"; do
     # xunjian: $CHECKS, 32 requests in flight per host.
     /usr/bin/time -f "%e %M" -o "$work/t" "$work/xunjian" inspect "${config_flag[@]}" --checks "$CHECKS" --concurrency 32 --rate 1000000 \
       --allow-private --fail-on critical --quiet -o "$work/out" "$url" || [ $? -eq 1 ] # 1: findings
-    read -r crawled requests < <(curl -s "${url}__stats")
+    read -r crawled requests _ < <(curl -s "${url}__stats")
     echo "$(tail -1 "$work/t") $crawled $requests" >>"$work/x.txt"
     rm -rf "$work/out"
     # wget2: status codes only, same concurrency, robots off.
     (cd "$work" && rm -rf wg && mkdir wg && cd wg && /usr/bin/time -f "%e %M" -o "$work/t" \
       wget2 --spider -r -l inf --robots=off --max-threads=32 -q "$url" >/dev/null 2>&1 || true)
-    read -r crawled requests < <(curl -s "${url}__stats")
+    read -r crawled requests _ < <(curl -s "${url}__stats")
     echo "$(tail -1 "$work/t") $crawled $requests" >>"$work/w.txt"
   done
   for t in x w; do

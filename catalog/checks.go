@@ -57,8 +57,10 @@ var registry = []Check{
 // attachment titles the findings about unreadable files (see Attachment).
 var attachment = Finding{Attachment, "附件可读性"}
 
+// confirmedBrokenLink: a firewall that kept the inspection out is not a
+// broken link (its one finding says what to whitelist).
 func confirmedBrokenLink(f finding.Finding) bool {
-	return f.Check == BrokenLink && f.Certainty == finding.Confirmed
+	return f.Check == BrokenLink && f.Certainty == finding.Confirmed && f.Kind != "firewall"
 }
 
 // onHomepage reports a broken-link finding on the homepage (its details say

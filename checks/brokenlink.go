@@ -3,6 +3,7 @@ package checks
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/xunjian/xunjian/catalog"
@@ -21,12 +22,14 @@ type brokenLink struct {
 	// one finding from the start (finding.Group would merge them anyway;
 	// made one by one they would cost gigabytes first).
 	max int
+	// ua is the crawl's User-Agent: what a site's firewall must let in.
+	ua string
 }
 
 var _ Finisher = (*brokenLink)(nil)
 
 func newBrokenLink(d Deps) (Check, error) {
-	return &brokenLink{cfg: d.Config.Checks.BrokenLink, max: d.Config.Report.MaxFindingsPerCheck}, nil
+	return &brokenLink{cfg: d.Config.Checks.BrokenLink, max: d.Config.Report.MaxFindingsPerCheck, ua: d.Config.Crawl.UserAgent}, nil
 }
 
 func (b *brokenLink) Name() string { return catalog.BrokenLink }
@@ -80,7 +83,92 @@ func (b *brokenLink) Finish(_ context.Context, s *Site, res *crawler.Result) (Re
 	for _, t := range res.Traps {
 		out = append(out, trapFinding(t, home))
 	}
-	return Result{Findings: out}, nil
+	out = append(out, notChecked(res.NotChecked)...)
+	out = append(out, b.firewalls(home, res.Blocked)...)
+	var m map[string]any
+	if len(res.Blocked) > 0 || len(res.Throttled) > 0 {
+		m = map[string]any{"firewall": map[string]any{"blocked": res.Blocked, "throttled": res.Throttled}}
+	}
+	return Result{Findings: out, Measurements: m}, nil
+}
+
+// firewalls reports the firewalls that kept the inspection out: one
+// finding for the site (its own hosts), saying by what, from which URL on,
+// how much was not checked and what to whitelist, instead of a broken
+// link per target; an external site's firewall is noted as not checked.
+func (b *brokenLink) firewalls(home string, blocked []crawler.Blocked) []finding.Finding {
+	var out []finding.Finding
+	var own []crawler.Blocked
+	for _, bl := range blocked {
+		if bl.InScope {
+			own = append(own, bl)
+			continue
+		}
+		page := bl.FirstPage
+		if page == "" {
+			page = home
+		}
+		out = append(out, finding.Finding{
+			Check: catalog.BrokenLink, Severity: finding.Info, Certainty: finding.Suspected, Kind: "firewall-external",
+			Page: page, Target: bl.FirstURL,
+			Message:  fmt.Sprintf("外部网站 %s 的防火墙（%s）拦截了检查，%d 个链接未检查（不能据此判定链接失效）", bl.Host, bl.Name, bl.Targets),
+			Evidence: bl.Reason + "；" + strings.Join(bl.Evidence, "，"),
+			Details:  map[string]any{"host": bl.Host, "vendor": bl.Vendor, "waf": bl.Name, "waf_kind": bl.Kind, "targets": bl.Targets, "examples": bl.Examples},
+		})
+	}
+	if len(own) == 0 {
+		return out
+	}
+	first := own[0]
+	for _, bl := range own[1:] {
+		if bl.At.Before(first.At) {
+			first = bl
+		}
+	}
+	total := 0
+	var hosts, evidence, sources []string
+	for _, bl := range own {
+		total += bl.Targets
+		hosts = append(hosts, bl.Host)
+		evidence = append(evidence, fmt.Sprintf("%s：%s（%s）", bl.Host, bl.Reason, strings.Join(bl.Evidence, "，")))
+		if bl.Source != "" && !slices.Contains(sources, bl.Source) {
+			sources = append(sources, bl.Source)
+		}
+	}
+	whitelist := fmt.Sprintf("请在网站防火墙中将巡检程序加入白名单：User-Agent「%s」", b.ua)
+	if len(sources) > 0 {
+		whitelist += fmt.Sprintf("，来源地址 %s（巡检机器的本机地址；经 NAT 或代理出网时以出口公网地址为准）", strings.Join(sources, "、"))
+	}
+	what := map[string]string{"challenge": "返回 JavaScript 验证页", "block": "返回拦截页", "storm": "开始拒绝访问"}[first.Kind]
+	out = append(out, finding.Finding{
+		Check: catalog.BrokenLink, Severity: finding.High, Certainty: finding.Confirmed, Kind: "firewall",
+		Page: home, Target: first.FirstURL,
+		Message: fmt.Sprintf("巡检被网站防火墙拦截：%s自 %s 起%s，%d 个页面和链接未能检查，本次报告不完整（这些地址不按失效链接报告）",
+			first.Name, first.FirstURL, what, total),
+		Evidence: strings.Join(evidence, "；") + "。" + whitelist,
+		Details: map[string]any{
+			"hosts": hosts, "vendor": first.Vendor, "waf": first.Name, "waf_kind": first.Kind, "first_url": first.FirstURL,
+			"first_page": first.FirstPage, "first_at": first.At, "targets": total, "examples": first.Examples,
+			"user_agent": b.ua, "source_addresses": sources,
+		},
+	})
+	return out
+}
+
+// notChecked names the references the crawl did not request: unchecked
+// is not passed.
+func notChecked(list []crawler.NotChecked) []finding.Finding {
+	var out []finding.Finding
+	for _, n := range list {
+		out = append(out, finding.Finding{
+			Check: catalog.BrokenLink, Severity: finding.Info, Certainty: finding.Suspected, Kind: n.Reason,
+			Page: n.Page, Target: n.URL,
+			Message:  fmt.Sprintf("链接过长（%d 个字符，超过 crawl.max_url_length），未检查是否可用", n.Length),
+			Evidence: "浏览器和服务器对超长地址的处理不一，常见于脚本拼接出错或被注入的链接；请人工确认",
+			Details:  map[string]any{"length": n.Length, "reason": n.Reason},
+		})
+	}
+	return out
 }
 
 var trapLabels = map[string]string{
@@ -111,6 +199,13 @@ func (b *brokenLink) finding(f crawler.Failure, ref crawler.Ref, isHome bool) fi
 		cert = finding.Confirmed
 	}
 	sev := severity(ref.Home, cert, o.Class)
+	throttled := o.Firewall != nil && o.Firewall.Kind == "rate-limit"
+	if throttled {
+		// Only ever "come back later": the site limits our pace, the
+		// target may well be fine.
+		cert, sev = finding.Suspected, finding.Low
+		o.Class = crawler.ClassRateLimited
+	}
 	subtype := subtypeLabel(f.Kind, o.Class)
 	where := "其他页面不可用链接"
 	if ref.Home {
@@ -126,6 +221,9 @@ func (b *brokenLink) finding(f crawler.Failure, ref crawler.Ref, isHome bool) fi
 	}
 	if cert == finding.Suspected {
 		msg = "疑似" + msg
+	}
+	if throttled {
+		msg = fmt.Sprintf("疑似被限流：%s 每次请求都答复“请求过多，稍后再试”（HTTP %d），未能确认是否可用，不是确认的失效链接", f.URL, o.Status)
 	}
 	var ev []string
 	if o.Status != 0 {

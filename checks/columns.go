@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -69,6 +70,11 @@ type pageSummary struct {
 	Home        bool
 	// FramedBy is the page framing this one: its list is that column's.
 	FramedBy string
+	// Unrendered: the page's scripts build its content and the run could
+	// not render it (no Chromium, budget spent, render failed): an empty
+	// reading is not a blank column. RenderError says why, if it failed.
+	Unrendered  bool
+	RenderError string
 }
 
 // columnURL is the URL whose column the page's list belongs to.
@@ -97,7 +103,8 @@ func (c *columns) Page(_ context.Context, p *crawler.Page) []finding.Finding {
 	u := p.URL.String()
 	r := readList(p, now)
 	own := r.OwnDate
-	s := &pageSummary{URL: u, ColumnMeta: r.ColumnMeta, Home: p.Home, Article: !own.IsZero()}
+	s := &pageSummary{URL: u, ColumnMeta: r.ColumnMeta, Home: p.Home, Article: !own.IsZero(),
+		Unrendered: p.ScriptFed && p.Rendered == nil, RenderError: p.RenderError}
 	if p.FramedBy != nil {
 		s.FramedBy = p.FramedBy.String()
 	}
@@ -118,7 +125,7 @@ func (c *columns) Page(_ context.Context, p *crawler.Page) []finding.Finding {
 	s.Entries = r.Entries(c.attachExt)
 	dated := 0
 	for _, e := range s.Entries {
-		if !e.Date.IsZero() {
+		if e.dated() {
 			dated++
 		}
 	}
@@ -237,7 +244,7 @@ func (c *columns) Finish(_ context.Context, _ *Site, _ *crawler.Result) (Result,
 		}
 		dated := 0
 		for _, e := range p.Entries {
-			if !e.Date.IsZero() {
+			if e.dated() {
 				dated++
 			}
 		}
@@ -300,24 +307,29 @@ func (c *columns) Finish(_ context.Context, _ *Site, _ *crawler.Result) (Result,
 			}
 		}
 		var entries []listEntry
-		placeholder := false
+		placeholder, unrendered := false, ""
 		seen := map[string]bool{}
 		for _, p := range pages {
 			placeholder = placeholder || p.Placeholder
+			if p.Unrendered && unrendered == "" {
+				unrendered = "本次未渲染（未开启渲染或渲染页数已用完，见 crawl.render_pages）"
+				if p.RenderError != "" {
+					unrendered = "渲染失败：" + p.RenderError
+				}
+			}
 			for _, e := range p.Entries {
 				if seen[e.URL] {
 					continue
 				}
 				seen[e.URL] = true
-				if e.Date.IsZero() {
-					e.Date = c.articles[e.URL] // the article's own date
-				}
+				e.Date = c.resolve(e, now)
 				entries = append(entries, e)
 			}
 		}
 		col.Entries = len(entries)
 		toColumns := 0
 		var newest listEntry
+		unknown := newestUnknown(entries, now)
 		for _, e := range entries {
 			if _, ok := cands[columnKey(e.URL)]; ok {
 				toColumns++
@@ -334,10 +346,18 @@ func (c *columns) Finish(_ context.Context, _ *Site, _ *crawler.Result) (Result,
 		switch {
 		case excluded:
 			col.Status = "excluded"
-		case len(entries) > 0 && float64(toColumns) >= hubShareOfColumn*float64(len(entries)):
+		case len(entries) == 0 && !placeholder && unrendered != "":
+			// Its scripts build the list and no browser ran them: an
+			// empty reading says nothing.
+			col.Status = "unrendered"
+		case len(entries) == 0 || (placeholder && newest.Date.IsZero() && unknown.IsZero()):
+			col.Status = "blank" // a placeholder beats breadcrumbs and sidebars
+		case float64(toColumns) >= hubShareOfColumn*float64(len(entries)):
 			col.Status = "hub" // a section page listing its sub-columns
-		case len(entries) == 0 || (placeholder && newest.Date.IsZero()):
-			col.Status = "blank"
+		case unknown.After(newest.Date) && (newest.Date.IsZero() || col.DaysSince > c.cfg.WarnDays[col.Type]):
+			// Month-day dates nothing dates: they may be newer than
+			// anything dated, so neither stale nor fresh can be said.
+			col.Status = "date-unknown"
 		case newest.Date.IsZero():
 			col.Status = "undated"
 		case col.DaysSince > col.Days:
@@ -360,6 +380,22 @@ func (c *columns) Finish(_ context.Context, _ *Site, _ *crawler.Result) (Result,
 				Check: catalog.BlankColumn, Severity: finding.Medium, Certainty: finding.Confirmed, Kind: "blank",
 				Page: col.URL, Message: msg, Evidence: fmt.Sprintf("栏目类型：%s", typeLabels[col.Type]),
 				Details: map[string]any{"column": col.Name, "type": col.Type},
+			})
+		case "unrendered":
+			out = append(out, finding.Finding{
+				Check: catalog.BlankColumn, Severity: finding.Info, Certainty: finding.Suspected, Kind: "unrendered",
+				Page:     col.URL,
+				Message:  fmt.Sprintf("栏目未检查：“%s”的内容由页面脚本生成，本次巡检未能在浏览器中渲染该页（需要 Chromium，见 crawl.render_pages），未判定是否空白或超期", col.Name),
+				Evidence: "页面脚本写入列表，原始 HTML 中没有条目；" + unrendered,
+				Details:  map[string]any{"column": col.Name, "type": col.Type},
+			})
+		case "date-unknown":
+			out = append(out, finding.Finding{
+				Check: catalog.StaleColumn, Severity: finding.Low, Certainty: finding.Suspected, Kind: "date-unknown",
+				Page: col.URL, Target: col.NewestURL, Anchor: col.NewestTitle,
+				Message:  fmt.Sprintf("栏目更新时间无法确定：“%s”的列表只写月日、不写年份，文章页和地址也看不出年份，未判定是否超期", col.Name),
+				Evidence: fmt.Sprintf("%s，更新期限 %d 天；共 %d 条内容", typeLabels[col.Type], col.Days, col.Entries),
+				Details:  map[string]any{"column": col.Name, "type": col.Type, "threshold_days": col.Days, "newest_date": col.Newest},
 			})
 		case "stale", "undated", "warning":
 			f := c.staleFinding(col)
@@ -432,10 +468,10 @@ func (c *columns) homepage(now time.Time) []finding.Finding {
 		return nil
 	}
 	var newest listEntry
+	entries := make([]listEntry, 0, len(c.home.Entries))
 	for _, e := range c.home.Entries {
-		if e.Date.IsZero() {
-			e.Date = c.articles[e.URL]
-		}
+		e.Date = c.resolve(e, now)
+		entries = append(entries, e)
 		if e.Date.After(newest.Date) {
 			newest = e
 		}
@@ -443,6 +479,11 @@ func (c *columns) homepage(now time.Time) []finding.Finding {
 	days, warn := c.cfg.Days[catalog.ColumnHomepage], c.cfg.WarnDays[catalog.ColumnHomepage]
 	f := finding.Finding{Check: catalog.StaleColumn, Certainty: finding.Confirmed, Page: c.home.URL, Target: newest.URL, Anchor: newest.Title,
 		Details: map[string]any{"column": "首页", "type": catalog.ColumnHomepage, "threshold_days": days}}
+	if unknown := newestUnknown(entries, now); unknown.After(newest.Date) && (newest.Date.IsZero() || now.Sub(newest.Date).Hours()/24 >= float64(warn)) {
+		f.Kind, f.Severity, f.Certainty = "date-unknown", finding.Low, finding.Suspected
+		f.Message = "首页更新时间无法确定：首页列表只写月日、不写年份，文章页和地址也看不出年份，未判定首页是否更新"
+		return []finding.Finding{f}
+	}
 	if newest.Date.IsZero() {
 		f.Kind, f.Severity = "homepage", finding.Critical
 		f.Message = "首页不更新：首页没有任何带发布日期的信息"
@@ -462,6 +503,80 @@ func (c *columns) homepage(now time.Time) []finding.Finding {
 		return nil
 	}
 	return []finding.Finding{f}
+}
+
+// dated reports an entry showing a date, with or without its year.
+func (e listEntry) dated() bool { return !e.Date.IsZero() || e.Month != 0 }
+
+// resolve dates an entry: the date its list shows; else the article's own
+// date (PubDate, 发布时间); else, for a month-day date, the year its URL
+// carries (t20261011_, /art/2026/10/11/, /202610/, /2026/). A month-day
+// date nothing gives a year stays unknown (zero).
+func (c *columns) resolve(e listEntry, now time.Time) time.Time {
+	if !e.Date.IsZero() {
+		return e.Date
+	}
+	if d := c.articles[e.URL]; !d.IsZero() {
+		return d
+	}
+	if e.Month == 0 {
+		return time.Time{}
+	}
+	if y := urlYear(e.URL, e.Month, e.Day); y != 0 {
+		if d := time.Date(y, time.Month(e.Month), e.Day, 0, 0, 0, 0, time.UTC); d.Day() == e.Day && !d.After(now) {
+			return d
+		}
+	}
+	return time.Time{}
+}
+
+var (
+	urlYMD      = regexp.MustCompile(`(?:^|\D)((?:19|20)\d{2})(\d{2})(\d{2})(?:\D|$)`)
+	urlYSlashMD = regexp.MustCompile(`/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?:/|\.|_|$)`)
+	urlYM       = regexp.MustCompile(`/((?:19|20)\d{2})-?(\d{2})/`)
+	urlY        = regexp.MustCompile(`/((?:19|20)\d{2})/`)
+)
+
+// urlYear returns the year an article's URL carries for a month-day date
+// (its month, and day where the URL has one, must agree); 0 if none.
+func urlYear(raw string, month, day int) int {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return 0
+	}
+	p := u.Path
+	atoi := func(s string) int { n, _ := strconv.Atoi(s); return n }
+	for _, re := range []*regexp.Regexp{urlYMD, urlYSlashMD} {
+		if m := re.FindStringSubmatch(p); m != nil && atoi(m[2]) == month && atoi(m[3]) == day {
+			return atoi(m[1])
+		}
+	}
+	if m := urlYM.FindStringSubmatch(p); m != nil && atoi(m[2]) == month {
+		return atoi(m[1])
+	}
+	if m := urlY.FindStringSubmatch(p); m != nil {
+		return atoi(m[1])
+	}
+	return 0
+}
+
+// newestUnknown returns the latest date the undated month-day entries
+// could stand for (each in its most recent year up to now); zero if none.
+func newestUnknown(entries []listEntry, now time.Time) time.Time {
+	var out time.Time
+	for _, e := range entries {
+		if !e.Date.IsZero() || e.Month == 0 {
+			continue
+		}
+		d := time.Date(now.Year(), time.Month(e.Month), e.Day, 0, 0, 0, 0, time.UTC)
+		if d.After(now) {
+			d = d.AddDate(-1, 0, 0)
+		}
+		if d.After(out) {
+			out = d
+		}
+	}
+	return out
 }
 
 // veto adds the summary findings of the national counts.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/crawler"
+	"github.com/xunjian/xunjian/crawler/readers"
 	"github.com/xunjian/xunjian/explain"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/netpolicy"
@@ -51,6 +52,12 @@ type Probe struct {
 	Redirects  []string  `json:"redirects,omitempty"`
 	FinalURL   string    `json:"final_url,omitempty"`
 	RemoteAddr string    `json:"remote_addr,omitempty"`
+	// Firewall names the web application firewall whose challenge, block
+	// or rate-limit page answered (瑞数, 加速乐…): the site is up — a
+	// browser passes the challenge —, only the inspector was stopped, so
+	// the probe counts as answered (the crawl's firewall finding says what
+	// to whitelist).
+	Firewall   string `json:"firewall,omitempty"`
 	certExpiry time.Time
 }
 
@@ -224,9 +231,18 @@ func probeOnce(ctx context.Context, pol *netpolicy.Policy, at time.Time, target,
 		At: at, Status: r.Status, DNSMs: ms(r.DNS), ConnectMs: ms(r.Connect), TLSMs: ms(r.TLS), TTFBMs: ms(r.TTFB),
 		TotalMs: ms(r.Total), Redirects: r.Redirects, FinalURL: r.FinalURL, RemoteAddr: r.RemoteAddr, certExpiry: r.CertNotAfter,
 	}
+	var fw *readers.Firewall
+	if r.Err == nil && r.Status != 0 {
+		fw = readers.RecogniseFirewall(r.Status, r.Header, r.Head)
+	}
 	switch {
 	case r.Err != nil:
 		p.Class, p.Error = crawler.ClassifyError(r.Err), r.Err.Error()
+	case fw != nil:
+		p.Firewall = fw.Name
+		if p.Firewall == "" {
+			p.Firewall = fw.Kind
+		}
 	case p.Status >= 400:
 		p.Class = crawler.ClassifyStatus(p.Status)
 	}

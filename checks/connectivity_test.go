@@ -78,6 +78,26 @@ func TestConnectivity(t *testing.T) {
 	trusted := &tls.Config{RootCAs: pool}
 	notAfter := tlsSrv.Certificate().NotAfter
 
+	// A firewall's challenge answers for a site that is up (a browser
+	// passes it); a bare 412 with no firewall's markers is the site's own
+	// failure.
+	ruishu := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusPreconditionFailed)
+		w.Write([]byte(`<html><head><meta content="x9Yq" r='m'><script r='m'>_$a();</script><script src="/4QbVtADbnLVI/c.FxJzG50F.js" r='m'></script></head></html>`))
+	}))
+	defer ruishu.Close()
+	jiasule := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Set-Cookie", "__jsluid_s=0f3c2a; max-age=31536000; path=/; HttpOnly")
+		w.WriteHeader(521)
+		w.Write([]byte(`<script>document.cookie=('_')+('_j')+('sl_clearance_s=1')+';max-age=3600;path=/';location.href=location.pathname+location.search</script>`))
+	}))
+	defer jiasule.Close()
+	bare412 := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusPreconditionFailed)
+		w.Write([]byte("<html><body>Precondition Failed</body></html>"))
+	}))
+	defer bare412.Close()
+
 	for _, tc := range []struct {
 		name   string
 		home   string
@@ -101,6 +121,12 @@ func TestConnectivity(t *testing.T) {
 			"cert-expired:high,no-ipv6:low"},
 		{"untrusted-cert", tlsSrv.URL + "/", Deps{}, nil,
 			"down:high,https-error:medium,no-ipv6:low"},
+		{"ruishu-challenge-is-up", ruishu.URL + "/", Deps{}, nil,
+			"no-https:low,no-ipv6:low"},
+		{"jiasule-challenge-is-up", jiasule.URL + "/", Deps{}, nil,
+			"no-https:low,no-ipv6:low"},
+		{"bare-412-is-down", bare412.URL + "/", Deps{}, nil,
+			"down:high,no-ipv6:low"},
 		{"checks-off", slow.URL + "/", Deps{}, func(c *config.Config) {
 			c.Checks.Connectivity.CheckHTTPS = false
 			c.Checks.Connectivity.CheckIPv6 = false
@@ -115,6 +141,9 @@ func TestConnectivity(t *testing.T) {
 			m, ok := site.Measurements["connectivity"].(ConnectivityResult)
 			if !ok || len(m.Probes) != 3 {
 				t.Fatalf("measurements: %+v", site.Measurements)
+			}
+			if fw := strings.Contains(tc.name, "challenge"); fw != (m.Probes[0].Firewall != "") {
+				t.Errorf("probe's firewall %q", m.Probes[0].Firewall)
 			}
 			for _, f := range fs {
 				if f.Page != tc.home || f.Message == "" {

@@ -86,6 +86,10 @@ func whereLabel(where string) string {
 		return "正文"
 	case "attachment":
 		return "附件"
+	case "list":
+		return "脚本列表"
+	case "rendered":
+		return "脚本生成的内容"
 	}
 	return where
 }

@@ -103,7 +103,9 @@ func (c *darkLink) Page(ctx context.Context, p *crawler.Page) []finding.Finding 
 		c.sample = append(c.sample, p.URL.String())
 		raw := map[string]bool{}
 		for _, l := range p.Links {
-			raw[l.URL.String()] = true
+			if !strings.HasPrefix(l.Tag, crawler.TagRendered) { // only the markup's links are raw
+				raw[l.URL.String()] = true
+			}
 		}
 		c.raw[p.URL.String()] = raw
 		c.static[p.URL.String()] = map[string]bool{}
@@ -589,7 +591,7 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) Resu
 	if len(pages) == 0 {
 		return Result{}
 	}
-	b, err := render.Start(ctx, render.Config{ExecPath: c.cfg.Chromium, Tabs: c.cfg.Tabs, Timeout: c.cfg.RenderTimeout.D(), UserAgent: browserUA})
+	b, err := c.browser(ctx)
 	if err != nil {
 		return Result{
 			Findings: []finding.Finding{{
@@ -600,7 +602,9 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) Resu
 			Measurements: map[string]any{"rendering": map[string]any{"skipped": true, "reason": err.Error()}},
 		}
 	}
-	defer b.Close()
+	if c.deps.Browser == nil {
+		defer b.Close()
+	}
 	var out []finding.Finding
 	var artifacts []Artifact
 	shots := 0
@@ -710,6 +714,14 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) Resu
 		Measurements: map[string]any{"rendering": map[string]any{"skipped": false, "pages": rendered, "screenshots": shots}},
 		Artifacts:    artifacts,
 	}
+}
+
+// browser is the run's shared Chromium, or one of the check's own.
+func (c *darkLink) browser(ctx context.Context) (*render.Browser, error) {
+	if c.deps.Browser != nil {
+		return c.deps.Browser.Get()
+	}
+	return render.Start(ctx, render.Config{ExecPath: c.cfg.Chromium, Tabs: c.cfg.Tabs, Timeout: c.cfg.RenderTimeout.D(), UserAgent: browserUA})
 }
 
 func renderSkipReason(err error) string {

@@ -11,6 +11,7 @@ import (
 	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/match"
 	"github.com/xunjian/xunjian/netpolicy"
+	"github.com/xunjian/xunjian/render"
 	"github.com/xunjian/xunjian/rules"
 )
 
@@ -30,6 +31,9 @@ type Deps struct {
 	// Net is the run's outbound policy: every request a check makes goes
 	// through its clients (built from Config, SiteHosts and TLS when nil).
 	Net *netpolicy.Policy
+	// Browser is the run's shared Chromium (SharedBrowser); checks that
+	// render start their own when it is nil.
+	Browser *render.Shared
 
 	// words is the sensitive-word matcher, built once by Build for every
 	// check that reads words (nil without packs).

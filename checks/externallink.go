@@ -2,11 +2,13 @@ package checks
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -75,6 +77,16 @@ func newExternalLink(d Deps) (Check, error) {
 
 func (c *externalLink) Name() string { return catalog.ExternalLink }
 
+// Memo implements Recaller: the check keeps nothing of a page but what
+// its links say.
+func (c *externalLink) Memo(*crawler.Page) (json.RawMessage, bool) { return nil, false }
+
+// Recall implements Recaller: a remembered page has its links, all Page
+// reads.
+func (c *externalLink) Recall(ctx context.Context, p *crawler.Page, _ json.RawMessage) {
+	c.Page(ctx, p)
+}
+
 func (c *externalLink) Page(_ context.Context, p *crawler.Page) []finding.Finding {
 	page := p.URL.String()
 	c.mu.Lock()
@@ -106,7 +118,12 @@ func (c *externalLink) Page(_ context.Context, p *crawler.Page) []finding.Findin
 }
 
 // Finish lists the domains the site links to (measured under the check's
-// name) and reads their pages.
+// name) and reads their pages. A domain that is neither a government
+// domain nor allowed is read first for its identity: a page carrying a
+// 网站标识码, the 党政机关网站标识 or the 政府网站找错 button is a
+// government site, whatever its domain, and is not for review. Every
+// target read is also checked for harmful content: an expired domain that
+// lost its markers and serves gambling is the finding.
 func (c *externalLink) Finish(ctx context.Context, s *Site, _ *crawler.Result) (Result, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -118,88 +135,144 @@ func (c *externalLink) Finish(ctx context.Context, s *Site, _ *crawler.Result) (
 	var out []finding.Finding
 	inventory := []map[string]any{}
 	fetched, toFetch := 0, 0
-	if c.cfg.FetchTargets && c.words != nil {
-		for _, r := range c.domains {
-			toFetch += len(r.targets)
+	if c.cfg.FetchTargets {
+		for d, r := range c.domains {
+			switch u := (&url.URL{Host: d}); {
+			case c.words != nil:
+				toFetch += len(r.targets)
+			case !domainListed(u, c.cfg.GovernmentDomains) && !domainListed(u, c.cfg.AllowDomains):
+				toFetch++ // read for its identity only
+			}
 		}
 		toFetch = min(toFetch, c.cfg.MaxTargets)
 	}
 	for _, d := range names {
 		r := c.domains[d]
 		u := &url.URL{Host: d}
-		gov := domainListed(u, c.cfg.GovernmentDomains)
-		allowed := domainListed(u, c.cfg.AllowDomains)
 		status := "review"
 		switch {
-		case gov:
+		case domainListed(u, c.cfg.GovernmentDomains):
 			status = "government"
-		case allowed:
+		case domainListed(u, c.cfg.AllowDomains):
 			status = "allowed"
 		}
-		inventory = append(inventory, map[string]any{"domain": d, "status": status, "links": r.count, "pages": r.pages})
-		if status == "review" {
-			out = append(out, finding.Finding{
-				Check: c.Name(), Severity: finding.Low, Certainty: finding.Suspected, Kind: "review", Page: r.pages[0], Target: r.targets[0],
-				Anchor: r.anchors[r.targets[0]], Match: d,
-				Message:  fmt.Sprintf("外部链接待确认：%s（非政府网站，未在白名单中）", d),
-				Evidence: fmt.Sprintf("%d 个页面共 %d 处链接到该域名", len(r.pages), r.count),
-				Details:  map[string]any{"domain": d, "pages": len(r.pages), "links": r.count},
-			})
-		}
-		if !c.cfg.FetchTargets || c.words == nil {
-			continue
-		}
-		for _, t := range r.targets {
-			if fetched >= c.cfg.MaxTargets || ctx.Err() != nil {
+		views := map[string]*externalView{}
+		for i, t := range r.targets {
+			// Review domains are read for their identity; the rest only
+			// when there are words to look for.
+			if !c.cfg.FetchTargets || fetched >= c.cfg.MaxTargets || ctx.Err() != nil || c.words == nil && (status != "review" || i > 0) {
 				break
 			}
 			s.Step(PhaseExternal, fetched, toFetch)
 			fetched++
-			word, category := c.badContent(ctx, t)
-			if word == "" {
+			views[t] = c.read(ctx, t)
+		}
+		var identity []string
+		read := false
+		for _, t := range r.targets {
+			if v := views[t]; v != nil && v.ok {
+				read = true
+				if identity == nil {
+					identity = v.markers
+				}
+			}
+		}
+		if status == "review" && len(identity) > 0 {
+			status = "government-identified"
+		}
+		item := map[string]any{"domain": d, "status": status, "links": r.count, "pages": r.pages}
+		if len(identity) > 0 {
+			item["identity"] = identity
+		}
+		inventory = append(inventory, item)
+		if status == "review" {
+			why := "不在政府域名和白名单中，未能读取其页面确认身份"
+			if read {
+				why = "不在政府域名和白名单中，页面上也没有网站标识码、党政机关网站标识等政府网站标识"
+			}
+			out = append(out, finding.Finding{
+				Check: c.Name(), Severity: finding.Low, Certainty: finding.Suspected, Kind: "review", Page: r.pages[0], Target: r.targets[0],
+				Anchor: r.anchors[r.targets[0]], Match: d,
+				Message:  fmt.Sprintf("外部链接待确认：%s（%s）", d, why),
+				Evidence: fmt.Sprintf("%d 个页面共 %d 处链接到该域名", len(r.pages), r.count),
+				Details:  map[string]any{"domain": d, "pages": len(r.pages), "links": r.count, "page_read": read},
+			})
+		}
+		for _, t := range r.targets {
+			v := views[t]
+			if v == nil || v.word == "" {
 				continue
+			}
+			msg := fmt.Sprintf("外部链接指向的网站含有“%s”等%s内容（可能是域名过期后被抢注），请删除该链接", v.word, categoryLabels[v.category])
+			if len(v.markers) == 0 && looksGovernment(r.anchors[t]) {
+				msg = fmt.Sprintf("外部链接“%s”像是政府网站，但该网站已没有政府网站标识，且含有“%s”等%s内容（可能是域名过期后被抢注），请删除该链接", r.anchors[t], v.word, categoryLabels[v.category])
 			}
 			out = append(out, finding.Finding{
 				Check: c.Name(), Severity: finding.High, Certainty: finding.Confirmed, Kind: "bad-content", Page: r.page[t], Target: t,
-				Anchor: r.anchors[t], Match: word,
-				Message:  fmt.Sprintf("外部链接指向的网站含有“%s”等%s内容（可能是域名过期后被抢注），请删除该链接", word, categoryLabels[category]),
+				Anchor: r.anchors[t], Match: v.word,
+				Message:  msg,
 				Evidence: "本次巡检读取该外部页面时发现敏感词",
-				Details:  map[string]any{"domain": d, "word": word, "category": category},
+				Details:  map[string]any{"domain": d, "word": v.word, "category": v.category, "government_markers": len(v.markers) > 0},
 			})
 		}
 	}
 	return Result{Findings: out, Measurements: map[string]any{c.Name(): inventory}}, nil
 }
 
-// badContent reads an external page and returns the first sensitive word
-// of a harmful category it shows.
-func (c *externalLink) badContent(ctx context.Context, target string) (word, category string) {
+// looksGovernment reports link text that names a government body.
+func looksGovernment(text string) bool {
+	for _, w := range []string{"政府", "委员会", "办公室", "局", "厅", "政务", "公安", "法院", "检察院"} {
+		if strings.Contains(text, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// externalView is what reading one external page gave.
+type externalView struct {
+	ok       bool
+	markers  []string
+	word     string
+	category string
+}
+
+// read fetches an external page and returns its government markers and
+// the first sensitive word of a harmful category it shows.
+func (c *externalLink) read(ctx context.Context, target string) *externalView {
 	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
+	v := &externalView{}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
-		return "", ""
+		return v
 	}
 	req.Header.Set("User-Agent", c.deps.Config.Crawl.UserAgent)
 	resp, err := c.client.Do(req)
 	if err != nil {
-		return "", ""
+		return v
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 2<<20))
 	text, _ := crawler.Decode(body, resp.Header.Get("Content-Type"))
 	doc, _, err := crawler.ParseHTML(text)
 	if err != nil {
-		return "", ""
+		return v
+	}
+	v.ok = resp.StatusCode < 400
+	v.markers = govMarkers(doc, string(text))
+	if c.words == nil {
+		return v
 	}
 	for _, seg := range extract.PageSegments(doc, 1<<20) {
 		for _, m := range c.words.FindAll([]byte(seg.Text)) {
 			e := c.wordOf[m.Word]
 			switch e.Category {
 			case "gambling", "porn", "violence", "political":
-				return e.Word, e.Category
+				v.word, v.category = e.Word, e.Category
+				return v
 			}
 		}
 	}
-	return "", ""
+	return v
 }

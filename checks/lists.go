@@ -23,13 +23,23 @@ import (
 // Caps of list reading.
 const (
 	maxEntries      = 200
+	maxHomeEntries  = 2000 // a real homepage carries 300–600 links
 	minTitleRunes   = 4
 	maxAncestorHops = 4
+	maxGroupHops    = 8
 	maxNavTextRunes = 12
 )
 
 var (
-	notMain     = regexp.MustCompile(`(?i)(^|[-_ ])(nav|menu|header|head|top|footer|foot|bottom|side|sidebar|aside|crumb|breadcrumb|copyright|friend|daohang|dh|wzdh|fenye|page|pagination|pager)([-_ 0-9]|$)`)
+	// notMain: class or id tokens of blocks that are not a page's own
+	// content: navigation, footers, sidebars, breadcrumbs, friend links.
+	notMain = regexp.MustCompile(`(?i)(^|[-_ ])(nav|menu|header|footer|foot|side|sidebar|aside|crumb|breadcrumb|copyright|friend|daohang|dh|wzdh)([-_ 0-9]|$)`)
+	// maybeMain: tokens that name both chrome and content blocks (a
+	// "page" or "top-news" section holds the list): such a block is left
+	// out only when it holds no dated list and no placeholder.
+	maybeMain = regexp.MustCompile(`(?i)(^|[-_ ])(head|top|bottom|fenye|page|pagination|pager)([-_ 0-9]|$)`)
+	// crumbMark: the label a breadcrumb starts with (当前位置：首页 > …).
+	crumbMark   = regexp.MustCompile(`^\s*(当前|您的|你的|您现在的|你现在的|您所在的|所在|现在|当前所在)?位置\s*[:：>»]`)
 	navLike     = regexp.MustCompile(`(?i)(nav|menu|daohang|lanmu|column|channel)`)
 	pagerText   = regexp.MustCompile(`^(下一页|上一页|下页|上页|首页|尾页|末页|最后一页|第一页|[<>«»]+|\d+|更多|more|更多>>|>>)$`)
 	pubDateText = regexp.MustCompile(`(发布时间|发布日期|发文日期|成文日期|时间|日期)\s*[:：]`)
@@ -53,8 +63,31 @@ type listReading struct {
 	// ColumnMeta is the ColumnName meta tag.
 	ColumnMeta string
 
-	anchors  []*html.Node // links of the main content
-	mainText string
+	anchors   []*html.Node // links of the main content
+	mainText  string
+	compacted *string
+}
+
+// compact is the main content's text without whitespace (once).
+func (r *listReading) compact() string {
+	if r.compacted == nil {
+		c := strings.Join(strings.Fields(r.mainText), "")
+		r.compacted = &c
+	}
+	return *r.compacted
+}
+
+// placeholderHints are what the placeholders of blank columns start with
+// (暂无信息, 暂无数据, 正在建设…), in whitespace-free text.
+var placeholderHints = []string{"暂无", "没有信息", "没有记录", "建设中", "敬请期待"}
+
+func hasPlaceholderHint(compact string) bool {
+	for _, h := range placeholderHints {
+		if strings.Contains(compact, h) {
+			return true
+		}
+	}
+	return false
 }
 
 // readList reads a page's cheap parts, walking its tree once.
@@ -73,7 +106,9 @@ func readList(p *crawler.Page, now time.Time) listReading {
 			r.OwnDate = f.Date
 		}
 	}
-	r.anchors, r.mainText = mainAnchors(p.Doc.Find("body"))
+	// The document as a browser built it when the page was rendered
+	// (script-fed lists), else the markup.
+	r.anchors, r.mainText = mainAnchors(p.RenderedDoc().Find("body"), p.Home)
 	if r.OwnDate.IsZero() {
 		// An article's 发布时间 sits near its top.
 		head := r.mainText[:min(len(r.mainText), 8192)]
@@ -105,12 +140,23 @@ func (r *listReading) DatesInText() int {
 // Entries returns the main content's links, each with the date shown
 // beside it (attachments and pager links left out), then the entries page
 // readers found outside the markup, at most maxEntries.
+//
+// Menus are not entries: a block of undated links to columns (a sidebar
+// of sibling columns, a section's sub-menu) is left out when the page has
+// other entries or shows a placeholder (暂无信息 beats the sidebar); a
+// section page made only of such links keeps them (a hub).
 func (r *listReading) Entries(attachExt map[string]bool) []listEntry {
-	return readerEntries(listEntries(r.anchors, r.page.URL, r.now, attachExt), r.page.Entries, r.page.URL, r.now, attachExt)
+	limit := maxEntries
+	if r.page.Home {
+		limit = maxHomeEntries
+	}
+	raw := listEntries(r.anchors, r.page.URL, r.page.Charset, r.now, attachExt, limit)
+	entries := dropMenus(raw, hasPlaceholderHint(r.compact()))
+	return readerEntries(entries, r.page.Entries, r.page.URL, r.now, attachExt, limit)
 }
 
 // Nav returns the page's navigation links (read on the homepage).
-func (r *listReading) Nav() []listEntry { return navLinks(r.page.Doc, r.page.URL) }
+func (r *listReading) Nav() []listEntry { return navLinks(r.page.RenderedDoc(), r.page.URL) }
 
 // Title is the page's <title>.
 func (r *listReading) Title() string {
@@ -120,7 +166,7 @@ func (r *listReading) Title() string {
 // Shows reports whether the main content shows one of phrases (暂无信息),
 // whitespace ignored.
 func (r *listReading) Shows(phrases []string) bool {
-	compact := strings.Join(strings.Fields(r.mainText), "")
+	compact := r.compact()
 	for _, ph := range phrases {
 		if strings.Contains(compact, ph) {
 			return true
@@ -134,13 +180,20 @@ type listEntry struct {
 	Title string
 	URL   string
 	Date  time.Time
+	// Month and Day are a month-day date (10-11) whose year nothing on
+	// the page says (Date is then zero): the article's own date or its
+	// URL decides, else the date is unknown — never the run's year.
+	Month, Day int
 }
 
 // mainAnchors walks the body once and returns the links of its main
-// content — outside nav, header, footer, aside and elements whose class or
-// id names navigation, headers, footers, sidebars or pagers — and the main
-// content's text.
-func mainAnchors(body *goquery.Selection) ([]*html.Node, string) {
+// content — outside nav, header, footer, aside, breadcrumbs (当前位置：…)
+// and elements whose class or id names navigation, footers, sidebars or
+// breadcrumbs — and the main content's text. Blocks whose class names
+// both chrome and content (page, top, head…) are left out only when they
+// hold no dated list and no placeholder; on the homepage every block is
+// read that way, since its news sit in blocks of every name.
+func mainAnchors(body *goquery.Selection, home bool) ([]*html.Node, string) {
 	var anchors []*html.Node
 	var text strings.Builder
 	stack := append([]*html.Node(nil), body.Nodes...)
@@ -156,16 +209,14 @@ func mainAnchors(body *goquery.Selection) ([]*html.Node, string) {
 			continue
 		case html.ElementNode:
 			switch n.Data {
-			case "nav", "header", "footer", "aside", "script", "style", "noscript":
+			case "script", "style", "noscript":
 				continue
-			}
-			skip := false
-			for _, a := range n.Attr {
-				if (a.Key == "class" || a.Key == "id") && notMain.MatchString(a.Val) {
-					skip = true
+			case "nav", "header", "footer", "aside":
+				if !home || !holdsContent(n) {
+					continue
 				}
 			}
-			if skip {
+			if chrome(n, home) || isCrumb(n) {
 				continue
 			}
 			if n.Data == "a" {
@@ -178,6 +229,55 @@ func mainAnchors(body *goquery.Selection) ([]*html.Node, string) {
 	}
 	return anchors, text.String()
 }
+
+// chrome reports a block its class or id names as not content.
+func chrome(n *html.Node, home bool) bool {
+	for _, a := range n.Attr {
+		if a.Key != "class" && a.Key != "id" {
+			continue
+		}
+		if notMain.MatchString(a.Val) {
+			return !home || !holdsContent(n)
+		}
+		if maybeMain.MatchString(a.Val) {
+			return !holdsContent(n)
+		}
+	}
+	return false
+}
+
+// holdsContent reports a block holding a dated list (two dates or more
+// beside links) or a placeholder: a page's content, whatever its class.
+func holdsContent(n *html.Node) bool {
+	t := nodeText(n, 20000)
+	if hasPlaceholderHint(strings.Join(strings.Fields(t), "")) {
+		return true
+	}
+	return countAnchors(n, 2) >= 2 && len(dates.Find(t, dates.Options{})) >= 2
+}
+
+// isCrumb reports a breadcrumb: a small block whose own text starts with
+// 当前位置 (or 您的位置…), directly or in an inline child.
+func isCrumb(n *html.Node) bool {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		t := ""
+		switch {
+		case c.Type == html.TextNode:
+			t = c.Data
+		case c.Type == html.ElementNode && inline[c.Data]:
+			t = nodeText(c, 80)
+		default:
+			continue
+		}
+		if strings.TrimSpace(t) == "" {
+			continue
+		}
+		return strings.Contains(t, "位置") && crumbMark.MatchString(t) && countAnchors(n, 9) <= 8
+	}
+	return false
+}
+
+var inline = map[string]bool{"span": true, "strong": true, "b": true, "em": true, "i": true, "font": true, "label": true, "img": true}
 
 func nodeAttr(n *html.Node, key string) (string, bool) {
 	for _, a := range n.Attr {
@@ -229,13 +329,16 @@ func countAnchors(n *html.Node, limit int) int {
 }
 
 // listEntries returns the links of a list with the date shown beside each
-// (in the same item, cell row or block), the year taken from a heading
-// before the list for month-day dates.
-func listEntries(anchors []*html.Node, base *url.URL, now time.Time, attachExt map[string]bool) []listEntry {
-	var out []listEntry
+// (in the same item, cell row or block, or in an element of its own
+// inside the link), the year taken from a heading before the list for
+// month-day dates — and no year when there is none. Anchor URLs are read
+// as the crawl reads them (the page's charset).
+func listEntries(anchors []*html.Node, base *url.URL, charset string, now time.Time, attachExt map[string]bool, limit int) []rawEntry {
+	var out []rawEntry
 	seen := map[string]bool{}
+	many := map[*html.Node]bool{} // blocks known to hold more than 3 links
 	for _, a := range anchors {
-		if len(out) >= maxEntries {
+		if len(out) >= limit {
 			break
 		}
 		href, ok := nodeAttr(a, "href")
@@ -243,40 +346,138 @@ func listEntries(anchors []*html.Node, base *url.URL, now time.Time, attachExt m
 			continue
 		}
 		anchorText := nodeText(a, 400)
-		title := strings.Join(strings.Fields(anchorText), " ")
+		inside := dateInside(a, now)
+		title := anchorText
+		if inside.text != "" {
+			title = strings.Replace(title, inside.text, " ", 1)
+		}
+		title = strings.Join(strings.Fields(title), " ")
 		if t, ok := nodeAttr(a, "title"); ok && utf8.RuneCountInString(t) > utf8.RuneCountInString(title) {
 			title = strings.TrimSpace(t)
 		}
 		if n := utf8.RuneCountInString(title); n < minTitleRunes || n <= 6 && pagerText.MatchString(title) {
 			continue
 		}
-		u, err := crawler.Normalize(base, href)
+		u, err := crawler.NormalizeIn(base, href, charset)
 		if err != nil || u.Host != base.Host || seen[u.String()] || attachExt[strings.ToLower(path.Ext(u.Path))] {
 			continue // attachments are not entries of a column
 		}
 		seen[u.String()] = true
-		e := listEntry{Title: title, URL: u.String()}
+		e := rawEntry{listEntry: listEntry{Title: title, URL: u.String()}}
+		found, ok := inside.found, inside.text != ""
 		node := a.Parent
-		for hop := 0; hop < maxAncestorHops && node != nil && node.Type == html.ElementNode; hop++ {
-			if node.Data == "body" || countAnchors(node, 4) > 3 {
+		for hop := 0; hop < maxGroupHops && node != nil && node.Type == html.ElementNode; hop++ {
+			e.group = node
+			if node.Data == "body" || many[node] {
+				break
+			}
+			if countAnchors(node, 4) > 3 {
+				many[node] = true
 				break // left the item: this is the whole list
 			}
+			if ok || hop >= maxAncestorHops {
+				node = node.Parent
+				continue // dated (or too far): only the list is sought
+			}
 			rest := strings.Replace(nodeText(node, 2000), anchorText, " ", 1)
-			if f, ok := dates.First(rest, dates.Options{Now: now}); ok {
+			if f, okf := dates.First(rest, dates.Options{Now: now}); okf {
+				found, ok = f, true
 				if f.Inferred {
 					// A month-day date: the year of a heading before the list.
 					if y := yearBefore(node); y != 0 {
-						f, ok = dates.First(rest, dates.Options{Now: now, Year: y})
+						found, ok = dates.First(rest, dates.Options{Now: now, Year: y})
+						found.Inferred = false
 					}
-				}
-				if ok {
-					e.Date = f.Date
-					break
 				}
 			}
 			node = node.Parent
 		}
+		if ok {
+			if found.Inferred {
+				e.Month, e.Day = int(found.Date.Month()), found.Date.Day()
+			} else {
+				e.Date = found.Date
+			}
+		}
 		out = append(out, e)
+	}
+	return out
+}
+
+// rawEntry is an entry with the block that holds its list (for telling
+// menus from lists); the block is never kept beyond list reading.
+type rawEntry struct {
+	listEntry
+	group *html.Node
+}
+
+// inDate is a date an anchor holds in an element of its own.
+type inDate struct {
+	found dates.Found
+	text  string
+}
+
+// dateInside finds a date an anchor holds in a child element whose whole
+// text is the date (<a><span>标题</span><i>2020-08-14</i></a>); a date in
+// the title's own words (关于2026年1月1日起施行…) is not its date.
+func dateInside(a *html.Node, now time.Time) inDate {
+	for c := a.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		t := strings.TrimSpace(nodeText(c, 60))
+		t = strings.Trim(t, "[]【】()（） ")
+		if t == "" || len(t) > 40 {
+			continue
+		}
+		if f, ok := dates.First(t, dates.Options{Now: now}); ok && f.Start == 0 && strings.TrimSpace(t[f.End:]) == "" {
+			return inDate{found: f, text: strings.TrimSpace(nodeText(c, 60))}
+		}
+	}
+	return inDate{}
+}
+
+// dropMenus leaves out blocks of menu links — three or more undated links
+// in one block, to column-like URLs or with short names — when the page
+// has other entries or shows a placeholder.
+func dropMenus(raw []rawEntry, placeholder bool) []listEntry {
+	type stat struct{ n, undated, columnish, short int }
+	stats := map[*html.Node]*stat{}
+	for _, e := range raw {
+		s := stats[e.group]
+		if s == nil {
+			s = &stat{}
+			stats[e.group] = s
+		}
+		s.n++
+		if !e.Date.IsZero() || e.Month != 0 {
+			continue // a dated entry: its block is a list
+		}
+		s.undated++
+		if listURL.MatchString(e.URL) {
+			s.columnish++
+		}
+		if utf8.RuneCountInString(e.Title) <= 8 {
+			s.short++
+		}
+	}
+	menu := func(g *html.Node) bool {
+		s := stats[g]
+		return s.n >= 3 && s.undated == s.n && (2*s.columnish >= s.n || s.short == s.n)
+	}
+	other := false
+	for _, e := range raw {
+		if !menu(e.group) {
+			other = true
+			break
+		}
+	}
+	out := make([]listEntry, 0, len(raw))
+	for _, e := range raw {
+		if (other || placeholder) && menu(e.group) {
+			continue
+		}
+		out = append(out, e.listEntry)
 	}
 	return out
 }
@@ -284,7 +485,7 @@ func listEntries(anchors []*html.Node, base *url.URL, now time.Time, attachExt m
 // readerEntries adds the entries page readers found outside the markup to
 // the ones read from the DOM: a new link is a new entry; a link the DOM list
 // already has takes the reader's date when the DOM showed none.
-func readerEntries(entries []listEntry, found []crawler.ListEntry, base *url.URL, now time.Time, attachExt map[string]bool) []listEntry {
+func readerEntries(entries []listEntry, found []crawler.ListEntry, base *url.URL, now time.Time, attachExt map[string]bool, limit int) []listEntry {
 	if len(found) == 0 {
 		return entries
 	}
@@ -297,22 +498,27 @@ func readerEntries(entries []listEntry, found []crawler.ListEntry, base *url.URL
 		if err != nil || u.Host != base.Host || attachExt[strings.ToLower(path.Ext(u.Path))] {
 			continue
 		}
-		var date time.Time
+		var e listEntry
 		if d, ok := dates.First(f.Date, dates.Options{Now: now}); ok {
-			date = d.Date
+			if d.Inferred {
+				e.Month, e.Day = int(d.Date.Month()), d.Date.Day()
+			} else {
+				e.Date = d.Date
+			}
 		}
 		if i, ok := at[u.String()]; ok {
-			if entries[i].Date.IsZero() {
-				entries[i].Date = date
+			if entries[i].Date.IsZero() && entries[i].Month == 0 {
+				entries[i].Date, entries[i].Month, entries[i].Day = e.Date, e.Month, e.Day
 			}
 			continue
 		}
 		title := strings.Join(strings.Fields(f.Title), " ")
-		if len(entries) >= maxEntries || utf8.RuneCountInString(title) < minTitleRunes {
+		if len(entries) >= limit || utf8.RuneCountInString(title) < minTitleRunes {
 			continue
 		}
 		at[u.String()] = len(entries)
-		entries = append(entries, listEntry{Title: title, URL: u.String(), Date: date})
+		e.Title, e.URL = title, u.String()
+		entries = append(entries, e)
 	}
 	return entries
 }

@@ -15,7 +15,7 @@ func TestRealTextClasses(t *testing.T) {
 	words := filepath.Join(dir, "words.txt")
 	os.WriteFile(words, []byte("作爱\tporn\n戒严\tpolitical\thigh\n性服务\tporn\n性交\tporn\n维吾\tcustom\n赌博\tgambling\n法轮功\tcult\n台独\tcustom\thigh\n"), 0o644)
 	typos := filepath.Join(dir, "typos.txt")
-	os.WriteFile(typos, []byte("峻工\t竣工\n生体\t身体\n蔘加\t参加\n人材\t人才\n"), 0o644)
+	os.WriteFile(typos, []byte("峻工\t竣工\n生体\t身体\n蔘加\t参加\n人材\t人才\n不断的努力\t不断地努力\t100\n有控\t有空\t100\n"), 0o644)
 	cs := contentChecks(t, []string{words}, []string{typos})
 	worst := func(check, text string) finding.Severity {
 		var w finding.Severity
@@ -53,6 +53,12 @@ func TestRealTextClasses(t *testing.T) {
 		{"typo-across-words", "typo", "加强教育卫生体育事业", ""},
 		{"typo-folds-to-suggestion", "typo", "欢迎参加本次活动", ""},
 		{"typo-real-word", "typo", "引进高层次人材", finding.Low},
+		{"typo-particle-only", "typo", "为实现这一目标而进行持续不断的努力", finding.Low},
+		{"typo-short-user-pair", "typo", "我们坚持有扶有控，促进结构调整", finding.Low},
+		{"traditional-notice", "sensitive-word", "近期，我縣網絡兼職刷單詐騙、網絡貸款詐騙警情多發", finding.Info},
+		{"cue-at-paragraph-start", "sensitive-word", "二、虚假投资理财。不法分子主要是通过搭建虚假投资理财网站、APP，以高收益为诱饵，前期收益可提现的方式，诱使受害人不断加大投入，再以操作错误、交手续费等为由实施作案。切记：投资理财请认准正规银行等途径，炒虚拟币、炒期货、赌博网站类项目都不可信", finding.Info},
+		{"notice-title", "sensitive-word", "【反诈小案例】民警成功拦截一起案件。李先生用手机浏览视频时，发现了一款刷单返利软件，便下载软件后进行充值", finding.Info},
+		{"notice-title-spam-kept", "sensitive-word", "【反诈小案例】民警成功拦截一起案件。刷单返利官网：www.example.com", finding.High},
 		{"serious-archival", "typo", "（一九六四年十二月二十一日）美帝国主义在南朝鲜推行侵略政策", finding.Low},
 		{"serious-current", "typo", "2026年南朝鲜方面表示", finding.Critical},
 	} {

@@ -3,6 +3,7 @@ package checks
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/finding"
@@ -40,6 +41,7 @@ var categoryLabels = map[string]string{
 func (c *sensitiveWord) Text(_ context.Context, doc *Document) []finding.Finding {
 	var out []finding.Finding
 	seen := map[string]int{}
+	titleCue, _ := rules.NoticeTitle(docTitle(doc))
 	for _, seg := range doc.Segments {
 		text := seg.Text
 		ms := c.words.m.FindAll([]byte(text))
@@ -47,7 +49,7 @@ func (c *sensitiveWord) Text(_ context.Context, doc *Document) []finding.Finding
 			if c.q.allowed(text, x.Start, x.End) {
 				continue
 			}
-			v := rules.JudgeWord(text, ms, k, c.words.entries)
+			v := rules.JudgeWord(text, ms, k, c.words.entries, titleCue)
 			if !v.Report {
 				continue
 			}
@@ -75,6 +77,8 @@ func (c *sensitiveWord) Text(_ context.Context, doc *Document) []finding.Finding
 			switch v.Reason {
 			case "mention":
 				msg += fmt.Sprintf("；所在语句含“%s”，疑为打击、防范或通报中的提及，仅供参考", v.Cue)
+			case "notice":
+				msg += fmt.Sprintf("；文件标题含“%s”，疑为打击、防范或通报中的提及，仅供参考", v.Cue)
 			case "political":
 				msg += "；政务文本常见话题，仅供参考"
 			}
@@ -91,4 +95,22 @@ func (c *sensitiveWord) Text(_ context.Context, doc *Document) []finding.Finding
 		}
 	}
 	return out
+}
+
+// docTitle is a document's title: a page's title, or the first line of a
+// file's text (where documents put theirs).
+func docTitle(doc *Document) string {
+	for _, seg := range doc.Segments {
+		if seg.Where == "title" {
+			return seg.Text
+		}
+	}
+	if len(doc.Segments) == 0 || !doc.Attachment {
+		return ""
+	}
+	first := strings.TrimSpace(doc.Segments[0].Text)
+	if i := strings.IndexByte(first, '\n'); i >= 0 {
+		first = first[:i]
+	}
+	return first
 }

@@ -88,7 +88,9 @@ func (c *typo) Text(_ context.Context, doc *Document) []finding.Finding {
 				msg += fmt.Sprintf("（文件形成于%d年，当时的用法，供参考）", year)
 				details["archival_year"] = year
 			case "word":
-				msg += "（该写法本身也是常用词，请结合语境判断）"
+				msg += "（该写法本身也是常用词或常见搭配，请结合语境判断）"
+			case "short":
+				msg += "（两字写法可能是其他词语的一部分，请结合语境判断）"
 			}
 			if why != "" {
 				details["context"] = why

@@ -227,7 +227,7 @@ func (n *Node) configure(ctx context.Context, c config.Config) error {
 	svc.Alerts = &alert.Dispatcher{Channels: channels, Log: n.log, Reminder: c.Alerts.Reminder.D(), DownAfter: c.Alerts.DownAfter, MaxBackoff: time.Hour}
 	svc.Inspect = n.opts.Inspect
 	if svc.Inspect == nil {
-		svc.Inspect = serve.NewInspect(eff, n.log)
+		svc.Inspect = serve.NewInspect(eff, n.log, n.store)
 	}
 	svc.Probe = n.opts.Probe
 	if svc.Probe == nil {

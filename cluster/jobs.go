@@ -18,6 +18,7 @@ import (
 	"github.com/xunjian/xunjian/alert"
 	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/finding"
+	"github.com/xunjian/xunjian/inspect"
 	"github.com/xunjian/xunjian/store"
 	"github.com/xunjian/xunjian/store/postgres"
 )
@@ -263,7 +264,9 @@ func (w *inspectWorker) Work(ctx context.Context, job *river.Job[InspectArgs]) e
 	start := time.Now()
 	ictx, cancel := context.WithDeadline(ctx, start.Add(time.Duration(float64(timeout)*inspectShare)))
 	log.Info("inspection start", "timeout", timeout)
-	rep, err := svc.Inspect(ictx, site)
+	// A rescued attempt of the same (site, day) resumes from the checkpoint
+	// the earlier one saved (inspect.Options.Memory).
+	rep, err := svc.Inspect(inspect.WithScheduled(ictx, inspect.Scheduled{Day: job.Args.Day, Attempt: job.Attempt}), site)
 	stopped := ictx.Err() != nil
 	cancel()
 	select {
@@ -326,6 +329,9 @@ func (n *Node) saveRun(ctx context.Context, job *river.Job[InspectArgs], site co
 				if _, err := n.client.InsertManyTx(sctx, tx.Pgx(), alertJobs("run:"+strconv.FormatInt(id, 10), out)); err != nil {
 					return fmt.Errorf("alert jobs: %w", err)
 				}
+			}
+			if err := tx.DeleteCheckpoint(sctx, inspect.MemoryKey(site), job.Args.Day); err != nil {
+				return err
 			}
 			if _, err := river.JobCompleteTx[*riverpgxv5.Driver](sctx, tx.Pgx(), job); err != nil {
 				return fmt.Errorf("complete job: %w", err)

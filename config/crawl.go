@@ -55,6 +55,26 @@ type Crawl struct {
 	// LinkGraphRefs bounds the referring places of failed targets held in
 	// memory for the report (the whole link graph is on disk).
 	LinkGraphRefs int `yaml:"link_graph_refs"`
+	// ConditionalGet: a re-inspection (serve, or inspect --state) asks for
+	// the pages and attachments it read last time with their validators
+	// (If-None-Match, If-Modified-Since); an unchanged one (304) keeps
+	// what the last run learnt of it: its links and its findings.
+	ConditionalGet bool `yaml:"conditional_get"`
+	// SpreadDays > 1 spreads the link check of a large site over that many
+	// days by a stable hash of each URL: the homepage, columns and what
+	// had problems are checked every day, every other URL once in
+	// SpreadDays, keeping its last result (and date) in between.
+	SpreadDays int `yaml:"spread_days"`
+	// SpreadMinPages: the spread applies to sites whose last crawl had at
+	// least this many pages; smaller sites are checked in full every day.
+	SpreadMinPages int `yaml:"spread_min_pages"`
+	// CheckpointInterval is how often a run saves what it learnt and its
+	// progress, so that another attempt of a scheduled run resumes it.
+	CheckpointInterval Duration `yaml:"checkpoint_interval"`
+	// RenderPages is how many script-fed pages a run renders in headless
+	// Chromium to find the links and list entries their scripts add
+	// (rendered discovery); 0 turns it off.
+	RenderPages int `yaml:"render_pages"`
 }
 
 // Validate checks the crawl policy.
@@ -73,6 +93,16 @@ func (cr *Crawl) Validate(p *section.Problems) {
 	p.Positive("max_links_per_page", cr.MaxLinksPerPage)
 	p.Positive("max_targets", cr.MaxTargets)
 	p.Positive("link_graph_refs", cr.LinkGraphRefs)
+	p.Between("spread_days", cr.SpreadDays, 0, 31)
+	if cr.SpreadMinPages < 0 {
+		p.Bad("spread_min_pages", "不能为负数")
+	}
+	if cr.CheckpointInterval.D() <= 0 {
+		p.Bad("checkpoint_interval", "应为正的时长，如 30s")
+	}
+	if cr.RenderPages < 0 {
+		p.Bad("render_pages", "不能为负数，现为 %d", cr.RenderPages)
+	}
 	if cr.MaxPageBytes <= 0 {
 		p.Bad("max_page_bytes", "应大于 0，现为 %d", cr.MaxPageBytes)
 	}

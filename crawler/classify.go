@@ -13,6 +13,7 @@ import (
 
 	"github.com/gocolly/colly/v2"
 
+	"github.com/xunjian/xunjian/crawler/readers"
 	"github.com/xunjian/xunjian/netpolicy"
 )
 
@@ -58,6 +59,10 @@ type Outcome struct {
 	Agree       bool
 	ContentType string
 	Elapsed     time.Duration
+	// Firewall is set when the answer was a firewall's challenge or block
+	// page (Class is then ClassFirewall) or a rate limit (429, or 503 with
+	// Retry-After, that never gave way).
+	Firewall *readers.Firewall
 }
 
 // Failed reports whether the target is unusable or suspected to be.
@@ -69,7 +74,7 @@ func (o Outcome) Confirmed() bool {
 	switch o.Class {
 	case ClassNotFound, ClassGone, ClassPrivate, ClassClientError:
 		return true
-	case ClassSoft404:
+	case ClassSoft404, ClassFirewall:
 		return false
 	}
 	return o.Agree && o.Attempts > 1
@@ -137,7 +142,7 @@ func ClassifyError(err error) string {
 // retryable reports whether another attempt may give a different answer.
 func retryable(class string) bool {
 	switch class {
-	case "", ClassNotFound, ClassGone, ClassPrivate, ClassClientError, ClassSoft404, ClassRobots:
+	case "", ClassNotFound, ClassGone, ClassPrivate, ClassClientError, ClassSoft404, ClassRobots, ClassFirewall:
 		return false
 	}
 	return true

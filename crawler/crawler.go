@@ -69,6 +69,14 @@ type Config struct {
 	RefsFor func() []string
 	// Readers bounds the page readers (readers.DefaultLimits when zero).
 	Readers readers.Limits
+	// Memory, if set, is what earlier runs learnt per URL, and Recheck how
+	// this run uses it (conditional requests, the spread, resuming; see
+	// recall.go).
+	Memory  Memory
+	Recheck Recheck
+	// Render, if set, renders script-fed pages in a browser (at most
+	// crawl.render_pages a run): rendered discovery (renderhook.go).
+	Render Renderer
 }
 
 // Failure is a target that could not be used, with the pages that carry it.
@@ -97,7 +105,38 @@ type Result struct {
 	Referrers map[string][]Ref
 	// Traps are the parts of the site the trap guards stopped following.
 	Traps []Trap
+	// Recheck counts how the run used Config.Memory.
+	Recheck RecheckStats
+	// Blocked are the hosts whose firewall answered instead of the site
+	// (their targets are not in Failures), sorted by host.
+	Blocked []Blocked
+	// Throttled counts the 429 and 503 answers per host, retries included
+	// (hosts that never answered them are absent).
+	Throttled map[string]int
+	// RenderedPages counts the script-fed pages rendered for discovery,
+	// RenderedLinks the links only their rendered documents had.
+	RenderedPages, RenderedLinks int
+	// NotChecked names references the crawl did not request (too long),
+	// up to maxNotChecked, with the page that carries each.
+	NotChecked []NotChecked
 }
+
+// NotChecked is a reference the crawl did not request, and why.
+type NotChecked struct {
+	// URL is the reference, its path and query cut to maxNotCheckedURL
+	// bytes; Length is its full length.
+	URL    string
+	Length int
+	Page   string
+	// Reason: "url-too-long".
+	Reason string
+}
+
+// Bounds of the not-checked list.
+const (
+	maxNotChecked    = 50
+	maxNotCheckedURL = 512
+)
 
 // Progress is a snapshot for a progress line.
 type Progress struct {
@@ -121,6 +160,8 @@ type Crawler struct {
 	refs      *refLog
 	judge     *soft404Judge
 	hook      readHook
+	recalls   recallState
+	walls     walls
 	start     time.Time
 
 	mu       sync.Mutex
@@ -132,11 +173,15 @@ type Crawler struct {
 	similar      *similarPages
 	bigPages     chan struct{} // one page over bigPage bytes at a time
 	skipped      map[string]int
+	notChecked   []NotChecked
 	capHit       bool
 	targetCap    bool
 	linksCut     int // pages whose links passed crawl.max_links_per_page
 	homeOut      Outcome
 	pageCount    atomic.Int64
+	renders      atomic.Int64 // render attempts (the budget)
+	renderedOK   atomic.Int64 // pages rendered
+	rendered     atomic.Int64 // links only rendering found
 	crawled      atomic.Int64
 	targets      atomic.Int64
 	linkCount    atomic.Int64
@@ -324,11 +369,17 @@ func (cr *Crawler) probeMissingPage(ctx context.Context) *soft404Baseline {
 
 // handlePage fetches and parses one in-scope page and queues its links.
 func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) {
+	known, plan := cr.recall(ctx, it, true)
+	if plan == planResumed || plan == planCarried {
+		cr.replayPage(ctx, it, known, plan.reuse(), onPage)
+		return
+	}
 	mode := bodyHTML
 	if cr.cfg.OnAttachment != nil {
 		mode = bodyAny
 	}
-	out, res := cr.fetch(ctx, http.MethodGet, it.URL, mode)
+	out, res := cr.fetch(cr.conditional(ctx, known, plan), http.MethodGet, it.URL, mode)
+	cr.observe(it, out)
 	if it.Depth == 0 {
 		cr.mu.Lock()
 		cr.homeOut = out
@@ -336,6 +387,10 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 	}
 	if ctx.Err() != nil && out.Class != "" {
 		return // cancelled mid-request: not a finding
+	}
+	if cr.notModified(known, plan, res) {
+		cr.replayPage(ctx, it, known, Unchanged, onPage)
+		return
 	}
 	pageURL, _ := url.Parse(it.URL)
 	final := pageURL
@@ -347,9 +402,10 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 	if !out.Failed() && (!isHTML(res.header) || readers.IsDownload(res.header)) {
 		// A page link that serves a document: an attachment by content type.
 		cr.attach.Add(1)
-		cr.deliverAttachment(pageURL, res)
+		cr.learnFile(ctx, it, out, res, cr.deliverAttachment(pageURL, res), true)
 		return
 	}
+	learnt := false
 	if !out.Failed() && res.gotBody && cr.inScope(final) {
 		cr.crawled.Add(1)
 		if len(res.data) > bigPage {
@@ -382,7 +438,7 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 		}
 		// Links resolve against the final URL: relative links on a
 		// redirected page are relative to where the page really is.
-		links := ExtractLinks(doc, final, cr.attachExt)
+		links := ExtractLinksIn(doc, final, cr.attachExt, cs)
 		links = dedupeLinks(links)
 		p := &Page{
 			URL: pageURL, FinalURL: final, Status: res.status, Header: restoreHeader(res.header),
@@ -391,6 +447,8 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 		}
 		// Page readers: script-fed lists, script pagers, frames, meta refresh, gateways.
 		cr.readPage(ctx, it, p)
+		// Rendered discovery: what only scripts put on the page.
+		cr.discover(ctx, p)
 		cr.linkCount.Add(int64(len(p.Links)))
 		if n := cr.cfg.Crawl.MaxLinksPerPage; n > 0 && len(p.Links) > n {
 			// A hostile page: its first links are checked, the rest counted.
@@ -403,8 +461,10 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 		if onPage != nil {
 			onPage(p)
 		}
+		cr.learnPage(ctx, it, p, out)
+		learnt = true
 		cr.refs.add(it.URL, it.Depth == 0, checkable(p.Links))
-		from := parent{depth: it.Depth, pattern: pathPattern(pageURL), chain: it.Chain}
+		from := parent{depth: it.Depth, pattern: pathPattern(pageURL), chain: it.Chain, page: it.URL}
 		if it.Depth > 0 && cr.similar.observe(it.URL, from.pattern, pageText(doc, 64<<10)) {
 			// One more page of a fan-out trap: its links are checked
 			// where already known, never followed.
@@ -417,6 +477,9 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 	}
 	if out.Failed() {
 		cr.recordFailure(it, out)
+	}
+	if !learnt {
+		cr.learnFile(ctx, it, out, res, nil, false)
 	}
 }
 
@@ -449,48 +512,65 @@ func dedupeLinks(links []Link) []Link {
 // handleTarget checks a target's availability: HEAD first, GET when HEAD is
 // refused or lies (405, 501, 403 and other errors).
 func (cr *Crawler) handleTarget(ctx context.Context, it Item) {
+	known, plan := cr.recall(ctx, it, false)
+	if plan == planResumed || plan == planCarried {
+		cr.replayTarget(it, known, plan.reuse())
+		return
+	}
 	if it.Kind == KindAttachment && cr.cfg.OnAttachment != nil {
 		// Content checks read attachments: one GET gives both the
 		// availability and the bytes.
-		out, res := cr.fetch(ctx, http.MethodGet, it.URL, bodyAny)
+		out, res := cr.fetch(cr.conditional(ctx, known, plan), http.MethodGet, it.URL, bodyAny)
+		cr.observe(it, out)
 		if ctx.Err() != nil && out.Failed() {
+			return
+		}
+		if cr.notModified(known, plan, res) {
+			cr.replayTarget(it, known, Unchanged)
 			return
 		}
 		if out.Failed() {
 			cr.recordFailure(it, out)
+			cr.learnFile(ctx, it, out, res, nil, false)
 			return
 		}
 		u, _ := url.Parse(it.URL)
-		cr.deliverAttachment(u, res)
+		cr.learnFile(ctx, it, out, res, cr.deliverAttachment(u, res), false)
 		return
 	}
 	out, _ := cr.fetch(ctx, http.MethodHead, it.URL, bodyNone)
 	if headLies(out) {
-		out, _ = cr.fetch(ctx, http.MethodGet, it.URL, bodyNone)
+		// GET decides; an error page is read to tell a firewall's.
+		out, _ = cr.fetch(ctx, http.MethodGet, it.URL, bodyError)
 	}
+	cr.observe(it, out)
 	if ctx.Err() != nil && out.Failed() {
 		return
 	}
 	if out.Failed() {
 		cr.recordFailure(it, out)
 	}
+	cr.learnFile(ctx, it, out, nil, nil, false)
 }
 
 // headLies reports a HEAD answer that GET may contradict: servers and WAFs
-// that refuse HEAD (405, 501, 403, 400, 406) or drop the connection. 404 and
-// 410 are trusted, so a broken target costs one request.
+// that refuse HEAD (405, 501, 403, 400, 406) or drop the connection, and
+// the statuses of firewalls' challenge pages (412, 418, 493, 512, 521),
+// which only their body tells apart. 404 and 410 are trusted, so a broken
+// target costs one request.
 func headLies(o Outcome) bool {
 	switch o.Status {
-	case 400, 403, 405, 406, 501:
+	case 400, 403, 405, 406, 501, 412, 418, 493, 512, 521:
 		return true
 	}
 	return o.Status == 0 && (o.Class == ClassReset || o.Class == ClassNetwork)
 }
 
-// deliverAttachment hands a downloaded attachment to Config.OnAttachment.
-func (cr *Crawler) deliverAttachment(u *url.URL, res *fetchResult) {
+// deliverAttachment hands a downloaded attachment to Config.OnAttachment
+// and returns it (nil when there was none to hand).
+func (cr *Crawler) deliverAttachment(u *url.URL, res *fetchResult) *Attachment {
 	if cr.cfg.OnAttachment == nil || !res.gotBody {
-		return
+		return nil
 	}
 	a := &Attachment{URL: u, Status: res.status, Header: restoreHeader(res.header), Body: res.data}
 	a.Name = readers.ReadFile(a.Header).Name
@@ -507,11 +587,16 @@ func (cr *Crawler) deliverAttachment(u *url.URL, res *fetchResult) {
 		a.FinalURL = u
 	}
 	cr.cfg.OnAttachment(a)
+	return a
 }
 
 func (cr *Crawler) recordFailure(it Item, out Outcome) {
 	if out.Class == ClassRobots {
 		cr.skip("robots-txt")
+		return
+	}
+	if out.Class == ClassFirewall {
+		cr.block(it, out) // not checked, not broken
 		return
 	}
 	cr.errs.Add(1)
@@ -530,11 +615,40 @@ func (cr *Crawler) skip(reason string) {
 	cr.mu.Unlock()
 }
 
+// notCheck names a reference the crawl does not request, once per URL
+// (by its cut form), up to maxNotChecked.
+func (cr *Crawler) notCheck(u, page, reason string) {
+	// The scheme and host stay whole; the path and query are cut.
+	cut := u
+	head := 0
+	if i := strings.Index(u, "://"); i >= 0 {
+		head = i + 3
+		if j := strings.IndexByte(u[head:], '/'); j >= 0 {
+			head += j
+		}
+	}
+	if len(cut)-head > maxNotCheckedURL {
+		cut = strings.ToValidUTF8(cut[:head+maxNotCheckedURL], "") + "…"
+	}
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	if len(cr.notChecked) >= maxNotChecked {
+		return
+	}
+	for _, n := range cr.notChecked {
+		if n.URL == cut && n.Reason == reason {
+			return
+		}
+	}
+	cr.notChecked = append(cr.notChecked, NotChecked{URL: cut, Length: len(u), Page: page, Reason: reason})
+}
+
 // parent is what enqueue needs to know of the page a link was found on.
 type parent struct {
 	depth   int
 	pattern string
 	chain   int
+	page    string
 }
 
 // enqueue queues a link's target once per run: as a page to crawl when it is
@@ -551,6 +665,7 @@ func (cr *Crawler) enqueue(ln Link, from parent) {
 	s := u.String()
 	if len(s) > cr.cfg.Crawl.MaxURLLength {
 		cr.skip("url-too-long")
+		cr.notCheck(s, from.page, "url-too-long")
 		return
 	}
 	in := cr.inScope(u)
@@ -692,9 +807,13 @@ func (cr *Crawler) result(ctx context.Context) (*Result, error) {
 		r.SkippedReasons[k] = v
 		skipped += v
 	}
+	cr.settleWalls(r)
 	wanted := map[string]bool{}
 	for u := range cr.failures {
 		wanted[u] = true
+	}
+	for _, b := range r.Blocked {
+		wanted[b.FirstURL] = true
 	}
 	var extra []string
 	if cr.cfg.RefsFor != nil {
@@ -714,6 +833,11 @@ func (cr *Crawler) result(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	for i := range r.Blocked {
+		if rs := refs[r.Blocked[i].FirstURL]; len(rs) > 0 {
+			r.Blocked[i].FirstPage = rs[0].Page
+		}
+	}
 	for u, f := range cr.failures {
 		f.Refs = refs[u]
 		f.TotalRefs = totals[u]
@@ -726,6 +850,8 @@ func (cr *Crawler) result(ctx context.Context) (*Result, error) {
 			r.Referrers[u] = refs[u]
 		}
 	}
+	r.NotChecked = append([]NotChecked(nil), cr.notChecked...)
+	r.RenderedPages, r.RenderedLinks = int(cr.renderedOK.Load()), int(cr.rendered.Load())
 	r.Stats = finding.Stats{
 		Pages:       int(cr.crawled.Load()),
 		Links:       int(cr.linkCount.Load()),
@@ -737,5 +863,6 @@ func (cr *Crawler) result(ctx context.Context) (*Result, error) {
 		Retries:     int(cr.retries.Load()),
 		BytesRead:   cr.bytesRead.Load(),
 	}
+	r.Recheck = cr.recalls.stats()
 	return r, nil
 }

@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"mime"
+	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -35,10 +38,20 @@ const originalContentType = "X-Xunjian-Content-Type"
 type collyTransport struct {
 	next     http.RoundTripper
 	requests atomic.Int64
+	// sources maps a host to the local address the crawl's first
+	// connection to it came from: what its firewall saw (firewall.go).
+	sources sync.Map
 }
 
 func (t *collyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	t.requests.Add(1)
+	if host := req.URL.Host; !t.known(host) {
+		req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{GotConn: func(ci httptrace.GotConnInfo) {
+			if a, ok := ci.Conn.LocalAddr().(*net.TCPAddr); ok {
+				t.sources.LoadOrStore(host, a.IP.String())
+			}
+		}}))
+	}
 	resp, err := t.next.RoundTrip(req)
 	if err != nil {
 		return nil, err
@@ -52,6 +65,19 @@ func (t *collyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	return resp, nil
+}
+
+func (t *collyTransport) known(host string) bool {
+	_, ok := t.sources.Load(host)
+	return ok
+}
+
+// source returns the local address connections to host came from ("" if
+// none was made).
+func (t *collyTransport) source(host string) string {
+	v, _ := t.sources.Load(host)
+	s, _ := v.(string)
+	return s
 }
 
 // newCollector builds the colly collector. Fields are set after
@@ -98,7 +124,7 @@ func (cr *Crawler) newCollector() *colly.Collector {
 		res.status = r.StatusCode
 		res.header = r.Headers.Clone()
 		res.finalURL = r.Request.URL.String()
-		if res.body == bodyNone || (res.body == bodyHTML && !isHTML(res.header)) {
+		if res.body == bodyNone || (res.body == bodyHTML && !isHTML(res.header)) || res.body == bodyError && r.StatusCode < 400 {
 			r.Request.Abort()
 		}
 	})
@@ -136,9 +162,10 @@ func isHTML(h http.Header) bool {
 type bodyMode uint8
 
 const (
-	bodyNone bodyMode = iota // headers only (availability checks)
-	bodyHTML                 // HTML pages only (the crawl)
-	bodyAny                  // everything (attachments handed to content checks)
+	bodyNone  bodyMode = iota // headers only (availability checks)
+	bodyHTML                  // HTML pages only (the crawl)
+	bodyAny                   // everything (attachments handed to content checks)
+	bodyError                 // error answers only (to tell a firewall's page from a broken target)
 )
 
 // fetchResult collects what colly's callbacks saw for one request.
@@ -161,6 +188,7 @@ func (cr *Crawler) fetchOnce(ctx context.Context, method, target string, body bo
 	hdr.Set("User-Agent", cr.cfg.Crawl.UserAgent)
 	hdr.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
 	hdr.Set("Accept-Language", "zh-CN,zh;q=0.9")
+	setConditional(ctx, method, hdr)
 	err := cr.collector.Request(method, target, nil, cctx, hdr)
 	if err != nil && res.err == nil && !errors.Is(err, colly.ErrAbortedAfterHeaders) && res.status == 0 {
 		res.err = err
@@ -197,6 +225,13 @@ func (cr *Crawler) fetch(ctx context.Context, method, target string, body bodyMo
 			out.Err = res.err.Error()
 		} else {
 			out.Class = ClassifyStatus(res.status)
+		}
+		if fw := cr.firewallAnswer(target, res); fw != nil {
+			out.Firewall = fw
+			if fw.Kind != "rate-limit" {
+				out.Class = ClassFirewall // a challenge or block page: retrying is hammering
+				break
+			}
 		}
 		if out.Class == "" {
 			break

@@ -34,19 +34,32 @@ var refAttrs = map[string][]struct {
 // ExtractLinks returns every reference in doc, resolved against the page's
 // <base href> (or pageURL) and normalised: a[href], area, iframe/frame,
 // img src/data-src/srcset, input[type=image], script, link, embed, object,
-// audio/video/source, and form actions (recorded, never requested).
-// attachmentExt holds lower-case extensions (no dot) that mark attachments.
-// The document is walked once.
+// audio/video/source, CSS url() in style attributes and <style> blocks,
+// and form actions (recorded, never requested). attachmentExt holds
+// lower-case extensions (no dot) that mark attachments. The document is
+// walked once. Non-ASCII queries are encoded as UTF-8; ExtractLinksIn
+// encodes them in the page's charset.
 func ExtractLinks(doc *goquery.Document, pageURL *url.URL, attachmentExt map[string]bool) []Link {
+	return ExtractLinksIn(doc, pageURL, attachmentExt, "")
+}
+
+// ExtractLinksIn is ExtractLinks for a page decoded from charset, read as
+// a browser reads it: srcset by the HTML standard's algorithm (commas
+// inside URLs), background images and @import in style attributes and
+// <style> blocks, <link> by its rel (stylesheets and icons are resources;
+// preconnect, dns-prefetch, preload, prefetch, modulepreload and prerender
+// are hints, never requested by a page view that does not use them), and
+// queries encoded in the page's charset.
+func ExtractLinksIn(doc *goquery.Document, pageURL *url.URL, attachmentExt map[string]bool, charset string) []Link {
 	base := pageURL
 	if href, ok := doc.Find("base[href]").First().Attr("href"); ok {
-		if b, err := Normalize(pageURL, href); err == nil {
+		if b, err := NormalizeIn(pageURL, href, charset); err == nil {
 			base = b
 		}
 	}
 	var links []Link
 	add := func(ref string, kind LinkKind, tag, attr, text string) {
-		u, err := Normalize(base, ref)
+		u, err := NormalizeIn(base, ref, charset)
 		if err != nil {
 			return
 		}
@@ -57,32 +70,58 @@ func ExtractLinks(doc *goquery.Document, pageURL *url.URL, attachmentExt map[str
 		}
 		links = append(links, Link{URL: u, Kind: kind, Tag: tag, Attr: attr, Text: text})
 	}
+	addCSS := func(css, tag, attr string) {
+		for _, r := range CSSURLs(css) {
+			kind := KindImage
+			if r.Import || fontExt[strings.ToLower(path.Ext(strings.SplitN(r.URL, "?", 2)[0]))] {
+				kind = KindStyle
+			}
+			add(r.URL, kind, tag, attr, "")
+		}
+	}
 	visit := func(n *html.Node) {
-		if n.Type == html.ElementNode {
-			if specs, ok := refAttrs[n.Data]; ok {
-				if n.Data == "input" && !strings.EqualFold(attr(n, "type"), "image") {
-					specs = nil
-				}
-				text := ""
-				for _, sp := range specs {
-					v, ok := attrOK(n, sp.attr)
-					if !ok {
-						continue
-					}
-					if text == "" {
-						text = linkText(n)
-					}
-					if sp.attr == "srcset" {
-						for _, cand := range strings.Split(v, ",") {
-							if f := strings.Fields(cand); len(f) > 0 {
-								add(f[0], sp.kind, n.Data, sp.attr, text)
-							}
-						}
-						continue
-					}
-					add(v, sp.kind, n.Data, sp.attr, text)
+		if n.Type != html.ElementNode {
+			return
+		}
+		if n.Data == "style" {
+			if c := n.FirstChild; c != nil && c.Type == html.TextNode && hasCSSRef(c.Data) {
+				addCSS(c.Data, "style", "url()")
+			}
+			return
+		}
+		if v, ok := attrOK(n, "style"); ok && hasCSSRef(v) {
+			addCSS(v, n.Data, "style")
+		}
+		specs, ok := refAttrs[n.Data]
+		if !ok {
+			return
+		}
+		if n.Data == "input" && !strings.EqualFold(attr(n, "type"), "image") {
+			return
+		}
+		text := ""
+		for _, sp := range specs {
+			v, ok := attrOK(n, sp.attr)
+			if !ok {
+				continue
+			}
+			kind := sp.kind
+			if n.Data == "link" {
+				var follow bool
+				if kind, follow = linkRelKind(attr(n, "rel")); !follow {
+					continue
 				}
 			}
+			if text == "" {
+				text = linkText(n)
+			}
+			if sp.attr == "srcset" {
+				for _, cand := range ParseSrcset(v) {
+					add(cand, kind, n.Data, sp.attr, text)
+				}
+				continue
+			}
+			add(v, kind, n.Data, sp.attr, text)
 		}
 	}
 	// Iterative, in document order: pages nest elements arbitrarily deep.
@@ -99,6 +138,49 @@ func ExtractLinks(doc *goquery.Document, pageURL *url.URL, attachmentExt map[str
 		}
 	}
 	return links
+}
+
+// fontExt marks url() targets that are fonts (page resources, not images).
+var fontExt = map[string]bool{".woff": true, ".woff2": true, ".ttf": true, ".otf": true, ".eot": true}
+
+// hasCSSRef reports CSS text that may hold a url() or @import, without
+// allocating (style attributes are on most elements of some pages).
+func hasCSSRef(s string) bool {
+	if strings.IndexByte(s, '@') >= 0 {
+		return true
+	}
+	for i := 3; i < len(s); i++ {
+		if s[i] == '(' && (strings.EqualFold(s[i-3:i], "url") || strings.EqualFold(s[i-3:i], "set")) {
+			return true
+		}
+	}
+	return false
+}
+
+// linkRelKind reads a <link rel>: whether a page view requests its href,
+// and as what. Resource hints only warm a connection or a cache (a CDN
+// root that answers 403 to preconnect is not broken); stylesheets and
+// icons are requested; other relations (canonical, alternate…) are links
+// checked as before.
+func linkRelKind(rel string) (LinkKind, bool) {
+	hint, icon := false, false
+	for _, t := range strings.Fields(strings.ToLower(rel)) {
+		switch {
+		case t == "stylesheet":
+			return KindStyle, true
+		case t == "preconnect", t == "dns-prefetch", t == "preload", t == "prefetch", t == "modulepreload", t == "prerender":
+			hint = true
+		case strings.Contains(t, "icon"):
+			icon = true
+		}
+	}
+	switch {
+	case icon:
+		return KindImage, true
+	case hint:
+		return 0, false
+	}
+	return KindStyle, true
 }
 
 func attrOK(n *html.Node, key string) (string, bool) {

@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -98,12 +99,34 @@ type Page struct {
 	// Flattened is true when the page nested too deep to parse as is and
 	// was flattened (see ParseHTML): a sign of a hacked page.
 	Flattened bool
+	// Reused says whether the page was read in this run (Fresh) or stands
+	// in from Config.Memory (recall.go): then Known is what was known, the
+	// page has its URL, links and frames but no document or text, and the
+	// inspection replays its record.
+	Reused Reuse
+	Known  *Known
+	// Memo and Daily are what the callback keeps with the page in
+	// Config.Memory: its own record of the page, and whether the page must
+	// be requested every day (a column, a page with findings).
+	Memo  json.RawMessage
+	Daily bool
+	// frames and followUps are what the page readers did with the page.
+	frames    []string
+	followUps int
 	// Entries are the list entries page readers found outside the markup
 	// (crawler/readers), follow-up requests included.
 	Entries []ListEntry
 	// FramedBy is the page that frames this one in a visible iframe or
 	// frameset (nil if none): this page's lists belong to its column.
 	FramedBy *url.URL
+	// ScriptFed is true when the page's own scripts build its content
+	// (see renderhook.go); Rendered is then its document as a browser
+	// built it, when the run could render it (nil otherwise, with
+	// RenderError saying why when rendering failed). Links only the
+	// rendered document has are in Links, tagged "rendered:".
+	ScriptFed   bool
+	Rendered    *goquery.Document
+	RenderError string
 }
 
 // collapse folds runs of whitespace to one space and caps the length in runes.
@@ -128,4 +151,10 @@ type Attachment struct {
 	// Name is the file name the server gave (Content-Disposition, GBK and
 	// RFC 5987 names decoded); "" when it gave none.
 	Name string
+	// Reused, Known, Memo and Daily are as in Page: a remembered file has
+	// no body, and the inspection replays its record.
+	Reused Reuse
+	Known  *Known
+	Memo   json.RawMessage
+	Daily  bool
 }

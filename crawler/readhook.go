@@ -74,6 +74,7 @@ func (cr *Crawler) readPage(ctx context.Context, it Item, p *Page) {
 	for _, f := range res.Frames {
 		if u, err := Normalize(p.FinalURL, f.String()); err == nil && cr.inScope(u) {
 			cr.hook.frame(it.URL, u.String())
+			p.frames = append(p.frames, u.String())
 		}
 	}
 	links := res.Links
@@ -97,6 +98,7 @@ func (cr *Crawler) readPage(ctx context.Context, it Item, p *Page) {
 			break
 		}
 		budget--
+		p.followUps++
 		if cr.pageCount.Add(1) > int64(cr.cfg.Crawl.MaxPages) {
 			cr.mu.Lock()
 			cr.capHit = true

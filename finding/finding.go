@@ -160,10 +160,14 @@ type Report struct {
 	// Complete is false when the inspection was cancelled or a cap stopped it.
 	Complete bool `json:"complete"`
 	// Incomplete says why Complete is false, in Chinese.
-	Incomplete []string  `json:"incomplete,omitempty"`
-	Checks     []string  `json:"checks"`
-	Stats      Stats     `json:"stats"`
-	Findings   []Finding `json:"findings"`
+	Incomplete []string `json:"incomplete,omitempty"`
+	// Notes say in Chinese what the run checked when, where that is not
+	// simply everything today: what a re-inspection kept from earlier
+	// runs (unchanged pages, the spread's other days, a resumed run).
+	Notes    []string  `json:"notes,omitempty"`
+	Checks   []string  `json:"checks"`
+	Stats    Stats     `json:"stats"`
+	Findings []Finding `json:"findings"`
 	// Ignored counts findings left out because config `ignore` lists their id.
 	Ignored int `json:"ignored,omitempty"`
 	// CheckErrors lists checks that could not run, with the reason.

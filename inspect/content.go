@@ -10,10 +10,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/PuerkitoBio/goquery"
-
 	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/checks"
+	"github.com/xunjian/xunjian/crawler"
 	"github.com/xunjian/xunjian/explain"
 	"github.com/xunjian/xunjian/extract"
 	"github.com/xunjian/xunjian/finding"
@@ -71,12 +70,61 @@ func (c *content) run(ctx context.Context, doc *checks.Document) []finding.Findi
 	return out
 }
 
-// page checks a parsed page's title, description, alt texts and body.
-func (c *content) page(ctx context.Context, pageURL string, doc *goquery.Document) []finding.Finding {
-	if !c.active() || c.allow.PageAllowed(pageURL) {
+// page checks a parsed page's title, description, alt texts and body, and
+// the text its scripts show: the titles of list entries the page readers
+// found outside the markup (a Hanweb datastore, dataproxy pages, a
+// JavaScript list), and what only the rendered document has. Hacked CMS
+// lists carry their spam there, where the markup's text never shows it.
+func (c *content) page(ctx context.Context, p *crawler.Page) []finding.Finding {
+	pageURL := p.URL.String()
+	if !c.active() || p.Doc == nil || c.allow.PageAllowed(pageURL) {
 		return nil
 	}
-	return c.run(ctx, &checks.Document{URL: pageURL, Segments: extract.PageSegments(doc, maxSegmentText)})
+	segs := extract.PageSegments(p.Doc, maxSegmentText)
+	return c.run(ctx, &checks.Document{URL: pageURL, Segments: append(segs, scriptedSegments(p, segs)...)})
+}
+
+// scriptedSegments returns the "list" segment (entry titles the markup's
+// text lacks) and the "rendered" segment (lines of the rendered body the
+// static body and those titles lack) of a page.
+func scriptedSegments(p *crawler.Page, static []extract.Segment) []extract.Segment {
+	seen := map[string]bool{}
+	for _, s := range static {
+		if s.Where == "body" || s.Where == "title" {
+			for _, l := range strings.Split(s.Text, "\n") {
+				seen[strings.TrimSpace(l)] = true
+			}
+		}
+	}
+	var out []extract.Segment
+	add := func(where string, lines []string) {
+		var b strings.Builder
+		for _, l := range lines {
+			l = strings.TrimSpace(l)
+			if l == "" || seen[l] || b.Len()+len(l) > maxSegmentText {
+				continue
+			}
+			seen[l] = true
+			b.WriteString(l)
+			b.WriteByte('\n')
+		}
+		if b.Len() > 0 {
+			out = append(out, extract.Segment{Where: where, Text: strings.TrimSuffix(b.String(), "\n")})
+		}
+	}
+	titles := make([]string, 0, len(p.Entries))
+	for _, e := range p.Entries {
+		titles = append(titles, e.Title)
+	}
+	add("list", titles)
+	if p.Rendered != nil {
+		for _, s := range extract.PageSegments(p.Rendered, maxSegmentText) {
+			if s.Where == "body" {
+				add("rendered", strings.Split(s.Text, "\n"))
+			}
+		}
+	}
+	return out
 }
 
 // file checks an attachment or local file; one that cannot be read gives an

@@ -26,6 +26,8 @@ import (
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/netpolicy"
 	"github.com/xunjian/xunjian/redact"
+	"github.com/xunjian/xunjian/render"
+	"github.com/xunjian/xunjian/store"
 )
 
 // Version is the tool version written into reports.
@@ -53,6 +55,14 @@ type Options struct {
 	// Policy is the outbound policy of the run (crawl, checks, scan);
 	// built from Config and the site when nil.
 	Policy *netpolicy.Policy
+	// Memory, if set, keeps what runs learn per URL (memory.go): a
+	// re-inspection asks for unchanged pages conditionally, spreads a
+	// large site's link check (crawl.spread_days), and a scheduled run
+	// (WithScheduled) resumes what an earlier attempt began.
+	Memory store.Memory
+	// Browser is the run's shared Chromium (rendered discovery and the
+	// dark-link check); Run makes one (started on first use) when nil.
+	Browser *render.Shared
 }
 
 // siteHosts are the inspected site's hosts: the homepage's, then the
@@ -90,7 +100,7 @@ func Build(o Options) ([]checks.Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	return checks.Build(o.Config.Checks.Enabled, checks.Deps{Config: o.Config, Logger: o.Logger, Now: o.Now, TLS: o.TLS, Packs: packs, SiteHosts: siteHosts(o.Site), Net: pol})
+	return checks.Build(o.Config.Checks.Enabled, checks.Deps{Config: o.Config, Logger: o.Logger, Now: o.Now, TLS: o.TLS, Packs: packs, SiteHosts: siteHosts(o.Site), Net: pol, Browser: o.Browser})
 }
 
 // Run inspects one site. A cancelled ctx gives a partial report marked
@@ -140,15 +150,21 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		crawlCtx, cancel = context.WithTimeout(ctx, budget-min(budget/5, 5*time.Minute))
 		defer cancel()
 	}
+	if o.Browser == nil {
+		o.Browser = checks.SharedBrowser(ctx, cfg)
+		defer o.Browser.Close()
+	}
 	list, err := Build(o)
 	if err != nil {
 		return nil, err
 	}
 	var mu sync.Mutex
 	checkErrs := map[string]string{}
+	failures := 0
 	fail := func(name string, err error) {
 		mu.Lock()
 		checkErrs[name] = err.Error()
+		failures++
 		mu.Unlock()
 		o.Logger.Warn("check failed", "check", name, "site", home.String(), "err", err)
 	}
@@ -162,6 +178,20 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 			defer text.ex.Close()
 		}
 	}
+	mem, recheck, err := o.openMemory(ctx, home.String())
+	if err != nil {
+		return nil, fmt.Errorf("site %s: %w", home, err)
+	}
+	var known crawler.Memory
+	if mem != nil {
+		defer mem.close()
+		known = mem
+		mem.failures = func() int {
+			mu.Lock()
+			defer mu.Unlock()
+			return failures
+		}
+	}
 	// Findings in attachments, by file: when the crawl ends they move to
 	// the page that links to the file (the page to fix).
 	inFiles := map[string][]finding.Finding{}
@@ -171,7 +201,7 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		onAttachment = func(a *crawler.Attachment) {
 			defer o.Progress.attachment()
 			file := a.URL.String()
-			fs := text.file(crawlCtx, file, a.Body, a.Truncated)
+			fs := mem.file(a, func() fileFindings { return text.file(crawlCtx, file, a.Body, a.Truncated) })
 			if len(fs.inFile) > 0 {
 				mu.Lock()
 				inFiles[file] = append(inFiles[file], fs.inFile...)
@@ -182,6 +212,8 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	}
 	bl := cfg.Checks.BrokenLink
 	cr, err := crawler.New(crawler.Config{
+		Memory:             known,
+		Recheck:            recheck,
 		OnAttachment:       onAttachment,
 		MaxAttachmentBytes: cfg.Content.MaxAttachmentBytes,
 		RefsFor: func() []string {
@@ -198,11 +230,15 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		TempDir:          o.TempDir,
 		Logger:           o.Logger,
 		Policy:           o.Policy,
+		Render:           renderer(o.Browser),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("site %s: %w", home, err)
 	}
 	o.Progress.crawler(cr)
+	if mem != nil {
+		mem.progress = cr.Progress
+	}
 	rep := &finding.Report{
 		Tool: "xunjian", Version: Version, Site: home.String(), Name: o.Site.Name,
 		StartedAt: o.Now(), Checks: names(list),
@@ -238,12 +274,13 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		}
 	}
 	o.Logger.Info("crawl start", "site", home.String(), "checks", enabled)
-	res, err := cr.Run(crawlCtx, func(p *crawler.Page) {
+	res, err := cr.Run(crawlCtx, mem.page(crawlCtx, checks.Recallers(list), collect, func(p *crawler.Page) []finding.Finding {
+		var fs []finding.Finding
 		for _, c := range pageCheckers {
-			collect(safePage(crawlCtx, c, p, fail))
+			fs = append(fs, safePage(crawlCtx, c, p, fail)...)
 		}
-		collect(text.page(crawlCtx, p.URL.String(), p.Doc))
-	})
+		return append(fs, text.page(crawlCtx, p)...)
+	}))
 	if err != nil {
 		started.Wait()
 		return nil, fmt.Errorf("site %s: crawl: %w", home, err)
@@ -272,6 +309,12 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	if len(res.SkippedReasons) > 0 {
 		rep.Measurements["skipped"] = res.SkippedReasons
 	}
+	if mem != nil {
+		mem.note(rep, recheck, res.Recheck)
+	}
+	if res.RenderedPages > 0 {
+		rep.Measurements["rendered_discovery"] = map[string]int{"pages": res.RenderedPages, "links": res.RenderedLinks}
+	}
 	// The crawl's context ends on an interruption or when the time budget
 	// runs out: either way what it cut short is not a finding.
 	in := settle(crawlCtx, rep, res, checkErrs)
@@ -294,6 +337,17 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	rep.Evaluation = evaluate.Of(rep, cfg.Evaluation.Deductions, in)
 	o.Logger.Info("inspection done", "site", home.String(), "pages", rep.Stats.Pages, "findings", len(rep.Findings), "complete", rep.Complete)
 	return rep, nil
+}
+
+// renderer lets the crawl render script-fed pages in the run's browser.
+func renderer(b *render.Shared) crawler.Renderer {
+	return func(ctx context.Context, url string, maxBytes int) (string, error) {
+		br, err := b.Get()
+		if err != nil {
+			return "", err
+		}
+		return br.DOM(ctx, url, maxBytes)
+	}
 }
 
 // result is one check's site-level pass.

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -15,22 +16,57 @@ import (
 // only around matches, so matching keeps its speed.
 type Lexicon struct {
 	once sync.Once
-	cost map[string]uint8 // idf × 10, read on first use
+	// idf × 10 by word, read on first use: words of up to 3 characters by
+	// their runes packed in a uint64 (most lookups: no string is built),
+	// longer ones by their text.
+	short map[uint64]uint16 // cost | isWord | hasLonger
+	long  map[string]uint8
 }
+
+// The short table's flags: the key is a word; words longer than the key
+// start with it (so a lookup of a longer string can be skipped when unset).
+const (
+	isWord    = 1 << 8
+	hasLonger = 1 << 9
+)
 
 // The word list is jieba's (MIT) as shipped by go-ego/gse (Apache-2.0):
 // about 270,000 words with their inverse document frequency.
 var lexicon = &Lexicon{}
 
-// words returns the cost table, parsing it on first use: building a
-// matcher costs nothing, the first boundary check pays once per process.
-func (l *Lexicon) words() map[string]uint8 {
-	l.once.Do(func() { l.cost = loadLexicon() })
-	return l.cost
+// load parses the cost tables on first use: building a matcher costs
+// nothing, the first boundary check pays once per process.
+func (l *Lexicon) load() {
+	l.once.Do(func() { l.short, l.long = loadLexicon() })
 }
 
-func loadLexicon() map[string]uint8 {
-	cost := make(map[string]uint8, 280_000)
+// lookup returns the cost of the word spelled by rs.
+func (l *Lexicon) lookup(rs []rune) (uint8, bool) {
+	l.load()
+	if k, ok := packRunes(rs); ok {
+		v := l.short[k]
+		return uint8(v), v&isWord != 0
+	}
+	c, ok := l.long[string(rs)]
+	return c, ok
+}
+
+// packRunes packs 1 to 3 runes, 21 bits each, into a key (runes are never
+// 0, so keys of different lengths differ).
+func packRunes(rs []rune) (uint64, bool) {
+	if len(rs) == 0 || len(rs) > 3 {
+		return 0, false
+	}
+	var k uint64
+	for _, r := range rs {
+		k = k<<21 | uint64(r)
+	}
+	return k, true
+}
+
+func loadLexicon() (map[uint64]uint16, map[string]uint8) {
+	short := make(map[uint64]uint16, 240_000)
+	long := make(map[string]uint8, 80_000)
 	src := gse.ZhIdf
 	for len(src) > 0 {
 		line := src
@@ -40,14 +76,114 @@ func loadLexicon() map[string]uint8 {
 			src = ""
 		}
 		word, idf, ok := strings.Cut(strings.TrimSpace(line), " ")
-		if !ok || utf8.RuneCountInString(word) > maxLexWord {
+		rs := []rune(word)
+		if !ok || len(rs) == 0 || len(rs) > maxLexWord {
 			continue
 		}
-		if v, ok := tenths(idf); ok {
-			cost[word] = uint8(min(250, v))
+		v, ok := tenths(idf)
+		if !ok {
+			continue
+		}
+		c := uint8(min(250, v))
+		if k, ok := packRunes(rs); ok {
+			short[k] = short[k]&hasLonger | isWord | uint16(c)
+		} else {
+			long[word] = c
+		}
+		for n := 1; n < len(rs) && n <= 3; n++ {
+			k, _ := packRunes(rs[:n])
+			short[k] |= hasLonger
 		}
 	}
-	return cost
+	return short, long
+}
+
+// maxWindow is the longest text a boundary check reads: a match and its
+// context on both sides.
+const maxWindow = 2*sideRunes + MaxWordRunes
+
+// wordTable lists, for each start in a window of runes, the cost of the
+// lexicon word of each length starting there (-1: none), found with few
+// lookups: a prefix no word extends ends the search.
+type wordTable struct {
+	n    int
+	cost [maxWindow][maxLexWord + 1]int16
+}
+
+func (l *Lexicon) table(rs []rune, t *wordTable) {
+	l.load()
+	t.n = len(rs)
+	for j := range rs {
+		row := &t.cost[j]
+		for k := range row {
+			row[k] = -1
+		}
+		for k := 1; k <= maxLexWord && j+k <= len(rs); k++ {
+			if k <= 3 {
+				key, _ := packRunes(rs[j : j+k])
+				v := l.short[key]
+				if v&isWord != 0 {
+					row[k] = int16(uint8(v))
+				}
+				if v&hasLonger == 0 {
+					break
+				}
+				continue
+			}
+			if c, ok := l.long[string(rs[j:j+k])]; ok {
+				row[k] = int16(c)
+			}
+		}
+	}
+}
+
+// crosses reports whether a lexicon word spans position p.
+func (t *wordTable) crosses(p int) bool {
+	if p == 0 || p == t.n {
+		return false
+	}
+	for j := max(0, p-maxLexWord+1); j < p; j++ {
+		for k := p - j + 1; k <= maxLexWord && j+k <= t.n; k++ {
+			if t.cost[j][k] >= 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// segment returns the cost of the best segmentation of the window; when
+// ms >= 0, no word may cross the positions ms and me. back, when given
+// (len n+1), receives each position's previous boundary.
+func (t *wordTable) segment(ms, me int, back []int) int {
+	const inf = 1 << 30
+	var bestBuf [maxWindow + 1]int
+	best := bestBuf[:t.n+1]
+	for i := 1; i <= t.n; i++ {
+		best[i] = inf
+		for j := max(0, i-maxLexWord); j < i; j++ {
+			if best[j] == inf {
+				continue
+			}
+			if ms >= 0 && (j < ms && ms < i || j < me && me < i) {
+				continue
+			}
+			cost := int(t.cost[j][i-j])
+			if cost < 0 {
+				if i-j > 1 {
+					continue
+				}
+				cost = unknownCost
+			}
+			if v := best[j] + cost + tokenPenalty; v < best[i] {
+				best[i] = v
+				if back != nil {
+					back[i] = j
+				}
+			}
+		}
+	}
+	return best[t.n]
 }
 
 // tenths reads "13.900677652" as 139 (the cost table's unit), faster than
@@ -134,72 +270,48 @@ func (l *Lexicon) Straddles(text []byte, start, end int) bool {
 	if nl == 0 && me == len(runes) {
 		return false
 	}
-	if !l.crosses(runes, nl) && !l.crosses(runes, me) {
+	var t wordTable
+	l.table(runes, &t)
+	if !t.crosses(nl) && !t.crosses(me) {
 		return false // no word of the lexicon spans either edge
 	}
-	free := l.segment(runes, -1, -1)
-	forced := l.segment(runes, nl, me)
+	free := t.segment(-1, -1, nil)
+	forced := t.segment(nl, me, nil)
 	return forced-free > straddleLimit
-}
-
-// crosses reports whether a lexicon word spans position p of rs.
-func (l *Lexicon) crosses(rs []rune, p int) bool {
-	if p == 0 || p == len(rs) {
-		return false
-	}
-	var word [maxLexWord * 4]byte
-	for i := max(0, p-maxLexWord+1); i < p; i++ {
-		for j := p + 1; j <= min(len(rs), i+maxLexWord); j++ {
-			b := word[:0]
-			for _, r := range rs[i:j] {
-				b = utf8.AppendRune(b, r)
-			}
-			if _, ok := l.words()[string(b)]; ok {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// segment returns the cost of the best segmentation of rs; when ms >= 0,
-// no word may cross the positions ms and me.
-func (l *Lexicon) segment(rs []rune, ms, me int) int {
-	const inf = 1 << 30
-	var bestBuf [2*sideRunes + MaxWordRunes + 1]int
-	best := bestBuf[:len(rs)+1]
-	var word [maxLexWord * 4]byte
-	for i := 1; i <= len(rs); i++ {
-		best[i] = inf
-		for j := max(0, i-maxLexWord); j < i; j++ {
-			if best[j] == inf {
-				continue
-			}
-			if ms >= 0 && (j < ms && ms < i || j < me && me < i) {
-				continue
-			}
-			b := word[:0]
-			for _, r := range rs[j:i] {
-				b = utf8.AppendRune(b, r)
-			}
-			c, ok := l.words()[string(b)]
-			cost := int(c)
-			if !ok {
-				if i-j > 1 {
-					continue
-				}
-				cost = unknownCost
-			}
-			if v := best[j] + cost + tokenPenalty; v < best[i] {
-				best[i] = v
-			}
-		}
-	}
-	return best[len(rs)]
 }
 
 // Has reports whether w is a word of the lexicon.
 func (l *Lexicon) Has(w string) bool {
-	_, ok := l.words()[FoldString(w)]
+	_, ok := l.lookup([]rune(FoldString(w)))
 	return ok
+}
+
+// Token is one word of a segmentation: Known when the lexicon has it, with
+// its cost (inverse document frequency × 10; 0 when unknown).
+type Token struct {
+	Word  string
+	Cost  int
+	Known bool
+}
+
+// Segment returns the best segmentation of s (folded; noise between Han
+// characters dropped) into words of the lexicon and single characters, as
+// the boundary check segments text. It is meant for short strings: rule
+// pack entries.
+func (l *Lexicon) Segment(s string) []Token {
+	rs := []rune(Squeeze(s))
+	if len(rs) > maxWindow {
+		rs = rs[:maxWindow]
+	}
+	var t wordTable
+	l.table(rs, &t)
+	back := make([]int, len(rs)+1)
+	t.segment(-1, -1, back)
+	var out []Token
+	for i := len(rs); i > 0; i = back[i] {
+		c := t.cost[back[i]][i-back[i]]
+		out = append(out, Token{Word: string(rs[back[i]:i]), Cost: max(0, int(c)), Known: c >= 0})
+	}
+	slices.Reverse(out)
+	return out
 }

@@ -107,21 +107,11 @@ func BuildWith(words []string, opts Options) (*Matcher, error) {
 	m.ascii = make([]bool, len(words))
 	pats := make([]pattern, 0, len(words))
 	for i, w := range words {
-		folded := []rune(FoldString(w))
-		// Noise between Han characters is skipped in text, so drop it from
-		// the pattern too; keep it elsewhere ("online casino").
-		rs := folded[:0:0]
-		for j, r := range folded {
-			if !opts.Plain && isNoise(r) && j > 0 && j+1 < len(folded) && IsHan(folded[j-1]) && IsHan(folded[j+1]) {
-				continue
-			}
-			rs = append(rs, r)
-		}
-		for len(rs) > 0 && isNoise(rs[0]) && !opts.Plain {
-			rs = rs[1:]
-		}
-		for len(rs) > 0 && isNoise(rs[len(rs)-1]) && !opts.Plain {
-			rs = rs[:len(rs)-1]
+		var rs []rune
+		if opts.Plain {
+			rs = []rune(FoldString(w))
+		} else {
+			rs = []rune(Pattern(w))
 		}
 		if len(rs) == 0 {
 			continue
@@ -521,21 +511,31 @@ func bounded(text []byte, start, end int) bool {
 // dropped first, so that a longer word or another reading can win.
 func (m *Matcher) FindAll(text []byte) []Match {
 	var all []Match
-	m.Overlapping(text, func(x Match) {
-		if m.words != nil && m.runes[x.Word] <= 3 && (x.Word >= len(m.free) || !m.free[x.Word]) && m.words.Straddles(text, x.Start, x.End) {
-			return
+	m.Overlapping(text, func(x Match) { all = append(all, x) })
+	if m.words == nil {
+		return Resolve(all)
+	}
+	// Leftmost-longest, checking boundaries only of the matches it would
+	// keep: a match inside a kept longer one needs no check, and one that
+	// straddles words is dropped before it can hide another.
+	sortMatches(all)
+	out := all[:0]
+	end := -1
+	for _, x := range all {
+		if x.Start < end {
+			continue
 		}
-		all = append(all, x)
-	})
-	return Resolve(all)
+		if m.runes[x.Word] <= 3 && (x.Word >= len(m.free) || !m.free[x.Word]) && m.words.Straddles(text, x.Start, x.End) {
+			continue
+		}
+		out = append(out, x)
+		end = x.End
+	}
+	return out
 }
 
-// Resolve picks leftmost-longest non-overlapping matches from overlapping
-// ones (in any order).
-func Resolve(all []Match) []Match {
-	if len(all) < 2 {
-		return all
-	}
+// sortMatches orders matches by start, longest first.
+func sortMatches(all []Match) {
 	slices.SortFunc(all, func(a, b Match) int {
 		if a.Start != b.Start {
 			return a.Start - b.Start
@@ -545,6 +545,13 @@ func Resolve(all []Match) []Match {
 		}
 		return a.Word - b.Word
 	})
+}
+
+func Resolve(all []Match) []Match {
+	if len(all) < 2 {
+		return all
+	}
+	sortMatches(all)
 	out := all[:0]
 	end := -1
 	for _, x := range all {

@@ -161,3 +161,46 @@ func FuzzOverlapping(f *testing.F) {
 		})
 	})
 }
+
+// With boundary checks, FindAll checks only the matches leftmost-longest
+// would keep; the result must be that of dropping every straddling short
+// match first and resolving the rest.
+func TestBoundaryCheckedResolve(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	alphabet := []rune("生产性服务业制度交易成本新疆维吾尔自治区人民政府赌博")
+	lex := Words()
+	for n := range 2000 {
+		var words []string
+		seen := map[string]bool{}
+		for range 1 + rng.IntN(10) {
+			var b strings.Builder
+			for range 2 + rng.IntN(3) {
+				b.WriteRune(alphabet[rng.IntN(len(alphabet))])
+			}
+			if !seen[b.String()] {
+				seen[b.String()] = true
+				words = append(words, b.String())
+			}
+		}
+		text := make([]rune, rng.IntN(30))
+		for i := range text {
+			text[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		s := []byte(string(text))
+		m, err := BuildWith(words, Options{Words: lex})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var all []Match
+		m.Overlapping(s, func(x Match) {
+			if m.runes[x.Word] <= 3 && lex.Straddles(s, x.Start, x.End) {
+				return
+			}
+			all = append(all, x)
+		})
+		want := Resolve(all)
+		if got := m.FindAll(s); !slices.Equal(got, want) {
+			t.Fatalf("case %d: words %q text %q\n got %v\nwant %v", n, words, string(text), got, want)
+		}
+	}
+}

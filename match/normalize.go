@@ -186,3 +186,18 @@ func Squeeze(s string) string {
 	}
 	return string(out)
 }
+
+// Pattern is a word as a Matcher reads it (without Options.Plain): folded,
+// with the noise between Han characters dropped (as it is skipped in text)
+// and noise at either end trimmed ("文化大革命**", "40=" are 文化大革命 and
+// 40); noise elsewhere is kept ("online casino").
+func Pattern(w string) string {
+	rs := []rune(Squeeze(w))
+	for len(rs) > 0 && isNoise(rs[0]) {
+		rs = rs[1:]
+	}
+	for len(rs) > 0 && isNoise(rs[len(rs)-1]) {
+		rs = rs[:len(rs)-1]
+	}
+	return string(rs)
+}

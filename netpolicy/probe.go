@@ -29,7 +29,15 @@ type ProbeResult struct {
 	RemoteAddr string
 	// CertNotAfter is the expiry of the final answer's certificate.
 	CertNotAfter time.Time
+	// Header and Head are the final answer's header and the first
+	// ProbeHead bytes of its body (enough to tell a firewall's challenge
+	// or block page from the site's own answer).
+	Header http.Header
+	Head   []byte
 }
+
+// ProbeHead is how much of a probed body Probe keeps.
+const ProbeHead = 64 << 10
 
 // Probe requests target once, the way the national rule's availability
 // probe does: over a fresh connection (never a pooled one) on network
@@ -134,9 +142,13 @@ func (p *Policy) Probe(ctx context.Context, target, network string, timeout time
 	}
 	resp, err := client.Do(req)
 	if err == nil {
-		_, err = io.Copy(io.Discard, resp.Body)
+		r.Head, err = io.ReadAll(io.LimitReader(resp.Body, ProbeHead))
+		if err == nil {
+			_, err = io.Copy(io.Discard, resp.Body)
+		}
 		resp.Body.Close()
 		r.Status = resp.StatusCode
+		r.Header = resp.Header
 		r.FinalURL = resp.Request.URL.String()
 		if resp.TLS != nil && len(resp.TLS.PeerCertificates) > 0 {
 			r.CertNotAfter = resp.TLS.PeerCertificates[0].NotAfter

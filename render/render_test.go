@@ -37,6 +37,21 @@ func leftovers(dir string) string {
 	return strings.TrimSpace(string(out))
 }
 
+// leftoversAfter waits up to 20 s for Chromium's processes started with
+// dir to end and returns those still running. They end in well under a
+// second on an idle machine; a fixed sleep before looking failed on a
+// loaded one, where a process that exits late is not a leak.
+func leftoversAfter(dir string) string {
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		l := leftovers(dir)
+		if l == "" || time.Now().After(deadline) {
+			return l
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func TestRender(t *testing.T) {
 	needBrowser(t)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -81,8 +96,7 @@ func TestRender(t *testing.T) {
 		t.Errorf("outline screenshot: %v", err)
 	}
 	b.Close()
-	time.Sleep(500 * time.Millisecond)
-	if l := leftovers(dir); l != "" {
+	if l := leftoversAfter(dir); l != "" {
 		t.Errorf("chromium processes left after Close: %s", l)
 	}
 }
@@ -96,8 +110,7 @@ func TestCancelEndsChromium(t *testing.T) {
 	}
 	dir := b.dataDir
 	cancel()
-	time.Sleep(time.Second)
-	if l := leftovers(dir); l != "" {
+	if l := leftoversAfter(dir); l != "" {
 		t.Errorf("chromium processes left after cancel: %s", l)
 	}
 	b.Close()
@@ -126,5 +139,58 @@ func TestRenderTimeout(t *testing.T) {
 	}
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("render took %v with a 2s limit", d)
+	}
+}
+
+func TestDOMAndShared(t *testing.T) {
+	needBrowser(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		switch r.URL.Path {
+		case "/list.json":
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`[{"t":"县政府常务会议","n":7}]`))
+		default:
+			// A list that exists only after a script computes its URLs
+			// and another fetches its entries.
+			w.Write([]byte(`<html><body><ul id="list"></ul><script>
+var base = '/xw' + 'zx/', ul = document.getElementById('list');
+for (var i = 1; i <= 3; i++) { ul.innerHTML += '<li><a href="' + base + 'a' + (100 + i) + '.html">第' + i + '条</a></li>'; }
+setTimeout(function(){ fetch('/list.json').then(function(r){ return r.json(); }).then(function(d){ d.forEach(function(x){ ul.innerHTML += '<li><a href="' + base + 'b' + x.n + '.html">' + x.t + '</a></li>'; }); }); }, 400);
+</script></body></html>`))
+		}
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	sh := NewShared(ctx, Config{Tabs: 1})
+	b, err := sh.Get()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b2, _ := sh.Get(); b2 != b {
+		t.Error("a second Get started another browser")
+	}
+	dir := b.dataDir
+	html, err := b.DOM(ctx, srv.URL+"/", 1<<20)
+	if err != nil {
+		sh.Close()
+		t.Fatal(err)
+	}
+	for _, want := range []string{`href="/xwzx/a101.html"`, `href="/xwzx/a103.html"`, `href="/xwzx/b7.html"`, "县政府常务会议"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("rendered DOM lacks %s", want)
+		}
+	}
+	if short, err := b.DOM(ctx, srv.URL+"/", 100); err != nil || len(short) > 100 {
+		t.Errorf("capped DOM: %d bytes, %v", len(short), err)
+	}
+	sh.Close()
+	if _, err := sh.Get(); err == nil {
+		t.Error("Get after Close gave a browser")
+	}
+	time.Sleep(500 * time.Millisecond)
+	if left := leftovers(dir); left != "" {
+		t.Errorf("Chromium processes left after Close: %s", left)
 	}
 }

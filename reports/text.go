@@ -24,6 +24,9 @@ func WriteSummary(w io.Writer, r *finding.Report, maxItems int) error {
 	if !r.Complete {
 		fmt.Fprintf(&b, "  巡检未完成：%s\n", clean(strings.Join(r.Incomplete, "；")))
 	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(&b, "  检查范围：%s\n", clean(n))
+	}
 	fmt.Fprintf(&b, "  用时 %s；页面 %d，链接 %d，目标 %d，附件 %d，请求 %d\n",
 		r.FinishedAt.Sub(r.StartedAt).Round(100*time.Millisecond), r.Stats.Pages, r.Stats.Links,
 		r.Stats.Targets, r.Stats.Attachments, r.Stats.Requests)

@@ -27,51 +27,102 @@ var mentionCues = []string{
 	"赌博活动", "赌博违法", "赌博犯罪", "赌博罪", "参赌", "聚众赌博", "开设赌场", "庄家", "为首者",
 }
 
-// callToAction words next to a match say it advertises: a crackdown
-// sentence never adds 官网开户 ("…专项行动成效显著-凯发app官网开户" is a
-// copied government title with spam appended).
-var callToAction = []string{"官网", "网址", "开户", "注册", "下载", "app", "入口", "登录", "加微", "微信", "qq", "客服", "代理", "线路"}
+// callToAction words at a match say it advertises: a crackdown sentence
+// never adds 官网开户 ("…专项行动成效显著-凯发app官网开户" is a copied
+// government title with spam appended). In prose only the calls government
+// text never makes count (a fraud notice writes "下载刷单返利APP").
+var (
+	callToAction      = []string{"官网", "网址", "开户", "注册", "下载", "app", "入口", "登录", "加微", "微信", "qq", "客服", "线路"}
+	proseCallToAction = []string{"官网", "网址", "开户", "入口", "加微", "线路"}
+)
 
+// advertises reports a call to action at text[start:end]: in the match, or
+// in the 8 characters after it up to the next punctuation. In prose the
+// call must be glued to the match (at most 2 characters between: 百家乐官方
+// 网址), so that a notice's "刷单返利软件，便下载软件" or "为赌博网站担任代理"
+// does not read as an advertisement.
 func advertises(text string, start, end int) bool {
-	to := end
-	for n := 0; to < len(text) && n < 8; n++ {
-		_, size := utf8.DecodeRuneInString(text[to:])
-		to += size
+	lineEnd := len(text)
+	if i := strings.IndexByte(text[end:], '\n'); i >= 0 {
+		lineEnd = end + i
 	}
-	near := strings.ToLower(text[start:to])
-	for _, w := range callToAction {
+	calls, reach := callToAction, 8
+	if isProse(text[strings.LastIndexByte(text[:start], '\n')+1 : lineEnd]) {
+		calls, reach = proseCallToAction, 2
+	}
+	near := strings.ToLower(match.FoldString(text[start:end]))
+	for _, w := range calls {
 		if strings.Contains(near, w) {
+			return true
+		}
+	}
+	var after strings.Builder
+	for i, n := end, 0; i < lineEnd && n < reach+4; n++ {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if strings.ContainsRune("，。；：、！？“”（）《》,;!?()", r) {
+			break
+		}
+		after.WriteRune(r)
+		i += size
+	}
+	tail := strings.ToLower(match.FoldString(after.String()))
+	for _, w := range calls {
+		if i := strings.Index(tail, w); i >= 0 && utf8.RuneCountInString(tail[:i]) <= reach {
 			return true
 		}
 	}
 	return false
 }
 
-// Mention reports whether text[start:end] sits in a sentence that fights,
-// warns about or reports what the word names: a cue within 100 characters
-// before it in the same line, or within 12 after it, and no call to action
-// (官网, 开户, app…) right at it.
+// mentionBefore and mentionAfter bound the context read around a match:
+// up to mentionBefore characters back in its paragraph (a notice names
+// what it warns about at the start of the paragraph: "二、虚假投资理财。…
+// 赌博网站类项目"), and to the end of its sentence, at most mentionAfter
+// characters ("兼职刷单诈骗").
+const (
+	mentionBefore = 150
+	mentionAfter  = 30
+)
+
+// Mention reports whether text[start:end] sits in a passage that fights,
+// warns about or reports what the word names: a cue in the paragraph
+// before it (and, when the paragraph is prose, the paragraphs above it,
+// within mentionBefore characters), or later in its sentence; and no call
+// to action (官网, 开户, app…) right at it. A line without Chinese
+// sentence punctuation (a replaced title, a list of links) is judged on its
+// own: injected spam comes in lines of its own. Cues are compared folded,
+// so traditional pages (詐騙, 掃黃) read like simplified ones.
 func Mention(text string, start, end int) (cue string, ok bool) {
 	if advertises(text, start, end) {
 		return "", false
 	}
+	lineEnd := len(text)
+	if i := strings.IndexByte(text[end:], '\n'); i >= 0 {
+		lineEnd = end + i
+	}
+	prose := isProse(text[strings.LastIndexByte(text[:start], '\n')+1 : lineEnd])
 	from := start
-	for n := 0; from > 0 && n < 100; n++ {
+	for n := 0; from > 0 && n < mentionBefore; n++ {
 		r, size := utf8.DecodeLastRuneInString(text[:from])
-		if r == '\n' {
+		if r == '\n' && !prose {
 			break
 		}
 		from -= size
 	}
 	to := end
-	for n := 0; to < len(text) && n < 12; n++ {
+	for n := 0; to < len(text) && n < mentionAfter; n++ {
 		r, size := utf8.DecodeRuneInString(text[to:])
-		if r == '\n' {
+		if r == '\n' || strings.ContainsRune("。！？!?；;", r) {
 			break
 		}
 		to += size
 	}
-	window := text[from:start] + "\x00" + text[end:to]
+	return mentionCue(text[from:start] + "\x00" + text[end:to])
+}
+
+// mentionCue finds a cue in window (folded first).
+func mentionCue(window string) (string, bool) {
+	window = match.FoldString(window)
 	for _, c := range mentionCues {
 		if strings.Contains(window, c) {
 			return c, true
@@ -80,12 +131,31 @@ func Mention(text string, start, end int) (cue string, ok bool) {
 	return "", false
 }
 
+// isProse reports whether a line reads as sentences: it has Chinese
+// sentence punctuation. Replaced titles join their parts with _ - | and
+// ASCII commas; link blocks have none.
+func isProse(line string) bool {
+	return strings.ContainsAny(line, "。，；：、！？“”")
+}
+
+// NoticeTitle reports whether a document's title names a crackdown, a
+// warning or a case (严厉打击跨境赌博, 警惕刷单返利诈骗, 关于办理赌博刑事案件
+// …的解释): then the words its text names are mentions too, wherever they
+// stand, unless a call to action sits at them.
+func NoticeTitle(title string) (cue string, ok bool) {
+	if utf8.RuneCountInString(title) > 120 {
+		return "", false
+	}
+	return mentionCue(title)
+}
+
 // Verdict is what a content check makes of one word match.
 type Verdict struct {
 	Report   bool
 	Severity finding.Severity
 	// Reason explains a lowered severity: "mention" (a crackdown or warning
-	// names the word), "political" (a topic government text discusses).
+	// names the word), "notice" (the document's title is such a notice),
+	// "political" (a topic government text discusses).
 	Reason string
 	Cue    string
 }
@@ -93,8 +163,12 @@ type Verdict struct {
 // JudgeWord decides about matches[k] (entries[matches[k].Word]) among all
 // matches of one text: weak words need a second word of their category in
 // the same line (or, brand names, a site code right after: 新葡京8455);
-// mentions in crackdown, warning and fraud-notice sentences are info.
-func JudgeWord(text string, matches []match.Match, k int, entries []WordEntry) Verdict {
+// mentions in crackdown, warning and fraud-notice passages are info, and so
+// are the words of a document whose title is such a notice (titleCue, from
+// NoticeTitle; "" when it is not) — unless a call to action sits at the
+// word, or the word is part of a spam combination of weak words (a replaced
+// porn title stays spam under any title).
+func JudgeWord(text string, matches []match.Match, k int, entries []WordEntry, titleCue string) Verdict {
 	m := matches[k]
 	e := entries[m.Word]
 	v := Verdict{Report: true, Severity: e.Severity}
@@ -104,8 +178,13 @@ func JudgeWord(text string, matches []match.Match, k int, entries []WordEntry) V
 	if e.Category == "political" {
 		v.Reason = "political"
 	}
-	if cue, ok := Mention(text, m.Start, m.End); ok && v.Severity.Rank() > finding.Info.Rank() {
+	if v.Severity.Rank() <= finding.Info.Rank() {
+		return v
+	}
+	if cue, ok := Mention(text, m.Start, m.End); ok {
 		v.Severity, v.Reason, v.Cue = finding.Info, "mention", cue
+	} else if titleCue != "" && !e.Weak && !advertises(text, m.Start, m.End) {
+		v.Severity, v.Reason, v.Cue = finding.Info, "notice", titleCue
 	}
 	return v
 }
@@ -276,17 +355,46 @@ func yearDigits(s string) (int, bool) {
 }
 
 // JudgeTypo ranks one wrong form: a historical usage in an archival
-// document is low ("archival"); a wrong form without a context rule that
-// is itself a common word (人材, 持续的: real-word errors a list cannot
-// confirm without context) is low ("word").
+// document is low ("archival"). Without a context rule or a severity of its
+// own, so are the pairs a list cannot confirm ("word"): a wrong form that is
+// itself a common word (人材, 持续的), a pair that differs only in 的/地/得
+// (不断的努力 is right before a noun: 持续不断的努力), and, in the user's
+// lists, a wrong form of two characters, which can be half of another
+// phrase (有控 in 有保有控).
 func JudgeTypo(e TypoEntry, archival bool) (finding.Severity, string) {
 	if e.Historical && archival {
 		return finding.Low, "archival"
 	}
-	if e.After == nil && e.Before == nil && !e.Serious && realWord(e.Wrong) {
+	if e.After != nil || e.Before != nil || e.Serious || e.Ranked {
+		return e.Severity, ""
+	}
+	if realWord(e.Wrong) || particleOnly(e.Wrong, e.Right) {
 		return finding.Low, "word"
 	}
+	if !strings.HasPrefix(e.Pack, "builtin:") && utf8.RuneCountInString(e.Wrong) <= 2 {
+		return finding.Low, "short"
+	}
 	return e.Severity, ""
+}
+
+// particleOnly reports whether wrong and right differ only in the
+// structural particles 的, 地, 得.
+func particleOnly(wrong, right string) bool {
+	a, b := []rune(wrong), []rune(right)
+	if len(a) != len(b) {
+		return false
+	}
+	differ := false
+	for i := range a {
+		if a[i] == b[i] {
+			continue
+		}
+		if !strings.ContainsRune("的地得", a[i]) || !strings.ContainsRune("的地得", b[i]) {
+			return false
+		}
+		differ = true
+	}
+	return differ
 }
 
 // realWord: the wrong form is a word of the lexicon, or a word followed or

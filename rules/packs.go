@@ -76,7 +76,9 @@ type TypoEntry struct {
 	// before the wrong form for it to count (截止 before a date is 截至).
 	After, Before *regexp.Regexp
 	Severity      finding.Severity
-	Serious       bool
+	// Ranked: the pack gave the severity (the list's author vouches for it).
+	Ranked  bool
+	Serious bool
 	// Historical forms were normal usage once (南朝鲜 before 1992): in an
 	// archival document they rank low instead of as a veto.
 	Historical bool
@@ -175,7 +177,7 @@ func (c Content) LoadPacks(extraWords, extraTypos []string) (*Packs, error) {
 			if err != nil {
 				return nil, err
 			}
-			if err := p.load(filepath.Base(path), data, set.kind); err != nil {
+			if err := p.load(filepath.Base(path), data, set.kind, builtinSpam()); err != nil {
 				return nil, err
 			}
 		}
@@ -185,20 +187,22 @@ func (c Content) LoadPacks(extraWords, extraTypos []string) (*Packs, error) {
 
 // builtin parses the embedded packs and generates their variants once per
 // process (about 0.2 s; they never change).
-var builtin = sync.OnceValues(func() (*Packs, error) {
+var builtin = sync.OnceValues(loadBuiltin)
+
+func loadBuiltin() (*Packs, error) {
 	p := &Packs{}
 	for _, f := range builtinFiles {
 		data, err := builtinPacks.ReadFile("packs/" + f.name)
 		if err != nil {
 			return nil, err
 		}
-		if err := p.load("builtin:"+f.name, data, f.kind); err != nil {
+		if err := p.load("builtin:"+f.name, data, f.kind, nil); err != nil {
 			return nil, err
 		}
 	}
 	p.Words = append(p.Words, Variants(p.Words)...)
 	return p, nil
-})
+}
 
 func readPack(path string) ([]byte, error) {
 	f, err := os.Open(path)
@@ -222,7 +226,7 @@ func readPack(path string) ([]byte, error) {
 // `wrong<TAB>right<TAB>frequency` and space-separated pairs are read too).
 // A UTF-8 BOM, CRLF line ends and GBK/GB18030 files are accepted; a line
 // {a|b}{c|d} expands to every combination.
-func (p *Packs) load(name string, data []byte, kind packKind) error {
+func (p *Packs) load(name string, data []byte, kind packKind, spam *spamKnowledge) error {
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
 		return fmt.Errorf("rule pack %s: UTF-16 text: save it as UTF-8 (or GBK)", name)
@@ -248,7 +252,7 @@ func (p *Packs) load(name string, data []byte, kind packKind) error {
 	for _, e := range p.Typos {
 		seen[match.FoldString(e.Wrong)] = -1
 	}
-	line, candidates, ordinary := 0, 0, 0
+	line, candidates, ordinary, inherited := 0, 0, 0, 0
 	builtin := strings.HasPrefix(name, "builtin:")
 	for rest := string(data); rest != ""; {
 		text := rest
@@ -292,13 +296,18 @@ func (p *Packs) load(name string, data []byte, kind packKind) error {
 					p.Warnings = append(p.Warnings, fmt.Sprintf("%s: one-character word %q skipped (mark it \"single\" to keep it)", where, e.Word))
 					continue
 				}
-				seen[key] = line
-				if !builtin && !e.severity && e.Severity.Rank() > finding.Low.Rank() && match.Words().Has(key) {
-					// A bare word of the language (人民, 社会, 邪教, 招聘): what
-					// government text is made of. Phrases keep their rank.
-					e.Severity = finding.Low
-					ordinary++
+				if !builtin {
+					switch rankUserWord(&e, spam) {
+					case userNumber:
+						p.Warnings = append(p.Warnings, fmt.Sprintf("%s: %q is a number or a date alone, in every statistic: skipped", where, e.Word))
+						continue
+					case userOrdinary:
+						ordinary++
+					case userInherits:
+						inherited++
+					}
 				}
+				seen[key] = line
 				p.Words = append(p.Words, e.WordEntry)
 			}
 			continue
@@ -323,7 +332,10 @@ func (p *Packs) load(name string, data []byte, kind packKind) error {
 		p.Typos = append(p.Typos, e)
 	}
 	if ordinary > 0 {
-		p.Warnings = append(p.Warnings, fmt.Sprintf("rule pack %s: %d entries are ordinary words of the language (人民, 招聘…): reported as low; give them a severity to rank them higher", name, ordinary))
+		p.Warnings = append(p.Warnings, fmt.Sprintf("rule pack %s: %d entries are ordinary words or phrases of the language (人民, 招聘, 有关部门, 国家安全…) or Latin words of up to 3 letters: reported as low; give them a severity to rank them higher", name, ordinary))
+	}
+	if inherited > 0 {
+		p.Warnings = append(p.Warnings, fmt.Sprintf("rule pack %s: %d entries without a category contain a built-in word (澳门博彩网址 → 澳门博彩): they take its category and severity", name, inherited))
 	}
 	switch added := len(p.Words) + len(p.Typos) - before; {
 	case candidates == 0:
@@ -345,6 +357,7 @@ func (p *Packs) warnDuplicate(where, word string, first int) {
 type parsedWord struct {
 	WordEntry
 	single, severity bool // flag single; severity given explicitly
+	category         bool // category given explicitly
 }
 
 // wordEntries parses word[TAB category][TAB severity][TAB flags] (flags:
@@ -355,7 +368,7 @@ func wordEntries(fields []string, where string) ([]parsedWord, error) {
 	}
 	base := parsedWord{WordEntry: WordEntry{Category: "custom"}}
 	if len(fields) > 1 && fields[1] != "" {
-		base.Category = fields[1]
+		base.Category, base.category = fields[1], true
 	}
 	base.Severity = CategorySeverity(base.Category)
 	for _, f := range fields[min(2, len(fields)):] {
@@ -469,7 +482,7 @@ func typoEntry(fields []string, text, where string, serious bool) (TypoEntry, er
 			if err != nil {
 				return e, fmt.Errorf("%s: %q is neither after=, before=, historical, a frequency nor a severity", where, f)
 			}
-			e.Severity = s
+			e.Severity, e.Ranked = s, true
 		}
 	}
 	return e, nil

@@ -18,6 +18,9 @@ func TestBuiltinPacks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(p.Warnings) > 0 {
+		t.Errorf("built-in packs load with warnings: %q", p.Warnings)
+	}
 	cats := map[string]int{}
 	for _, w := range p.Words {
 		cats[w.Category]++

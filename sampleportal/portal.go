@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -32,17 +33,30 @@ type Portal struct {
 	// SpamURL is a gambling site hackers link to (and an expired domain the
 	// portal once linked to honestly).
 	SpamURL string
-	servers []*http.Server
-	mu      sync.Mutex
-	hits    map[string]int
-	slow    time.Duration
+	// PlatformURL is a provincial platform on its own domain that says it
+	// is a government site (网站标识码, 政府网站找错).
+	PlatformURL string
+	servers     []*http.Server
+	mu          sync.Mutex
+	hits        map[string]int
+	slow        time.Duration
+	// notModified counts 304 answers (Options.Validators).
+	notModified atomic.Int64
 }
+
+// NotModified returns how many requests the portal answered 304 Not
+// Modified (Options.Validators).
+func (p *Portal) NotModified() int { return int(p.notModified.Load()) }
 
 // Options tune the portal for a caller's timeouts.
 type Options struct {
 	// Slow is how long the planted slow page takes to answer; make it longer
 	// than the crawl timeout. Default 3s.
 	Slow time.Duration
+	// Validators makes the portal answer conditional requests like a
+	// static web server: ETag and Last-Modified on every page and file,
+	// 304 Not Modified when they match (validators.go).
+	Validators bool
 }
 
 // Start serves the portal and the external site on 127.0.0.1 until ctx ends
@@ -67,12 +81,22 @@ func Start(ctx context.Context, o Options) (*Portal, error) {
 		ln.Close()
 		return nil, fmt.Errorf("sample portal: %w", err)
 	}
+	if err := p.startPlatform(); err != nil {
+		extLn.Close()
+		ln.Close()
+		spamLn.Close()
+		return nil, fmt.Errorf("sample portal: %w", err)
+	}
 	p.SpamURL = "http://" + spamLn.Addr().String()
 	p.serve(spamLn, spamHandler())
 	p.ExternalURL = "http://" + extLn.Addr().String()
 	p.URL = "http://" + ln.Addr().String() + "/"
 	p.serve(extLn, p.externalHandler())
-	p.serve(ln, p.handler())
+	h := p.handler()
+	if o.Validators {
+		h = withValidators(h, func() { p.notModified.Add(1) })
+	}
+	p.serve(ln, h)
 	context.AfterFunc(ctx, func() { p.Close() })
 	return p, nil
 }
@@ -187,7 +211,7 @@ func (p *Portal) handler() http.Handler {
 <a href="`+ext+`/index.html">市政府门户网站</a>
 <a href="`+ext+`/moved.html">省政务服务网</a>
 <a href="tel:0871-1234567">值班电话</a> <a href="javascript:void(0)">打印本页</a>
-<form action="/search.do"><input name="q"><button>搜索</button></form>`+cmsZone)
+<form action="/search.do"><input name="q"><button>搜索</button></form>`+cmsZone+p.realZone())
 	})
 	mux.HandleFunc("/css/site.css", func(w http.ResponseWriter, r *http.Request) {
 		p.hit(r)
@@ -329,7 +353,7 @@ func (p *Portal) handler() http.Handler {
 		// A hacked GBK page: spam that only a GB18030-aware decoder reads.
 		body := fmt.Sprintf(strings.Replace(layout, `charset="utf-8"`, `charset="gbk"`, 1), "政策文件", "政策文件", `<ul>
 <li><a href="/zcwj/2020/zcjd.html">关于印发《示例县耕地保护实施办法》的通知</a> [`+ago(30).Format("01-02")+`]</li>
-</ul><p>六合彩开奖直播</p>`)
+</ul><p>六合彩开奖直播</p><p><a href="`+gbkSearch+`">站内搜索：耕地保护</a></p>`)
 		// Month-day dates under a year heading.
 		body = strings.Replace(body, "<ul>", "<h3>"+ago(30).Format("2006")+"年</h3><ul>", 1)
 		b, _ := simplifiedchinese.GB18030.NewEncoder().Bytes([]byte(body))
@@ -337,6 +361,7 @@ func (p *Portal) handler() http.Handler {
 	})
 	p.columnHandlers(mux)
 	p.cmsHandlers(mux)
+	p.realHandlers(mux)
 	mux.HandleFunc("/hdjl/", func(w http.ResponseWriter, r *http.Request) {
 		n := p.hit(r)
 		switch r.URL.Path {
@@ -532,6 +557,7 @@ func (p *Portal) Expected(browser bool) []Finding {
 		{"external-link", "bad-content", home, p.SpamURL + "/index.html", "high"},
 	}
 	out = append(out, p.CMSZoo()...)
+	out = append(out, p.RealPages(browser)...)
 	if browser {
 		// Only a browser sees a link a script creates and hides.
 		out = append(out, Finding{"dark-link", "off-screen", home, p.SpamURL + "/a10.html", "high"})

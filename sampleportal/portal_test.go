@@ -39,9 +39,39 @@ func TestDiff(t *testing.T) {
 	if !slices.Equal(u, wantU) {
 		t.Errorf("unexpected %v, want %v", u, wantU)
 	}
-	// Without a browser the rendering-skipped note is expected, and the
-	// link only a browser sees is not.
-	if m, u := p.Diff(report(p.Expected(true)), false); len(m) != 1 || m[0].Kind != "rendering-skipped" || len(u) != 1 || u[0].Kind != "off-screen" {
+	// Without a browser the rendering-skipped note and the unrendered
+	// script column are expected, and what only a browser sees (the hidden
+	// injected link, the deleted article of the script column) is not.
+	kinds := func(fs []Finding) string {
+		var k []string
+		for _, f := range fs {
+			k = append(k, f.Kind)
+		}
+		slices.Sort(k)
+		return strings.Join(k, ",")
+	}
+	if m, u := p.Diff(report(p.Expected(true)), false); kinds(m) != "rendering-skipped,unrendered" || kinds(u) != "not-found,off-screen" {
 		t.Errorf("browser report judged without a browser: missing %v, unexpected %v", m, u)
+	}
+}
+
+// TestIncompleteDiff: the report must be incomplete for exactly the
+// planted firewall section.
+func TestIncompleteDiff(t *testing.T) {
+	p := &Portal{URL: "http://127.0.0.1:1/"}
+	line := p.ExpectedIncomplete()[0] + "，1 个地址未能检查（见“巡检被网站防火墙拦截”问题）"
+	for _, tc := range []struct {
+		name string
+		rep  finding.Report
+		ok   bool
+	}{
+		{"exact", finding.Report{Incomplete: []string{line}}, true},
+		{"marked complete", finding.Report{Complete: true}, false},
+		{"another reason too", finding.Report{Incomplete: []string{line, "巡检被中断"}}, false},
+		{"firewall missing", finding.Report{Incomplete: []string{"巡检被中断"}}, false},
+	} {
+		if d := p.IncompleteDiff(&tc.rep); (d == "") != tc.ok {
+			t.Errorf("%s: diff %q", tc.name, d)
+		}
 	}
 }

@@ -113,7 +113,7 @@ func Run(ctx context.Context, o Options, reload <-chan config.Config) error {
 		}
 		svc.Inspect = o.Inspect
 		if svc.Inspect == nil {
-			svc.Inspect = NewInspect(c, o.Log)
+			svc.Inspect = NewInspect(c, o.Log, st)
 		}
 		svc.Probe = o.Probe
 		if svc.Probe == nil {

@@ -104,7 +104,10 @@ func (s *Service) RunSite(ctx context.Context, site config.Site) error {
 	}
 	defer mu.Unlock()
 	s.log().Info("inspection start", "site", key)
-	rep, err := s.Inspect(ctx, site)
+	// The day's checkpoint lets a run cut short by a crash resume when it
+	// is run again (missed-run logic at the next start).
+	day := s.LastScheduled(site, s.now()).Format("2006-01-02")
+	rep, err := s.Inspect(inspect.WithScheduled(ctx, inspect.Scheduled{Day: day, Attempt: 1}), site)
 	if err != nil {
 		return fmt.Errorf("site %s: %w", key, err)
 	}
@@ -123,6 +126,11 @@ func (s *Service) RunSite(ctx context.Context, site config.Site) error {
 	})
 	if err != nil {
 		return fmt.Errorf("site %s: %w", key, err)
+	}
+	if m, ok := s.Store.(store.Memory); ok {
+		if err := m.DeleteCheckpoint(sctx, inspect.MemoryKey(site), day); err != nil {
+			s.log().Warn("checkpoint", "site", key, "err", err)
+		}
 	}
 	s.WriteReports(key, id, rep)
 	s.LogRunEnd(s.log(), site, key, id, rep)
@@ -430,9 +438,11 @@ func (s *Service) RunMissed(ctx context.Context, wg *sync.WaitGroup) {
 	}
 }
 
-// NewInspect returns the production InspectFunc for a config.
-func NewInspect(cfg config.Config, log *slog.Logger) InspectFunc {
+// NewInspect returns the production InspectFunc for a config; mem, when
+// not nil, is the history's crawl memory (conditional requests, the
+// spread, resuming a scheduled run).
+func NewInspect(cfg config.Config, log *slog.Logger, mem store.Memory) InspectFunc {
 	return func(ctx context.Context, site config.Site) (*finding.Report, error) {
-		return inspect.Run(ctx, inspect.Options{Config: cfg, Site: site, Logger: log})
+		return inspect.Run(ctx, inspect.Options{Config: cfg, Site: site, Logger: log, Memory: mem})
 	}
 }

@@ -17,6 +17,7 @@ func benchMatch(b *testing.B, n int) {
 	}
 	b.SetBytes(int64(len(text)))
 	b.ResetTimer()
+	cpu := benchtext.StartCPU()
 	for b.Loop() {
 		count := 0
 		m.Overlapping(text, func(match.Match) { count++ })
@@ -24,6 +25,7 @@ func benchMatch(b *testing.B, n int) {
 			b.Fatal("no matches")
 		}
 	}
+	cpu.Report(b, int64(len(text)))
 }
 
 func benchAnknown(b *testing.B, n int) {
@@ -38,11 +40,13 @@ func benchAnknown(b *testing.B, n int) {
 	}
 	b.SetBytes(int64(len(text)))
 	b.ResetTimer()
+	cpu := benchtext.StartCPU()
 	for b.Loop() {
 		if len(m.MultiPatternSearch([]rune(string(text)), false)) == 0 {
 			b.Fatal("no matches")
 		}
 	}
+	cpu.Report(b, int64(len(text)))
 }
 
 // xunjian's matcher with normalisation (folding, noise skipping, offsets)

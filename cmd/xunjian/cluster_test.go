@@ -112,6 +112,7 @@ func TestClusterFailover(t *testing.T) {
   timeout: 3s
   retries: 0
   allow_networks: [127.0.0.0/8]
+  checkpoint_interval: 1s
 checks:
   enabled: [broken-link]
 serve:
@@ -195,10 +196,10 @@ report:
 		attempt int
 		site    string
 	}
-	holders := func() map[int][]held {
+	holders := func(running time.Duration) map[int][]held {
 		rows, err := db.Query(ctx, `SELECT j.id, j.attempt, j.args->>'site', w.pid FROM river_job j
 		  JOIN workers w ON w.id = j.attempted_by[array_upper(j.attempted_by, 1)]
-		  WHERE j.kind = 'inspect' AND j.state = 'running' AND j.attempted_at < now() - interval '2 seconds'`)
+		  WHERE j.kind = 'inspect' AND j.state = 'running' AND j.attempted_at < now() - $1::interval`, running.String())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -215,10 +216,12 @@ report:
 		return out
 	}
 	var killed, stopped int
-	var stoppedJobs []held
+	var killedJobs, stoppedJobs []held
+	// Killed a few pages into its run, past a checkpoint or two: the
+	// rescued attempt resumes from it.
 	waitUntil(60*time.Second, "a worker mid-run", func() bool {
-		for pid := range holders() {
-			killed = pid
+		for pid, jobs := range holders(5 * time.Second) {
+			killed, killedJobs = pid, jobs
 			return true
 		}
 		return false
@@ -227,7 +230,7 @@ report:
 	workers[killed].cmd.Wait()
 	t.Logf("killed worker %d mid-run", killed)
 	waitUntil(60*time.Second, "another worker mid-run", func() bool {
-		for pid, jobs := range holders() {
+		for pid, jobs := range holders(2 * time.Second) {
 			if pid != killed {
 				stopped, stoppedJobs = pid, jobs
 				return true
@@ -263,6 +266,21 @@ report:
 	}
 	if n := count(`SELECT COUNT(*) FROM inspect_days i WHERE NOT EXISTS (SELECT 1 FROM runs r WHERE r.site = i.site AND r.day = i.day)`); n != 0 {
 		t.Errorf("%d planned days without a run", n)
+	}
+	// The killed worker's runs were resumed by their rescued attempts from
+	// the checkpoint, which the save then removed.
+	for _, h := range killedJobs {
+		var notes string
+		var resumed int
+		err := db.QueryRow(ctx, `SELECT COALESCE(report->>'notes', ''), COALESCE((report->'measurements'->'recheck'->>'pages_resumed')::int, 0)
+		  FROM runs WHERE site = $1`, h.site).Scan(&notes, &resumed)
+		if err != nil || !strings.Contains(notes, "本次接续") || resumed == 0 {
+			t.Errorf("%s: the rescued run did not resume the killed attempt: %d pages resumed, notes %s (%v)", h.site, resumed, notes, err)
+		}
+		t.Logf("%s: the rescued attempt resumed %d pages the killed one had done", h.site, resumed)
+	}
+	if n := count(`SELECT COUNT(*) FROM checkpoints`); n > len(stoppedJobs) {
+		t.Errorf("%d checkpoints of saved runs left (the stopped worker may leave %d)", n, len(stoppedJobs))
 	}
 	workerID := func(pid int) string {
 		var id string

@@ -52,6 +52,8 @@ type inspectFlags struct {
 	// to, instead of one named after the site's host and port (the demo's
 	// portal listens on a new port each run).
 	siteDir string
+	// state is the SQLite file the crawl memory is kept in (--state).
+	state string
 }
 
 // register declares the flags; their help states the defaults the
@@ -74,6 +76,7 @@ func (f *inspectFlags) register(fs *flag.FlagSet, demo bool) {
 	fs.Float64Var(&f.rate, "rate", 0, fmt.Sprintf("每个主机每秒的`请求数`（默认 %g）", d.Crawl.Rate))
 	fs.IntVar(&f.maxPages, "max-pages", 0, fmt.Sprintf("每个站点最多抓取的`页面数`（默认 %d）", d.Crawl.MaxPages))
 	fs.BoolVar(&f.allowPrivate, "allow-private", false, "允许外部链接检查访问内网和本机地址")
+	fs.StringVar(&f.state, "state", "", "复查记录`文件`（SQLite，可与 serve.database 相同）：记下每个网址这次的结果，再次巡检时对未改变的页面发条件请求并沿用上次的结果（crawl.conditional_get、crawl.spread_days）")
 }
 
 // apply overrides the config with the flags that were set.

@@ -10,6 +10,8 @@ import (
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/inspect"
 	"github.com/xunjian/xunjian/reports"
+	"github.com/xunjian/xunjian/store"
+	"github.com/xunjian/xunjian/store/sqlite"
 )
 
 // cmdInspect is `xunjian inspect [flags] URL...`: inspect sites now and
@@ -71,13 +73,22 @@ func inspectSites(ctx context.Context, cfg config.Config, f inspectFlags, log *s
 			return exitError{code: exitFailed, err: err}
 		}
 	}
+	var mem store.Memory
+	if f.state != "" {
+		st, err := sqlite.Open(ctx, f.state)
+		if err != nil {
+			return exitError{code: exitFailed, err: fmt.Errorf("--state: %w", err)}
+		}
+		defer st.Close()
+		mem = st
+	}
 	var failed errorList
 	interrupted, found, incomplete := false, false, false
 	for _, site := range cfg.Sites {
 		prog := startProgress(ctx, e)
 		rep, err := inspect.Run(ctx, inspect.Options{
 			Config: cfg, Site: site, Logger: log, Now: e.now, ExtraWords: f.words, ExtraTypos: f.typos,
-			Progress: prog.Tracker(),
+			Progress: prog.Tracker(), Memory: mem,
 		})
 		if err != nil {
 			prog.stop()

@@ -393,15 +393,25 @@ func start(ctx context.Context, cfg Config) (*proc, error) {
 			return nil, fmt.Errorf("worker handshake: %v%s", r.err, w.stderr.firstLine())
 		}
 	case <-timer.C:
-		w.stop()
+		w.abandon()
 		<-done
 		return nil, fmt.Errorf("worker did not answer within %v", cfg.StartTimeout)
 	case <-ctx.Done():
-		w.stop()
+		w.abandon()
 		<-done
 		return nil, ctx.Err()
 	}
 	return w, nil
+}
+
+// abandon kills a worker that was given no file yet and reaps it. stop's
+// grace period would be spent in full: a worker still starting reads its
+// closed stdin only once started (seconds under load or -race), and a
+// cancelled inspection waited for it.
+func (w *proc) abandon() {
+	w.kill()
+	<-w.exited
+	w.stdin.Close()
 }
 
 // childEnv is the little a worker needs: not the parent's secrets.

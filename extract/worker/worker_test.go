@@ -7,6 +7,7 @@ import (
 	"log"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -268,6 +269,23 @@ func TestCancelKillsWorker(t *testing.T) {
 	}
 	if res, err := p.Extract(context.Background(), "a.docx", fixtures.DOCX("照常")); err != nil || !strings.Contains(res.Text(), "照常") {
 		t.Errorf("after cancel: %q %v", res.Text(), err)
+	}
+}
+
+// TestCancelDuringStartKillsWorker: a worker still starting when the
+// caller's context ends is killed at once, not asked to exit by closing
+// its stdin and then given stop's grace period. This worker (a shell that
+// never answers the handshake) marks a file when it sees its stdin closed.
+func TestCancelDuringStartKillsWorker(t *testing.T) {
+	mark := filepath.Join(t.TempDir(), "stdin-closed")
+	p := newPool(t, Config{Workers: 1, Exe: "/bin/sh", Args: []string{"-c", `cat >/dev/null; touch "$1"; sleep 60`, "sh", mark}})
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if _, err := p.Extract(ctx, "a.docx", fixtures.DOCX("启动中")); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want context.DeadlineExceeded", err)
+	}
+	if _, err := os.Stat(mark); err == nil {
+		t.Error("the starting worker was asked to exit (stdin closed) and waited for, not killed")
 	}
 }
 

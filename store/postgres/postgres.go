@@ -129,6 +129,17 @@ CREATE TABLE alert_deliveries (
   PRIMARY KEY (ref, channel, key)
 );
 CREATE INDEX alert_deliveries_at ON alert_deliveries(delivered_at);`,
+	// 2: what the last crawls learnt per URL (conditional requests, the
+	// weekly spread, resuming).
+	`CREATE TABLE url_states (
+  site TEXT NOT NULL,
+  url TEXT NOT NULL,
+  page BOOLEAN NOT NULL,
+  checked_at TIMESTAMPTZ NOT NULL,
+  data BYTEA NOT NULL,
+  PRIMARY KEY (site, url)
+);
+CREATE INDEX url_states_checked ON url_states(checked_at);`,
 }
 
 // Store is the PostgreSQL history.
@@ -666,6 +677,9 @@ func (s *Store) Prune(ctx context.Context, r store.Retention, now time.Time) (st
 		// A checkpoint outlives its day only when the run never finished.
 		if _, err := tx.Exec(ctx, `DELETE FROM checkpoints WHERE updated_at < $1`, now.Add(-72*time.Hour)); err != nil {
 			return fmt.Errorf("prune checkpoints: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM url_states WHERE checked_at < $1`, now.Add(-store.URLStateRetention)); err != nil {
+			return fmt.Errorf("prune URL states: %w", err)
 		}
 		return nil
 	})

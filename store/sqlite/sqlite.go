@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite"
@@ -94,11 +95,33 @@ CREATE TABLE artifacts (
   data BLOB NOT NULL,
   PRIMARY KEY (run_id, name)
 );`,
+	// 3: what the last crawls learnt per URL (conditional requests, the
+	// weekly spread, resuming) and the checkpoints of runs in progress.
+	`CREATE TABLE url_states (
+  site TEXT NOT NULL,
+  url TEXT NOT NULL,
+  page INTEGER NOT NULL,
+  checked_at INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (site, url)
+);
+CREATE INDEX url_states_checked ON url_states(checked_at);
+CREATE TABLE checkpoints (
+  site TEXT NOT NULL,
+  day TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  data TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (site, day)
+);`,
 }
 
 // Store is the SQLite history.
 type Store struct {
 	db *sql.DB
+
+	stmtMu  sync.Mutex
+	urlStmt *sql.Stmt
 }
 
 var _ store.Store = (*Store)(nil)
@@ -204,7 +227,14 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmtMu.Lock()
+	if s.urlStmt != nil {
+		s.urlStmt.Close()
+	}
+	s.stmtMu.Unlock()
+	return s.db.Close()
+}
 
 type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
@@ -625,7 +655,7 @@ func (s *Store) Prune(ctx context.Context, r store.Retention, now time.Time) (st
 			}
 			p.Alerts, _ = res.RowsAffected()
 		}
-		return nil
+		return pruneMemory(ctx, q, now)
 	})
 	return p, err
 }

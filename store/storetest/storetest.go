@@ -34,6 +34,8 @@ func Run(t *testing.T, open Opener) {
 		{"artifacts", artifacts},
 		{"retention", retention},
 		{"concurrent writers", concurrentWriters},
+		{"URL memory", urlMemory},
+		{"checkpoints", checkpoints},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
