@@ -11,6 +11,7 @@
 package crawler
 
 import (
+	"bytes"
 	"context"
 	crand "crypto/rand"
 	"encoding/hex"
@@ -250,7 +251,18 @@ func New(cfg Config) (*Crawler, error) {
 		}
 	}
 	cr.policy = pol
-	cr.transport = &collyTransport{next: pol.Transport(netpolicy.Crawl)}
+	fileLimit := cfg.MaxAttachmentBytes
+	if fileLimit <= 0 {
+		fileLimit = cfg.Crawl.MaxPageBytes
+	}
+	// One byte past each limit tells a truncated body; the budget holds
+	// two of the largest bodies.
+	cr.transport = &collyTransport{
+		next:      pol.Transport(netpolicy.Crawl),
+		bodies:    newBodyBudget(2*(max(fileLimit, cfg.Crawl.MaxPageBytes)+1), cfg.TempDir),
+		pageLimit: cfg.Crawl.MaxPageBytes + 1,
+		fileLimit: fileLimit + 1,
+	}
 	cr.collector = cr.newCollector()
 	return cr, nil
 }
@@ -347,7 +359,7 @@ func (cr *Crawler) probeMissingPage(ctx context.Context) *soft404Baseline {
 	u := *cr.cfg.Home
 	u.Path = "/xunjian-no-such-page-" + hex.EncodeToString(b[:]) + ".html"
 	u.RawQuery = ""
-	res := cr.fetchOnce(ctx, http.MethodGet, u.String(), bodyHTML)
+	res := cr.fetchOnce(ctx, http.MethodGet, u.String(), bodyHTML, false)
 	if res.err != nil {
 		return nil
 	}
@@ -379,6 +391,7 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 		mode = bodyAny
 	}
 	out, res := cr.fetch(cr.conditional(ctx, known, plan), http.MethodGet, it.URL, mode)
+	defer res.free()
 	cr.observe(it, out)
 	if it.Depth == 0 {
 		cr.mu.Lock()
@@ -399,6 +412,15 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 			final = canonical(f)
 		}
 	}
+	if !out.Failed() && res.gotBody {
+		// A big body waits on file for the body budget (spool.go).
+		if err := res.load(ctx); err != nil {
+			if ctx.Err() == nil {
+				cr.log.Warn("page body", "url", it.URL, "err", err)
+			}
+			return
+		}
+	}
 	if !out.Failed() && (!isHTML(res.header) || readers.IsDownload(res.header)) {
 		// A page link that serves a document: an attachment by content type.
 		cr.attach.Add(1)
@@ -408,7 +430,7 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 	learnt := false
 	if !out.Failed() && res.gotBody && cr.inScope(final) {
 		cr.crawled.Add(1)
-		if len(res.data) > bigPage {
+		if heavy(res.data) {
 			// One big page in memory at a time: its tree and the checks'
 			// work on it cost tens of MB (hostile pages come in threes).
 			select {
@@ -423,10 +445,16 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 		if truncated {
 			text = text[:min(len(text), int(cr.cfg.Crawl.MaxPageBytes))]
 		}
-		doc, flattened, cut, err := ParseHTMLCapped(text)
+		text, cut := capElements(text, MaxElements)
 		if cut {
+			// The page is what was parsed: the rest of a 10 MB body is
+			// not held while the checks read the page.
 			truncated = true
+			text = bytes.Clone(text)
+			res.data = nil
+			res.free()
 		}
+		doc, flattened, _, err := ParseHTMLCapped(text)
 		if err != nil {
 			cr.log.Warn("parse page", "url", it.URL, "err", err)
 			return
@@ -438,7 +466,7 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 		}
 		// Links resolve against the final URL: relative links on a
 		// redirected page are relative to where the page really is.
-		links := ExtractLinksIn(doc, final, cr.attachExt, cs)
+		links, more := ExtractLinksCapped(doc, final, cr.attachExt, cs, cr.cfg.Crawl.MaxLinksPerPage)
 		links = dedupeLinks(links)
 		p := &Page{
 			URL: pageURL, FinalURL: final, Status: res.status, Header: restoreHeader(res.header),
@@ -449,14 +477,14 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 		cr.readPage(ctx, it, p)
 		// Rendered discovery: what only scripts put on the page.
 		cr.discover(ctx, p)
-		cr.linkCount.Add(int64(len(p.Links)))
-		if n := cr.cfg.Crawl.MaxLinksPerPage; n > 0 && len(p.Links) > n {
+		cr.linkCount.Add(int64(len(p.Links) + more))
+		if n := cr.cfg.Crawl.MaxLinksPerPage; n > 0 && (len(p.Links) > n || more > 0) {
 			// A hostile page: its first links are checked, the rest counted.
 			cr.mu.Lock()
-			cr.skipped["links-per-page"] += len(p.Links) - n
+			cr.skipped["links-per-page"] += max(0, len(p.Links)-n) + more
 			cr.linksCut++
 			cr.mu.Unlock()
-			p.Links = p.Links[:n:n]
+			p.Links = p.Links[:min(n, len(p.Links)):min(n, len(p.Links))]
 		}
 		if onPage != nil {
 			onPage(p)
@@ -521,6 +549,7 @@ func (cr *Crawler) handleTarget(ctx context.Context, it Item) {
 		// Content checks read attachments: one GET gives both the
 		// availability and the bytes.
 		out, res := cr.fetch(cr.conditional(ctx, known, plan), http.MethodGet, it.URL, bodyAny)
+		defer res.free()
 		cr.observe(it, out)
 		if ctx.Err() != nil && out.Failed() {
 			return
@@ -532,6 +561,12 @@ func (cr *Crawler) handleTarget(ctx context.Context, it Item) {
 		if out.Failed() {
 			cr.recordFailure(it, out)
 			cr.learnFile(ctx, it, out, res, nil, false)
+			return
+		}
+		if err := res.load(ctx); err != nil {
+			if ctx.Err() == nil {
+				cr.log.Warn("attachment body", "url", it.URL, "err", err)
+			}
 			return
 		}
 		u, _ := url.Parse(it.URL)
@@ -755,8 +790,19 @@ func (cr *Crawler) noteTrap(reason, pattern, example string) {
 	t.Skipped++
 }
 
-// bigPage is the body size from which pages are handled one at a time.
-const bigPage = 1 << 20
+// bigPage is the body size from which pages are handled one at a time,
+// heavyTags the number of tags (a page of 20,000 tags is a tree of about
+// 5 MB).
+const (
+	bigPage   = 1 << 20
+	heavyTags = 20_000
+)
+
+// heavy reports a page body handled one at a time: over bigPage bytes or
+// heavyTags tags.
+func heavy(body []byte) bool {
+	return len(body) > bigPage || bytes.Count(body, []byte("<")) > heavyTags
+}
 
 // Interrupted is the reason a cancelled crawl gives in Result.Incomplete.
 const Interrupted = "巡检被中断，报告只含中断前已检查的内容"

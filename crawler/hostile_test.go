@@ -1,14 +1,21 @@
 package crawler
 
 import (
+	"bytes"
+	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/xunjian/xunjian/config"
 )
 
 // One page with 20,000 links: the first max_links_per_page are checked,
@@ -161,4 +168,106 @@ func TestNeverAnsweringTargets(t *testing.T) {
 		t.Errorf("40 never-answering targets took %v", took)
 	}
 	t.Logf("40 never-answering targets: %v", took)
+}
+
+// Bodies over spoolFree while the body budget is full go to a file and
+// come back whole: eight 3 MB pages and four 3 MB attachments, sent in two
+// halves so that all workers hold a big body at once, with a budget of two
+// 4 MB bodies. Every page's last link is found, every attachment arrives
+// intact, the budget held never passes its total and is all given back,
+// and no spill file is left.
+func TestBigBodiesSpooled(t *testing.T) {
+	const size = 3 << 20
+	filler := strings.Repeat("政务公开正文内容。", size/27)
+	file := func(n int) []byte {
+		b := make([]byte, size)
+		for i := range b {
+			b[i] = byte(i*7 + n)
+		}
+		return b
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var n int
+		switch {
+		case r.URL.Path == "/":
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			for i := range 8 {
+				fmt.Fprintf(w, `<a href="/big/%d.html">页</a>`, i)
+			}
+			for i := range 4 {
+				fmt.Fprintf(w, `<a href="/file/%d.pdf">附件</a>`, i)
+			}
+		case sscan(r.URL.Path, "/big/%d.html", &n):
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			io.WriteString(w, "<html><body><p>"+filler[:len(filler)/2])
+			w.(http.Flusher).Flush()
+			time.Sleep(150 * time.Millisecond)
+			fmt.Fprintf(w, `%s</p><a href="/end/%d.html">完</a></body></html>`, filler[len(filler)/2:], n)
+		case sscan(r.URL.Path, "/file/%d.pdf", &n):
+			w.Header().Set("Content-Type", "application/pdf")
+			b := file(n)
+			w.Write(b[:size/2])
+			w.(http.Flusher).Flush()
+			time.Sleep(150 * time.Millisecond)
+			w.Write(b[size/2:])
+		case strings.HasPrefix(r.URL.Path, "/end/"):
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			io.WriteString(w, "<p>end</p>")
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	cfg := testCrawlConfig(t, srv.URL+"/")
+	cfg.Crawl.MaxPageBytes, cfg.MaxAttachmentBytes = 4<<20, 4<<20
+	cfg.Crawl.Timeout = config.Duration(10 * time.Second)
+	cfg.Soft404 = false
+	var mu sync.Mutex
+	files := map[string]bool{}
+	cfg.OnAttachment = func(a *Attachment) {
+		var n int
+		sscan(a.URL.Path, "/file/%d.pdf", &n)
+		mu.Lock()
+		files[a.URL.Path] = bytes.Equal(a.Body, file(n))
+		mu.Unlock()
+	}
+	cr, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := map[string]bool{}
+	res, err := cr.Run(context.Background(), func(p *Page) {
+		mu.Lock()
+		pages[p.URL.Path] = true
+		mu.Unlock()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 8 {
+		if p := fmt.Sprintf("/end/%d.html", i); !pages[p] {
+			t.Errorf("%s not crawled: page %d's body lost its end", p, i)
+		}
+	}
+	for i := range 4 {
+		if p := fmt.Sprintf("/file/%d.pdf", i); !files[p] {
+			t.Errorf("%s: delivered %v, intact %v", p, len(files) > 0, files[p])
+		}
+	}
+	b := cr.transport.bodies
+	t.Logf("budget %d MB, peak held %.1f MB, %d bodies spilled, failures %d", b.total>>20, float64(b.peak.Load())/(1<<20), b.spilled.Load(), len(res.Failures))
+	if b.spilled.Load() == 0 {
+		t.Error("no body went to a file")
+	}
+	if b.peak.Load() > b.total || b.held.Load() != 0 {
+		t.Errorf("budget %d: peak %d, still held %d", b.total, b.peak.Load(), b.held.Load())
+	}
+	if left, _ := filepath.Glob(filepath.Join(cfg.TempDir, "xunjian-body-*")); len(left) > 0 {
+		t.Errorf("spill files left: %v", left)
+	}
+}
+
+func sscan(s, format string, n *int) bool {
+	_, err := fmt.Sscanf(s, format, n)
+	return err == nil
 }

@@ -20,11 +20,13 @@ type cssRuleset struct {
 
 // parseCSS streams the style rules of a stylesheet that apply to a
 // desktop screen (rules inside @media apply when appliesToDesktop says
-// so; other at-rule blocks are skipped) to fn. It uses tdewolff/parse's
+// so; other at-rule blocks are skipped) to fn, until fn returns false;
+// rest is then the offset of the text not parsed (len(text) when all
+// was). It uses tdewolff/parse's
 // CSS parser, which recovers from errors as the CSS syntax specification
 // says; douceur, used before, looped forever on a stylesheet of ";" (found
 // by FuzzStyle). The loop stops anyway if the parser stops advancing.
-func parseCSS(text string, fn func(cssRuleset)) {
+func parseCSS(text string, fn func(cssRuleset) bool) (rest int) {
 	p := css.NewParser(parse.NewInputString(text), false)
 	// skip counts the enclosing at-rule blocks that do not apply; depth
 	// the ones open.
@@ -36,7 +38,7 @@ func parseCSS(text string, fn func(cssRuleset)) {
 		gt, _, data := p.Next()
 		if off := p.Offset(); off == lastOffset {
 			if stuck++; stuck > 16 {
-				return
+				return len(text)
 			}
 		} else {
 			lastOffset, stuck = off, 0
@@ -44,7 +46,7 @@ func parseCSS(text string, fn func(cssRuleset)) {
 		switch gt {
 		case css.ErrorGrammar:
 			if p.Err() == io.EOF || !p.HasParseError() && p.Err() != nil {
-				return
+				return len(text)
 			}
 		case css.BeginAtRuleGrammar:
 			applies := bytes.EqualFold(data, []byte("@media")) && appliesToDesktop(tokensText(p.Values()))
@@ -75,8 +77,8 @@ func parseCSS(text string, fn func(cssRuleset)) {
 				cur.decls = append(cur.decls, [2]string{strings.ToLower(string(data)), v})
 			}
 		case css.EndRulesetGrammar:
-			if cur != nil && skipped == 0 {
-				fn(*cur)
+			if cur != nil && skipped == 0 && !fn(*cur) {
+				return p.Offset()
 			}
 			cur = nil
 		}

@@ -23,8 +23,9 @@ import (
 // Sheet is a parsed stylesheet, indexed for matching. It is read-only once
 // parsed and may be shared by goroutines.
 type Sheet struct {
-	// Dropped counts rules left out: past maxRules, or selectors too
-	// complex to match in bounded time.
+	// Dropped counts rules left out: past maxRules (the text after them
+	// is not parsed; its rules are counted by their opening braces), or
+	// selectors too complex to match in bounded time.
 	Dropped int
 	// Truncated is true when the text was cut at MaxSheetBytes.
 	Truncated bool
@@ -38,7 +39,6 @@ type Sheet struct {
 func (s *Sheet) Len() int { return len(s.rules) }
 
 type rule struct {
-	sel   cascadia.Sel
 	spec  cascadia.Specificity
 	order int
 	decls map[string]string
@@ -109,7 +109,7 @@ func ParseSheet(text string, order int) *Sheet {
 	if len(text) > MaxSheetBytes {
 		text, s.Truncated = text[:MaxSheetBytes], true
 	}
-	parseCSS(text, func(r cssRuleset) {
+	rest := parseCSS(text, func(r cssRuleset) bool {
 		// Only properties that can hide something are kept; a rule
 		// with none is dropped, so big framework stylesheets cost
 		// little when every link's ancestors are matched.
@@ -120,11 +120,14 @@ func ParseSheet(text string, order int) *Sheet {
 			}
 		}
 		if len(decls) == 0 {
-			return
+			return true
 		}
 		if len(s.rules) >= maxRules {
+			// The rest is not parsed (a hostile sheet of 250,000 rules
+			// cost 110 MB of garbage): its rules are counted by their
+			// opening braces.
 			s.Dropped += len(r.selectors)
-			return
+			return false
 		}
 		for _, selText := range r.selectors {
 			sel, err := cascadia.Parse(selText)
@@ -137,9 +140,11 @@ func ParseSheet(text string, order int) *Sheet {
 				continue
 			}
 			order++
-			s.rules = append(s.rules, rule{sel: sel, m: m, spec: sel.Specificity(), order: order, decls: decls, key: ruleKey(selText), anc: leftKey(selText)})
+			s.rules = append(s.rules, rule{m: m, spec: sel.Specificity(), order: order, decls: decls, key: ruleKey(selText), anc: leftKey(selText)})
 		}
+		return true
 	})
+	s.Dropped += strings.Count(text[min(rest, len(text)):], "{")
 	s.index = map[string]map[string][]*rule{}
 	for i := range s.rules {
 		r := &s.rules[i]
