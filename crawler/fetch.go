@@ -43,7 +43,7 @@ type collyTransport struct {
 	sources sync.Map
 	// bodies spools the bodies of pages and attachments (spool.go):
 	// HTML up to pageLimit bytes, anything else up to fileLimit.
-	bodies              *bodyBudget
+	bodies               *bodyBudget
 	pageLimit, fileLimit int64
 }
 
