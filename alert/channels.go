@@ -10,9 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/smtp"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -97,14 +99,19 @@ const (
 	JSON     = config.JSON
 )
 
-// Webhook posts to a chat-bot webhook in its format.
+// Webhook posts to a chat-bot webhook in its format: signed when the bot
+// has a secret, with the bot's keyword, mentioning the on-call people on
+// critical alerts, split to the service's size limits (webhook_build.go).
 type Webhook struct {
 	name, format, url string
 	client            *http.Client
+	secret, keyword   string
+	mention           Mention
+	now               func() time.Time
 }
 
 // NewWebhook builds a webhook channel.
-func NewWebhook(name, format, url string) (*Webhook, error) {
+func NewWebhook(name, format, url string, opts ...WebhookOption) (*Webhook, error) {
 	if !slices.Contains(config.WebhookFormats(), format) {
 		return nil, fmt.Errorf("webhook %s: unknown format %q (%s)", name, format, strings.Join(config.WebhookFormats(), ", "))
 	}
@@ -112,66 +119,82 @@ func NewWebhook(name, format, url string) (*Webhook, error) {
 	if err != nil {
 		return nil, fmt.Errorf("webhook %s: %w", name, err)
 	}
-	return &Webhook{name: name, format: format, url: url, client: client}, nil
+	w := &Webhook{name: name, format: format, url: url, client: client, now: time.Now}
+	for _, o := range opts {
+		o(w)
+	}
+	if w.secret != "" && format != DingTalk && format != Feishu {
+		return nil, fmt.Errorf("webhook %s: only dingtalk and feishu bots are signed with a secret", name)
+	}
+	return w, nil
 }
 
 // Name implements Channel.
 func (w *Webhook) Name() string { return "webhook:" + w.name }
 
-// Body returns the request body a message becomes in the webhook's format.
-func (w *Webhook) Body(m Message) ([]byte, error) {
-	var v any
-	switch w.format {
-	case DingTalk:
-		v = map[string]any{"msgtype": "markdown", "markdown": map[string]string{"title": m.Title, "text": m.Markdown()}}
-	case WeCom:
-		v = map[string]any{"msgtype": "markdown", "markdown": map[string]string{"content": m.Markdown()}}
-	case Feishu:
-		v = map[string]any{"msg_type": "text", "content": map[string]string{"text": m.Text()}}
-	default:
-		v = m
-	}
-	return json.Marshal(v)
-}
+// String and LogValue name the webhook without its URL or secret, which
+// are credentials.
+func (w *Webhook) String() string { return w.Name() }
 
-// Send implements Channel. DingTalk, WeCom and Feishu answer 200 with an
-// error code in the body; that counts as a failure too.
+// LogValue implements slog.LogValuer.
+func (w *Webhook) LogValue() slog.Value { return slog.StringValue(w.Name()) }
+
+// Send implements Channel: each request Requests builds, in order. The
+// bots answer 200 with an error code in the body; that counts as a
+// failure too. Errors never quote the URL's query (the access token, the
+// key, the signature).
 func (w *Webhook) Send(ctx context.Context, m Message) error {
-	body, err := w.Body(m)
+	reqs, err := w.Requests(m, w.now())
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.url, bytes.NewReader(body))
+	for i, r := range reqs {
+		if err := w.post(ctx, r); err != nil {
+			if len(reqs) > 1 {
+				return fmt.Errorf("%s: part %d of %d: %w", w.Name(), i+1, len(reqs), err)
+			}
+			return fmt.Errorf("%s: %w", w.Name(), err)
+		}
+	}
+	return nil
+}
+
+func (w *Webhook) post(ctx context.Context, r Request) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.URL, bytes.NewReader(r.Body))
 	if err != nil {
-		return fmt.Errorf("%s: %w", w.Name(), err)
+		return fmt.Errorf("post %s: bad URL", redactURL(w.url))
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
-	if m.ID != "" {
+	if r.IdempotencyKey != "" {
 		// The chat bots ignore it; receivers that support idempotency
 		// keys (the generic JSON format's consumers) drop a retried copy.
-		req.Header.Set("Idempotency-Key", m.ID)
+		req.Header.Set("Idempotency-Key", r.IdempotencyKey)
 	}
 	resp, err := w.client.Do(req)
 	if err != nil {
-		return fmt.Errorf("%s: %w", w.Name(), err)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			return &url.Error{Op: ue.Op, URL: redactURL(ue.URL), Err: ue.Err}
+		}
+		return err
 	}
 	defer resp.Body.Close()
 	reply, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	if resp.StatusCode >= 300 {
-		return fmt.Errorf("%s: HTTP %d", w.Name(), resp.StatusCode)
+		return fmt.Errorf("HTTP %d", resp.StatusCode)
 	}
-	var r struct {
+	var rep struct {
 		ErrCode *int   `json:"errcode"`
 		Code    *int   `json:"code"`
 		ErrMsg  string `json:"errmsg"`
 		Msg     string `json:"msg"`
 	}
-	if json.Unmarshal(reply, &r) == nil {
-		if r.ErrCode != nil && *r.ErrCode != 0 {
-			return fmt.Errorf("%s: errcode %d %s", w.Name(), *r.ErrCode, r.ErrMsg)
+	if json.Unmarshal(reply, &rep) == nil {
+		if rep.ErrCode != nil && *rep.ErrCode != 0 {
+			return fmt.Errorf("errcode %d %s", *rep.ErrCode, shorten(rep.ErrMsg, 200))
 		}
-		if r.Code != nil && *r.Code != 0 {
-			return fmt.Errorf("%s: code %d %s", w.Name(), *r.Code, r.Msg)
+		if rep.Code != nil && *rep.Code != 0 {
+			return fmt.Errorf("code %d %s", *rep.Code, shorten(rep.Msg, 200))
 		}
 	}
 	return nil

@@ -181,6 +181,25 @@ func TestNoCheckNameLiterals(t *testing.T) {
 		"crawler/readers/readers.go:attachment": true, // a reader link's kind
 		"crawler/readers/gateway.go:attachment": true, // Content-Disposition's type
 	}
+	productSources(t, func(rel string, _ *token.FileSet, f *ast.File) {
+		ast.Inspect(f, func(n ast.Node) bool {
+			if field, ok := n.(*ast.Field); ok {
+				// Struct tags (yaml:"columns") are keys, not names.
+				if field.Type != nil {
+					ast.Inspect(field.Type, visitLiterals(t, rel, names, allowed))
+				}
+				return false
+			}
+			return visitLiterals(t, rel, names, allowed)(n)
+		})
+	})
+}
+
+// productSources parses every Go file of the product (not tests, not the
+// catalog itself, the sample portal, benchmarks or test data) and hands
+// each to fn with its path relative to the repository.
+func productSources(t *testing.T, fn func(rel string, fset *token.FileSet, f *ast.File)) {
+	t.Helper()
 	root := ".."
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -200,20 +219,12 @@ func TestNoCheckNameLiterals(t *testing.T) {
 		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
 			return nil
 		}
-		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.SkipObjectResolution)
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
 		if err != nil {
 			return err
 		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			if field, ok := n.(*ast.Field); ok {
-				// Struct tags (yaml:"columns") are keys, not names.
-				if field.Type != nil {
-					ast.Inspect(field.Type, visitLiterals(t, rel, names, allowed))
-				}
-				return false
-			}
-			return visitLiterals(t, rel, names, allowed)(n)
-		})
+		fn(filepath.ToSlash(rel), fset, f)
 		return nil
 	})
 	if err != nil {

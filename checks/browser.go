@@ -2,8 +2,11 @@ package checks
 
 import (
 	"context"
+	"log/slog"
 
+	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/config"
+	"github.com/xunjian/xunjian/netpolicy"
 	"github.com/xunjian/xunjian/render"
 )
 
@@ -11,8 +14,12 @@ import (
 // the crawl's rendered discovery and the dark-link check's rendering pass
 // share it (one browser start, one tab limit), configured by
 // checks.dark_link (chromium, tabs, render_timeout) and presenting a
-// desktop browser's User-Agent, as people's browsers do.
-func SharedBrowser(ctx context.Context, cfg config.Config) *render.Shared {
-	dl := cfg.Checks.DarkLink
-	return render.NewShared(ctx, render.Config{ExecPath: dl.Chromium, Tabs: dl.Tabs, Timeout: dl.RenderTimeout.D(), UserAgent: browserUA})
+// desktop browser's User-Agent, as people's browsers do. Everything it
+// loads goes through a proxy applying pol, the run's outbound policy.
+func SharedBrowser(ctx context.Context, cfg config.Config, pol *netpolicy.Policy, log *slog.Logger) *render.Shared {
+	return render.NewShared(ctx, browserConfig(cfg.Checks.DarkLink, pol, log))
+}
+
+func browserConfig(dl catalog.DarkLinkConfig, pol *netpolicy.Policy, log *slog.Logger) render.Config {
+	return render.Config{ExecPath: dl.Chromium, Tabs: dl.Tabs, Timeout: dl.RenderTimeout.D(), UserAgent: browserUA, Policy: pol, Logger: log}
 }

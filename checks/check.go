@@ -98,15 +98,20 @@ type Result struct {
 }
 
 // Artifact is a file kept beside the report, such as a screenshot. A
-// finding made together with it names it in its details ("screenshot").
+// finding made together with it names it in its details ("screenshot",
+// "screenshot_crop").
 type Artifact struct {
 	// Name is a relative path, such as "screenshots/homepage.png".
 	Name string
 	Data []byte
 	// Shows names findings the check reported earlier (while the crawl
 	// ran), by page and target, that the artifact is evidence for: the
-	// inspection gives them the artifact as their screenshot.
+	// inspection names the artifact in their details, under Detail.
 	Shows []Spot
+	// Detail is the details key that names the artifact: "screenshot"
+	// (the default, the whole page) or "screenshot_crop" (the part around
+	// the problem).
+	Detail string
 }
 
 // Spot is where a finding is: its page and its target.

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
@@ -48,6 +49,9 @@ type darkLink struct {
 	// client reads stylesheets, cloakClient fetches pages as spiders:
 	// both from the run's outbound policy.
 	client, cloakClient *http.Client
+	// pol is the run's outbound policy (a browser of the check's own goes
+	// through it too).
+	pol *netpolicy.Policy
 
 	mu     sync.Mutex
 	css    map[string]*hidden.Sheet // inline <style> blocks
@@ -73,7 +77,7 @@ func newDarkLink(d Deps) (Check, error) {
 	}
 	c := &darkLink{deps: d, cfg: d.Config.Checks.DarkLink, ext: d.Config.Checks.ExternalLink, css: map[string]*hidden.Sheet{}, sheets: map[string]*sheetFetch{},
 		raw: map[string]map[string]bool{}, static: map[string]map[string]bool{},
-		client: pol.Client(netpolicy.Stylesheet), cloakClient: pol.Client(netpolicy.Cloaking)}
+		client: pol.Client(netpolicy.Stylesheet), cloakClient: pol.Client(netpolicy.Cloaking), pol: pol}
 	w, err := d.wordMatcher()
 	if err != nil {
 		return nil, err
@@ -89,6 +93,20 @@ func (c *darkLink) Name() string { return catalog.DarkLink }
 // hiddenLink is a link people do not see.
 type hiddenLink struct {
 	url, text, technique, tag string
+	// how says where it is hidden: the HTML to delete and the CSS that
+	// hides it (details of the finding); for a link the stylesheets hide,
+	// it is made from node and why when the link is listed (a hostile
+	// page hides thousands).
+	how  map[string]any
+	node *html.Node
+	why  hidden.Reason
+}
+
+func (l hiddenLink) details() map[string]any {
+	if l.how == nil && l.node != nil {
+		return explainDetails(l.node, l.why)
+	}
+	return l.how
 }
 
 var tagRE = regexp.MustCompile(`<[^>]*>`)
@@ -145,8 +163,8 @@ func (c *darkLink) Page(ctx context.Context, p *crawler.Page) []finding.Finding 
 		if st.Exhausted() {
 			return false
 		}
-		tech := st.Technique(s.Nodes[0])
-		if tech == "" {
+		why, ok := st.Explain(s.Nodes[0])
+		if !ok {
 			return true
 		}
 		attr := "href"
@@ -154,7 +172,8 @@ func (c *darkLink) Page(ctx context.Context, p *crawler.Page) []finding.Finding 
 			attr = "src"
 		}
 		v, _ := s.Attr(attr)
-		links = append(links, hiddenLink{url: v, text: strings.Join(strings.Fields(s.Text()), " "), technique: tech, tag: goquery.NodeName(s)})
+		links = append(links, hiddenLink{url: v, text: strings.Join(strings.Fields(s.Text()), " "), technique: why.Technique, tag: goquery.NodeName(s),
+			node: s.Nodes[0], why: why})
 		return true
 	})
 	// Links inside <noscript> are text to the parser (scripting on): parse them.
@@ -165,7 +184,8 @@ func (c *darkLink) Page(ctx context.Context, p *crawler.Page) []finding.Finding 
 		}
 		inner.Find("a[href]").Each(func(_ int, a *goquery.Selection) {
 			v, _ := a.Attr("href")
-			links = append(links, hiddenLink{url: v, text: strings.TrimSpace(a.Text()), technique: "noscript", tag: "a"})
+			links = append(links, hiddenLink{url: v, text: strings.TrimSpace(a.Text()), technique: "noscript", tag: "a",
+				how: map[string]any{"snippet": wrapSnippet(s.Nodes[0], outerHTML(a.Nodes[0])), "css": "<noscript>", "css_source": hidden.SourceMarkup}})
 		})
 	})
 	// Links written by inline scripts never show in the raw HTML.
@@ -176,7 +196,8 @@ func (c *darkLink) Page(ctx context.Context, p *crawler.Page) []finding.Finding 
 		}
 		for _, m := range scriptLink.FindAllStringSubmatch(code, 50) {
 			text := html.UnescapeString(tagRE.ReplaceAllString(m[2], ""))
-			links = append(links, hiddenLink{url: m[1], text: strings.TrimSpace(text), technique: "script-written", tag: "script"})
+			links = append(links, hiddenLink{url: m[1], text: strings.TrimSpace(text), technique: "script-written", tag: "script",
+				how: map[string]any{"snippet": wrapSnippet(s.Nodes[0], scriptLine(code, m[0]))}})
 		}
 	})
 	var out []finding.Finding
@@ -209,7 +230,7 @@ func (c *darkLink) Page(ctx context.Context, p *crawler.Page) []finding.Finding 
 		}
 		seen[key] = true
 		listed++
-		out = append(out, c.finding(p.URL.String(), u.String(), l.text, l.technique, "static", word, nil))
+		out = append(out, c.finding(p.URL.String(), u.String(), l.text, l.technique, "static", word, l.details()))
 		if sampled {
 			c.mu.Lock()
 			c.static[p.URL.String()][u.String()] = true
@@ -364,7 +385,7 @@ func (c *darkLink) inlineSheet(text string, order int) *hidden.Sheet {
 	if ok {
 		return s
 	}
-	s = hidden.ParseSheet(text, order)
+	s = hidden.ParseSheetFrom(text, order, "页面内 <style>")
 	c.mu.Lock()
 	if c.cachedRules+s.Rules() <= maxCachedRules {
 		c.css[key] = s
@@ -415,7 +436,7 @@ func (c *darkLink) stylesheet(ctx context.Context, u string, order int) *hidden.
 			resp.Body.Close()
 			if resp.StatusCode < 400 {
 				text, _ := crawler.Decode(body, resp.Header.Get("Content-Type"))
-				f.sheet = hidden.ParseSheet(string(text), order)
+				f.sheet = hidden.ParseSheetFrom(string(text), order, u)
 			}
 			if len(body) > hidden.MaxSheetBytes {
 				f.sheet.Truncated = true
@@ -609,6 +630,7 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) Resu
 	var artifacts []Artifact
 	shots := 0
 	rendered := 0
+	homeUnchecked := "" // why the homepage has no screenshot
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	// mu guards out, artifacts, shots and rendered only: a page's rendering and its
@@ -623,12 +645,12 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) Resu
 				if ctx.Err() != nil {
 					return // the run was interrupted: nothing to say about the page
 				}
+				f, why := renderFailure(c.Name(), page, err)
 				mu.Lock()
-				out = append(out, finding.Finding{
-					Check: c.Name(), Severity: finding.Info, Kind: "render-failed", Page: page,
-					Message:  "页面未能在时限内完成浏览器渲染，该页只做了静态检查",
-					Evidence: explain.Error(err), Details: map[string]any{"error": err.Error()},
-				})
+				out = append(out, f)
+				if i == 0 {
+					homeUnchecked = why
+				}
 				mu.Unlock()
 				return
 			}
@@ -662,7 +684,18 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) Resu
 				if tech == "" || (word == "" && !external) {
 					continue
 				}
-				found = append(found, c.finding(page, target, e.Text, tech, "rendered", word, map[string]any{"injected_by_script": injected}))
+				how := map[string]any{"injected_by_script": injected}
+				if e.Snippet != "" {
+					how["snippet"] = e.Snippet
+				}
+				if e.Style != "" {
+					how["css"] = e.Style
+					how["css_source"] = "浏览器计算样式"
+				}
+				if e.HiddenBy != "" {
+					how["hidden_by"] = e.HiddenBy
+				}
+				found = append(found, c.finding(page, target, e.Text, tech, "rendered", word, how))
 				evidence[target] = e.Index
 			}
 			// Evidence: the page with each dark link outlined. A screenshot
@@ -678,28 +711,35 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) Resu
 				if !slot {
 					break
 				}
-				png, err := b.Outline(ctx, page, idx)
+				shot, err := b.Outline(ctx, page, idx)
 				if err != nil {
 					mu.Lock()
 					shots--
 					mu.Unlock()
 					continue
 				}
+				// The whole page with the link outlined, and a crop around
+				// it at full size: the report shows the crop and links the
+				// whole page (a file beside the report).
 				name := fmt.Sprintf("screenshots/%s.png", shortHash(page+"|"+target))
-				a := Artifact{Name: name, Data: png}
+				crop := fmt.Sprintf("screenshots/%s-crop.png", shortHash(page+"|"+target))
+				full := Artifact{Name: name, Data: shot.Full}
+				cut := Artifact{Name: crop, Data: shot.Crop, Detail: "screenshot_crop"}
 				named := false
 				for j := range found {
 					if found[j].Target == target {
 						found[j].Details["screenshot"] = name
+						found[j].Details["screenshot_crop"] = crop
 						named = true
 					}
 				}
 				if !named {
 					// Reported by the static pass during the crawl.
-					a.Shows = []Spot{{Page: page, Target: target}}
+					full.Shows = []Spot{{Page: page, Target: target}}
+					cut.Shows = full.Shows
 				}
 				mu.Lock()
-				artifacts = append(artifacts, a)
+				artifacts = append(artifacts, full, cut)
 				mu.Unlock()
 			}
 			mu.Lock()
@@ -709,11 +749,129 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) Resu
 		})
 	}
 	wg.Wait()
-	return Result{
-		Findings:     out,
-		Measurements: map[string]any{"rendering": map[string]any{"skipped": false, "pages": rendered, "screenshots": shots}},
-		Artifacts:    artifacts,
+	m := map[string]any{"skipped": false, "pages": rendered, "screenshots": shots, "browser_requests": b.ProxyStats()}
+	if homeUnchecked != "" {
+		m["homepage_unchecked"] = homeUnchecked
 	}
+	return Result{Findings: out, Measurements: map[string]any{"rendering": m}, Artifacts: artifacts}
+}
+
+// renderFailure is the finding for a page that did not render, and why,
+// in Chinese, its screenshot was not taken. A page whose tab left it (a
+// script, a meta refresh or a redirect taking the browser to another site
+// or an internal address) is reported with where it went: the browser was
+// stopped there, and a screenshot of what it showed would not be the page.
+func renderFailure(check, page string, err error) (finding.Finding, string) {
+	var left *render.LeftPageError
+	if errors.As(err, &left) {
+		return finding.Finding{
+			Check: check, Severity: finding.Low, Kind: "render-left-page", Page: page, Target: left.To,
+			Message:  fmt.Sprintf("页面在浏览器中自动跳转到其他网站或内网地址（%s），浏览器已拦截；该页未截图、未做渲染检查，只做了静态检查。请确认跳转是否为网站本意，排查是否被篡改", left.To),
+			Evidence: explain.Error(err), Details: map[string]any{"error": err.Error(), "refused": left.Refused},
+		}, fmt.Sprintf("未检查：首页在浏览器中自动跳转到 %s（已拦截），截图不是首页本身，未保存", left.To)
+	}
+	return finding.Finding{
+		Check: check, Severity: finding.Info, Kind: "render-failed", Page: page,
+		Message:  "页面未能在时限内完成浏览器渲染，该页只做了静态检查",
+		Evidence: explain.Error(err), Details: map[string]any{"error": err.Error()},
+	}, "未检查：首页未能在时限内完成浏览器渲染"
+}
+
+// maxSnippet bounds the HTML a finding quotes.
+const maxSnippet = 600
+
+// explainDetails turns where a link is hidden into the finding's details:
+// the HTML to delete from the template (the hiding element around the
+// link) and the CSS declaration that hides it, with its rule and source.
+func explainDetails(link *html.Node, why hidden.Reason) map[string]any {
+	out := map[string]any{"snippet": wrapSnippet(why.Element, outerHTML(link))}
+	if why.Element == link {
+		out["snippet"] = outerHTML(link)
+	}
+	if why.Declaration != "" {
+		out["css"] = why.Declaration
+	}
+	if why.Selector != "" {
+		out["css_selector"] = why.Selector
+	}
+	if why.Source != "" {
+		out["css_source"] = why.Source
+	}
+	if why.Line > 0 {
+		out["css_line"] = why.Line
+	}
+	return out
+}
+
+// outerHTML renders n as HTML, cut to maxSnippet bytes (rendering stops
+// there: a hostile element carries 100,000 classes).
+func outerHTML(n *html.Node) string {
+	w := &capWriter{max: maxSnippet + utf8.UTFMax}
+	if err := html.Render(w, n); err != nil && !w.full {
+		return ""
+	}
+	return cutUTF8(w.b.String(), maxSnippet)
+}
+
+// capWriter keeps the first max bytes written and then fails, which ends
+// html.Render.
+type capWriter struct {
+	b    strings.Builder
+	max  int
+	full bool
+}
+
+var errSnippetFull = errors.New("snippet full")
+
+func (w *capWriter) Write(p []byte) (int, error) {
+	if room := w.max - w.b.Len(); len(p) > room {
+		w.b.Write(p[:room])
+		w.full = true
+		return room, errSnippetFull
+	}
+	return w.b.Write(p)
+}
+
+// wrapSnippet shows inner inside the start and end tags of the element
+// that hides it.
+func wrapSnippet(outer *html.Node, inner string) string {
+	if outer == nil || outer.Type != html.ElementNode {
+		return inner
+	}
+	shallow := &html.Node{Type: html.ElementNode, Data: outer.Data, DataAtom: outer.DataAtom, Attr: outer.Attr}
+	w := &capWriter{max: maxSnippet + utf8.UTFMax}
+	if err := html.Render(w, shallow); err != nil && !w.full {
+		return inner
+	}
+	tags := w.b.String() // "<div class="hid"></div>"
+	end := "</" + outer.Data + ">"
+	start := strings.TrimSuffix(tags, end)
+	return cutUTF8(start, maxSnippet) + "\n  " + inner + "\n" + end
+}
+
+// scriptLine returns the line of code that holds match, cut to maxSnippet.
+func scriptLine(code, match string) string {
+	i := strings.Index(code, match)
+	if i < 0 {
+		return cutUTF8(match, maxSnippet)
+	}
+	start := strings.LastIndexByte(code[:i], '\n') + 1
+	end := len(code)
+	if j := strings.IndexByte(code[i+len(match):], '\n'); j >= 0 {
+		end = i + len(match) + j
+	}
+	return cutUTF8(strings.TrimSpace(code[start:end]), maxSnippet)
+}
+
+// cutUTF8 cuts s to at most n bytes on a character boundary, marking the cut.
+func cutUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // browser is the run's shared Chromium, or one of the check's own.
@@ -721,7 +879,7 @@ func (c *darkLink) browser(ctx context.Context) (*render.Browser, error) {
 	if c.deps.Browser != nil {
 		return c.deps.Browser.Get()
 	}
-	return render.Start(ctx, render.Config{ExecPath: c.cfg.Chromium, Tabs: c.cfg.Tabs, Timeout: c.cfg.RenderTimeout.D(), UserAgent: browserUA})
+	return render.Start(ctx, browserConfig(c.cfg, c.pol, c.deps.Logger))
 }
 
 func renderSkipReason(err error) string {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/crawler"
+	"github.com/xunjian/xunjian/netpolicy"
 	"github.com/xunjian/xunjian/render"
 )
 
@@ -57,7 +58,12 @@ func BenchmarkRenderPage(b *testing.B) {
 	}
 	srv := newPageServer(benchDarkPage())
 	defer srv.Close()
-	br, err := render.Start(context.Background(), render.Config{Tabs: 1})
+	u, _ := url.Parse(srv.URL)
+	pol, err := netpolicy.New(netpolicy.Options{SiteHosts: []string{u.Host}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	br, err := render.Start(context.Background(), render.Config{Tabs: 1, Policy: pol})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -136,13 +136,24 @@ func TestRenderPassOutlinesInParallel(t *testing.T) {
 	default:
 		t.Error("the two outline screenshots were taken one after the other")
 	}
-	shots := 0
+	// Each static finding gets the whole page and the crop around its
+	// link, named for the inspection to put in its details.
+	shots, crops := 0, 0
 	for _, a := range res.Artifacts {
-		if name := a.Name; strings.HasPrefix(name, "screenshots/") && name != "screenshots/homepage.png" {
+		switch name := a.Name; {
+		case strings.HasSuffix(name, "-crop.png"):
+			crops++
+			if a.Detail != "screenshot_crop" || len(a.Shows) != 1 || !strings.HasPrefix(string(a.Data), "\x89PNG") {
+				t.Errorf("crop %s: detail %q, shows %v", name, a.Detail, a.Shows)
+			}
+		case strings.HasPrefix(name, "screenshots/") && name != "screenshots/homepage.png":
 			shots++
+			if a.Detail != "" || len(a.Shows) != 1 {
+				t.Errorf("screenshot %s: detail %q, shows %v", name, a.Detail, a.Shows)
+			}
 		}
 	}
-	if shots != 2 {
-		t.Errorf("%d outlined screenshots, want 2", shots)
+	if shots != 2 || crops != 2 {
+		t.Errorf("%d outlined screenshots and %d crops, want 2 of each", shots, crops)
 	}
 }

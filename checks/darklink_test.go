@@ -68,6 +68,27 @@ func TestDarkLinkStatic(t *testing.T) {
 	if strings.Join(got, ",") != want {
 		t.Errorf("got  %s\nwant %s", strings.Join(got, ","), want)
 	}
+	// Each finding says what to delete: the HTML around the link and the
+	// CSS that hides it, with the rule's sheet and line.
+	byPath := map[string]map[string]any{}
+	for _, f := range fs {
+		u, _ := url.Parse(f.Target)
+		byPath[u.Path] = f.Details
+	}
+	for path, want := range map[string]map[string]any{
+		"/1": {"css": "display: none", "css_selector": ".x-hide", "css_source": css.URL + "/site.css", "css_line": 1,
+			"snippet": "<div class=\"x-hide\">\n  <a href=\"http://bet.example/1\">免费电影</a>\n</div>"},
+		"/2": {"css": "color: #fff", "css_selector": ".g", "css_source": "页面内 <style>", "css_line": 1},
+		"/3": {"css": "position: absolute; left: -5000px", "css_source": "style 属性",
+			"snippet": "<div style=\"position:absolute;left:-5000px\">\n  <a href=\"http://bet.example/3\">百家乐</a>\n</div>"},
+		"/4": {"snippet": "<script>\n  var s='<a href=\"http://bet.example/4\">六合彩</a>';document.getElementById('x').innerHTML=s;\n</script>"},
+	} {
+		for k, v := range want {
+			if got := byPath[path][k]; got != v {
+				t.Errorf("%s: details[%s] = %#v, want %#v", path, k, got, v)
+			}
+		}
+	}
 }
 
 // TestCloaking serves spam only to Baiduspider and to visitors from a

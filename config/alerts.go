@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -52,7 +53,34 @@ func WebhookFormats() []string { return []string{DingTalk, WeCom, Feishu, JSON} 
 type WebhookAlerts struct {
 	Name   string `yaml:"name"`
 	Format string `yaml:"format"`
-	URL    string `yaml:"url"`
+	// URL is the bot's webhook address: DingTalk's with access_token,
+	// WeCom's with key, Feishu's .../bot/v2/hook/<token>.
+	URL string `yaml:"url"`
+	// Secret signs every request (DingTalk 加签, Feishu 签名校验): the
+	// SEC… string the bot's security settings show. SecretEnv names an
+	// environment variable that holds it instead, keeping it out of the
+	// file; give one or the other.
+	Secret    string `yaml:"secret"`
+	SecretEnv string `yaml:"secret_env"`
+	// Keyword is put in every message, for bots whose security setting is
+	// a custom keyword (DingTalk, Feishu).
+	Keyword string `yaml:"keyword"`
+	// AtMobiles, AtUserIDs and AtAll call on the on-call webmaster in
+	// critical alerts (homepage down, new dark link, new privacy leak, new
+	// veto-level problem): phone numbers for DingTalk and WeCom; user ids
+	// for Feishu (open_id), WeCom (userid) and DingTalk (userId); everyone.
+	AtMobiles []string `yaml:"at_mobiles"`
+	AtUserIDs []string `yaml:"at_user_ids"`
+	AtAll     bool     `yaml:"at_all"`
+}
+
+// officialHosts are the bots' own webhook hosts, whose URLs must carry
+// their credential (a relay's need not).
+var officialHosts = map[string]struct{ format, need, hint string }{
+	"oapi.dingtalk.com":   {DingTalk, "access_token", "https://oapi.dingtalk.com/robot/send?access_token=…"},
+	"qyapi.weixin.qq.com": {WeCom, "key", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…"},
+	"open.feishu.cn":      {Feishu, "/open-apis/bot/v2/hook/", "https://open.feishu.cn/open-apis/bot/v2/hook/…"},
+	"open.larksuite.com":  {Feishu, "/open-apis/bot/v2/hook/", "https://open.larksuite.com/open-apis/bot/v2/hook/…"},
 }
 
 // EmailAlerts sends alerts over SMTP (password from PasswordEnv).
@@ -70,8 +98,36 @@ func (a *Alerts) Validate(p *section.Problems) {
 		if !slices.Contains(WebhookFormats(), w.Format) {
 			p.Bad(fmt.Sprintf("webhooks[%d].format", i), "“%s”不是可用的格式（可用：%s）", w.Format, orList(WebhookFormats()))
 		}
-		if _, err := section.ParseSiteURL(w.URL); err != nil {
+		u, err := section.ParseSiteURL(w.URL)
+		if err != nil {
 			p.Bad(fmt.Sprintf("webhooks[%d].url", i), "%v", err)
+		} else if o, ok := officialHosts[strings.ToLower(u.Hostname())]; ok {
+			has := u.Query().Get(o.need) != ""
+			if strings.HasPrefix(o.need, "/") {
+				has = strings.HasPrefix(u.Path, o.need) && len(u.Path) > len(o.need)
+			}
+			if o.format != w.Format {
+				p.Bad(fmt.Sprintf("webhooks[%d].format", i), "the URL is a %s bot's: set format: %s", o.format, o.format)
+			} else if !has {
+				p.Bad(fmt.Sprintf("webhooks[%d].url", i), "a %s webhook URL looks like %s", o.format, o.hint)
+			}
+		}
+		if w.Secret != "" && w.SecretEnv != "" {
+			p.Bad(fmt.Sprintf("webhooks[%d].secret", i), "give secret or secret_env, not both")
+		}
+		if (w.Secret != "" || w.SecretEnv != "") && w.Format != DingTalk && w.Format != Feishu {
+			p.Bad(fmt.Sprintf("webhooks[%d].secret", i), "only dingtalk and feishu bots sign with a secret")
+		}
+		if len(w.AtMobiles) > 0 && w.Format == Feishu {
+			p.Bad(fmt.Sprintf("webhooks[%d].at_mobiles", i), "feishu custom bots mention people by user id: use at_user_ids (open_id)")
+		}
+		if (len(w.AtMobiles) > 0 || len(w.AtUserIDs) > 0 || w.AtAll) && w.Format == JSON {
+			p.Bad(fmt.Sprintf("webhooks[%d].at_mobiles", i), "a json webhook mentions nobody")
+		}
+		for j, m := range w.AtMobiles {
+			if !mobileRE.MatchString(m) {
+				p.Bad(fmt.Sprintf("webhooks[%d].at_mobiles[%d]", i, j), "%q is not a mobile number such as 13800138000", m)
+			}
 		}
 	}
 	if a.DownAfter < 1 {
@@ -81,6 +137,9 @@ func (a *Alerts) Validate(p *section.Problems) {
 		p.Bad("deliver_interval", "至少为 1s")
 	}
 }
+
+// mobileRE accepts mainland mobile numbers, optionally with +86.
+var mobileRE = regexp.MustCompile(`^(\+?86-?)?1[3-9][0-9]{9}$`)
 
 // orList writes "a, b, c or d".
 func orList(s []string) string {

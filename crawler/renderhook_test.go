@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/xunjian/xunjian/netpolicy"
 	"github.com/xunjian/xunjian/render"
 )
 
@@ -54,7 +56,12 @@ func TestRenderedDiscovery(t *testing.T) {
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	sh := render.NewShared(ctx, render.Config{Tabs: 1, Timeout: 30 * time.Second})
+	u, _ := url.Parse(srv.URL)
+	pol, err := netpolicy.New(netpolicy.Options{SiteHosts: []string{u.Host}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh := render.NewShared(ctx, render.Config{Tabs: 1, Timeout: 30 * time.Second, Policy: pol})
 	defer sh.Close()
 	for _, budget := range []int{20, 0} {
 		t.Run(fmt.Sprintf("budget-%d", budget), func(t *testing.T) {

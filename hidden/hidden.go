@@ -3,12 +3,14 @@
 // display:none, visibility:hidden, opacity:0, font-size:0, off-screen
 // positioning, negative text-indent, clipping, zero size with overflow
 // hidden, text coloured like its background, tiny marquees, noscript. CSS
-// is parsed (tdewolff/parse) and matched (cascadia) with specificity and source
+// is parsed (tdewolff/parse, cssparse.go) and matched (compiled selectors,
+// match.go; cascadia gives the specificity) with specificity and source
 // order; rules inside @media queries that depend on the viewport are not
 // applied, as a desktop browser's default view would not apply them all.
 package hidden
 
 import (
+	"fmt"
 	"regexp"
 	"slices"
 	"sort"
@@ -23,6 +25,9 @@ import (
 // Sheet is a parsed stylesheet, indexed for matching. It is read-only once
 // parsed and may be shared by goroutines.
 type Sheet struct {
+	// Source names where the CSS came from (a stylesheet's URL, "页面内
+	// <style>"), for Explain.
+	Source string
 	// Dropped counts rules left out: past maxRules (the text after them
 	// is not parsed; its rules are counted by their opening braces), or
 	// selectors too complex to match in bounded time.
@@ -50,6 +55,11 @@ type rule struct {
 	anc string
 	// m matches it in bounded time (see compiled).
 	m compiled
+	// text and line are the selector as written and its line in the
+	// sheet (0 when not found), for Explain.
+	text  string
+	line  int
+	sheet *Sheet
 }
 
 // leftKey returns the key of a selector's first compound if it has more.
@@ -105,7 +115,13 @@ func ruleKey(sel string) string {
 
 // ParseSheet parses CSS text; what cannot be parsed is left out.
 func ParseSheet(text string, order int) *Sheet {
-	s := &Sheet{}
+	return ParseSheetFrom(text, order, "")
+}
+
+// ParseSheetFrom parses CSS text that came from source (a URL, or a name
+// such as "页面内 <style>"); Explain names it.
+func ParseSheetFrom(text string, order int, source string) *Sheet {
+	s := &Sheet{Source: source}
 	if len(text) > MaxSheetBytes {
 		text, s.Truncated = text[:MaxSheetBytes], true
 	}
@@ -140,7 +156,8 @@ func ParseSheet(text string, order int) *Sheet {
 				continue
 			}
 			order++
-			s.rules = append(s.rules, rule{m: m, spec: sel.Specificity(), order: order, decls: decls, key: ruleKey(selText), anc: leftKey(selText)})
+			s.rules = append(s.rules, rule{m: m, spec: sel.Specificity(), order: order, decls: decls, key: ruleKey(selText), anc: leftKey(selText),
+				text: selText, line: r.line, sheet: s})
 		}
 		return true
 	})
@@ -525,59 +542,199 @@ var noStyle = map[string]string{}
 // Technique names how n is hidden ("" if it is not), looking at n and its
 // ancestors.
 func (st *Styler) Technique(n *html.Node) string {
+	tech, _, _ := st.hide(n)
+	return tech
+}
+
+// Reason says how an element is hidden and where that is written, so that
+// a webmaster knows what to delete from which template.
+type Reason struct {
+	Technique string
+	// Element is the element whose style or markup hides: the link itself
+	// or one of its ancestors.
+	Element *html.Node
+	// Declaration is what hides it, as declared: "display: none",
+	// `width="0"`, "<noscript>".
+	Declaration string
+	// Selector is the CSS rule's selector; "" for a style attribute or
+	// markup.
+	Selector string
+	// Source is the stylesheet's Source, "style 属性" or "HTML 属性".
+	Source string
+	// Line is the rule's line in its stylesheet (0: unknown).
+	Line int
+}
+
+// Sources of a Reason that is not a stylesheet rule.
+const (
+	SourceStyleAttr = "style 属性"
+	SourceMarkup    = "HTML 属性"
+)
+
+// Explain says how n is hidden and which declaration does it; ok is false
+// when n is not hidden. It repeats the cascade for the one element, so it
+// costs little when called for hidden links only.
+func (st *Styler) Explain(n *html.Node) (r Reason, ok bool) {
+	tech, x, props := st.hide(n)
+	if tech == "" {
+		return Reason{}, false
+	}
+	r = Reason{Technique: tech, Element: x}
+	var decls []string
+	for _, p := range props {
+		if strings.HasPrefix(p, "<") {
+			decls = append(decls, p)
+			r.Source = SourceMarkup
+			continue
+		}
+		if a, ok := strings.CutPrefix(p, "@"); ok {
+			decls = append(decls, fmt.Sprintf("%s=%q", a, attr(x, a)))
+			r.Source = SourceMarkup
+			continue
+		}
+		val, from := st.origin(x, p)
+		if val == "" {
+			continue
+		}
+		decls = append(decls, p+": "+val)
+		if from == nil {
+			r.Source = SourceStyleAttr
+		} else if r.Selector == "" {
+			r.Selector, r.Source, r.Line = from.text, from.sheet.Source, from.line
+		}
+	}
+	r.Declaration = strings.Join(decls, "; ")
+	return r, true
+}
+
+// origin returns the value of prop declared on n and the rule it comes
+// from (nil for the style attribute).
+func (st *Styler) origin(n *html.Node, prop string) (string, *rule) {
+	for _, a := range n.Attr {
+		if a.Key != "style" {
+			continue
+		}
+		val := ""
+		for _, decl := range strings.Split(a.Val, ";") {
+			k, v, ok := strings.Cut(decl, ":")
+			if ok && strings.EqualFold(strings.TrimSpace(k), prop) {
+				val = strings.ToLower(strings.TrimSpace(v))
+			}
+		}
+		if val != "" {
+			return val, nil
+		}
+	}
+	var best *rule
+	for _, r := range st.candidates(n) {
+		if _, ok := r.decls[prop]; !ok || !st.m.match(&r.m, n) {
+			continue
+		}
+		if best == nil || best.spec.Less(r.spec) || (!r.spec.Less(best.spec) && best.order < r.order) {
+			best = r
+		}
+	}
+	if best == nil {
+		return "", nil
+	}
+	return best.decls[prop], best
+}
+
+// hide is Technique's walk: the technique, the element that hides and the
+// properties that do it ("@width" for an HTML attribute, "<noscript>" for
+// markup).
+func (st *Styler) hide(n *html.Node) (string, *html.Node, []string) {
 	for x := n; x != nil && x.Type == html.ElementNode; x = x.Parent {
 		s := st.Style(x)
 		if x.Data == "noscript" {
-			return "noscript"
+			return "noscript", x, []string{"<noscript>"}
 		}
 		if hasAttr(x, "hidden") {
-			return "hidden-attribute"
+			return "hidden-attribute", x, []string{"@hidden"}
 		}
 		if len(s) == 0 && x.Data != "marquee" && x.Data != "iframe" && x.Data != "frame" {
 			continue // nothing declared: nothing hides it here
 		}
 		switch {
 		case s["display"] == "none":
-			return "display-none"
+			return "display-none", x, []string{"display"}
 		case s["visibility"] == "hidden" || s["visibility"] == "collapse":
-			return "visibility-hidden"
+			return "visibility-hidden", x, []string{"visibility"}
 		case isZero(s["opacity"], 0.05):
-			return "opacity-zero"
+			return "opacity-zero", x, []string{"opacity"}
 		case tinyFont(s["font-size"]):
-			return "font-size-zero"
+			return "font-size-zero", x, []string{"font-size"}
 		case (s["position"] == "absolute" || s["position"] == "fixed") && (farOff(s["left"]) || farOff(s["top"]) || farOff(s["right"]) || farOff(s["margin-left"]) || farOff(s["margin-top"])):
-			return "off-screen"
+			props := []string{"position"}
+			for _, p := range []string{"left", "top", "right", "margin-left", "margin-top"} {
+				if farOff(s[p]) {
+					props = append(props, p)
+				}
+			}
+			return "off-screen", x, props
 		case farOff(s["text-indent"]):
-			return "text-indent"
-		case clipped(s["clip"]) || strings.Contains(s["clip-path"], "inset(50%") || strings.Contains(s["clip-path"], "circle(0"):
-			return "clip"
+			return "text-indent", x, []string{"text-indent"}
+		case clipped(s["clip"]):
+			return "clip", x, []string{"clip"}
+		case strings.Contains(s["clip-path"], "inset(50%") || strings.Contains(s["clip-path"], "circle(0"):
+			return "clip", x, []string{"clip-path"}
 		case (s["overflow"] == "hidden" || s["overflow-x"] == "hidden" || s["overflow-y"] == "hidden") && (tiny(s["height"]) || tiny(s["width"]) || tiny(attr(x, "height")) || tiny(attr(x, "width"))):
-			return "zero-size"
+			props := []string{}
+			for _, p := range []string{"overflow", "overflow-x", "overflow-y"} {
+				if s[p] == "hidden" {
+					props = append(props, p)
+				}
+			}
+			for _, p := range []string{"height", "width"} {
+				if tiny(s[p]) {
+					props = append(props, p)
+				} else if tiny(attr(x, p)) {
+					props = append(props, "@"+p)
+				}
+			}
+			return "zero-size", x, props
 		case x.Data == "marquee" && (tiny(s["height"]) || tiny(s["width"]) || tinyLen(attr(x, "height"), 10) || tinyLen(attr(x, "width"), 10) || tinyLen(s["height"], 10)):
-			return "tiny-marquee"
+			return "tiny-marquee", x, sizeProps(x, s, 10)
 		case x.Data == "iframe" && (tiny(attr(x, "width")) || tiny(attr(x, "height")) || tiny(s["width"]) || tiny(s["height"]) || attr(x, "frameborder") == "0" && attr(x, "scrolling") == "no" && (tinyLen(attr(x, "width"), 2) || tinyLen(attr(x, "height"), 2))):
-			return "zero-size-iframe"
+			return "zero-size-iframe", x, sizeProps(x, s, 2)
 		}
 	}
 	// Text coloured like the background behind it: the nearest declared
 	// colour against the nearest declared background.
 	var text, bg string
+	var textAt *html.Node
 	for x := n; x != nil && x.Type == html.ElementNode && (text == "" || bg == ""); x = x.Parent {
 		s := st.Style(x)
 		if len(s) == 0 {
 			continue
 		}
 		if text == "" {
-			text = normColor(s["color"])
+			if text = normColor(s["color"]); text != "" {
+				textAt = x
+			}
 		}
 		if bg == "" {
 			bg = backgroundColor(s)
 		}
 	}
 	if text != "" && text != "transparent" && text == bg {
-		return "same-color"
+		return "same-color", textAt, []string{"color"}
 	}
-	return ""
+	return "", nil, nil
+}
+
+// sizeProps lists the width and height declarations or attributes of x
+// that are at most max pixels.
+func sizeProps(x *html.Node, s map[string]string, max float64) []string {
+	var out []string
+	for _, p := range []string{"width", "height"} {
+		if tinyLen(s[p], max) {
+			out = append(out, p)
+		} else if tinyLen(attr(x, p), max) {
+			out = append(out, "@"+p)
+		}
+	}
+	return out
 }
 
 func hasAttr(n *html.Node, key string) bool {

@@ -151,7 +151,7 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		defer cancel()
 	}
 	if o.Browser == nil {
-		o.Browser = checks.SharedBrowser(ctx, cfg)
+		o.Browser = checks.SharedBrowser(ctx, cfg, o.Policy, o.Logger)
 		defer o.Browser.Close()
 	}
 	list, err := Build(o)
@@ -371,6 +371,10 @@ func (r result) addTo(rep *finding.Report) {
 	ours := catalog.FindingChecks(r.check.Name())
 	for _, a := range r.Artifacts {
 		rep.Artifacts[a.Name] = a.Data
+		key := a.Detail
+		if key == "" {
+			key = "screenshot"
+		}
 		for _, spot := range a.Shows {
 			for i := range rep.Findings {
 				f := &rep.Findings[i]
@@ -380,8 +384,8 @@ func (r result) addTo(rep *finding.Report) {
 				if f.Details == nil {
 					f.Details = map[string]any{}
 				}
-				if _, ok := f.Details["screenshot"]; !ok {
-					f.Details["screenshot"] = a.Name
+				if _, ok := f.Details[key]; !ok {
+					f.Details[key] = a.Name
 				}
 			}
 		}

@@ -72,15 +72,6 @@ func recheckRun(ctx context.Context, t *testing.T, st historyStore, cfg config.C
 	return rep, fixed
 }
 
-// ids returns a report's findings by id.
-func ids(rep *finding.Report) map[string]finding.Finding {
-	out := map[string]finding.Finding{}
-	for _, f := range rep.Findings {
-		out[f.ID] = f
-	}
-	return out
-}
-
 func findingKeys(rep *finding.Report) []string {
 	var out []string
 	for _, f := range rep.Findings {

@@ -132,6 +132,10 @@ type dialer struct {
 	g     *guard
 	d     *net.Dialer
 	force string // "tcp4"/"tcp6" forces the network (probes); "" keeps it
+	// deny, when set, refuses an address whatever the guard says (the
+	// browser proxy's own address, so the browser cannot loop through it);
+	// own hosts are then resolved and checked too.
+	deny func(ip netip.Addr, port string) bool
 }
 
 func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -143,7 +147,7 @@ func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 		return nil, err
 	}
 	own := d.g.isOwn(host)
-	if _, system := d.g.resolver.(*net.Resolver); own && system {
+	if _, system := d.g.resolver.(*net.Resolver); own && system && d.deny == nil {
 		return d.d.DialContext(ctx, network, addr)
 	}
 	var ips []netip.Addr
@@ -162,6 +166,10 @@ func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 	}
 	var lastErr error = &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
 	for _, ip := range ips {
+		if d.deny != nil && d.deny(ip, port) {
+			lastErr = fmt.Errorf("dial %s (%s): the browser proxy itself: %w", host, ip, ErrPrivateAddress)
+			continue
+		}
 		if !own && !d.g.allowedAddr(ip) {
 			lastErr = fmt.Errorf("dial %s (%s): %w", host, ip, ErrPrivateAddress)
 			continue

@@ -9,11 +9,12 @@ import (
 	"strings"
 )
 
-// The hook: requests the Go client does not make (Chromium's page loads,
-// subresources, favicons, navigations, WebSockets, seen through CDP request
-// interception) are held to the same rules by calling Allow, then Wait,
-// and feeding the answer to Observe:
-//
+// The hook: requests the Go client does not make, seen through a
+// browser's request interception, can be held to the same rules by calling
+// Allow, then Wait, and feeding the answer to Observe. Chromium does not
+// rely on it: interception misses WebSockets, service workers' fetches,
+// preconnects and WebRTC, and Allow's look-up is not the browser's (DNS
+// rebinding); it goes through a BrowserProxy instead.
 //	if err := pol.Allow(ctx, u); err != nil { fail the request (BlockedByClient) }
 //	release, err := pol.Wait(ctx, u)       // per-host slot and rate
 //	if err != nil { fail the request }
@@ -93,3 +94,7 @@ func httpURL(u *url.URL) *url.URL {
 	}
 	return u
 }
+
+// SiteHost reports whether host (host or host:port) is one of the
+// inspected site's own hosts.
+func (p *Policy) SiteHost(host string) bool { return p.guard.isOwn(host) }

@@ -18,8 +18,9 @@
 //   - bodies decoded (gzip, x-gzip, deflate, br, stacked, gzip named only in
 //     Content-Type) and capped after decoding at the purpose's byte limit.
 //
-// Allow, Wait and Observe expose the same guard and limiter to requests the
-// Go client does not make (Chromium's, through request interception).
+// Requests the Go client does not make get the same rules: Chromium's all
+// go through a BrowserProxy (see StartBrowserProxy), and Allow, Wait and
+// Observe expose the guard and limiter to a request-interception handler.
 package netpolicy
 
 import (

@@ -28,16 +28,35 @@ func (b *Browser) DOM(ctx context.Context, url string, maxBytes int) (string, er
 	defer cancelT()
 	stop := context.AfterFunc(ctx, cancelT)
 	defer stop()
-	if err := chromedp.Do(tab, chromedp.Navigate(url), chromedp.WaitReady("body")); err != nil {
+	nav, err := watch(tab, b.cfg.Policy, url)
+	if err != nil {
 		return "", fmt.Errorf("render %s: %w", url, err)
 	}
-	// Settle: poll the links and the resources fetched until they stay
-	// the same for three polls in a row (750 ms of quiet), at most ~5 s.
+	html, err := settled(tab, url, maxBytes)
+	if err == nil {
+		err = nav.left(tab)
+	}
+	if err != nil {
+		return "", fmt.Errorf("render %s: %w", url, nav.explain(err))
+	}
+	if len(html) > maxBytes {
+		html = strings.ToValidUTF8(html[:maxBytes], "")
+	}
+	return html, nil
+}
+
+// settled loads url in tab and returns its document once the links and
+// the resources fetched stay the same for three polls in a row (750 ms of
+// quiet, at most ~5 s), at most maxBytes long (UTF-16 units).
+func settled(tab context.Context, url string, maxBytes int) (string, error) {
+	if err := chromedp.Do(tab, chromedp.Navigate(url), chromedp.WaitReady("body")); err != nil {
+		return "", err
+	}
 	last, quiet := -1, 0
 	for range 20 {
 		n, err := chromedp.Run(tab, chromedp.Evaluate[int](`document.querySelectorAll('a[href],iframe[src],img[src]').length + performance.getEntriesByType('resource').length`))
 		if err != nil {
-			return "", fmt.Errorf("render %s: %w", url, err)
+			return "", err
 		}
 		if n == last {
 			if quiet++; quiet == 3 {
@@ -47,18 +66,11 @@ func (b *Browser) DOM(ctx context.Context, url string, maxBytes int) (string, er
 			last, quiet = n, 0
 		}
 		if err := chromedp.Do(tab, chromedp.Sleep(250*time.Millisecond)); err != nil {
-			return "", fmt.Errorf("render %s: %w", url, err)
+			return "", err
 		}
 	}
 	js := fmt.Sprintf(`(() => { const h = document.documentElement.outerHTML; return h.length > %d ? h.slice(0, %d) : h; })()`, maxBytes, maxBytes)
-	html, err := chromedp.Run(tab, chromedp.Evaluate[string](js))
-	if err != nil {
-		return "", fmt.Errorf("render %s: %w", url, err)
-	}
-	if len(html) > maxBytes {
-		html = strings.ToValidUTF8(html[:maxBytes], "")
-	}
-	return html, nil
+	return chromedp.Run(tab, chromedp.Evaluate[string](js))
 }
 
 // Shared is one browser for a run, started on first use and shared by

@@ -9,14 +9,21 @@ package render
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sync"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/xunjian/xunjian/netpolicy"
 )
 
 // ErrNoBrowser is returned when no Chromium is installed.
@@ -32,6 +39,14 @@ type Config struct {
 	Timeout time.Duration
 	// UserAgent is the browser's User-Agent.
 	UserAgent string
+	// Policy is the run's outbound policy (required): Chromium reaches the
+	// network only through a netpolicy.BrowserProxy applying it.
+	Policy *netpolicy.Policy
+	// Logger gets the proxy's refusals (nil: none).
+	Logger *slog.Logger
+
+	// webrtcUDP leaves WebRTC's UDP alone (tests' control runs only).
+	webrtcUDP bool
 }
 
 // Browser is one headless Chromium for a run.
@@ -43,6 +58,7 @@ type Browser struct {
 	cancelB context.CancelFunc
 	tabs    chan struct{}
 	dataDir string
+	proxy   *netpolicy.BrowserProxy
 	once    sync.Once
 }
 
@@ -62,8 +78,15 @@ func Find(execPath string) (string, error) {
 	return "", ErrNoBrowser
 }
 
-// Start launches Chromium. Cancelling ctx ends it too.
+// ErrNoPolicy is returned by Start without an outbound policy.
+var ErrNoPolicy = errors.New("render: no outbound policy (Config.Policy)")
+
+// Start launches Chromium behind a proxy of cfg.Policy. Cancelling ctx
+// ends it too.
 func Start(ctx context.Context, cfg Config) (*Browser, error) {
+	if cfg.Policy == nil {
+		return nil, ErrNoPolicy
+	}
 	path, err := Find(cfg.ExecPath)
 	if err != nil {
 		return nil, err
@@ -77,6 +100,15 @@ func Start(ctx context.Context, cfg Config) (*Browser, error) {
 	dir, err := os.MkdirTemp("", "xunjian-chromium-*")
 	if err != nil {
 		return nil, fmt.Errorf("chromium profile: %w", err)
+	}
+	if err := writePrefs(dir, cfg.webrtcUDP); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	proxy, err := cfg.Policy.StartBrowserProxy(cfg.Logger)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
 	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
@@ -95,13 +127,14 @@ func Start(ctx context.Context, cfg Config) (*Browser, error) {
 		chromedp.Flag("mute-audio", true),
 		chromedp.WindowSize(1366, 900),
 	}
+	opts = append(opts, isolation(proxy.Addr())...)
 	if os.Geteuid() == 0 {
 		opts = append(opts, chromedp.NoSandbox)
 	}
 	if cfg.UserAgent != "" {
 		opts = append(opts, chromedp.UserAgent(cfg.UserAgent))
 	}
-	b := &Browser{cfg: cfg, tabs: make(chan struct{}, cfg.Tabs), dataDir: dir}
+	b := &Browser{cfg: cfg, tabs: make(chan struct{}, cfg.Tabs), dataDir: dir, proxy: proxy}
 	b.alloc, b.cancelA = chromedp.NewExecAllocator(ctx, opts...)
 	b.browser, b.cancelB = chromedp.NewContext(b.alloc)
 	// Run with no actions starts the browser (bound to b.browser, not to a
@@ -118,17 +151,60 @@ func Start(ctx context.Context, cfg Config) (*Browser, error) {
 		b.Close()
 		return nil, fmt.Errorf("start chromium %s: no answer in 30s", path)
 	}
+	// Downloads (a frame navigated to an attachment) are not saved.
+	if _, err := chromedp.CallBrowser(b.browser, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorDeny}); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("start chromium %s: %w", path, err)
+	}
 	return b, nil
 }
 
-// Close ends Chromium and removes its profile.
+// isolation are the flags that leave Chromium no way to the network but
+// the proxy at addr: every URL through it, loopback included (Chromium
+// bypasses proxies for loopback by default); no name resolved by Chromium
+// itself (the proxy resolves, and checks what it dials), so no DNS
+// prefetch either. With the profile's prefs (WebRTC without UDP of its
+// own) and Start's other flags (no QUIC, no background networking).
+func isolation(addr string) []chromedp.ExecAllocatorOption {
+	return []chromedp.ExecAllocatorOption{
+		chromedp.ProxyServer("http://" + addr),
+		chromedp.Flag("proxy-bypass-list", "<-loopback>"),
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"),
+	}
+}
+
+// prefs are the profile's preferences: WebRTC may use no UDP that does
+// not go through the proxy (an HTTP proxy carries none, so none at all;
+// TURN over TCP goes through the proxy), and no network prediction.
+const prefs = `{"webrtc":{"ip_handling_policy":"disable_non_proxied_udp","multiple_routes_enabled":false,"nonproxied_udp_enabled":false},"net":{"network_prediction_options":2}}`
+
+// writePrefs writes prefs into the profile at dir before Chromium starts
+// (none with webrtcUDP).
+func writePrefs(dir string, webrtcUDP bool) error {
+	if webrtcUDP {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "Default"), 0o700); err != nil {
+		return fmt.Errorf("chromium profile: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "Default", "Preferences"), []byte(prefs), 0o600); err != nil {
+		return fmt.Errorf("chromium profile: %w", err)
+	}
+	return nil
+}
+
+// Close ends Chromium and its proxy, and removes its profile.
 func (b *Browser) Close() {
 	b.once.Do(func() {
 		b.cancelB()
 		b.cancelA()
+		b.proxy.Close()
 		os.RemoveAll(b.dataDir)
 	})
 }
+
+// ProxyStats is what Chromium's requests through the proxy came to.
+func (b *Browser) ProxyStats() netpolicy.ProxyStats { return b.proxy.Stats() }
 
 // Element is a link or iframe as rendered.
 type Element struct {
@@ -141,6 +217,12 @@ type Element struct {
 	Y         float64 `json:"y"`
 	Width     float64 `json:"w"`
 	Height    float64 `json:"h"`
+	// Snippet is the link's HTML inside the start and end tags of the
+	// element that hides it; HiddenBy names that element as a CSS path
+	// and Style the computed style that hides it ("display: none").
+	Snippet  string `json:"snippet"`
+	HiddenBy string `json:"hidden_by"`
+	Style    string `json:"style"`
 }
 
 // Result is a rendered page.
@@ -160,40 +242,64 @@ const visibilityJS = `(() => {
   const vh = Math.max(document.documentElement.scrollHeight, window.innerHeight);
   const rgb = (c) => { const m = /rgba?\(([^)]+)\)/.exec(c || ''); if (!m) return null; const p = m[1].split(',').map(s => parseFloat(s)); if (p.length > 3 && p[3] === 0) return null; return p.slice(0,3).join(','); };
   const bgOf = (el) => { for (let e = el; e && e.nodeType === 1; e = e.parentElement) { const b = rgb(getComputedStyle(e).backgroundColor); if (b) return b; } return '255,255,255'; };
+  const cut = (s) => { s = s.replace(/ data-xj-i="\d+"/g, ''); return s.length > 600 ? s.slice(0, 600) + '…' : s; };
+  const name = (e) => { let n = e.tagName.toLowerCase(); if (e.id) n += '#' + e.id; else if (e.classList.length) n += '.' + Array.from(e.classList).slice(0, 3).join('.'); return n; };
+  const path = (e) => { const p = []; for (let x = e; x && x.nodeType === 1 && p.length < 4; x = x.parentElement) { p.unshift(name(x)); if (x.id) break; } return p.join(' > '); };
   els.forEach((el, i) => {
     el.setAttribute('data-xj-i', String(i));
     const tag = el.tagName.toLowerCase();
     const r = el.getBoundingClientRect();
-    let tech = '';
+    let tech = '', hider = null, style = '';
     for (let e = el; e && e.nodeType === 1 && !tech; e = e.parentElement) {
       const s = getComputedStyle(e);
-      if (s.display === 'none') tech = 'display-none';
-      else if (s.visibility === 'hidden' || s.visibility === 'collapse') tech = 'visibility-hidden';
-      else if (parseFloat(s.opacity) <= 0.05) tech = 'opacity-zero';
-      else if (parseFloat(s.fontSize) <= 1 && tag !== 'iframe') tech = 'font-size-zero';
-      else if (s.clip && /rect\(0(px)?,? 0(px)?/.test(s.clip)) tech = 'clip';
-      else if (e.tagName === 'MARQUEE' && (e.offsetHeight <= 10 || e.offsetWidth <= 10)) tech = 'tiny-marquee';
+      hider = e;
+      if (s.display === 'none') { tech = 'display-none'; style = 'display: none'; }
+      else if (s.visibility === 'hidden' || s.visibility === 'collapse') { tech = 'visibility-hidden'; style = 'visibility: ' + s.visibility; }
+      else if (parseFloat(s.opacity) <= 0.05) { tech = 'opacity-zero'; style = 'opacity: ' + s.opacity; }
+      else if (parseFloat(s.fontSize) <= 1 && tag !== 'iframe') { tech = 'font-size-zero'; style = 'font-size: ' + s.fontSize; }
+      else if (s.clip && /rect\(0(px)?,? 0(px)?/.test(s.clip)) { tech = 'clip'; style = 'clip: ' + s.clip; }
+      else if (e.tagName === 'MARQUEE' && (e.offsetHeight <= 10 || e.offsetWidth <= 10)) { tech = 'tiny-marquee'; style = 'width: ' + e.offsetWidth + 'px; height: ' + e.offsetHeight + 'px'; }
     }
     if (!tech) {
+      hider = el;
+      const s = getComputedStyle(el);
       const frame = tag === 'iframe' || tag === 'frame';
       // An iframe's box includes its border: its content area decides.
-      if (frame ? (el.clientWidth <= 1 || el.clientHeight <= 1) : (r.width <= 1 || r.height <= 1)) tech = frame ? 'zero-size-iframe' : 'zero-size';
-      else if (r.right + window.scrollX <= 0 || r.bottom + window.scrollY <= 0 || r.left + window.scrollX >= vw || r.top + window.scrollY >= vh) tech = 'off-screen';
-      else if (tag === 'a') { const c = rgb(getComputedStyle(el).color); if (c && c === bgOf(el)) tech = 'same-color'; }
+      if (frame ? (el.clientWidth <= 1 || el.clientHeight <= 1) : (r.width <= 1 || r.height <= 1)) { tech = frame ? 'zero-size-iframe' : 'zero-size'; style = 'width: ' + r.width + 'px; height: ' + r.height + 'px'; }
+      else if (r.right + window.scrollX <= 0 || r.bottom + window.scrollY <= 0 || r.left + window.scrollX >= vw || r.top + window.scrollY >= vh) {
+        tech = 'off-screen';
+        for (let e = el; e && e.nodeType === 1; e = e.parentElement) { const c = getComputedStyle(e); if (c.position === 'absolute' || c.position === 'fixed') { hider = e; style = 'position: ' + c.position + '; left: ' + c.left + '; top: ' + c.top; break; } }
+      }
+      else if (tag === 'a') { const c = rgb(s.color); if (c && c === bgOf(el)) { tech = 'same-color'; style = 'color: rgb(' + c + ')'; } }
+    }
+    let snippet = '', hiddenBy = '';
+    if (tech) {
+      snippet = cut(el.outerHTML);
+      if (hider && hider !== el) {
+        const shell = hider.cloneNode(false).outerHTML, end = '</' + hider.tagName.toLowerCase() + '>';
+        snippet = cut(shell.endsWith(end) ? shell.slice(0, -end.length) : shell) + '\n  ' + snippet + '\n' + end;
+      }
+      hiddenBy = path(hider || el);
     }
     out.push({i, tag, href: el.href || el.src || '', text: (el.innerText || el.textContent || '').trim().slice(0, 100), technique: tech,
-      x: r.left + window.scrollX, y: r.top + window.scrollY, w: r.width, h: r.height});
+      x: r.left + window.scrollX, y: r.top + window.scrollY, w: r.width, h: r.height, snippet, hidden_by: hiddenBy, style});
   });
   return out;
 })()`
 
 // open takes a tab slot, loads url in a new tab bounded by the render
-// timeout (and by ctx), and marks its links; done releases everything.
-func (b *Browser) open(ctx context.Context, url string) (tab context.Context, elements []Element, done func(), err error) {
+// timeout (and by ctx), and marks its links; left says whether the tab
+// has left the page since (a *LeftPageError), done releases everything.
+func (b *Browser) open(ctx context.Context, url string) (tab context.Context, elements []Element, left func() error, done func(), err error) {
+	return b.openAt(ctx, url, chromedp.EmulateViewport(1366, 900))
+}
+
+// openAt is open with the viewport given.
+func (b *Browser) openAt(ctx context.Context, url string, viewport chromedp.Action[chromedp.Void]) (tab context.Context, elements []Element, left func() error, done func(), err error) {
 	select {
 	case b.tabs <- struct{}{}:
 	case <-ctx.Done():
-		return nil, nil, nil, ctx.Err()
+		return nil, nil, nil, nil, ctx.Err()
 	}
 	tab, cancel := chromedp.NewContext(b.browser)
 	tab, cancelT := context.WithTimeout(tab, b.cfg.Timeout)
@@ -204,56 +310,219 @@ func (b *Browser) open(ctx context.Context, url string) (tab context.Context, el
 		cancel()
 		<-b.tabs
 	}
-	err = chromedp.Do(tab,
-		chromedp.EmulateViewport(1366, 900),
-		chromedp.Navigate(url),
-		chromedp.WaitReady("body"),
-		chromedp.Sleep(300*time.Millisecond), // late document.write and timers
-	)
+	nav, err := watch(tab, b.cfg.Policy, url)
+	if err == nil {
+		err = chromedp.Do(tab,
+			viewport,
+			chromedp.Navigate(url),
+			chromedp.WaitReady("body"),
+			chromedp.Sleep(300*time.Millisecond), // late document.write and timers
+		)
+	}
 	if err == nil {
 		elements, err = chromedp.Run(tab, chromedp.Evaluate[[]Element](visibilityJS))
 	}
+	if err == nil {
+		err = nav.left(tab)
+	}
 	if err != nil {
 		done()
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, nav.explain(err)
 	}
-	return tab, elements, done, nil
+	left = func() error { return nav.left(tab) }
+	return tab, elements, left, done, nil
 }
 
 // Render loads a page, waits for scripts, and returns its links' rendered
 // visibility and a screenshot.
 func (b *Browser) Render(ctx context.Context, url string) (*Result, error) {
-	tab, elements, done, err := b.open(ctx, url)
+	tab, elements, left, done, err := b.open(ctx, url)
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", url, err)
 	}
 	defer done()
 	res := &Result{URL: url, Elements: elements}
-	if res.Screenshot, err = chromedp.Run(tab, chromedp.FullScreenshot(100)); err != nil { // 100: PNG
+	// Checked after the screenshot: a navigation that could be in it has
+	// been seen by then.
+	res.Screenshot, err = chromedp.Run(tab, chromedp.FullScreenshot(100)) // 100: PNG
+	if err := left(); err != nil {
+		return nil, fmt.Errorf("render %s: %w", url, err)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", url, err)
 	}
 	return res, nil
 }
 
-// Outline screenshots a page with element i (data-xj-i) outlined in red;
-// an element without a box gets its nearest ancestor with one outlined too
-// (dashed), and the full page is captured.
-func (b *Browser) Outline(ctx context.Context, url string, index int) ([]byte, error) {
-	tab, _, done, err := b.open(ctx, url)
+// Shot is the evidence for one element: the page with it outlined, and a
+// crop around it at full size.
+type Shot struct {
+	// Full is the whole page (PNG).
+	Full []byte
+	// Crop is the part of the page around the element, or around its
+	// nearest ancestor with a box when the element has none (PNG).
+	Crop []byte
+	// Clip is the crop's rectangle in page coordinates.
+	Clip Rect
+}
+
+// Rect is a rectangle in CSS pixels of the page.
+type Rect struct {
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+	W float64 `json:"w"`
+	H float64 `json:"h"`
+}
+
+// Crop sizes in CSS pixels: the margin kept around the element, the
+// smallest crop (enough to recognise the place on the page) and the
+// largest (readable at full size in a report).
+const (
+	cropMarginX, cropMarginY = 160, 100
+	cropMinW, cropMinH       = 640, 280
+	cropMaxW, cropMaxH       = 1100, 700
+)
+
+// CropRect returns the crop around box on a page of pageW x pageH: the box
+// with a margin, at least cropMin and at most cropMax in size (centred on
+// the box's start when the box is bigger), inside the page.
+func CropRect(box Rect, pageW, pageH float64) Rect {
+	grow := func(start, size, margin, minSize, maxSize, limit float64) (float64, float64) {
+		lo, hi := start-margin, start+size+margin
+		if hi-lo < minSize {
+			mid := start + size/2
+			lo, hi = mid-minSize/2, mid+minSize/2
+		}
+		if hi-lo > maxSize {
+			lo = max(start-margin, lo)
+			hi = lo + maxSize
+		}
+		if lo < 0 {
+			hi, lo = hi-lo, 0
+		}
+		if hi > limit {
+			lo, hi = max(0, lo-(hi-limit)), limit
+		}
+		return lo, hi - lo
+	}
+	var r Rect
+	r.X, r.W = grow(box.X, box.W, cropMarginX, cropMinW, cropMaxW, pageW)
+	r.Y, r.H = grow(box.Y, box.H, cropMarginY, cropMinH, cropMaxH, pageH)
+	return r
+}
+
+// outlineJS shows element %d (data-xj-i) where it sits on the page: it
+// undoes what hides it (display, visibility, opacity, font size, off-screen
+// position, clipping, zero size), colours and outlines it in red, labels
+// the place, and returns its box and the page's size. An element that
+// still has no box gets its nearest ancestor with one outlined dashed.
+const outlineJS = `(() => { const el = document.querySelector('[data-xj-i="%d"]'); if (!el) return null;
+  const doc = document.documentElement, W = Math.max(doc.scrollWidth, window.innerWidth), H = Math.max(doc.scrollHeight, window.innerHeight);
+  const onPage = (e) => { const r = e.getBoundingClientRect(), t = doc.getBoundingClientRect(); const x = r.left - t.left, y = r.top - t.top;
+    return r.width > 1 && r.height > 1 && x + r.width > 0 && y + r.height > 0 && x < W && y < H ? {x, y, w: r.width, h: r.height} : null; };
+  const set = (e, k, v) => e.style.setProperty(k, v, 'important');
+  // Show the hidden link where it sits: undo what hides it on the link
+  // and its ancestors, so the crop shows the place and the link itself.
+  let revealed = false;
+  for (let e = el; e && e !== document.body; e = e.parentElement) {
+    const s = getComputedStyle(e);
+    if (s.display === 'none') { set(e, 'display', e === el || /^(A|SPAN|FONT|B|EM|STRONG)$/.test(e.tagName) ? 'inline-block' : 'block'); revealed = true; }
+    if (s.visibility !== 'visible') { set(e, 'visibility', 'visible'); revealed = true; }
+    if (parseFloat(s.opacity) < 1) { set(e, 'opacity', '1'); revealed = true; }
+    if (parseFloat(s.fontSize) <= 1) { set(e, 'font-size', '14px'); revealed = true; }
+    if (parseFloat(s.textIndent) < -100) { set(e, 'text-indent', '0'); revealed = true; }
+    if (s.clip && s.clip !== 'auto') { set(e, 'clip', 'auto'); revealed = true; }
+    if ((s.position === 'absolute' || s.position === 'fixed') && !onPage(e)) { set(e, 'position', 'static'); revealed = true; }
+    if (s.overflow === 'hidden' && (e.clientHeight <= 1 || e.clientWidth <= 1)) { set(e, 'overflow', 'visible'); set(e, 'height', 'auto'); set(e, 'width', 'auto'); revealed = true; }
+    if (e.tagName === 'MARQUEE' && (e.offsetHeight <= 10 || e.offsetWidth <= 10)) { set(e, 'height', 'auto'); set(e, 'width', 'auto'); revealed = true; }
+    if ((e.tagName === 'IFRAME' || e.tagName === 'FRAME') && (e.clientWidth <= 1 || e.clientHeight <= 1)) { set(e, 'width', '300px'); set(e, 'height', '80px'); revealed = true; }
+  }
+  set(el, 'color', '#e00'); set(el, 'background', '#fff3f3');
+  set(el, 'outline', '4px solid #e00'); set(el, 'outline-offset', '2px');
+  let box = onPage(el);
+  for (let e = el.parentElement; e && !box; e = e.parentElement) { set(e, 'outline', '3px dashed #e00'); box = onPage(e); }
+  if (!box) box = {x: 0, y: 0, w: Math.min(W, 1100), h: Math.min(H, 700)};
+  const label = document.createElement('div');
+  label.textContent = (revealed ? '隐藏的链接（平时看不见，此处临时显示）：' : '隐藏的链接：') + ((el.textContent || '').trim().slice(0, 40) || el.getAttribute('href') || el.getAttribute('src') || '');
+  label.setAttribute('style', 'position:absolute;z-index:2147483647;background:#e00;color:#fff;font:14px/20px sans-serif;padding:1px 6px;white-space:nowrap;max-width:600px;overflow:hidden;' +
+    'left:0;top:0');
+  document.body.appendChild(label);
+  // Beside the box where there is room, else under it: never over the page's own text around it.
+  const lw = label.offsetWidth;
+  const right = box.x + box.w + 12 + lw <= W;
+  label.style.left = (right ? box.x + box.w + 12 : Math.max(0, Math.min(box.x, W - lw))) + 'px';
+  label.style.top = (right ? box.y + Math.max(0, box.h / 2 - 11) : box.y + box.h + 6) + 'px';
+  return {box, w: Math.max(doc.scrollWidth, window.innerWidth), h: Math.max(doc.scrollHeight, window.innerHeight)}; })()`
+
+// Outline loads a page again with element i (data-xj-i) shown and
+// outlined in red (see outlineJS) and returns the whole page and a crop
+// around the element.
+func (b *Browser) Outline(ctx context.Context, url string, index int) (*Shot, error) {
+	tab, _, left, done, err := b.open(ctx, url)
 	if err != nil {
 		return nil, fmt.Errorf("screenshot %s: %w", url, err)
 	}
 	defer done()
-	js := fmt.Sprintf(`(() => { const el = document.querySelector('[data-xj-i="%d"]'); if (!el) return false;
-	  el.style.setProperty('outline', '4px solid #e00', 'important'); el.style.setProperty('outline-offset', '2px', 'important');
-	  for (let e = el.parentElement; e; e = e.parentElement) { e.style.setProperty('outline', '2px dashed #e00', 'important'); if (e.offsetWidth > 0) break; }
-	  el.scrollIntoView({block: 'center'}); return true; })()`, index)
-	if _, err := chromedp.Run(tab, chromedp.Evaluate[bool](js)); err != nil {
-		return nil, fmt.Errorf("screenshot %s: %w", url, err)
+	type placed struct {
+		Box Rect    `json:"box"`
+		PW  float64 `json:"w"`
+		PH  float64 `json:"h"`
 	}
-	png, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
+	p, err := chromedp.Run(tab, chromedp.Evaluate[*placed](fmt.Sprintf(outlineJS, index)))
 	if err != nil {
 		return nil, fmt.Errorf("screenshot %s: %w", url, err)
 	}
-	return png, nil
+	if p == nil {
+		return nil, fmt.Errorf("screenshot %s: element %d is gone", url, index)
+	}
+	shot := &Shot{Clip: CropRect(p.Box, p.PW, p.PH)}
+	if shot.Full, err = chromedp.Run(tab, chromedp.FullScreenshot(100)); err != nil {
+		return nil, fmt.Errorf("screenshot %s: %w", url, err)
+	}
+	clip := &page.Viewport{X: shot.Clip.X, Y: shot.Clip.Y, Width: shot.Clip.W, Height: shot.Clip.H, Scale: 1}
+	crop, err := chromedp.Run(tab, chromedp.Action[[]byte](func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
+		beyond, surface := true, true
+		res, err := cdp.Call(ctx, t, page.CaptureScreenshot, page.CaptureScreenshotParams{
+			Format: page.CaptureScreenshotFormatPng, Clip: clip, CaptureBeyondViewport: &beyond, FromSurface: &surface,
+		})
+		if err != nil {
+			return nil, err
+		}
+		return res.Data, nil
+	}))
+	// Checked after the screenshots: a navigation that could be in them
+	// has been seen by then.
+	if lerr := left(); lerr != nil {
+		return nil, fmt.Errorf("screenshot %s: %w", url, lerr)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("screenshot %s: crop: %w", url, err)
+	}
+	shot.Crop = crop
+	return shot, nil
+}
+
+// Look loads url as a person's screen of width x height CSS pixels shows
+// it (a phone's, honouring the page's viewport meta, when mobile), runs
+// script, and returns its result as JSON and a screenshot of the whole
+// page. Tests use it to check what the report and the dashboard look like.
+func (b *Browser) Look(ctx context.Context, url string, width, height int, mobile bool, script string) (png []byte, result json.RawMessage, err error) {
+	opts := []chromedp.EmulateViewportOption{chromedp.EmulateScale(1)}
+	if mobile {
+		opts = append(opts, chromedp.EmulateMobile, chromedp.EmulateTouch)
+	}
+	tab, _, _, done, err := b.openAt(ctx, url, chromedp.EmulateViewport(int64(width), int64(height), opts...))
+	if err != nil {
+		return nil, nil, fmt.Errorf("look at %s: %w", url, err)
+	}
+	defer done()
+	if script != "" {
+		if result, err = chromedp.Run(tab, chromedp.Evaluate[json.RawMessage](script)); err != nil {
+			return nil, nil, fmt.Errorf("look at %s: script: %w", url, err)
+		}
+	}
+	if png, err = chromedp.Run(tab, chromedp.FullScreenshot(100)); err != nil {
+		return nil, nil, fmt.Errorf("look at %s: %w", url, err)
+	}
+	return png, result, nil
 }

@@ -3,13 +3,18 @@ package render
 import (
 	"bytes"
 	"context"
+	"image/png"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xunjian/xunjian/netpolicy"
 )
 
 // needBrowser skips where no Chromium is installed, except in CI, whose
@@ -23,7 +28,7 @@ func needBrowser(t testing.TB) {
 	}
 }
 
-const page = `<html><head><style>.hid{display:none}</style></head><body style="background:#fff">
+const testPage = `<html><head><style>.hid{display:none}</style></head><body style="background:#fff">
 <a id="v" href="/visible">看得见的链接</a>
 <div class="hid"><a href="http://bet.example/1">澳门博彩</a></div>
 <a href="http://bet.example/2" style="color:#fff">同色</a>
@@ -31,6 +36,28 @@ const page = `<html><head><style>.hid{display:none}</style></head><body style="b
 <div id="x"></div>
 <script>var a = document.createElement('a'); a.href = 'http://bet.example/3'; a.textContent = '脚本注入'; a.style.position = 'absolute'; a.style.left = '-3000px'; document.getElementById('x').appendChild(a);</script>
 </body></html>`
+
+// sitePolicy is the outbound policy of a run inspecting the site at
+// base (a loopback test server: the site's own host).
+func sitePolicy(t testing.TB, base string, mutate ...func(*netpolicy.Options)) *netpolicy.Policy {
+	t.Helper()
+	o := netpolicy.Options{Timeout: 10 * time.Second}
+	if base != "" {
+		u, err := url.Parse(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.SiteHosts = []string{u.Host}
+	}
+	for _, m := range mutate {
+		m(&o)
+	}
+	p, err := netpolicy.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
 
 func leftovers(dir string) string {
 	out, _ := exec.Command("pgrep", "-f", dir).Output()
@@ -56,12 +83,12 @@ func TestRender(t *testing.T) {
 	needBrowser(t)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write([]byte(page))
+		w.Write([]byte(testPage))
 	}))
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	b, err := Start(ctx, Config{Tabs: 2})
+	b, err := Start(ctx, Config{Tabs: 2, Policy: sitePolicy(t, srv.URL)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,9 +118,56 @@ func TestRender(t *testing.T) {
 	if !bytes.HasPrefix(res.Screenshot, []byte("\x89PNG")) {
 		t.Error("screenshot is not a PNG")
 	}
-	png, err := b.Outline(ctx, srv.URL+"/", idx["http://bet.example/2"])
-	if err != nil || !bytes.HasPrefix(png, []byte("\x89PNG")) {
-		t.Errorf("outline screenshot: %v", err)
+	for _, e := range res.Elements {
+		if e.Href == "http://bet.example/1" {
+			if e.Style != "display: none" || !strings.HasSuffix(e.HiddenBy, "div.hid") ||
+				!strings.HasPrefix(e.Snippet, `<div class="hid">`) || !strings.Contains(e.Snippet, `<a href="http://bet.example/1">澳门博彩</a>`) {
+				t.Errorf("hidden link's evidence: style %q, hidden by %q, snippet %q", e.Style, e.HiddenBy, e.Snippet)
+			}
+		}
+	}
+	// The same-colour link has a box: the crop is around it, at full size,
+	// with the red outline in it.
+	shot, err := b.Outline(ctx, srv.URL+"/", idx["http://bet.example/2"])
+	if err != nil {
+		t.Fatalf("outline screenshot: %v", err)
+	}
+	if !bytes.HasPrefix(shot.Full, []byte("\x89PNG")) {
+		t.Error("full screenshot is not a PNG")
+	}
+	img, err := png.Decode(bytes.NewReader(shot.Crop))
+	if err != nil {
+		t.Fatalf("crop: %v", err)
+	}
+	if w, h := img.Bounds().Dx(), img.Bounds().Dy(); w != int(shot.Clip.W) || h != int(shot.Clip.H) || w < cropMinW || h < cropMinH || w > cropMaxW || h > cropMaxH {
+		t.Errorf("crop %dx%d, clip %+v", w, h, shot.Clip)
+	}
+	red := 0
+	for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y++ {
+		for x := img.Bounds().Min.X; x < img.Bounds().Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			if r>>8 > 200 && g>>8 < 40 && bl>>8 < 40 {
+				red++
+			}
+		}
+	}
+	if red < 100 {
+		t.Errorf("crop shows %d red pixels: the outline is not in it", red)
+	}
+	if os.Getenv("XUNJIAN_SHOTS") != "" {
+		os.WriteFile(filepath.Join(os.Getenv("XUNJIAN_SHOTS"), "render-crop.png"), shot.Crop, 0o644)
+	}
+	// A display:none link has no box: it is shown where it sits, so the
+	// crop is the smallest one around it, not the whole page.
+	hidden, err := b.Outline(ctx, srv.URL+"/", idx["http://bet.example/1"])
+	if err != nil {
+		t.Fatalf("outline of a hidden link: %v", err)
+	}
+	if hidden.Clip.W != cropMinW || hidden.Clip.H != cropMinH {
+		t.Errorf("crop around a display:none link: %+v, want the smallest crop around the shown link", hidden.Clip)
+	}
+	if os.Getenv("XUNJIAN_SHOTS") != "" {
+		os.WriteFile(filepath.Join(os.Getenv("XUNJIAN_SHOTS"), "render-crop-hidden.png"), hidden.Crop, 0o644)
 	}
 	b.Close()
 	if l := leftoversAfter(dir); l != "" {
@@ -104,7 +178,7 @@ func TestRender(t *testing.T) {
 func TestCancelEndsChromium(t *testing.T) {
 	needBrowser(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	b, err := Start(ctx, Config{})
+	b, err := Start(ctx, Config{Policy: sitePolicy(t, "")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +202,7 @@ func TestRenderTimeout(t *testing.T) {
 	}))
 	defer srv.Close()
 	ctx := context.Background()
-	b, err := Start(ctx, Config{Timeout: 2 * time.Second})
+	b, err := Start(ctx, Config{Timeout: 2 * time.Second, Policy: sitePolicy(t, srv.URL)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,6 +213,28 @@ func TestRenderTimeout(t *testing.T) {
 	}
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("render took %v with a 2s limit", d)
+	}
+}
+
+func TestCropRect(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		box          Rect
+		pageW, pageH float64
+		want         Rect
+	}{
+		{"small-in-middle", Rect{600, 800, 100, 20}, 1366, 3000, Rect{330, 670, 640, 280}},
+		{"at-top-left", Rect{5, 5, 100, 20}, 1366, 3000, Rect{0, 0, 640, 280}},
+		{"at-bottom-right", Rect{1300, 2990, 60, 10}, 1366, 3000, Rect{726, 2720, 640, 280}},
+		{"wide-box-margin", Rect{100, 100, 700, 300}, 1366, 3000, Rect{0, 0, 1020, 500}},
+		{"huge-box-capped", Rect{200, 400, 1200, 2000}, 1366, 3000, Rect{40, 300, 1100, 700}},
+		{"page-smaller-than-crop", Rect{10, 10, 50, 10}, 500, 200, Rect{0, 0, 500, 200}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := CropRect(tc.box, tc.pageW, tc.pageH); got != tc.want {
+				t.Errorf("CropRect = %+v, want %+v", got, tc.want)
+			}
+		})
 	}
 }
 
@@ -163,7 +259,7 @@ setTimeout(function(){ fetch('/list.json').then(function(r){ return r.json(); })
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	sh := NewShared(ctx, Config{Tabs: 1})
+	sh := NewShared(ctx, Config{Tabs: 1, Policy: sitePolicy(t, srv.URL)})
 	b, err := sh.Get()
 	if err != nil {
 		t.Fatal(err)

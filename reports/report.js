@@ -1,13 +1,14 @@
 (function () {
   "use strict";
-  var table = document.getElementById("findings");
+  var table = document.getElementById("findings-table");
   if (!table) { return; }
   var body = table.tBodies[0];
-  var rows = Array.prototype.slice.call(body.rows);
+  var rows = Array.prototype.slice.call(body.rows).filter(function (r) { return r.dataset.sev; });
   var fCheck = document.getElementById("f-check");
   var fSev = document.getElementById("f-sev");
   var fText = document.getElementById("f-text");
   var shown = document.getElementById("shown");
+  var cards = Array.prototype.slice.call(document.querySelectorAll("[data-filter-sev]"));
   function apply() {
     var c = fCheck.value, s = fSev.value, q = fText.value.trim().toLowerCase();
     var n = 0;
@@ -18,6 +19,7 @@
       if (ok) { n++; }
     });
     shown.textContent = String(n);
+    cards.forEach(function (el) { el.classList.toggle("active", el.dataset.filterSev === s); });
   }
   [fCheck, fSev].forEach(function (el) { el.addEventListener("change", apply); });
   fText.addEventListener("input", apply);
@@ -34,8 +36,15 @@
       rows.forEach(function (r) { body.appendChild(r); });
     });
   });
-  document.querySelectorAll("[data-filter-sev]").forEach(function (el) {
-    el.addEventListener("click", function () { fSev.value = el.dataset.filterSev; apply(); });
+  // A severity card filters the table to its severity (a second click
+  // shows all again) and scrolls to it.
+  cards.forEach(function (el) {
+    el.addEventListener("click", function (ev) {
+      ev.preventDefault();
+      fSev.value = fSev.value === el.dataset.filterSev ? "" : el.dataset.filterSev;
+      apply();
+      document.getElementById("findings").scrollIntoView({ block: "start" });
+    });
   });
   apply();
 })();

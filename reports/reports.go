@@ -91,6 +91,9 @@ func WriteFiles(dir string, r *finding.Report, formats []string) ([]string, erro
 			err = cerr
 		}
 		if err == nil {
+			err = os.Chmod(tmp.Name(), 0o644) // CreateTemp's 0600 would hide reports from the web server
+		}
+		if err == nil {
 			err = os.Rename(tmp.Name(), path)
 		}
 		if err != nil {

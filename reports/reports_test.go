@@ -5,16 +5,20 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"flag"
+	"fmt"
+	"html"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/finding"
 )
 
@@ -131,7 +135,9 @@ func TestHTMLEscapesAndIsSelfContained(t *testing.T) {
 		t.Fatalf("%d inline scripts", len(scripts))
 	}
 	sum := sha256.Sum256([]byte(scripts[0][1]))
-	if !strings.Contains(h, "script-src 'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'") {
+	// The browser reads the attribute with its character references
+	// decoded (a hash's "+" is written &#43;).
+	if !strings.Contains(html.UnescapeString(h), "script-src 'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'") {
 		t.Error("CSP does not allow exactly the report's script")
 	}
 	if regexp.MustCompile(`<(link|script|img)[^>]+(src|href)=`).MatchString(h) {
@@ -167,33 +173,294 @@ func TestWriteFilesAndSiteDir(t *testing.T) {
 	}
 }
 
-func TestLedger(t *testing.T) {
+func readLedger(t *testing.T, r *finding.Report, maxRows int) *excelize.File {
+	t.Helper()
 	var b bytes.Buffer
-	r := sampleReport()
-	if err := WriteLedger(&b, r); err != nil {
+	if err := writeLedger(&b, r, maxRows); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	sheets := f.GetSheetList()
-	if !slices.Equal(sheets, []string{"概览", "首页连通性", "链接可用性"}) {
-		t.Errorf("sheets %v", sheets)
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// TestLedger reads the 整改台账 back: one print-ready sheet of findings
+// (序号 first, the id last, Chinese kinds, the fix, a 整改情况 drop-down,
+// frozen and filtered header, widths for every column, borders and
+// wrapping, A4 landscape fit to width with the header on every page) and
+// the 概览 with the site, counts, vetoes and deductions.
+func TestLedger(t *testing.T) {
+	r := sampleReport()
+	r.Evaluation = &finding.Evaluation{Score: new(88.5), Verdict: finding.VerdictFail, Passed: false,
+		Vetoes:     []finding.Veto{{Item: "严重表述错误（含被挂马、暗链）", Status: finding.VetoFail, Evidence: "暗链 3 个"}, {Item: "首页不更新", Status: finding.VetoPass, Evidence: "首页两周内有更新"}},
+		Deductions: []finding.Deduction{{Name: "首页不可用链接", Count: 1, Points: 1}}}
+	f := readLedger(t, r, excelize.TotalRows-1)
+	if sheets := f.GetSheetList(); !slices.Equal(sheets, []string{"概览", "整改台账"}) {
+		t.Fatalf("sheets %v", sheets)
 	}
-	rows, _ := f.GetRows("链接可用性")
-	if len(rows) != 3 || rows[0][0] != "编号" || rows[0][12] != "整改责任人" {
-		t.Fatalf("rows %v", rows)
+	rows, _ := f.GetRows("整改台账")
+	if len(rows) != 4 {
+		t.Fatalf("%d rows, want a header and 3 findings", len(rows))
 	}
-	if rows[1][0] != r.Findings[0].ID || rows[1][1] != "高" || rows[1][11] != "新增" {
-		t.Errorf("first row %v", rows[1])
+	head := rows[0]
+	col := func(name string) int { return slices.Index(head, name) }
+	if head[0] != "序号" || head[len(head)-1] != "编号" || len(head) != len(ledgerColumns) {
+		t.Errorf("header %v", head)
+	}
+	for i, fd := range r.Findings {
+		row := rows[i+1]
+		if row[0] != strconv.Itoa(i+1) || row[len(row)-1] != fd.ID || row[col("严重程度")] != fd.Severity.Label() ||
+			row[col("整改建议")] != catalog.Fix(fd) || row[col("整改情况")] != "未整改" || row[col("状态")] != "新增" {
+			t.Errorf("row %d: %v", i+1, row)
+		}
+		if k := row[col("问题类型")]; k == fd.Kind || k == "" {
+			t.Errorf("row %d: 问题类型 %q is not Chinese", i+1, k)
+		}
 	}
 	// 问题类型 is Chinese, from the catalog, not the kind's key.
-	if rows[1][3] != "页面不存在（404）" {
-		t.Errorf("问题类型 %q, want 页面不存在（404）", rows[1][3])
+	if k := rows[1][col("问题类型")]; k != "页面不存在（404）" {
+		t.Errorf("问题类型 %q, want 页面不存在（404）", k)
 	}
-	if strings.Contains(rows[1][6], "\x1b") {
+	if strings.Contains(strings.Join(rows[1], ""), "\x1b") || strings.Contains(strings.Join(rows[2], ""), "\x1b") {
 		t.Error("control characters reached the ledger")
+	}
+	// The drop-down, the frozen header, the filter.
+	progress, _ := excelize.ColumnNumberToName(col("整改情况") + 1)
+	dvs, err := f.GetDataValidations("整改台账")
+	if err != nil || len(dvs) != 1 || dvs[0].Type != "list" || dvs[0].Sqref != progress+"2:"+progress+"4" ||
+		dvs[0].Formula1 != `"未整改,整改中,已整改,无需整改"` {
+		t.Errorf("data validation %+v %v", dvs, err)
+	}
+	if p, err := f.GetPanes("整改台账"); err != nil || !p.Freeze || p.YSplit != 1 {
+		t.Errorf("panes %+v %v", p, err)
+	}
+	names := map[string]string{}
+	for _, d := range f.GetDefinedName() {
+		if d.Scope == "整改台账" {
+			names[d.Name] = d.RefersTo
+		}
+	}
+	last, _ := excelize.ColumnNumberToName(len(ledgerColumns))
+	if !strings.Contains(names["_xlnm._FilterDatabase"], "$A$1:$"+last+"$4") || names["_xlnm.Print_Titles"] != "'整改台账'!$1:$1" ||
+		!strings.HasSuffix(names["_xlnm.Print_Area"], "$A:$"+progress) {
+		t.Errorf("defined names %v", names)
+	}
+	// Print setup.
+	pl, err := f.GetPageLayout("整改台账")
+	if err != nil || *pl.Orientation != "landscape" || *pl.FitToWidth != 1 || *pl.FitToHeight != 0 || *pl.Size != 9 {
+		t.Errorf("page layout %+v %v", pl, err)
+	}
+	if sp, err := f.GetSheetProps("整改台账"); err != nil || sp.FitToPage == nil || !*sp.FitToPage {
+		t.Errorf("sheet props %+v %v", sp, err)
+	}
+	// Widths of every column, borders and wrapped text.
+	for i, c := range ledgerColumns {
+		name, _ := excelize.ColumnNumberToName(i + 1)
+		if w, _ := f.GetColWidth("整改台账", name); w != c.width {
+			t.Errorf("column %s (%s) width %v, want %v", name, c.head, w, c.width)
+		}
+	}
+	styleID, _ := f.GetCellStyle("整改台账", "F2")
+	style, err := f.GetStyle(styleID)
+	if err != nil || len(style.Border) != 4 || style.Alignment == nil || !style.Alignment.WrapText {
+		t.Errorf("body cell style %+v %v", style, err)
+	}
+	// 概览.
+	overview, _ := f.GetRows("概览")
+	text := ""
+	for _, row := range overview {
+		text += strings.Join(row, "|") + "\n"
+	}
+	for _, want := range []string{"示例县人民政府", "http://www.example.gov.cn/", "预计不合格", "88.5", "高|1", "中|1", "低|1",
+		"链接可用性|0|1|1|0|0|2", "首页连通性|0|0|0|1|0|1", "严重表述错误（含被挂马、暗链）|不通过|暗链 3 个", "首页不可用链接|1|1", "未完成：巡检被中断"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("概览 lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+// TestLedgerRowLimit: findings beyond a sheet's rows continue on the next
+// sheet, numbered on.
+func TestLedgerRowLimit(t *testing.T) {
+	r := sampleReport()
+	f := readLedger(t, r, 2)
+	if sheets := f.GetSheetList(); !slices.Equal(sheets, []string{"概览", "整改台账", "整改台账（2）"}) {
+		t.Fatalf("sheets %v", sheets)
+	}
+	first, _ := f.GetRows("整改台账")
+	second, _ := f.GetRows("整改台账（2）")
+	if len(first) != 3 || len(second) != 2 || second[0][0] != "序号" || second[1][0] != "3" || second[1][len(second[1])-1] != r.Findings[2].ID {
+		t.Errorf("first %v\nsecond %v", first, second)
+	}
+	if dvs, _ := f.GetDataValidations("整改台账（2）"); len(dvs) != 1 || !strings.HasSuffix(dvs[0].Sqref, "2") {
+		t.Errorf("second sheet's drop-down %+v", dvs)
+	}
+	if empty := readLedger(t, &finding.Report{Site: "http://x.gov.cn/"}, 10); !slices.Equal(empty.GetSheetList(), []string{"概览", "整改台账"}) {
+		t.Errorf("a report without findings: sheets %v", empty.GetSheetList())
+	}
+}
+
+// TestHTMLDarkLinkEvidenceAndOrder: the verdict comes first, then the
+// findings, then the evidence sections; a dark link shows the crop around
+// it (embedded), the whole page as a file beside the report (never a data:
+// URL, which Chromium will not open), the HTML to delete and the CSS rule,
+// all escaped; every finding has its fix.
+func TestHTMLDarkLinkEvidenceAndOrder(t *testing.T) {
+	r := sampleReport()
+	r.Findings = append(r.Findings, finding.Finding{Check: "dark-link", Severity: finding.Critical, Certainty: finding.Confirmed, Kind: "display-none",
+		Page: "http://www.example.gov.cn/", Target: "http://bet.example/1", Anchor: "澳门博彩", Message: "暗链：隐藏的链接含敏感词“澳门博彩”",
+		Details: map[string]any{"screenshot": "screenshots/abc123.png", "screenshot_crop": "screenshots/abc123-crop.png",
+			"snippet": `<div class="hid">` + hostile + `</div>`, "css": "display: none", "css_selector": ".hid", "css_source": "http://www.example.gov.cn/css/main.css", "css_line": 12.0}})
+	r.Artifacts = map[string][]byte{"screenshots/abc123.png": []byte("\x89PNGfull"), "screenshots/abc123-crop.png": []byte("\x89PNGcrop")}
+	r.Evaluation = &finding.Evaluation{Score: new(90.0), Verdict: finding.VerdictFail, Vetoes: []finding.Veto{{Item: "严重表述错误（含被挂马、暗链）", Status: finding.VetoFail, Evidence: "暗链 2 个；错别字 1 个",
+		Findings: []finding.VetoFinding{{Check: "dark-link", Message: "暗链：隐藏的链接含敏感词“澳门博彩”"}, {Check: "typo", Message: "严重表述错误：中华人民共合国"}, {Check: "dark-link", Message: "暗链：另一个"}}}}}
+	r.Measurements["columns"] = []any{
+		map[string]any{"name": "新闻动态", "status": "ok", "days_since": 2.0},
+		map[string]any{"name": "人事信息", "status": "stale", "days_since": 400.0},
+		map[string]any{"name": "部门动态", "status": "warning", "days_since": 11.0},
+		map[string]any{"name": "工作动态", "status": "stale", "days_since": 20.0},
+		map[string]any{"name": "部门工作动态", "status": "date-unknown"},
+	}
+	r.Measurements["skipped"] = map[string]int{"url-too-long": 1, "robots-txt": 3}
+	// A failed probe has no final URL; one a firewall answered names it.
+	r.Measurements["connectivity"] = map[string]any{"probes": []any{
+		map[string]any{"at": "2026-11-26T08:05:00+08:00", "class": "timeout", "total_ms": 10000.0},
+		map[string]any{"at": "2026-11-26T08:10:00+08:00", "status": 202, "firewall": "瑞数", "final_url": "http://www.example.gov.cn/"}}}
+	r.Sort()
+	var b bytes.Buffer
+	if err := WriteHTML(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	h := b.String()
+	crop := "data:image/png;base64," + base64.StdEncoding.EncodeToString([]byte("\x89PNGcrop"))
+	for _, want := range []string{
+		`<img class="crop" src="` + crop + `"`,
+		`<a href="screenshots/abc123.png" target="_blank" rel="noopener noreferrer">查看整页截图</a>`,
+		`&lt;div class=&#34;hid&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;`,
+		`<code>.hid { display: none }</code>`, `http://www.example.gov.cn/css/main.css 第 12 行`,
+		`预计不合格`, `单项否决不通过`, `估算得分 90 / 100`, `（robots.txt 禁止 3 个；链接过长（crawl.max_url_length） 1 个）`, `<b>连接超时</b>`, `瑞数防火墙应答（站点可访问）`,
+		`<b>严重表述错误（含被挂马、暗链）</b>（暗链 2 个、错别字与严重表述错误 1 个）：暗链：隐藏的链接含敏感词“澳门博彩”</li>`,
+	} {
+		if !strings.Contains(h, want) {
+			t.Errorf("html lacks %s", want)
+		}
+	}
+	if strings.Contains(h, `href="data:`) {
+		t.Error("a link opens a data: URL")
+	}
+	if n := strings.Count(h, `<div class="fix">`); n != len(r.Findings) {
+		t.Errorf("%d fixes for %d findings", n, len(r.Findings))
+	}
+	pos := func(s string) int {
+		i := strings.Index(h, s)
+		if i < 0 {
+			t.Fatalf("no %s", s)
+		}
+		return i
+	}
+	order := []string{`id="verdict"`, `id="findings-table"`, `id="evaluation"`, `id="summary"`, `id="columns"`, `id="connectivity"`}
+	for i := 1; i < len(order); i++ {
+		if pos(order[i-1]) > pos(order[i]) {
+			t.Errorf("%s comes after %s", order[i-1], order[i])
+		}
+	}
+	cols := []int{pos(">人事信息<"), pos(">工作动态<"), pos(">部门动态<"), pos(">部门工作动态<"), pos("<b>更新时间无法确定</b>"), pos(">新闻动态<")}
+	if !slices.IsSorted(cols) {
+		t.Errorf("columns not stale first, most overdue first: %v", cols)
+	}
+	// Every image is embedded or a file beside the report; links to
+	// crawled pages are plain links.
+	for _, m := range regexp.MustCompile(`<(img|script|link)[^>]*\b(src|href)="([^"]*)"`).FindAllStringSubmatch(h, -1) {
+		if !strings.HasPrefix(m[3], "data:image/png;base64,") && !strings.HasPrefix(m[3], "screenshots/") {
+			t.Errorf("report loads %s", m[0][:min(len(m[0]), 80)])
+		}
+	}
+}
+
+func TestWrapURL(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"http://www.example.gov.cn/xwdt/2024/a.html?id=1&t=2", "http://<wbr>www.example.gov.cn/<wbr>xwdt/<wbr>2024/<wbr>a.html?<wbr>id=<wbr>1&amp;<wbr>t=<wbr>2"},
+		{"http://x.gov.cn/%E5%90%8D%E5%8D%95.xls", "http://<wbr>x.gov.cn/<wbr>名单.xls"},
+		{`http://x.gov.cn/"><script>`, "http://<wbr>x.gov.cn/<wbr>&#34;&gt;&lt;script&gt;"},
+		// Cut mid-escape (a too-long URL's finding): decoded up to the cut.
+		{"http://x.gov.cn/s?k=%E6%94%BF%E5%BA%9C%E6%94%B…", "http://<wbr>x.gov.cn/<wbr>s?<wbr>k=<wbr>政府…"},
+		// GBK escapes are not UTF-8: shown as written; a stray % too.
+		{"http://x.gov.cn/%D5%FE%B8%AE.html", "http://<wbr>x.gov.cn/<wbr>%D5%FE%B8%AE.html"},
+		{"http://x.gov.cn/100%25/a%zz", "http://<wbr>x.gov.cn/<wbr>100%/<wbr>a%zz"},
+		// Shown to 200 characters; the link keeps the rest.
+		{"http://x.gov.cn/" + strings.Repeat("a", 300), "http://<wbr>x.gov.cn/<wbr>" + strings.Repeat("a", 200-len("http://x.gov.cn/")) + "…"},
+	} {
+		if got := string(wrapURL(tc.in)); got != tc.want {
+			t.Errorf("wrapURL(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// BenchmarkLedger writes the fix ledger of a report with 20,000 findings
+// (go test ./reports -bench Ledger -benchmem).
+func BenchmarkLedger(b *testing.B) {
+	r := sampleReport()
+	base := r.Findings[0]
+	r.Findings = nil
+	for i := range 20000 {
+		f := base
+		f.Page = fmt.Sprintf("http://www.example.gov.cn/xwdt/%d/index.html", i/20)
+		f.Target = fmt.Sprintf("http://www.example.gov.cn/uploads/%d/附件%d.xls", i/20, i)
+		f.Fingerprint()
+		r.Findings = append(r.Findings, f)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		var buf bytes.Buffer
+		if err := WriteLedger(&buf, r); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(buf.Len())/1e6, "MB-file")
+	}
+}
+
+// TestIncompleteEvaluation: a pre-evaluation that could not gather its
+// evidence shows no verdict and no score as if complete, in the HTML
+// report (verdict box and vetoes) and the ledger's 概览.
+func TestIncompleteEvaluation(t *testing.T) {
+	r := sampleReport()
+	r.Evaluation = &finding.Evaluation{ScoreNote: "首页无法访问，未能检查页面内容", Verdict: finding.VerdictUnknown,
+		Vetoes: []finding.Veto{{Item: "站点无法访问", Status: finding.VetoPass, Evidence: "探测 24 次，失败 0 次"},
+			{Item: "首页不更新", Status: finding.VetoUnchecked, Evidence: "未检查：首页无法访问"},
+			{Item: "互动回应差", Status: finding.VetoUnchecked, Evidence: "需人工核查留言办理情况"}}}
+	r.Incomplete = []string{"首页无法访问"}
+	r.Evaluation.Vetoes = append(r.Evaluation.Vetoes, finding.Veto{Item: "空白栏目", Status: finding.VetoUnchecked, Evidence: "未能判定通过：但巡检不完整（首页无法访问）"})
+	r.Notes = []string{"复查：12 个页面和附件自上次巡检以来没有改变（服务器答复 304），沿用上次读取的链接和检查结果"}
+	var b bytes.Buffer
+	if err := WriteHTML(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	h := b.String()
+	verdict := h[strings.Index(h, `<section id="verdict"`):strings.Index(h, `<section id="findings-section"`)]
+	for _, want := range []string{`class="result none"`, "无法判定（部分指标未检查）", "估算得分 无法估算", `<div class="note">见上方说明，未能检查页面内容</div>`,
+		"未检查：", "<b>首页不更新</b>：", "需人工检查：互动回应差", "<b>空白栏目</b>：<span class=\"muted\">未能判定通过：但巡检不完整（见上方说明）</span>"} {
+		if !strings.Contains(verdict, want) {
+			t.Errorf("verdict lacks %q:\n%s", want, verdict)
+		}
+	}
+	if !strings.Contains(h, `<div class="notes"><b>检查范围：</b><div>复查：12 个页面`) {
+		t.Error("the re-inspection's note is not shown")
+	}
+	if strings.Contains(h, "预计合格") || strings.Contains(h, "预计不合格") || strings.Contains(verdict, "/ 100") {
+		t.Error("an incomplete run's report claims a verdict or a score")
+	}
+	f := readLedger(t, r, excelize.TotalRows-1)
+	overview, _ := f.GetRows("概览")
+	text := ""
+	for _, row := range overview {
+		text += strings.Join(row, "|") + "\n"
+	}
+	for _, want := range []string{"预评估结论|无法判定（部分指标未检查）", "估算得分|无法估算（首页无法访问，未能检查页面内容）", "首页不更新|未检查|未检查：首页无法访问", "检查范围|复查：12 个页面"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("概览 lacks %q:\n%s", want, text)
+		}
 	}
 }

@@ -54,7 +54,14 @@ func Channels(a config.Alerts) ([]alert.Channel, error) {
 		out = append(out, s)
 	}
 	for _, w := range a.Webhooks {
-		h, err := alert.NewWebhook(w.Name, w.Format, w.URL)
+		secret := w.Secret
+		if w.SecretEnv != "" {
+			if secret = os.Getenv(w.SecretEnv); secret == "" {
+				return nil, fmt.Errorf("alerts.webhooks %s: secret_env %s is not set", w.Name, w.SecretEnv)
+			}
+		}
+		h, err := alert.NewWebhook(w.Name, w.Format, w.URL, alert.WithSecret(secret), alert.WithKeyword(w.Keyword),
+			alert.WithMention(alert.Mention{Mobiles: w.AtMobiles, UserIDs: w.AtUserIDs, All: w.AtAll}))
 		if err != nil {
 			return nil, err
 		}
@@ -97,6 +104,9 @@ func Run(ctx context.Context, o Options, reload <-chan config.Config) error {
 	// site never overlap across a reload.
 	var current atomic.Pointer[Service]
 	locks := &siteLocks{}
+	// running counts inspections (scheduled and missed), retiring the
+	// schedulers a reload replaced while they wait for their jobs.
+	var running, retiring sync.WaitGroup
 	configure := func(c config.Config) error {
 		channels := o.Channels
 		if channels == nil {
@@ -105,7 +115,7 @@ func Run(ctx context.Context, o Options, reload <-chan config.Config) error {
 				return err
 			}
 		}
-		svc := &Service{Store: st, Log: o.Log, locks: locks}
+		svc := &Service{Store: st, Log: o.Log, locks: locks, Runs: ctx, Running: &running}
 		svc.Config = c
 		svc.Alerts = &alert.Dispatcher{Channels: channels, Log: o.Log, Reminder: c.Alerts.Reminder.D(), DownAfter: c.Alerts.DownAfter, MaxBackoff: time.Hour}
 		if o.Clock != nil {
@@ -164,7 +174,6 @@ func Run(ctx context.Context, o Options, reload <-chan config.Config) error {
 			}
 		}
 	}()
-	var running sync.WaitGroup
 	for {
 		opts := []gocron.SchedulerOption{gocron.WithStopTimeout(2 * time.Minute), gocron.WithLocation(time.UTC)}
 		if o.Clock != nil {
@@ -194,6 +203,7 @@ func Run(ctx context.Context, o Options, reload <-chan config.Config) error {
 			o.Log.Info("shutting down", "reason", context.Cause(ctx).Error(), "note", "running inspections stop and are saved as incomplete")
 			err := sched.Shutdown()
 			stopJobs()
+			retiring.Wait()
 			running.Wait()
 			svc.Alerts.Deliver(context.WithoutCancel(ctx), st)
 			pending, _ := st.Pending(context.WithoutCancel(ctx))
@@ -204,10 +214,19 @@ func Run(ctx context.Context, o Options, reload <-chan config.Config) error {
 			return nil
 		case c := <-reload:
 			o.Log.Info("config reloaded", "sites", len(c.Sites))
+			// The old schedule's probes and deliveries stop now; an
+			// inspection it started runs on to its end (in the server's
+			// context) while the new schedule starts at once.
 			stopJobs()
-			if err := sched.Shutdown(); err != nil {
-				o.Log.Warn("scheduler shutdown", "err", err)
-			}
+			old := sched
+			retiring.Go(func() {
+				switch err := old.Shutdown(); {
+				case errors.Is(err, gocron.ErrStopJobsTimedOut):
+					o.Log.Info("the replaced schedule's inspection runs on", "note", "it finishes with the config it started with")
+				case err != nil:
+					o.Log.Warn("scheduler shutdown", "err", err)
+				}
+			})
 			if err := configure(c); err != nil {
 				o.Log.Error("reload rejected, keeping the old config", "err", err)
 				configure(cfg)

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jonboulle/clockwork"
+
 	"github.com/xunjian/xunjian/alert"
 	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/finding"
@@ -125,6 +127,65 @@ func TestReloadDoesNotWaitForRunningJobs(t *testing.T) {
 	next.Sites = append(append([]config.Site{}, cfg.Sites...), config.Site{Name: "新站", URL: "http://new.example.gov.cn/"})
 	reload <- next
 	waitFor(t, "the new config's first probe", func() bool { _, ok := probed.Load("http://new.example.gov.cn/"); return ok })
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after cancel")
+	}
+}
+
+// TestReloadLetsScheduledInspectionFinish: a config reloaded (SIGHUP)
+// while the 02:00 inspection runs replaces the schedule at once (the new
+// site is probed) but does not cancel the inspection: it finishes and is
+// saved complete.
+func TestReloadLetsScheduledInspectionFinish(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Serve.RunMissed = false
+	// 17:59 UTC is 01:59 in Shanghai: the daily run is a minute away.
+	clock := clockwork.NewFakeClockAt(time.Date(2026, 11, 26, 17, 59, 0, 0, time.UTC))
+	started, release := make(chan struct{}), make(chan struct{})
+	var cancelled atomic.Bool
+	inspect := func(ctx context.Context, s config.Site) (*finding.Report, error) {
+		close(started)
+		select {
+		case <-release:
+		case <-ctx.Done():
+			cancelled.Store(true)
+		}
+		return fakeReport(clock.Now()), nil
+	}
+	var probed sync.Map
+	reload := make(chan config.Config)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, Options{Config: cfg, Inspect: inspect, Channels: []alert.Channel{}, Clock: clock,
+			Probe: func(_ context.Context, home string) (bool, float64, string) {
+				probed.Store(home, true)
+				return true, 1, ""
+			}}, reload)
+	}()
+	clock.BlockUntilContext(ctx, 2) // the probe's next firing and the daily run are armed
+	clock.Advance(2 * time.Minute)
+	select {
+	case <-started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the 02:00 inspection did not start")
+	}
+	next := cfg
+	next.Sites = append(append([]config.Site{}, cfg.Sites...), config.Site{Name: "新站", URL: "http://new.example.gov.cn/"})
+	reload <- next
+	waitFor(t, "the new config's first probe", func() bool { _, ok := probed.Load("http://new.example.gov.cn/"); return ok })
+	if cancelled.Load() {
+		t.Fatal("the reload cancelled the running inspection")
+	}
+	close(release)
+	waitFor(t, "the inspection saved", func() bool { return len(runsOf(t, cfg.Serve.Database, "www.example.gov.cn")) == 1 })
+	if rs := runsOf(t, cfg.Serve.Database, "www.example.gov.cn"); !rs[0].Complete || cancelled.Load() {
+		t.Errorf("run %+v, cancelled %v", rs[0], cancelled.Load())
+	}
 	cancel()
 	select {
 	case <-done:

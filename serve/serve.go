@@ -38,13 +38,20 @@ type ProbeFunc func(ctx context.Context, home string) (ok bool, totalMs float64,
 
 // Service runs the schedule for the sites of a config.
 type Service struct {
-	Config   config.Config
-	Store    store.Store
-	Alerts   *alert.Dispatcher
-	Log      *slog.Logger
-	Now      func() time.Time
-	Inspect  InspectFunc
-	Probe    ProbeFunc
+	Config  config.Config
+	Store   store.Store
+	Alerts  *alert.Dispatcher
+	Log     *slog.Logger
+	Now     func() time.Time
+	Inspect InspectFunc
+	Probe   ProbeFunc
+	// Runs is the context scheduled inspections run in, and Running counts
+	// them (Run sets both: the server's lifetime). A reload that replaces
+	// the schedule then lets a running inspection finish instead of
+	// cancelling it; shutting down still stops it, saved as incomplete.
+	// When Runs is nil they run in Schedule's context.
+	Runs     context.Context
+	Running  *sync.WaitGroup
 	locks    *siteLocks
 	initMu   sync.Mutex
 	RunsDone func(site string) // test hook: called after each saved run
@@ -355,7 +362,15 @@ func (s *Service) Schedule(ctx context.Context, sched gocron.Scheduler) error {
 				if ctx.Err() != nil {
 					return // triggered as its schedule was being replaced or stopped
 				}
-				if err := s.RunSite(ctx, site); err != nil {
+				rctx := ctx
+				if s.Runs != nil {
+					rctx = s.Runs
+				}
+				if s.Running != nil {
+					s.Running.Add(1)
+					defer s.Running.Done()
+				}
+				if err := s.RunSite(rctx, site); err != nil {
 					s.log().Error("daily inspection", "site", SiteKey(site), "err", err)
 				}
 			}),

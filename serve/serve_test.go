@@ -324,6 +324,44 @@ func TestDashboard(t *testing.T) {
 	}
 }
 
+// TestDashboardIncompleteRun: a run that could not check everything shows
+// no verdict and no score as if it were complete: 无法判定, 无法估算 with
+// the reason, the unchecked vetoes named, the run marked 未完成.
+func TestDashboardIncompleteRun(t *testing.T) {
+	cfg := testConfig(t)
+	st, _ := sqlite.Open(context.Background(), cfg.Serve.Database)
+	defer st.Close()
+	svc := &Service{Config: cfg, Store: st, Now: time.Now}
+	rep := fakeReport(time.Now())
+	rep.Complete, rep.Incomplete = false, []string{"巡检被中断"}
+	rep.Evaluation = &finding.Evaluation{ScoreNote: "巡检被中断，未能检查全部页面", Verdict: finding.VerdictUnknown,
+		Vetoes: []finding.Veto{{Item: "站点无法访问", Status: finding.VetoPass}, {Item: "首页不更新", Status: finding.VetoUnchecked, Evidence: "巡检被中断"},
+			{Item: "互动回应差", Status: finding.VetoUnchecked, Evidence: "需人工核查留言办理情况"}}}
+	storetest.Save(context.Background(), st, store.NewRun{Site: "www.example.gov.cn", Report: rep})
+	srv := httptest.NewServer((&Dashboard{Current: func() *Service { return svc }}).Handler())
+	defer srv.Close()
+	for path, wants := range map[string][]string{
+		"/":                          {"无法判定（部分指标未检查）", "无法估算", "未检查：首页不更新", "未完成"},
+		"/sites/www.example.gov.cn/": {"无法判定（部分指标未检查）", "估算得分 无法估算", "无法估算得分：巡检被中断，未能检查全部页面", "未检查：首页不更新<"},
+	} {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		body := string(b)
+		if resp.StatusCode != 200 || strings.Contains(body, "预计合格") || strings.Contains(body, "预计不合格") {
+			t.Errorf("GET %s: %d, claims a verdict:\n%s", path, resp.StatusCode, body)
+		}
+		for _, want := range wants {
+			if !strings.Contains(body, want) {
+				t.Errorf("GET %s lacks %q", path, want)
+			}
+		}
+	}
+}
+
 // failingOutbox is a store whose outbox writes fail: a crash between
 // saving a run and queueing its alerts.
 type failingOutbox struct{ store.Store }
