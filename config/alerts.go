@@ -107,26 +107,26 @@ func (a *Alerts) Validate(p *section.Problems) {
 				has = strings.HasPrefix(u.Path, o.need) && len(u.Path) > len(o.need)
 			}
 			if o.format != w.Format {
-				p.Bad(fmt.Sprintf("webhooks[%d].format", i), "the URL is a %s bot's: set format: %s", o.format, o.format)
+				p.Bad(fmt.Sprintf("webhooks[%d].format", i), "这是 %s 机器人的网址：请写 format: %s", o.format, o.format)
 			} else if !has {
-				p.Bad(fmt.Sprintf("webhooks[%d].url", i), "a %s webhook URL looks like %s", o.format, o.hint)
+				p.Bad(fmt.Sprintf("webhooks[%d].url", i), "%s 机器人的网址应形如 %s", o.format, o.hint)
 			}
 		}
 		if w.Secret != "" && w.SecretEnv != "" {
-			p.Bad(fmt.Sprintf("webhooks[%d].secret", i), "give secret or secret_env, not both")
+			p.Bad(fmt.Sprintf("webhooks[%d].secret", i), "secret 和 secret_env 只能写一个")
 		}
 		if (w.Secret != "" || w.SecretEnv != "") && w.Format != DingTalk && w.Format != Feishu {
-			p.Bad(fmt.Sprintf("webhooks[%d].secret", i), "only dingtalk and feishu bots sign with a secret")
+			p.Bad(fmt.Sprintf("webhooks[%d].secret", i), "只有 dingtalk 和 feishu 机器人用 secret 签名")
 		}
 		if len(w.AtMobiles) > 0 && w.Format == Feishu {
-			p.Bad(fmt.Sprintf("webhooks[%d].at_mobiles", i), "feishu custom bots mention people by user id: use at_user_ids (open_id)")
+			p.Bad(fmt.Sprintf("webhooks[%d].at_mobiles", i), "飞书自定义机器人按用户 ID @人：请改用 at_user_ids（open_id）")
 		}
 		if (len(w.AtMobiles) > 0 || len(w.AtUserIDs) > 0 || w.AtAll) && w.Format == JSON {
-			p.Bad(fmt.Sprintf("webhooks[%d].at_mobiles", i), "a json webhook mentions nobody")
+			p.Bad(fmt.Sprintf("webhooks[%d].at_mobiles", i), "json 格式的 webhook 无法 @人")
 		}
 		for j, m := range w.AtMobiles {
 			if !mobileRE.MatchString(m) {
-				p.Bad(fmt.Sprintf("webhooks[%d].at_mobiles[%d]", i, j), "%q is not a mobile number such as 13800138000", m)
+				p.Bad(fmt.Sprintf("webhooks[%d].at_mobiles[%d]", i, j), "“%s”不是手机号（应写成 13800138000 这样）", m)
 			}
 		}
 	}

@@ -264,12 +264,10 @@ func (c *Config) Validate() error {
 // reads no file.
 func (c *Config) CheckPacks() error {
 	if _, err := c.Content.LoadPacks(nil, nil); err != nil {
+		// The packs' errors say in Chinese which file, which line and
+		// what is wrong (a file that cannot be read: why, explained).
 		p := section.NewProblems()
-		if explain.Known(err.Error()) {
-			p.Bad("content", "规则包无法读取：%s（%v）", explain.Error(err), err)
-		} else {
-			p.Bad("content", "规则包有误：%v", err)
-		}
+		p.Bad("content", "%v", err)
 		return p.Err()
 	}
 	return nil

@@ -95,7 +95,7 @@ func TestValidateReadsNoFile(t *testing.T) {
 		t.Fatalf("Parse = %v, want no error: validation must not read pack files", err)
 	}
 	err = c.CheckPacks()
-	if !errors.Is(err, config.ErrInvalidValue) || !strings.Contains(err.Error(), "content：规则包无法读取：文件或目录不存在（rule pack: open /nonexistent/typos.txt") {
+	if !errors.Is(err, config.ErrInvalidValue) || !strings.Contains(err.Error(), "content：无法读取规则包 /nonexistent/typos.txt：文件或目录不存在（open /nonexistent/typos.txt") {
 		t.Errorf("CheckPacks = %v", err)
 	}
 }

@@ -78,10 +78,10 @@ func (s *Serve) Validate(p *section.Problems) {
 		p.Bad("probe_interval", "至少为 1s")
 	}
 	if r := s.Retention.Probes.D(); r != 0 && r < 8*24*time.Hour {
-		p.Bad("retention.probes", "至少保留 8 天（192h）：可用率按 7 天计算")
+		p.Bad("retention.probes", "至少保留 8 天（192h）：可用率按近 7 天计算")
 	}
 	if s.Retention.Runs.D() < 0 || s.Retention.Probes.D() < 0 || s.Retention.DeliveredAlerts.D() < 0 {
-		p.Bad("retention", "各项时长不能为负数")
+		p.Bad("retention", "保留时长不能为负数")
 	}
 	cl := s.Cluster
 	if cl.PlannerInterval.D() < time.Second {
@@ -94,7 +94,7 @@ func (s *Serve) Validate(p *section.Problems) {
 		p.Bad("cluster.concurrency", "至少为 1")
 	}
 	if cl.MinJobTimeout.D() < 5*time.Second || cl.MaxJobTimeout.D() < cl.MinJobTimeout.D() {
-		p.Bad("cluster.min_job_timeout", "至少为 5s，且不大于 max_job_timeout")
+		p.Bad("cluster.min_job_timeout", "至少为 5s，且不超过 max_job_timeout")
 	}
 	if cl.RescueAfter.D() < 5*time.Second {
 		p.Bad("cluster.rescue_after", "至少为 5s")

@@ -41,6 +41,12 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	// hrefs keep the encoded form.
 	"display": displayURL,
 	"wrapurl": wrapURL,
+	// isfile: a scanned local file (file://…), shown as its path, not a
+	// link (browsers refuse file links from a page, and html/template
+	// rewrites them to #ZgotmplZ).
+	"isfile": isFileURL,
+	// isaddr: the report's site is an address (scan's is not).
+	"isaddr":  func(s string) bool { return strings.Contains(s, "://") },
 	"skipped": skippedText,
 	// class names a failed probe's failure class in Chinese (连接超时).
 	"class":     func(v any) string { s, _ := v.(string); return catalog.KindLabel(catalog.BrokenLink, s) },
@@ -134,14 +140,7 @@ func WriteHTML(w io.Writer, r *finding.Report) error {
 	}
 	// The verdict box refers to the incomplete banner above it rather than
 	// repeating its lines.
-	seeAbove := func(s string) string {
-		for _, line := range r.Incomplete {
-			if line != "" && !r.Complete {
-				s = strings.ReplaceAll(s, line, "见上方说明")
-			}
-		}
-		return s
-	}
+	seeAbove := func(s string) string { return referAbove(r, s, "见上方说明") }
 	newVetoLine := func(v finding.Veto) vetoLine {
 		l := newVetoLine(v)
 		l.First = seeAbove(l.First)
@@ -200,6 +199,20 @@ func WriteHTML(w io.Writer, r *finding.Report) error {
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// referAbove replaces, in s, the lines of an incomplete report's note
+// (shown once, above) with a reference to it.
+func referAbove(r *finding.Report, s, ref string) string {
+	if r.Complete {
+		return s
+	}
+	for _, line := range r.Incomplete {
+		if line != "" {
+			s = strings.ReplaceAll(s, line, ref)
+		}
+	}
+	return s
 }
 
 // vetoLine is a veto in the verdict's few lines: its item, what fails it
@@ -317,7 +330,7 @@ func sortColumns(cols []map[string]any) {
 // mid-word or not at all.
 func wrapURL(v any) template.HTML {
 	s, _ := v.(string) // absent (a failed probe's final URL): nothing
-	s = clean(displayURL(s))
+	s = clean(displayPlace(s))
 	var b strings.Builder
 	start := 0
 	for i := 0; i < len(s); i++ {
@@ -361,6 +374,19 @@ func skippedText(m map[string]any) string {
 		parts[i] = fmt.Sprintf("%s %v 个", label, m[k])
 	}
 	return strings.Join(parts, "；")
+}
+
+// isFileURL reports whether s names a local file (scan's findings).
+func isFileURL(s string) bool { return strings.HasPrefix(s, "file://") }
+
+// displayPlace is where a finding is, as people read it: a URL decoded,
+// a scanned file as its path (/home/编辑/低保名单.xlsx, not
+// file:///home/%E7%BC%96…).
+func displayPlace(s string) string {
+	if isFileURL(s) {
+		return displayURL(strings.TrimPrefix(s, "file://"))
+	}
+	return displayURL(s)
 }
 
 // maxShownURL caps the characters of an address shown; its link keeps it

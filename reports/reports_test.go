@@ -462,5 +462,96 @@ func TestIncompleteEvaluation(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("概览 lacks %q:\n%s", want, text)
 		}
+	} // The terminal summary prints the incomplete note once and refers to
+	// it; a failed veto is one line: counts by check, the most serious.
+	r.Evaluation.Vetoes = append(r.Evaluation.Vetoes, finding.Veto{Item: "严重表述错误", Status: finding.VetoFail, Findings: []finding.VetoFinding{
+		{Check: catalog.DarkLink, Severity: finding.Critical, Message: "暗链：隐藏的链接含敏感词"}, {Check: catalog.DarkLink, Severity: finding.Critical, Message: "暗链：另一条"},
+		{Check: catalog.Typo, Severity: finding.Critical, Message: "严重表述错误：中华人民共合国"}}})
+	b.Reset()
+	if err := WriteSummary(&b, r, 5); err != nil {
+		t.Fatal(err)
+	}
+	sum := b.String()
+	if n := strings.Count(sum, "首页无法访问"); n != 1 {
+		t.Errorf("the incomplete note printed %d times:\n%s", n, sum)
+	}
+	for _, want := range []string{"估算得分 无法估算（见上，未能检查页面内容）", "空白栏目（未检查）：未能判定通过：但巡检不完整（见上）",
+		"严重表述错误（不通过）：暗链 2 个、错别字与严重表述错误 1 个；最严重：暗链：隐藏的链接含敏感词\n"} {
+		if !strings.Contains(sum, want) {
+			t.Errorf("summary lacks %q:\n%s", want, sum)
+		}
+	}
+}
+
+// TestLedgerEvidenceKeepsLines: the 证据 cell of a dark link keeps its
+// parts (evidence, hiding rule, snippet, screenshot) and the snippet's own
+// lines on lines of their own, control characters still stripped; a link
+// text that is the matched word is written once; the 概览's 检查范围 keeps
+// one note a line.
+func TestLedgerEvidenceKeepsLines(t *testing.T) {
+	r := sampleReport()
+	r.Notes = []string{"复查：10 个页面没有改变", "本次检查了 1/7 的链接"}
+	r.Findings = []finding.Finding{{Check: catalog.DarkLink, Severity: finding.Critical, Certainty: finding.Confirmed, Kind: "display-none",
+		Page: "http://www.example.gov.cn/", Target: "http://bad.example/a1.html", Anchor: "澳门博彩", Match: "澳门博彩",
+		Message: "暗链：隐藏的链接含敏感词“澳门博彩”", Evidence: "隐藏方式：display:none 隐藏\x1b[2J",
+		Details: map[string]any{"css": "display: none", "snippet": "<div style=\"display:none\">\n  <a href=\"http://bad.example/a1.html\">澳门博彩</a>\n</div>", "screenshot": "screenshots/abc123.png"}}}
+	r.Findings[0].Fingerprint()
+	f := readLedger(t, r, excelize.TotalRows-1)
+	rows, _ := f.GetRows("整改台账")
+	if len(rows) != 2 {
+		t.Fatalf("%d rows", len(rows))
+	}
+	col := func(name string) string { return rows[1][slices.Index(rows[0], name)] }
+	want := "隐藏方式：display:none 隐藏[2J\n隐藏规则：display: none\n源码片段：<div style=\"display:none\">\n  <a href=\"http://bad.example/a1.html\">澳门博彩</a>\n</div>\n截图：screenshots/abc123.png"
+	if got := col("证据"); got != want {
+		t.Errorf("证据 cell\n%q\nwant\n%q", got, want)
+	}
+	if got := col("链接文字或匹配内容"); got != "澳门博彩" {
+		t.Errorf("链接文字或匹配内容 %q, want the word once", got)
+	}
+	overview, _ := f.GetRows("概览")
+	found := false
+	for _, row := range overview {
+		if len(row) == 2 && row[0] == "检查范围" {
+			found = row[1] == "复查：10 个页面没有改变\n本次检查了 1/7 的链接"
+		}
+	}
+	if !found {
+		t.Errorf("概览 检查范围 is not one note a line: %q", overview)
+	}
+}
+
+// TestScannedFilesShownAsPaths: scan's findings are in local files
+// (file://…): the summary and the HTML report show the file's path,
+// decoded, labelled 文件, and the HTML makes no link of it (html/template
+// would turn it into #ZgotmplZ); the summary's heading has no address.
+func TestScannedFilesShownAsPaths(t *testing.T) {
+	start := time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)
+	r := &finding.Report{Tool: "xunjian", Site: "scan", Name: "发布前检查", StartedAt: start, FinishedAt: start, Complete: true,
+		Checks: []string{catalog.Privacy},
+		Findings: []finding.Finding{{Check: catalog.Privacy, Severity: finding.High, Certainty: finding.Confirmed, Kind: "id-card",
+			Page: "file:///home/%E7%BC%96%E8%BE%91/%E4%BD%8E%E4%BF%9D%E5%90%8D%E5%8D%95.csv", Target: "file:///home/%E7%BC%96%E8%BE%91/%E4%BD%8E%E4%BF%9D%E5%90%8D%E5%8D%95.csv",
+			Message: "文件中泄露居民身份证号码：110105********1238"}}}
+	r.Findings[0].Fingerprint()
+	var sum bytes.Buffer
+	if err := WriteSummary(&sum, r, 10); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(sum.String(), "发布前检查\n") || !strings.Contains(sum.String(), "      文件 /home/编辑/低保名单.csv\n") {
+		t.Errorf("summary:\n%s", sum.String())
+	}
+	var h bytes.Buffer
+	if err := WriteHTML(&h, r); err != nil {
+		t.Fatal(err)
+	}
+	page := h.String()
+	if strings.Contains(page, `<span class="url">scan</span>`) {
+		t.Error("the HTML report's heading shows scan's site key as an address")
+	}
+	if strings.Contains(page, "ZgotmplZ") || strings.Contains(page, `href="file:`) {
+		t.Error("the HTML report links a local file")
+	}
+	if !strings.Contains(page, `<span class="lbl">文件</span>/<wbr>home/<wbr>编辑/<wbr>低保名单.csv`) {
+		t.Errorf("the HTML report does not show the file's path:\n%s", page[strings.Index(page, "<tbody>"):])
 	}
 }

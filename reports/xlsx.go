@@ -45,9 +45,12 @@ var ledgerColumns = []ledgerColumn{
 		return clean(f.Target)
 	}},
 	{"链接文字或匹配内容", 14, func(_ int, f finding.Finding, _ *finding.Report) any {
+		if f.Anchor == f.Match { // a dark link's text is the word it carries
+			return clean(f.Anchor)
+		}
 		return clean(strings.Join(nonEmpty(f.Anchor, f.Match), "；"))
 	}},
-	{"证据", 30, func(_ int, f finding.Finding, _ *finding.Report) any { return clean(ledgerEvidence(f)) }},
+	{"证据", 30, func(_ int, f finding.Finding, _ *finding.Report) any { return cleanLines(ledgerEvidence(f)) }},
 	{"首次发现", 11, func(_ int, f finding.Finding, r *finding.Report) any {
 		if f.FirstSeen != nil {
 			return f.FirstSeen.Format("2006-01-02")
@@ -334,7 +337,7 @@ func writeOverview(f *excelize.File, sheet string, r *finding.Report, st ledgerS
 		}
 		cell, _ := excelize.CoordinatesToCellName(col, row)
 		if s, ok := v.(string); ok {
-			v = clean(s)
+			v = cleanLines(s) // 检查范围: one note a line
 		}
 		if err = f.SetCellValue(sheet, cell, v); err == nil && style != 0 {
 			err = f.SetCellStyle(sheet, cell, cell, style)

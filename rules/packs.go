@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"github.com/xunjian/xunjian/explain"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/match"
 )
@@ -207,15 +208,15 @@ func loadBuiltin() (*Packs, error) {
 func readPack(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("rule pack: %w", err)
+		return nil, fmt.Errorf("无法读取规则包 %s：%s（%w）", path, explain.Error(err), err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxPackBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("rule pack %s: %w", filepath.Base(path), err)
+		return nil, fmt.Errorf("无法读取规则包 %s：%s（%w）", filepath.Base(path), explain.Error(err), err)
 	}
 	if len(data) > maxPackBytes {
-		return nil, fmt.Errorf("rule pack %s: larger than %d MB", filepath.Base(path), maxPackBytes>>20)
+		return nil, fmt.Errorf("规则包 %s 超过 %d MB", filepath.Base(path), maxPackBytes>>20)
 	}
 	return data, nil
 }
@@ -229,17 +230,17 @@ func readPack(path string) ([]byte, error) {
 func (p *Packs) load(name string, data []byte, kind packKind, spam *spamKnowledge) error {
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
-		return fmt.Errorf("rule pack %s: UTF-16 text: save it as UTF-8 (or GBK)", name)
+		return fmt.Errorf("规则包 %s 是 UTF-16 编码：请另存为 UTF-8（或 GBK）", name)
 	}
 	if i := bytes.IndexByte(data, 0); i >= 0 {
-		return fmt.Errorf("rule pack %s line %d: NUL byte: neither UTF-8 nor GBK text", name, bytes.Count(data[:i], []byte("\n"))+1)
+		return fmt.Errorf("规则包 %s 第 %d 行：含 NUL 字节，既不是 UTF-8 也不是 GBK 文本", name, bytes.Count(data[:i], []byte("\n"))+1)
 	}
 	if !utf8.Valid(data) {
 		dec, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
 		if err != nil || !utf8.Valid(dec) {
-			return fmt.Errorf("rule pack %s: neither UTF-8 nor GBK text", name)
+			return fmt.Errorf("规则包 %s 既不是 UTF-8 也不是 GBK 文本", name)
 		}
-		p.Warnings = append(p.Warnings, fmt.Sprintf("rule pack %s: not UTF-8, read as GBK (GB18030)", name))
+		p.Warnings = append(p.Warnings, fmt.Sprintf("规则包 %s 不是 UTF-8，已按 GBK（GB18030）读取", name))
 		data = dec
 	}
 	before := len(p.Words) + len(p.Typos)
@@ -267,7 +268,7 @@ func (p *Packs) load(name string, data []byte, kind packKind, spam *spamKnowledg
 		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
 			continue
 		}
-		where := fmt.Sprintf("rule pack %s line %d", name, line)
+		where := fmt.Sprintf("规则包 %s 第 %d 行", name, line)
 		candidates++
 		fields := strings.Split(text, "\t")
 		if len(fields) == 1 && kind != wordPack {
@@ -289,17 +290,17 @@ func (p *Packs) load(name string, data []byte, kind packKind, spam *spamKnowledg
 					continue
 				}
 				if utf8.RuneCountInString(key) > match.MaxWordRunes {
-					p.Warnings = append(p.Warnings, fmt.Sprintf("%s: word longer than %d characters skipped", where, match.MaxWordRunes))
+					p.Warnings = append(p.Warnings, fmt.Sprintf("%s：词长超过 %d 个字，已跳过", where, match.MaxWordRunes))
 					continue
 				}
 				if utf8.RuneCountInString(key) < 2 && !e.single {
-					p.Warnings = append(p.Warnings, fmt.Sprintf("%s: one-character word %q skipped (mark it \"single\" to keep it)", where, e.Word))
+					p.Warnings = append(p.Warnings, fmt.Sprintf("%s：单字词“%s”已跳过（要保留，请在该行加标记 single）", where, e.Word))
 					continue
 				}
 				if !builtin {
 					switch rankUserWord(&e, spam) {
 					case userNumber:
-						p.Warnings = append(p.Warnings, fmt.Sprintf("%s: %q is a number or a date alone, in every statistic: skipped", where, e.Word))
+						p.Warnings = append(p.Warnings, fmt.Sprintf("%s：“%s”只是数字或日期，统计数字里处处都有，已跳过", where, e.Word))
 						continue
 					case userOrdinary:
 						ordinary++
@@ -320,7 +321,7 @@ func (p *Packs) load(name string, data []byte, kind packKind, spam *spamKnowledg
 		if match.Squeeze(e.Wrong) == match.Squeeze(e.Right) {
 			// 蔘加 -> 参加: text is folded before matching, so the wrong form
 			// would be found in correct text.
-			p.Warnings = append(p.Warnings, fmt.Sprintf("%s: %q normalises to its correction %q (traditional or variant form): skipped", where, e.Wrong, e.Right))
+			p.Warnings = append(p.Warnings, fmt.Sprintf("%s：“%s”规范化后就是其正确写法“%s”（繁体或异体字），会在正确的文字中误报，已跳过", where, e.Wrong, e.Right))
 			continue
 		}
 		key := match.FoldString(e.Wrong)
@@ -332,25 +333,25 @@ func (p *Packs) load(name string, data []byte, kind packKind, spam *spamKnowledg
 		p.Typos = append(p.Typos, e)
 	}
 	if ordinary > 0 {
-		p.Warnings = append(p.Warnings, fmt.Sprintf("rule pack %s: %d entries are ordinary words or phrases of the language (人民, 招聘, 有关部门, 国家安全…) or Latin words of up to 3 letters: reported as low; give them a severity to rank them higher", name, ordinary))
+		p.Warnings = append(p.Warnings, fmt.Sprintf("规则包 %s：%d 条是普通词语或短语（人民、招聘、有关部门、国家安全…）或不超过 3 个字母的拉丁词，按“低”报告；要提高请在该行写明严重程度", name, ordinary))
 	}
 	if inherited > 0 {
-		p.Warnings = append(p.Warnings, fmt.Sprintf("rule pack %s: %d entries without a category contain a built-in word (澳门博彩网址 → 澳门博彩): they take its category and severity", name, inherited))
+		p.Warnings = append(p.Warnings, fmt.Sprintf("规则包 %s：%d 条没有类别的词含内置词（澳门博彩网址 → 澳门博彩），沿用该内置词的类别和严重程度", name, inherited))
 	}
 	switch added := len(p.Words) + len(p.Typos) - before; {
 	case candidates == 0:
-		return fmt.Errorf("rule pack %s: no entries (%d lines read)", name, line)
+		return fmt.Errorf("规则包 %s 没有任何条目（共读了 %d 行）", name, line)
 	case added == 0:
-		p.Warnings = append(p.Warnings, fmt.Sprintf("rule pack %s: all %d entries skipped (see the warnings above)", name, candidates))
+		p.Warnings = append(p.Warnings, fmt.Sprintf("规则包 %s 的 %d 条全部被跳过（见上面的警告）", name, candidates))
 	}
 	return nil
 }
 
 func (p *Packs) warnDuplicate(where, word string, first int) {
 	if first > 0 {
-		p.Warnings = append(p.Warnings, fmt.Sprintf("%s: %q repeats line %d: skipped", where, word, first))
+		p.Warnings = append(p.Warnings, fmt.Sprintf("%s：“%s”与第 %d 行重复，已跳过", where, word, first))
 	} else {
-		p.Warnings = append(p.Warnings, fmt.Sprintf("%s: %q is already in an earlier pack: skipped", where, word))
+		p.Warnings = append(p.Warnings, fmt.Sprintf("%s：“%s”已在前面的规则包中，已跳过", where, word))
 	}
 }
 
@@ -364,7 +365,7 @@ type parsedWord struct {
 // comma-separated weak, brand, single), expanding {a|b} groups.
 func wordEntries(fields []string, where string) ([]parsedWord, error) {
 	if len(fields) > 4 {
-		return nil, fmt.Errorf("%s: want word<TAB>category<TAB>severity<TAB>flags, got %d fields", where, len(fields))
+		return nil, fmt.Errorf("%s：应为 词<TAB>类别<TAB>严重程度<TAB>标记，这一行有 %d 列", where, len(fields))
 	}
 	base := parsedWord{WordEntry: WordEntry{Category: "custom"}}
 	if len(fields) > 1 && fields[1] != "" {
@@ -390,15 +391,15 @@ func wordEntries(fields []string, where string) ([]parsedWord, error) {
 			default:
 				if len(fields) == 3 {
 					_, err := finding.ParseSeverity(f)
-					return nil, fmt.Errorf("%s: %w", where, err)
+					return nil, fmt.Errorf("%s：%w", where, err)
 				}
-				return nil, fmt.Errorf("%s: unknown flag %q (want weak, brand or single)", where, flag)
+				return nil, fmt.Errorf("%s：没有“%s”这个标记（可用：weak、brand、single）", where, flag)
 			}
 		}
 	}
 	words, err := expand(fields[0])
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", where, err)
+		return nil, fmt.Errorf("%s：%w", where, err)
 	}
 	var out []parsedWord
 	for _, w := range words {
@@ -438,7 +439,7 @@ func expand(s string) ([]string, error) {
 			}
 		}
 		if len(next) > 10000 {
-			return nil, fmt.Errorf("%q expands to more than 10,000 words", s)
+			return nil, fmt.Errorf("“%s”展开后超过 10,000 个词", s)
 		}
 		out, s = next, s[i+j+1:]
 	}
@@ -448,10 +449,10 @@ func expand(s string) ([]string, error) {
 // typoEntry parses wrong TAB right and its options.
 func typoEntry(fields []string, text, where string, serious bool) (TypoEntry, error) {
 	if len(fields) < 2 || fields[0] == "" || fields[1] == "" {
-		return TypoEntry{}, fmt.Errorf("%s: want wrong<TAB>right, got %q", where, text)
+		return TypoEntry{}, fmt.Errorf("%s：应为 错误写法<TAB>正确写法，这一行是“%s”", where, text)
 	}
 	if fields[0] == fields[1] {
-		return TypoEntry{}, fmt.Errorf("%s: wrong and right are the same (%q)", where, fields[0])
+		return TypoEntry{}, fmt.Errorf("%s：错误写法与正确写法相同（“%s”）", where, fields[0])
 	}
 	e := TypoEntry{Wrong: fields[0], Right: fields[1], Serious: serious, Severity: finding.Medium}
 	if serious {
@@ -464,7 +465,7 @@ func typoEntry(fields []string, text, where string, serious bool) (TypoEntry, er
 			k, v, _ := strings.Cut(f, "=")
 			re, err := regexp.Compile(v)
 			if err != nil {
-				return e, fmt.Errorf("%s: %s: %w", where, k, err)
+				return e, fmt.Errorf("%s：%s= 的正则表达式无效（%w）", where, k, err)
 			}
 			if k == "after" {
 				e.After = re
@@ -480,7 +481,7 @@ func typoEntry(fields []string, text, where string, serious bool) (TypoEntry, er
 			}
 			s, err := finding.ParseSeverity(f)
 			if err != nil {
-				return e, fmt.Errorf("%s: %q is neither after=, before=, historical, a frequency nor a severity", where, f)
+				return e, fmt.Errorf("%s：“%s”不是 after=、before=、historical、词频，也不是严重程度", where, f)
 			}
 			e.Severity, e.Ranked = s, true
 		}

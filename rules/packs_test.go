@@ -52,14 +52,14 @@ func TestPackErrors(t *testing.T) {
 		words      bool
 		err        string
 	}{
-		{"w1.txt", "赌博\tgambling\tsevere\n", true, "line 1: “severe”不是严重程度"},
-		{"w2.txt", "# c\n\n赌博\tgambling\thigh\textra\n", true, "line 3: unknown flag \"extra\""},
-		{"w3.txt", "赌博\tgambling\thigh\tweak\tx\n", true, "line 1: want word<TAB>category<TAB>severity<TAB>flags"},
-		{"w4.txt", "\n# only comments\n", true, "no entries"},
-		{"t1.txt", "按装\n", false, "line 1: want wrong<TAB>right"},
-		{"t2.txt", "按装\t按装\n", false, "wrong and right are the same"},
-		{"t3.txt", "截止\t截至\tafter=[\n", false, "line 1: after:"},
-		{"t4.txt", "截止\t截至\tsoon\n", false, "neither after=, before=, historical, a frequency nor a severity"},
+		{"w1.txt", "赌博\tgambling\tsevere\n", true, "第 1 行：“severe”不是严重程度"},
+		{"w2.txt", "# c\n\n赌博\tgambling\thigh\textra\n", true, "第 3 行：没有“extra”这个标记"},
+		{"w3.txt", "赌博\tgambling\thigh\tweak\tx\n", true, "第 1 行：应为 词<TAB>类别<TAB>严重程度<TAB>标记"},
+		{"w4.txt", "\n# only comments\n", true, "没有任何条目"},
+		{"t1.txt", "按装\n", false, "第 1 行：应为 错误写法<TAB>正确写法"},
+		{"t2.txt", "按装\t按装\n", false, "错误写法与正确写法相同"},
+		{"t3.txt", "截止\t截至\tafter=[\n", false, "第 1 行：after= 的正则表达式无效"},
+		{"t4.txt", "截止\t截至\tsoon\n", false, "“soon”不是 after=、before=、historical、词频，也不是严重程度"},
 	} {
 		path := filepath.Join(dir, tc.name)
 		os.WriteFile(path, []byte(tc.body), 0o644)
@@ -126,13 +126,13 @@ func TestBadPackInput(t *testing.T) {
 		err        string
 	}{
 		{name: "bom-crlf.txt", body: "\ufeff澳门博彩\tgambling\r\n\r\n六合彩\tgambling\r\n", words: 2},
-		{name: "gbk.txt", body: string(gbk), words: 2, warn: "gbk.txt: not UTF-8, read as GBK"},
-		{name: "dups.txt", body: "澳门博彩\n\n\n澳門博彩\n", words: 1, warn: "dups.txt line 4: \"澳門博彩\" repeats line 1"},
-		{name: "single.txt", body: "赌\n赌\tgambling\thigh\tsingle\n澳门博彩\n", words: 2, warn: "single.txt line 1: one-character word"},
-		{name: "long.txt", body: strings.Repeat("长", 70) + "\n澳门博彩\n", words: 1, warn: "long.txt line 1: word longer than 64"},
-		{name: "empty.txt", body: "# nothing\n\n", err: "empty.txt: no entries"},
-		{name: "utf16.txt", body: "\xff\xfe\x00\x00\x81", err: "utf16.txt: UTF-16 text"},
-		{name: "binary.txt", body: "澳门博彩\n\x00\x01\x02", err: "binary.txt line 2: NUL byte"},
+		{name: "gbk.txt", body: string(gbk), words: 2, warn: "规则包 gbk.txt 不是 UTF-8，已按 GBK（GB18030）读取"},
+		{name: "dups.txt", body: "澳门博彩\n\n\n澳門博彩\n", words: 1, warn: "dups.txt 第 4 行：“澳門博彩”与第 1 行重复"},
+		{name: "single.txt", body: "赌\n赌\tgambling\thigh\tsingle\n澳门博彩\n", words: 2, warn: "single.txt 第 1 行：单字词“赌”已跳过"},
+		{name: "long.txt", body: strings.Repeat("长", 70) + "\n澳门博彩\n", words: 1, warn: "long.txt 第 1 行：词长超过 64 个字"},
+		{name: "empty.txt", body: "# nothing\n\n", err: "empty.txt 没有任何条目"},
+		{name: "utf16.txt", body: "\xff\xfe\x00\x00\x81", err: "utf16.txt 是 UTF-16 编码"},
+		{name: "binary.txt", body: "澳门博彩\n\x00\x01\x02", err: "binary.txt 第 2 行：含 NUL 字节"},
 		{name: "big.txt", body: big.String(), words: 500_000},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -185,7 +185,7 @@ func TestTypoListFormats(t *testing.T) {
 		t.Errorf("typos %+v", p.Typos)
 	}
 	w := strings.Join(p.Warnings, "\n")
-	if !strings.Contains(w, "line 5: \"蔘加\" normalises to its correction") || !strings.Contains(w, "line 6: \"微·信\" normalises") {
+	if !strings.Contains(w, "第 5 行：“蔘加”规范化后就是其正确写法“参加”") || !strings.Contains(w, "第 6 行：“微·信”规范化后") {
 		t.Errorf("warnings %q", w)
 	}
 }

@@ -257,13 +257,13 @@ func TestRulesCheck(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "typos.txt")
 	os.WriteFile(bad, []byte("# 说明\n按装\t安装\n只有一列\n"), 0o644)
 	e2, _, errb := testEnv()
-	if code := run(context.Background(), []string{"rules", "check", "--typos", bad}, e2); code != exitUsage || !strings.Contains(errb.String(), "typos.txt line 3") {
+	if code := run(context.Background(), []string{"rules", "check", "--typos", bad}, e2); code != exitUsage || !strings.Contains(errb.String(), "typos.txt 第 3 行") {
 		t.Errorf("bad pack: exit %d, %s", code, errb)
 	}
 	badSev := filepath.Join(t.TempDir(), "words.txt")
 	os.WriteFile(badSev, []byte("赌博\tgambling\turgent\n"), 0o644)
 	e3, _, errb3 := testEnv()
-	if code := run(context.Background(), []string{"inspect", "--words", badSev, "http://127.0.0.1:1/"}, e3); code != exitUsage || !strings.Contains(errb3.String(), "words.txt line 1") {
+	if code := run(context.Background(), []string{"inspect", "--words", badSev, "http://127.0.0.1:1/"}, e3); code != exitUsage || !strings.Contains(errb3.String(), "words.txt 第 1 行") {
 		t.Errorf("bad word pack on inspect: exit %d, %s", code, errb3)
 	}
 }

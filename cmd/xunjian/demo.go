@@ -19,7 +19,7 @@ import (
 func cmdDemo(ctx context.Context, args []string, e env) error {
 	cmd := newCommand("demo", "xunjian demo [-o 目录] [--serve 地址]", "启动内置样例站点并巡检它，核对报告与预置的问题是否一致。", e)
 	var f inspectFlags
-	f.register(cmd.FlagSet, true)
+	f.register(cmd.FlagSet, demoFlagSet)
 	serveAddr := cmd.String("serve", "", "在样例站点上持续运行 xunjian serve，仪表盘开在这个`地址`（如 127.0.0.1:8080）")
 	if _, err := cmd.parse(args); err != nil {
 		return err
@@ -77,7 +77,11 @@ func cmdDemo(ctx context.Context, args []string, e env) error {
 		if incomplete != "" {
 			fmt.Fprintf(e.stderr, "  报告完整性与预期不符：%s（报告：%v）\n", incomplete, rep.Incomplete)
 		}
-		return fmt.Errorf("demo report differs from the sample portal's planted problems: %d missing, %d unexpected, incompleteness %q", len(missing), len(unexpected), incomplete)
+		msg := fmt.Sprintf("演示核对未通过：未发现 %d 个预置问题，多报 %d 个", len(missing), len(unexpected))
+		if incomplete != "" {
+			msg += "，报告完整性与预期不符"
+		}
+		return errors.New(msg + "（见上）")
 	}
 	err = inspectSites(ctx, cfg, f, log, e, verify)
 	var exit exitError

@@ -56,22 +56,38 @@ type inspectFlags struct {
 	state string
 }
 
+// flagSet says which command's flags register declares: each command
+// shows in its help only the flags it honours.
+type flagSet int
+
+const (
+	inspectFlagSet flagSet = iota
+	scanFlagSet            // the content checks on files and URLs: no crawl flags
+	demoFlagSet            // the sample portal: its own config, its own verdict
+)
+
 // register declares the flags; their help states the defaults the
 // embedded configuration gives, so that help and behaviour agree.
-func (f *inspectFlags) register(fs *flag.FlagSet, demo bool) {
+func (f *inspectFlags) register(fs *flag.FlagSet, set flagSet) {
 	d := config.Default()
 	fs.StringVar(&f.out, "o", "xunjian-reports", "输出`目录`（每个站点一个子目录）")
 	fs.StringVar(&f.format, "format", "", fmt.Sprintf("报告`格式`，逗号分隔：%s（默认 %s；xlsx 为整改台账）", strings.Join(reports.Formats(), ","), strings.Join(d.Report.Formats, ",")))
-	fs.StringVar(&f.failOn, "fail-on", "", fmt.Sprintf("有这一`级别`或更严重的问题时以退出码 1 结束：critical、high、medium、low、info（默认 %s）", d.Report.FailOn))
 	fs.StringVar(&f.logLevel, "log-level", "warn", "stderr 上的日志`级别`：debug、info、warn、error")
 	fs.BoolVar(&f.quiet, "quiet", false, "不在 stdout 上打印摘要")
-	if demo {
+	if set == demoFlagSet {
+		// The demo's exit code says whether its report holds exactly the
+		// planted problems: --fail-on would change nothing.
 		return
 	}
+	fs.StringVar(&f.failOn, "fail-on", "", fmt.Sprintf("有这一`级别`或更严重的问题时以退出码 1 结束：critical、high、medium、low、info（默认 %s）", d.Report.FailOn))
 	fs.StringVar(&f.config, "c", "", "配置`文件`（YAML）；不给时使用默认配置")
-	fs.StringVar(&f.checks, "checks", "", "要运行的`检查项`，逗号分隔（可用："+strings.Join(catalog.Names(), ", ")+"；默认全部）")
 	fs.Var(&f.words, "words", "敏感词规则包`文件`（每行：词[TAB]类别），可重复")
 	fs.Var(&f.typos, "typos", "错别字规则包`文件`（每行：错误写法[TAB]正确写法），可重复")
+	if set == scanFlagSet {
+		fs.StringVar(&f.checks, "checks", "", "要运行的`检查项`，逗号分隔（scan 只运行读取文字的检查："+strings.Join([]string{catalog.SensitiveWord, catalog.Typo, catalog.Privacy}, ", ")+"；默认全部）")
+		return
+	}
+	fs.StringVar(&f.checks, "checks", "", "要运行的`检查项`，逗号分隔（可用："+strings.Join(catalog.Names(), ", ")+"；默认全部）")
 	fs.IntVar(&f.concurrency, "concurrency", 0, fmt.Sprintf("每个主机同时进行的`请求数`（默认 %d）", d.Crawl.Concurrency))
 	fs.Float64Var(&f.rate, "rate", 0, fmt.Sprintf("每个主机每秒的`请求数`（默认 %g）", d.Crawl.Rate))
 	fs.IntVar(&f.maxPages, "max-pages", 0, fmt.Sprintf("每个站点最多抓取的`页面数`（默认 %d）", d.Crawl.MaxPages))

@@ -43,7 +43,12 @@ func (c *command) parse(args []string) ([]string, error) {
 // help writes the command's help in Chinese: what it does, its synopsis,
 // each flag with its default.
 func (c *command) help(w io.Writer) {
-	fmt.Fprintf(w, "%s\n\n用法：%s\n\n选项：\n", c.about, c.synopsis)
+	fmt.Fprintf(w, "%s\n\n用法：%s\n", c.about, c.synopsis)
+	n := 0
+	c.VisitAll(func(*flag.Flag) { n++ })
+	if n > 0 {
+		fmt.Fprint(w, "\n选项：\n")
+	}
 	c.VisitAll(func(f *flag.Flag) {
 		name, usage := flag.UnquoteUsage(f)
 		if zh, ok := typeNames[name]; ok {

@@ -20,7 +20,7 @@ import (
 func cmdInspect(ctx context.Context, args []string, e env) error {
 	cmd := newCommand("inspect", "xunjian inspect [选项] 网址...", "立即巡检网站并写出报告。网址写成 https://www.example.gov.cn/；只写域名时先试 https:// 再试 http://。", e)
 	var f inspectFlags
-	f.register(cmd.FlagSet, false)
+	f.register(cmd.FlagSet, inspectFlagSet)
 	cpuProfile := cmd.String("cpuprofile", "", "把整次巡检的 CPU 剖析写到这个`文件`（用 go tool pprof 查看）")
 	memProfile := cmd.String("memprofile", "", "把存活堆内存峰值时的堆剖析写到这个`文件`（用 go tool pprof 查看）")
 	urls, err := cmd.parse(args)

@@ -21,7 +21,7 @@ import (
 func cmdReport(ctx context.Context, args []string, e env) error {
 	cmd := newCommand("report", "xunjian report -c 文件 --site 站点 [--run 编号] [-o 目录] [--format 格式]", "从历史记录重新生成某次巡检的报告。", e)
 	path := cmd.String("c", "", "配置`文件`（读取其中的 serve.database）")
-	siteName := cmd.String("site", "", "站点名称、首页网址或 主机_端口")
+	siteName := cmd.String("site", "", "`站点`名称、首页网址或 主机_端口（如 127.0.0.1_8080）")
 	run := cmd.Int64("run", 0, "巡检`编号`（默认最近一次）")
 	out := cmd.String("o", ".", "输出`目录`")
 	format := cmd.String("format", "json,html,xlsx", "报告`格式`：json、html、xlsx")
@@ -52,9 +52,19 @@ func cmdReport(ctx context.Context, args []string, e env) error {
 	}
 	defer store.Close()
 	rep, id, err := store.Report(ctx, key, *run)
+	if errors.Is(err, storepkg.ErrNotFound) {
+		// A site the config does not list (the demo's, another team's):
+		// found by the name or homepage its runs were saved with.
+		if k, ok, ferr := findStoredSite(ctx, store, *siteName); ferr != nil {
+			return ferr
+		} else if ok {
+			key = k
+			rep, id, err = store.Report(ctx, key, *run)
+		}
+	}
 	if err != nil {
 		if errors.Is(err, storepkg.ErrNotFound) {
-			return usageError{err: err}
+			return usageError{err: notInHistory(ctx, store, *siteName, key, *run)}
 		}
 		return err
 	}
@@ -72,4 +82,49 @@ func cmdReport(ctx context.Context, args []string, e env) error {
 		fmt.Fprintf(e.stdout, "报告：%s\n", p)
 	}
 	return nil
+}
+
+// findStoredSite finds the history's key of a site given by the name or
+// homepage URL its latest run was saved with.
+func findStoredSite(ctx context.Context, st storepkg.Reader, site string) (string, bool, error) {
+	keys, err := st.Sites(ctx)
+	if err != nil {
+		return "", false, err
+	}
+	if strings.Contains(site, "://") && slices.Contains(keys, reports.SiteDir(site)) {
+		return reports.SiteDir(site), true, nil
+	}
+	for _, k := range keys {
+		rep, _, err := st.Report(ctx, k, 0)
+		if errors.Is(err, storepkg.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return "", false, err
+		}
+		if rep.Name == site || rep.Site == site {
+			return k, true, nil
+		}
+	}
+	return "", false, nil
+}
+
+// notInHistory says in Chinese what the history lacks, and what it has.
+func notInHistory(ctx context.Context, st storepkg.Reader, site, key string, run int64) error {
+	keys, _ := st.Sites(ctx)
+	if slices.Contains(keys, key) && run != 0 {
+		return fmt.Errorf("历史记录中没有站点 %s 编号为 %d 的巡检（不给 --run 时取最近一次）", key, run)
+	}
+	var known []string
+	for _, k := range keys {
+		if rep, _, err := st.Report(ctx, k, 0); err == nil && rep.Name != "" {
+			k += "（" + rep.Name + "）"
+		}
+		known = append(known, k)
+	}
+	have := "历史记录中还没有任何巡检"
+	if len(known) > 0 {
+		have = "已有的站点：" + strings.Join(known, "、")
+	}
+	return fmt.Errorf("历史记录中没有站点“%s”：--site 可写站点名称、首页网址或 主机_端口；%s", site, have)
 }

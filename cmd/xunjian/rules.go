@@ -9,10 +9,14 @@ import (
 // cmdRules is `xunjian rules check`: validate the rule packs of a config
 // and of the command line, and count what they hold.
 func cmdRules(args []string, e env) error {
-	if len(args) == 0 || args[0] != "check" {
-		return usageLine("xunjian rules check [-c 文件] [--words 文件] [--typos 文件]")
+	const synopsis = "xunjian rules check [-c 文件] [--words 文件] [--typos 文件]"
+	cmd := newCommand("rules check", synopsis, "检查规则包：有错的行写明文件和行号。", e)
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help") {
+		args = []string{"check", "-h"}
 	}
-	cmd := newCommand("rules check", "xunjian rules check [-c 文件] [--words 文件] [--typos 文件]", "检查规则包：有错的行写明文件和行号。", e)
+	if len(args) == 0 || args[0] != "check" {
+		return usageLine(synopsis)
+	}
 	path := cmd.String("c", "", "配置`文件`（检查其中列出的规则包）")
 	var words, typos listFlag
 	cmd.Var(&words, "words", "敏感词规则包`文件`，可重复")

@@ -31,7 +31,7 @@ const usage = `xunjian 巡检 —— 政府网站日常巡检（读网巡网）
                                           （serve.database 为 postgres://… 时是集群的一个节点）
   xunjian report -c 文件 --site 站点 [--run 编号] [-o 目录] [--format 格式]
                                           从历史记录重新生成报告
-  xunjian demo [-o 目录]                  巡检内置的样例站点
+  xunjian demo [-o 目录] [--serve 地址]   巡检内置的样例站点（--serve：持续运行）
   xunjian config check -c 文件            检查配置文件
   xunjian config defaults                 打印默认配置
   xunjian rules check [-c 文件] [--words 文件] [--typos 文件]

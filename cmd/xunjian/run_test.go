@@ -57,7 +57,7 @@ func parseErr(args []string) error {
 	e, _, _ := testEnv()
 	cmd := newCommand("inspect", "xunjian inspect [选项] 网址...", "", e)
 	var f inspectFlags
-	f.register(cmd.FlagSet, false)
+	f.register(cmd.FlagSet, inspectFlagSet)
 	_, err := cmd.parse(args)
 	return err
 }
@@ -100,5 +100,48 @@ func TestHelpIsChineseAndMatchesDefaults(t *testing.T) {
 	}
 	if regexp.MustCompile(`(?m)^[A-Z][a-z]+ `).MatchString(out3.String()) {
 		t.Errorf("usage is not in Chinese:\n%s", out3)
+	}
+}
+
+// TestEveryCommandHasChineseHelp: every command and subcommand answers -h
+// with its Chinese help on stdout (exit 0), showing only the flags it
+// honours.
+func TestEveryCommandHasChineseHelp(t *testing.T) {
+	for _, tc := range []struct {
+		args          []string
+		want, without []string
+	}{
+		{[]string{"inspect", "-h"}, []string{"--state 文件", "--max-pages 页面数"}, nil},
+		{[]string{"scan", "-h"}, []string{"--words 文件", "-o 目录", "sensitive-word, typo, privacy"}, []string{"--state", "--max-pages", "--concurrency", "--rate", "--allow-private", "broken-link"}},
+		{[]string{"demo", "-h"}, []string{"--serve 地址"}, []string{"--fail-on", "-c 文件"}},
+		{[]string{"serve", "-h"}, []string{"--push-sites"}, nil},
+		{[]string{"report", "-h"}, []string{"--site 站点", "--run 编号"}, nil},
+		{[]string{"config", "-h"}, []string{"xunjian config check -c 文件 | xunjian config defaults"}, nil},
+		{[]string{"config", "check", "-h"}, []string{"-c 文件"}, nil},
+		{[]string{"config", "defaults", "-h"}, []string{"用法：xunjian config defaults"}, []string{"crawl:", "选项"}},
+		{[]string{"rules", "-h"}, []string{"--words 文件"}, nil},
+		{[]string{"rules", "check", "-h"}, []string{"--typos 文件"}, nil},
+		{[]string{"-h"}, []string{"xunjian demo [-o 目录] [--serve 地址]"}, nil},
+	} {
+		t.Run(strings.Join(tc.args, "_"), func(t *testing.T) {
+			e, out, errb := testEnv()
+			if code := run(context.Background(), tc.args, e); code != exitOK {
+				t.Fatalf("exit %d: %s", code, errb)
+			}
+			help := out.String()
+			if !strings.Contains(help, "用法：") || regexp.MustCompile(`(?m)^[A-Z][a-z]+ [a-z]+`).MatchString(help) {
+				t.Errorf("help is not Chinese:\n%s", help)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(help, w) {
+					t.Errorf("help lacks %q:\n%s", w, help)
+				}
+			}
+			for _, w := range tc.without {
+				if strings.Contains(help, w) {
+					t.Errorf("help shows %q, which this command ignores:\n%s", w, help)
+				}
+			}
+		})
 	}
 }

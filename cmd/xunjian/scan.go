@@ -15,7 +15,7 @@ import (
 func cmdScan(ctx context.Context, args []string, e env) error {
 	cmd := newCommand("scan", "xunjian scan [选项] 文件|目录|网址...", "发布前检查文档：对文件、目录和网址运行敏感词、错别字和隐私检查。", e)
 	var f inspectFlags
-	f.register(cmd.FlagSet, false)
+	f.register(cmd.FlagSet, scanFlagSet)
 	o := cmd.Lookup("o")
 	o.DefValue, o.Usage = "", "把报告写到这个`目录`（不给时只打印摘要）"
 	f.out = ""
