@@ -64,6 +64,12 @@ type Config struct {
 	// MaxAttachmentBytes caps an attachment handed to OnAttachment
 	// (crawl.max_page_bytes when 0).
 	MaxAttachmentBytes int64
+	// AttachmentsAtOnce bounds the attachments the link checks download
+	// and hand to OnAttachment at once (0: no bound), so that they are
+	// requested no faster than OnAttachment reads them: otherwise every
+	// check worker holds one waiting for a reader, and an interrupted run
+	// has downloaded them for nothing.
+	AttachmentsAtOnce int
 	// RefsFor, if set, is called when the crawl ends and names more
 	// targets (besides failures) whose referring pages Result.Referrers
 	// must hold, e.g. attachments with findings.
@@ -173,6 +179,7 @@ type Crawler struct {
 	patternTraps map[string]*Trap
 	similar      *similarPages
 	bigPages     chan struct{} // one page over bigPage bytes at a time
+	attachSlots  chan struct{} // Config.AttachmentsAtOnce (nil: no bound)
 	skipped      map[string]int
 	notChecked   []NotChecked
 	capHit       bool
@@ -221,6 +228,9 @@ func New(cfg Config) (*Crawler, error) {
 		patternTraps: map[string]*Trap{},
 		similar:      &similarPages{max: cfg.Crawl.MaxSimilarPages},
 		bigPages:     make(chan struct{}, 1),
+	}
+	if cfg.AttachmentsAtOnce > 0 {
+		cr.attachSlots = make(chan struct{}, cfg.AttachmentsAtOnce)
 	}
 	for _, h := range cfg.Hosts {
 		cr.scope[strings.ToLower(h)] = true
@@ -548,6 +558,14 @@ func (cr *Crawler) handleTarget(ctx context.Context, it Item) {
 	if it.Kind == KindAttachment && cr.cfg.OnAttachment != nil {
 		// Content checks read attachments: one GET gives both the
 		// availability and the bytes.
+		if cr.attachSlots != nil {
+			select {
+			case cr.attachSlots <- struct{}{}:
+				defer func() { <-cr.attachSlots }()
+			case <-ctx.Done():
+				return
+			}
+		}
 		out, res := cr.fetch(cr.conditional(ctx, known, plan), http.MethodGet, it.URL, bodyAny)
 		defer res.free()
 		cr.observe(it, out)

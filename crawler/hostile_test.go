@@ -271,3 +271,56 @@ func sscan(s, format string, n *int) bool {
 	_, err := fmt.Sscanf(s, format, n)
 	return err == nil
 }
+
+// Attachments are requested no faster than OnAttachment reads them: with
+// AttachmentsAtOnce 2, twenty links to attachments and a slow reader, at
+// most two are ever downloaded and not yet read (without the bound, every
+// check worker held one).
+func TestAttachmentsAtOnce(t *testing.T) {
+	var held, most atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			for i := range 20 {
+				fmt.Fprintf(w, `<a href="/f/%d.pdf">附件</a>`, i)
+			}
+			return
+		}
+		n := held.Add(1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		w.Header().Set("Content-Type", "application/pdf")
+		w.Write([]byte("%PDF-1.4 x"))
+	}))
+	defer srv.Close()
+	for _, tc := range []struct {
+		name     string
+		atOnce   int
+		wantMost int64
+	}{
+		{"bounded", 2, 2},
+		{"unbounded", 0, 20},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			held.Store(0)
+			most.Store(0)
+			cfg := testCrawlConfig(t, srv.URL+"/")
+			cfg.Soft404 = false
+			cfg.AttachmentsAtOnce = tc.atOnce
+			var read atomic.Int64
+			cfg.OnAttachment = func(a *Attachment) {
+				time.Sleep(30 * time.Millisecond)
+				read.Add(1)
+				held.Add(-1)
+			}
+			runCrawl(t, cfg)
+			if read.Load() != 20 {
+				t.Errorf("%d attachments read, want 20", read.Load())
+			}
+			if tc.atOnce > 0 && most.Load() > tc.wantMost || tc.atOnce == 0 && most.Load() <= 2 {
+				t.Errorf("at most %d attachments downloaded and not yet read (AttachmentsAtOnce %d)", most.Load(), tc.atOnce)
+			}
+			t.Logf("AttachmentsAtOnce %d: at most %d held", tc.atOnce, most.Load())
+		})
+	}
+}

@@ -216,6 +216,7 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		Recheck:            recheck,
 		OnAttachment:       onAttachment,
 		MaxAttachmentBytes: cfg.Content.MaxAttachmentBytes,
+		AttachmentsAtOnce:  2 * cfg.Content.Extract.Workers,
 		RefsFor: func() []string {
 			mu.Lock()
 			defer mu.Unlock()
