@@ -18,6 +18,10 @@ import (
 // findings, homepage links ranked above others (首页不可用链接 vs 其他页面不可用链接).
 type brokenLink struct {
 	cfg catalog.BrokenLinkConfig
+	// max is report.max_findings_per_check: past it, a target's pages are
+	// one finding from the start (finding.Group would merge them anyway;
+	// made one by one they would cost gigabytes first).
+	max int
 	// ua is the crawl's User-Agent: what a site's firewall must let in.
 	ua string
 }
@@ -25,7 +29,7 @@ type brokenLink struct {
 var _ Finisher = (*brokenLink)(nil)
 
 func newBrokenLink(d Deps) (Check, error) {
-	return &brokenLink{cfg: d.Config.Checks.BrokenLink, ua: d.Config.Crawl.UserAgent}, nil
+	return &brokenLink{cfg: d.Config.Checks.BrokenLink, max: d.Config.Report.MaxFindingsPerCheck, ua: d.Config.Crawl.UserAgent}, nil
 }
 
 func (b *brokenLink) Name() string { return catalog.BrokenLink }
@@ -33,6 +37,11 @@ func (b *brokenLink) Name() string { return catalog.BrokenLink }
 // Finish turns the crawl's failures into findings, one per referring place.
 func (b *brokenLink) Finish(_ context.Context, s *Site, res *crawler.Result) (Result, error) {
 	home := s.Home.String()
+	total := 0
+	for _, f := range res.Failures {
+		total += max(1, len(f.Refs))
+	}
+	grouped := b.max > 0 && total > b.max
 	var out []finding.Finding
 	for _, f := range res.Failures {
 		if len(f.Refs) == 0 {
@@ -41,9 +50,38 @@ func (b *brokenLink) Finish(_ context.Context, s *Site, res *crawler.Result) (Re
 			}
 			continue
 		}
-		for _, ref := range f.Refs {
-			out = append(out, b.finding(f, ref, false))
+		if !grouped {
+			for _, ref := range f.Refs {
+				out = append(out, b.finding(f, ref, false))
+			}
+			continue
 		}
+		// The homepage's reference stays its own finding (it ranks higher
+		// and the evaluation counts it); the other pages are one.
+		var others []crawler.Ref
+		for _, ref := range f.Refs {
+			if ref.Home {
+				out = append(out, b.finding(f, ref, false))
+			} else {
+				others = append(others, ref)
+			}
+		}
+		if len(others) == 0 {
+			continue
+		}
+		fd := b.finding(f, others[0], false)
+		if n := f.TotalRefs - (len(f.Refs) - len(others)); n > 1 {
+			var examples []string
+			for _, r := range others[:min(len(others), 5)] {
+				examples = append(examples, r.Page)
+			}
+			fd.Details["pages"], fd.Details["example_pages"] = n, examples
+			fd.Message += fmt.Sprintf("（共 %d 个页面含此问题）", n)
+		}
+		out = append(out, fd)
+	}
+	for _, t := range res.Traps {
+		out = append(out, trapFinding(t, home))
 	}
 	out = append(out, notChecked(res.NotChecked)...)
 	out = append(out, b.firewalls(home, res.Blocked)...)
@@ -131,6 +169,27 @@ func notChecked(list []crawler.NotChecked) []finding.Finding {
 		})
 	}
 	return out
+}
+
+var trapLabels = map[string]string{
+	"similar-pages": "大量地址不同但内容几乎相同的页面（如地址中带会话号、随机路径）",
+	"pattern":       "同一地址模式下的页面数达到上限（crawl.max_pages_per_pattern）",
+	"chain":         "同一地址模式的页面逐页相连过长（如日历“下一天”，crawl.max_pattern_chain）",
+}
+
+// trapFinding tells the webmaster which part of the site the crawl
+// stopped following, so nothing unchecked reads as passed.
+func trapFinding(t crawler.Trap, home string) finding.Finding {
+	page := t.Example
+	if page == "" {
+		page = home
+	}
+	return finding.Finding{
+		Check: catalog.BrokenLink, Severity: finding.Info, Certainty: finding.Suspected, Kind: "crawler-trap", Page: page,
+		Message:  fmt.Sprintf("疑似爬虫陷阱，已停止深入抓取（其余未检查）：%s", trapLabels[t.Reason]),
+		Evidence: fmt.Sprintf("地址模式 %s：已抓取 %d 个页面，另有 %d 处链接未跟进", t.Pattern, t.Pages, t.Skipped),
+		Details:  map[string]any{"reason": t.Reason, "pattern": t.Pattern, "pages": t.Pages, "skipped": t.Skipped},
+	}
 }
 
 func (b *brokenLink) finding(f crawler.Failure, ref crawler.Ref, isHome bool) finding.Finding {

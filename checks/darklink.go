@@ -56,7 +56,9 @@ type darkLink struct {
 	mu     sync.Mutex
 	css    map[string]*hidden.Sheet // inline <style> blocks
 	sheets map[string]*sheetFetch   // linked stylesheets by URL
-	sample []string
+	// cachedRules counts the rules the two caches hold (maxCachedRules).
+	cachedRules int
+	sample      []string
 	// raw holds, for the pages rendered later, the links of the raw HTML
 	// and the targets the static pass already reported.
 	raw    map[string]map[string]bool
@@ -92,8 +94,19 @@ func (c *darkLink) Name() string { return catalog.DarkLink }
 type hiddenLink struct {
 	url, text, technique, tag string
 	// how says where it is hidden: the HTML to delete and the CSS that
-	// hides it (details of the finding).
-	how map[string]any
+	// hides it (details of the finding); for a link the stylesheets hide,
+	// it is made from node and why when the link is listed (a hostile
+	// page hides thousands).
+	how  map[string]any
+	node *html.Node
+	why  hidden.Reason
+}
+
+func (l hiddenLink) details() map[string]any {
+	if l.how == nil && l.node != nil {
+		return explainDetails(l.node, l.why)
+	}
+	return l.how
 }
 
 var tagRE = regexp.MustCompile(`<[^>]*>`)
@@ -121,28 +134,38 @@ func (c *darkLink) Page(ctx context.Context, p *crawler.Page) []finding.Finding 
 		base = p.URL
 	}
 	var sheets []*hidden.Sheet
+	var limits cssLimits
 	order := 0
 	p.Doc.Find("style").Each(func(_ int, s *goquery.Selection) {
-		sheets = append(sheets, c.inlineSheet(s.Text(), order))
+		if limits.full(&limits.sheets) {
+			return
+		}
+		limits.add(c.inlineSheet(s.Text(), order), &sheets)
 		order += 100000
 	})
 	if c.cfg.FetchCSS {
 		p.Doc.Find(`link[rel~="stylesheet"][href]`).Each(func(_ int, s *goquery.Selection) {
+			if limits.full(&limits.sheets) {
+				return
+			}
 			href, _ := s.Attr("href")
 			u, err := crawler.Normalize(base, href)
 			if err != nil || !c.deps.inScope(u) {
 				return
 			}
-			sheets = append(sheets, c.stylesheet(ctx, u.String(), order))
+			limits.add(c.stylesheet(ctx, u.String(), order), &sheets)
 			order += 100000
 		})
 	}
 	st := hidden.NewStyler(sheets...)
 	var links []hiddenLink
-	p.Doc.Find("a[href], area[href], iframe[src], frame[src]").Each(func(_ int, s *goquery.Selection) {
+	p.Doc.Find("a[href], area[href], iframe[src], frame[src]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		if st.Exhausted() {
+			return false
+		}
 		why, ok := st.Explain(s.Nodes[0])
 		if !ok {
-			return
+			return true
 		}
 		attr := "href"
 		if n := goquery.NodeName(s); n == "iframe" || n == "frame" {
@@ -150,7 +173,8 @@ func (c *darkLink) Page(ctx context.Context, p *crawler.Page) []finding.Finding 
 		}
 		v, _ := s.Attr(attr)
 		links = append(links, hiddenLink{url: v, text: strings.Join(strings.Fields(s.Text()), " "), technique: why.Technique, tag: goquery.NodeName(s),
-			how: explainDetails(s.Nodes[0], why)})
+			node: s.Nodes[0], why: why})
+		return true
 	})
 	// Links inside <noscript> are text to the parser (scripting on): parse them.
 	p.Doc.Find("noscript").Each(func(_ int, s *goquery.Selection) {
@@ -177,7 +201,16 @@ func (c *darkLink) Page(ctx context.Context, p *crawler.Page) []finding.Finding 
 		}
 	})
 	var out []finding.Finding
+	if why := limits.reasons(st); why != "" {
+		out = append(out, finding.Finding{
+			Check: c.Name(), Severity: finding.Info, Kind: "not-analysed", Page: p.URL.String(),
+			Message:  "该页暗链静态分析未完成（未检查）：" + why,
+			Evidence: fmt.Sprintf("样式表 %d 个，规则 %d 条，匹配步数 %d", len(sheets), limits.rules, st.Work()),
+			Details:  map[string]any{"sheets": len(sheets), "rules": limits.rules, "work": st.Work()},
+		})
+	}
 	seen := map[string]bool{}
+	listed, more := 0, 0
 	for _, l := range links {
 		u, err := crawler.Normalize(base, l.url)
 		if err != nil {
@@ -191,13 +224,25 @@ func (c *darkLink) Page(ctx context.Context, p *crawler.Page) []finding.Finding 
 		if seen[key] {
 			continue
 		}
+		if listed >= maxPageDarkLinks {
+			more++ // a hostile page: the rest are counted, not listed
+			continue
+		}
 		seen[key] = true
-		out = append(out, c.finding(p.URL.String(), u.String(), l.text, l.technique, "static", word, l.how))
+		listed++
+		out = append(out, c.finding(p.URL.String(), u.String(), l.text, l.technique, "static", word, l.details()))
 		if sampled {
 			c.mu.Lock()
 			c.static[p.URL.String()][u.String()] = true
 			c.mu.Unlock()
 		}
+	}
+	if more > 0 {
+		out = append(out, finding.Finding{
+			Check: c.Name(), Severity: finding.High, Certainty: finding.Suspected, Kind: "more-hidden-links", Page: p.URL.String(),
+			Message:  fmt.Sprintf("该页另有 %d 个隐藏的外部或含敏感词链接未逐条列出（每页最多列出 %d 个），网站疑似被挂马", more, maxPageDarkLinks),
+			Evidence: fmt.Sprintf("共 %d 个", listed+more), Details: map[string]any{"count": listed + more, "listed": listed},
+		})
 	}
 	return out
 }
@@ -267,6 +312,69 @@ func (c *darkLink) finding(page, target, text, technique, how, word string, extr
 	}
 }
 
+// Bounds of the static pass: the stylesheets and rules applied to one
+// page, and the rules the run keeps parsed for later pages (about 0.8 KB
+// each). A page past them is reported as not analysed, not styled with
+// gigabytes.
+const (
+	maxPageSheets  = 64
+	maxPageRules   = 50_000
+	maxCachedRules = 60_000
+	// maxPageDarkLinks caps the dark links listed for one page.
+	maxPageDarkLinks = 500
+)
+
+// cssLimits counts what one page's static pass applied and why it fell short.
+type cssLimits struct {
+	sheets, rules       int
+	truncated, dropped  int
+	skipped, overBudget int
+}
+
+func (l *cssLimits) full(n *int) bool {
+	if *n >= maxPageSheets {
+		l.skipped++
+		return true
+	}
+	return false
+}
+
+// add applies s unless the page's rules would pass maxPageRules.
+func (l *cssLimits) add(s *hidden.Sheet, sheets *[]*hidden.Sheet) {
+	l.sheets++
+	if s.Truncated {
+		l.truncated++
+	}
+	l.dropped += s.Dropped
+	if l.rules+s.Rules() > maxPageRules {
+		l.overBudget++
+		return
+	}
+	l.rules += s.Rules()
+	*sheets = append(*sheets, s)
+}
+
+// reasons says in Chinese why the page was not fully analysed ("" if it was).
+func (l *cssLimits) reasons(st *hidden.Styler) string {
+	var why []string
+	if st.Exhausted() {
+		why = append(why, "页面结构或样式过于复杂，超出分析预算（嵌套过深或规则过多）")
+	}
+	if l.skipped > 0 {
+		why = append(why, fmt.Sprintf("样式表超过 %d 个，其余 %d 个未分析", maxPageSheets, l.skipped))
+	}
+	if l.overBudget > 0 {
+		why = append(why, fmt.Sprintf("样式规则超过 %d 条，%d 个样式表未分析", maxPageRules, l.overBudget))
+	}
+	if l.truncated > 0 {
+		why = append(why, fmt.Sprintf("%d 个样式表超过 %d MB，只分析了前 %d MB", l.truncated, hidden.MaxSheetBytes>>20, hidden.MaxSheetBytes>>20))
+	}
+	if l.dropped > 0 {
+		why = append(why, fmt.Sprintf("%d 条样式规则过于复杂或超出上限，未分析", l.dropped))
+	}
+	return strings.Join(why, "；")
+}
+
 // inlineSheet parses a <style> block, once per distinct text: templates
 // repeat the same block on every page.
 func (c *darkLink) inlineSheet(text string, order int) *hidden.Sheet {
@@ -279,8 +387,9 @@ func (c *darkLink) inlineSheet(text string, order int) *hidden.Sheet {
 	}
 	s = hidden.ParseSheetFrom(text, order, "页面内 <style>")
 	c.mu.Lock()
-	if len(c.css) < 1000 {
+	if c.cachedRules+s.Rules() <= maxCachedRules {
 		c.css[key] = s
+		c.cachedRules += s.Rules()
 	}
 	c.mu.Unlock()
 	return s
@@ -307,16 +416,30 @@ func (c *darkLink) stylesheet(ctx context.Context, u string, order int) *hidden.
 		<-f.done
 		return f.sheet
 	}
-	defer close(f.done)
+	defer func() {
+		// The parsed sheet stays for later pages while the cache has
+		// room; past it, later pages fetch and parse it again.
+		c.mu.Lock()
+		if c.cachedRules+f.sheet.Rules() <= maxCachedRules {
+			c.cachedRules += f.sheet.Rules()
+		} else {
+			delete(c.sheets, u)
+		}
+		c.mu.Unlock()
+		close(f.done)
+	}()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err == nil {
 		req.Header.Set("User-Agent", c.deps.Config.Crawl.UserAgent)
 		if resp, err := c.client.Do(req); err == nil {
-			body, _ := io.ReadAll(io.LimitReader(resp.Body, 2<<20))
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, hidden.MaxSheetBytes+1))
 			resp.Body.Close()
 			if resp.StatusCode < 400 {
 				text, _ := crawler.Decode(body, resp.Header.Get("Content-Type"))
 				f.sheet = hidden.ParseSheetFrom(string(text), order, u)
+			}
+			if len(body) > hidden.MaxSheetBytes {
+				f.sheet.Truncated = true
 			}
 		}
 	}
@@ -680,13 +803,33 @@ func explainDetails(link *html.Node, why hidden.Reason) map[string]any {
 	return out
 }
 
-// outerHTML renders n as HTML, cut to maxSnippet bytes.
+// outerHTML renders n as HTML, cut to maxSnippet bytes (rendering stops
+// there: a hostile element carries 100,000 classes).
 func outerHTML(n *html.Node) string {
-	var b strings.Builder
-	if html.Render(&b, n) != nil {
+	w := &capWriter{max: maxSnippet + utf8.UTFMax}
+	if err := html.Render(w, n); err != nil && !w.full {
 		return ""
 	}
-	return cutUTF8(b.String(), maxSnippet)
+	return cutUTF8(w.b.String(), maxSnippet)
+}
+
+// capWriter keeps the first max bytes written and then fails, which ends
+// html.Render.
+type capWriter struct {
+	b    strings.Builder
+	max  int
+	full bool
+}
+
+var errSnippetFull = errors.New("snippet full")
+
+func (w *capWriter) Write(p []byte) (int, error) {
+	if room := w.max - w.b.Len(); len(p) > room {
+		w.b.Write(p[:room])
+		w.full = true
+		return room, errSnippetFull
+	}
+	return w.b.Write(p)
 }
 
 // wrapSnippet shows inner inside the start and end tags of the element
@@ -696,11 +839,11 @@ func wrapSnippet(outer *html.Node, inner string) string {
 		return inner
 	}
 	shallow := &html.Node{Type: html.ElementNode, Data: outer.Data, DataAtom: outer.DataAtom, Attr: outer.Attr}
-	var b strings.Builder
-	if html.Render(&b, shallow) != nil {
+	w := &capWriter{max: maxSnippet + utf8.UTFMax}
+	if err := html.Render(w, shallow); err != nil && !w.full {
 		return inner
 	}
-	tags := b.String() // "<div class="hid"></div>"
+	tags := w.b.String() // "<div class="hid"></div>"
 	end := "</" + outer.Data + ">"
 	start := strings.TrimSuffix(tags, end)
 	return cutUTF8(start, maxSnippet) + "\n  " + inner + "\n" + end

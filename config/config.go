@@ -233,8 +233,21 @@ var errNoSites = fmt.Errorf("没有要巡检的站点：请给出首页网址，
 // the rule packs (CheckPacks).
 func (c *Config) Validate() error {
 	p := section.NewProblems()
+	keys := map[string]int{}
 	for i := range c.Sites {
-		c.Sites[i].Validate(p.Sub(fmt.Sprintf("sites[%d]", i)))
+		sp := p.Sub(fmt.Sprintf("sites[%d]", i))
+		c.Sites[i].Validate(sp)
+		// Sites are keyed by their whole homepage URL (history, report
+		// folders): two entries with one key would share one history
+		// and one of them would never be inspected.
+		if _, err := ParseSiteURL(c.Sites[i].URL); err == nil {
+			k := reports.SiteDir(c.Sites[i].URL)
+			if j, dup := keys[k]; dup {
+				sp.Bad("url", "“%s”与 sites[%d] 的首页相同（主机、路径和参数都相同）：请删除其中一项", c.Sites[i].URL, j)
+			} else {
+				keys[k] = i
+			}
+		}
 	}
 	c.Crawl.Validate(p.Sub("crawl"))
 	c.Sections.Validate(p)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"time"
 
 	"github.com/xunjian/xunjian/config/section"
 )
@@ -25,7 +26,11 @@ type Crawl struct {
 	MaxPagesPerPattern int      `yaml:"max_pages_per_pattern"`
 	// MaxPatternChain stops a chain of pages that each link to the next
 	// page of the same pattern (calendars, endless "next" links).
-	MaxPatternChain int  `yaml:"max_pattern_chain"`
+	MaxPatternChain int `yaml:"max_pattern_chain"`
+	// MaxSimilarPages stops following the links of pages whose visible
+	// text is nearly the same as this many pages already crawled (fan-out
+	// traps: ever-new URLs serving one page); 0 turns it off.
+	MaxSimilarPages int  `yaml:"max_similar_pages"`
 	MaxRedirects    int  `yaml:"max_redirects"`
 	AllowPrivate    bool `yaml:"allow_private"`
 	// AllowNetworks are CIDR ranges external links may reach even when
@@ -37,6 +42,19 @@ type Crawl struct {
 	// FrontierMemory is how many queued URLs are kept in memory before the
 	// queue spills to a temporary file.
 	FrontierMemory int `yaml:"frontier_memory"`
+	// MaxLinksPerPage caps the links read from one page (a hostile page
+	// carries 337,000); the rest are counted and reported.
+	MaxLinksPerPage int `yaml:"max_links_per_page"`
+	// MaxTargets caps the distinct URLs (pages and link targets) a run
+	// requests; the rest are counted and reported.
+	MaxTargets int `yaml:"max_targets"`
+	// TimeBudget ends a site's run as incomplete, with what was found,
+	// when it has taken this long (sites[].time_budget overrides it); the
+	// last fifth (at most 5 minutes) is kept for the checks' final passes.
+	TimeBudget Duration `yaml:"time_budget"`
+	// LinkGraphRefs bounds the referring places of failed targets held in
+	// memory for the report (the whole link graph is on disk).
+	LinkGraphRefs int `yaml:"link_graph_refs"`
 	// ConditionalGet: a re-inspection (serve, or inspect --state) asks for
 	// the pages and attachments it read last time with their validators
 	// (If-None-Match, If-Modified-Since); an unchanged one (304) keeps
@@ -67,8 +85,14 @@ func (cr *Crawl) Validate(p *section.Problems) {
 	p.Positive("max_url_length", cr.MaxURLLength)
 	p.Positive("max_pages_per_pattern", cr.MaxPagesPerPattern)
 	p.Positive("max_pattern_chain", cr.MaxPatternChain)
+	if cr.MaxSimilarPages < 0 {
+		p.Bad("max_similar_pages", "不能为负数（0 表示关闭此项保护）")
+	}
 	p.Positive("max_redirects", cr.MaxRedirects)
 	p.Positive("frontier_memory", cr.FrontierMemory)
+	p.Positive("max_links_per_page", cr.MaxLinksPerPage)
+	p.Positive("max_targets", cr.MaxTargets)
+	p.Positive("link_graph_refs", cr.LinkGraphRefs)
 	p.Between("spread_days", cr.SpreadDays, 0, 31)
 	if cr.SpreadMinPages < 0 {
 		p.Bad("spread_min_pages", "不能为负数")
@@ -81,6 +105,9 @@ func (cr *Crawl) Validate(p *section.Problems) {
 	}
 	if cr.MaxPageBytes <= 0 {
 		p.Bad("max_page_bytes", "应大于 0，现为 %d", cr.MaxPageBytes)
+	}
+	if cr.TimeBudget.D() < time.Minute {
+		p.Bad("time_budget", "至少为 1m，现为 %v", cr.TimeBudget.D())
 	}
 	if cr.Timeout.D() <= 0 {
 		p.Bad("timeout", "应为正的时长，如 15s")

@@ -21,6 +21,8 @@ type Site struct {
 	DailyAt       string   `yaml:"daily_at"`
 	TimeZone      string   `yaml:"timezone"`
 	ProbeInterval Duration `yaml:"probe_interval"`
+	// TimeBudget overrides crawl.time_budget for this site.
+	TimeBudget Duration `yaml:"time_budget"`
 }
 
 // Validate checks one entry of `sites:`.
@@ -32,6 +34,9 @@ func (s *Site) Validate(p *section.Problems) {
 		if h == "" || strings.ContainsAny(h, "/ ") {
 			p.Bad(fmt.Sprintf("hosts[%d]", j), "“%s”不是主机名", h)
 		}
+	}
+	if d := s.TimeBudget.D(); d != 0 && d < time.Minute {
+		p.Bad("time_budget", "至少为 1m，现为 %v", d)
 	}
 	if s.DailyAt != "" {
 		if _, err := time.Parse("15:04", s.DailyAt); err != nil {

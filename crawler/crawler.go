@@ -11,6 +11,7 @@
 package crawler
 
 import (
+	"bytes"
 	"context"
 	crand "crypto/rand"
 	"encoding/hex"
@@ -63,6 +64,12 @@ type Config struct {
 	// MaxAttachmentBytes caps an attachment handed to OnAttachment
 	// (crawl.max_page_bytes when 0).
 	MaxAttachmentBytes int64
+	// AttachmentsAtOnce bounds the attachments the link checks download
+	// and hand to OnAttachment at once (0: no bound), so that they are
+	// requested no faster than OnAttachment reads them: otherwise every
+	// check worker holds one waiting for a reader, and an interrupted run
+	// has downloaded them for nothing.
+	AttachmentsAtOnce int
 	// RefsFor, if set, is called when the crawl ends and names more
 	// targets (besides failures) whose referring pages Result.Referrers
 	// must hold, e.g. attachments with findings.
@@ -103,6 +110,8 @@ type Result struct {
 	Home Outcome
 	// Referrers holds the referring places of the targets Config.RefsFor named.
 	Referrers map[string][]Ref
+	// Traps are the parts of the site the trap guards stopped following.
+	Traps []Trap
 	// Recheck counts how the run used Config.Memory.
 	Recheck RecheckStats
 	// Blocked are the hosts whose firewall answered instead of the site
@@ -162,24 +171,32 @@ type Crawler struct {
 	walls     walls
 	start     time.Time
 
-	mu         sync.Mutex
-	failures   map[string]*Failure
-	patterns   map[string]int
-	skipped    map[string]int
-	notChecked []NotChecked
-	capHit     bool
-	homeOut    Outcome
-	pageCount  atomic.Int64
-	renders    atomic.Int64 // render attempts (the budget)
-	renderedOK atomic.Int64 // pages rendered
-	rendered   atomic.Int64 // links only rendering found
-	crawled    atomic.Int64
-	targets    atomic.Int64
-	linkCount  atomic.Int64
-	attach     atomic.Int64
-	errs       atomic.Int64
-	retries    atomic.Int64
-	bytesRead  atomic.Int64
+	mu       sync.Mutex
+	failures map[string]*Failure
+	patterns map[string]int
+	// patternTraps and chainTraps count, per pattern, the references the
+	// per-pattern and chain guards turned away, with an example.
+	patternTraps map[string]*Trap
+	similar      *similarPages
+	bigPages     chan struct{} // one page over bigPage bytes at a time
+	attachSlots  chan struct{} // Config.AttachmentsAtOnce (nil: no bound)
+	skipped      map[string]int
+	notChecked   []NotChecked
+	capHit       bool
+	targetCap    bool
+	linksCut     int // pages whose links passed crawl.max_links_per_page
+	homeOut      Outcome
+	pageCount    atomic.Int64
+	renders      atomic.Int64 // render attempts (the budget)
+	renderedOK   atomic.Int64 // pages rendered
+	rendered     atomic.Int64 // links only rendering found
+	crawled      atomic.Int64
+	targets      atomic.Int64
+	linkCount    atomic.Int64
+	attach       atomic.Int64
+	errs         atomic.Int64
+	retries      atomic.Int64
+	bytesRead    atomic.Int64
 }
 
 // New validates cfg and builds a crawler.
@@ -207,6 +224,13 @@ func New(cfg Config) (*Crawler, error) {
 		failures:  map[string]*Failure{},
 		patterns:  map[string]int{},
 		skipped:   map[string]int{},
+
+		patternTraps: map[string]*Trap{},
+		similar:      &similarPages{max: cfg.Crawl.MaxSimilarPages},
+		bigPages:     make(chan struct{}, 1),
+	}
+	if cfg.AttachmentsAtOnce > 0 {
+		cr.attachSlots = make(chan struct{}, cfg.AttachmentsAtOnce)
 	}
 	for _, h := range cfg.Hosts {
 		cr.scope[strings.ToLower(h)] = true
@@ -237,7 +261,18 @@ func New(cfg Config) (*Crawler, error) {
 		}
 	}
 	cr.policy = pol
-	cr.transport = &collyTransport{next: pol.Transport(netpolicy.Crawl)}
+	fileLimit := cfg.MaxAttachmentBytes
+	if fileLimit <= 0 {
+		fileLimit = cfg.Crawl.MaxPageBytes
+	}
+	// One byte past each limit tells a truncated body; the budget holds
+	// two of the largest bodies.
+	cr.transport = &collyTransport{
+		next:      pol.Transport(netpolicy.Crawl),
+		bodies:    newBodyBudget(2*(max(fileLimit, cfg.Crawl.MaxPageBytes)+1), cfg.TempDir),
+		pageLimit: cfg.Crawl.MaxPageBytes + 1,
+		fileLimit: fileLimit + 1,
+	}
 	cr.collector = cr.newCollector()
 	return cr, nil
 }
@@ -284,7 +319,9 @@ func (cr *Crawler) Run(ctx context.Context, onPage func(*Page)) (*Result, error)
 	cr.checks.mu.Unlock()
 	var wg sync.WaitGroup
 	pageWorkers := max(1, min(cr.cfg.Crawl.Concurrency*len(cr.scope), 256))
-	checkWorkers := max(4, min(cr.cfg.Crawl.Concurrency*4, 64))
+	// Many workers: a target that never answers holds one for timeout ×
+	// attempts; the per-host limit still bounds each host.
+	checkWorkers := max(16, min(cr.cfg.Crawl.Concurrency*16, 128))
 	for range pageWorkers {
 		wg.Go(func() {
 			for {
@@ -332,7 +369,7 @@ func (cr *Crawler) probeMissingPage(ctx context.Context) *soft404Baseline {
 	u := *cr.cfg.Home
 	u.Path = "/xunjian-no-such-page-" + hex.EncodeToString(b[:]) + ".html"
 	u.RawQuery = ""
-	res := cr.fetchOnce(ctx, http.MethodGet, u.String(), bodyHTML)
+	res := cr.fetchOnce(ctx, http.MethodGet, u.String(), bodyHTML, false)
 	if res.err != nil {
 		return nil
 	}
@@ -364,6 +401,7 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 		mode = bodyAny
 	}
 	out, res := cr.fetch(cr.conditional(ctx, known, plan), http.MethodGet, it.URL, mode)
+	defer res.free()
 	cr.observe(it, out)
 	if it.Depth == 0 {
 		cr.mu.Lock()
@@ -384,6 +422,15 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 			final = canonical(f)
 		}
 	}
+	if !out.Failed() && res.gotBody {
+		// A big body waits on file for the body budget (spool.go).
+		if err := res.load(ctx); err != nil {
+			if ctx.Err() == nil {
+				cr.log.Warn("page body", "url", it.URL, "err", err)
+			}
+			return
+		}
+	}
 	if !out.Failed() && (!isHTML(res.header) || readers.IsDownload(res.header)) {
 		// A page link that serves a document: an attachment by content type.
 		cr.attach.Add(1)
@@ -393,12 +440,31 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 	learnt := false
 	if !out.Failed() && res.gotBody && cr.inScope(final) {
 		cr.crawled.Add(1)
+		if heavy(res.data) {
+			// One big page in memory at a time: its tree and the checks'
+			// work on it cost tens of MB (hostile pages come in threes).
+			select {
+			case cr.bigPages <- struct{}{}:
+				defer func() { <-cr.bigPages }()
+			case <-ctx.Done():
+				return
+			}
+		}
 		text, cs := Decode(res.data, res.header.Get(originalContentType))
 		truncated := int64(len(res.data)) > cr.cfg.Crawl.MaxPageBytes
 		if truncated {
 			text = text[:min(len(text), int(cr.cfg.Crawl.MaxPageBytes))]
 		}
-		doc, flattened, err := ParseHTML(text)
+		text, cut := capElements(text, MaxElements)
+		if cut {
+			// The page is what was parsed: the rest of a 10 MB body is
+			// not held while the checks read the page.
+			truncated = true
+			text = bytes.Clone(text)
+			res.data = nil
+			res.free()
+		}
+		doc, flattened, _, err := ParseHTMLCapped(text)
 		if err != nil {
 			cr.log.Warn("parse page", "url", it.URL, "err", err)
 			return
@@ -410,7 +476,7 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 		}
 		// Links resolve against the final URL: relative links on a
 		// redirected page are relative to where the page really is.
-		links := ExtractLinksIn(doc, final, cr.attachExt, cs)
+		links, more := ExtractLinksCapped(doc, final, cr.attachExt, cs, cr.cfg.Crawl.MaxLinksPerPage)
 		links = dedupeLinks(links)
 		p := &Page{
 			URL: pageURL, FinalURL: final, Status: res.status, Header: restoreHeader(res.header),
@@ -421,7 +487,15 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 		cr.readPage(ctx, it, p)
 		// Rendered discovery: what only scripts put on the page.
 		cr.discover(ctx, p)
-		cr.linkCount.Add(int64(len(p.Links)))
+		cr.linkCount.Add(int64(len(p.Links) + more))
+		if n := cr.cfg.Crawl.MaxLinksPerPage; n > 0 && (len(p.Links) > n || more > 0) {
+			// A hostile page: its first links are checked, the rest counted.
+			cr.mu.Lock()
+			cr.skipped["links-per-page"] += max(0, len(p.Links)-n) + more
+			cr.linksCut++
+			cr.mu.Unlock()
+			p.Links = p.Links[:min(n, len(p.Links)):min(n, len(p.Links))]
+		}
 		if onPage != nil {
 			onPage(p)
 		}
@@ -429,8 +503,14 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 		learnt = true
 		cr.refs.add(it.URL, it.Depth == 0, checkable(p.Links))
 		from := parent{depth: it.Depth, pattern: pathPattern(pageURL), chain: it.Chain, page: it.URL}
-		for _, ln := range p.Links {
-			cr.enqueue(ln, from)
+		if it.Depth > 0 && cr.similar.observe(it.URL, from.pattern, pageText(doc, 64<<10)) {
+			// One more page of a fan-out trap: its links are checked
+			// where already known, never followed.
+			cr.skip("trap-similar")
+		} else {
+			for _, ln := range p.Links {
+				cr.enqueue(ln, from)
+			}
 		}
 	}
 	if out.Failed() {
@@ -478,7 +558,16 @@ func (cr *Crawler) handleTarget(ctx context.Context, it Item) {
 	if it.Kind == KindAttachment && cr.cfg.OnAttachment != nil {
 		// Content checks read attachments: one GET gives both the
 		// availability and the bytes.
+		if cr.attachSlots != nil {
+			select {
+			case cr.attachSlots <- struct{}{}:
+				defer func() { <-cr.attachSlots }()
+			case <-ctx.Done():
+				return
+			}
+		}
 		out, res := cr.fetch(cr.conditional(ctx, known, plan), http.MethodGet, it.URL, bodyAny)
+		defer res.free()
 		cr.observe(it, out)
 		if ctx.Err() != nil && out.Failed() {
 			return
@@ -490,6 +579,12 @@ func (cr *Crawler) handleTarget(ctx context.Context, it Item) {
 		if out.Failed() {
 			cr.recordFailure(it, out)
 			cr.learnFile(ctx, it, out, res, nil, false)
+			return
+		}
+		if err := res.load(ctx); err != nil {
+			if ctx.Err() == nil {
+				cr.log.Warn("attachment body", "url", it.URL, "err", err)
+			}
 			return
 		}
 		u, _ := url.Parse(it.URL)
@@ -651,6 +746,7 @@ func (cr *Crawler) enqueue(ln Link, from parent) {
 		}
 		if chain > cr.cfg.Crawl.MaxPatternChain {
 			cr.skip("trap-chain")
+			cr.noteTrap("chain", p, s)
 			return
 		}
 		cr.mu.Lock()
@@ -661,6 +757,7 @@ func (cr *Crawler) enqueue(ln Link, from parent) {
 		cr.mu.Unlock()
 		if n >= cr.cfg.Crawl.MaxPagesPerPattern {
 			cr.skip("trap-pattern")
+			cr.noteTrap("pattern", p, s)
 			return
 		}
 		if cr.pageCount.Add(1) > int64(cr.cfg.Crawl.MaxPages) {
@@ -670,6 +767,13 @@ func (cr *Crawler) enqueue(ln Link, from parent) {
 			cr.skip("max-pages")
 			return
 		}
+	}
+	if n := cr.cfg.Crawl.MaxTargets; n > 0 && cr.targets.Load() >= int64(n) {
+		cr.mu.Lock()
+		cr.targetCap = true
+		cr.mu.Unlock()
+		cr.skip("max-targets")
+		return
 	}
 	cr.targets.Add(1)
 	var qerr error
@@ -682,6 +786,44 @@ func (cr *Crawler) enqueue(ln Link, from parent) {
 		cr.log.Error("queue", "url", s, "err", qerr)
 	}
 }
+
+// noteTrap counts a reference a trap guard turned away (at most 1,000
+// patterns are told apart).
+func (cr *Crawler) noteTrap(reason, pattern, example string) {
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	key := reason + " " + pattern
+	t := cr.patternTraps[key]
+	if t == nil {
+		if len(cr.patternTraps) >= 1000 {
+			return
+		}
+		n := cr.patterns[pattern]
+		if reason == "chain" {
+			n = cr.cfg.Crawl.MaxPatternChain
+		}
+		t = &Trap{Reason: reason, Pattern: pattern, Example: example, Pages: n}
+		cr.patternTraps[key] = t
+	}
+	t.Skipped++
+}
+
+// bigPage is the body size from which pages are handled one at a time,
+// heavyTags the number of tags (a page of 20,000 tags is a tree of about
+// 5 MB).
+const (
+	bigPage   = 1 << 20
+	heavyTags = 20_000
+)
+
+// heavy reports a page body handled one at a time: over bigPage bytes or
+// heavyTags tags.
+func heavy(body []byte) bool {
+	return len(body) > bigPage || bytes.Count(body, []byte("<")) > heavyTags
+}
+
+// Interrupted is the reason a cancelled crawl gives in Result.Incomplete.
+const Interrupted = "巡检被中断，报告只含中断前已检查的内容"
 
 // Progress returns counters for a progress line.
 func (cr *Crawler) Progress() Progress {
@@ -705,12 +847,25 @@ func (cr *Crawler) result(ctx context.Context) (*Result, error) {
 	}
 	if ctx.Err() != nil {
 		r.Complete = false
-		r.Incomplete = append(r.Incomplete, "巡检被中断，报告只含中断前已检查的内容")
+		r.Incomplete = append(r.Incomplete, Interrupted)
 	}
 	if cr.capHit {
 		r.Complete = false
 		r.Incomplete = append(r.Incomplete, fmt.Sprintf("达到页面数上限 %d（crawl.max_pages），其余页面未检查", cr.cfg.Crawl.MaxPages))
 	}
+	if cr.targetCap {
+		r.Complete = false
+		r.Incomplete = append(r.Incomplete, fmt.Sprintf("达到链接目标数上限 %d（crawl.max_targets），其余 %d 个链接目标未检查", cr.cfg.Crawl.MaxTargets, cr.skipped["max-targets"]))
+	}
+	if cr.linksCut > 0 {
+		r.Complete = false
+		r.Incomplete = append(r.Incomplete, fmt.Sprintf("%d 个页面的链接超过每页上限 %d 个（crawl.max_links_per_page），超出的 %d 个链接未检查", cr.linksCut, cr.cfg.Crawl.MaxLinksPerPage, cr.skipped["links-per-page"]))
+	}
+	for _, t := range cr.patternTraps {
+		r.Traps = append(r.Traps, *t)
+	}
+	sort.Slice(r.Traps, func(i, j int) bool { return r.Traps[i].Skipped > r.Traps[j].Skipped })
+	r.Traps = append(cr.similar.traps(), r.Traps...)
 	skipped := 0
 	for k, v := range cr.skipped {
 		r.SkippedReasons[k] = v
@@ -731,7 +886,14 @@ func (cr *Crawler) result(ctx context.Context) (*Result, error) {
 			wanted[u] = true
 		}
 	}
-	refs, totals, err := cr.refs.collect(wanted, cr.cfg.MaxRefsPerTarget)
+	// The referring places kept in memory are bounded for the whole run
+	// (crawl.link_graph_refs): with many failed targets each keeps fewer
+	// (at least 5); the totals stay exact.
+	limit := cr.cfg.MaxRefsPerTarget
+	if budget := cr.cfg.Crawl.LinkGraphRefs; budget > 0 && len(wanted) > 0 {
+		limit = min(limit, max(5, budget/len(wanted)))
+	}
+	refs, totals, err := cr.refs.collect(wanted, limit)
 	if err != nil {
 		return nil, err
 	}

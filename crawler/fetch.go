@@ -41,10 +41,22 @@ type collyTransport struct {
 	// sources maps a host to the local address the crawl's first
 	// connection to it came from: what its firewall saw (firewall.go).
 	sources sync.Map
+	// bodies spools the bodies of pages and attachments (spool.go):
+	// HTML up to pageLimit bytes, anything else up to fileLimit.
+	bodies               *bodyBudget
+	pageLimit, fileLimit int64
 }
 
 func (t *collyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	t.requests.Add(1)
+	var spooled *fetchResult
+	if id := req.Header.Get(spoolHeader); id != "" {
+		if v, ok := t.bodies.pending.Load(id); ok {
+			spooled = v.(*fetchResult)
+		}
+		req = req.Clone(req.Context())
+		req.Header.Del(spoolHeader)
+	}
 	if host := req.URL.Host; !t.known(host) {
 		req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{GotConn: func(ci httptrace.GotConnInfo) {
 			if a, ok := ci.Conn.LocalAddr().(*net.TCPAddr); ok {
@@ -56,6 +68,9 @@ func (t *collyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	if spooled != nil {
+		t.spool(spooled, req, resp)
+	}
 	if ct := resp.Header.Get("Content-Type"); strings.Contains(strings.ToLower(ct), "charset") {
 		resp.Header.Set(originalContentType, ct)
 		if mt, _, err := mime.ParseMediaType(ct); err == nil {
@@ -65,6 +80,27 @@ func (t *collyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	return resp, nil
+}
+
+// spool reads the body of a page or attachment answer into res (memory
+// or file, spool.go) and hands colly an empty one. Redirects and the
+// answers colly would abort after the headers are left to colly.
+func (t *collyTransport) spool(res *fetchResult, req *http.Request, resp *http.Response) {
+	if req.Method != http.MethodGet || resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		return
+	}
+	limit := t.fileLimit
+	switch {
+	case isHTML(resp.Header):
+		limit = t.pageLimit
+	case res.body != bodyAny:
+		return
+	}
+	sp, data, err := t.bodies.read(resp.Body, limit)
+	resp.Body.Close()
+	res.spool, res.data, res.spoolErr = sp, data, err
+	resp.Body, resp.ContentLength = http.NoBody, 0
+	resp.Header.Del("Content-Length")
 }
 
 func (t *collyTransport) known(host string) bool {
@@ -131,7 +167,9 @@ func (cr *Crawler) newCollector() *colly.Collector {
 	c.OnResponse(func(r *colly.Response) {
 		res := r.Ctx.GetAny("res").(*fetchResult)
 		res.status = r.StatusCode
-		res.data = r.Body
+		if res.spool == nil {
+			res.data = r.Body
+		}
 		res.gotBody = true
 	})
 	c.OnError(func(r *colly.Response, err error) {
@@ -177,14 +215,62 @@ type fetchResult struct {
 	data     []byte
 	gotBody  bool
 	err      error
+	// spool holds a spooled body (data is nil while it is on file);
+	// spoolErr is an error reading it.
+	spool    *spool
+	spoolErr error
 }
 
-// fetchOnce makes one request through colly.
-func (cr *Crawler) fetchOnce(ctx context.Context, method, target string, body bodyMode) *fetchResult {
+// load makes data the whole body, reading a spooled one back from its
+// file (waiting for the body budget).
+func (res *fetchResult) load(ctx context.Context) error {
+	if res.spool == nil || res.data != nil {
+		return nil
+	}
+	data, err := res.spool.load(ctx)
+	if err != nil {
+		return fmt.Errorf("load body: %w", err)
+	}
+	res.data = data
+	return nil
+}
+
+// free gives a spooled body's budget back (and removes its file).
+func (res *fetchResult) free() {
+	if res != nil {
+		res.spool.free()
+	}
+}
+
+// sniff is the body, or the start of a spooled one still on file.
+func (res *fetchResult) sniff() []byte {
+	if res.data == nil && res.spool != nil {
+		return res.spool.head
+	}
+	return res.data
+}
+
+// size is the body's length, on file or not.
+func (res *fetchResult) size() int64 {
+	if res.spool != nil {
+		return res.spool.n
+	}
+	return int64(len(res.data))
+}
+
+// fetchOnce makes one request through colly; with spooled, the body of
+// a page or attachment is read by the adapter (spool.go) and the caller
+// must free the result.
+func (cr *Crawler) fetchOnce(ctx context.Context, method, target string, body bodyMode, spooled bool) *fetchResult {
 	res := &fetchResult{body: body}
 	cctx := colly.NewContext()
 	cctx.Put("res", res)
 	hdr := http.Header{}
+	if spooled && (body == bodyHTML || body == bodyAny) {
+		id := cr.transport.bodies.register(res)
+		defer cr.transport.bodies.pending.Delete(id)
+		hdr.Set(spoolHeader, id)
+	}
 	hdr.Set("User-Agent", cr.cfg.Crawl.UserAgent)
 	hdr.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
 	hdr.Set("Accept-Language", "zh-CN,zh;q=0.9")
@@ -196,12 +282,16 @@ func (cr *Crawler) fetchOnce(ctx context.Context, method, target string, body bo
 	if ctx.Err() != nil && res.status == 0 && res.err == nil {
 		res.err = ctx.Err()
 	}
-	cr.bytesRead.Add(int64(len(res.data)))
+	if res.spoolErr != nil && res.err == nil {
+		res.err = res.spoolErr // as colly reports a body it could not read
+	}
+	cr.bytesRead.Add(res.size())
 	return res
 }
 
 // fetch requests target with retries and backoff and returns the outcome;
-// for pages it also returns the body.
+// for pages and attachments it also returns the body, spooled: the caller
+// loads it (fetchResult.load) before reading data and frees it when done.
 func (cr *Crawler) fetch(ctx context.Context, method, target string, body bodyMode) (Outcome, *fetchResult) {
 	start := time.Now()
 	var out Outcome
@@ -212,7 +302,8 @@ func (cr *Crawler) fetch(ctx context.Context, method, target string, body bodyMo
 		if attempt > 1 {
 			cr.retries.Add(1)
 		}
-		res = cr.fetchOnce(ctx, method, target, body)
+		res.free() // a retried answer's spooled body
+		res = cr.fetchOnce(ctx, method, target, body, true)
 		out = Outcome{Status: res.status, FinalURL: res.finalURL, Attempts: attempt}
 		if res.header != nil {
 			out.ContentType = res.header.Get(originalContentType)

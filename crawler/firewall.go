@@ -98,11 +98,11 @@ func (cr *Crawler) firewallAnswer(target string, res *fetchResult) *readers.Fire
 		return nil
 	case st < 400 && st != 202 && st != 200:
 		return nil
-	case st == 200 && !mayBeChallenge(res.data):
+	case st == 200 && !mayBeChallenge(res.sniff()):
 		return nil
 	}
 	h := restoreHeader(res.header.Clone())
-	return readers.RecogniseFirewall(st, h, res.data)
+	return readers.RecogniseFirewall(st, h, res.sniff())
 }
 
 // challengeMarks are strings one of which every challenge page served

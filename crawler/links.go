@@ -51,14 +51,39 @@ func ExtractLinks(doc *goquery.Document, pageURL *url.URL, attachmentExt map[str
 // are hints, never requested by a page view that does not use them), and
 // queries encoded in the page's charset.
 func ExtractLinksIn(doc *goquery.Document, pageURL *url.URL, attachmentExt map[string]bool, charset string) []Link {
+	links, _ := ExtractLinksCapped(doc, pageURL, attachmentExt, charset, 0)
+	return links
+}
+
+// ExtractLinksCapped is ExtractLinksIn keeping the references to the
+// first max distinct targets (as dedupeLinks keeps them; all when max <=
+// 0). The rest are not resolved, only counted: more is the number of
+// distinct references past the cap, by their text as written (a hostile
+// page carries 10^6 links, 28 MB resolved).
+func ExtractLinksCapped(doc *goquery.Document, pageURL *url.URL, attachmentExt map[string]bool, charset string, max int) (links []Link, more int) {
 	base := pageURL
 	if href, ok := doc.Find("base[href]").First().Attr("href"); ok {
 		if b, err := NormalizeIn(pageURL, href, charset); err == nil {
 			base = b
 		}
 	}
-	var links []Link
+	type rawRef struct {
+		ref  string
+		kind LinkKind
+	}
+	var seen map[string]bool
+	var past map[rawRef]bool
+	if max > 0 {
+		seen, past = map[string]bool{}, map[rawRef]bool{}
+	}
 	add := func(ref string, kind LinkKind, tag, attr, text string) {
+		if max > 0 && len(links) >= max {
+			if k := (rawRef{ref, kind}); !past[k] {
+				past[k] = true
+				more++
+			}
+			return
+		}
 		u, err := NormalizeIn(base, ref, charset)
 		if err != nil {
 			return
@@ -67,6 +92,13 @@ func ExtractLinksIn(doc *goquery.Document, pageURL *url.URL, attachmentExt map[s
 			if attachmentExt[extension(u)] {
 				kind = KindAttachment
 			}
+		}
+		if max > 0 {
+			k := u.String()
+			if seen[k] {
+				return
+			}
+			seen[k] = true
 		}
 		links = append(links, Link{URL: u, Kind: kind, Tag: tag, Attr: attr, Text: text})
 	}
@@ -137,7 +169,7 @@ func ExtractLinksIn(doc *goquery.Document, pageURL *url.URL, attachmentExt map[s
 			stack = append(stack, c)
 		}
 	}
-	return links
+	return links, more
 }
 
 // fontExt marks url() targets that are fonts (page resources, not images).

@@ -194,3 +194,37 @@ func TestTooLongURLsAreNamed(t *testing.T) {
 		t.Errorf("skipped %v", res.SkippedReasons)
 	}
 }
+
+// ExtractLinksCapped keeps the first max distinct targets, as dedupeLinks
+// would, and counts the distinct references past them without resolving
+// them.
+func TestExtractLinksCapped(t *testing.T) {
+	page, _ := url.Parse("http://www.x.gov.cn/a/")
+	html := `<a href="1.html">1</a><a href="1.html">again</a><a href="/a/1.html">same</a><img src="2.png">` +
+		`<a href="3.html">3</a><a href="4.html">4</a><a href="4.html">4 again</a><img src="5.png">`
+	for _, tc := range []struct {
+		name string
+		max  int
+		want []string
+		more int
+	}{
+		{"no cap", 0, []string{"1.html", "1.html", "1.html", "2.png", "3.html", "4.html", "4.html", "5.png"}, 0},
+		{"duplicates do not count toward the cap", 2, []string{"1.html", "2.png"}, 3},
+		{"cap above the page", 10, []string{"1.html", "2.png", "3.html", "4.html", "5.png"}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc, err := goquery.NewDocumentFromReader(strings.NewReader(html))
+			if err != nil {
+				t.Fatal(err)
+			}
+			links, more := ExtractLinksCapped(doc, page, nil, "", tc.max)
+			var got []string
+			for _, l := range links {
+				got = append(got, strings.TrimPrefix(l.URL.String(), "http://www.x.gov.cn/a/"))
+			}
+			if !slices.Equal(got, tc.want) || more != tc.more {
+				t.Errorf("got %v more %d, want %v more %d", got, more, tc.want, tc.more)
+			}
+		})
+	}
+}

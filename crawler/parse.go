@@ -21,15 +21,49 @@ var flatKeep = map[string]bool{
 // from tools that give up; such a page is flattened (structural tags
 // dropped, references and text kept) and parsed again. flattened says so.
 func ParseHTML(text []byte) (doc *goquery.Document, flattened bool, err error) {
+	doc, flattened, _, err = ParseHTMLCapped(text)
+	return doc, flattened, err
+}
+
+// MaxElements caps the elements of one parsed page: a 10 MB page of a
+// million <p> is 300 MB of tree (the red team's gzip bombs were such
+// pages); the largest real portal pages measured have a few thousand.
+const MaxElements = 100_000
+
+// ParseHTMLCapped is ParseHTML on at most MaxElements elements: the text
+// after them is left out, and cut says so.
+func ParseHTMLCapped(text []byte) (doc *goquery.Document, flattened, cut bool, err error) {
+	text, cut = capElements(text, MaxElements)
 	doc, err = goquery.NewDocumentFromReader(bytes.NewReader(text))
 	if err == nil {
-		return doc, false, nil
+		return doc, false, cut, nil
 	}
 	doc, err2 := goquery.NewDocumentFromReader(strings.NewReader(flatten(text)))
 	if err2 != nil {
-		return nil, false, err
+		return nil, false, cut, err
 	}
-	return doc, true, nil
+	return doc, true, cut, nil
+}
+
+// capElements returns text up to its max-th start tag.
+func capElements(text []byte, max int) ([]byte, bool) {
+	if bytes.Count(text, []byte("<")) <= max {
+		return text, false
+	}
+	z := html.NewTokenizer(bytes.NewReader(text))
+	off, n := 0, 0
+	for {
+		tt := z.Next()
+		if tt == html.ErrorToken {
+			return text, false
+		}
+		if tt == html.StartTagToken || tt == html.SelfClosingTagToken {
+			if n++; n > max {
+				return text[:off], true
+			}
+		}
+		off += len(z.Raw())
+	}
 }
 
 // flatten re-serialises a page keeping text and the flatKeep elements only,

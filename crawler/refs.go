@@ -79,7 +79,11 @@ func appendString(b []byte, s string) []byte {
 }
 
 // collect returns up to limit references for each wanted target (keyed by
-// URL) and the total count per target. Duplicate (page, target) pairs count once.
+// URL) and the total count per target. Duplicate (page, target) pairs count
+// once: a page's references are written in one record run, deduplicated,
+// and a page is crawled once, so a repeat can only follow its own page's
+// previous record; no set of all pairs is held (a template link broken on
+// 100,000 pages would make it millions).
 func (l *refLog) collect(wanted map[string]bool, limit int) (map[string][]Ref, map[string]int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -95,7 +99,7 @@ func (l *refLog) collect(wanted map[string]bool, limit int) (map[string][]Ref, m
 	}
 	refs := map[string][]Ref{}
 	totals := map[string]int{}
-	seen := map[[2]string]bool{}
+	lastPage := map[string]string{}
 	r := bufio.NewReaderSize(io.NewSectionReader(l.file, 0, 1<<62), 256<<10)
 	for {
 		var k [9]byte
@@ -121,11 +125,10 @@ func (l *refLog) collect(wanted map[string]bool, limit int) (map[string][]Ref, m
 		if !ok {
 			continue
 		}
-		pair := [2]string{page, target}
-		if seen[pair] {
+		if lastPage[target] == page {
 			continue
 		}
-		seen[pair] = true
+		lastPage[target] = page
 		totals[target]++
 		if len(refs[target]) < limit {
 			refs[target] = append(refs[target], Ref{Page: page, Text: text, Tag: tag, Home: k[8] == 1})

@@ -13,7 +13,9 @@ func TestTechnique(t *testing.T) {
 	.menu{display:none} .menu.open{display:block}
 	@media (max-width: 600px){ .mobile-hidden{display:none} }
 	@media screen { .screen-hidden{display:none} }
-	.wrap{background:#fff} .ghost{color:#FFFFFF}`
+	.wrap{background:#fff} .ghost{color:#FFFFFF}
+	.imp { display : none !important } ;;; } .after-junk{visibility:hidden}
+	@font-face{font-family:x} @supports (display:grid){.sup{display:none}} .kids>li  +  li a{opacity:0}`
 	for _, tc := range []struct{ name, body, want string }{
 		{"visible", `<a id="t" href="/">正常</a>`, ""},
 		{"inline-display-none", `<div style="display:none"><a id="t" href="x">赌</a></div>`, "display-none"},
@@ -35,6 +37,10 @@ func TestTechnique(t *testing.T) {
 		{"big-marquee", `<marquee height="40"><a id="t" href="x">a</a></marquee>`, ""},
 		{"zero-iframe", `<iframe id="t" src="x" width="0" height="0"></iframe>`, "zero-size-iframe"},
 		{"hidden-attribute", `<div hidden><a id="t" href="x">a</a></div>`, "hidden-attribute"},
+		{"important", `<div class="imp"><a id="t" href="x">a</a></div>`, "display-none"},
+		{"rule-after-junk", `<div class="after-junk"><a id="t" href="x">a</a></div>`, "visibility-hidden"},
+		{"supports-block-skipped", `<div class="sup"><a id="t" href="x">a</a></div>`, ""},
+		{"child-and-sibling", `<ul class="kids"><li>1</li><li><a id="t" href="x">a</a></li></ul>`, "opacity-zero"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			doc, err := goquery.NewDocumentFromReader(strings.NewReader("<html><body>" + tc.body + "</body></html>"))
@@ -132,29 +138,38 @@ func FuzzExplain(f *testing.F) {
 
 // TestStraySemicolons: a semicolon between rules, a common slip in real
 // stylesheets, hung douceur's parser for good (a spinning goroutine that
-// never ends the run); now the rules around it are read.
+// never ends the run); now the rules around it are read as a browser reads
+// them. By the CSS syntax, a stray ';' at the top level starts the next
+// rule's prelude ("; .hid"), which is then no selector: browsers drop that
+// one rule (and so its link is not hidden from visitors) and read the
+// rest.
 func TestStraySemicolons(t *testing.T) {
-	for _, css := range []string{
-		".a{color:red};.hid{display:none}",
-		"a{x:y} ; .hid{display:none}",
-		"@media screen{a{x:y} ;.hid{display:none}}",
-		"@charset \"utf-8\";\n@import url(a.css);\n.hid{display:none};",
-		".x[title=\"a;b\"]{color:red};/* ; */.hid{display:none}",
-		"a{;color:red} .hid{display:none}",
-		".a{color:red}} .hid{display:none}",
-		"@font-face{font-family:x;src:url(a.woff)} @keyframes k{from{opacity:0}to{opacity:1}} .hid{display:none !important}",
-		".nest{color:red; .inner{display:block}} .hid{display:none}",
+	for _, tc := range []struct {
+		css, want string
+	}{
+		{".a{color:red};.b{color:blue} .hid{display:none}", "display-none"},
+		{".a{color:red};.hid{display:none}", ""},
+		{"a{x:y} ; .b{x:y} .hid{display:none}", "display-none"},
+		{"a{x:y} ; .hid{display:none}", ""},
+		{"@media screen{a{x:y} ;.b{x:y} .hid{display:none}}", "display-none"},
+		{"@media screen{a{x:y} ;.hid{display:none}}", ""},
+		{"@charset \"utf-8\";\n@import url(a.css);\n.hid{display:none};", "display-none"},
+		{".x[title=\"a;b\"]{color:red};/* ; */.b{x:y}.hid{display:none}", "display-none"},
+		{"a{;color:red} .hid{display:none}", "display-none"},
+		{".a{color:red}} .hid{display:none}", "display-none"},
+		{"@font-face{font-family:x;src:url(a.woff)} @keyframes k{from{opacity:0}to{opacity:1}} .hid{display:none !important}", "display-none"},
+		{".nest{color:red; .inner{display:block}} .hid{display:none}", "display-none"},
 	} {
 		done := make(chan *Sheet, 1)
-		go func() { done <- ParseSheet(css, 0) }()
+		go func() { done <- ParseSheet(tc.css, 0) }()
 		select {
 		case s := <-done:
 			doc, _ := goquery.NewDocumentFromReader(strings.NewReader(`<div class="hid"><a id="t" href="x">a</a></div>`))
-			if got := NewStyler(s).Technique(doc.Find("#t").Nodes[0]); got != "display-none" {
-				t.Errorf("%q: .hid read as %q", css, got)
+			if got := NewStyler(s).Technique(doc.Find("#t").Nodes[0]); got != tc.want {
+				t.Errorf("%q: .hid read as %q, want %q", tc.css, got, tc.want)
 			}
 		case <-time.After(5 * time.Second):
-			t.Fatalf("%q: the parser hangs", css)
+			t.Fatalf("%q: the parser hangs", tc.css)
 		}
 	}
 	// Garbage (found by FuzzExplain) parses to something, and ends.

@@ -12,6 +12,7 @@ import (
 	"maps"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,6 +25,7 @@ import (
 	"github.com/xunjian/xunjian/extract/worker"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/netpolicy"
+	"github.com/xunjian/xunjian/redact"
 	"github.com/xunjian/xunjian/render"
 	"github.com/xunjian/xunjian/store"
 )
@@ -114,6 +116,10 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	// Errors built from crawled URLs and file contents reach the log:
+	// masked there, as the report is below.
+	mask := redact.New(o.Now)
+	o.Logger = mask.Logger(o.Logger)
 	home, err := config.ParseSiteURL(o.Site.URL)
 	if err != nil {
 		return nil, fmt.Errorf("site %s: %w", o.Site.URL, err)
@@ -124,6 +130,25 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	// requests share its per-host limits and guard.
 	if o.Policy, err = o.policy(); err != nil {
 		return nil, err
+	}
+	// The site's time budget: the whole run ends by its deadline; the
+	// crawl (and the checks that read pages) stops earlier, leaving the
+	// last fifth, at most 5 minutes, to the final passes.
+	budget := cfg.Crawl.TimeBudget.D()
+	if o.Site.TimeBudget.D() > 0 {
+		budget = o.Site.TimeBudget.D()
+	}
+	outer := ctx
+	if budget > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, budget)
+		defer cancel()
+	}
+	crawlCtx := ctx
+	if budget > 0 {
+		var cancel context.CancelFunc
+		crawlCtx, cancel = context.WithTimeout(ctx, budget-min(budget/5, 5*time.Minute))
+		defer cancel()
 	}
 	if o.Browser == nil {
 		o.Browser = checks.SharedBrowser(ctx, cfg, o.Policy, o.Logger)
@@ -178,7 +203,7 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		onAttachment = func(a *crawler.Attachment) {
 			defer o.Progress.attachment()
 			file := a.URL.String()
-			fs := mem.file(a, func() fileFindings { return text.file(ctx, file, a.Body, a.Truncated) })
+			fs := mem.file(a, func() fileFindings { return text.file(crawlCtx, file, a.Body, a.Truncated) })
 			if len(fs.inFile) > 0 {
 				mu.Lock()
 				inFiles[file] = append(inFiles[file], fs.inFile...)
@@ -193,6 +218,7 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		Recheck:            recheck,
 		OnAttachment:       onAttachment,
 		MaxAttachmentBytes: cfg.Content.MaxAttachmentBytes,
+		AttachmentsAtOnce:  2 * cfg.Content.Extract.Workers,
 		RefsFor: func() []string {
 			mu.Lock()
 			defer mu.Unlock()
@@ -256,12 +282,12 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	parts.label("crawl") // the crawl's goroutines start with it
 	defer parts.label("")
 
-	res, err := cr.Run(ctx, mem.page(ctx, checks.Recallers(list), collect, func(p *crawler.Page) []finding.Finding {
+	res, err := cr.Run(crawlCtx, mem.page(crawlCtx, checks.Recallers(list), collect, func(p *crawler.Page) []finding.Finding {
 		var fs []finding.Finding
 		for _, c := range pageCheckers {
-			parts.do("page:"+c.Name(), "crawl", func() { fs = append(fs, safePage(ctx, c, p, fail)...) })
+			parts.do("page:"+c.Name(), "crawl", func() { fs = append(fs, safePage(crawlCtx, c, p, fail)...) })
 		}
-		return append(fs, text.page(ctx, p)...)
+		return append(fs, text.page(crawlCtx, p)...)
 	}))
 	if err != nil {
 		started.Wait()
@@ -300,7 +326,20 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 	if res.RenderedPages > 0 {
 		rep.Measurements["rendered_discovery"] = map[string]int{"pages": res.RenderedPages, "links": res.RenderedLinks}
 	}
-	in := settle(ctx, rep, res, checkErrs)
+	// The crawl's context ends on an interruption or when the time budget
+	// runs out: either way what it cut short is not a finding.
+	in := settle(crawlCtx, rep, res, checkErrs)
+	if outer.Err() == nil && crawlCtx.Err() != nil {
+		// Not interrupted: the budget ran out.
+		rep.Incomplete = slices.DeleteFunc(rep.Incomplete, func(s string) bool { return s == interruptedNote })
+		addIncomplete(rep, fmt.Sprintf("达到本站巡检时限 %v（crawl.time_budget），报告只含此前已检查的内容", budget))
+		in.Partial = "巡检不完整（" + strings.Join(rep.Incomplete, "；") + "）"
+	}
+	// The one place findings leave the checks: personal data in any of
+	// their strings (URLs, anchors, file and sheet names, errors) is
+	// masked here, before ids are derived from them.
+	mask.Report(rep)
+	rep.Findings = finding.Group(rep.Findings, cfg.Report.MaxFindingsPerCheck)
 	for i := range rep.Findings {
 		rep.Findings[i].Fingerprint()
 	}

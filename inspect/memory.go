@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -22,6 +23,7 @@ import (
 	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/crawler"
 	"github.com/xunjian/xunjian/finding"
+	"github.com/xunjian/xunjian/redact"
 	"github.com/xunjian/xunjian/store"
 )
 
@@ -112,6 +114,12 @@ type memory struct {
 	// failures counts check failures (any page): a page whose checks
 	// failed while it was read is not remembered.
 	failures func() int
+	// mask keeps personal data out of the store: findings are kept
+	// masked, and a URL whose record would carry personal data anyway
+	// (its address, its links, a check's memo) is not remembered — it is
+	// read in full every run; private counts them.
+	mask    redact.Masker
+	private int
 
 	mu sync.Mutex
 	// preloaded holds the site's records read in one scan at the start
@@ -150,7 +158,7 @@ func openMemory(ctx context.Context, o Options, site string) (*memory, error) {
 	}
 	m := &memory{
 		st: o.Memory, site: site, gen: gen, log: o.Logger, now: o.Now, every: o.Config.Crawl.CheckpointInterval.D(),
-		sched: scheduledFrom(ctx), started: o.Now(),
+		sched: scheduledFrom(ctx), started: o.Now(), mask: redact.New(o.Now),
 		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
 	}
 	if m.every <= 0 {
@@ -258,6 +266,12 @@ func (m *memory) Known(ctx context.Context, url string) (*crawler.Known, error) 
 
 // Learn implements crawler.Memory.
 func (m *memory) Learn(k *crawler.Known) {
+	if m.holdsPersonal(k) {
+		m.mu.Lock()
+		m.private++
+		m.mu.Unlock()
+		return
+	}
 	data, err := encodeRecord(record{Gen: m.gen, Known: *k})
 	if err != nil {
 		m.log.Warn("crawl memory", "url", k.URL, "err", err)
@@ -271,6 +285,46 @@ func (m *memory) Learn(k *crawler.Known) {
 	if n >= flushBatch {
 		m.poke()
 	}
+}
+
+// holdsPersonal reports a record with personal data in a string the store
+// would keep.
+func (m *memory) holdsPersonal(k *crawler.Known) bool {
+	has := func(s string) bool { return m.mask.Text(s) != s }
+	if has(k.URL) || has(k.ETag) || has(k.LastModified) || has(k.Outcome.FinalURL) || has(k.Outcome.Err) || has(k.Outcome.ContentType) || has(string(k.Memo)) {
+		return true
+	}
+	if p := k.Page; p != nil {
+		if has(p.FinalURL) {
+			return true
+		}
+		for _, l := range p.Links {
+			if has(l.URL) || has(l.Text) {
+				return true
+			}
+		}
+		for _, f := range p.Frames {
+			if has(f) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// masked returns copies of fs with personal data masked, for the store
+// (the report masks its own at the end).
+func (m *memory) masked(fs []finding.Finding) []finding.Finding {
+	if len(fs) == 0 {
+		return nil
+	}
+	out := make([]finding.Finding, len(fs))
+	for i, f := range fs {
+		f.Details = maps.Clone(f.Details)
+		m.mask.Finding(&f)
+		out[i] = f
+	}
+	return out
 }
 
 // Touch implements crawler.Memory.
@@ -396,7 +450,7 @@ func (m *memory) page(ctx context.Context, recallers []checks.Recaller, collect 
 		before := m.failures()
 		fs := read(p)
 		collect(fs)
-		memo := pageMemo{Findings: fs}
+		memo := pageMemo{Findings: m.masked(fs)}
 		for _, c := range recallers {
 			b, daily := c.Memo(p)
 			if len(b) > 0 {
@@ -429,7 +483,7 @@ func (m *memory) file(a *crawler.Attachment, read func() fileFindings) fileFindi
 	}
 	before := m.failures()
 	fs := read()
-	a.Memo = mustJSON(pageMemo{Findings: fs.onPage, InFile: fs.inFile, Partial: m.failures() != before})
+	a.Memo = mustJSON(pageMemo{Findings: m.masked(fs.onPage), InFile: m.masked(fs.inFile), Partial: m.failures() != before})
 	a.Daily = len(fs.onPage)+len(fs.inFile) > 0
 	return fs
 }
@@ -590,6 +644,11 @@ func (m *memory) note(rep *finding.Report, rc crawler.Recheck, st crawler.Rechec
 		rep.Notes = append(rep.Notes, fmt.Sprintf("本次接续 %s 开始的同日巡检（上次中途中断）：中断前已检查的 %d 个页面和 %d 个链接未再请求，沿用其结果",
 			m.resumedFrom.In(rc.Location).Format("2006-01-02 15:04"), st.PagesResumed, st.TargetsResumed))
 	}
+	m.mu.Lock()
+	if m.private > 0 {
+		meas["not_kept_personal_data"] = m.private
+	}
+	m.mu.Unlock()
 	rep.Measurements["recheck"] = meas
 }
 

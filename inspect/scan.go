@@ -21,6 +21,7 @@ import (
 	"github.com/xunjian/xunjian/explain"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/netpolicy"
+	"github.com/xunjian/xunjian/redact"
 )
 
 // MaxScanFiles caps how many files one scan reads from directories.
@@ -156,6 +157,7 @@ func Scan(ctx context.Context, o Options, inputs []string) (*finding.Report, err
 	if len(skipped) > 0 {
 		rep.Measurements = map[string]any{"skipped": skipped}
 	}
+	redact.New(o.Now).Report(rep) // as Run does: before the ids
 	for i := range rep.Findings {
 		rep.Findings[i].Fingerprint()
 	}

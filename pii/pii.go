@@ -36,6 +36,10 @@ type Hit struct {
 // the future); the zero Scanner uses the current time.
 type Scanner struct {
 	Now func() time.Time
+	// Loose also reads digit runs stuck to ASCII letters (u110101…,
+	// id13812345678), as masking URLs and file names needs: a false
+	// positive there costs some masked digits, a miss publishes a person.
+	Loose bool
 }
 
 // provinces are the first two digits of valid resident ID area codes
@@ -121,7 +125,7 @@ func (s Scanner) Scan(text []byte, fn func(Hit)) {
 			i++
 			end = i
 		}
-		if k > len(digits) || !kinded[k] || glued(text, start, end) {
+		if k > len(digits) || !kinded[k] || glued(text, start, end, s.Loose) {
 			continue
 		}
 		run := string(digits[:k])
@@ -170,16 +174,16 @@ func digitAt(text []byte, i int) (byte, int) {
 
 // glued reports a digit run stuck to ASCII letters or to a mask character:
 // part of a code (A1381234567), or a masked value (138****5678).
-func glued(text []byte, start, end int) bool {
+func glued(text []byte, start, end int, loose bool) bool {
 	if start > 0 {
 		c := text[start-1]
-		if c == '*' || isLetter(c) || c == '.' && start > 1 && text[start-2] >= '0' && text[start-2] <= '9' {
+		if c == '*' || !loose && isLetter(c) || c == '.' && start > 1 && text[start-2] >= '0' && text[start-2] <= '9' {
 			return true
 		}
 	}
 	if end < len(text) {
 		c := text[end]
-		if c == '*' || isLetter(c) || c == '.' && end+1 < len(text) && text[end+1] >= '0' && text[end+1] <= '9' {
+		if c == '*' || !loose && isLetter(c) || c == '.' && end+1 < len(text) && text[end+1] >= '0' && text[end+1] <= '9' {
 			return true
 		}
 	}

@@ -15,6 +15,11 @@ type Config struct {
 	Formats []string `yaml:"formats"`
 	// FailOn is the severity from which `inspect` exits 1.
 	FailOn string `yaml:"fail_on"`
+	// MaxFindingsPerCheck is how many findings one check lists before
+	// they are grouped (one per target with its pages, one per page with
+	// its targets, then the rest counted): a hostile page cannot make a
+	// 250 MB report.
+	MaxFindingsPerCheck int `yaml:"max_findings_per_check"`
 }
 
 // Validate checks the formats against the writers and the severity.
@@ -27,4 +32,5 @@ func (c *Config) Validate(p *section.Problems) {
 	if _, err := finding.ParseSeverity(c.FailOn); err != nil {
 		p.Bad("fail_on", "%v", err)
 	}
+	p.Between("max_findings_per_check", c.MaxFindingsPerCheck, 10, 100_000)
 }

@@ -5,6 +5,8 @@
 package reports
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -116,21 +118,58 @@ func WriteFiles(dir string, r *finding.Report, formats []string) ([]string, erro
 	return paths, nil
 }
 
-// SiteDir names a site's report folder after its host and port
-// ("www.example.gov.cn", "127.0.0.1_8080").
+// SiteDir names a site's report folder, and its key in the history,
+// after its homepage: host and port ("www.example.gov.cn",
+// "127.0.0.1_8080"), then, for a homepage below the root, its path and
+// query with a short hash of them ("www.example.gov.cn_zwgk-3f2a9c"), so
+// two sites on one host are two sites. The scheme and a trailing slash do
+// not count: http and https of one homepage are one site.
 func SiteDir(siteURL string) string {
 	s := siteURL
 	if i := strings.Index(s, "://"); i >= 0 {
 		s = s[i+3:]
 	}
-	if i := strings.IndexAny(s, "/?#"); i >= 0 {
+	if i := strings.IndexByte(s, '#'); i >= 0 {
 		s = s[:i]
 	}
-	s = strings.NewReplacer(":", "_", "[", "", "]", "").Replace(strings.ToLower(s))
-	if s == "" || s == "." || s == ".." {
-		s = "site"
+	host, rest := s, ""
+	if i := strings.IndexAny(s, "/?"); i >= 0 {
+		host, rest = s[:i], s[i:]
 	}
-	return s
+	host = strings.NewReplacer(":", "_", "[", "", "]", "").Replace(strings.ToLower(host))
+	host = strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r < ' ' {
+			return '_'
+		}
+		return r
+	}, host)
+	if host == "" || host == "." || host == ".." {
+		host = "site"
+	}
+	rest = strings.TrimSuffix(strings.TrimSuffix(rest, "/"), "/index.html")
+	if rest == "" || rest == "/" {
+		return host
+	}
+	// The path's letters and digits, for people; the hash, for uniqueness.
+	var b strings.Builder
+	for _, r := range rest {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '.':
+			if b.Len() < 40 {
+				b.WriteRune(r)
+			}
+		default:
+			if b.Len() > 0 && b.Len() < 40 && !strings.HasSuffix(b.String(), "_") {
+				b.WriteByte('_')
+			}
+		}
+	}
+	sum := sha256.Sum256([]byte(rest))
+	name := strings.Trim(b.String(), "_.")
+	if name == "" {
+		return host + "-" + hex.EncodeToString(sum[:3])
+	}
+	return host + "_" + name + "-" + hex.EncodeToString(sum[:3])
 }
 
 // rowChecks lists the finding checks a report's summary shows: those of

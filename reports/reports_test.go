@@ -161,7 +161,7 @@ func TestWriteFilesAndSiteDir(t *testing.T) {
 	}
 	for _, tc := range []struct{ in, want string }{
 		{"https://www.Example.gov.cn/", "www.example.gov.cn"},
-		{"http://[::1]:80/x", "__1_80"},
+		{"http://[::1]:80/", "__1_80"},
 		{"http://../", "site"},
 	} {
 		if got := SiteDir(tc.in); got != tc.want {

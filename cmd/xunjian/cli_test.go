@@ -279,3 +279,33 @@ func haveBrowser(t *testing.T) bool {
 	}
 	return true
 }
+
+// TestInspectProfiles: --cpuprofile and --memprofile write the two
+// profiles of the run (gzipped pprof protobufs); an unwritable path stops
+// the command before the crawl.
+func TestInspectProfiles(t *testing.T) {
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(`<p>首页</p><a href="/a.html">文章</a>`))
+	}))
+	defer site.Close()
+	dir := t.TempDir()
+	cpu, mem := filepath.Join(dir, "cpu.pprof"), filepath.Join(dir, "mem.pprof")
+	e, _, errb := testEnv()
+	code := run(context.Background(), []string{"inspect", "--allow-private", "--checks", "broken-link", "--format", "json", "-o", filepath.Join(dir, "out"),
+		"--cpuprofile", cpu, "--memprofile", mem, site.URL + "/"}, e)
+	if code != exitOK && code != exitFindings {
+		t.Fatalf("exit %d: %s", code, errb)
+	}
+	for _, f := range []string{cpu, mem} {
+		b, err := os.ReadFile(f)
+		if err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+			t.Errorf("%s: not a pprof file (%d bytes, %v)", f, len(b), err)
+		}
+	}
+	e, _, errb = testEnv()
+	code = run(context.Background(), []string{"inspect", "--allow-private", "-o", filepath.Join(dir, "out"), "--memprofile", filepath.Join(dir, "no", "mem.pprof"), site.URL + "/"}, e)
+	if code != exitFailed || !strings.Contains(errb.String(), "--memprofile") {
+		t.Errorf("unwritable profile: exit %d, %s", code, errb)
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/config"
+	"github.com/xunjian/xunjian/redact"
 	"github.com/xunjian/xunjian/reports"
 )
 
@@ -53,8 +54,6 @@ type inspectFlags struct {
 	siteDir string
 	// state is the SQLite file the crawl memory is kept in (--state).
 	state string
-	// cpuProfile and memProfile are files for go tool pprof.
-	cpuProfile, memProfile string
 }
 
 // flagSet says which command's flags register declares: each command
@@ -93,8 +92,6 @@ func (f *inspectFlags) register(fs *flag.FlagSet, set flagSet) {
 	fs.Float64Var(&f.rate, "rate", 0, fmt.Sprintf("每个主机每秒的`请求数`（默认 %g）", d.Crawl.Rate))
 	fs.IntVar(&f.maxPages, "max-pages", 0, fmt.Sprintf("每个站点最多抓取的`页面数`（默认 %d）", d.Crawl.MaxPages))
 	fs.BoolVar(&f.allowPrivate, "allow-private", false, "允许外部链接检查访问内网和本机地址")
-	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "把整个运行的 CPU 剖析写到`文件`（go tool pprof 读取，供开发者分析性能）")
-	fs.StringVar(&f.memProfile, "memprofile", "", "把内存剖析写到`文件`（堆占用最高时的快照，go tool pprof 读取）")
 	fs.StringVar(&f.state, "state", "", "复查记录`文件`（SQLite，可与 serve.database 相同）：记下每个网址这次的结果，再次巡检时对未改变的页面发条件请求并沿用上次的结果（crawl.conditional_get、crawl.spread_days）")
 }
 
@@ -172,7 +169,8 @@ func newLogger(w io.Writer, level string) (*slog.Logger, error) {
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		return nil, fmt.Errorf("--log-level：没有“%s”这个日志级别（可用：debug、info、warn、error）", level)
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+	// Personal data never reaches the log (redact: the report's masking).
+	return redact.New(nil).Logger(slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))), nil
 }
 
 // loadConfig reads -c FILE over the defaults, or the defaults alone.

@@ -9,6 +9,7 @@ import (
 	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/inspect"
+	"github.com/xunjian/xunjian/internal/profiling"
 	"github.com/xunjian/xunjian/reports"
 	"github.com/xunjian/xunjian/store"
 	"github.com/xunjian/xunjian/store/sqlite"
@@ -20,6 +21,8 @@ func cmdInspect(ctx context.Context, args []string, e env) error {
 	cmd := newCommand("inspect", "xunjian inspect [选项] 网址...", "立即巡检网站并写出报告。网址写成 https://www.example.gov.cn/；只写域名时先试 https:// 再试 http://。", e)
 	var f inspectFlags
 	f.register(cmd.FlagSet, inspectFlagSet)
+	cpuProfile := cmd.String("cpuprofile", "", "把整次巡检的 CPU 剖析写到这个`文件`（用 go tool pprof 查看）")
+	memProfile := cmd.String("memprofile", "", "把存活堆内存峰值时的堆剖析写到这个`文件`（用 go tool pprof 查看）")
 	urls, err := cmd.parse(args)
 	if err != nil {
 		return err
@@ -50,11 +53,17 @@ func cmdInspect(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return usageError{err: err}
 	}
-	prof, err := startProfiles(f.cpuProfile, f.memProfile)
-	if err != nil {
-		return exitError{code: exitFailed, err: err}
+	if *cpuProfile != "" || *memProfile != "" {
+		p, err := profiling.Start(*cpuProfile, *memProfile)
+		if err != nil {
+			return exitError{code: exitFailed, err: fmt.Errorf("剖析文件（--cpuprofile、--memprofile）：%w", err)}
+		}
+		defer func() {
+			if err := p.Stop(); err != nil {
+				log.Warn("profile", "err", err)
+			}
+		}()
 	}
-	defer prof.end()
 	return inspectSites(ctx, cfg, f, log, e, nil)
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	extractworker "github.com/xunjian/xunjian/extract/worker"
+	"github.com/xunjian/xunjian/redact"
 )
 
 // Exit codes, documented in the README.
@@ -159,6 +160,7 @@ func printErrors(e env, err error) {
 		return
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "xunjian: %v\n", err)
+		// Errors may quote crawled URLs and file names: masked.
+		fmt.Fprintf(e.stderr, "xunjian: %s\n", redact.New(nil).Text(err.Error()))
 	}
 }
