@@ -63,6 +63,8 @@ type darkLink struct {
 	// and the targets the static pass already reported.
 	raw    map[string]map[string]bool
 	static map[string]map[string]bool
+	// styles holds the styles of template elements across pages.
+	styles *hidden.StyleCache
 }
 
 var (
@@ -75,7 +77,7 @@ func newDarkLink(d Deps) (Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &darkLink{deps: d, cfg: d.Config.Checks.DarkLink, ext: d.Config.Checks.ExternalLink, css: map[string]*hidden.Sheet{}, sheets: map[string]*sheetFetch{},
+	c := &darkLink{styles: hidden.NewStyleCache(20000), deps: d, cfg: d.Config.Checks.DarkLink, ext: d.Config.Checks.ExternalLink, css: map[string]*hidden.Sheet{}, sheets: map[string]*sheetFetch{},
 		raw: map[string]map[string]bool{}, static: map[string]map[string]bool{},
 		client: pol.Client(netpolicy.Stylesheet), cloakClient: pol.Client(netpolicy.Cloaking), pol: pol}
 	w, err := d.wordMatcher()
@@ -112,6 +114,41 @@ func (l hiddenLink) details() map[string]any {
 var tagRE = regexp.MustCompile(`<[^>]*>`)
 
 var scriptLink = regexp.MustCompile(`(?is)<a[^>]*?href\s*=\s*\\?["']?([^"'\\\s>]+)[^>]*>(.{0,200}?)<\\?/a>`)
+// mayWriteHTML reports whether code names what scriptWrites looks for
+// (document.write, innerHTML, insertAdjacentHTML, in any case): the
+// regexp reads a template's 50 KB of script at 15 MB/s, this at memory
+// speed, so most pages never run it.
+func mayWriteHTML(code string) bool {
+	return containsFold(code, "write") || containsFold(code, "innerhtml") || containsFold(code, "insertadjacenthtml")
+}
+
+// containsFold reports whether s contains lower (lower-case ASCII) in any
+// case, reading s once for each case of its first letter.
+func containsFold(s, lower string) bool {
+	next := func(from int, c byte) int {
+		if j := strings.IndexByte(s[from:], c); j >= 0 {
+			return from + j
+		}
+		return len(s)
+	}
+	first, up := lower[0], lower[0]-'a'+'A'
+	lo, hi := next(0, first), next(0, up)
+	for {
+		i := min(lo, hi)
+		if i+len(lower) > len(s) {
+			return false
+		}
+		if strings.EqualFold(s[i:i+len(lower)], lower) {
+			return true
+		}
+		if i == lo {
+			lo = next(i+1, first)
+		} else {
+			hi = next(i+1, up)
+		}
+	}
+}
+
 var scriptWrites = regexp.MustCompile(`(?i)(document\.write(ln)?\s*\(|\.innerHTML\s*\+?=|insertAdjacentHTML\s*\()`)
 
 func (c *darkLink) Page(ctx context.Context, p *crawler.Page) []finding.Finding {
@@ -157,7 +194,7 @@ func (c *darkLink) Page(ctx context.Context, p *crawler.Page) []finding.Finding 
 			order += 100000
 		})
 	}
-	st := hidden.NewStyler(sheets...)
+	st := hidden.NewStyler(sheets...).WithCache(c.styles)
 	var links []hiddenLink
 	p.Doc.Find("a[href], area[href], iframe[src], frame[src]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
 		if st.Exhausted() {
@@ -191,7 +228,7 @@ func (c *darkLink) Page(ctx context.Context, p *crawler.Page) []finding.Finding 
 	// Links written by inline scripts never show in the raw HTML.
 	p.Doc.Find("script").Each(func(_ int, s *goquery.Selection) {
 		code := s.Text()
-		if len(code) > 1<<20 || !scriptWrites.MatchString(code) {
+		if len(code) > 1<<20 || !mayWriteHTML(code) || !scriptWrites.MatchString(code) {
 			return
 		}
 		for _, m := range scriptLink.FindAllStringSubmatch(code, 50) {

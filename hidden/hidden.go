@@ -25,6 +25,8 @@ import (
 // Sheet is a parsed stylesheet, indexed for matching. It is read-only once
 // parsed and may be shared by goroutines.
 type Sheet struct {
+	// id numbers the sheet for StyleCache.
+	id uint64
 	// Source names where the CSS came from (a stylesheet's URL, "页面内
 	// <style>"), for Explain.
 	Source string
@@ -38,6 +40,15 @@ type Sheet struct {
 	// index holds rules by key, then by ancestor key ("" for none); the
 	// key "" holds rules tried on every element.
 	index map[string]map[string][]*rule
+	// anc are the ancestor keys its rules are indexed by (index's second
+	// level), with their classes and ids without the prefix: built once,
+	// read by every page's styler.
+	anc anchorKeys
+	// byParent holds the rules "A > B" by B's key, then A's key: only the
+	// element's parent's keys find them (indexed by an ancestor key, one
+	// such rule per wrapper of a page nested 120 deep was a candidate on
+	// every element below it).
+	byParent map[string]map[string][]*rule
 }
 
 // Len is the number of rules kept.
@@ -121,7 +132,7 @@ func ParseSheet(text string, order int) *Sheet {
 // ParseSheetFrom parses CSS text that came from source (a URL, or a name
 // such as "页面内 <style>"); Explain names it.
 func ParseSheetFrom(text string, order int, source string) *Sheet {
-	s := &Sheet{Source: source}
+	s := &Sheet{Source: source, id: sheetIDs.Add(1)}
 	if len(text) > MaxSheetBytes {
 		text, s.Truncated = text[:MaxSheetBytes], true
 	}
@@ -156,23 +167,62 @@ func ParseSheetFrom(text string, order int, source string) *Sheet {
 				continue
 			}
 			order++
-			s.rules = append(s.rules, rule{m: m, spec: sel.Specificity(), order: order, decls: decls, key: ruleKey(selText), anc: leftKey(selText),
+			anc := leftKey(selText)
+			if len(m.combs) > 0 && (m.combs[0] == '+' || m.combs[0] == '~') {
+				// "A + B …": A is a sibling, not an ancestor, of what
+				// the rule styles; indexed by it as an ancestor, the
+				// rule was never tried (TestStylesAsThePlainCascade).
+				anc = ""
+			}
+			s.rules = append(s.rules, rule{m: m, spec: sel.Specificity(), order: order, decls: decls, key: ruleKey(selText), anc: anc,
 				text: selText, line: r.line, sheet: s})
 		}
 		return true
 	})
 	s.Dropped += strings.Count(text[min(rest, len(text)):], "{")
 	s.index = map[string]map[string][]*rule{}
+	s.byParent = map[string]map[string][]*rule{}
 	for i := range s.rules {
 		r := &s.rules[i]
+		if len(r.m.parts) == 2 && r.m.combs[0] == '>' && r.anc != "" {
+			byP := s.byParent[r.key]
+			if byP == nil {
+				byP = map[string][]*rule{}
+				s.byParent[r.key] = byP
+			}
+			byP[r.anc] = append(byP[r.anc], r)
+			continue
+		}
 		byAnc := s.index[r.key]
 		if byAnc == nil {
 			byAnc = map[string][]*rule{}
 			s.index[r.key] = byAnc
 		}
 		byAnc[r.anc] = append(byAnc[r.anc], r)
+		s.anc.add(r.anc)
 	}
 	return s
+}
+
+// anchorKeys are ancestor keys rules are indexed by.
+type anchorKeys struct {
+	keys, classes, ids map[string]bool
+}
+
+func (a *anchorKeys) add(k string) {
+	if k == "" {
+		return
+	}
+	if a.keys == nil {
+		a.keys, a.classes, a.ids = map[string]bool{}, map[string]bool{}, map[string]bool{}
+	}
+	a.keys[k] = true
+	switch k[0] {
+	case '.':
+		a.classes[k[1:]] = true
+	case '#':
+		a.ids[k[1:]] = true
+	}
 }
 
 // relevant are the properties Technique reads.
@@ -209,20 +259,26 @@ func appliesToDesktop(prelude string) bool {
 type Styler struct {
 	sheets []*Sheet
 	memo   map[*html.Node]map[string]string
-	// ancKeys are the ancestor keys some rule is indexed by: only these
+	// Only the ancestor keys some rule is indexed by (each sheet's anc)
 	// are kept of an element's ancestors (a hostile ancestor with 100,000
 	// classes costs nothing unless rules name them).
-	ancKeys map[string]bool
-	// ancClasses and ancIDs are ancKeys' classes and ids without the
-	// prefix, looked up without building strings.
-	ancClasses, ancIDs map[string]bool
-	anc                map[*html.Node]ancInfo
-	budget             Budget
-	m                  matcher
-	kids               map[*html.Node]int64
-	work               int64
-	start              time.Time
-	over               bool
+	anc    map[*html.Node]ancInfo
+	budget Budget
+	m      matcher
+	kids   map[*html.Node]int64
+	work   int64
+	start  time.Time
+	over   bool
+	// cache, when set, holds styles across pages (WithCache); sheetsKey
+	// names this styler's sheets in it, sigs and sibs memoise elements'
+	// contexts.
+	cache      *StyleCache
+	sheetsKey  uint64
+	sigs, sibs map[*html.Node]uint64
+	// hidden, colors and backgrounds memoise hide's walks up the tree.
+	hidden      map[*html.Node]*hiding
+	colors      map[*html.Node]colorAt
+	backgrounds map[*html.Node]string
 }
 
 // ancestry is the chain of an element's ancestors that carry keys rules
@@ -263,27 +319,42 @@ var DefaultBudget = Budget{Work: 50_000_000, Depth: 256, Time: 5 * time.Second}
 
 // NewStyler applies sheets (in order) to a document, with DefaultBudget.
 func NewStyler(sheets ...*Sheet) *Styler {
-	st := &Styler{memo: map[*html.Node]map[string]string{}, anc: map[*html.Node]ancInfo{}, ancKeys: map[string]bool{}, ancClasses: map[string]bool{}, ancIDs: map[string]bool{}, budget: DefaultBudget}
+	st := &Styler{memo: map[*html.Node]map[string]string{}, anc: map[*html.Node]ancInfo{}, budget: DefaultBudget}
 	for _, s := range sheets {
 		if s != nil && s.index != nil {
 			st.sheets = append(st.sheets, s)
-			for _, byAnc := range s.index {
-				for a := range byAnc {
-					if a == "" {
-						continue
-					}
-					st.ancKeys[a] = true
-					switch a[0] {
-					case '.':
-						st.ancClasses[a[1:]] = true
-					case '#':
-						st.ancIDs[a[1:]] = true
-					}
-				}
-			}
 		}
 	}
 	return st
+}
+
+// ancKey, ancClass and ancID report whether some sheet indexes rules by
+// the ancestor key (a class or id without its prefix).
+func (st *Styler) ancKey(k string) bool {
+	for _, s := range st.sheets {
+		if s.anc.keys[k] {
+			return true
+		}
+	}
+	return false
+}
+
+func (st *Styler) ancClass(c string) bool {
+	for _, s := range st.sheets {
+		if s.anc.classes[c] {
+			return true
+		}
+	}
+	return false
+}
+
+func (st *Styler) ancID(id string) bool {
+	for _, s := range st.sheets {
+		if s.anc.ids[id] {
+			return true
+		}
+	}
+	return false
 }
 
 // WithBudget replaces the styler's budget (zero fields keep the default).
@@ -386,7 +457,7 @@ func (st *Styler) ancestors(n *html.Node) ancInfo {
 func (st *Styler) relevantKeys(n *html.Node) []string {
 	var out []string
 	add := func(k string) {
-		if st.ancKeys[k] && !slices.Contains(out, k) {
+		if st.ancKey(k) && !slices.Contains(out, k) {
 			out = append(out, k)
 		}
 	}
@@ -394,12 +465,12 @@ func (st *Styler) relevantKeys(n *html.Node) []string {
 	for _, a := range n.Attr {
 		switch a.Key {
 		case "id":
-			if st.ancIDs[a.Val] {
+			if st.ancID(a.Val) {
 				add("#" + a.Val)
 			}
 		case "class":
 			for c := range strings.FieldsSeq(a.Val) {
-				if st.ancClasses[c] {
+				if st.ancClass(c) {
 					add("." + c)
 				}
 			}
@@ -446,6 +517,21 @@ func (st *Styler) candidates(n *html.Node) []*rule {
 	var anc *ancestry
 	ancDone := false
 	keys := append(keysOf(n), "")
+	var parentKeys []string
+	for _, sh := range st.sheets {
+		for _, k := range keys {
+			byP := sh.byParent[k]
+			if byP == nil {
+				continue
+			}
+			if parentKeys == nil && n.Parent != nil && n.Parent.Type == html.ElementNode {
+				parentKeys = keysOf(n.Parent)
+			}
+			for _, a := range parentKeys {
+				out = append(out, byP[a]...)
+			}
+		}
+	}
 	for _, sh := range st.sheets {
 		for _, k := range keys {
 			byAnc := sh.index[k]
@@ -480,11 +566,19 @@ func (st *Styler) Style(n *html.Node) map[string]string {
 		st.memo[n] = noStyle // the common case on pages without stylesheets
 		return noStyle
 	}
-	var matched []*rule
 	depth := st.ancestors(n).depth
 	if depth > st.budget.Depth {
 		st.over = true
 	}
+	var key styleKey
+	if st.cache != nil && !st.over {
+		key = styleKey{st.sheetsKey, st.context(n)}
+		if s, ok := st.cache.get(key); ok {
+			st.memo[n] = s
+			return s
+		}
+	}
+	var matched []*rule
 	for _, r := range st.candidates(n) {
 		if r.m.structural {
 			// :nth-child and friends count the element's siblings.
@@ -514,6 +608,9 @@ func (st *Styler) Style(n *html.Node) map[string]string {
 	})
 	if len(matched) == 0 && !hasAttr(n, "style") {
 		st.memo[n] = noStyle
+		if st.cache != nil {
+			st.cache.put(key, noStyle)
+		}
 		return noStyle
 	}
 	out := map[string]string{}
@@ -533,6 +630,9 @@ func (st *Styler) Style(n *html.Node) map[string]string {
 		}
 	}
 	st.memo[n] = out
+	if st.cache != nil {
+		st.cache.put(key, out)
+	}
 	return out
 }
 
@@ -642,85 +742,154 @@ func (st *Styler) origin(n *html.Node, prop string) (string, *rule) {
 
 // hide is Technique's walk: the technique, the element that hides and the
 // properties that do it ("@width" for an HTML attribute, "<noscript>" for
-// markup).
+// markup). What hides an element and what colours lie behind it are
+// memoised per element: the links of a page share their ancestors.
 func (st *Styler) hide(n *html.Node) (string, *html.Node, []string) {
-	for x := n; x != nil && x.Type == html.ElementNode; x = x.Parent {
-		s := st.Style(x)
-		if x.Data == "noscript" {
-			return "noscript", x, []string{"<noscript>"}
-		}
-		if hasAttr(x, "hidden") {
-			return "hidden-attribute", x, []string{"@hidden"}
-		}
-		if len(s) == 0 && x.Data != "marquee" && x.Data != "iframe" && x.Data != "frame" {
-			continue // nothing declared: nothing hides it here
-		}
-		switch {
-		case s["display"] == "none":
-			return "display-none", x, []string{"display"}
-		case s["visibility"] == "hidden" || s["visibility"] == "collapse":
-			return "visibility-hidden", x, []string{"visibility"}
-		case isZero(s["opacity"], 0.05):
-			return "opacity-zero", x, []string{"opacity"}
-		case tinyFont(s["font-size"]):
-			return "font-size-zero", x, []string{"font-size"}
-		case (s["position"] == "absolute" || s["position"] == "fixed") && (farOff(s["left"]) || farOff(s["top"]) || farOff(s["right"]) || farOff(s["margin-left"]) || farOff(s["margin-top"])):
-			props := []string{"position"}
-			for _, p := range []string{"left", "top", "right", "margin-left", "margin-top"} {
-				if farOff(s[p]) {
-					props = append(props, p)
-				}
-			}
-			return "off-screen", x, props
-		case farOff(s["text-indent"]):
-			return "text-indent", x, []string{"text-indent"}
-		case clipped(s["clip"]):
-			return "clip", x, []string{"clip"}
-		case strings.Contains(s["clip-path"], "inset(50%") || strings.Contains(s["clip-path"], "circle(0"):
-			return "clip", x, []string{"clip-path"}
-		case (s["overflow"] == "hidden" || s["overflow-x"] == "hidden" || s["overflow-y"] == "hidden") && (tiny(s["height"]) || tiny(s["width"]) || tiny(attr(x, "height")) || tiny(attr(x, "width"))):
-			props := []string{}
-			for _, p := range []string{"overflow", "overflow-x", "overflow-y"} {
-				if s[p] == "hidden" {
-					props = append(props, p)
-				}
-			}
-			for _, p := range []string{"height", "width"} {
-				if tiny(s[p]) {
-					props = append(props, p)
-				} else if tiny(attr(x, p)) {
-					props = append(props, "@"+p)
-				}
-			}
-			return "zero-size", x, props
-		case x.Data == "marquee" && (tiny(s["height"]) || tiny(s["width"]) || tinyLen(attr(x, "height"), 10) || tinyLen(attr(x, "width"), 10) || tinyLen(s["height"], 10)):
-			return "tiny-marquee", x, sizeProps(x, s, 10)
-		case x.Data == "iframe" && (tiny(attr(x, "width")) || tiny(attr(x, "height")) || tiny(s["width"]) || tiny(s["height"]) || attr(x, "frameborder") == "0" && attr(x, "scrolling") == "no" && (tinyLen(attr(x, "width"), 2) || tinyLen(attr(x, "height"), 2))):
-			return "zero-size-iframe", x, sizeProps(x, s, 2)
-		}
+	if h := st.hiddenBy(n); h != nil {
+		return h.tech, h.at, h.props
 	}
 	// Text coloured like the background behind it: the nearest declared
 	// colour against the nearest declared background.
-	var text, bg string
-	var textAt *html.Node
-	for x := n; x != nil && x.Type == html.ElementNode && (text == "" || bg == ""); x = x.Parent {
-		s := st.Style(x)
-		if len(s) == 0 {
-			continue
-		}
-		if text == "" {
-			if text = normColor(s["color"]); text != "" {
-				textAt = x
-			}
-		}
-		if bg == "" {
-			bg = backgroundColor(s)
-		}
-	}
-	if text != "" && text != "transparent" && text == bg {
+	text, textAt := st.nearestColor(n)
+	if bg := st.nearestBackground(n); text != "" && text != "transparent" && text == bg {
 		return "same-color", textAt, []string{"color"}
 	}
 	return "", nil, nil
+}
+
+// hiding is what hides an element: the technique, the element (it or an
+// ancestor) and the properties.
+type hiding struct {
+	tech  string
+	at    *html.Node
+	props []string
+}
+
+// colorAt is the nearest declared colour of an element and where it is.
+type colorAt struct {
+	color string
+	at    *html.Node
+}
+
+// upward memoises f, a property of an element found on it or else on its
+// nearest ancestor that has it: own(x) says whether x itself has it.
+func upward[T any](memo map[*html.Node]T, n *html.Node, own func(*html.Node) (T, bool)) T {
+	var path []*html.Node
+	var v T
+	for x := n; x != nil && x.Type == html.ElementNode; x = x.Parent {
+		if m, ok := memo[x]; ok {
+			v = m
+			break
+		}
+		if o, ok := own(x); ok {
+			memo[x] = o
+			v = o
+			break
+		}
+		path = append(path, x)
+	}
+	for _, x := range path {
+		memo[x] = v
+	}
+	return v
+}
+
+func (st *Styler) hiddenBy(n *html.Node) *hiding {
+	if st.hidden == nil {
+		st.hidden = map[*html.Node]*hiding{}
+	}
+	return upward(st.hidden, n, func(x *html.Node) (*hiding, bool) {
+		tech, props := st.ownHiding(x)
+		if tech == "" {
+			return nil, false
+		}
+		return &hiding{tech, x, props}, true
+	})
+}
+
+func (st *Styler) nearestColor(n *html.Node) (string, *html.Node) {
+	if st.colors == nil {
+		st.colors = map[*html.Node]colorAt{}
+	}
+	c := upward(st.colors, n, func(x *html.Node) (colorAt, bool) {
+		if c := normColor(st.Style(x)["color"]); c != "" {
+			return colorAt{c, x}, true
+		}
+		return colorAt{}, false
+	})
+	return c.color, c.at
+}
+
+func (st *Styler) nearestBackground(n *html.Node) string {
+	if st.backgrounds == nil {
+		st.backgrounds = map[*html.Node]string{}
+	}
+	return upward(st.backgrounds, n, func(x *html.Node) (string, bool) {
+		if s := st.Style(x); len(s) > 0 {
+			if bg := backgroundColor(s); bg != "" {
+				return bg, true
+			}
+		}
+		return "", false
+	})
+}
+
+// ownHiding says how x itself hides its content ("" if it does not).
+func (st *Styler) ownHiding(x *html.Node) (string, []string) {
+	s := st.Style(x)
+	if x.Data == "noscript" {
+		return "noscript", []string{"<noscript>"}
+	}
+	if hasAttr(x, "hidden") {
+		return "hidden-attribute", []string{"@hidden"}
+	}
+	if len(s) == 0 && x.Data != "marquee" && x.Data != "iframe" && x.Data != "frame" {
+		return "", nil // nothing declared: nothing hides it here
+	}
+	switch {
+	case s["display"] == "none":
+		return "display-none", []string{"display"}
+	case s["visibility"] == "hidden" || s["visibility"] == "collapse":
+		return "visibility-hidden", []string{"visibility"}
+	case isZero(s["opacity"], 0.05):
+		return "opacity-zero", []string{"opacity"}
+	case tinyFont(s["font-size"]):
+		return "font-size-zero", []string{"font-size"}
+	case (s["position"] == "absolute" || s["position"] == "fixed") && (farOff(s["left"]) || farOff(s["top"]) || farOff(s["right"]) || farOff(s["margin-left"]) || farOff(s["margin-top"])):
+		props := []string{"position"}
+		for _, p := range []string{"left", "top", "right", "margin-left", "margin-top"} {
+			if farOff(s[p]) {
+				props = append(props, p)
+			}
+		}
+		return "off-screen", props
+	case farOff(s["text-indent"]):
+		return "text-indent", []string{"text-indent"}
+	case clipped(s["clip"]):
+		return "clip", []string{"clip"}
+	case strings.Contains(s["clip-path"], "inset(50%") || strings.Contains(s["clip-path"], "circle(0"):
+		return "clip", []string{"clip-path"}
+	case (s["overflow"] == "hidden" || s["overflow-x"] == "hidden" || s["overflow-y"] == "hidden") && (tiny(s["height"]) || tiny(s["width"]) || tiny(attr(x, "height")) || tiny(attr(x, "width"))):
+		props := []string{}
+		for _, p := range []string{"overflow", "overflow-x", "overflow-y"} {
+			if s[p] == "hidden" {
+				props = append(props, p)
+			}
+		}
+		for _, p := range []string{"height", "width"} {
+			if tiny(s[p]) {
+				props = append(props, p)
+			} else if tiny(attr(x, p)) {
+				props = append(props, "@"+p)
+			}
+		}
+		return "zero-size", props
+	case x.Data == "marquee" && (tiny(s["height"]) || tiny(s["width"]) || tinyLen(attr(x, "height"), 10) || tinyLen(attr(x, "width"), 10) || tinyLen(s["height"], 10)):
+		return "tiny-marquee", sizeProps(x, s, 10)
+	case x.Data == "iframe" && (tiny(attr(x, "width")) || tiny(attr(x, "height")) || tiny(s["width"]) || tiny(s["height"]) || attr(x, "frameborder") == "0" && attr(x, "scrolling") == "no" && (tinyLen(attr(x, "width"), 2) || tinyLen(attr(x, "height"), 2))):
+		return "zero-size-iframe", sizeProps(x, s, 2)
+	}
+	return "", nil
 }
 
 // sizeProps lists the width and height declarations or attributes of x
@@ -759,6 +928,9 @@ var number = regexp.MustCompile(`^(-?[0-9.]+)\s*(px|pt|em|rem|%|)$`)
 
 // length parses "12px" (em and rem as 16px) and reports whether it could.
 func length(v string) (float64, bool) {
+	if v == "" || v[0] != '-' && v[0] != '.' && (v[0] < '0' || v[0] > '9') && v[0] != ' ' {
+		return 0, false // auto, inherit, 100%… never reach the regexp
+	}
 	v = strings.TrimSpace(strings.TrimSuffix(v, "!important"))
 	m := number.FindStringSubmatch(strings.TrimSpace(v))
 	if m == nil {
