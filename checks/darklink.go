@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -114,6 +115,7 @@ func (l hiddenLink) details() map[string]any {
 var tagRE = regexp.MustCompile(`<[^>]*>`)
 
 var scriptLink = regexp.MustCompile(`(?is)<a[^>]*?href\s*=\s*\\?["']?([^"'\\\s>]+)[^>]*>(.{0,200}?)<\\?/a>`)
+
 // mayWriteHTML reports whether code names what scriptWrites looks for
 // (document.write, innerHTML, insertAdjacentHTML, in any case): the
 // regexp reads a template's 50 KB of script at 15 MB/s, this at memory
@@ -149,6 +151,76 @@ func containsFold(s, lower string) bool {
 	}
 }
 
+// pageParts are the elements the static pass reads, in document order,
+// found in one walk of the page (five goquery Finds walked it once each,
+// compiling their selectors every time).
+type pageParts struct {
+	styles     []*html.Node // <style>
+	sheetLinks []*html.Node // <link rel~="stylesheet" href>
+	links      []*html.Node // a[href], area[href], iframe[src], frame[src]
+	noscripts  []*html.Node
+	scripts    []*html.Node
+}
+
+func partsOf(doc *goquery.Document) pageParts {
+	var ps pageParts
+	stack := append([]*html.Node(nil), doc.Nodes...)
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n.Type == html.ElementNode {
+			switch n.Data {
+			case "style":
+				ps.styles = append(ps.styles, n)
+			case "link":
+				if rel, ok := attrOf(n, "rel"); ok && hasAttrKey(n, "href") && slices.Contains(strings.Fields(rel), "stylesheet") {
+					ps.sheetLinks = append(ps.sheetLinks, n)
+				}
+			case "a", "area":
+				if hasAttrKey(n, "href") {
+					ps.links = append(ps.links, n)
+				}
+			case "iframe", "frame":
+				if hasAttrKey(n, "src") {
+					ps.links = append(ps.links, n)
+				}
+			case "noscript":
+				ps.noscripts = append(ps.noscripts, n)
+			case "script":
+				ps.scripts = append(ps.scripts, n)
+			}
+		}
+		for c := n.LastChild; c != nil; c = c.PrevSibling {
+			stack = append(stack, c)
+		}
+	}
+	return ps
+}
+
+func attrOf(n *html.Node, key string) (string, bool) {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
+func hasAttrKey(n *html.Node, key string) bool {
+	_, ok := attrOf(n, key)
+	return ok
+}
+
+// elementText is goquery's Text of one element: a style's or script's one
+// text node itself (no copy of a template's 50 KB of script), else its
+// descendants' text.
+func elementText(n *html.Node) string {
+	if c := n.FirstChild; c != nil && c.NextSibling == nil && c.Type == html.TextNode {
+		return c.Data
+	}
+	return goquery.NewDocumentFromNode(n).Text()
+}
+
 var scriptWrites = regexp.MustCompile(`(?i)(document\.write(ln)?\s*\(|\.innerHTML\s*\+?=|insertAdjacentHTML\s*\()`)
 
 func (c *darkLink) Page(ctx context.Context, p *crawler.Page) []finding.Finding {
@@ -170,73 +242,74 @@ func (c *darkLink) Page(ctx context.Context, p *crawler.Page) []finding.Finding 
 	if base == nil {
 		base = p.URL
 	}
+	parts := partsOf(p.Doc)
 	var sheets []*hidden.Sheet
 	var limits cssLimits
 	order := 0
-	p.Doc.Find("style").Each(func(_ int, s *goquery.Selection) {
+	for _, n := range parts.styles {
 		if limits.full(&limits.sheets) {
-			return
+			break
 		}
-		limits.add(c.inlineSheet(s.Text(), order), &sheets)
+		limits.add(c.inlineSheet(elementText(n), order), &sheets)
 		order += 100000
-	})
+	}
 	if c.cfg.FetchCSS {
-		p.Doc.Find(`link[rel~="stylesheet"][href]`).Each(func(_ int, s *goquery.Selection) {
+		for _, n := range parts.sheetLinks {
 			if limits.full(&limits.sheets) {
-				return
+				break
 			}
-			href, _ := s.Attr("href")
+			href, _ := attrOf(n, "href")
 			u, err := crawler.Normalize(base, href)
 			if err != nil || !c.deps.inScope(u) {
-				return
+				continue
 			}
 			limits.add(c.stylesheet(ctx, u.String(), order), &sheets)
 			order += 100000
-		})
+		}
 	}
 	st := hidden.NewStyler(sheets...).WithCache(c.styles)
 	var links []hiddenLink
-	p.Doc.Find("a[href], area[href], iframe[src], frame[src]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+	for _, n := range parts.links {
 		if st.Exhausted() {
-			return false
+			break
 		}
-		why, ok := st.Explain(s.Nodes[0])
+		why, ok := st.Explain(n)
 		if !ok {
-			return true
+			continue
 		}
 		attr := "href"
-		if n := goquery.NodeName(s); n == "iframe" || n == "frame" {
+		if n.Data == "iframe" || n.Data == "frame" {
 			attr = "src"
 		}
-		v, _ := s.Attr(attr)
-		links = append(links, hiddenLink{url: v, text: strings.Join(strings.Fields(s.Text()), " "), technique: why.Technique, tag: goquery.NodeName(s),
-			node: s.Nodes[0], why: why})
-		return true
-	})
+		v, _ := attrOf(n, attr)
+		s := goquery.NewDocumentFromNode(n).Selection
+		links = append(links, hiddenLink{url: v, text: strings.Join(strings.Fields(s.Text()), " "), technique: why.Technique, tag: n.Data,
+			node: n, why: why})
+	}
 	// Links inside <noscript> are text to the parser (scripting on): parse them.
-	p.Doc.Find("noscript").Each(func(_ int, s *goquery.Selection) {
-		inner, err := goquery.NewDocumentFromReader(strings.NewReader(s.Text()))
+	for _, n := range parts.noscripts {
+		inner, err := goquery.NewDocumentFromReader(strings.NewReader(elementText(n)))
 		if err != nil {
-			return
+			continue
 		}
 		inner.Find("a[href]").Each(func(_ int, a *goquery.Selection) {
 			v, _ := a.Attr("href")
 			links = append(links, hiddenLink{url: v, text: strings.TrimSpace(a.Text()), technique: "noscript", tag: "a",
-				how: map[string]any{"snippet": wrapSnippet(s.Nodes[0], outerHTML(a.Nodes[0])), "css": "<noscript>", "css_source": hidden.SourceMarkup}})
+				how: map[string]any{"snippet": wrapSnippet(n, outerHTML(a.Nodes[0])), "css": "<noscript>", "css_source": hidden.SourceMarkup}})
 		})
-	})
+	}
 	// Links written by inline scripts never show in the raw HTML.
-	p.Doc.Find("script").Each(func(_ int, s *goquery.Selection) {
-		code := s.Text()
+	for _, n := range parts.scripts {
+		code := elementText(n)
 		if len(code) > 1<<20 || !mayWriteHTML(code) || !scriptWrites.MatchString(code) {
-			return
+			continue
 		}
 		for _, m := range scriptLink.FindAllStringSubmatch(code, 50) {
 			text := html.UnescapeString(tagRE.ReplaceAllString(m[2], ""))
 			links = append(links, hiddenLink{url: m[1], text: strings.TrimSpace(text), technique: "script-written", tag: "script",
-				how: map[string]any{"snippet": wrapSnippet(s.Nodes[0], scriptLine(code, m[0]))}})
+				how: map[string]any{"snippet": wrapSnippet(n, scriptLine(code, m[0]))}})
 		}
-	})
+	}
 	var out []finding.Finding
 	if why := limits.reasons(st); why != "" {
 		out = append(out, finding.Finding{
