@@ -96,7 +96,7 @@ func (t *collyTransport) spool(res *fetchResult, req *http.Request, resp *http.R
 	case res.body != bodyAny:
 		return
 	}
-	sp, data, err := t.bodies.read(resp.Body, limit)
+	sp, data, err := t.bodies.read(resp.Body, limit, resp.ContentLength)
 	resp.Body.Close()
 	res.spool, res.data, res.spoolErr = sp, data, err
 	resp.Body, resp.ContentLength = http.NoBody, 0

@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"bytes"
 	"math/bits"
 	"sort"
 	"strings"
@@ -92,11 +93,23 @@ func (s *similarPages) traps() []Trap {
 	return out
 }
 
+// textBufs are pageText's buffers, reused.
+var textBufs = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); return &b }}
+
 // pageText returns up to limit bytes of the visible text of doc (scripts,
 // styles, noscript and templates left out), words joined by one space,
 // without copying the tree as visibleText does.
 func pageText(doc *goquery.Document, limit int) string {
-	var b strings.Builder
+	// Written into a pooled buffer and copied once: a builder grown to a
+	// page's 25 KB of text left twice that in garbage.
+	buf := textBufs.Get().(*[]byte)
+	b := bytes.NewBuffer((*buf)[:0])
+	defer func() {
+		if b.Cap() <= 1<<20 {
+			*buf = b.Bytes()[:0]
+			textBufs.Put(buf)
+		}
+	}()
 	var walk func(n *html.Node) bool
 	walk = func(n *html.Node) bool {
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
@@ -128,5 +141,5 @@ func pageText(doc *goquery.Document, limit int) string {
 			break
 		}
 	}
-	return b.String()
+	return string(b.Bytes())
 }
