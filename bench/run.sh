@@ -76,9 +76,12 @@ xunjian_run() {
 
 printf '| site pages | tool | pages fetched | requests | median wall s | median pages/s | median peak RSS MB own | tree |\n|---|---|---|---|---|---|---|---|\n'
 for pages in "${SIZES[@]}"; do
+  rm -f "$work/url"
   "$work/sitegen" "${site_flags[@]}" -pages "$pages" >"$work/url" &
-  for _ in $(seq 50); do [ -s "$work/url" ] && break; sleep 0.1; done
+  site_pid=$!
+  for _ in $(seq 300); do [ -s "$work/url" ] && break; sleep 0.1; done
   url=$(head -1 "$work/url")
+  [ -n "$url" ] || { echo "bench: sitegen -pages $pages did not start" >&2; exit 2; }
   : >"$work/x.txt"; : >"$work/w.txt"
   for r in $(seq "$RUNS"); do
     # The first run is profiled (100 samples a second: a few per cent).
@@ -122,5 +125,5 @@ for pages in "${SIZES[@]}"; do
     awk '{ v = ($2 == "ms") ? $1 / 1000 : $1; printf "| %s | %.2f | %s%% |\n", $4, v, $3 }'
   printf '| (total of the profile) | %s | |\n' "$(go tool pprof -top "$PROFILE/cpu-$pages.pprof" 2>/dev/null | awk '/Total samples/ {print $(NF-1)}' | sed 's/(//')"
   echo
-  kill %1 2>/dev/null || true; wait 2>/dev/null || true
+  kill "$site_pid" 2>/dev/null || true; wait "$site_pid" 2>/dev/null || true
 done
