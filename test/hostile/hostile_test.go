@@ -38,6 +38,7 @@ func TestHostileSite(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary against a hostile site")
 	}
+	readSources(t)
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "xunjian")
 	if out, err := exec.Command("go", "build", "-o", bin, "github.com/xunjian/xunjian/cmd/xunjian").CombinedOutput(); err != nil {
@@ -201,6 +202,35 @@ serve:
 				t.Errorf("%s holds %q unmasked: …%s…", name, v, b[max(0, i-80):min(len(b), i+len(v)+40)])
 			}
 		}
+	}
+}
+
+// readSources reads the module's files (outside testdata and dot
+// folders, up to 1 MB: the Go sources and what they embed), which the
+// binary is built from: go test's cache keys a result on the files a test
+// reads, so a change anywhere in the product runs the suite again instead
+// of replaying a pass of an older binary.
+func readSources(t *testing.T) {
+	t.Helper()
+	root := filepath.Join("..", "..")
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".") && path != root) {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		if info, err := d.Info(); err != nil || !info.Mode().IsRegular() || info.Size() > 1<<20 {
+			return err
+		}
+		_, err = os.ReadFile(path)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("reading the sources: %v", err)
 	}
 }
 
