@@ -141,5 +141,5 @@ func pageText(doc *goquery.Document, limit int) string {
 			break
 		}
 	}
-	return string(b.Bytes())
+	return b.String()
 }
