@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/xunjian/xunjian/internal/hostilesite"
+	"github.com/xunjian/xunjian/internal/race"
 )
 
 // TestHostileSite runs the real binary against the hostile portal
@@ -37,6 +38,13 @@ import (
 func TestHostileSite(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary against a hostile site")
+	}
+	if race.Enabled {
+		// The binary is built without -race, but its peak RSS is a
+		// measurement: under -race the suite runs beside every other
+		// package's race tests on the same cores. .ci/run runs it again
+		// without -race, alone.
+		t.Skip("measures the real binary's memory and time: run without -race")
 	}
 	readSources(t)
 	dir := t.TempDir()
