@@ -6,7 +6,6 @@ package hostile
 import (
 	"archive/zip"
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -268,7 +267,6 @@ func lastBytes(s string, n int) string {
 	return s
 }
 
-var _ = context.Background
 
 // syncBuffer is a bytes.Buffer the serve process writes to while the test
 // reads it.
