@@ -267,7 +267,6 @@ func lastBytes(s string, n int) string {
 	return s
 }
 
-
 // syncBuffer is a bytes.Buffer the serve process writes to while the test
 // reads it.
 type syncBuffer struct {
