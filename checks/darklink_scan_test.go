@@ -88,3 +88,42 @@ func TestDarkLinkQuietScripts(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenInAsRegexp holds tokenIn to the regexps it stands in for, on
+// random class and id values: the tokens' pieces in both cases,
+// separators, digits, and runes that fold to ASCII letters.
+func TestTokenInAsRegexp(t *testing.T) {
+	pieces := []string{"nav", "NAV", "menu", "head", "Header", "foot", "er", "side", "bar", "a", "crumb", "bread", "copy", "right",
+		"friend", "dao", "hang", "dh", "wz", "top", "bottom", "fen", "ye", "page", "pagination", "r", "-", "_", " ", "1", "x",
+		"ſ", "K", "中", "\t", "."}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 50000 {
+		var b strings.Builder
+		for range rng.IntN(6) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		v := b.String()
+		if got, want := tokenIn(v, notMainTokens, notMain), notMain.MatchString(v); got != want {
+			t.Fatalf("notMain %q: %v, regexp %v", v, got, want)
+		}
+		if got, want := tokenIn(v, maybeMainTokens, maybeMain), maybeMain.MatchString(v); got != want {
+			t.Fatalf("maybeMain %q: %v, regexp %v", v, got, want)
+		}
+	}
+}
+
+// TestDropSpacesAsFieldsJoin holds dropSpaces to what it replaced.
+func TestDropSpacesAsFieldsJoin(t *testing.T) {
+	pieces := []string{"a", " ", "\t", "\n", "\v", "\f", "\r", "\u00a0", "\u0085", "\u3000", "\u2028", "\u1680", "\u200b", "中", "，", "\xff", "\xe3\x80", "\xc2", "1", "x"}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 50000 {
+		var b strings.Builder
+		for range rng.IntN(12) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		s := b.String()
+		if got, want := dropSpaces(s), strings.Join(strings.Fields(s), ""); got != want {
+			t.Fatalf("dropSpaces(%q) = %q, want %q", s, got, want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
@@ -39,6 +40,10 @@ var (
 	// "page" or "top-news" section holds the list): such a block is left
 	// out only when it holds no dated list and no placeholder.
 	maybeMain = regexp.MustCompile(`(?i)(^|[-_ ])(head|top|bottom|fenye|page|pagination|pager)([-_ 0-9]|$)`)
+	// notMainTokens and maybeMainTokens are the two regexps' tokens, for
+	// hasToken (an ASCII class or id: nearly all of them).
+	notMainTokens   = []string{"nav", "menu", "header", "footer", "foot", "side", "sidebar", "aside", "crumb", "breadcrumb", "copyright", "friend", "daohang", "dh", "wzdh"}
+	maybeMainTokens = []string{"head", "top", "bottom", "fenye", "page", "pagination", "pager"}
 	// crumbMark: the label a breadcrumb starts with (当前位置：首页 > …).
 	crumbMark   = regexp.MustCompile(`^\s*(当前|您的|你的|您现在的|你现在的|您所在的|所在|现在|当前所在)?位置\s*[:：>»]`)
 	navLike     = regexp.MustCompile(`(?i)(nav|menu|daohang|lanmu|column|channel)`)
@@ -72,10 +77,32 @@ type listReading struct {
 // compact is the main content's text without whitespace (once).
 func (r *listReading) compact() string {
 	if r.compacted == nil {
-		c := strings.Join(strings.Fields(r.mainText), "")
+		c := dropSpaces(r.mainText)
 		r.compacted = &c
 	}
 	return *r.compacted
+}
+
+// dropSpaces is strings.Join(strings.Fields(s), ""): s without its
+// Unicode white space, in one pass and one string.
+func dropSpaces(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c != ' ' && (c < '\t' || c > '\r') {
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !unicode.IsSpace(r) {
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return string(b)
 }
 
 // placeholderHints are what the placeholders of blank columns start with
@@ -280,11 +307,38 @@ func chrome(n *html.Node, home bool) bool {
 		if a.Key != "class" && a.Key != "id" {
 			continue
 		}
-		if notMain.MatchString(a.Val) {
+		if tokenIn(a.Val, notMainTokens, notMain) {
 			return !home || !holdsContent(n)
 		}
-		if maybeMain.MatchString(a.Val) {
+		if tokenIn(a.Val, maybeMainTokens, maybeMain) {
 			return !holdsContent(n)
+		}
+	}
+	return false
+}
+
+// tokenIn reports whether re — (?i)(^|[-_ ])(tokens…)([-_ 0-9]|$) —
+// matches v: by hand for ASCII values (every element's class and id is
+// read, and the regexps were a third of a list page's reading), by re
+// for others (case folding then reaches ſ and K).
+func tokenIn(v string, tokens []string, re *regexp.Regexp) bool {
+	for i := 0; i < len(v); i++ {
+		if v[i] >= utf8.RuneSelf {
+			return re.MatchString(v)
+		}
+	}
+	for p := 0; p < len(v); p++ {
+		if p > 0 && v[p-1] != '-' && v[p-1] != '_' && v[p-1] != ' ' {
+			continue
+		}
+		for _, t := range tokens {
+			e := p + len(t)
+			if e > len(v) || !equalFoldASCII(v[p:e], t) {
+				continue
+			}
+			if e == len(v) || v[e] == '-' || v[e] == '_' || v[e] == ' ' || v[e] >= '0' && v[e] <= '9' {
+				return true
+			}
 		}
 	}
 	return false
