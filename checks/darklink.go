@@ -224,7 +224,7 @@ type pageParts struct {
 
 func partsOf(doc *goquery.Document) pageParts {
 	var ps pageParts
-	stack := append([]*html.Node(nil), doc.Nodes...)
+	stack := append(make([]*html.Node, 0, 256), doc.Nodes...)
 	for len(stack) > 0 {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]

@@ -275,6 +275,9 @@ type Styler struct {
 	sheetsKey uint64
 	// hbuf holds what a context hash reads (cache.go).
 	hbuf []byte
+	// path and parents are ancestorsOf's, reused.
+	path    []*nodeInfo
+	parents []*html.Node
 }
 
 // nodeInfo is what a styler memoises of one element; known says which
@@ -512,8 +515,8 @@ func (st *Styler) ancestorsOf(n *html.Node, ni *nodeInfo) ancInfo {
 	if ni.known&knowAnc != 0 {
 		return ni.anc
 	}
-	var path []*nodeInfo
-	var parents []*html.Node
+	path, parents := st.path[:0], st.parents[:0]
+	defer func() { st.path, st.parents = path[:0], parents[:0] }()
 	for x, xi := n, ni; ; {
 		if xi.known&knowAnc != 0 {
 			break
@@ -1053,6 +1056,9 @@ func length(v string) (float64, bool) {
 }
 
 func isZero(v string, eps float64) bool {
+	if v == "" {
+		return false // most elements: not parsed (the error allocates)
+	}
 	f, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(v, "!important")), 64)
 	return err == nil && f <= eps
 }
@@ -1112,6 +1118,9 @@ func normColor(v string) string {
 	}
 	if strings.HasPrefix(v, "#") {
 		h := v[1:]
+		if len(h) == 6 {
+			return v // "#" + h, not built again
+		}
 		if len(h) == 3 {
 			h = string([]byte{h[0], h[0], h[1], h[1], h[2], h[2]})
 		}
