@@ -275,6 +275,8 @@ type Styler struct {
 	sheetsKey uint64
 	// hbuf holds what a context hash reads (cache.go).
 	hbuf []byte
+	// cands memoises candidates' lookups by ancestry.
+	cands map[candKey][]*rule
 	// path and parents are ancestorsOf's, reused.
 	path    []*nodeInfo
 	parents []*html.Node
@@ -378,6 +380,16 @@ func (st *Styler) Release() {
 type ancestry struct {
 	keys []string
 	up   *ancestry
+	// count is the number of keys of the chain (this link and above).
+	count int
+}
+
+// chainCount is the number of keys of the chain a (0 for none).
+func chainCount(a *ancestry) int {
+	if a == nil {
+		return 0
+	}
+	return a.count
 }
 
 // ancInfo is what is memoised of an element: its ancestry and depth.
@@ -546,7 +558,7 @@ func (st *Styler) ancestorsOf(n *html.Node, ni *nodeInfo) ancInfo {
 				}
 			}
 			if len(own) > 0 {
-				up.inner = &ancestry{keys: own, up: up.chain}
+				up.inner = &ancestry{keys: own, up: up.chain, count: len(own) + chainCount(up.chain)}
 			}
 		}
 		path[i].anc, path[i].known = ancInfo{chain: up.inner, depth: up.depth + 1}, path[i].known|knowAnc
@@ -645,15 +657,51 @@ func (st *Styler) candidates(n *html.Node) []*rule {
 			if !ancDone {
 				anc, ancDone = st.ancestors(n).chain, true
 			}
-			for x := anc; x != nil; x = x.up {
-				st.spend(int64(len(x.keys)))
-				for _, a := range x.keys {
-					out = append(out, byAnc[a]...)
+			// The rules a chain's keys find are the same for every
+			// element below it (a list's 35 links): looked up once a
+			// page, not once a link, and the work spent as if walked.
+			ck := candKey{anc, sh, k}
+			rs, ok := st.cands[ck]
+			if !ok {
+				for x := anc; x != nil; x = x.up {
+					for _, a := range x.keys {
+						rs = append(rs, byAnc[a]...)
+					}
 				}
+				if st.cands == nil {
+					st.cands = map[candKey][]*rule{}
+				}
+				st.cands[ck] = rs
 			}
+			st.spendChain(anc)
+			out = append(out, rs...)
 		}
 	}
 	return out
+}
+
+// candKey names the rules of one sheet and key that an ancestry's keys
+// find (Styler.cands).
+type candKey struct {
+	chain *ancestry
+	sheet *Sheet
+	key   string
+}
+
+// spendChain spends what walking the chain spends, a step per key: at
+// once, or link by link when the budget may run out on the way (once
+// over, a walk spends nothing more).
+func (st *Styler) spendChain(anc *ancestry) {
+	if anc == nil {
+		return
+	}
+	if !st.over && st.work+int64(chainCount(anc)) <= st.budget.Work {
+		st.spend(int64(chainCount(anc)))
+		return
+	}
+	for x := anc; x != nil; x = x.up {
+		st.spend(int64(len(x.keys)))
+	}
 }
 
 // Style returns the declared style of n (rules by specificity and order,
