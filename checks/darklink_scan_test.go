@@ -127,3 +127,53 @@ func TestDropSpacesAsFieldsJoin(t *testing.T) {
 		}
 	}
 }
+
+// TestContainsAnyOfAsContains holds containsAnyOf to strings.Contains of
+// each phrase, on random texts and phrase lists (Chinese, ASCII, one
+// byte, empty, invalid UTF-8).
+func TestContainsAnyOfAsContains(t *testing.T) {
+	pieces := []string{"暂无", "信息", "暂", "无", "建设中", "没有", "记录", "a", "b", "ab", "\xe6", "\x9a\x82", " ", "中"}
+	rng := rand.New(rand.NewPCG(9, 10))
+	for range 50000 {
+		var b strings.Builder
+		for range rng.IntN(10) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		s := b.String()
+		var phrases []string
+		for range rng.IntN(4) {
+			var p strings.Builder
+			for range rng.IntN(3) {
+				p.WriteString(pieces[rng.IntN(len(pieces))])
+			}
+			phrases = append(phrases, p.String())
+		}
+		want := false
+		for _, p := range phrases {
+			want = want || strings.Contains(s, p)
+		}
+		if got := containsAnyOf(s, phrases); got != want {
+			t.Fatalf("containsAnyOf(%q, %q) = %v, want %v", s, phrases, got, want)
+		}
+	}
+}
+
+// TestListURLPrefilters holds isListURL and mayBePaginated to the
+// regexps they guard, on random URLs made of their pieces.
+func TestListURLPrefilters(t *testing.T) {
+	pieces := []string{"/", "index", "list", "default", "more", "_", "12", "3", ".", "s", "htm", "html", "?", "&", "page", "p", "pageNo", "=", "x", "中", "/p/5.html", "http://a.gov.cn"}
+	rng := rand.New(rand.NewPCG(11, 12))
+	for range 100000 {
+		var b strings.Builder
+		for range rng.IntN(8) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		u := b.String()
+		if got, want := isListURL(u), listURL.MatchString(u); got != want {
+			t.Fatalf("isListURL(%q) = %v, want %v", u, got, want)
+		}
+		if paginated.MatchString(u) && !mayBePaginated(u) {
+			t.Fatalf("mayBePaginated(%q) = false, but paginated matches", u)
+		}
+	}
+}
