@@ -88,22 +88,36 @@ func (r *listReading) compact() string {
 func dropSpaces(s string) string {
 	b := make([]byte, 0, len(s))
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c != ' ' && (c < '\t' || c > '\r') {
-				b = append(b, c)
-			}
-			i++
+		// Copy up to the next byte that may begin a space: an ASCII
+		// space or the lead byte of a non-ASCII one (C2, E1, E2, E3).
+		j := i
+		for j < len(s) && !spaceLead[s[j]] {
+			j++
+		}
+		b = append(b, s[i:j]...)
+		if j == len(s) {
+			break
+		}
+		if s[j] < utf8.RuneSelf {
+			i = j + 1 // an ASCII space
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := utf8.DecodeRuneInString(s[j:])
 		if !unicode.IsSpace(r) {
-			b = append(b, s[i:i+size]...)
+			b = append(b, s[j:j+size]...)
 		}
-		i += size
+		i = j + size
 	}
 	return string(b)
 }
+
+// spaceLead marks the bytes a Unicode white space rune can begin with.
+var spaceLead = func() (t [256]bool) {
+	for _, c := range []byte{'\t', '\n', '\v', '\f', '\r', ' ', 0xC2, 0xE1, 0xE2, 0xE3} {
+		t[c] = true
+	}
+	return t
+}()
 
 // placeholderHints are what the placeholders of blank columns start with
 // (暂无信息, 暂无数据, 正在建设…), in whitespace-free text.
