@@ -20,6 +20,7 @@ import (
 
 	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/finding"
+	"github.com/xunjian/xunjian/reports/layout"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -150,26 +151,43 @@ func TestHTMLEscapesAndIsSelfContained(t *testing.T) {
 	}
 }
 
-func TestWriteFilesAndSiteDir(t *testing.T) {
+func TestWriteFiles(t *testing.T) {
 	dir := t.TempDir()
-	paths, err := WriteFiles(filepath.Join(dir, SiteDir("http://127.0.0.1:8080/")), sampleReport(), []string{"json", "html"})
+	paths, err := WriteFiles(filepath.Join(dir, layout.SiteDir("http://127.0.0.1:8080/")), sampleReport(), []string{"json", "html"})
 	if err != nil || len(paths) != 2 {
 		t.Fatalf("%v %v", paths, err)
 	}
 	if !strings.HasSuffix(paths[0], filepath.Join("127.0.0.1_8080", "report.json")) {
 		t.Errorf("path %s", paths[0])
 	}
-	for _, tc := range []struct{ in, want string }{
-		{"https://www.Example.gov.cn/", "www.example.gov.cn"},
-		{"http://[::1]:80/", "__1_80"},
-		{"http://../", "site"},
-	} {
-		if got := SiteDir(tc.in); got != tc.want {
-			t.Errorf("SiteDir(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
 	if _, err := WriteFiles(dir, sampleReport(), []string{"pdf"}); err == nil {
 		t.Error("unknown format accepted")
+	}
+}
+
+// TestWritersCoverFormats: every format the configuration accepts has a
+// writer here, and there is no writer for a format it refuses.
+func TestWritersCoverFormats(t *testing.T) {
+	for _, f := range layout.Formats() {
+		if writers[f] == nil {
+			t.Errorf("format %q has no writer", f)
+		}
+	}
+	for f := range writers {
+		if _, ok := layout.File(f); !ok {
+			t.Errorf("writer for %q, which layout does not list", f)
+		}
+	}
+	dir := t.TempDir()
+	paths, err := WriteFiles(dir, sampleReport(), layout.Formats())
+	if err != nil || len(paths) != len(layout.Formats()) {
+		t.Fatalf("%v %v", paths, err)
+	}
+	for i, f := range layout.Formats() {
+		file, _ := layout.File(f)
+		if paths[i] != filepath.Join(dir, file) {
+			t.Errorf("format %s written to %s, want %s", f, paths[i], file)
+		}
 	}
 }
 
