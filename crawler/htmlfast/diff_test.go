@@ -4,13 +4,7 @@ import (
 	"bytes"
 	"fmt"
 
-
-
-
-
-
 	"testing"
-
 
 	"github.com/xunjian/xunjian/crawler/htmlfast"
 	"golang.org/x/net/html"
@@ -85,7 +79,7 @@ func TestMatchesXNetHTML(t *testing.T) {
 	n := 0
 	for name, page := range pages {
 		if d := compare(page); d != "" {
-			t.Errorf("%s: %s", name, d)
+			t.Errorf("%s: %.300s", name, d)
 		}
 		n += len(page)
 	}
@@ -99,7 +93,7 @@ func FuzzFastParseMatchesXNetHTML(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, page []byte) {
 		if d := compare(page); d != "" {
-			t.Fatal(d)
+			t.Fatalf("%.500s", d)
 		}
 	})
 }

@@ -262,19 +262,18 @@ func (z *Tokenizer) skipWhiteSpace() {
 	if z.err != nil {
 		return
 	}
-	for {
-		c := z.readByte()
-		if z.err != nil {
-			return
-		}
-		switch c {
+	buf := z.buf
+	for i := z.raw.end; i < len(buf); i++ {
+		switch buf[i] {
 		case ' ', '\n', '\r', '\t', '\f':
 			// No-op.
 		default:
-			z.raw.end--
+			z.raw.end = i
 			return
 		}
 	}
+	z.raw.end = len(buf)
+	z.readByte()
 }
 
 // readRawOrRCDATA reads until the next "</foo>", where "foo" is z.rawTag and
@@ -288,6 +287,11 @@ func (z *Tokenizer) readRawOrRCDATA() {
 	}
 loop:
 	for {
+		if i := bytes.IndexByte(z.buf[z.raw.end:], '<'); i >= 0 {
+			z.raw.end += i
+		} else {
+			z.raw.end = len(z.buf)
+		}
 		c := z.readByte()
 		if z.err != nil {
 			break loop
@@ -351,6 +355,11 @@ func (z *Tokenizer) readScript() {
 	var c byte
 
 scriptData:
+	if i := bytes.IndexByte(z.buf[z.raw.end:], '<'); i >= 0 {
+		z.raw.end += i
+	} else {
+		z.raw.end = len(z.buf)
+	}
 	c = z.readByte()
 	if z.err != nil {
 		return
@@ -839,7 +848,9 @@ func (z *Tokenizer) readStartTag() TokenType {
 func (z *Tokenizer) readTag(saveAttr bool) {
 	z.attr = z.attr[:0]
 	z.nAttrReturned = 0
-	clear(z.attrNames)
+	if len(z.attrNames) > 0 {
+		clear(z.attrNames)
+	}
 	// Read the tag name and attribute key/value pairs.
 	z.readTagName()
 	if z.skipWhiteSpace(); z.err != nil {
@@ -854,10 +865,8 @@ func (z *Tokenizer) readTag(saveAttr bool) {
 		z.readTagAttrKey()
 		z.readTagAttrVal()
 		// Save pendingAttr if saveAttr and that attribute has a non-empty key, and the key hasn't been seen before.
-		key := string(lower(bytes.Clone(z.buf[z.pendingAttr[0].start:z.pendingAttr[0].end])))
-		if saveAttr && z.pendingAttr[0].start != z.pendingAttr[0].end && !z.attrNames[key] {
+		if saveAttr && z.pendingAttr[0].start != z.pendingAttr[0].end && !z.seenAttr() {
 			z.attr = append(z.attr, z.pendingAttr)
-			z.attrNames[key] = true
 		}
 		if z.skipWhiteSpace(); z.err != nil {
 			break
@@ -870,37 +879,34 @@ func (z *Tokenizer) readTag(saveAttr bool) {
 // has already been consumed.
 func (z *Tokenizer) readTagName() {
 	z.data.start = z.raw.end - 1
-	for {
-		c := z.readByte()
-		if z.err != nil {
-			z.data.end = z.raw.end
-			return
-		}
-		switch c {
+	buf := z.buf
+	for i := z.raw.end; i < len(buf); i++ {
+		switch buf[i] {
 		case ' ', '\n', '\r', '\t', '\f':
-			z.data.end = z.raw.end - 1
+			z.raw.end = i + 1
+			z.data.end = i
 			return
 		case '/', '>':
-			z.raw.end--
-			z.data.end = z.raw.end
+			z.raw.end = i
+			z.data.end = i
 			return
 		}
 	}
+	z.raw.end = len(buf)
+	z.readByte()
+	z.data.end = z.raw.end
 }
 
 // readTagAttrKey sets z.pendingAttr[0] to the "k" in "<div k=v>".
 // Precondition: z.err == nil.
 func (z *Tokenizer) readTagAttrKey() {
-	z.pendingAttr[0].start = z.raw.end
-	for {
-		c := z.readByte()
-		if z.err != nil {
-			z.pendingAttr[0].end = z.raw.end
-			return
-		}
-		switch c {
+	start := z.raw.end
+	z.pendingAttr[0].start = start
+	buf := z.buf
+	for i := start; i < len(buf); i++ {
+		switch buf[i] {
 		case '=':
-			if z.pendingAttr[0].start+1 == z.raw.end {
+			if i == start {
 				// WHATWG 13.2.5.32, if we see an equals sign before the attribute name
 				// begins, we treat it as a character in the attribute name and continue.
 				continue
@@ -909,11 +915,14 @@ func (z *Tokenizer) readTagAttrKey() {
 		case ' ', '\n', '\r', '\t', '\f', '/', '>':
 			// WHATWG 13.2.5.33 Attribute name state
 			// We need to reconsume the char in the after attribute name state to support the / character
-			z.raw.end--
-			z.pendingAttr[0].end = z.raw.end
+			z.raw.end = i
+			z.pendingAttr[0].end = i
 			return
 		}
 	}
+	z.raw.end = len(buf)
+	z.readByte()
+	z.pendingAttr[0].end = z.raw.end
 }
 
 // readTagAttrVal sets z.pendingAttr[1] to the "v" in "<div k=v>".
@@ -950,36 +959,35 @@ func (z *Tokenizer) readTagAttrVal() {
 
 	case '\'', '"':
 		z.pendingAttr[1].start = z.raw.end
-		for {
-			c := z.readByte()
-			if z.err != nil {
-				z.pendingAttr[1].end = z.raw.end
-				return
-			}
-			if c == quote {
-				z.pendingAttr[1].end = z.raw.end - 1
-				return
-			}
+		if i := bytes.IndexByte(z.buf[z.raw.end:], quote); i >= 0 {
+			z.raw.end += i + 1
+			z.pendingAttr[1].end = z.raw.end - 1
+			return
 		}
+		z.raw.end = len(z.buf)
+		z.readByte()
+		z.pendingAttr[1].end = z.raw.end
+		return
 
 	default:
 		z.pendingAttr[1].start = z.raw.end - 1
-		for {
-			c := z.readByte()
-			if z.err != nil {
-				z.pendingAttr[1].end = z.raw.end
-				return
-			}
-			switch c {
+		buf := z.buf
+		for i := z.raw.end; i < len(buf); i++ {
+			switch buf[i] {
 			case ' ', '\n', '\r', '\t', '\f':
-				z.pendingAttr[1].end = z.raw.end - 1
+				z.raw.end = i + 1
+				z.pendingAttr[1].end = i
 				return
 			case '>':
-				z.raw.end--
-				z.pendingAttr[1].end = z.raw.end
+				z.raw.end = i
+				z.pendingAttr[1].end = i
 				return
 			}
 		}
+		z.raw.end = len(buf)
+		z.readByte()
+		z.pendingAttr[1].end = z.raw.end
+		return
 	}
 }
 
@@ -1014,6 +1022,12 @@ func (z *Tokenizer) Next() TokenType {
 
 loop:
 	for {
+		// The text up to the next '<' is scanned at once.
+		if i := bytes.IndexByte(z.buf[z.raw.end:], '<'); i >= 0 {
+			z.raw.end += i
+		} else {
+			z.raw.end = len(z.buf)
+		}
 		c := z.readByte()
 		if z.err != nil {
 			break loop
@@ -1272,4 +1286,53 @@ func NewTokenizerFragment(r io.Reader, contextTag string) *Tokenizer {
 		}
 	}
 	return z
+}
+
+// seenAttr reports whether the pending attribute's key, lower-cased, is
+// one of the saved attributes' (x/net/html keeps a map of the keys; a
+// tag's few attributes are compared in place, without copies).
+func (z *Tokenizer) seenAttr() bool {
+	key := z.buf[z.pendingAttr[0].start:z.pendingAttr[0].end]
+	if len(z.attr) >= 16 {
+		if z.attrNames == nil {
+			z.attrNames = map[string]bool{}
+		}
+		if len(z.attrNames) == 0 {
+			for _, x := range z.attr {
+				z.attrNames[string(lower(bytes.Clone(z.buf[x[0].start:x[0].end])))] = true
+			}
+		}
+		k := string(lower(bytes.Clone(key)))
+		if z.attrNames[k] {
+			return true
+		}
+		z.attrNames[k] = true
+		return false
+	}
+	for _, x := range z.attr {
+		if equalFold(z.buf[x[0].start:x[0].end], key) {
+			return true
+		}
+	}
+	return false
+}
+
+// equalFold is bytes.EqualFold for ASCII letters only, as lower folds.
+func equalFold(s, t []byte) bool {
+	if len(s) != len(t) {
+		return false
+	}
+	for i, c := range s {
+		d := t[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if 'A' <= d && d <= 'Z' {
+			d += 'a' - 'A'
+		}
+		if c != d {
+			return false
+		}
+	}
+	return true
 }
