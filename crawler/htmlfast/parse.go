@@ -142,10 +142,8 @@ func (p *parser) indexOfElementInScope(s scope, matchTags ...a.Atom) int {
 		}
 		switch s {
 		case defaultScope, listItemScope, buttonScope:
-			for _, t := range defaultScopeStopTags[p.oe[i].Namespace] {
-				if t == tagAtom {
-					return -1
-				}
+			if isDefaultScopeStop(p.oe[i].Namespace, tagAtom) {
+				return -1
 			}
 		}
 	}
@@ -2429,3 +2427,26 @@ func ParseBytes(b []byte) (*Node, error) {
 const maxPooled = 1 << 20
 
 var bufPool = sync.Pool{New: func() any { return new([]byte) }}
+
+// isDefaultScopeStop reports whether the element is one of
+// defaultScopeStopTags[ns], without a map lookup.
+func isDefaultScopeStop(ns string, t a.Atom) bool {
+	switch ns {
+	case "":
+		switch t {
+		case a.Applet, a.Caption, a.Html, a.Table, a.Td, a.Th, a.Marquee, a.Object, a.Template, a.Select:
+			return true
+		}
+	case "math":
+		switch t {
+		case a.AnnotationXml, a.Mi, a.Mn, a.Mo, a.Ms, a.Mtext:
+			return true
+		}
+	case "svg":
+		switch t {
+		case a.Desc, a.ForeignObject, a.Title:
+			return true
+		}
+	}
+	return false
+}

@@ -110,6 +110,8 @@ type Tokenizer struct {
 	pendingAttr   [2]span
 	attr          [][2]span
 	attrNames     map[string]bool
+	// attrs is the unused rest of the attributes' slab (attrSlab).
+	attrs []Attribute
 	nAttrReturned int
 	// rawTag is the "script" in "</script>" that closes the next token. If
 	// non-empty, the subsequent call to Next will return a raw or RCDATA text
@@ -1130,7 +1132,12 @@ func (z *Tokenizer) Raw() []byte {
 // convertNewlines converts "\r" and "\r\n" in s to "\n".
 // The conversion happens in place, but the resulting slice may be shorter.
 func convertNewlines(s []byte) []byte {
-	for i, c := range s {
+	j := bytes.IndexByte(s, '\r')
+	if j < 0 {
+		return s
+	}
+	for i, c := range s[j:] {
+		i += j
 		if c != '\r' {
 			continue
 		}
@@ -1191,7 +1198,7 @@ func (z *Tokenizer) TagName() (name []byte, hasAttr bool) {
 	if z.data.start < z.data.end {
 		switch z.tt {
 		case StartTagToken, EndTagToken, SelfClosingTagToken:
-			s := bytes.ReplaceAll(z.buf[z.data.start:z.data.end], nul, replacement)
+			s := replaceNUL(z.buf[z.data.start:z.data.end])
 			z.data.start = z.raw.end
 			z.data.end = z.raw.end
 			return lower(s), z.nAttrReturned < len(z.attr)
@@ -1209,8 +1216,8 @@ func (z *Tokenizer) TagAttr() (key, val []byte, moreAttr bool) {
 		case StartTagToken, SelfClosingTagToken:
 			x := z.attr[z.nAttrReturned]
 			z.nAttrReturned++
-			key = bytes.ReplaceAll(z.buf[x[0].start:x[0].end], nul, replacement)
-			val = bytes.ReplaceAll(z.buf[x[1].start:x[1].end], nul, replacement)
+			key = replaceNUL(z.buf[x[0].start:x[0].end])
+			val = replaceNUL(z.buf[x[1].start:x[1].end])
 			return lower(key), unescape(convertNewlines(val), true), z.nAttrReturned < len(z.attr)
 		}
 	}
@@ -1226,6 +1233,9 @@ func (z *Tokenizer) Token() Token {
 		t.Data = string(z.Text())
 	case StartTagToken, SelfClosingTagToken, EndTagToken:
 		name, moreAttr := z.TagName()
+		if moreAttr {
+			t.Attr = z.attrSlab(len(z.attr) - z.nAttrReturned)
+		}
 		for moreAttr {
 			var key, val []byte
 			key, val, moreAttr = z.TagAttr()
@@ -1335,4 +1345,30 @@ func equalFold(s, t []byte) bool {
 		}
 	}
 	return true
+}
+
+// replaceNUL is bytes.ReplaceAll(s, nul, replacement) copying s only when
+// it has a NUL (TagName and TagAttr lower-case and unescape the result in
+// place, in the tokenizer's own copy of the page).
+func replaceNUL(s []byte) []byte {
+	if bytes.IndexByte(s, 0) < 0 {
+		return s
+	}
+	return bytes.ReplaceAll(s, nul, replacement)
+}
+
+// attrSlab returns an empty slice of capacity n for a tag's attributes,
+// cut from a larger one shared by the page's tags: one allocation for
+// many tags. The capacity is exact, so appending to one tag's attributes
+// never writes over the next one's.
+func (z *Tokenizer) attrSlab(n int) []Attribute {
+	if n > 64 {
+		return make([]Attribute, 0, n)
+	}
+	if len(z.attrs)+n > cap(z.attrs) {
+		z.attrs = make([]Attribute, 0, 512)
+	}
+	a := z.attrs[len(z.attrs) : len(z.attrs) : len(z.attrs)+n]
+	z.attrs = z.attrs[:len(z.attrs)+n]
+	return a
 }
