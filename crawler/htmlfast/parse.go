@@ -35,6 +35,9 @@ type parser struct {
 	head, form *Node
 	// Other parsing state flags (section 12.2.4.5).
 	scripting, framesetOK bool
+	// slab is the rest of the nodes alloc cuts new nodes from.
+	slab     []Node
+	slabSize int
 	// The stack of template insertion modes
 	templateStack insertionModeStack
 	// im is the current insertion mode.
@@ -66,11 +69,6 @@ func (p *parser) top() *Node {
 
 // Stop tags for use in popUntil. These come from section 12.2.4.2.
 var (
-	defaultScopeStopTags = map[string][]a.Atom{
-		"":     {a.Applet, a.Caption, a.Html, a.Table, a.Td, a.Th, a.Marquee, a.Object, a.Template, a.Select},
-		"math": {a.AnnotationXml, a.Mi, a.Mn, a.Mo, a.Ms, a.Mtext},
-		"svg":  {a.Desc, a.ForeignObject, a.Title},
-	}
 )
 
 type scope int
@@ -309,10 +307,10 @@ func (p *parser) addText(text string) {
 	}
 
 	if p.shouldFosterParent() {
-		p.fosterParent(&Node{
+		p.fosterParent(p.alloc(Node{
 			Type: TextNode,
 			Data: text,
-		})
+		}))
 		return
 	}
 
@@ -321,10 +319,10 @@ func (p *parser) addText(text string) {
 		p.appendText(n, text)
 		return
 	}
-	p.addChild(&Node{
+	p.addChild(p.alloc(Node{
 		Type: TextNode,
 		Data: text,
-	})
+	}))
 }
 
 func (p *parser) appendText(n *Node, text string) {
@@ -349,12 +347,12 @@ func attrCompare(a, b Attribute) int {
 
 // addElement adds a child element based on the current token.
 func (p *parser) addElement() {
-	p.addChild(&Node{
+	p.addChild(p.alloc(Node{
 		Type:     ElementNode,
 		DataAtom: p.tok.DataAtom,
 		Data:     p.tok.Data,
 		Attr:     p.tok.Attr,
-	})
+	}))
 }
 
 // Section 12.2.4.3.
@@ -528,10 +526,10 @@ func initialIM(p *parser) bool {
 			return true
 		}
 	case CommentToken:
-		p.doc.AppendChild(&Node{
+		p.doc.AppendChild(p.alloc(Node{
 			Type: CommentNode,
 			Data: p.tok.Data,
-		})
+		}))
 		return true
 	case DoctypeToken:
 		n, quirks := parseDoctype(p.tok.Data)
@@ -573,10 +571,10 @@ func beforeHTMLIM(p *parser) bool {
 			return true
 		}
 	case CommentToken:
-		p.doc.AppendChild(&Node{
+		p.doc.AppendChild(p.alloc(Node{
 			Type: CommentNode,
 			Data: p.tok.Data,
-		})
+		}))
 		return true
 	}
 	p.parseImpliedToken(StartTagToken, a.Html, a.Html.String())
@@ -612,10 +610,10 @@ func beforeHeadIM(p *parser) bool {
 			return true
 		}
 	case CommentToken:
-		p.addChild(&Node{
+		p.addChild(p.alloc(Node{
 			Type: CommentNode,
 			Data: p.tok.Data,
-		})
+		}))
 		return true
 	case DoctypeToken:
 		// Ignore the token.
@@ -727,10 +725,10 @@ func inHeadIM(p *parser) bool {
 			return true
 		}
 	case CommentToken:
-		p.addChild(&Node{
+		p.addChild(p.alloc(Node{
 			Type: CommentNode,
 			Data: p.tok.Data,
-		})
+		}))
 		return true
 	case DoctypeToken:
 		// Ignore the token.
@@ -835,10 +833,10 @@ func afterHeadIM(p *parser) bool {
 			return true
 		}
 	case CommentToken:
-		p.addChild(&Node{
+		p.addChild(p.alloc(Node{
 			Type: CommentNode,
 			Data: p.tok.Data,
-		})
+		}))
 		return true
 	case DoctypeToken:
 		// Ignore the token.
@@ -1237,10 +1235,10 @@ func inBodyIM(p *parser) bool {
 			p.inBodyEndTagOther(p.tok.DataAtom, p.tok.Data)
 		}
 	case CommentToken:
-		p.addChild(&Node{
+		p.addChild(p.alloc(Node{
 			Type: CommentNode,
 			Data: p.tok.Data,
-		})
+		}))
 	case ErrorToken:
 		// TODO: remove this divergence from the HTML5 spec.
 		if len(p.templateStack) > 0 {
@@ -1541,10 +1539,10 @@ func inTableIM(p *parser) bool {
 			return inHeadIM(p)
 		}
 	case CommentToken:
-		p.addChild(&Node{
+		p.addChild(p.alloc(Node{
 			Type: CommentNode,
 			Data: p.tok.Data,
-		})
+		}))
 		return true
 	case DoctypeToken:
 		// Ignore the token.
@@ -1611,10 +1609,10 @@ func inColumnGroupIM(p *parser) bool {
 			p.tok.Data = s
 		}
 	case CommentToken:
-		p.addChild(&Node{
+		p.addChild(p.alloc(Node{
 			Type: CommentNode,
 			Data: p.tok.Data,
-		})
+		}))
 		return true
 	case DoctypeToken:
 		// Ignore the token.
@@ -1698,10 +1696,10 @@ func inTableBodyIM(p *parser) bool {
 			return true
 		}
 	case CommentToken:
-		p.addChild(&Node{
+		p.addChild(p.alloc(Node{
 			Type: CommentNode,
 			Data: p.tok.Data,
-		})
+		}))
 		return true
 	}
 
@@ -1905,10 +1903,10 @@ func afterBodyIM(p *parser) bool {
 		if len(p.oe) < 1 || p.oe[0].DataAtom != a.Html {
 			panic("html: bad parser state: <html> element not found, in the after-body insertion mode")
 		}
-		p.oe[0].AppendChild(&Node{
+		p.oe[0].AppendChild(p.alloc(Node{
 			Type: CommentNode,
 			Data: p.tok.Data,
-		})
+		}))
 		return true
 	}
 	p.im = inBodyIM
@@ -1919,10 +1917,10 @@ func afterBodyIM(p *parser) bool {
 func inFramesetIM(p *parser) bool {
 	switch p.tok.Type {
 	case CommentToken:
-		p.addChild(&Node{
+		p.addChild(p.alloc(Node{
 			Type: CommentNode,
 			Data: p.tok.Data,
-		})
+		}))
 	case TextToken:
 		// Ignore all text but whitespace.
 		s := strings.Map(func(c rune) rune {
@@ -1969,10 +1967,10 @@ func inFramesetIM(p *parser) bool {
 func afterFramesetIM(p *parser) bool {
 	switch p.tok.Type {
 	case CommentToken:
-		p.addChild(&Node{
+		p.addChild(p.alloc(Node{
 			Type: CommentNode,
 			Data: p.tok.Data,
-		})
+		}))
 	case TextToken:
 		// Ignore all text but whitespace.
 		s := strings.Map(func(c rune) rune {
@@ -2021,10 +2019,10 @@ func afterAfterBodyIM(p *parser) bool {
 			return inBodyIM(p)
 		}
 	case CommentToken:
-		p.doc.AppendChild(&Node{
+		p.doc.AppendChild(p.alloc(Node{
 			Type: CommentNode,
 			Data: p.tok.Data,
-		})
+		}))
 		return true
 	case DoctypeToken:
 		return inBodyIM(p)
@@ -2037,10 +2035,10 @@ func afterAfterBodyIM(p *parser) bool {
 func afterAfterFramesetIM(p *parser) bool {
 	switch p.tok.Type {
 	case CommentToken:
-		p.doc.AppendChild(&Node{
+		p.doc.AppendChild(p.alloc(Node{
 			Type: CommentNode,
 			Data: p.tok.Data,
-		})
+		}))
 	case TextToken:
 		// Ignore all text but whitespace.
 		s := strings.Map(func(c rune) rune {
@@ -2085,10 +2083,10 @@ func parseForeignContent(p *parser) bool {
 		p.tok.Data = strings.Replace(p.tok.Data, "\x00", "\ufffd", -1)
 		p.addText(p.tok.Data)
 	case CommentToken:
-		p.addChild(&Node{
+		p.addChild(p.alloc(Node{
 			Type: CommentNode,
 			Data: p.tok.Data,
-		})
+		}))
 	case StartTagToken:
 		b := breakout[p.tok.Data]
 		if p.tok.DataAtom == a.Font {
@@ -2449,4 +2447,17 @@ func isDefaultScopeStop(ns string, t a.Atom) bool {
 		}
 	}
 	return false
+}
+
+// alloc returns a new node, cut from a slab of nodes: one allocation for
+// many.
+func (p *parser) alloc(n Node) *Node {
+	if len(p.slab) == 0 {
+		p.slabSize = min(max(2*p.slabSize, 16), 256)
+		p.slab = make([]Node, p.slabSize)
+	}
+	m := &p.slab[0]
+	p.slab = p.slab[1:]
+	*m = n
+	return m
 }

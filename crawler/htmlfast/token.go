@@ -1230,7 +1230,7 @@ func (z *Tokenizer) Token() Token {
 	t := Token{Type: z.tt}
 	switch z.tt {
 	case TextToken, CommentToken, DoctypeToken:
-		t.Data = string(z.Text())
+		t.Data = textString(z.Text())
 	case StartTagToken, SelfClosingTagToken, EndTagToken:
 		name, moreAttr := z.TagName()
 		if moreAttr {
@@ -1366,9 +1366,32 @@ func (z *Tokenizer) attrSlab(n int) []Attribute {
 		return make([]Attribute, 0, n)
 	}
 	if len(z.attrs)+n > cap(z.attrs) {
-		z.attrs = make([]Attribute, 0, 512)
+		z.attrs = make([]Attribute, 0, max(min(max(2*cap(z.attrs), 32), 512), n))
 	}
 	a := z.attrs[len(z.attrs) : len(z.attrs) : len(z.attrs)+n]
 	z.attrs = z.attrs[:len(z.attrs)+n]
 	return a
+}
+
+// Runs of tabs and spaces after a line break: the text between a
+// template's tags, returned without an allocation.
+var (
+	newlineTabs   = "\n" + strings.Repeat("\t", 32)
+	newlineSpaces = "\n" + strings.Repeat(" ", 64)
+)
+
+// textString is string(s), without a copy for a line break followed by
+// tabs or spaces only.
+func textString(s []byte) string {
+	if len(s) == 0 || s[0] != '\n' {
+		return string(s)
+	}
+	ws := newlineTabs
+	if len(s) > 1 && s[1] == ' ' {
+		ws = newlineSpaces
+	}
+	if len(s) > len(ws) || string(s) != ws[:len(s)] {
+		return string(s)
+	}
+	return ws[:len(s)]
 }
