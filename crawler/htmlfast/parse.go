@@ -67,10 +67,6 @@ func (p *parser) top() *Node {
 	return p.doc
 }
 
-// Stop tags for use in popUntil. These come from section 12.2.4.2.
-var (
-)
-
 type scope int
 
 const (

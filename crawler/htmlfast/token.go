@@ -107,11 +107,11 @@ type Tokenizer struct {
 	// pendingAttr is the attribute key and value currently being tokenized.
 	// When complete, pendingAttr is pushed onto attr. nAttrReturned is
 	// incremented on each call to TagAttr.
-	pendingAttr   [2]span
-	attr          [][2]span
-	attrNames     map[string]bool
+	pendingAttr [2]span
+	attr        [][2]span
+	attrNames   map[string]bool
 	// attrs is the unused rest of the attributes' slab (attrSlab).
-	attrs []Attribute
+	attrs         []Attribute
 	nAttrReturned int
 	// rawTag is the "script" in "</script>" that closes the next token. If
 	// non-empty, the subsequent call to Next will return a raw or RCDATA text
