@@ -2445,8 +2445,9 @@ func isDefaultScopeStop(ns string, t a.Atom) bool {
 	return false
 }
 
-// alloc returns a new node, cut from a slab of nodes: one allocation for
-// many.
+// alloc returns a new node with n's type, atom, data, namespace and
+// attributes (the parser's nodes are made with nothing else), cut from a
+// slab of nodes: one allocation for many.
 func (p *parser) alloc(n Node) *Node {
 	if len(p.slab) == 0 {
 		p.slabSize = min(max(2*p.slabSize, 16), 256)
@@ -2454,6 +2455,13 @@ func (p *parser) alloc(n Node) *Node {
 	}
 	m := &p.slab[0]
 	p.slab = p.slab[1:]
-	*m = n
+	// Field by field: a whole-struct copy takes the bulk write barrier.
+	m.Type, m.DataAtom, m.Data = n.Type, n.DataAtom, n.Data
+	if n.Namespace != "" {
+		m.Namespace = n.Namespace
+	}
+	if n.Attr != nil {
+		m.Attr = n.Attr
+	}
 	return m
 }
