@@ -1256,48 +1256,6 @@ func (z *Tokenizer) SetMaxBuf(n int) {
 	z.maxBuf = n
 }
 
-// NewTokenizer returns a new HTML Tokenizer for the given Reader.
-// The input is assumed to be UTF-8 encoded.
-func NewTokenizer(r io.Reader) *Tokenizer {
-	return NewTokenizerFragment(r, "")
-}
-
-// NewTokenizerFragment returns a new HTML Tokenizer for the given Reader, for
-// tokenizing an existing element's InnerHTML fragment. contextTag is that
-// element's tag, such as "div" or "iframe".
-//
-// For example, how the InnerHTML "a<b" is tokenized depends on whether it is
-// for a <p> tag or a <script> tag.
-//
-// The input is assumed to be UTF-8 encoded.
-func NewTokenizerFragment(r io.Reader, contextTag string) *Tokenizer {
-	z := &Tokenizer{
-		r:         r,
-		buf:       make([]byte, 0, 4096),
-		attrNames: make(map[string]bool),
-	}
-	if contextTag != "" {
-		// Per the "Parsing HTML Fragments" portion of the spec:
-		//    For performance reasons, an implementation that does not report errors
-		//    and that uses the actual state machine described in this specification
-		//    directly could use the PLAINTEXT state instead of the RAWTEXT and script
-		//    data states where those are mentioned in the list above. Except for
-		//    rules regarding parse errors, they are equivalent, since there is no
-		//    appropriate end tag token in the fragment case, yet they involve far
-		//    fewer state transitions.
-		//
-		// As such we just set everything to plaintext, which makes some complex parsing
-		// cases somewhat simpler.
-		switch s := strings.ToLower(contextTag); s {
-		case "title", "textarea":
-			z.rawTag = s
-		case "style", "xmp", "iframe", "noembed", "noframes", "script", "noscript", "plaintext":
-			z.rawTag = "plaintext"
-		}
-	}
-	return z
-}
-
 // seenAttr reports whether the pending attribute's key, lower-cased, is
 // one of the saved attributes' (x/net/html keeps a map of the keys; a
 // tag's few attributes are compared in place, without copies).
