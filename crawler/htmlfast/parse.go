@@ -5,12 +5,13 @@
 package htmlfast
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
-	"sync"
+	"unsafe"
 
 	a "golang.org/x/net/html/atom"
 )
@@ -2256,13 +2257,23 @@ func (p *parser) parse() (err error) {
 // ParseBytes parses a whole page held in memory: its tree is the one
 // x/net/html's Parse builds from the same bytes (the package is its
 // parser, with the tokenizer scanning the page in bulk instead of a byte
-// at a time from a reader, and fewer allocations). The page is not
-// modified: the tokenizer works on a pooled copy.
+// at a time from a reader, and fewer allocations). The page is copied
+// once into a string that the tree's text, names and attribute values
+// are substrings of where the page holds them as they are (no entity,
+// CR, NUL or upper case); b is not modified and may be reused.
+//
+// A substring keeps the whole page's string alive: whoever keeps a
+// node's text or value beyond the tree (a cache key, a finding's
+// snippet) keeps a copy (strings.Clone), not the substring.
 func ParseBytes(b []byte) (*Node, error) {
-	bp := bufPool.Get().(*[]byte)
-	buf := append((*bp)[:0], b...)
+	var buf []byte
+	var src string
+	if len(b) > 0 {
+		buf = bytes.Clone(b)
+		src = unsafe.String(unsafe.SliceData(buf), len(buf))
+	}
 	p := &parser{
-		tokenizer: &Tokenizer{buf: buf, readErr: io.EOF},
+		tokenizer: &Tokenizer{buf: buf, src: src, readErr: io.EOF},
 		doc: &Node{
 			Type: DocumentNode,
 		},
@@ -2270,21 +2281,11 @@ func ParseBytes(b []byte) (*Node, error) {
 		framesetOK: true,
 		im:         initialIM,
 	}
-	err := p.parse()
-	if cap(buf) <= maxPooled {
-		*bp = buf[:0]
-		bufPool.Put(bp)
-	}
-	if err != nil {
+	if err := p.parse(); err != nil {
 		return nil, err
 	}
 	return p.doc, nil
 }
-
-// maxPooled is the largest copy of a page kept for the next one.
-const maxPooled = 1 << 20
-
-var bufPool = sync.Pool{New: func() any { return new([]byte) }}
 
 // isDefaultScopeStop reports whether the element is one of
 // defaultScopeStopTags[ns], without a map lookup.

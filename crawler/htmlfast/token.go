@@ -10,6 +10,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"golang.org/x/net/html/atom"
 )
@@ -99,6 +100,10 @@ type Tokenizer struct {
 	// buf[raw.end:] is buffered input that will yield future tokens.
 	raw span
 	buf []byte
+	// src is buf as a string: ParseBytes's copy of the page, which
+	// nothing writes to (the tokenizer copies what it changes), so that
+	// text and values the page holds as they are can be its substrings.
+	src string
 	// maxBuf limits the data buffered in buf. A value of 0 means unlimited.
 	maxBuf int
 	// buf[data.start:data.end] holds the raw bytes of the current token's data:
@@ -1174,80 +1179,158 @@ var (
 // Text returns the unescaped text of a text, comment or doctype token. The
 // contents of the returned slice may change on the next call to Next.
 func (z *Tokenizer) Text() []byte {
+	s, _, _ := z.text()
+	return s
+}
+
+// text is Text, which never writes to the page's bytes: it copies them
+// before converting line breaks, NULs or entities. same reports that s is
+// z.buf[start:start+len(s)], the page's bytes unchanged; otherwise s is a
+// fresh copy no one else holds.
+func (z *Tokenizer) text() (s []byte, start int, same bool) {
 	switch z.tt {
 	case TextToken, CommentToken, DoctypeToken:
-		s := z.buf[z.data.start:z.data.end]
+		start = z.data.start
+		s = z.buf[z.data.start:z.data.end]
 		z.data.start = z.raw.end
 		z.data.end = z.raw.end
-		s = convertNewlines(s)
-		if (z.convertNUL || z.tt == CommentToken) && bytes.Contains(s, nul) {
-			s = bytes.Replace(s, nul, replacement, -1)
+		same = true
+		if bytes.IndexByte(s, '\r') >= 0 {
+			s, same = convertNewlines(bytes.Clone(s)), false
 		}
-		if !z.textIsRaw {
+		if (z.convertNUL || z.tt == CommentToken) && bytes.IndexByte(s, 0) >= 0 {
+			s, same = bytes.ReplaceAll(s, nul, replacement), false
+		}
+		if !z.textIsRaw && bytes.IndexByte(s, '&') >= 0 {
+			orig := s
+			if same {
+				s = bytes.Clone(s)
+			}
 			s = unescape(s, false)
+			same = same && bytes.Equal(s, orig)
 		}
-		return s
+		return s, start, same
 	}
-	return nil
+	return nil, 0, false
 }
 
 // TagName returns the lower-cased name of a tag token (the `img` out of
 // `<IMG SRC="foo">`) and whether the tag has attributes.
 // The contents of the returned slice may change on the next call to Next.
 func (z *Tokenizer) TagName() (name []byte, hasAttr bool) {
+	name, _, _, hasAttr = z.tagName()
+	return name, hasAttr
+}
+
+// tagName is TagName, copying the name before lower-casing it; same
+// reports that name is z.buf[start:start+len(name)], unchanged.
+func (z *Tokenizer) tagName() (name []byte, start int, same, hasAttr bool) {
 	if z.data.start < z.data.end {
 		switch z.tt {
 		case StartTagToken, EndTagToken, SelfClosingTagToken:
-			s := replaceNUL(z.buf[z.data.start:z.data.end])
+			start = z.data.start
+			name = z.buf[z.data.start:z.data.end]
 			z.data.start = z.raw.end
 			z.data.end = z.raw.end
-			return lower(s), z.nAttrReturned < len(z.attr)
+			name, same = lowerCopy(name)
+			return name, start, same, z.nAttrReturned < len(z.attr)
 		}
 	}
-	return nil, false
+	return nil, 0, false, false
 }
 
 // TagAttr returns the lower-cased key and unescaped value of the next unparsed
 // attribute for the current tag token and whether there are more attributes.
 // The contents of the returned slices may change on the next call to Next.
 func (z *Tokenizer) TagAttr() (key, val []byte, moreAttr bool) {
+	key, val, _, _, _, _, moreAttr = z.tagAttr()
+	return key, val, moreAttr
+}
+
+// tagAttr is TagAttr, copying the key and value before changing them;
+// keySame and valSame report that they are the page's bytes at
+// keyStart and valStart, unchanged; otherwise they are fresh copies.
+func (z *Tokenizer) tagAttr() (key, val []byte, keyStart, valStart int, keySame, valSame, moreAttr bool) {
 	if z.nAttrReturned < len(z.attr) {
 		switch z.tt {
 		case StartTagToken, SelfClosingTagToken:
 			x := z.attr[z.nAttrReturned]
 			z.nAttrReturned++
-			key = replaceNUL(z.buf[x[0].start:x[0].end])
+			keyStart, valStart = x[0].start, x[1].start
+			key, keySame = lowerCopy(z.buf[x[0].start:x[0].end])
 			val = replaceNUL(z.buf[x[1].start:x[1].end])
-			return lower(key), unescape(convertNewlines(val), true), z.nAttrReturned < len(z.attr)
+			valSame = len(val) == x[1].end-x[1].start
+			if bytes.IndexByte(val, '\r') >= 0 {
+				if valSame {
+					val = bytes.Clone(val)
+				}
+				val, valSame = convertNewlines(val), false
+			}
+			if bytes.IndexByte(val, '&') >= 0 {
+				orig := val
+				if valSame {
+					val = bytes.Clone(val)
+				}
+				val = unescape(val, true)
+				// An attribute's "&" that starts no entity (a URL's
+				// query) leaves the value as it was.
+				valSame = valSame && bytes.Equal(val, orig)
+			}
+			return key, val, keyStart, valStart, keySame, valSame, z.nAttrReturned < len(z.attr)
 		}
 	}
-	return nil, nil, false
+	return nil, nil, 0, 0, false, false, false
 }
 
 // Token returns the current Token. The result's Data and Attr values remain
-// valid after subsequent Next calls.
+// valid after subsequent Next calls. Text, names and values that are the
+// page's bytes unchanged are substrings of the page's string (z.src), not
+// copies; the others are their fresh copies, not copied again.
 func (z *Tokenizer) Token() Token {
 	t := Token{Type: z.tt}
 	switch z.tt {
 	case TextToken, CommentToken, DoctypeToken:
-		t.Data = textString(z.Text())
+		s, start, same := z.text()
+		t.Data = z.str(s, start, same)
 	case StartTagToken, SelfClosingTagToken, EndTagToken:
-		name, moreAttr := z.TagName()
+		name, start, same, moreAttr := z.tagName()
 		if moreAttr {
 			t.Attr = z.attrSlab(len(z.attr) - z.nAttrReturned)
 		}
 		for moreAttr {
 			var key, val []byte
-			key, val, moreAttr = z.TagAttr()
-			t.Attr = append(t.Attr, Attribute{Key: atom.String(key), Val: string(val)})
+			var ks, vs int
+			var kSame, vSame bool
+			key, val, ks, vs, kSame, vSame, moreAttr = z.tagAttr()
+			k := atom.Lookup(key).String()
+			if k == "" && len(key) > 0 {
+				k = z.str(key, ks, kSame)
+			}
+			t.Attr = append(t.Attr, Attribute{Key: k, Val: z.str(val, vs, vSame)})
 		}
 		if a := atom.Lookup(name); a != 0 {
 			t.DataAtom, t.Data = a, a.String()
 		} else {
-			t.DataAtom, t.Data = 0, string(name)
+			t.DataAtom, t.Data = 0, z.str(name, start, same)
 		}
 	}
 	return t
+}
+
+// str is b as a string: the page string's substring if same (b is the
+// page's bytes at start), else b itself, a fresh copy no one else holds
+// or writes to.
+func (z *Tokenizer) str(b []byte, start int, same bool) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if same && z.src != "" {
+		return z.src[start : start+len(b)]
+	}
+	if same {
+		return string(b)
+	}
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // SetMaxBuf sets a limit on the amount of data buffered during tokenization.
@@ -1315,6 +1398,20 @@ func replaceNUL(s []byte) []byte {
 	return bytes.ReplaceAll(s, nul, replacement)
 }
 
+// lowerCopy is lower(replaceNUL(b)) without writing to b: same reports
+// that the result is b, unchanged; otherwise it is a fresh copy.
+func lowerCopy(b []byte) (_ []byte, same bool) {
+	if bytes.IndexByte(b, 0) >= 0 {
+		return lower(bytes.ReplaceAll(b, nul, replacement)), false
+	}
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			return lower(append(b[:i:i], b[i:]...)), false
+		}
+	}
+	return b, true
+}
+
 // attrSlab returns an empty slice of capacity n for a tag's attributes,
 // cut from a larger one shared by the page's tags: one allocation for
 // many tags. The capacity is exact, so appending to one tag's attributes
@@ -1329,27 +1426,4 @@ func (z *Tokenizer) attrSlab(n int) []Attribute {
 	a := z.attrs[len(z.attrs) : len(z.attrs) : len(z.attrs)+n]
 	z.attrs = z.attrs[:len(z.attrs)+n]
 	return a
-}
-
-// Runs of tabs and spaces after a line break: the text between a
-// template's tags, returned without an allocation.
-var (
-	newlineTabs   = "\n" + strings.Repeat("\t", 32)
-	newlineSpaces = "\n" + strings.Repeat(" ", 64)
-)
-
-// textString is string(s), without a copy for a line break followed by
-// tabs or spaces only.
-func textString(s []byte) string {
-	if len(s) == 0 || s[0] != '\n' {
-		return string(s)
-	}
-	ws := newlineTabs
-	if len(s) > 1 && s[1] == ' ' {
-		ws = newlineSpaces
-	}
-	if len(s) > len(ws) || string(s) != ws[:len(s)] {
-		return string(s)
-	}
-	return ws[:len(s)]
 }
