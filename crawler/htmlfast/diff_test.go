@@ -50,9 +50,17 @@ func sameTree(a, b *html.Node, path string) string {
 }
 
 // compare parses page with both parsers and reports how they differ.
+// The fast parser's tree is compared after the bytes it was given have
+// been overwritten and parsed again (its text and values must not be
+// views of the caller's bytes, nor of a buffer a later parse reuses).
 func compare(page []byte) string {
 	want, werr := html.Parse(bytes.NewReader(page))
-	got, gerr := htmlfast.ParseBytes(page)
+	given := bytes.Clone(page)
+	got, gerr := htmlfast.ParseBytes(given)
+	for i := range given {
+		given[i] = "<A&\r\x00b>\""[i%8]
+	}
+	_, _ = htmlfast.ParseBytes(given)
 	if (werr == nil) != (gerr == nil) {
 		return fmt.Sprintf("errors differ: x/net/html %v, fast %v", werr, gerr)
 	}
@@ -100,4 +108,40 @@ func FuzzFastParseMatchesXNetHTML(f *testing.F) {
 			t.Fatalf("%.500s", d)
 		}
 	})
+}
+
+// TestCallerBytesReused: a tree does not change when the bytes it was
+// parsed from are overwritten and reused for other pages.
+func TestCallerBytesReused(t *testing.T) {
+	pages := []string{
+		`<html><head><title>标题</title></head><body><p class="x" data-Id="7">正文 &amp; 文本</p>` +
+			`<a href="/a?b=1&c=2">链接</a><DIV ID=Up>上</DIV><svg viewBox="0 0 1 1"><foo bar="baz"/></svg></body></html>`,
+		"<p>line\r\nbreak</p><x-custom-tag x-Key=\"v\">t</x-custom-tag><textarea>\r\nraw</textarea>",
+	}
+	for _, page := range pages {
+		want, err := html.Parse(strings.NewReader(page))
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf := []byte(page)
+		got, err := htmlfast.ParseBytes(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := 0; k < 3; k++ {
+			for i := range buf {
+				buf[i] = "zZ&<>\"\r"[(i+k)%7]
+			}
+			if _, err := htmlfast.ParseBytes(buf); err != nil {
+				t.Fatal(err)
+			}
+			copy(buf, pages[(k+1)%len(pages)])
+			if _, err := htmlfast.ParseBytes(buf); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if d := sameTree(want, got, ""); d != "" {
+			t.Errorf("tree changed after its bytes were reused: %s", d)
+		}
+	}
 }
