@@ -58,6 +58,13 @@ type parser struct {
 	// textNodes holds buffers for TextNodes that have had multiple text
 	// tokens coalesced into them.
 	textNodes map[*Node][]byte
+	// pFree is how many elements at the bottom of oe are known to hold no
+	// HTML p element (and have not changed since): the start tags that
+	// close a p look for one in button scope, and on a page nested 120
+	// deep without one that walked the whole stack every time. Pushes
+	// keep it, pops shorten it (when the next element is pushed or the
+	// next lookup made), any other change to oe resets it.
+	pFree int
 }
 
 func (p *parser) top() *Node {
@@ -96,7 +103,7 @@ const (
 // popUntil(tableScope, "table") returns true and leaves:
 // ["html", "body", "font"]
 func (p *parser) popUntil(s scope, matchTags ...a.Atom) bool {
-	if i := p.indexOfElementInScope(s, matchTags...); i != -1 {
+	if i := p.indexInScope(s, matchTags...); i != -1 {
 		p.oe = p.oe[:i]
 		return true
 	}
@@ -147,7 +154,53 @@ func (p *parser) indexOfElementInScope(s scope, matchTags ...a.Atom) int {
 // elementInScope is like popUntil, except that it doesn't modify the stack of
 // open elements.
 func (p *parser) elementInScope(s scope, matchTags ...a.Atom) bool {
-	return p.indexOfElementInScope(s, matchTags...) != -1
+	return p.indexInScope(s, matchTags...) != -1
+}
+
+// checkPScope makes every lookup of a p in button scope compare the
+// answer of pInButtonScope with indexOfElementInScope's (set by the
+// package's tests).
+var checkPScope bool
+
+// indexInScope is indexOfElementInScope, answered by pInButtonScope for
+// a p in button scope.
+func (p *parser) indexInScope(s scope, matchTags ...a.Atom) int {
+	if s != buttonScope || len(matchTags) != 1 || matchTags[0] != a.P {
+		return p.indexOfElementInScope(s, matchTags...)
+	}
+	if checkPScope {
+		want := p.indexOfElementInScope(s, matchTags...)
+		if got := p.pInButtonScope(); got != want {
+			panic(fmt.Sprintf("htmlfast: p in button scope at %d, want %d", got, want))
+		}
+		return want
+	}
+	return p.pInButtonScope()
+}
+
+// pInButtonScope is indexOfElementInScope(buttonScope, a.P) walking the
+// open elements down to pFree only: below it there is no p, so the walk
+// could only end in -1. A walk that finds no p and no stop raises pFree
+// to the whole stack.
+func (p *parser) pInButtonScope() int {
+	k := min(p.pFree, len(p.oe))
+	p.pFree = k
+	for i := len(p.oe) - 1; i >= k; i-- {
+		n := p.oe[i]
+		if n.Namespace == "" {
+			if n.DataAtom == a.P {
+				return i
+			}
+			if n.DataAtom == a.Button {
+				return -1
+			}
+		}
+		if isDefaultScopeStop(n.Namespace, n.DataAtom) {
+			return -1
+		}
+	}
+	p.pFree = len(p.oe)
+	return -1
 }
 
 // clearStackToContext pops elements off the stack of open elements until a
@@ -229,6 +282,7 @@ func (p *parser) addChild(n *Node) {
 }
 
 func (p *parser) insertOpenElement(n *Node) {
+	p.pFree = min(p.pFree, len(p.oe))
 	p.oe = append(p.oe, n)
 	if len(p.oe) > 512 {
 		panic("html: open stack of elements exceeds 512 nodes")
@@ -809,7 +863,10 @@ func afterHeadIM(p *parser) bool {
 			return true
 		case a.Base, a.Basefont, a.Bgsound, a.Link, a.Meta, a.Noframes, a.Script, a.Style, a.Template, a.Title:
 			p.insertOpenElement(p.head)
-			defer p.oe.remove(p.head)
+			defer func() {
+				p.oe.remove(p.head)
+				p.pFree = 0
+			}()
 			return inHeadIM(p)
 		case a.Head:
 			// Ignore the token.
@@ -999,6 +1056,7 @@ func inBodyIM(p *parser) bool {
 				if n := p.afe[i]; n.Type == ElementNode && n.DataAtom == a.A {
 					p.inBodyEndTagFormatting(a.A, "a")
 					p.oe.remove(n)
+					p.pFree = 0
 					p.afe.remove(n)
 					break
 				}
@@ -1201,6 +1259,7 @@ func inBodyIM(p *parser) bool {
 				}
 				p.generateImpliedEndTags()
 				p.oe.remove(node)
+				p.pFree = 0
 			}
 		case a.P:
 			if !p.elementInScope(buttonScope, a.P) {
@@ -1352,12 +1411,14 @@ func (p *parser) inBodyEndTagFormatting(tagAtom a.Atom, tagName string) {
 			// active formatting elements.
 			if p.afe.index(node) == -1 {
 				p.oe.remove(node)
+				p.pFree = 0
 				continue
 			}
 			// Step 14.7.
 			clone := cloneNode(node)
 			p.afe[p.afe.index(node)] = clone
 			p.oe[p.oe.index(node)] = clone
+			p.pFree = 0
 			node = clone
 			// Step 14.8.
 			if lastNode == furthestBlock {
@@ -1401,6 +1462,7 @@ func (p *parser) inBodyEndTagFormatting(tagAtom a.Atom, tagName string) {
 		// Step 20. Fix up the stack of open elements.
 		p.oe.remove(formattingElement)
 		p.oe.insert(p.oe.index(furthestBlock)+1, clone)
+		p.pFree = 0
 	}
 }
 

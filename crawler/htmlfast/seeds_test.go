@@ -39,6 +39,12 @@ var snippets = []string{
 	"<frameset><frame src=a></frameset>", "<template><p>x</template>", "<body a=1><body b=2>", "<html a=1><html b=2>", "<form><form></form></form>", "<button><button>", "<nobr>a<nobr>b",
 	"<applet><object><marquee>", "<h1><h2>x</h1>", "<dl><dt>a<dd>b<dt>c</dl>", "<ruby>a<rb>b<rt>c<rp>d<rtc>e</ruby>", "<math><mtext><b>x</b></mtext></math>", "a\x00b", "<p>\x00</p>", "<svg>\x00</svg>",
 	"<!--\r\n-->", "<a href='\r\n'>", "<div id=a class='b c' hidden style=display:none>x</div>",
+	// A p in button scope, looked up below pushes, pops, stops and the
+	// adoption agency's changes to the open elements.
+	"<div><div><div></div></div></div><p>a<div>b</div><div>c", "<p>a<button><div>b</div></button><div>c</div>", "<p><table><tr><td><div>x</div></table><div>y",
+	"<p><svg><desc><div>x</div></desc></svg><div>y", "<p><math><mi><div>x</div></mi></math><h1>y", "<div><p>a<b>b<div>c</b>d</div><ul>e", "<p><b><p>x</b>y<div>z",
+	"<a><p><a>b<div>c", "<b><p>a</b><div>b</div><p>c<i><div>d</i><address>e", "<p><object><div>x</object><div>y", "<p><select><div>x</select><div>y", "</p><div><button><p>x</button><div>",
+	"<html><p>a<head><title>t</title><div>", "<p><template><div>x</template><div>y", "<p><marquee><div>x</marquee><hr>", "<p><applet><div></applet><pre>x",
 }
 
 // seedPages returns every HTML page this repository has: the fixtures
