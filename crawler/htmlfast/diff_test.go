@@ -81,6 +81,7 @@ func compare(page []byte) string {
 
 // TestMatchesXNetHTML: on every page of the seeds, the tree is x/net/html's.
 func TestMatchesXNetHTML(t *testing.T) {
+	defer htmlfast.CheckScopeCache()()
 	pages := seedPages(t)
 	if len(pages) < 100 {
 		t.Fatalf("only %d seed pages", len(pages))
@@ -98,6 +99,7 @@ func TestMatchesXNetHTML(t *testing.T) {
 
 // FuzzFastParseMatchesXNetHTML: for any input the tree is x/net/html's.
 func FuzzFastParseMatchesXNetHTML(f *testing.F) {
+	defer htmlfast.CheckScopeCache()()
 	for _, page := range seedPages(f) {
 		// Large seeds make the fuzzer's minimizing slow; their first
 		// 32 KB carry the template's constructs.
@@ -113,6 +115,7 @@ func FuzzFastParseMatchesXNetHTML(f *testing.F) {
 // TestCallerBytesReused: a tree does not change when the bytes it was
 // parsed from are overwritten and reused for other pages.
 func TestCallerBytesReused(t *testing.T) {
+	defer htmlfast.CheckScopeCache()()
 	pages := []string{
 		`<html><head><title>标题</title></head><body><p class="x" data-Id="7">正文 &amp; 文本</p>` +
 			`<a href="/a?b=1&c=2">链接</a><DIV ID=Up>上</DIV><svg viewBox="0 0 1 1"><foo bar="baz"/></svg></body></html>`,

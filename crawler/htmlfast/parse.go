@@ -58,13 +58,14 @@ type parser struct {
 	// textNodes holds buffers for TextNodes that have had multiple text
 	// tokens coalesced into them.
 	textNodes map[*Node][]byte
-	// pFree is how many elements at the bottom of oe are known to hold no
-	// HTML p element (and have not changed since): the start tags that
-	// close a p look for one in button scope, and on a page nested 120
-	// deep without one that walked the whole stack every time. Pushes
-	// keep it, pops shorten it (when the next element is pushed or the
-	// next lookup made), any other change to oe resets it.
-	pFree int
+	// pFree is how many elements at the bottom of oe have been walked for
+	// a p in button scope (and have not changed since), pHit the index of
+	// the topmost p or scope stop among them (-1: none). The start tags
+	// that close a p look for one in button scope, and on a page nested
+	// 120 deep without one that walked the whole stack every time. Pushes
+	// keep them, pops shorten them (when the next element is pushed or
+	// the next lookup made), any other change to oe resets them (pFree 0).
+	pFree, pHit int
 }
 
 func (p *parser) top() *Node {
@@ -178,29 +179,42 @@ func (p *parser) indexInScope(s scope, matchTags ...a.Atom) int {
 	return p.pInButtonScope()
 }
 
-// pInButtonScope is indexOfElementInScope(buttonScope, a.P) walking the
-// open elements down to pFree only: below it there is no p, so the walk
-// could only end in -1. A walk that finds no p and no stop raises pFree
-// to the whole stack.
+// pInButtonScope is indexOfElementInScope(buttonScope, a.P), walking
+// the open elements above the pFree known ones only: the walk ends at
+// the first p or stop element from the top, and pHit is the one in
+// oe[:pFree] (-1: none), so the answer below pFree is known.
 func (p *parser) pInButtonScope() int {
-	k := min(p.pFree, len(p.oe))
-	p.pFree = k
-	for i := len(p.oe) - 1; i >= k; i-- {
+	p.clipPFree()
+	if p.pFree == 0 {
+		p.pHit = -1
+	}
+	for i := len(p.oe) - 1; i >= p.pFree; i-- {
 		n := p.oe[i]
-		if n.Namespace == "" {
-			if n.DataAtom == a.P {
-				return i
-			}
-			if n.DataAtom == a.Button {
-				return -1
-			}
+		if n.Namespace == "" && n.DataAtom == a.P {
+			p.pFree, p.pHit = i+1, i
+			return i
 		}
-		if isDefaultScopeStop(n.Namespace, n.DataAtom) {
+		if n.Namespace == "" && n.DataAtom == a.Button || isDefaultScopeStop(n.Namespace, n.DataAtom) {
+			p.pFree, p.pHit = i+1, i
 			return -1
 		}
 	}
 	p.pFree = len(p.oe)
+	if h := p.pHit; h >= 0 && p.oe[h].Namespace == "" && p.oe[h].DataAtom == a.P {
+		return h
+	}
 	return -1
+}
+
+// clipPFree shortens the known bottom of the open elements to the stack
+// after pops; if its p or stop element was popped, nothing is known.
+func (p *parser) clipPFree() {
+	if p.pFree > len(p.oe) {
+		p.pFree = len(p.oe)
+		if p.pHit >= p.pFree {
+			p.pFree = 0
+		}
+	}
 }
 
 // clearStackToContext pops elements off the stack of open elements until a
@@ -282,7 +296,7 @@ func (p *parser) addChild(n *Node) {
 }
 
 func (p *parser) insertOpenElement(n *Node) {
-	p.pFree = min(p.pFree, len(p.oe))
+	p.clipPFree()
 	p.oe = append(p.oe, n)
 	if len(p.oe) > 512 {
 		panic("html: open stack of elements exceeds 512 nodes")

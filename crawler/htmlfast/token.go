@@ -1401,12 +1401,9 @@ func replaceNUL(s []byte) []byte {
 // lowerCopy is lower(replaceNUL(b)) without writing to b: same reports
 // that the result is b, unchanged; otherwise it is a fresh copy.
 func lowerCopy(b []byte) (_ []byte, same bool) {
-	if bytes.IndexByte(b, 0) >= 0 {
-		return lower(bytes.ReplaceAll(b, nul, replacement)), false
-	}
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			return lower(append(b[:i:i], b[i:]...)), false
+	for _, c := range b {
+		if c == 0 || 'A' <= c && c <= 'Z' {
+			return lower(replaceNUL(bytes.Clone(b))), false
 		}
 	}
 	return b, true
