@@ -515,7 +515,12 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 		learnt = true
 		cr.refs.add(it.URL, it.Depth == 0, checkable(p.Links))
 		from := parent{depth: it.Depth, pattern: pathPattern(pageURL), chain: it.Chain, page: it.URL}
-		if it.Depth > 0 && cr.similar.observe(it.URL, from.pattern, pageText(doc, 64<<10)) {
+		similar := false
+		if it.Depth > 0 && cr.similar.enabled() {
+			h, n := pageSimhash(doc, 64<<10)
+			similar = cr.similar.observe(it.URL, from.pattern, h, n)
+		}
+		if similar {
 			// One more page of a fan-out trap: its links are checked
 			// where already known, never followed.
 			cr.skip("trap-similar")
