@@ -127,7 +127,6 @@ func extractLinksBefore(doc *goquery.Document, pageURL *url.URL, attachmentExt m
 	return links, more
 }
 
-
 // linkTextBefore is linkText as it was.
 // alt or title.
 func linkTextBefore(n *html.Node) string {
@@ -168,7 +167,6 @@ func linkTextBefore(n *html.Node) string {
 	}
 	return collapseBefore(t, 100)
 }
-
 
 // collapseBefore is collapse as it was.
 func collapseBefore(s string, max int) string {
