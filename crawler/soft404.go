@@ -70,20 +70,17 @@ func (j *soft404Judge) is(requested, final string, doc *goquery.Document, bodyLe
 // firstElements returns the first element named a and the first named b,
 // in one walk of the tree (nil for one the page lacks).
 func firstElements(doc *goquery.Document, a, b string) (na, nb *html.Node) {
-	stack := append([]*html.Node(nil), doc.Nodes...)
-	for len(stack) > 0 && (na == nil || nb == nil) {
-		n := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if n.Type == html.ElementNode {
-			switch {
-			case na == nil && n.Data == a:
-				na = n
-			case nb == nil && n.Data == b:
-				nb = n
+	for i := len(doc.Nodes) - 1; i >= 0; i-- { // the last root first, as it was read
+		root := doc.Nodes[i]
+		for n := root; n != nil && (na == nil || nb == nil); n = nextNode(root, n, true) {
+			if n.Type == html.ElementNode {
+				switch {
+				case na == nil && n.Data == a:
+					na = n
+				case nb == nil && n.Data == b:
+					nb = n
+				}
 			}
-		}
-		for c := n.LastChild; c != nil; c = c.PrevSibling {
-			stack = append(stack, c)
 		}
 	}
 	return na, nb
