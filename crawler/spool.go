@@ -193,14 +193,15 @@ func readChunked(r io.Reader) ([]byte, error) {
 			readChunks.Put(c)
 		}
 	}()
-	total := 0
+	var parts [8][]byte
+	read := parts[:0]
 	var err error
 	for {
 		c := readChunks.Get().(*[]byte)
 		full = append(full, c)
 		var m int
 		m, err = io.ReadFull(r, *c)
-		total += m
+		read = append(read, (*c)[:m])
 		if err != nil {
 			if err == io.EOF || err == io.ErrUnexpectedEOF {
 				err = nil
@@ -208,10 +209,10 @@ func readChunked(r io.Reader) ([]byte, error) {
 			break
 		}
 	}
-	data := make([]byte, total)
-	at := 0
-	for _, c := range full {
-		at += copy(data[at:], *c)
+	// bytes.Join allocates without zeroing what it then fills.
+	data := bytes.Join(read, nil)
+	if data == nil {
+		data = []byte{} // an empty body is a body
 	}
 	return data, err
 }
