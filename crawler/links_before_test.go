@@ -127,8 +127,7 @@ func extractLinksBefore(doc *goquery.Document, pageURL *url.URL, attachmentExt m
 	return links, more
 }
 
-// linkTextBefore is linkText as it was.
-// alt or title.
+// linkTextBefore is linkText as it was: anchor text, else alt or title.
 func linkTextBefore(n *html.Node) string {
 	var t string
 	switch n.Data {
@@ -248,6 +247,3 @@ func FuzzExtractLinksAsBefore(f *testing.F) {
 		checkLinksAsBefore(t, page, max%8)
 	})
 }
-
-var _ = path.Ext
-var _ = html.ElementNode
