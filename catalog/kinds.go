@@ -180,11 +180,7 @@ func Fix(f finding.Finding) string {
 	}
 	fix := t.fix
 	if f.Check == Privacy {
-		what := "该页面"
-		if f.Details["where"] == "attachment" {
-			what = "该附件"
-		}
-		fix = strings.Replace(fix, "撤下", "撤下"+what, 1)
+		fix = privacyFix(fix, f)
 	}
 	if !strings.Contains(fix, "{") {
 		return fix
@@ -204,6 +200,25 @@ func Fix(f finding.Finding) string {
 		"{column}", get("column"), "{domain}", get("domain")).Replace(fix)
 	// A detail the finding lacks leaves an empty quote: drop it.
 	return strings.ReplaceAll(out, "“”", "")
+}
+
+// privacyFix says what to do with what carries personal data. The
+// table's fixes start with 撤下，打码后重新发布: a published page or
+// attachment is taken down (named here: 该页面, 该附件); a local file
+// (xunjian scan, before publication: its page is a file: URL) is masked
+// before it goes out.
+func privacyFix(fix string, f finding.Finding) string {
+	const takeDown = "撤下，打码后重新发布"
+	rest, ok := strings.CutPrefix(fix, takeDown)
+	switch {
+	case !ok:
+		return fix
+	case strings.HasPrefix(f.Page, "file:"):
+		return "发布前删除或打码遮盖" + rest
+	case f.Details["where"] == "attachment":
+		return "撤下该附件，打码后重新发布" + rest
+	}
+	return "撤下该页面，打码后重新发布" + rest
 }
 
 // stripControl drops control characters (terminal escapes) from crawled

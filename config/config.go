@@ -33,7 +33,7 @@ import (
 	"github.com/xunjian/xunjian/config/section"
 	"github.com/xunjian/xunjian/evaluate"
 	"github.com/xunjian/xunjian/explain"
-	"github.com/xunjian/xunjian/reports"
+	"github.com/xunjian/xunjian/reports/layout"
 	"github.com/xunjian/xunjian/rules"
 )
 
@@ -66,7 +66,7 @@ type Config struct {
 	Evaluation evaluate.Config `yaml:"evaluation"`
 	Serve      Serve           `yaml:"serve"`
 	Alerts     Alerts          `yaml:"alerts"`
-	Report     reports.Config  `yaml:"report"`
+	Report     layout.Config   `yaml:"report"`
 	// Ignore lists finding ids a webmaster reviewed and marked as ignored
 	// (忽略): they are left out of reports and alerts.
 	Ignore []string `yaml:"ignore"`
@@ -241,7 +241,7 @@ func (c *Config) Validate() error {
 		// folders): two entries with one key would share one history
 		// and one of them would never be inspected.
 		if _, err := ParseSiteURL(c.Sites[i].URL); err == nil {
-			k := reports.SiteDir(c.Sites[i].URL)
+			k := layout.SiteDir(c.Sites[i].URL)
 			if j, dup := keys[k]; dup {
 				sp.Bad("url", "“%s”与 sites[%d] 的首页相同（主机、路径和参数都相同）：请删除其中一项", c.Sites[i].URL, j)
 			} else {

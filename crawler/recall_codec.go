@@ -143,24 +143,17 @@ func (r *knownReader) byte() byte {
 	return c
 }
 
-func (r *knownReader) uvarint() uint64 {
-	if r.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.err = errShortRecord
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
+func (r *knownReader) uvarint() uint64 { return readVarint(r, binary.Uvarint) }
 
-func (r *knownReader) varint() int64 {
+func (r *knownReader) varint() int64 { return readVarint(r, binary.Varint) }
+
+// readVarint reads one number with decode (binary.Uvarint or
+// binary.Varint), which returns the value and how many bytes it took.
+func readVarint[T uint64 | int64](r *knownReader, decode func([]byte) (T, int)) T {
 	if r.err != nil {
 		return 0
 	}
-	v, n := binary.Varint(r.b)
+	v, n := decode(r.b)
 	if n <= 0 {
 		r.err = errShortRecord
 		return 0

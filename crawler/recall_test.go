@@ -18,6 +18,8 @@ func TestKnownRoundTrip(t *testing.T) {
 		"failed target": {URL: "http://x.gov.cn/gone.pdf", Outcome: Outcome{Status: 404, Class: ClassNotFound, Attempts: 1, Agree: false}, Daily: true},
 		"document":      {URL: "http://x.gov.cn/d.jsp", Document: true, Read: true, Memo: []byte(`{}`), Outcome: Outcome{Status: 200, Agree: true, Err: "x"}},
 		"empty":         {},
+		"negative and multi-byte numbers": {URL: "http://x.gov.cn/n", CheckedAt: time.Unix(-86400, 0),
+			Outcome: Outcome{Status: -1, Attempts: 300}, Page: &KnownPage{Status: -70000, Links: make([]KnownLink, 200)}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			b, err := k.MarshalBinary()

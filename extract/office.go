@@ -99,19 +99,10 @@ func docxText(data []byte, maxInflate int64, out *textBuf) error {
 			continue
 		}
 		found = true
-		rc, err := openCapped(f, min(budget, int64(f.UncompressedSize64)))
+		read, err := readEntry(f, budget, n, out, wordXML)
+		budget -= read
 		if err != nil {
 			return err
-		}
-		cr := &countingReader{r: rc}
-		err = wordXML(cr, out)
-		rc.Close()
-		budget -= cr.n
-		if err != nil {
-			if errors.Is(err, ErrTooLarge) {
-				return err
-			}
-			return fmt.Errorf("%w: %s: %v", ErrCorrupt, n, err)
 		}
 		if out.full() {
 			break
@@ -121,6 +112,24 @@ func docxText(data []byte, maxInflate int64, out *textBuf) error {
 		return fmt.Errorf("%w: no word/document.xml", ErrCorrupt)
 	}
 	return nil
+}
+
+// readEntry streams one docx/xlsx part through parse, inflating at most
+// min(budget, its declared size) bytes, and returns how many it inflated.
+// A part that inflates past that is ErrTooLarge; a part that cannot be
+// opened is ErrCorrupt; a parse error is ErrCorrupt naming the part (what).
+func readEntry(f *zip.File, budget int64, what string, out *textBuf, parse func(io.Reader, *textBuf) error) (int64, error) {
+	rc, err := openCapped(f, min(budget, int64(f.UncompressedSize64)))
+	if err != nil {
+		return 0, err
+	}
+	cr := &countingReader{r: rc}
+	err = parse(cr, out)
+	rc.Close()
+	if err != nil && !errors.Is(err, ErrTooLarge) {
+		err = fmt.Errorf("%w: %s: %v", ErrCorrupt, what, err)
+	}
+	return cr.n, err
 }
 
 type countingReader struct {
@@ -134,10 +143,10 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func wordXML(r io.Reader, out *textBuf) error {
+// xmlTokens hands each raw token of r to each until the end of r, or until
+// out is full (out is then marked truncated).
+func xmlTokens(r io.Reader, out *textBuf, each func(xml.Token)) error {
 	dec := xml.NewDecoder(r)
-	inText := false
-	cell := 0 // depth of table cells: a paragraph in a cell ends with a space
 	for !out.full() {
 		tok, err := dec.RawToken()
 		if errors.Is(err, io.EOF) {
@@ -146,6 +155,16 @@ func wordXML(r io.Reader, out *textBuf) error {
 		if err != nil {
 			return err
 		}
+		each(tok)
+	}
+	out.truncated = true
+	return nil
+}
+
+func wordXML(r io.Reader, out *textBuf) error {
+	inText := false
+	cell := 0 // depth of table cells: a paragraph in a cell ends with a space
+	return xmlTokens(r, out, func(tok xml.Token) {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			switch t.Name.Local {
@@ -179,9 +198,7 @@ func wordXML(r io.Reader, out *textBuf) error {
 				out.Write(t)
 			}
 		}
-	}
-	out.truncated = true
-	return nil
+	})
 }
 
 // oleStreams reads the streams of an OLE compound file's root storage

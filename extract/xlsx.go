@@ -64,19 +64,12 @@ func xlsxText(data []byte, cfg Config, out *textBuf) error {
 		if i > 0 {
 			out.WriteByte('\n')
 		}
-		rc, err := openCapped(f, min(budget, int64(f.UncompressedSize64)))
+		read, err := readEntry(f, budget, "worksheet "+strconv.Itoa(i+1), out, func(r io.Reader, out *textBuf) error {
+			return sheetXML(r, sst, out)
+		})
+		budget -= read
 		if err != nil {
 			return err
-		}
-		cr := &countingReader{r: rc}
-		err = sheetXML(cr, sst, out)
-		rc.Close()
-		budget -= cr.n
-		if err != nil {
-			if errors.Is(err, ErrTooLarge) {
-				return err
-			}
-			return fmt.Errorf("%w: worksheet %d: %v", ErrCorrupt, i+1, err)
 		}
 	}
 	return nil
@@ -140,7 +133,6 @@ func sharedStrings(r io.Reader, cfg Config, out *textBuf) ([]string, error) {
 
 // sheetXML writes the cells of one worksheet.
 func sheetXML(r io.Reader, sst []string, out *textBuf) error {
-	dec := xml.NewDecoder(r)
 	var (
 		typ            string
 		val            strings.Builder
@@ -148,14 +140,7 @@ func sheetXML(r io.Reader, sst []string, out *textBuf) error {
 		firstRow       = true
 		cellsInRow     int
 	)
-	for !out.full() {
-		tok, err := dec.RawToken()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
+	return xmlTokens(r, out, func(tok xml.Token) {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			switch t.Name.Local {
@@ -202,9 +187,7 @@ func sheetXML(r io.Reader, sst []string, out *textBuf) error {
 				val.Write(t)
 			}
 		}
-	}
-	out.truncated = true
-	return nil
+	})
 }
 
 func cellText(typ, v string, sst []string) string {

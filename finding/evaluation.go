@@ -106,7 +106,9 @@ func (e *Evaluation) VerdictLabel() string {
 func (e *Evaluation) ScoreLabel() string {
 	if e.Score == nil {
 		if e.ScoreNote != "" {
-			return "无法估算（" + e.ScoreNote + "）"
+			// A colon, not brackets: the note often ends in brackets of
+			// its own (巡检不完整（…）).
+			return "无法估算：" + e.ScoreNote
 		}
 		return "无法估算"
 	}

@@ -87,7 +87,7 @@ func Scan(ctx context.Context, o Options, inputs []string) (*finding.Report, err
 			break
 		}
 		if u, err := url.Parse(in); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
-			data, truncated, err := fetchURL(ctx, o, in)
+			data, truncated, err := fetchURL(ctx, o, in, &rep.Stats.Requests)
 			if err != nil {
 				return nil, fmt.Errorf("无法下载 %s：%s（%w）", in, explain.Error(err), err)
 			}
@@ -201,8 +201,9 @@ func readCapped(path string, limit int64) ([]byte, bool, error) {
 // fetchURL downloads one document for scan under the outbound policy (the
 // URL's own host is trusted as given; redirects pass the guard), with the
 // policy's timeout and the attachment size cap (content.max_attachment_bytes)
-// after decoding.
-func fetchURL(ctx context.Context, o Options, target string) ([]byte, bool, error) {
+// after decoding. Each request it sends (each redirect hop) is added to
+// *requests, as the crawl counts its own.
+func fetchURL(ctx context.Context, o Options, target string, requests *int) ([]byte, bool, error) {
 	u, err := url.Parse(target)
 	if err != nil {
 		return nil, false, err
@@ -216,7 +217,9 @@ func fetchURL(ctx context.Context, o Options, target string) ([]byte, bool, erro
 	if err != nil {
 		return nil, false, err
 	}
-	resp, err := o.Policy.Client(netpolicy.Document).Do(req)
+	client := o.Policy.Client(netpolicy.Document)
+	client.Transport = countRequests{next: client.Transport, n: requests}
+	resp, err := client.Do(req)
 	if err != nil {
 		return nil, false, err
 	}
@@ -225,6 +228,18 @@ func fetchURL(ctx context.Context, o Options, target string) ([]byte, bool, erro
 		return nil, false, fmt.Errorf("HTTP %d", resp.StatusCode)
 	}
 	return netpolicy.ReadBody(resp)
+}
+
+// countRequests counts the requests sent through it (scan downloads one
+// document at a time).
+type countRequests struct {
+	next http.RoundTripper
+	n    *int
+}
+
+func (c countRequests) RoundTrip(req *http.Request) (*http.Response, error) {
+	*c.n++
+	return c.next.RoundTrip(req)
 }
 
 // displayName is a scanned file's path (or a URL) as the user wrote it

@@ -202,7 +202,8 @@ func WriteHTML(w io.Writer, r *finding.Report) error {
 }
 
 // referAbove replaces, in s, the lines of an incomplete report's note
-// (shown once, above) with a reference to it.
+// (shown once, above) with a reference to it: lines that stood together
+// (巡检不完整（A；B）) become one reference (巡检不完整（见上）).
 func referAbove(r *finding.Report, s, ref string) string {
 	if r.Complete {
 		return s
@@ -211,6 +212,9 @@ func referAbove(r *finding.Report, s, ref string) string {
 		if line != "" {
 			s = strings.ReplaceAll(s, line, ref)
 		}
+	}
+	for twice := ref + "；" + ref; strings.Contains(s, twice); {
+		s = strings.ReplaceAll(s, twice, ref)
 	}
 	return s
 }

@@ -5,8 +5,6 @@
 package reports
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,6 +15,7 @@ import (
 
 	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/finding"
+	"github.com/xunjian/xunjian/reports/layout"
 )
 
 // WriteJSON writes the report as indented JSON. HTML-significant characters
@@ -44,27 +43,13 @@ func ReadJSON(r io.Reader) (*finding.Report, error) {
 // Writer writes one format.
 type Writer func(io.Writer, *finding.Report) error
 
-type writer struct {
-	format string
-	file   string
-	write  Writer
-}
-
-// writers are the report formats, each with its file and writer: the one
-// list the configuration's report.formats is checked against.
-var writers = []writer{
-	{"json", "report.json", WriteJSON},
-	{"html", "report.html", WriteHTML},
-	{"xlsx", "ledger.xlsx", WriteLedger},
-}
-
-// Formats returns the format names WriteFiles knows.
-func Formats() []string {
-	out := make([]string, len(writers))
-	for i, w := range writers {
-		out[i] = w.format
-	}
-	return out
+// writers write the formats package layout names (report.formats is
+// checked against layout.Formats; TestWritersCoverFormats keeps the two
+// in step).
+var writers = map[string]Writer{
+	"json": WriteJSON,
+	"html": WriteHTML,
+	"xlsx": WriteLedger,
 }
 
 // WriteFiles writes the report in each format into dir (created if needed)
@@ -76,17 +61,17 @@ func WriteFiles(dir string, r *finding.Report, formats []string) ([]string, erro
 	}
 	var paths []string
 	for _, f := range formats {
-		i := slices.IndexFunc(writers, func(w writer) bool { return w.format == f })
-		if i < 0 {
+		file, known := layout.File(f)
+		write := writers[f]
+		if !known || write == nil {
 			return paths, fmt.Errorf("unknown report format %q", f)
 		}
-		w := writers[i]
-		path := filepath.Join(dir, w.file)
-		tmp, err := os.CreateTemp(dir, "."+w.file+".*")
+		path := filepath.Join(dir, file)
+		tmp, err := os.CreateTemp(dir, "."+file+".*")
 		if err != nil {
 			return paths, fmt.Errorf("write %s: %w", path, err)
 		}
-		err = w.write(tmp, r)
+		err = write(tmp, r)
 		if cerr := tmp.Close(); err == nil {
 			err = cerr
 		}
@@ -116,60 +101,6 @@ func WriteFiles(dir string, r *finding.Report, formats []string) ([]string, erro
 		}
 	}
 	return paths, nil
-}
-
-// SiteDir names a site's report folder, and its key in the history,
-// after its homepage: host and port ("www.example.gov.cn",
-// "127.0.0.1_8080"), then, for a homepage below the root, its path and
-// query with a short hash of them ("www.example.gov.cn_zwgk-3f2a9c"), so
-// two sites on one host are two sites. The scheme and a trailing slash do
-// not count: http and https of one homepage are one site.
-func SiteDir(siteURL string) string {
-	s := siteURL
-	if i := strings.Index(s, "://"); i >= 0 {
-		s = s[i+3:]
-	}
-	if i := strings.IndexByte(s, '#'); i >= 0 {
-		s = s[:i]
-	}
-	host, rest := s, ""
-	if i := strings.IndexAny(s, "/?"); i >= 0 {
-		host, rest = s[:i], s[i:]
-	}
-	host = strings.NewReplacer(":", "_", "[", "", "]", "").Replace(strings.ToLower(host))
-	host = strings.Map(func(r rune) rune {
-		if r == '/' || r == '\\' || r < ' ' {
-			return '_'
-		}
-		return r
-	}, host)
-	if host == "" || host == "." || host == ".." {
-		host = "site"
-	}
-	rest = strings.TrimSuffix(strings.TrimSuffix(rest, "/"), "/index.html")
-	if rest == "" || rest == "/" {
-		return host
-	}
-	// The path's letters and digits, for people; the hash, for uniqueness.
-	var b strings.Builder
-	for _, r := range rest {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '.':
-			if b.Len() < 40 {
-				b.WriteRune(r)
-			}
-		default:
-			if b.Len() > 0 && b.Len() < 40 && !strings.HasSuffix(b.String(), "_") {
-				b.WriteByte('_')
-			}
-		}
-	}
-	sum := sha256.Sum256([]byte(rest))
-	name := strings.Trim(b.String(), "_.")
-	if name == "" {
-		return host + "-" + hex.EncodeToString(sum[:3])
-	}
-	return host + "_" + name + "-" + hex.EncodeToString(sum[:3])
 }
 
 // rowChecks lists the finding checks a report's summary shows: those of

@@ -20,6 +20,7 @@ import (
 
 	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/finding"
+	"github.com/xunjian/xunjian/reports/layout"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -150,26 +151,43 @@ func TestHTMLEscapesAndIsSelfContained(t *testing.T) {
 	}
 }
 
-func TestWriteFilesAndSiteDir(t *testing.T) {
+func TestWriteFiles(t *testing.T) {
 	dir := t.TempDir()
-	paths, err := WriteFiles(filepath.Join(dir, SiteDir("http://127.0.0.1:8080/")), sampleReport(), []string{"json", "html"})
+	paths, err := WriteFiles(filepath.Join(dir, layout.SiteDir("http://127.0.0.1:8080/")), sampleReport(), []string{"json", "html"})
 	if err != nil || len(paths) != 2 {
 		t.Fatalf("%v %v", paths, err)
 	}
 	if !strings.HasSuffix(paths[0], filepath.Join("127.0.0.1_8080", "report.json")) {
 		t.Errorf("path %s", paths[0])
 	}
-	for _, tc := range []struct{ in, want string }{
-		{"https://www.Example.gov.cn/", "www.example.gov.cn"},
-		{"http://[::1]:80/", "__1_80"},
-		{"http://../", "site"},
-	} {
-		if got := SiteDir(tc.in); got != tc.want {
-			t.Errorf("SiteDir(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
 	if _, err := WriteFiles(dir, sampleReport(), []string{"pdf"}); err == nil {
 		t.Error("unknown format accepted")
+	}
+}
+
+// TestWritersCoverFormats: every format the configuration accepts has a
+// writer here, and there is no writer for a format it refuses.
+func TestWritersCoverFormats(t *testing.T) {
+	for _, f := range layout.Formats() {
+		if writers[f] == nil {
+			t.Errorf("format %q has no writer", f)
+		}
+	}
+	for f := range writers {
+		if _, ok := layout.File(f); !ok {
+			t.Errorf("writer for %q, which layout does not list", f)
+		}
+	}
+	dir := t.TempDir()
+	paths, err := WriteFiles(dir, sampleReport(), layout.Formats())
+	if err != nil || len(paths) != len(layout.Formats()) {
+		t.Fatalf("%v %v", paths, err)
+	}
+	for i, f := range layout.Formats() {
+		file, _ := layout.File(f)
+		if paths[i] != filepath.Join(dir, file) {
+			t.Errorf("format %s written to %s, want %s", f, paths[i], file)
+		}
 	}
 }
 
@@ -458,7 +476,7 @@ func TestIncompleteEvaluation(t *testing.T) {
 	for _, row := range overview {
 		text += strings.Join(row, "|") + "\n"
 	}
-	for _, want := range []string{"预评估结论|无法判定（部分指标未检查）", "估算得分|无法估算（首页无法访问，未能检查页面内容）", "首页不更新|未检查|未检查：首页无法访问", "检查范围|复查：12 个页面"} {
+	for _, want := range []string{"预评估结论|无法判定（部分指标未检查）", "估算得分|无法估算：首页无法访问，未能检查页面内容", "首页不更新|未检查|未检查：首页无法访问", "检查范围|复查：12 个页面"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("概览 lacks %q:\n%s", want, text)
 		}
@@ -475,10 +493,52 @@ func TestIncompleteEvaluation(t *testing.T) {
 	if n := strings.Count(sum, "首页无法访问"); n != 1 {
 		t.Errorf("the incomplete note printed %d times:\n%s", n, sum)
 	}
-	for _, want := range []string{"估算得分 无法估算（见上，未能检查页面内容）", "空白栏目（未检查）：未能判定通过：但巡检不完整（见上）",
+	for _, want := range []string{"估算得分 无法估算：见上，未能检查页面内容", "空白栏目（未检查）：未能判定通过：但巡检不完整（见上）",
 		"严重表述错误（不通过）：暗链 2 个、错别字与严重表述错误 1 个；最严重：暗链：隐藏的链接含敏感词\n"} {
 		if !strings.Contains(sum, want) {
 			t.Errorf("summary lacks %q:\n%s", want, sum)
+		}
+	}
+}
+
+// TestScoreNoteReadsCleanly: the score note of a run cut short, as
+// inspect writes it (巡检不完整（A；B）), reads without nested brackets and
+// with one reference to the incomplete note above: in the terminal
+// summary, the HTML report's verdict box and the ledger's 概览.
+func TestScoreNoteReadsCleanly(t *testing.T) {
+	r := sampleReport()
+	r.Complete = false
+	r.Incomplete = []string{"达到本站巡检时限 6h0m0s（crawl.time_budget），报告只含此前已检查的内容", "巡检被中断"}
+	r.Evaluation = &finding.Evaluation{Verdict: finding.VerdictUnknown, ScoreNote: "巡检不完整（" + strings.Join(r.Incomplete, "；") + "）"}
+	var b bytes.Buffer
+	if err := WriteSummary(&b, r, 5); err != nil {
+		t.Fatal(err)
+	}
+	sum := b.String()
+	if !strings.Contains(sum, "估算得分 无法估算：巡检不完整（见上）\n") {
+		t.Errorf("summary lacks 估算得分 无法估算：巡检不完整（见上）:\n%s", sum)
+	}
+	b.Reset()
+	if err := WriteHTML(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	h := b.String()
+	verdict := h[strings.Index(h, `<section id="verdict"`):strings.Index(h, `<section id="findings-section"`)]
+	if !strings.Contains(verdict, "无法估算<div class=\"note\">巡检不完整（见上方说明）</div>") {
+		t.Errorf("verdict box lacks 无法估算 with the note 巡检不完整（见上方说明）:\n%s", verdict)
+	}
+	f := readLedger(t, r, excelize.TotalRows-1)
+	overview, _ := f.GetRows("概览")
+	text := ""
+	for _, row := range overview {
+		text += strings.Join(row, "|") + "\n"
+	}
+	if !strings.Contains(text, "估算得分|无法估算：巡检不完整（达到本站巡检时限") {
+		t.Errorf("概览 lacks the score note:\n%s", text)
+	}
+	for name, out := range map[string]string{"summary": sum, "html": verdict, "ledger": text} {
+		if strings.Contains(out, "））") || strings.Contains(out, "见上；") || strings.Contains(out, "见上方说明；") {
+			t.Errorf("%s has nested brackets or a repeated reference:\n%s", name, out)
 		}
 	}
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/xunjian/xunjian/inspect"
 	"github.com/xunjian/xunjian/netpolicy"
 	"github.com/xunjian/xunjian/reports"
+	"github.com/xunjian/xunjian/reports/layout"
 	"github.com/xunjian/xunjian/store"
 )
 
@@ -65,7 +66,7 @@ type siteLocks struct {
 
 // SiteKey is the stable id of a site in the history and the dashboard's
 // URLs: its host and port.
-func SiteKey(s config.Site) string { return reports.SiteDir(s.URL) }
+func SiteKey(s config.Site) string { return layout.SiteDir(s.URL) }
 
 func (s *Service) lock(key string) *sync.Mutex {
 	s.initMu.Lock()

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -19,25 +18,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/xunjian/xunjian/internal/pgtest"
+	"github.com/xunjian/xunjian/internal/testutil"
 )
-
-// syncBuffer collects a process's log.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // slowSite is a small portal whose pages take 800 ms each: with one
 // request at a time a run takes about ten seconds.
@@ -59,7 +41,7 @@ func slowSite() *httptest.Server {
 
 type worker struct {
 	cmd *exec.Cmd
-	log *syncBuffer
+	log *testutil.SyncBuffer
 }
 
 // TestClusterFailover runs three `xunjian serve` processes on one
@@ -152,7 +134,7 @@ report:
 	}
 	workers := map[int]*worker{}
 	for range 3 {
-		w := &worker{log: &syncBuffer{}}
+		w := &worker{log: &testutil.SyncBuffer{}}
 		w.cmd = exec.Command(bin, "serve", "-c", cfgPath, "--log-level", "info")
 		w.cmd.Stdout, w.cmd.Stderr = io.Discard, w.log
 		if err := w.cmd.Start(); err != nil {

@@ -11,7 +11,7 @@ import (
 	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/redact"
-	"github.com/xunjian/xunjian/reports"
+	"github.com/xunjian/xunjian/reports/layout"
 )
 
 // env is the process's outside world, passed in so the CLI runs in tests.
@@ -71,7 +71,7 @@ const (
 func (f *inspectFlags) register(fs *flag.FlagSet, set flagSet) {
 	d := config.Default()
 	fs.StringVar(&f.out, "o", "xunjian-reports", "输出`目录`（每个站点一个子目录）")
-	fs.StringVar(&f.format, "format", "", fmt.Sprintf("报告`格式`，逗号分隔：%s（默认 %s；xlsx 为整改台账）", strings.Join(reports.Formats(), ","), strings.Join(d.Report.Formats, ",")))
+	fs.StringVar(&f.format, "format", "", fmt.Sprintf("报告`格式`，逗号分隔：%s（默认 %s；xlsx 为整改台账）", strings.Join(layout.Formats(), ","), strings.Join(d.Report.Formats, ",")))
 	fs.StringVar(&f.logLevel, "log-level", "warn", "stderr 上的日志`级别`：debug、info、warn、error")
 	fs.BoolVar(&f.quiet, "quiet", false, "不在 stdout 上打印摘要")
 	if set == demoFlagSet {

@@ -11,6 +11,7 @@ import (
 	"github.com/xunjian/xunjian/inspect"
 	"github.com/xunjian/xunjian/internal/profiling"
 	"github.com/xunjian/xunjian/reports"
+	"github.com/xunjian/xunjian/reports/layout"
 	"github.com/xunjian/xunjian/store"
 	"github.com/xunjian/xunjian/store/sqlite"
 )
@@ -80,7 +81,7 @@ func inspectSites(ctx context.Context, cfg config.Config, f inspectFlags, log *s
 		if f.siteDir != "" {
 			return filepath.Join(f.out, f.siteDir)
 		}
-		return filepath.Join(f.out, reports.SiteDir(site))
+		return filepath.Join(f.out, layout.SiteDir(site))
 	}
 	for _, site := range cfg.Sites {
 		if err := checkWritable(dirOf(site.URL), "输出目录（-o）"); err != nil {

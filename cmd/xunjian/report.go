@@ -12,6 +12,7 @@ import (
 
 	"github.com/xunjian/xunjian/explain"
 	"github.com/xunjian/xunjian/reports"
+	"github.com/xunjian/xunjian/reports/layout"
 	"github.com/xunjian/xunjian/serve"
 	storepkg "github.com/xunjian/xunjian/store"
 )
@@ -70,8 +71,8 @@ func cmdReport(ctx context.Context, args []string, e env) error {
 	}
 	formats := splitList(*format)
 	for _, f := range formats {
-		if !slices.Contains(reports.Formats(), f) {
-			return usageError{err: fmt.Errorf("没有“%s”这种报告格式（可用：%s）", f, strings.Join(reports.Formats(), "、"))}
+		if !slices.Contains(layout.Formats(), f) {
+			return usageError{err: fmt.Errorf("没有“%s”这种报告格式（可用：%s）", f, strings.Join(layout.Formats(), "、"))}
 		}
 	}
 	paths, err := reports.WriteFiles(filepath.Join(*out, key, strconv.FormatInt(id, 10)), rep, formats)
@@ -91,8 +92,8 @@ func findStoredSite(ctx context.Context, st storepkg.Reader, site string) (strin
 	if err != nil {
 		return "", false, err
 	}
-	if strings.Contains(site, "://") && slices.Contains(keys, reports.SiteDir(site)) {
-		return reports.SiteDir(site), true, nil
+	if strings.Contains(site, "://") && slices.Contains(keys, layout.SiteDir(site)) {
+		return layout.SiteDir(site), true, nil
 	}
 	for _, k := range keys {
 		rep, _, err := st.Report(ctx, k, 0)

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/xunjian/xunjian/finding"
-	"github.com/xunjian/xunjian/reports"
+	"github.com/xunjian/xunjian/reports/layout"
 	"github.com/xunjian/xunjian/store"
 	"github.com/xunjian/xunjian/store/sqlite"
 )
@@ -30,7 +30,7 @@ func TestReportFindsSitesNotInTheConfig(t *testing.T) {
 	start := time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC)
 	rep := &finding.Report{Tool: "xunjian", Site: site, Name: "示例站", StartedAt: start, FinishedAt: start.Add(time.Minute), Complete: true}
 	if err := st.Update(ctx, func(tx store.Tx) error {
-		_, _, err := tx.SaveRun(ctx, store.NewRun{Site: reports.SiteDir(site), Report: rep})
+		_, _, err := tx.SaveRun(ctx, store.NewRun{Site: layout.SiteDir(site), Report: rep})
 		return err
 	}); err != nil {
 		t.Fatal(err)

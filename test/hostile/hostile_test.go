@@ -22,6 +22,7 @@ import (
 
 	"github.com/xunjian/xunjian/internal/hostilesite"
 	"github.com/xunjian/xunjian/internal/race"
+	"github.com/xunjian/xunjian/internal/testutil"
 )
 
 // TestHostileSite runs the real binary against the hostile portal
@@ -165,7 +166,7 @@ serve:
 
 	// serve: one run at start (run_missed), its history and its alerts.
 	srv := exec.Command(bin, "serve", "-c", cfg, "--log-level", "debug")
-	var serveLog syncBuffer
+	var serveLog testutil.SyncBuffer
 	srv.Stdout, srv.Stderr = &serveLog, &serveLog
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
@@ -265,29 +266,4 @@ func lastBytes(s string, n int) string {
 		return s[len(s)-n:]
 	}
 	return s
-}
-
-// syncBuffer is a bytes.Buffer the serve process writes to while the test
-// reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func (b *syncBuffer) Bytes() []byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return bytes.Clone(b.buf.Bytes())
 }
