@@ -111,14 +111,14 @@ func (c *columns) Page(_ context.Context, p *crawler.Page) []finding.Finding {
 	c.mu.Lock()
 	candidate := p.Home || s.ColumnMeta != "" || s.FramedBy != "" || c.isNavOrExplicit(columnKey(s.columnURL()))
 	c.mu.Unlock()
-	if candidate || r.OwnDate.IsZero() || listURL.MatchString(u) {
+	if candidate || r.OwnDate.IsZero() || isListURL(u) {
 		// Not an article by its meta tag: its body decides (an article
 		// dated by its meta tag is left below without reading the body).
 		r.readMain()
 	}
 	own := r.OwnDate
 	s.Article = !own.IsZero()
-	if !candidate && (!own.IsZero() && !listURL.MatchString(u) || r.DatesInText() < c.cfg.MinListEntries) {
+	if !candidate && (!own.IsZero() && !isListURL(u) || r.DatesInText() < c.cfg.MinListEntries) {
 		// Not a column: an article (its 相关信息 list is no column, and
 		// Finish never judges an article as one), or too few dates to be
 		// a list. Only its own date matters. Keeping the entries of every
@@ -185,8 +185,10 @@ func columnKey(raw string) string {
 	if err != nil {
 		return raw
 	}
-	if m := paginated.FindStringSubmatch(u.Path); m != nil {
-		u.Path = m[1]
+	if mayBePaginated(u.Path) {
+		if m := paginated.FindStringSubmatch(u.Path); m != nil {
+			u.Path = m[1]
+		}
 	}
 	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "index.html"), "index.htm")
 	if u.RawQuery != "" {
@@ -199,6 +201,35 @@ func columnKey(raw string) string {
 		u.RawQuery = q.Encode()
 	}
 	return u.String()
+}
+
+// isListURL is listURL.MatchString(u), the regexp run only where its
+// match could end (a URL ending in /, in htm or html after a list page's
+// name, or in digits after =): the column check asks it of every page.
+func isListURL(u string) bool {
+	if u == "" {
+		return false
+	}
+	switch last := u[len(u)-1]; {
+	case last == '/':
+	case last == 'm' || last == 'l':
+		if !strings.Contains(u, "/index") && !strings.Contains(u, "/list") && !strings.Contains(u, "/default") && !strings.Contains(u, "/more") {
+			return false
+		}
+	case last >= '0' && last <= '9':
+		if !strings.Contains(u, "=") {
+			return false
+		}
+	default:
+		return false
+	}
+	return listURL.MatchString(u)
+}
+
+// mayBePaginated reports whether paginated can match path: it needs an
+// underscore and a name ending in htm or html.
+func mayBePaginated(path string) bool {
+	return strings.Contains(path, "_") && (strings.HasSuffix(path, "htm") || strings.HasSuffix(path, "html"))
 }
 
 // Column is one line of the report's column table.
@@ -260,7 +291,7 @@ func (c *columns) Finish(_ context.Context, _ *Site, _ *crawler.Result) (Result,
 		}
 		// ColumnName is on article pages too on many sites: it names a
 		// column only on a page that looks like a list.
-		if p.ColumnMeta != "" && len(p.Entries) > 0 && (dated >= 2 || listURL.MatchString(p.URL)) || dated >= c.cfg.MinListEntries ||
+		if p.ColumnMeta != "" && len(p.Entries) > 0 && (dated >= 2 || isListURL(p.URL)) || dated >= c.cfg.MinListEntries ||
 			p.FramedBy != "" && dated >= 2 {
 			add(p.columnURL(), p.ColumnMeta, "", false)
 		}

@@ -66,6 +66,48 @@ type darkLink struct {
 	static map[string]map[string]bool
 	// styles holds the styles of template elements across pages.
 	styles *hidden.StyleCache
+	// quietScripts holds the long inline scripts known to write no
+	// links (a template's, on every page), quietBytes their length.
+	quietScripts map[string]struct{}
+	quietBytes   int
+}
+
+// Bounds of darkLink.quietScripts: scripts shorter than minQuietScript
+// are read again (faster than looking them up), and past maxQuietBytes
+// the set starts over.
+const (
+	minQuietScript = 4 << 10
+	maxQuietBytes  = 4 << 20
+)
+
+// quiet reports whether code is a script known to write no links.
+func (c *darkLink) quiet(code string) bool {
+	if len(code) < minQuietScript {
+		return false
+	}
+	c.mu.Lock()
+	_, ok := c.quietScripts[code]
+	c.mu.Unlock()
+	return ok
+}
+
+// noteQuiet remembers that code writes no links.
+func (c *darkLink) noteQuiet(code string) {
+	if len(code) < minQuietScript || len(code) > maxQuietBytes/8 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.quietBytes+len(code) > maxQuietBytes {
+		clear(c.quietScripts)
+		c.quietBytes = 0
+	}
+	if c.quietScripts == nil {
+		c.quietScripts = map[string]struct{}{}
+	}
+	// A copy: the page's text may be a slice of its whole body.
+	c.quietScripts[strings.Clone(code)] = struct{}{}
+	c.quietBytes += len(code)
 }
 
 var (
@@ -119,36 +161,54 @@ var scriptLink = regexp.MustCompile(`(?is)<a[^>]*?href\s*=\s*\\?["']?([^"'\\\s>]
 // mayWriteHTML reports whether code names what scriptWrites looks for
 // (document.write, innerHTML, insertAdjacentHTML, in any case): the
 // regexp reads a template's 50 KB of script at 15 MB/s, this at memory
-// speed, so most pages never run it.
+// speed, so most pages never run it. Each word is looked for by a letter
+// scripts use little (w, m, j: "i", the first letter of two of them, is
+// in every other word of a script).
 func mayWriteHTML(code string) bool {
-	return containsFold(code, "write") || containsFold(code, "innerhtml") || containsFold(code, "insertadjacenthtml")
+	return containsFold(code, "write", 0) || containsFold(code, "innerhtml", 7) || containsFold(code, "insertadjacenthtml", 8)
 }
 
 // containsFold reports whether s contains lower (lower-case ASCII) in any
-// case, reading s once for each case of its first letter.
-func containsFold(s, lower string) bool {
+// ASCII case, reading s once for each case of lower's letter at anchor.
+func containsFold(s, lower string, anchor int) bool {
+	if len(s) < len(lower) {
+		return false
+	}
 	next := func(from int, c byte) int {
 		if j := strings.IndexByte(s[from:], c); j >= 0 {
 			return from + j
 		}
 		return len(s)
 	}
-	first, up := lower[0], lower[0]-'a'+'A'
-	lo, hi := next(0, first), next(0, up)
+	c, up := lower[anchor], lower[anchor]-'a'+'A'
+	lo, hi := next(anchor, c), next(anchor, up)
 	for {
 		i := min(lo, hi)
-		if i+len(lower) > len(s) {
+		start := i - anchor
+		if start+len(lower) > len(s) {
 			return false
 		}
-		if strings.EqualFold(s[i:i+len(lower)], lower) {
+		if equalFoldASCII(s[start:start+len(lower)], lower) {
 			return true
 		}
 		if i == lo {
-			lo = next(i+1, first)
+			lo = next(i+1, c)
 		} else {
 			hi = next(i+1, up)
 		}
 	}
+}
+
+// equalFoldASCII reports whether s is lower (lower-case ASCII letters) in
+// any case. Like strings.EqualFold on such a word: a non-ASCII byte in s
+// never matches (a rune that folds to a letter, ſ or K, is longer than it).
+func equalFoldASCII(s, lower string) bool {
+	for i := 0; i < len(lower); i++ {
+		if s[i]|0x20 != lower[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // pageParts are the elements the static pass reads, in document order,
@@ -164,7 +224,7 @@ type pageParts struct {
 
 func partsOf(doc *goquery.Document) pageParts {
 	var ps pageParts
-	stack := append([]*html.Node(nil), doc.Nodes...)
+	stack := append(make([]*html.Node, 0, 256), doc.Nodes...)
 	for len(stack) > 0 {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -268,6 +328,7 @@ func (c *darkLink) Page(ctx context.Context, p *crawler.Page) []finding.Finding 
 		}
 	}
 	st := hidden.NewStyler(sheets...).WithCache(c.styles)
+	defer st.Release()
 	var links []hiddenLink
 	for _, n := range parts.links {
 		if st.Exhausted() {
@@ -301,7 +362,11 @@ func (c *darkLink) Page(ctx context.Context, p *crawler.Page) []finding.Finding 
 	// Links written by inline scripts never show in the raw HTML.
 	for _, n := range parts.scripts {
 		code := elementText(n)
-		if len(code) > 1<<20 || !mayWriteHTML(code) || !scriptWrites.MatchString(code) {
+		if len(code) > 1<<20 || c.quiet(code) {
+			continue
+		}
+		if !mayWriteHTML(code) || !scriptWrites.MatchString(code) {
+			c.noteQuiet(code)
 			continue
 		}
 		for _, m := range scriptLink.FindAllStringSubmatch(code, 50) {

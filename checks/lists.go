@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
@@ -39,6 +40,10 @@ var (
 	// "page" or "top-news" section holds the list): such a block is left
 	// out only when it holds no dated list and no placeholder.
 	maybeMain = regexp.MustCompile(`(?i)(^|[-_ ])(head|top|bottom|fenye|page|pagination|pager)([-_ 0-9]|$)`)
+	// notMainTokens and maybeMainTokens are the two regexps' tokens, for
+	// hasToken (an ASCII class or id: nearly all of them).
+	notMainTokens   = []string{"nav", "menu", "header", "footer", "foot", "side", "sidebar", "aside", "crumb", "breadcrumb", "copyright", "friend", "daohang", "dh", "wzdh"}
+	maybeMainTokens = []string{"head", "top", "bottom", "fenye", "page", "pagination", "pager"}
 	// crumbMark: the label a breadcrumb starts with (当前位置：首页 > …).
 	crumbMark   = regexp.MustCompile(`^\s*(当前|您的|你的|您现在的|你现在的|您所在的|所在|现在|当前所在)?位置\s*[:：>»]`)
 	navLike     = regexp.MustCompile(`(?i)(nav|menu|daohang|lanmu|column|channel)`)
@@ -72,20 +77,83 @@ type listReading struct {
 // compact is the main content's text without whitespace (once).
 func (r *listReading) compact() string {
 	if r.compacted == nil {
-		c := strings.Join(strings.Fields(r.mainText), "")
+		c := dropSpaces(r.mainText)
 		r.compacted = &c
 	}
 	return *r.compacted
 }
 
+// dropSpaces is strings.Join(strings.Fields(s), ""): s without its
+// Unicode white space, in one pass and one string.
+func dropSpaces(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); {
+		// Copy up to the next byte that may begin a space: an ASCII
+		// space or the lead byte of a non-ASCII one (C2, E1, E2, E3).
+		j := i
+		for j < len(s) && !spaceLead[s[j]] {
+			j++
+		}
+		b = append(b, s[i:j]...)
+		if j == len(s) {
+			break
+		}
+		if s[j] < utf8.RuneSelf {
+			i = j + 1 // an ASCII space
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[j:])
+		if !unicode.IsSpace(r) {
+			b = append(b, s[j:j+size]...)
+		}
+		i = j + size
+	}
+	return string(b)
+}
+
+// spaceLead marks the bytes a Unicode white space rune can begin with.
+var spaceLead = func() (t [256]bool) {
+	for _, c := range []byte{'\t', '\n', '\v', '\f', '\r', ' ', 0xC2, 0xE1, 0xE2, 0xE3} {
+		t[c] = true
+	}
+	return t
+}()
+
 // placeholderHints are what the placeholders of blank columns start with
 // (暂无信息, 暂无数据, 正在建设…), in whitespace-free text.
 var placeholderHints = []string{"暂无", "没有信息", "没有记录", "建设中", "敬请期待"}
 
-func hasPlaceholderHint(compact string) bool {
-	for _, h := range placeholderHints {
-		if strings.Contains(compact, h) {
+func hasPlaceholderHint(compact string) bool { return containsAnyOf(compact, placeholderHints) }
+
+// containsAnyOf reports whether s contains one of phrases, as
+// strings.Contains each would, in one pass: a bitmap of the phrases'
+// first two bytes says where one may start (Chinese phrases start with
+// the lead bytes of half of a Chinese text's characters, so searching
+// for each in turn read a list page's 25 KB a dozen times).
+func containsAnyOf(s string, phrases []string) bool {
+	var pairs [1 << 16 / 64]uint64
+	for _, p := range phrases {
+		switch len(p) {
+		case 0:
 			return true
+		case 1:
+			if strings.IndexByte(s, p[0]) >= 0 {
+				return true
+			}
+		default:
+			k := uint(p[0])<<8 | uint(p[1])
+			pairs[k>>6] |= 1 << (k & 63)
+		}
+	}
+	for i := 0; i+1 < len(s); i++ {
+		k := uint(s[i])<<8 | uint(s[i+1])
+		if pairs[k>>6]&(1<<(k&63)) == 0 {
+			continue
+		}
+		for _, p := range phrases {
+			if len(p) > 1 && strings.HasPrefix(s[i:], p) {
+				return true
+			}
 		}
 	}
 	return false
@@ -210,13 +278,7 @@ func (r *listReading) Title() string {
 // Shows reports whether the main content shows one of phrases (暂无信息),
 // whitespace ignored.
 func (r *listReading) Shows(phrases []string) bool {
-	compact := r.compact()
-	for _, ph := range phrases {
-		if strings.Contains(compact, ph) {
-			return true
-		}
-	}
-	return false
+	return containsAnyOf(r.compact(), phrases)
 }
 
 // listEntry is one link in a list, with its date if the list shows one.
@@ -280,11 +342,38 @@ func chrome(n *html.Node, home bool) bool {
 		if a.Key != "class" && a.Key != "id" {
 			continue
 		}
-		if notMain.MatchString(a.Val) {
+		if tokenIn(a.Val, notMainTokens, notMain) {
 			return !home || !holdsContent(n)
 		}
-		if maybeMain.MatchString(a.Val) {
+		if tokenIn(a.Val, maybeMainTokens, maybeMain) {
 			return !holdsContent(n)
+		}
+	}
+	return false
+}
+
+// tokenIn reports whether re — (?i)(^|[-_ ])(tokens…)([-_ 0-9]|$) —
+// matches v: by hand for ASCII values (every element's class and id is
+// read, and the regexps were a third of a list page's reading), by re
+// for others (case folding then reaches ſ and K).
+func tokenIn(v string, tokens []string, re *regexp.Regexp) bool {
+	for i := 0; i < len(v); i++ {
+		if v[i] >= utf8.RuneSelf {
+			return re.MatchString(v)
+		}
+	}
+	for p := 0; p < len(v); p++ {
+		if p > 0 && v[p-1] != '-' && v[p-1] != '_' && v[p-1] != ' ' {
+			continue
+		}
+		for _, t := range tokens {
+			e := p + len(t)
+			if e > len(v) || !equalFoldASCII(v[p:e], t) {
+				continue
+			}
+			if e == len(v) || v[e] == '-' || v[e] == '_' || v[e] == ' ' || v[e] >= '0' && v[e] <= '9' {
+				return true
+			}
 		}
 	}
 	return false
@@ -294,7 +383,7 @@ func chrome(n *html.Node, home bool) bool {
 // beside links) or a placeholder: a page's content, whatever its class.
 func holdsContent(n *html.Node) bool {
 	t := nodeText(n, 20000)
-	if hasPlaceholderHint(strings.Join(strings.Fields(t), "")) {
+	if hasPlaceholderHint(dropSpaces(t)) {
 		return true
 	}
 	return countAnchors(n, 2) >= 2 && len(dates.Find(t, dates.Options{})) >= 2
@@ -498,7 +587,7 @@ func dropMenus(raw []rawEntry, placeholder bool) []listEntry {
 			continue // a dated entry: its block is a list
 		}
 		s.undated++
-		if listURL.MatchString(e.URL) {
+		if isListURL(e.URL) {
 			s.columnish++
 		}
 		if utf8.RuneCountInString(e.Title) <= 8 {

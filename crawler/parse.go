@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/xunjian/xunjian/crawler/htmlfast"
 	"golang.org/x/net/html"
 )
 
@@ -16,10 +17,13 @@ var flatKeep = map[string]bool{
 	"video": true, "audio": true, "form": true, "input": true, "noscript": true, "head": true, "body": true, "html": true,
 }
 
-// ParseHTML parses a decoded page. x/net/html refuses documents nested
-// deeper than 512 elements, and hacked pages nest spam that deep to hide it
-// from tools that give up; such a page is flattened (structural tags
-// dropped, references and text kept) and parsed again. flattened says so.
+// ParseHTML parses a decoded page into x/net/html's tree, with
+// crawler/htmlfast (x/net/html's parser on an in-memory page: the same
+// tree, 2-4x faster, a fifth of the allocations). x/net/html refuses
+// documents nested deeper than 512 elements, and hacked pages nest spam
+// that deep to hide it from tools that give up; such a page is flattened
+// (structural tags dropped, references and text kept) and parsed again.
+// flattened says so.
 func ParseHTML(text []byte) (doc *goquery.Document, flattened bool, err error) {
 	doc, flattened, _, err = ParseHTMLCapped(text)
 	return doc, flattened, err
@@ -34,9 +38,9 @@ const MaxElements = 100_000
 // after them is left out, and cut says so.
 func ParseHTMLCapped(text []byte) (doc *goquery.Document, flattened, cut bool, err error) {
 	text, cut = capElements(text, MaxElements)
-	doc, err = goquery.NewDocumentFromReader(bytes.NewReader(text))
+	root, err := htmlfast.ParseBytes(text)
 	if err == nil {
-		return doc, false, cut, nil
+		return goquery.NewDocumentFromNode(root), false, cut, nil
 	}
 	doc, err2 := goquery.NewDocumentFromReader(strings.NewReader(flatten(text)))
 	if err2 != nil {

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
@@ -49,19 +50,22 @@ const (
 	roleCell
 )
 
-var tagRoles = func() map[string]uint8 {
-	m := map[string]uint8{}
-	for t := range blockTags {
-		m[t] = roleBlock
+// tagRole is an element's role (0: none): the three sets as one switch,
+// which the compiler turns into a search by length and bytes (a map
+// lookup an element was a fifth of the walk). TestTagRoles holds it to
+// the sets.
+func tagRole(tag string) uint8 {
+	switch tag {
+	case "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "section",
+		"article", "header", "footer", "nav", "dd", "dt", "hr", "form", "blockquote", "pre", "option":
+		return roleBlock
+	case "td", "th":
+		return roleCell
+	case "script", "style", "noscript", "template", "head", "svg", "iframe", "object":
+		return roleSkip
 	}
-	for t := range cellTags {
-		m[t] = roleCell
-	}
-	for t := range skipTags {
-		m[t] = roleSkip
-	}
-	return m
-}()
+	return 0
+}
 
 // PageSegments returns what a person reads on a page: its title, meta
 // description, image alt texts and the visible body text (scripts and
@@ -151,7 +155,7 @@ func pageSegments(doc *goquery.Document, maxText int) (segs []Segment, truncated
 					alts = append(alts, strings.TrimSpace(a))
 				}
 			}
-			switch role := tagRoles[n.Data]; {
+			switch role := tagRole(n.Data); {
 			case role == roleSkip:
 				skipped++
 				stack = append(stack, frame{n: n, skip: true})
@@ -223,7 +227,7 @@ func attrOf(n *html.Node, key string) (string, bool) {
 
 // collapseLines folds runs of spaces and drops empty lines; tabs between
 // table cells stay (a row's trailing tab goes). One pass, writing into one
-// buffer.
+// buffer, which becomes the string (no copy: nothing writes it after).
 func collapseLines(s []byte) string {
 	out := make([]byte, 0, len(s))
 	for len(s) > 0 {
@@ -264,11 +268,16 @@ func collapseLines(s []byte) string {
 		}
 		out = out[:keep]
 	}
-	return string(out)
+	if len(out) == 0 || cap(out) > 2*len(out)+4096 {
+		return string(out) // mostly spaces: not kept at the size of s
+	}
+	return unsafe.String(&out[0], len(out))
 }
 
 // appendFields appends the words of c (split at Unicode white space, as
-// strings.Fields) joined by single spaces, copying each word whole.
+// strings.Fields) joined by single spaces, copying each word whole. Bytes
+// that cannot begin a space (byteClass 0: most of a text) are skipped by a
+// table lookup each.
 func appendFields(out []byte, c []byte) []byte {
 	for i := 0; i < len(c); {
 		for i < len(c) {
@@ -282,7 +291,14 @@ func appendFields(out []byte, c []byte) []byte {
 			break
 		}
 		start := i
-		for i < len(c) && spaceAt(c, i) == 0 {
+		for i < len(c) {
+			if byteClass[c[i]] == 0 {
+				i++
+				continue
+			}
+			if spaceAt(c, i) != 0 {
+				break
+			}
 			i++ // continuation bytes are never spaces nor their lead bytes
 		}
 		if len(out) > 0 && out[len(out)-1] != '\t' && out[len(out)-1] != '\n' {
@@ -292,6 +308,20 @@ func appendFields(out []byte, c []byte) []byte {
 	}
 	return out
 }
+
+// byteClass marks the bytes that may begin a white space rune: ASCII
+// spaces and the lead bytes C2, E1, E2 and E3 (spaceAt tells).
+var byteClass = func() (t [256]uint8) {
+	for b := range utf8.RuneSelf {
+		if asciiSpace[b] {
+			t[b] = 1
+		}
+	}
+	for _, b := range []byte{0xC2, 0xE1, 0xE2, 0xE3} {
+		t[b] = 1
+	}
+	return t
+}()
 
 // spaceAt returns the length of the white space rune at c[i] (0 if none):
 // ASCII spaces, and the few non-ASCII ones, whose UTF-8 starts with

@@ -157,3 +157,27 @@ func refCollapseLines(s string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestTagRoles holds the walk's switch to the three sets of tags.
+func TestTagRoles(t *testing.T) {
+	tags := []string{"a", "span", "P", "Div", "tbody", "thead", "td2", "", "body", "html", "title", "img", "main"}
+	for _, set := range []map[string]bool{blockTags, cellTags, skipTags} {
+		for tag := range set {
+			tags = append(tags, tag)
+		}
+	}
+	for _, tag := range tags {
+		want := uint8(0)
+		switch {
+		case skipTags[tag]:
+			want = roleSkip
+		case blockTags[tag]:
+			want = roleBlock
+		case cellTags[tag]:
+			want = roleCell
+		}
+		if got := tagRole(tag); got != want {
+			t.Errorf("tagRole(%q) = %d, want %d", tag, got, want)
+		}
+	}
+}

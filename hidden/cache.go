@@ -1,6 +1,7 @@
 package hidden
 
 import (
+	"encoding/binary"
 	"hash/maphash"
 	"strings"
 	"sync"
@@ -89,16 +90,17 @@ func (st *Styler) WithCache(c *StyleCache) *Styler {
 			h.Write(b[:])
 		}
 		st.sheetsKey = h.Sum64()
-		st.sigs = map[*html.Node]uint64{}
-		st.sibs = map[*html.Node]uint64{}
 	}
 	return st
 }
 
 // context is the hash of n's context (see StyleCache), memoised.
-func (st *Styler) context(n *html.Node) uint64 {
-	if s, ok := st.sigs[n]; ok {
-		return s
+func (st *Styler) context(n *html.Node) uint64 { return st.contextOf(n, st.info(n)) }
+
+// contextOf is context of n, whose memo is ni.
+func (st *Styler) contextOf(n *html.Node, ni *nodeInfo) uint64 {
+	if ni.known&knowSig != 0 {
+		return ni.sig
 	}
 	var parentSig, sibSig uint64
 	index := 0
@@ -113,12 +115,11 @@ func (st *Styler) context(n *html.Node) uint64 {
 			}
 		}
 	}
-	var h maphash.Hash
-	h.SetSeed(st.cache.seed)
-	writeU64(&h, parentSig)
-	writeU64(&h, sibSig)
-	writeU64(&h, uint64(index))
-	writeElement(&h, n)
+	b := st.hbuf[:0]
+	b = binary.LittleEndian.AppendUint64(b, parentSig)
+	b = binary.LittleEndian.AppendUint64(b, sibSig)
+	b = binary.LittleEndian.AppendUint64(b, uint64(index))
+	b = appendElement(b, n)
 	empty := uint64(1)
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type == html.ElementNode || c.Type == html.TextNode && strings.TrimSpace(c.Data) != "" {
@@ -126,9 +127,10 @@ func (st *Styler) context(n *html.Node) uint64 {
 			break
 		}
 	}
-	writeU64(&h, empty)
-	s := h.Sum64()
-	st.sigs[n] = s
+	b = binary.LittleEndian.AppendUint64(b, empty)
+	s := maphash.Bytes(st.cache.seed, b)
+	st.hbuf = b
+	ni.sig, ni.known = s, ni.known|knowSig
 	return s
 }
 
@@ -136,41 +138,37 @@ func (st *Styler) context(n *html.Node) uint64 {
 // per parent: :nth-child, :last-of-type and the sibling combinators read
 // them.
 func (st *Styler) siblingsHash(p *html.Node) uint64 {
-	if s, ok := st.sibs[p]; ok {
-		return s
+	pi := st.info(p)
+	if pi.known&knowSibs != 0 {
+		return pi.sibs
 	}
-	var h maphash.Hash
-	h.SetSeed(st.cache.seed)
+	b := st.hbuf[:0]
 	for c := p.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type == html.ElementNode {
-			writeElement(&h, c)
+			b = appendElement(b, c)
 		}
 	}
-	s := h.Sum64()
-	st.sibs[p] = s
+	s := maphash.Bytes(st.cache.seed, b)
+	st.hbuf = b
+	pi.sibs, pi.known = s, pi.known|knowSibs
 	return s
 }
 
-func writeElement(h *maphash.Hash, n *html.Node) {
-	h.WriteString(n.Namespace)
-	h.WriteByte(0)
-	h.WriteString(n.Data)
-	h.WriteByte(0)
+// appendElement appends what a context hash reads of n (its tag and
+// attributes) to b: the strings are hashed at once (maphash.Bytes), not
+// written one by one to a maphash.Hash.
+func appendElement(b []byte, n *html.Node) []byte {
+	b = append(b, n.Namespace...)
+	b = append(b, 0)
+	b = append(b, n.Data...)
+	b = append(b, 0)
 	for _, a := range n.Attr {
-		h.WriteString(a.Namespace)
-		h.WriteByte(0)
-		h.WriteString(a.Key)
-		h.WriteByte(0)
-		h.WriteString(a.Val)
-		h.WriteByte(0)
+		b = append(b, a.Namespace...)
+		b = append(b, 0)
+		b = append(b, a.Key...)
+		b = append(b, 0)
+		b = append(b, a.Val...)
+		b = append(b, 0)
 	}
-	h.WriteByte(1)
-}
-
-func writeU64(h *maphash.Hash, v uint64) {
-	var b [8]byte
-	for i := range b {
-		b[i] = byte(v >> (8 * i))
-	}
-	h.Write(b[:])
+	return append(b, 1)
 }

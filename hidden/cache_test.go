@@ -206,6 +206,20 @@ func checkPlainCascade(t *testing.T, seed uint64, cache *StyleCache) {
 				t.Fatalf("seed %d: %s hidden by %q at %v %v, the walk says %q at %v %v\npage %s\ncss %s", seed, n.Data, gt, gx, gp, wt, wx, wp, page, css)
 			}
 		}
+		// The cached styler, its elements met in reverse order (the
+		// memoised walks up the tree fill from other ends), on the memo
+		// of the stylers released before it (pass > 0).
+		els := elements(doc)
+		for i := len(els) - 1; i >= 0; i-- {
+			n := els[i]
+			gt, gx, gp := cached.hide(n)
+			wt, wx, wp := refHide(plain, n)
+			if gt != wt || gx != wx || !slices.Equal(gp, wp) {
+				t.Fatalf("seed %d pass %d: %s hidden by %q at %v %v with the cache, the walk says %q at %v %v\npage %s\ncss %s", seed, pass, n.Data, gt, gx, gp, wt, wx, wp, page, css)
+			}
+		}
+		st.Release()
+		cached.Release()
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/andybalholm/cascadia"
@@ -258,27 +259,119 @@ func appliesToDesktop(prelude string) bool {
 // Budget and Exhausted.
 type Styler struct {
 	sheets []*Sheet
-	memo   map[*html.Node]map[string]string
-	// Only the ancestor keys some rule is indexed by (each sheet's anc)
-	// are kept of an element's ancestors (a hostile ancestor with 100,000
-	// classes costs nothing unless rules name them).
-	anc    map[*html.Node]ancInfo
+	// nodes holds what is memoised of each element met (nodeInfo): one
+	// map lookup an element instead of one per memo (eight maps, grown
+	// from empty on every page, were a fifth of the static pass).
+	nodes  map[*html.Node]*nodeInfo
+	slabs  [][]nodeInfo
 	budget Budget
 	m      matcher
-	kids   map[*html.Node]int64
 	work   int64
 	start  time.Time
 	over   bool
 	// cache, when set, holds styles across pages (WithCache); sheetsKey
-	// names this styler's sheets in it, sigs and sibs memoise elements'
-	// contexts.
-	cache      *StyleCache
-	sheetsKey  uint64
-	sigs, sibs map[*html.Node]uint64
-	// hidden, colors and backgrounds memoise hide's walks up the tree.
-	hidden      map[*html.Node]*hiding
-	colors      map[*html.Node]colorAt
-	backgrounds map[*html.Node]string
+	// names this styler's sheets in it.
+	cache     *StyleCache
+	sheetsKey uint64
+	// hbuf holds what a context hash reads (cache.go).
+	hbuf []byte
+	// cands memoises candidates' lookups by ancestry.
+	cands map[candKey][]*rule
+	// path and parents are ancestorsOf's, reused.
+	path    []*nodeInfo
+	parents []*html.Node
+}
+
+// nodeInfo is what a styler memoises of one element; known says which
+// fields are set.
+type nodeInfo struct {
+	// style is the element's declared style (Style).
+	style map[string]string
+	// anc is the element's ancestry and depth: only the ancestor keys
+	// some rule is indexed by (each sheet's anc) are kept (a hostile
+	// ancestor with 100,000 classes costs nothing unless rules name them).
+	anc ancInfo
+	// sig is the hash of the element's context, sibs that of its element
+	// children (StyleCache).
+	sig, sibs uint64
+	// kids is the number of its children.
+	kids int64
+	// hid, color and bg memoise hide's walks up the tree.
+	hid   *hiding
+	color colorAt
+	bg    string
+	known uint8
+}
+
+// Bits of nodeInfo.known.
+const (
+	knowStyle = 1 << iota
+	knowAnc
+	knowSig
+	knowSibs
+	knowKids
+	knowHid
+	knowColor
+	knowBg
+)
+
+// nodeSlab is how many nodeInfos are allocated at once.
+const nodeSlab = 256
+
+// info returns n's memo, made empty the first time n is met.
+func (st *Styler) info(n *html.Node) *nodeInfo {
+	if p, ok := st.nodes[n]; ok {
+		return p
+	}
+	last := len(st.slabs) - 1
+	if last < 0 || len(st.slabs[last]) == cap(st.slabs[last]) {
+		if len(st.slabs) < cap(st.slabs) && cap(st.slabs[:len(st.slabs)+1][len(st.slabs)]) > 0 {
+			st.slabs = st.slabs[:len(st.slabs)+1] // a released styler's slab, emptied
+		} else {
+			st.slabs = append(st.slabs, make([]nodeInfo, 0, nodeSlab))
+		}
+		last++
+	}
+	st.slabs[last] = append(st.slabs[last], nodeInfo{})
+	p := &st.slabs[last][len(st.slabs[last])-1]
+	st.nodes[n] = p
+	return p
+}
+
+// scratch is a released styler's memo, kept for the next page's styler
+// (scratches): its map and slabs are grown once, not on every page.
+type scratch struct {
+	nodes map[*html.Node]*nodeInfo
+	slabs [][]nodeInfo
+	hbuf  []byte
+}
+
+var scratches sync.Pool
+
+// maxScratchNodes bounds the memo a released styler gives back for reuse
+// (a hostile page's million elements are not kept).
+const maxScratchNodes = 8192
+
+// Release ends the styler's use: its memo is reused by a later styler.
+// Styles, Reasons and everything else it returned stay valid; the styler
+// itself must not be used again.
+func (st *Styler) Release() {
+	if st.nodes == nil {
+		return
+	}
+	if len(st.nodes) <= maxScratchNodes {
+		clear(st.nodes)
+		for i := range st.slabs {
+			clear(st.slabs[i])
+			st.slabs[i] = st.slabs[i][:0]
+		}
+		hbuf := st.hbuf
+		if cap(hbuf) > 64<<10 {
+			hbuf = nil // a hostile element's 100,000 classes
+		}
+		scratches.Put(&scratch{nodes: st.nodes, slabs: st.slabs[:0], hbuf: hbuf[:0]})
+	}
+	st.nodes, st.slabs, st.hbuf = nil, nil, nil
 }
 
 // ancestry is the chain of an element's ancestors that carry keys rules
@@ -287,6 +380,16 @@ type Styler struct {
 type ancestry struct {
 	keys []string
 	up   *ancestry
+	// count is the number of keys of the chain (this link and above).
+	count int
+}
+
+// chainCount is the number of keys of the chain a (0 for none).
+func chainCount(a *ancestry) int {
+	if a == nil {
+		return 0
+	}
+	return a.count
 }
 
 // ancInfo is what is memoised of an element: its ancestry and depth.
@@ -319,7 +422,12 @@ var DefaultBudget = Budget{Work: 50_000_000, Depth: 256, Time: 5 * time.Second}
 
 // NewStyler applies sheets (in order) to a document, with DefaultBudget.
 func NewStyler(sheets ...*Sheet) *Styler {
-	st := &Styler{memo: map[*html.Node]map[string]string{}, anc: map[*html.Node]ancInfo{}, budget: DefaultBudget}
+	st := &Styler{budget: DefaultBudget}
+	if sc, ok := scratches.Get().(*scratch); ok {
+		st.nodes, st.slabs, st.hbuf = sc.nodes, sc.slabs, sc.hbuf
+	} else {
+		st.nodes = make(map[*html.Node]*nodeInfo, nodeSlab)
+	}
 	for _, s := range sheets {
 		if s != nil && s.index != nil {
 			st.sheets = append(st.sheets, s)
@@ -412,26 +520,33 @@ func keysOf(n *html.Node) []string {
 
 // ancestors returns n's ancestry, memoised: it walks up to the nearest
 // memoised element (or the root), then fills the path down.
-func (st *Styler) ancestors(n *html.Node) ancInfo {
-	if a, ok := st.anc[n]; ok {
-		return a
+func (st *Styler) ancestors(n *html.Node) ancInfo { return st.ancestorsOf(n, st.info(n)) }
+
+// ancestorsOf is ancestors of n, whose memo is ni.
+func (st *Styler) ancestorsOf(n *html.Node, ni *nodeInfo) ancInfo {
+	if ni.known&knowAnc != 0 {
+		return ni.anc
 	}
-	var path []*html.Node
-	for x := n; ; x = x.Parent {
-		if _, ok := st.anc[x]; ok {
+	path, parents := st.path[:0], st.parents[:0]
+	defer func() { st.path, st.parents = path[:0], parents[:0] }()
+	for x, xi := n, ni; ; {
+		if xi.known&knowAnc != 0 {
 			break
 		}
-		path = append(path, x)
+		path = append(path, xi)
+		parents = append(parents, x.Parent)
 		if x.Parent == nil || x.Parent.Type != html.ElementNode {
-			st.anc[x] = ancInfo{depth: 1}
-			path = path[:len(path)-1]
+			xi.anc, xi.known = ancInfo{depth: 1}, xi.known|knowAnc
+			path, parents = path[:len(path)-1], parents[:len(parents)-1]
 			break
 		}
+		x = x.Parent
+		xi = st.info(x)
 	}
 	for i := len(path) - 1; i >= 0; i-- {
-		el := path[i]
-		p := el.Parent
-		up := st.anc[p]
+		p := parents[i]
+		pi := st.info(p)
+		up := &pi.anc
 		if !up.innerDone {
 			// p's children see p's keys: computed once per parent.
 			up.inner, up.innerDone = up.chain, true
@@ -443,13 +558,12 @@ func (st *Styler) ancestors(n *html.Node) ancInfo {
 				}
 			}
 			if len(own) > 0 {
-				up.inner = &ancestry{keys: own, up: up.chain}
+				up.inner = &ancestry{keys: own, up: up.chain, count: len(own) + chainCount(up.chain)}
 			}
-			st.anc[p] = up
 		}
-		st.anc[el] = ancInfo{chain: up.inner, depth: up.depth + 1}
+		path[i].anc, path[i].known = ancInfo{chain: up.inner, depth: up.depth + 1}, path[i].known|knowAnc
 	}
-	return st.anc[n]
+	return ni.anc
 }
 
 // relevantKeys returns the keys of n that some rule is indexed by as an
@@ -485,17 +599,15 @@ func (st *Styler) siblings(n *html.Node) int64 {
 	if p == nil {
 		return 1
 	}
-	if k, ok := st.kids[p]; ok {
-		return k
+	pi := st.info(p)
+	if pi.known&knowKids != 0 {
+		return pi.kids
 	}
 	var k int64
 	for c := p.FirstChild; c != nil; c = c.NextSibling {
 		k++
 	}
-	if st.kids == nil {
-		st.kids = map[*html.Node]int64{}
-	}
-	st.kids[p] = k
+	pi.kids, pi.known = k, pi.known|knowKids
 	return k
 }
 
@@ -545,36 +657,81 @@ func (st *Styler) candidates(n *html.Node) []*rule {
 			if !ancDone {
 				anc, ancDone = st.ancestors(n).chain, true
 			}
-			for x := anc; x != nil; x = x.up {
-				st.spend(int64(len(x.keys)))
-				for _, a := range x.keys {
-					out = append(out, byAnc[a]...)
+			// The rules a chain's keys find are the same for every
+			// element below it (a list's 35 links): looked up once a
+			// page, not once a link, and the work spent as if walked.
+			ck := candKey{anc, sh, k}
+			rs, ok := st.cands[ck]
+			if !ok {
+				for x := anc; x != nil; x = x.up {
+					for _, a := range x.keys {
+						rs = append(rs, byAnc[a]...)
+					}
 				}
+				if st.cands == nil {
+					st.cands = map[candKey][]*rule{}
+				}
+				st.cands[ck] = rs
 			}
+			st.spendChain(anc)
+			out = append(out, rs...)
 		}
 	}
 	return out
 }
 
+// candKey names the rules of one sheet and key that an ancestry's keys
+// find (Styler.cands).
+type candKey struct {
+	chain *ancestry
+	sheet *Sheet
+	key   string
+}
+
+// spendChain spends what walking the chain spends, a step per key: at
+// once, or link by link when the budget may run out on the way (once
+// over, a walk spends nothing more).
+func (st *Styler) spendChain(anc *ancestry) {
+	if anc == nil {
+		return
+	}
+	if !st.over && st.work+int64(chainCount(anc)) <= st.budget.Work {
+		st.spend(int64(chainCount(anc)))
+		return
+	}
+	for x := anc; x != nil; x = x.up {
+		st.spend(int64(len(x.keys)))
+	}
+}
+
 // Style returns the declared style of n (rules by specificity and order,
 // then the style attribute), not inherited.
-func (st *Styler) Style(n *html.Node) map[string]string {
-	if s, ok := st.memo[n]; ok {
-		return s
+func (st *Styler) Style(n *html.Node) map[string]string { return st.styleOf(n, st.info(n)) }
+
+// styleOf is Style of n, whose memo is ni.
+func (st *Styler) styleOf(n *html.Node, ni *nodeInfo) map[string]string {
+	if ni.known&knowStyle != 0 {
+		return ni.style
 	}
+	s := st.style(n, ni)
+	// st.style may have grown the slabs, never moved them: ni stays valid.
+	ni.style, ni.known = s, ni.known|knowStyle
+	return s
+}
+
+// style computes Style's result.
+func (st *Styler) style(n *html.Node, ni *nodeInfo) map[string]string {
 	if len(st.sheets) == 0 && !hasAttr(n, "style") {
-		st.memo[n] = noStyle // the common case on pages without stylesheets
-		return noStyle
+		return noStyle // the common case on pages without stylesheets
 	}
-	depth := st.ancestors(n).depth
+	depth := st.ancestorsOf(n, ni).depth
 	if depth > st.budget.Depth {
 		st.over = true
 	}
 	var key styleKey
 	if st.cache != nil && !st.over {
-		key = styleKey{st.sheetsKey, st.context(n)}
+		key = styleKey{st.sheetsKey, st.contextOf(n, ni)}
 		if s, ok := st.cache.get(key); ok {
-			st.memo[n] = s
 			return s
 		}
 	}
@@ -594,7 +751,6 @@ func (st *Styler) Style(n *html.Node) map[string]string {
 		}
 	}
 	if st.over {
-		st.memo[n] = noStyle
 		return noStyle
 	}
 	sort.SliceStable(matched, func(i, j int) bool {
@@ -607,7 +763,6 @@ func (st *Styler) Style(n *html.Node) map[string]string {
 		return matched[i].order < matched[j].order
 	})
 	if len(matched) == 0 && !hasAttr(n, "style") {
-		st.memo[n] = noStyle
 		if st.cache != nil {
 			st.cache.put(key, noStyle)
 		}
@@ -629,7 +784,6 @@ func (st *Styler) Style(n *html.Node) map[string]string {
 			}
 		}
 	}
-	st.memo[n] = out
 	if st.cache != nil {
 		st.cache.put(key, out)
 	}
@@ -771,72 +925,72 @@ type colorAt struct {
 	at    *html.Node
 }
 
-// upward memoises f, a property of an element found on it or else on its
-// nearest ancestor that has it: own(x) says whether x itself has it.
-func upward[T any](memo map[*html.Node]T, n *html.Node, own func(*html.Node) (T, bool)) T {
-	var path []*html.Node
+// upward finds a property of an element on it or else on its nearest
+// ancestor that has it, memoised per element: known is the property's bit
+// in nodeInfo.known, get and set read and write its field, own(x) says
+// whether x itself has it.
+func upward[T any](st *Styler, n *html.Node, known uint8, get func(*nodeInfo) T, set func(*nodeInfo, T), own func(*html.Node, *nodeInfo) (T, bool)) T {
+	var path []*nodeInfo
 	var v T
 	for x := n; x != nil && x.Type == html.ElementNode; x = x.Parent {
-		if m, ok := memo[x]; ok {
-			v = m
+		xi := st.info(x)
+		if xi.known&known != 0 {
+			v = get(xi)
 			break
 		}
-		if o, ok := own(x); ok {
-			memo[x] = o
+		if o, ok := own(x, xi); ok {
+			// own may have added nodes: xi stays valid (slabs never move).
+			set(xi, o)
+			xi.known |= known
 			v = o
 			break
 		}
-		path = append(path, x)
+		path = append(path, xi)
 	}
-	for _, x := range path {
-		memo[x] = v
+	for _, xi := range path {
+		set(xi, v)
+		xi.known |= known
 	}
 	return v
 }
 
 func (st *Styler) hiddenBy(n *html.Node) *hiding {
-	if st.hidden == nil {
-		st.hidden = map[*html.Node]*hiding{}
-	}
-	return upward(st.hidden, n, func(x *html.Node) (*hiding, bool) {
-		tech, props := st.ownHiding(x)
-		if tech == "" {
-			return nil, false
-		}
-		return &hiding{tech, x, props}, true
-	})
+	return upward(st, n, knowHid, func(i *nodeInfo) *hiding { return i.hid }, func(i *nodeInfo, h *hiding) { i.hid = h },
+		func(x *html.Node, xi *nodeInfo) (*hiding, bool) {
+			tech, props := st.ownHiding(x, xi)
+			if tech == "" {
+				return nil, false
+			}
+			return &hiding{tech, x, props}, true
+		})
 }
 
 func (st *Styler) nearestColor(n *html.Node) (string, *html.Node) {
-	if st.colors == nil {
-		st.colors = map[*html.Node]colorAt{}
-	}
-	c := upward(st.colors, n, func(x *html.Node) (colorAt, bool) {
-		if c := normColor(st.Style(x)["color"]); c != "" {
-			return colorAt{c, x}, true
-		}
-		return colorAt{}, false
-	})
+	c := upward(st, n, knowColor, func(i *nodeInfo) colorAt { return i.color }, func(i *nodeInfo, c colorAt) { i.color = c },
+		func(x *html.Node, xi *nodeInfo) (colorAt, bool) {
+			if c := normColor(st.styleOf(x, xi)["color"]); c != "" {
+				return colorAt{c, x}, true
+			}
+			return colorAt{}, false
+		})
 	return c.color, c.at
 }
 
 func (st *Styler) nearestBackground(n *html.Node) string {
-	if st.backgrounds == nil {
-		st.backgrounds = map[*html.Node]string{}
-	}
-	return upward(st.backgrounds, n, func(x *html.Node) (string, bool) {
-		if s := st.Style(x); len(s) > 0 {
-			if bg := backgroundColor(s); bg != "" {
-				return bg, true
+	return upward(st, n, knowBg, func(i *nodeInfo) string { return i.bg }, func(i *nodeInfo, bg string) { i.bg = bg },
+		func(x *html.Node, xi *nodeInfo) (string, bool) {
+			if s := st.styleOf(x, xi); len(s) > 0 {
+				if bg := backgroundColor(s); bg != "" {
+					return bg, true
+				}
 			}
-		}
-		return "", false
-	})
+			return "", false
+		})
 }
 
 // ownHiding says how x itself hides its content ("" if it does not).
-func (st *Styler) ownHiding(x *html.Node) (string, []string) {
-	s := st.Style(x)
+func (st *Styler) ownHiding(x *html.Node, xi *nodeInfo) (string, []string) {
+	s := st.styleOf(x, xi)
 	if x.Data == "noscript" {
 		return "noscript", []string{"<noscript>"}
 	}
@@ -950,6 +1104,9 @@ func length(v string) (float64, bool) {
 }
 
 func isZero(v string, eps float64) bool {
+	if v == "" {
+		return false // most elements: not parsed (the error allocates)
+	}
 	f, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(v, "!important")), 64)
 	return err == nil && f <= eps
 }
@@ -1009,6 +1166,9 @@ func normColor(v string) string {
 	}
 	if strings.HasPrefix(v, "#") {
 		h := v[1:]
+		if len(h) == 6 {
+			return v // "#" + h, not built again
+		}
 		if len(h) == 3 {
 			h = string([]byte{h[0], h[0], h[1], h[1], h[2], h[2]})
 		}

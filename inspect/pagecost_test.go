@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +17,7 @@ import (
 	"github.com/xunjian/xunjian/extract"
 	"github.com/xunjian/xunjian/internal/benchsite"
 	"github.com/xunjian/xunjian/internal/benchtext"
+	"golang.org/x/net/html"
 )
 
 // BenchmarkPageCost is the cost of one crawled page, part by part, on
@@ -113,6 +115,13 @@ func benchPageCost(b *testing.B, site *benchsite.Site, first int) {
 	}
 	b.Run("crawl:parse", each(func(k int) {
 		if _, _, err := crawler.ParseHTML(bodies[k]); err != nil {
+			b.Fatal(err)
+		}
+	}))
+	// The same pages with x/net/html, the parser crawler/htmlfast
+	// replaces (its tree is the same): the parse's gain in this run.
+	b.Run("crawl:parse:x-net-html", each(func(k int) {
+		if _, err := html.Parse(bytes.NewReader(bodies[k])); err != nil {
 			b.Fatal(err)
 		}
 	}))

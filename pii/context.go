@@ -134,24 +134,34 @@ func (s Scanner) ScanDocument(text []byte, fn func(Hit)) {
 }
 
 // hasAccountRun reports a run of 15 to 19 ASCII digits: what a bank
-// column makes an account number without Scan's help.
+// column makes an account number without Scan's help. Such a run holds a
+// multiple of 15 among its indexes, so only those bytes are read until
+// one is a digit; its whole run is then measured (a page's 25 KB of text
+// read at every byte cost 25 µs).
 func hasAccountRun(text []byte) bool {
-	for i := 0; i < len(text); {
-		if text[i] < '0' || text[i] > '9' {
-			i++
+	for k := accountRunMin - 1; k < len(text); k += accountRunMin {
+		if text[k] < '0' || text[k] > '9' {
 			continue
 		}
-		j := i
+		i, j := k, k+1
+		for i > 0 && text[i-1] >= '0' && text[i-1] <= '9' {
+			i--
+		}
 		for j < len(text) && text[j] >= '0' && text[j] <= '9' {
 			j++
 		}
-		if n := j - i; n >= 15 && n <= 19 {
+		if n := j - i; n >= accountRunMin && n <= 19 {
 			return true
 		}
-		i = j
+		// The next run starts past j: from the last index read at or
+		// before j, the loop steps to the first past it.
+		k = j - (j+1)%accountRunMin
 	}
 	return false
 }
+
+// accountRunMin is the shortest digit run hasAccountRun reports.
+const accountRunMin = 15
 
 // maySeparate reports a line holding a cell separator readHeader knows
 // (a tab, a comma, two spaces, an ideographic space): only such a line

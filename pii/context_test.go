@@ -2,6 +2,7 @@ package pii
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -76,4 +77,46 @@ func FuzzScanDocument(f *testing.F) {
 			}
 		})
 	})
+}
+
+// TestHasAccountRunAsEveryByte holds hasAccountRun, which reads one byte
+// in 15 until it meets a digit, to reading every byte, on random texts of
+// digit runs of every length around the bounds.
+func TestHasAccountRunAsEveryByte(t *testing.T) {
+	every := func(text []byte) bool {
+		for i := 0; i < len(text); {
+			if text[i] < '0' || text[i] > '9' {
+				i++
+				continue
+			}
+			j := i
+			for j < len(text) && text[j] >= '0' && text[j] <= '9' {
+				j++
+			}
+			if n := j - i; n >= 15 && n <= 19 {
+				return true
+			}
+			i = j
+		}
+		return false
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 100000 {
+		var b []byte
+		for range rng.IntN(6) {
+			switch rng.IntN(3) {
+			case 0:
+				b = append(b, strings.Repeat("中", rng.IntN(8))...)
+			case 1:
+				b = append(b, strings.Repeat("x", rng.IntN(20))...)
+			default:
+				for range rng.IntN(40) {
+					b = append(b, byte('0'+rng.IntN(10)))
+				}
+			}
+		}
+		if got, want := hasAccountRun(b), every(b); got != want {
+			t.Fatalf("hasAccountRun(%q) = %v, want %v", b, got, want)
+		}
+	}
 }

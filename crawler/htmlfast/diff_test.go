@@ -1,0 +1,103 @@
+package htmlfast_test
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"testing"
+
+	"github.com/xunjian/xunjian/crawler/htmlfast"
+	"golang.org/x/net/html"
+)
+
+// sameTree reports where two trees differ, or "" when they are equal node
+// for node: type, atom, data, namespace, attributes (namespace, key,
+// value, order) and the shape (children in order, parent links).
+func sameTree(a, b *html.Node, path string) string {
+	if a.Type != b.Type || a.DataAtom != b.DataAtom || a.Data != b.Data || a.Namespace != b.Namespace {
+		return fmt.Sprintf("%s: node %v %v %q %q != %v %v %q %q", path, a.Type, a.DataAtom, a.Data, a.Namespace, b.Type, b.DataAtom, b.Data, b.Namespace)
+	}
+	if len(a.Attr) != len(b.Attr) {
+		return fmt.Sprintf("%s <%s>: attrs %q != %q", path, a.Data, a.Attr, b.Attr)
+	}
+	for i := range a.Attr {
+		if a.Attr[i] != b.Attr[i] {
+			return fmt.Sprintf("%s <%s>: attr %d %q != %q", path, a.Data, i, a.Attr[i], b.Attr[i])
+		}
+	}
+	ca, cb := a.FirstChild, b.FirstChild
+	for i := 0; ca != nil || cb != nil; i++ {
+		p := fmt.Sprintf("%s/%d", path, i)
+		if ca == nil || cb == nil {
+			return p + ": child count differs"
+		}
+		if ca.Parent != a || cb.Parent != b {
+			return p + ": parent link"
+		}
+		if ca.NextSibling == nil && a.LastChild != ca || cb.NextSibling == nil && b.LastChild != cb {
+			return p + ": last child link"
+		}
+		if ca.NextSibling != nil && ca.NextSibling.PrevSibling != ca || cb.NextSibling != nil && cb.NextSibling.PrevSibling != cb {
+			return p + ": sibling link"
+		}
+		if d := sameTree(ca, cb, p); d != "" {
+			return d
+		}
+		ca, cb = ca.NextSibling, cb.NextSibling
+	}
+	return ""
+}
+
+// compare parses page with both parsers and reports how they differ.
+func compare(page []byte) string {
+	want, werr := html.Parse(bytes.NewReader(page))
+	got, gerr := htmlfast.ParseBytes(page)
+	if (werr == nil) != (gerr == nil) {
+		return fmt.Sprintf("errors differ: x/net/html %v, fast %v", werr, gerr)
+	}
+	if werr != nil {
+		return ""
+	}
+	if d := sameTree(want, got, ""); d != "" {
+		return d
+	}
+	var rw, rg bytes.Buffer
+	html.Render(&rw, want)
+	html.Render(&rg, got)
+	if !bytes.Equal(rw.Bytes(), rg.Bytes()) {
+		return "rendered trees differ"
+	}
+	return ""
+}
+
+// TestMatchesXNetHTML: on every page of the seeds, the tree is x/net/html's.
+func TestMatchesXNetHTML(t *testing.T) {
+	pages := seedPages(t)
+	if len(pages) < 100 {
+		t.Fatalf("only %d seed pages", len(pages))
+	}
+	n, kinds := 0, map[string]int{}
+	for name, page := range pages {
+		if d := compare(page); d != "" {
+			t.Errorf("%s: %.300s", name, d)
+		}
+		n += len(page)
+		kinds[name[:strings.IndexByte(name, '/')]]++
+	}
+	t.Logf("%d pages, %d bytes, by source %v", len(pages), n, kinds)
+}
+
+// FuzzFastParseMatchesXNetHTML: for any input the tree is x/net/html's.
+func FuzzFastParseMatchesXNetHTML(f *testing.F) {
+	for _, page := range seedPages(f) {
+		// Large seeds make the fuzzer's minimizing slow; their first
+		// 32 KB carry the template's constructs.
+		f.Add(page[:min(len(page), 32<<10)])
+	}
+	f.Fuzz(func(t *testing.T, page []byte) {
+		if d := compare(page); d != "" {
+			t.Fatalf("%.500s", d)
+		}
+	})
+}
