@@ -88,3 +88,24 @@ func BenchmarkCrawl(b *testing.B) {
 	}
 	b.ReportMetric(float64(pages)/b.Elapsed().Seconds(), "pages/s")
 }
+
+// BenchmarkReadBody reads a 100 KB body of unknown length (chunked or
+// decoded from gzip, as most portal pages come) through the body budget.
+func BenchmarkReadBody(b *testing.B) {
+	body := bytes.Repeat([]byte("<p>政务公开 notice</p>\n"), 100<<10/27)
+	bb := newBodyBudget(20<<20, b.TempDir())
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		sp, data, err := bb.read(onlyReader{bytes.NewReader(body)}, 10<<20, -1)
+		if err != nil || len(data) != len(body) {
+			b.Fatal(len(data), err)
+		}
+		sp.free()
+	}
+}
+
+// onlyReader hides everything but Read (as a response body does).
+type onlyReader struct{ r *bytes.Reader }
+
+func (o onlyReader) Read(p []byte) (int, error) { return o.r.Read(p) }

@@ -489,7 +489,9 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 		// Links resolve against the final URL: relative links on a
 		// redirected page are relative to where the page really is.
 		links, more := ExtractLinksCapped(doc, final, cr.attachExt, cs, cr.cfg.Crawl.MaxLinksPerPage)
-		links = dedupeLinks(links)
+		if cr.cfg.Crawl.MaxLinksPerPage <= 0 {
+			links = dedupeLinks(links) // (with a cap, ExtractLinksCapped keeps one of each)
+		}
 		p := &Page{
 			URL: pageURL, FinalURL: final, Status: res.status, Header: restoreHeader(res.header),
 			Charset: cs, Text: text, Truncated: truncated, Doc: doc, Links: links, Flattened: flattened,
@@ -513,15 +515,21 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 		}
 		cr.learnPage(ctx, it, p, out)
 		learnt = true
-		cr.refs.add(it.URL, it.Depth == 0, checkable(p.Links))
+		targets := linkTargets(p.Links)
+		cr.refs.add(it.URL, it.Depth == 0, p.Links, targets)
 		from := parent{depth: it.Depth, pattern: pathPattern(pageURL), chain: it.Chain, page: it.URL}
-		if it.Depth > 0 && cr.similar.observe(it.URL, from.pattern, pageText(doc, 64<<10)) {
+		similar := false
+		if it.Depth > 0 && cr.similar.enabled() {
+			h, n := pageSimhash(doc, 64<<10)
+			similar = cr.similar.observe(it.URL, from.pattern, h, n)
+		}
+		if similar {
 			// One more page of a fan-out trap: its links are checked
 			// where already known, never followed.
 			cr.skip("trap-similar")
 		} else {
-			for _, ln := range p.Links {
-				cr.enqueue(ln, from)
+			for i, ln := range p.Links {
+				cr.enqueue(ln, targets[i], from)
 			}
 		}
 	}
@@ -540,12 +548,14 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 // heap for a machine that works on two at a time.
 func pageWork() int { return 2*runtime.GOMAXPROCS(0) + 2 }
 
-// checkable drops form actions: recorded on the page, never requested.
-func checkable(links []Link) []Link {
-	out := links[:0:0]
-	for _, l := range links {
+// linkTargets returns the target of each link as a string (URL.String),
+// once for the reference log and the queue; "" for form actions, recorded
+// on the page and never requested.
+func linkTargets(links []Link) []string {
+	out := make([]string, len(links))
+	for i, l := range links {
 		if l.Kind != KindForm {
-			out = append(out, l)
+			out[i] = l.URL.String()
 		}
 	}
 	return out
@@ -723,9 +733,10 @@ type parent struct {
 	page    string
 }
 
-// enqueue queues a link's target once per run: as a page to crawl when it is
-// an in-scope page within the caps, else as a target to check.
-func (cr *Crawler) enqueue(ln Link, from parent) {
+// enqueue queues a link's target (s, its URL as a string) once per run: as
+// a page to crawl when it is an in-scope page within the caps, else as a
+// target to check.
+func (cr *Crawler) enqueue(ln Link, s string, from parent) {
 	depth := from.depth + 1
 	if ln.Redirect {
 		depth = from.depth // a meta refresh is followed like a redirect
@@ -734,7 +745,6 @@ func (cr *Crawler) enqueue(ln Link, from parent) {
 		return
 	}
 	u := ln.URL
-	s := u.String()
 	if len(s) > cr.cfg.Crawl.MaxURLLength {
 		cr.skip("url-too-long")
 		cr.notCheck(s, from.page, "url-too-long")

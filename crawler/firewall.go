@@ -133,14 +133,28 @@ func mayBeChallenge(body []byte) bool {
 	if len(body) < 2 || len(body) > 256<<10 {
 		return false
 	}
+	// Eight bigrams a step, their table entries or-ed: one branch for
+	// eight bytes where almost every page has no mark (twice the speed
+	// of a branch a byte).
 	t := challengeByStart
-	prev := uint16(body[0])
-	for i := 1; i < len(body); i++ {
-		k := prev<<8 | uint16(body[i])
-		prev = uint16(body[i])
-		if g := t[k]; g != 0 {
+	i := 0
+	for ; i+9 <= len(body); i += 8 {
+		b := body[i : i+9 : i+9]
+		if t[uint16(b[0])<<8|uint16(b[1])]|t[uint16(b[1])<<8|uint16(b[2])]|t[uint16(b[2])<<8|uint16(b[3])]|
+			t[uint16(b[3])<<8|uint16(b[4])]|t[uint16(b[4])<<8|uint16(b[5])]|t[uint16(b[5])<<8|uint16(b[6])]|
+			t[uint16(b[6])<<8|uint16(b[7])]|t[uint16(b[7])<<8|uint16(b[8])] != 0 && challengeFrom(body, i, i+8) {
+			return true
+		}
+	}
+	return challengeFrom(body, i, len(body)-1)
+}
+
+// challengeFrom reports a challenge mark starting in body[from:to].
+func challengeFrom(body []byte, from, to int) bool {
+	for i := from; i < to; i++ {
+		if g := challengeByStart[uint16(body[i])<<8|uint16(body[i+1])]; g != 0 {
 			for _, m := range challengeGroups[g-1] {
-				if bytes.HasPrefix(body[i-1:], m) {
+				if bytes.HasPrefix(body[i:], m) {
 					return true
 				}
 			}

@@ -1,7 +1,9 @@
 package crawler
 
 import (
+	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -226,6 +228,40 @@ func TestMayBeChallengeFindsEveryMark(t *testing.T) {
 			if !mayBeChallenge([]byte(body)) {
 				t.Errorf("%q at the %s not found", m, name)
 			}
+		}
+	}
+}
+
+// TestMayBeChallengeAsContains: the search agrees with a bytes.Contains
+// of every mark, whatever the body's length and the mark's place.
+func TestMayBeChallengeAsContains(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	filler := []string{"<a href=", "\"/p/1.html\"", "rm", "r=", "$", "_", "__", "wz", "ws", "365", "('_')", "tencent", "-cloud", "政务", "s", "y"}
+	for range 20000 {
+		var b strings.Builder
+		for range rng.IntN(12) {
+			b.WriteString(filler[rng.IntN(len(filler))])
+		}
+		if rng.IntN(3) == 0 {
+			m := challengeMarks[rng.IntN(len(challengeMarks))]
+			if rng.IntN(4) == 0 {
+				m = m[:len(m)-1] // one byte short: no mark
+			}
+			b.Write(m)
+		}
+		for range rng.IntN(6) {
+			b.WriteString(filler[rng.IntN(len(filler))])
+		}
+		body := []byte(b.String())
+		want := false
+		for _, m := range challengeMarks {
+			want = want || bytes.Contains(body, m)
+		}
+		if len(body) < 2 {
+			want = false
+		}
+		if got := mayBeChallenge(body); got != want {
+			t.Fatalf("mayBeChallenge(%q) = %v, want %v", body, got, want)
 		}
 	}
 }

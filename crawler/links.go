@@ -61,21 +61,25 @@ func ExtractLinksIn(doc *goquery.Document, pageURL *url.URL, attachmentExt map[s
 // distinct references past the cap, by their text as written (a hostile
 // page carries 10^6 links, 28 MB resolved).
 func ExtractLinksCapped(doc *goquery.Document, pageURL *url.URL, attachmentExt map[string]bool, charset string, max int) (links []Link, more int) {
+	// References resolve against the first <base href> (as goquery's
+	// Find("base[href]").First() finds it), met in the same walk: a page
+	// that has one before any reference costs nothing more, and one after
+	// references (rare) makes the walk start again.
 	base := pageURL
-	if href, ok := doc.Find("base[href]").First().Attr("href"); ok {
-		if b, err := NormalizeIn(pageURL, href, charset); err == nil {
-			base = b
-		}
-	}
+	baseSeen := false
 	type rawRef struct {
 		ref  string
 		kind LinkKind
 	}
 	var seen map[string]bool
 	var past map[rawRef]bool
-	if max > 0 {
-		seen, past = map[string]bool{}, map[rawRef]bool{}
+	reset := func() {
+		links, more = links[:0], 0
+		if max > 0 {
+			seen, past = map[string]bool{}, map[rawRef]bool{}
+		}
 	}
+	reset()
 	add := func(ref string, kind LinkKind, tag, attr, text string) {
 		if max > 0 && len(links) >= max {
 			if k := (rawRef{ref, kind}); !past[k] {
@@ -111,25 +115,38 @@ func ExtractLinksCapped(doc *goquery.Document, pageURL *url.URL, attachmentExt m
 			add(r.URL, kind, tag, attr, "")
 		}
 	}
-	visit := func(n *html.Node) {
+	// visit reads one node; false when the walk must start again.
+	visit := func(n *html.Node) bool {
 		if n.Type != html.ElementNode {
-			return
+			return true
+		}
+		if !baseSeen && n.Data == "base" {
+			if href, ok := anyAttr(n, "href"); ok {
+				baseSeen = true
+				if b, err := NormalizeIn(pageURL, href, charset); err == nil {
+					base = b
+				}
+				if len(links) > 0 || more > 0 {
+					reset()
+					return false
+				}
+			}
 		}
 		if n.Data == "style" {
 			if c := n.FirstChild; c != nil && c.Type == html.TextNode && hasCSSRef(c.Data) {
 				addCSS(c.Data, "style", "url()")
 			}
-			return
+			return true
 		}
 		if v, ok := attrOK(n, "style"); ok && hasCSSRef(v) {
 			addCSS(v, n.Data, "style")
 		}
 		specs, ok := refAttrs[n.Data]
 		if !ok {
-			return
+			return true
 		}
 		if n.Data == "input" && !strings.EqualFold(attr(n, "type"), "image") {
-			return
+			return true
 		}
 		text := ""
 		for _, sp := range specs {
@@ -155,21 +172,35 @@ func ExtractLinksCapped(doc *goquery.Document, pageURL *url.URL, attachmentExt m
 			}
 			add(v, kind, n.Data, sp.attr, text)
 		}
+		return true
 	}
-	// Iterative, in document order: pages nest elements arbitrarily deep.
-	stack := make([]*html.Node, 0, 64)
-	for i := len(doc.Nodes) - 1; i >= 0; i-- {
-		stack = append(stack, doc.Nodes[i])
-	}
-	for len(stack) > 0 {
-		n := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		visit(n)
-		for c := n.LastChild; c != nil; c = c.PrevSibling {
-			stack = append(stack, c)
+	// In document order, by the tree's links (pages nest elements
+	// arbitrarily deep); once more from the start when a <base href>
+	// comes after references.
+	for again := true; again; {
+		again = false
+	nodes:
+		for _, root := range doc.Nodes {
+			for n := root; n != nil; n = nextNode(root, n, true) {
+				if !visit(n) {
+					again = true
+					break nodes
+				}
+			}
 		}
 	}
 	return links, more
+}
+
+// anyAttr returns the first attribute named key in any namespace (as
+// goquery's Attr and cascadia's [key] read them).
+func anyAttr(n *html.Node, key string) (string, bool) {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val, true
+		}
+	}
+	return "", false
 }
 
 // fontExt marks url() targets that are fonts (page resources, not images).
@@ -235,39 +266,63 @@ func linkText(n *html.Node) string {
 	var t string
 	switch n.Data {
 	case "a", "form":
+		// The text is read where it is: an anchor of one text node (most
+		// of them) is its own text, copied nowhere; more pieces are
+		// joined in a builder. At most about 400 bytes are read.
+		var first, alt string
 		var b strings.Builder
-		var alt string
-		stack := []*html.Node{n}
-		for len(stack) > 0 && b.Len() <= 400 {
-			c := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
+		pieces, size := 0, 0
+		for c := n; c != nil && size <= 400; {
+			descend := true
 			switch c.Type {
 			case html.TextNode:
-				b.WriteString(c.Data)
-				continue
+				switch pieces {
+				case 0:
+					first = c.Data
+				case 1:
+					b.WriteString(first)
+					fallthrough
+				default:
+					b.WriteString(c.Data)
+				}
+				pieces++
+				size += len(c.Data)
+				descend = false
 			case html.ElementNode:
 				if c.Data == "img" && alt == "" {
 					alt = attr(c, "alt")
 				}
 				if c.Data == "script" || c.Data == "style" {
-					continue
+					descend = false
 				}
 			}
-			for cc := c.LastChild; cc != nil; cc = cc.PrevSibling {
-				stack = append(stack, cc)
-			}
+			c = nextNode(n, c, descend)
 		}
-		t = b.String()
-		if strings.TrimSpace(t) == "" {
+		t = first
+		if pieces > 1 {
+			t = b.String()
+		}
+		if isBlank(t) {
 			t = alt
 		}
 	case "img", "area", "input":
 		t = attr(n, "alt")
 	}
-	if strings.TrimSpace(t) == "" {
+	if isBlank(t) {
 		t = attr(n, "title")
 	}
 	return collapse(t, 100)
+}
+
+// isBlank reports whether s is empty or white space only
+// (strings.TrimSpace(s) == "", without the trimming).
+func isBlank(s string) bool {
+	blank := true
+	eachField(s, func(string) bool {
+		blank = false
+		return false
+	})
+	return blank
 }
 
 // extension returns the lower-case extension of the URL path, without dot.

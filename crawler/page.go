@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
 )
@@ -129,13 +131,62 @@ type Page struct {
 	RenderError string
 }
 
-// collapse folds runs of whitespace to one space and caps the length in runes.
+// collapse folds runs of whitespace to one space and caps the length in
+// runes (the first max runes, a malformed byte read as U+FFFD, and "…").
+// Text that needs neither (most anchors') is returned as it is.
 func collapse(s string, max int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > max {
-		return string(r[:max]) + "…"
+	if !collapsed(s) {
+		var b strings.Builder
+		b.Grow(len(s))
+		eachField(s, func(w string) bool {
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(w)
+			return true
+		})
+		s = b.String()
 	}
-	return s
+	if len(s) <= max || utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(4*max + len("…"))
+	for _, r := range s {
+		if max--; max < 0 {
+			break
+		}
+		b.WriteRune(r)
+	}
+	b.WriteString("…")
+	return b.String()
+}
+
+// collapsed reports whether s is its fields joined by single spaces.
+func collapsed(s string) bool {
+	prevSpace := true // no space at the start
+	for i := 0; i < len(s); {
+		switch byteClass[s[i]] {
+		case classSpace:
+			if s[i] != ' ' || prevSpace {
+				return false
+			}
+			prevSpace = true
+			i++
+			continue
+		case classMaybeSpace:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if unicode.IsSpace(r) {
+				return false
+			}
+			prevSpace = false
+			i += size
+			continue
+		}
+		prevSpace = false
+		i++
+	}
+	return !prevSpace || s == ""
 }
 
 // Attachment is a downloaded document (by extension or content type), for

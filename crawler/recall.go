@@ -375,10 +375,11 @@ func (cr *Crawler) replayPage(ctx context.Context, it Item, k *Known, how Reuse,
 	if onPage != nil {
 		onPage(p)
 	}
-	cr.refs.add(it.URL, it.Depth == 0, checkable(p.Links))
+	targets := linkTargets(p.Links)
+	cr.refs.add(it.URL, it.Depth == 0, p.Links, targets)
 	from := parent{depth: it.Depth, pattern: pathPattern(pageURL), chain: it.Chain, page: it.URL}
-	for _, ln := range p.Links {
-		cr.enqueue(ln, from)
+	for i, ln := range p.Links {
+		cr.enqueue(ln, targets[i], from)
 	}
 	if k.Outcome.Failed() {
 		cr.recordFailure(it, k.Outcome)

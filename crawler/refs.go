@@ -42,14 +42,20 @@ func newRefLog(dir string) (*refLog, error) {
 
 func (l *refLog) key(target string) uint64 { return maphash.String(l.seed, target) }
 
-// add records the references of one page in one write.
-func (l *refLog) add(page string, home bool, links []Link) {
+// add records the references of one page in one write: links and their
+// targets (linkTargets; form actions, without one, are left out).
+func (l *refLog) add(page string, home bool, links []Link, targets []string) {
 	if len(links) == 0 {
 		return
 	}
 	buf := make([]byte, 0, 64*len(links))
-	for _, ln := range links {
-		buf = binary.LittleEndian.AppendUint64(buf, l.key(ln.URL.String()))
+	n := 0
+	for i, ln := range links {
+		if targets[i] == "" {
+			continue
+		}
+		n++
+		buf = binary.LittleEndian.AppendUint64(buf, l.key(targets[i]))
 		flags := byte(0)
 		if home {
 			flags = 1
@@ -59,6 +65,9 @@ func (l *refLog) add(page string, home bool, links []Link) {
 		buf = appendString(buf, ln.Text)
 		buf = appendString(buf, ln.Tag)
 	}
+	if n == 0 {
+		return
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.err != nil {
@@ -67,7 +76,7 @@ func (l *refLog) add(page string, home bool, links []Link) {
 	if _, err := l.w.Write(buf); err != nil {
 		l.err = err
 	}
-	l.n += len(links)
+	l.n += n
 }
 
 func appendString(b []byte, s string) []byte {

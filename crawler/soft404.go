@@ -70,20 +70,17 @@ func (j *soft404Judge) is(requested, final string, doc *goquery.Document, bodyLe
 // firstElements returns the first element named a and the first named b,
 // in one walk of the tree (nil for one the page lacks).
 func firstElements(doc *goquery.Document, a, b string) (na, nb *html.Node) {
-	stack := append([]*html.Node(nil), doc.Nodes...)
-	for len(stack) > 0 && (na == nil || nb == nil) {
-		n := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if n.Type == html.ElementNode {
-			switch {
-			case na == nil && n.Data == a:
-				na = n
-			case nb == nil && n.Data == b:
-				nb = n
+	for i := len(doc.Nodes) - 1; i >= 0; i-- { // the last root first, as it was read
+		root := doc.Nodes[i]
+		for n := root; n != nil && (na == nil || nb == nil); n = nextNode(root, n, true) {
+			if n.Type == html.ElementNode {
+				switch {
+				case na == nil && n.Data == a:
+					na = n
+				case nb == nil && n.Data == b:
+					nb = n
+				}
 			}
-		}
-		for c := n.LastChild; c != nil; c = c.PrevSibling {
-			stack = append(stack, c)
 		}
 	}
 	return na, nb
@@ -115,48 +112,137 @@ func visibleText(doc *goquery.Document) string {
 // bit-sliced counters (plane k holds bit k of every position's count),
 // where a loop over the bits of each hash cost 0.7 ms a page.
 func simhash(text string) uint64 {
-	var planes [13]uint64 // counts up to 8,191
-	n := 0
-	var prev rune
-	havePrev := false
-	for i := 0; i < len(text) && n < 4000; {
-		r, size := utf8.DecodeRuneInString(text[i:])
-		i += size
-		if !havePrev {
-			prev, havePrev = r, true
-			continue
-		}
-		if !unicode.IsSpace(prev) || !unicode.IsSpace(r) {
-			carry := fnvRunes(prev, r)
-			for k := 0; carry != 0; k++ {
-				planes[k], carry = planes[k]^carry, planes[k]&carry
+	var h simhasher
+	h.writeString(text)
+	return h.sum()
+}
+
+// simhashBigrams is how many bigrams simhash reads.
+const simhashBigrams = 4000
+
+// simhasher computes simhash over text written to it in pieces: the
+// hash of the pieces is the hash of their concatenation.
+type simhasher struct {
+	// Each bit position's count of hashes with it set: its low three
+	// bits in ones, twos and fours, the rest in eights, bit-sliced (plane
+	// k holds bit k+3 of every position's count). Hashes are added eight
+	// at a time by carry-save adders (batch holds the next ones): a
+	// counter carried for each hash was half of simhash's time.
+	ones, twos, fours uint64
+	eights            [10]uint64 // counts up to 8,191
+	batch             [8]uint64
+	n                 int
+	// prevHash is FNV-1a's state after the UTF-8 of the last rune read:
+	// a bigram's hash continues it with the second rune's bytes.
+	prevHash  uint64
+	prevSpace bool
+	havePrev  bool
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+// full reports whether the hash has read all the bigrams it reads.
+func (h *simhasher) full() bool { return h.n >= simhashBigrams }
+
+func (h *simhasher) writeString(text string) {
+	for i := 0; i < len(text) && h.n < simhashBigrams; {
+		// The rune's UTF-8 as utf8.AppendRune writes the rune decoded
+		// (U+FFFD's for a malformed byte), and whether it is a space.
+		var b string
+		space := false
+		switch c := text[i]; {
+		case c < utf8.RuneSelf:
+			b, space = text[i:i+1], c == ' ' || c >= '\t' && c <= '\r'
+			i++
+		case c >= 0xE4 && c != 0xED && c <= 0xEF && i+2 < len(text) && text[i+1]&0xC0 == 0x80 && text[i+2]&0xC0 == 0x80:
+			// U+4000…U+FFFF less the surrogates (Chinese text): valid
+			// whatever its last two bytes, never a space.
+			b = text[i : i+3]
+			i += 3
+		default:
+			r, size := utf8.DecodeRuneInString(text[i:])
+			b, space = text[i:i+size], isSpace(r)
+			if size == 1 { // a malformed byte
+				b = "\uFFFD"
 			}
-			n++
+			i += size
 		}
-		prev = r
+		// FNV-1a of the rune's bytes, continuing the last rune's and on
+		// their own.
+		pair, own := h.prevHash, uint64(fnvOffset)
+		for k := 0; k < len(b); k++ {
+			pair = (pair ^ uint64(b[k])) * fnvPrime
+			own = (own ^ uint64(b[k])) * fnvPrime
+		}
+		if h.havePrev && (!h.prevSpace || !space) {
+			h.batch[h.n%8] = pair
+			if h.n++; h.n%8 == 0 {
+				h.addBatch()
+			}
+		}
+		h.prevHash, h.prevSpace, h.havePrev = own, space, true
+	}
+}
+
+// csa is a carry-save adder: per bit, a+b+c = 2*hi + lo.
+func csa(a, b, c uint64) (hi, lo uint64) {
+	u := a ^ b
+	return a&b | u&c, u ^ c
+}
+
+// addBatch adds the eight hashes of the batch to the counts.
+func (h *simhasher) addBatch() {
+	x := &h.batch
+	twosA, ones := csa(h.ones, x[0], x[1])
+	twosB, ones := csa(ones, x[2], x[3])
+	foursA, twos := csa(h.twos, twosA, twosB)
+	twosA, ones = csa(ones, x[4], x[5])
+	twosB, ones = csa(ones, x[6], x[7])
+	foursB, twos := csa(twos, twosA, twosB)
+	carry, fours := csa(h.fours, foursA, foursB)
+	h.ones, h.twos, h.fours = ones, twos, fours
+	for k := 0; carry != 0; k++ {
+		h.eights[k], carry = h.eights[k]^carry, h.eights[k]&carry
+	}
+}
+
+func (h simhasher) sum() uint64 {
+	// The hashes of an unfinished batch, one at a time.
+	for _, x := range h.batch[:h.n%8] {
+		carry := x
+		h.ones, carry = h.ones^carry, h.ones&carry
+		h.twos, carry = h.twos^carry, h.twos&carry
+		h.fours, carry = h.fours^carry, h.fours&carry
+		for k := 0; carry != 0; k++ {
+			h.eights[k], carry = h.eights[k]^carry, h.eights[k]&carry
+		}
 	}
 	var out uint64
 	for b := range 64 {
-		ones := 0
-		for k, p := range planes {
-			ones |= int(p>>b&1) << k
+		ones := int(h.ones>>b&1) | int(h.twos>>b&1)<<1 | int(h.fours>>b&1)<<2
+		for k, p := range h.eights {
+			ones |= int(p>>b&1) << (k + 3)
 		}
-		if 2*ones > n { // more ones than zeros
+		if 2*ones > h.n { // more ones than zeros
 			out |= 1 << b
 		}
 	}
 	return out
 }
 
-// fnvRunes is FNV-1a (64-bit) of the UTF-8 of a and b.
-func fnvRunes(a, b rune) uint64 {
-	var buf [2 * utf8.UTFMax]byte
-	p := utf8.AppendRune(buf[:0], a)
-	p = utf8.AppendRune(p, b)
-	h := uint64(14695981039346656037)
-	for _, c := range p {
-		h ^= uint64(c)
-		h *= 1099511628211
+// isSpace is unicode.IsSpace, without its table search for the runes
+// outside U+1680…U+3000 (where its non-Latin-1 spaces are).
+func isSpace(r rune) bool {
+	switch {
+	case r < utf8.RuneSelf:
+		return r == ' ' || r >= '\t' && r <= '\r'
+	case r < 0x1680:
+		return r == 0x85 || r == 0xA0
+	case r > 0x3000:
+		return false
 	}
-	return h
+	return unicode.IsSpace(r)
 }

@@ -152,10 +152,13 @@ func (b *bodyBudget) read(r io.Reader, limit, size int64) (sp *spool, data []byt
 
 // readUpTo reads r until EOF or n bytes, into a buffer sized for size
 // bytes when size is known (growing a buffer from 512 bytes cost a 100 KB
-// page 200 KB of copies).
+// page 200 KB of copies). A body of unknown length (chunked, or decoded
+// from gzip) is read into pooled chunks and copied once into a buffer of
+// its size: grown by append, a 100 KB body allocated 476 KB, 40 % of all
+// a heavy run allocated.
 func readUpTo(r io.Reader, n, size int64) ([]byte, error) {
 	if size <= 0 {
-		size = 512
+		return readChunked(io.LimitReader(r, n))
 	}
 	data := make([]byte, 0, min(size, n)+1) // +1: room to see the EOF
 	r = io.LimitReader(r, n)
@@ -172,6 +175,46 @@ func readUpTo(r io.Reader, n, size int64) ([]byte, error) {
 			return data, err
 		}
 	}
+}
+
+// readChunk is the size of the pooled chunks bodies of unknown length are
+// read into.
+const readChunk = 32 << 10
+
+var readChunks = sync.Pool{New: func() any { b := make([]byte, readChunk); return &b }}
+
+// readChunked reads r to its end into pooled chunks and returns a copy of
+// exactly its length.
+func readChunked(r io.Reader) ([]byte, error) {
+	var chunks [8]*[]byte
+	full := chunks[:0]
+	defer func() {
+		for _, c := range full {
+			readChunks.Put(c)
+		}
+	}()
+	var parts [8][]byte
+	read := parts[:0]
+	var err error
+	for {
+		c := readChunks.Get().(*[]byte)
+		full = append(full, c)
+		var m int
+		m, err = io.ReadFull(r, *c)
+		read = append(read, (*c)[:m])
+		if err != nil {
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				err = nil
+			}
+			break
+		}
+	}
+	// bytes.Join allocates without zeroing what it then fills.
+	data := bytes.Join(read, nil)
+	if data == nil {
+		data = []byte{} // an empty body is a body
+	}
+	return data, err
 }
 
 // load returns the body, reading it back from its file once the budget

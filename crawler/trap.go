@@ -1,11 +1,11 @@
 package crawler
 
 import (
-	"bytes"
 	"math/bits"
 	"sort"
-	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
@@ -48,14 +48,17 @@ type cluster struct {
 
 const maxClusters = 4096
 
-// observe records a crawled page and reports whether its links must not
+// enabled reports whether observe may stop a page's links (when not, the
+// page's text need not be read).
+func (s *similarPages) enabled() bool { return s != nil && s.max > 0 }
+
+// observe records a crawled page (the simhash and length of its text,
+// pageSimhash) and reports whether its links must not
 // be followed: its cluster has reached the cap.
-func (s *similarPages) observe(u, pattern, text string) bool {
-	if s == nil || s.max <= 0 || len(text) < 1 {
+func (s *similarPages) observe(u, pattern string, h uint64, n int) bool {
+	if !s.enabled() || n < 1 {
 		return false
 	}
-	h := simhash(text)
-	n := len(text)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i := range s.clusters {
@@ -93,53 +96,120 @@ func (s *similarPages) traps() []Trap {
 	return out
 }
 
-// textBufs are pageText's buffers, reused.
-var textBufs = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); return &b }}
-
-// pageText returns up to limit bytes of the visible text of doc (scripts,
-// styles, noscript and templates left out), words joined by one space,
-// without copying the tree as visibleText does.
-func pageText(doc *goquery.Document, limit int) string {
-	// Written into a pooled buffer and copied once: a builder grown to a
-	// page's 25 KB of text left twice that in garbage.
-	buf := textBufs.Get().(*[]byte)
-	b := bytes.NewBuffer((*buf)[:0])
-	defer func() {
-		if b.Cap() <= 1<<20 {
-			*buf = b.Bytes()[:0]
-			textBufs.Put(buf)
+// pageSimhash returns the simhash and the length of the page's visible
+// text as the near-duplicate check reads it: doc's text (scripts, styles,
+// noscript, templates and the head left out), words joined by one space,
+// up to the word that reaches limit bytes. The text is not written
+// anywhere: the hash reads its words where they are, and only as far as
+// its bigrams go; past them only the words' lengths are counted.
+func pageSimhash(doc *goquery.Document, limit int) (hash uint64, length int) {
+	var h simhasher
+	n := 0
+	word := func(w string) bool {
+		if n > 0 {
+			n++
+			if !h.full() {
+				h.writeString(" ")
+			}
 		}
-	}()
-	var walk func(n *html.Node) bool
-	walk = func(n *html.Node) bool {
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
+		n += len(w)
+		if !h.full() {
+			h.writeString(w)
+		}
+		return n < limit
+	}
+	for _, root := range doc.Nodes {
+		for c := root; c != nil; {
+			descend := true
 			switch c.Type {
 			case html.TextNode:
-				for w := range strings.FieldsSeq(c.Data) {
-					if b.Len() > 0 {
-						b.WriteByte(' ')
-					}
-					b.WriteString(w)
-					if b.Len() >= limit {
-						return false
-					}
+				if !eachField(c.Data, word) {
+					return h.sum(), n
 				}
 			case html.ElementNode:
 				switch c.Data {
 				case "script", "style", "noscript", "template", "head":
-					continue
-				}
-				if !walk(c) {
-					return false
+					descend = false
 				}
 			}
+			c = nextNode(root, c, descend)
 		}
-		return true
 	}
-	for _, n := range doc.Nodes {
-		if !walk(n) {
+	return h.sum(), n
+}
+
+// eachField calls f with the fields of s as strings.FieldsSeq splits them
+// (runs of text between Unicode white space) until f returns false, and
+// reports whether it did not. It reads bytes: only the lead bytes of the
+// non-ASCII spaces (U+0085, U+00A0, U+1680, U+2000–U+200A, U+2028,
+// U+2029, U+202F, U+205F, U+3000) are decoded, where FieldsSeq decodes
+// every rune of Chinese text.
+func eachField(s string, f func(string) bool) bool {
+	i := 0
+	for {
+		for i < len(s) { // the space before a field
+			switch byteClass[s[i]] {
+			case classSpace:
+				i++
+				continue
+			case classMaybeSpace:
+				if r, size := utf8.DecodeRuneInString(s[i:]); unicode.IsSpace(r) {
+					i += size
+					continue
+				}
+			}
 			break
 		}
+		if i == len(s) {
+			return true
+		}
+		start := i
+	field:
+		for i < len(s) {
+			switch byteClass[s[i]] {
+			case classWord:
+				i++
+			case classSpace:
+				break field
+			default:
+				r, size := utf8.DecodeRuneInString(s[i:])
+				if unicode.IsSpace(r) {
+					break field
+				}
+				i += size
+			}
+		}
+		if !f(s[start:i]) {
+			return false
+		}
 	}
-	return b.String()
+}
+
+// Byte classes for eachField: the ASCII white space, and the lead bytes
+// of the other white space runes.
+const (
+	classWord uint8 = iota
+	classSpace
+	classMaybeSpace
+)
+
+var byteClass = [256]uint8{'\t': classSpace, '\n': classSpace, '\v': classSpace, '\f': classSpace, '\r': classSpace, ' ': classSpace,
+	0xC2: classMaybeSpace, 0xE1: classMaybeSpace, 0xE2: classMaybeSpace, 0xE3: classMaybeSpace}
+
+// nextNode is the node after x in a walk of root's tree in document
+// order, nil at its end; with descend false, x's children are skipped.
+// It follows the tree's own links, so a walk needs no stack.
+func nextNode(root, x *html.Node, descend bool) *html.Node {
+	if descend && x.FirstChild != nil {
+		return x.FirstChild
+	}
+	for x != root && x.NextSibling == nil {
+		if x = x.Parent; x == nil {
+			return nil
+		}
+	}
+	if x == root {
+		return nil
+	}
+	return x.NextSibling
 }

@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
 )
 
 func TestDecode(t *testing.T) {
@@ -293,5 +294,94 @@ func FuzzSimhashAsBefore(f *testing.F) {
 		if got, want := simhash(s), simhashBefore(s); got != want {
 			t.Fatalf("simhash %x, before %x", got, want)
 		}
+	})
+}
+
+// pageTextBefore is the near-duplicate check's page text as it was
+// written out before pageSimhash: pageSimhash must hash and measure it.
+func pageTextBefore(doc *goquery.Document, limit int) string {
+	var b strings.Builder
+	var walk func(n *html.Node) bool
+	walk = func(n *html.Node) bool {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			switch c.Type {
+			case html.TextNode:
+				for w := range strings.FieldsSeq(c.Data) {
+					if b.Len() > 0 {
+						b.WriteByte(' ')
+					}
+					b.WriteString(w)
+					if b.Len() >= limit {
+						return false
+					}
+				}
+			case html.ElementNode:
+				switch c.Data {
+				case "script", "style", "noscript", "template", "head":
+					continue
+				}
+				if !walk(c) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	for _, n := range doc.Nodes {
+		if !walk(n) {
+			break
+		}
+	}
+	return b.String()
+}
+
+// randomTextPage is a page of random text in random elements, with
+// every kind of white space, malformed UTF-8 and left-out elements.
+func randomTextPage(rng *rand.Rand) string {
+	pieces := []string{"政府", "网站", " ", "\t", "\n", "\u3000", "\u00a0", "\u0085", "\u2003", "\u2028", "\u202f", "\u205f", "\u1680",
+		"abc", "，", "。", "\ufffd", "\xe4\xb8", "\xe3\x80", "\xe2", "\xc2", "\xff", "&nbsp;", "&#12288;", "1２"}
+	tags := []string{"div", "p", "span", "script", "style", "noscript", "template", "td", "b"}
+	var b strings.Builder
+	b.WriteString("<html><head><title>标题 t</title></head><body>")
+	for range rng.IntN(400) {
+		switch rng.IntN(10) {
+		case 0:
+			b.WriteString("<" + tags[rng.IntN(len(tags))] + ">")
+		case 1:
+			b.WriteString("</" + tags[rng.IntN(len(tags))] + ">")
+		default:
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+	}
+	return b.String()
+}
+
+func checkPageSimhash(t *testing.T, page string, limit int) {
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := pageTextBefore(doc, limit)
+	h, n := pageSimhash(doc, limit)
+	if h != simhash(text) || n != len(text) {
+		t.Fatalf("limit %d: pageSimhash %x, %d bytes; before %x, %d bytes, of %q", limit, h, n, simhash(text), len(text), page)
+	}
+}
+
+func TestPageSimhashAsBefore(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 3000 {
+		checkPageSimhash(t, randomTextPage(rng), []int{1, 10, 200, 64 << 10}[rng.IntN(4)])
+	}
+	// Past the bigrams the hash reads, only the length counts.
+	long := "<p>" + strings.Repeat("政务公开 notice　", 3000) + "</p>"
+	checkPageSimhash(t, long, 64<<10)
+	checkPageSimhash(t, long, 20000)
+}
+
+func FuzzPageSimhashAsBefore(f *testing.F) {
+	f.Add("<p>首页 新闻\u3000动态</p><script>x</script>通知\xe4\xb8 公告", 64<<10)
+	f.Fuzz(func(t *testing.T, page string, limit int) {
+		checkPageSimhash(t, page, max(1, limit%(1<<17)))
 	})
 }

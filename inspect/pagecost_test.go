@@ -16,6 +16,7 @@ import (
 	"github.com/xunjian/xunjian/crawler/readers"
 	"github.com/xunjian/xunjian/extract"
 	"github.com/xunjian/xunjian/internal/benchsite"
+	"github.com/xunjian/xunjian/internal/benchtext"
 	"golang.org/x/net/html"
 )
 
@@ -104,10 +105,12 @@ func benchPageCost(b *testing.B, site *benchsite.Site, first int) {
 			}
 			b.ReportAllocs()
 			k := 0
+			cpu := benchtext.StartCPU()
 			for b.Loop() {
 				f(k % pageCostPages)
 				k++
 			}
+			cpu.ReportOp(b)
 		}
 	}
 	b.Run("crawl:parse", each(func(k int) {

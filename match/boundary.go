@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/go-ego/gse"
@@ -20,7 +21,7 @@ type Lexicon struct {
 	// their runes packed in a uint64 (most lookups: no string is built),
 	// longer ones by their text.
 	short *packedTable // cost | isWord | hasLonger, by packed runes
-	long  map[string]uint8
+	long  *wordSet
 	// single is short for one BMP rune, by rune: the first lookup of every
 	// position, without a map probe.
 	single []uint16
@@ -41,8 +42,7 @@ var lexicon = &Lexicon{}
 // nothing, the first boundary check pays once per process.
 func (l *Lexicon) load() {
 	l.once.Do(func() {
-		short, long := loadLexicon()
-		l.short, l.long = packTable(short), long
+		l.short, l.long = loadLexicon()
 		l.single = make([]uint16, 0x10000)
 		for r := range rune(0x10000) {
 			l.single[r] = l.short.get(uint64(r))
@@ -57,8 +57,7 @@ func (l *Lexicon) lookup(rs []rune) (uint8, bool) {
 		v := l.short.get(k)
 		return uint8(v), v&isWord != 0
 	}
-	c, ok := l.long[string(rs)]
-	return c, ok
+	return l.long.get(rs)
 }
 
 // packedTable is a read-only hash table of packed-rune keys (never 0) and
@@ -69,23 +68,46 @@ type packedTable struct {
 	keys  []uint64
 	vals  []uint16
 	shift uint
+	count int
 }
 
-func packTable(m map[uint64]uint16) *packedTable {
+// newPackedTable returns a table for n keys (it grows past them).
+func newPackedTable(n int) *packedTable {
 	size, shift := 1, uint(64)
-	for size < len(m)+len(m)/2+1 { // at most two thirds full
+	for size < n+n/2+1 { // at most two thirds full
 		size <<= 1
 		shift--
 	}
-	t := &packedTable{keys: make([]uint64, size), vals: make([]uint16, size), shift: shift}
-	for k, v := range m {
-		i := t.slot(k)
-		for t.keys[i] != 0 {
-			i = (i + 1) & (len(t.keys) - 1)
-		}
-		t.keys[i], t.vals[i] = k, v
+	return &packedTable{keys: make([]uint64, size), vals: make([]uint16, size), shift: shift}
+}
+
+// ref returns k's value (k is never 0) to be set, adding k with 0; the
+// pointer is good until the next ref.
+func (t *packedTable) ref(k uint64) *uint16 {
+	i := t.slot(k)
+	for t.keys[i] != 0 && t.keys[i] != k {
+		i = (i + 1) & (len(t.keys) - 1)
 	}
-	return t
+	if t.keys[i] == 0 {
+		if 3*(t.count+1) > 2*len(t.keys) {
+			t.grow()
+			return t.ref(k)
+		}
+		t.count++
+		t.keys[i] = k
+	}
+	return &t.vals[i]
+}
+
+// grow doubles the table.
+func (t *packedTable) grow() {
+	old := *t
+	*t = packedTable{keys: make([]uint64, 2*len(old.keys)), vals: make([]uint16, 2*len(old.keys)), shift: old.shift - 1}
+	for i, k := range old.keys {
+		if k != 0 {
+			*t.ref(k) = old.vals[i]
+		}
+	}
 }
 
 // slot is k's first slot (Fibonacci hashing: the top bits of k times
@@ -117,17 +139,22 @@ func packRunes(rs []rune) (uint64, bool) {
 	return k, true
 }
 
-func loadLexicon() (map[uint64]uint16, map[string]uint8) {
-	short := make(map[uint64]uint16, 240_000)
-	long := make(map[string]uint8, 80_000)
+// loadLexicon reads the word list into its tables directly: built in Go
+// maps and packed afterwards, the tables' 10 MB stood beside 20 MB of
+// maps, a peak every run paid on its first boundary check.
+func loadLexicon() (*packedTable, *wordSet) {
+	short := newPackedTable(300_000)
+	long := newWordSet(gse.ZhIdf, 80_000)
 	src := gse.ZhIdf
 	for len(src) > 0 {
+		at := len(gse.ZhIdf) - len(src)
 		line := src
 		if i := strings.IndexByte(src, '\n'); i >= 0 {
 			line, src = src[:i], src[i+1:]
 		} else {
 			src = ""
 		}
+		at += len(line) - len(strings.TrimLeftFunc(line, unicode.IsSpace))
 		word, idf, ok := strings.Cut(strings.TrimSpace(line), " ")
 		rs := []rune(word)
 		if !ok || len(rs) == 0 || len(rs) > maxLexWord {
@@ -139,16 +166,103 @@ func loadLexicon() (map[uint64]uint16, map[string]uint8) {
 		}
 		c := uint8(min(250, v))
 		if k, ok := packRunes(rs); ok {
-			short[k] = short[k]&hasLonger | isWord | uint16(c)
+			v := short.ref(k)
+			*v = *v&hasLonger | isWord | uint16(c)
 		} else {
-			long[word] = c
+			long.set(at, len(word), c)
 		}
 		for n := 1; n < len(rs) && n <= 3; n++ {
 			k, _ := packRunes(rs[:n])
-			short[k] |= hasLonger
+			*short.ref(k) |= hasLonger
 		}
 	}
 	return short, long
+}
+
+// wordSet is a read-only set of words of more than three runes with their
+// costs: open addressing over one word each a slot, a word kept as its
+// place in the lexicon's text (1.2 MB for 80,000 words, where a Go map of
+// strings held 5 MB).
+type wordSet struct {
+	text string
+	// slots: 0 empty, else (start+1)<<16 | length<<8 | cost of a word
+	// text[start:start+length].
+	slots []uint64
+	shift uint
+	count int
+}
+
+func newWordSet(text string, n int) *wordSet {
+	size, shift := 1, uint(64)
+	for size < n+n/2+1 {
+		size <<= 1
+		shift--
+	}
+	return &wordSet{text: text, slots: make([]uint64, size), shift: shift}
+}
+
+// slot is the first slot of a word: FNV-1a of its UTF-8, spread.
+func (s *wordSet) slot(w []byte) int {
+	h := uint64(14695981039346656037)
+	for _, c := range w {
+		h = (h ^ uint64(c)) * 1099511628211
+	}
+	return int((h * 0x9E3779B97F4A7C15) >> s.shift)
+}
+
+func (s *wordSet) word(e uint64) string {
+	start := int(e>>16) - 1
+	return s.text[start : start+int(e>>8&0xFF)]
+}
+
+// set sets the cost of the word text[start:start+length] (length < 256).
+func (s *wordSet) set(start, length int, cost uint8) {
+	w := s.text[start : start+length]
+	var buf [256]byte
+	i := s.slot(append(buf[:0], w...))
+	for s.slots[i] != 0 && s.word(s.slots[i]) != w {
+		i = (i + 1) & (len(s.slots) - 1)
+	}
+	if s.slots[i] == 0 {
+		if 3*(s.count+1) > 2*len(s.slots) {
+			s.grow()
+			s.set(start, length, cost)
+			return
+		}
+		s.count++
+	}
+	s.slots[i] = uint64(start+1)<<16 | uint64(length)<<8 | uint64(cost)
+}
+
+func (s *wordSet) grow() {
+	old := s.slots
+	s.slots, s.shift, s.count = make([]uint64, 2*len(old)), s.shift-1, 0
+	for _, e := range old {
+		if e != 0 {
+			s.set(int(e>>16)-1, int(e>>8&0xFF), uint8(e))
+		}
+	}
+}
+
+// get returns the cost of the word spelled by rs.
+func (s *wordSet) get(rs []rune) (uint8, bool) {
+	var buf [maxLexWord * utf8.UTFMax]byte
+	if len(rs) > maxLexWord {
+		return 0, false
+	}
+	b := buf[:0]
+	for _, r := range rs {
+		b = utf8.AppendRune(b, r)
+	}
+	for i := s.slot(b); ; i = (i + 1) & (len(s.slots) - 1) {
+		e := s.slots[i]
+		if e == 0 {
+			return 0, false
+		}
+		if s.word(e) == string(b) {
+			return uint8(e), true
+		}
+	}
 }
 
 // maxWindow is the longest text a boundary check reads: a match and its
@@ -201,7 +315,7 @@ func (t *wordTable) row(j int) *[maxLexWord + 1]int16 {
 			}
 			continue
 		}
-		if c, ok := l.long[string(rs[j:j+k])]; ok {
+		if c, ok := l.long.get(rs[j : j+k]); ok {
 			row[k] = int16(c)
 		}
 	}

@@ -3,6 +3,8 @@ package match
 import (
 	"strings"
 	"testing"
+
+	"github.com/go-ego/gse"
 )
 
 func TestStraddles(t *testing.T) {
@@ -47,4 +49,64 @@ func FuzzFindAllWords(f *testing.F) {
 			}
 		}
 	})
+}
+
+// loadLexiconMaps is the lexicon as it was read before its tables were
+// built directly: the reference TestLexiconTablesAsMaps holds them to.
+func loadLexiconMaps() (map[uint64]uint16, map[string]uint8) {
+	short := make(map[uint64]uint16, 240_000)
+	long := make(map[string]uint8, 80_000)
+	src := gse.ZhIdf
+	for len(src) > 0 {
+		line := src
+		if i := strings.IndexByte(src, '\n'); i >= 0 {
+			line, src = src[:i], src[i+1:]
+		} else {
+			src = ""
+		}
+		word, idf, ok := strings.Cut(strings.TrimSpace(line), " ")
+		rs := []rune(word)
+		if !ok || len(rs) == 0 || len(rs) > maxLexWord {
+			continue
+		}
+		v, ok := tenths(idf)
+		if !ok {
+			continue
+		}
+		c := uint8(min(250, v))
+		if k, ok := packRunes(rs); ok {
+			short[k] = short[k]&hasLonger | isWord | uint16(c)
+		} else {
+			long[word] = c
+		}
+		for n := 1; n < len(rs) && n <= 3; n++ {
+			k, _ := packRunes(rs[:n])
+			short[k] |= hasLonger
+		}
+	}
+	return short, long
+}
+
+func TestLexiconTablesAsMaps(t *testing.T) {
+	short, long := loadLexicon()
+	wantShort, wantLong := loadLexiconMaps()
+	if short.count != len(wantShort) || long.count != len(wantLong) {
+		t.Fatalf("%d short and %d long keys, want %d and %d", short.count, long.count, len(wantShort), len(wantLong))
+	}
+	for k, v := range wantShort {
+		if got := short.get(k); got != v {
+			t.Fatalf("short %x: %x, want %x", k, got, v)
+		}
+	}
+	for w, c := range wantLong {
+		if got, ok := long.get([]rune(w)); !ok || got != c {
+			t.Fatalf("long %q: %d %v, want %d", w, got, ok, c)
+		}
+	}
+	for _, w := range []string{"不是一个词语", "政府网站建设", "\ufffd\ufffd\ufffd\ufffd", "abcd"} {
+		_, ok := long.get([]rune(w))
+		if _, want := wantLong[w]; ok != want {
+			t.Errorf("long %q: %v, want %v", w, ok, want)
+		}
+	}
 }

@@ -17,7 +17,8 @@ func main() {
 	// collector runs about as often as without a limit (the 20,000-page
 	// benchmark's wall time did not move, its peak RSS went from 177 to
 	// 137 MB; the hostile suite's from 205 to 140 MB in 1 min 41 s against
-	// 1 min 37 s); at 75 MiB it runs too often (+30 % wall time).
+	// 1 min 37 s); at 75 MiB it runs too often (+30 % wall time; +12–17 %
+	// CPU once the crawl allocated less, README "memory floor").
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(100 << 20)
 	}

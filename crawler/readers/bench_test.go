@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/xunjian/xunjian/internal/benchsite"
+	"github.com/xunjian/xunjian/internal/benchtext"
 )
 
 // plainPage is a county portal's list page without any CMS script shape:
@@ -43,4 +46,22 @@ func BenchmarkReadHanwebPage(b *testing.B) {
 			b.Fatal(res.Requests)
 		}
 	}
+}
+
+// BenchmarkReadHeavyPage is the readers' cost on the whole-process
+// benchmark's heavy article (internal/benchsite: 100 KB, 50 KB of
+// template script, content 120 elements deep), none of whose shapes is
+// theirs. The element index is part of it.
+func BenchmarkReadHeavyPage(b *testing.B) {
+	p := htmlPage(b, benchsite.New(benchsite.Heavy(20000)).Page(1234, 1), "http://www.example.gov.cn/p/1234.html")
+	lim := DefaultLimits()
+	b.ReportAllocs()
+	cpu := benchtext.StartCPU()
+	for b.Loop() {
+		q := *p
+		if res := Read(&q, lim); len(res.Links)+len(res.Requests) != 0 {
+			b.Fatal(show(res.Links), res.Requests)
+		}
+	}
+	cpu.ReportOp(b)
 }

@@ -66,11 +66,18 @@ func (h Hanweb) Read(p *Page, lim Limits) Result {
 		h.readAnswer(p, lim, &out)
 		return out
 	}
-	if p.Doc == nil || !bytes.Contains(p.Body, []byte("datastore")) && !bytes.Contains(p.Body, []byte("jpage")) {
+	if p.Doc == nil {
+		return out
+	}
+	idx := p.index(lim)
+	// What this reader reads is in the data islands and in a script's
+	// jpage( call: a page with neither is done without reading its body
+	// twice for the words.
+	if len(idx.dataScripts) == 0 && !anyContains(idx.scripts, "jpage(", 0) ||
+		!bytes.Contains(p.Body, []byte("datastore")) && !bytes.Contains(p.Body, []byte("jpage")) {
 		return out
 	}
 	b := base(p)
-	idx := p.index(lim)
 	stores := 0
 	var first datastore
 	taken := 0

@@ -69,7 +69,7 @@ func (r JSList) Read(p *Page, lim Limits) Result {
 	seen := map[string]bool{}
 	for _, s := range scripts {
 		r.scan(s, b, "jslist:script", lim, &out)
-		if !strings.Contains(s, ".json") {
+		if !containsAt(s, ".json", 1) {
 			continue // no endpoint (the regexp is slow on long scripts)
 		}
 		for _, m := range endpointLiteral.FindAllStringSubmatch(s, -1) {
@@ -99,10 +99,19 @@ func (r JSList) scan(s string, b *url.URL, where string, lim Limits, out *Result
 	lp := parsers.Get().(*literalParser)
 	lp.maxDepth = lim.MaxNesting
 	defer func() { lp.reset(); parsers.Put(lp) }()
+	// The next '[' and '{' are found by strings.IndexByte (a vector
+	// loop), not by reading every byte of the script.
+	nextSquare, nextCurly := -1, -1
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '[' && c != '{' {
-			continue
+		if nextSquare < i {
+			nextSquare = nextByte(s, i, '[')
+		}
+		if nextCurly < i {
+			nextCurly = nextByte(s, i, '{')
+		}
+		i = min(nextSquare, nextCurly)
+		if i == len(s) {
+			return
 		}
 		if !literalStart(s, i) {
 			continue
@@ -132,6 +141,14 @@ func (r JSList) scan(s string, b *url.URL, where string, lim Limits, out *Result
 	}
 }
 
+// nextByte is the index of the first c in s from i on, len(s) if none.
+func nextByte(s string, i int, c byte) int {
+	if j := strings.IndexByte(s[i:], c); j >= 0 {
+		return i + j
+	}
+	return len(s)
+}
+
 // literalStart reports a bracket where a literal value begins: after =,
 // (, :, a comma, "return" or at the start of the text; not an index
 // expression such as a[0].
@@ -152,8 +169,8 @@ func literalStart(s string, i int) bool {
 
 // entries walks a literal and adds every entry-like object or array.
 func (r JSList) entries(v *jsValue, b *url.URL, where string, lim Limits, out *Result, taken *int, seen map[string]bool, depth int) {
-	if v == nil || depth > lim.MaxNesting {
-		return
+	if v == nil || depth > lim.MaxNesting || v.kind != jsObject && v.kind != jsArray {
+		return // a scalar is no entry and holds none
 	}
 	if e, ok := entryOf(v, b); ok {
 		if *taken >= lim.MaxEntries {
@@ -180,7 +197,7 @@ func (r JSList) entries(v *jsValue, b *url.URL, where string, lim Limits, out *R
 // entryOf reads one object or flat array as a list entry: a link, a title
 // and (if present) a date.
 func entryOf(v *jsValue, b *url.URL) (Link, bool) {
-	if v.kind != jsObject && v.kind != jsArray {
+	if v.kind != jsObject && v.kind != jsArray || !mayHoldLink(v) {
 		return Link{}, false
 	}
 	type field struct {
@@ -243,6 +260,18 @@ func entryOf(v *jsValue, b *url.URL) (Link, bool) {
 		l.Date = strings.Clone(dateText(fields[dateAt].key, fields[dateAt].val))
 	}
 	return l, true
+}
+
+// mayHoldLink reports whether one of v's scalar members is a string
+// with a '/' or a '.', as every entry's link is: most objects of a
+// template's scripts (settings, options) have none and are done here.
+func mayHoldLink(v *jsValue) bool {
+	for _, c := range v.vals {
+		if c.kind == jsString && strings.ContainsAny(c.str, "/.") {
+			return true
+		}
+	}
+	return false
 }
 
 // titleScore ranks a string as a title: Chinese characters and letters

@@ -97,8 +97,14 @@ func (a *arena[T]) take(n int) []T {
 }
 
 func (a *arena[T]) reset() {
-	for i := 0; i <= a.ci && i < len(a.chunks); i++ {
-		clear(a.chunks[i]) // no pointer into the last page's script stays
+	// No pointer into the last page's script stays: what was handed out
+	// is cleared (the chunks before the current one, and the current
+	// one up to off).
+	for i := 0; i < a.ci && i < len(a.chunks); i++ {
+		clear(a.chunks[i])
+	}
+	if a.ci < len(a.chunks) {
+		clear(a.chunks[a.ci][:a.off])
 	}
 	a.ci, a.off = 0, 0
 }

@@ -51,13 +51,18 @@ func (r MetaRefresh) Read(p *Page, lim Limits) Result {
 		}
 		return out // browsers obey the first refresh only
 	}
-	// Script redirects: only on pages that show next to nothing.
+	// Script redirects: only on pages that show next to nothing (told
+	// first: the text of a page with content ends the count after a few
+	// nodes, where searching its scripts reads all of them).
+	if len(idx.scripts) == 0 || textLonger(p.Doc.Nodes, maxRedirectPageText) {
+		return out
+	}
 	for _, s := range idx.scripts {
 		if !strings.Contains(s, "location") {
 			continue
 		}
 		if m := scriptRedirect.FindStringSubmatchIndex(s); m != nil && topLevel(s, m[0]) {
-			if u, ok := resolve(b, s[m[2]:m[3]]); ok && u.String() != p.URL.String() && !textLonger(p.Doc.Nodes, maxRedirectPageText) {
+			if u, ok := resolve(b, s[m[2]:m[3]]); ok && u.String() != p.URL.String() {
 				out.Links = append(out.Links, Link{URL: u, Kind: KindPage, Text: "自动跳转", Where: "meta-refresh:script", Redirect: true})
 				break
 			}
@@ -150,28 +155,26 @@ func topLevel(s string, i int) bool {
 // out) has more than max non-space runes; it stops counting there.
 func textLonger(nodes []*html.Node, max int) bool {
 	n := 0
-	stack := append([]*html.Node(nil), nodes...)
-	for len(stack) > 0 {
-		x := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		switch x.Type {
-		case html.TextNode:
-			for _, r := range x.Data {
-				if !unicode.IsSpace(r) {
-					if n++; n > max {
-						return true
+	for _, root := range nodes {
+		for x := root; x != nil; {
+			descend := true
+			switch x.Type {
+			case html.TextNode:
+				for _, r := range x.Data {
+					if !unicode.IsSpace(r) {
+						if n++; n > max {
+							return true
+						}
 					}
 				}
+				descend = false
+			case html.ElementNode:
+				switch x.Data {
+				case "script", "style", "noscript", "template", "head":
+					descend = false
+				}
 			}
-			continue
-		case html.ElementNode:
-			switch x.Data {
-			case "script", "style", "noscript", "template", "head":
-				continue
-			}
-		}
-		for c := x.LastChild; c != nil; c = c.PrevSibling {
-			stack = append(stack, c)
+			x = nextNode(root, x, descend)
 		}
 	}
 	return false

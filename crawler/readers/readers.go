@@ -322,59 +322,79 @@ func (p *Page) index(lim Limits) *pageIndex {
 	lim = lim.WithDefaults()
 	budget := lim.MaxScriptBytes
 	baseSeen := false
-	stack := make([]*html.Node, 0, 64)
-	for i := len(p.Doc.Nodes) - 1; i >= 0; i-- {
-		stack = append(stack, p.Doc.Nodes[i])
-	}
-	for len(stack) > 0 {
-		n := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if n.Type == html.ElementNode {
-			switch n.Data {
-			case "a":
-				if _, ok := attrOf(n, "href"); ok {
-					idx.anchors = append(idx.anchors, n)
-				}
-			case "iframe", "frame":
-				idx.frames = append(idx.frames, n)
-			case "meta":
-				if _, ok := attrOf(n, "http-equiv"); ok {
-					idx.metas = append(idx.metas, n)
-				}
-			case "base":
-				if href, ok := attrOf(n, "href"); ok && !baseSeen {
-					baseSeen = true
-					if b, ok := resolve(p.URL, href); ok {
-						idx.base = b
-					}
-				}
-			case "script":
-				if _, ok := attrOf(n, "src"); ok {
-					continue
-				}
-				text := childText(n)
-				typ, _ := attrOf(n, "type")
-				lang, _ := attrOf(n, "language")
-				kind := strings.ToLower(typ + " " + lang)
-				switch {
-				case strings.Contains(kind, "xml"):
-					idx.dataScripts = append(idx.dataScripts, text)
-				case typ == "" || strings.Contains(kind, "javascript") || strings.Contains(kind, "ecmascript") || strings.Contains(kind, "json"):
-					if len(text) > budget {
-						idx.scriptBytesLeft += len(text)
-						continue
-					}
-					budget -= len(text)
-					idx.scripts = append(idx.scripts, text)
-				}
-				continue
-			}
-		}
-		for c := n.LastChild; c != nil; c = c.PrevSibling {
-			stack = append(stack, c)
+	// The walk follows the tree's links (nextNode): no stack of nodes.
+	for _, root := range p.Doc.Nodes {
+		for n := root; n != nil; {
+			skip := idx.visit(p, n, &budget, &baseSeen)
+			n = nextNode(root, n, !skip)
 		}
 	}
 	return idx
+}
+
+// visit adds n to the index; skip says its children are not to be
+// walked (a script's text is read here).
+func (idx *pageIndex) visit(p *Page, n *html.Node, budget *int, baseSeen *bool) (skip bool) {
+	if n.Type == html.ElementNode {
+		switch n.Data {
+		case "a":
+			if _, ok := attrOf(n, "href"); ok {
+				idx.anchors = append(idx.anchors, n)
+			}
+		case "iframe", "frame":
+			idx.frames = append(idx.frames, n)
+		case "meta":
+			if _, ok := attrOf(n, "http-equiv"); ok {
+				idx.metas = append(idx.metas, n)
+			}
+		case "base":
+			if href, ok := attrOf(n, "href"); ok && !*baseSeen {
+				*baseSeen = true
+				if b, ok := resolve(p.URL, href); ok {
+					idx.base = b
+				}
+			}
+		case "script":
+			if _, ok := attrOf(n, "src"); ok {
+				return true
+			}
+			text := childText(n)
+			typ, _ := attrOf(n, "type")
+			lang, _ := attrOf(n, "language")
+			kind := strings.ToLower(typ + " " + lang)
+			switch {
+			case strings.Contains(kind, "xml"):
+				idx.dataScripts = append(idx.dataScripts, text)
+			case typ == "" || strings.Contains(kind, "javascript") || strings.Contains(kind, "ecmascript") || strings.Contains(kind, "json"):
+				if len(text) > *budget {
+					idx.scriptBytesLeft += len(text)
+					return true
+				}
+				*budget -= len(text)
+				idx.scripts = append(idx.scripts, text)
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// nextNode is the node after x in a walk of root's tree in document
+// order, nil at its end; with descend false, x's children are skipped.
+// It follows the tree's own links, so a walk needs no stack.
+func nextNode(root, x *html.Node, descend bool) *html.Node {
+	if descend && x.FirstChild != nil {
+		return x.FirstChild
+	}
+	for x != root && x.NextSibling == nil {
+		if x = x.Parent; x == nil {
+			return nil
+		}
+	}
+	if x == root {
+		return nil
+	}
+	return x.NextSibling
 }
 
 // childText is the text directly inside an element (a script's code).
@@ -399,6 +419,37 @@ func attrOf(n *html.Node, key string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// containsAt reports whether s contains needle, looking for its byte at k
+// first: bytes.IndexByte runs a vector loop over the text, while
+// strings.Contains of a needle whose first byte is common (the 'c' of
+// createPageHTML in script) compares at every position. k should name a
+// byte of the needle that is rare in the text searched.
+func containsAt(s, needle string, k int) bool {
+	c := needle[k]
+	for i := k; i < len(s); {
+		j := strings.IndexByte(s[i:], c)
+		if j < 0 {
+			return false
+		}
+		i += j
+		if i-k+len(needle) <= len(s) && s[i-k:i-k+len(needle)] == needle {
+			return true
+		}
+		i++
+	}
+	return false
+}
+
+// anyContains reports whether any of texts contains needle (containsAt).
+func anyContains(texts []string, needle string, k int) bool {
+	for _, t := range texts {
+		if containsAt(t, needle, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // inlineScripts returns the page's inline scripts and the bytes left out

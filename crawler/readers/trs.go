@@ -39,7 +39,7 @@ func (t TRS) Read(p *Page, lim Limits) Result {
 	scripts, _ := inlineScripts(p, lim)
 	seen := map[string]bool{}
 	for _, s := range scripts {
-		if !strings.Contains(s, "createPageHTML") {
+		if !containsAt(s, "createPageHTML", len("createPage")) { // 'H' is rare in script
 			continue
 		}
 		for _, m := range createPageCall.FindAllStringSubmatch(s, -1) {

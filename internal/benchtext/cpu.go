@@ -22,3 +22,14 @@ func (c CPU) Report(b *testing.B, size int64) {
 	}
 	b.ReportMetric(float64(size)*float64(b.N)/spent.Seconds()/1e6, "MB/cpu-s")
 }
+
+// ReportOp adds the "cpu-ns/op" metric: the process's CPU time per loop
+// (the collector's background work included), which a busy machine does
+// not stretch as it stretches ns/op.
+func (c CPU) ReportOp(b *testing.B) {
+	spent := cpuTime() - c.start
+	if spent <= 0 || b.N == 0 {
+		return
+	}
+	b.ReportMetric(float64(spent.Nanoseconds())/float64(b.N), "cpu-ns/op")
+}
