@@ -152,11 +152,24 @@ func (c *columns) Page(_ context.Context, p *crawler.Page) []finding.Finding {
 	}
 	s.Title = r.Title()
 	s.Placeholder = r.Shows(c.cfg.Placeholders)
+	s.keepOwnStrings()
 	if p.Home {
 		c.home = s
 	}
 	c.pages[u] = s
 	return nil
+}
+
+// keepOwnStrings copies the summary's strings, kept for the run: text and
+// attribute values read from the tree are substrings of the whole page
+// (crawler/htmlfast), which a summary would otherwise keep alive.
+func (s *pageSummary) keepOwnStrings() {
+	s.Title, s.ColumnMeta, s.RenderError = strings.Clone(s.Title), strings.Clone(s.ColumnMeta), strings.Clone(s.RenderError)
+	for _, es := range [][]listEntry{s.Entries, s.Nav} {
+		for i := range es {
+			es[i].Title, es[i].URL = strings.Clone(es[i].Title), strings.Clone(es[i].URL)
+		}
+	}
 }
 
 // isNavOrExplicit reports a column key the homepage's navigation or the

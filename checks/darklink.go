@@ -560,7 +560,9 @@ func (c *darkLink) inlineSheet(text string, order int) *hidden.Sheet {
 	if ok {
 		return s
 	}
-	s = hidden.ParseSheetFrom(text, order, "页面内 <style>")
+	// A copy: the sheet, cached for the run, holds pieces of its text,
+	// which is a substring of the whole page (crawler/htmlfast).
+	s = hidden.ParseSheetFrom(strings.Clone(text), order, "页面内 <style>")
 	c.mu.Lock()
 	if c.cachedRules+s.Rules() <= maxCachedRules {
 		c.css[key] = s

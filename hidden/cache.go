@@ -68,7 +68,14 @@ func (c *StyleCache) put(k styleKey, s map[string]string) {
 		return
 	}
 	if len(c.m) < c.max {
-		c.m[k] = s
+		// A style's values can be substrings of the page's style
+		// attributes, which keep the whole page alive (crawler/htmlfast):
+		// a style kept for the run keeps copies.
+		kept := make(map[string]string, len(s))
+		for p, v := range s {
+			kept[strings.Clone(p)] = strings.Clone(v)
+		}
+		c.m[k] = kept
 	}
 }
 

@@ -251,6 +251,9 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		if len(fs) == 0 {
 			return
 		}
+		for i := range fs {
+			keepOwnStrings(&fs[i])
+		}
 		mu.Lock()
 		rep.Findings = append(rep.Findings, fs...)
 		mu.Unlock()
@@ -501,4 +504,57 @@ func firstLine(s string) string {
 		}
 	}
 	return s
+}
+
+// keepOwnStrings copies a finding's strings, kept until the report: a
+// check's match, anchor or details can be a substring of the page's text
+// or attributes, and a page's parsed strings are substrings of the whole
+// page (crawler/htmlfast), which one finding would otherwise keep alive
+// for the run.
+func keepOwnStrings(f *finding.Finding) {
+	f.Kind, f.Page, f.Target = strings.Clone(f.Kind), strings.Clone(f.Page), strings.Clone(f.Target)
+	f.Match, f.Anchor = strings.Clone(f.Match), strings.Clone(f.Anchor)
+	f.Message, f.Evidence = strings.Clone(f.Message), strings.Clone(f.Evidence)
+	if f.Details != nil {
+		f.Details = cloneStrings(f.Details).(map[string]any)
+	}
+}
+
+// cloneStrings is v with its strings copied, through maps and slices.
+func cloneStrings(v any) any {
+	switch v := v.(type) {
+	case string:
+		return strings.Clone(v)
+	case []string:
+		out := make([]string, len(v))
+		for i, s := range v {
+			out[i] = strings.Clone(s)
+		}
+		return out
+	case map[string]string:
+		out := make(map[string]string, len(v))
+		for k, s := range v {
+			out[strings.Clone(k)] = strings.Clone(s)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			out[strings.Clone(k)] = cloneStrings(x)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = cloneStrings(x)
+		}
+		return out
+	case []map[string]any:
+		out := make([]map[string]any, len(v))
+		for i, x := range v {
+			out[i] = cloneStrings(x).(map[string]any)
+		}
+		return out
+	}
+	return v
 }
