@@ -44,7 +44,10 @@ import (
 //
 // Refused requests answer 403 (a tunnel is not opened) and are counted in
 // Stats. The proxy refuses its own address, so a page cannot make the
-// browser loop through it.
+// browser loop through it. Chromium's own service calls (component
+// updates, sign-in, safe browsing, field trials), which it makes despite
+// its flags, answer 403 before any name is looked up: they are not the
+// page's, and an inspection has no reason to reach Google.
 type BrowserProxy struct {
 	p    *Policy
 	log  *slog.Logger
@@ -63,7 +66,41 @@ type BrowserProxy struct {
 	seen    map[string]bool // refused hosts logged at info, at most maxLoggedHosts
 	wg      sync.WaitGroup
 
-	requests, tunnels, nrefused atomic.Int64
+	requests, tunnels, nrefused, own atomic.Int64
+}
+
+// browserServiceHosts are the hosts of Chromium's own services, as seen
+// going out through the proxy in benchmark runs (update, accounts) and as
+// Chromium's source names them (safe browsing, optimisation hints,
+// autofill, variations, component downloads).
+var browserServiceHosts = map[string]bool{
+	"accounts.google.com":                     true,
+	"android.clients.google.com":              true,
+	"clients1.google.com":                     true,
+	"clients2.google.com":                     true,
+	"clients2.googleusercontent.com":          true,
+	"clientservices.googleapis.com":           true,
+	"content-autofill.googleapis.com":         true,
+	"edgedl.me.gvt1.com":                      true,
+	"optimizationguide-pa.googleapis.com":     true,
+	"redirector.gvt1.com":                     true,
+	"safebrowsing.googleapis.com":             true,
+	"safebrowsingohttpgateway.googleapis.com": true,
+	"update.googleapis.com":                   true,
+}
+
+// browserService reports whether host (no port) is one of Chromium's own
+// services.
+func browserService(host string) bool {
+	return browserServiceHosts[strings.TrimSuffix(strings.ToLower(host), ".")]
+}
+
+// dropOwn answers one of Chromium's own service calls with 403, counted
+// apart from the policy's refusals.
+func (bp *BrowserProxy) dropOwn(w http.ResponseWriter, host string) {
+	bp.own.Add(1)
+	bp.log.Debug("browser's own service call dropped", "host", host)
+	http.Error(w, "xunjian: browser service calls are not forwarded", http.StatusForbidden)
 }
 
 // maxRefusedHosts bounds the refused hosts Stats lists; maxLoggedHosts
@@ -83,6 +120,9 @@ type ProxyStats struct {
 	Refused int64 `json:"refused"`
 	// RefusedHosts are the first refused host:port pairs, each once.
 	RefusedHosts []string `json:"refused_hosts,omitempty"`
+	// BrowserOwn counts Chromium's own service calls (updates, sign-in…)
+	// answered 403 without leaving the machine.
+	BrowserOwn int64 `json:"browser_own"`
 }
 
 // StartBrowserProxy starts a BrowserProxy on 127.0.0.1 (a free port);
@@ -134,7 +174,7 @@ func (bp *BrowserProxy) Stats() ProxyStats {
 	bp.mu.Lock()
 	hosts := append([]string(nil), bp.refused...)
 	bp.mu.Unlock()
-	return ProxyStats{Requests: bp.requests.Load(), Tunnels: bp.tunnels.Load(), Refused: bp.nrefused.Load(), RefusedHosts: hosts}
+	return ProxyStats{Requests: bp.requests.Load(), Tunnels: bp.tunnels.Load(), Refused: bp.nrefused.Load(), RefusedHosts: hosts, BrowserOwn: bp.own.Load()}
 }
 
 // Close stops the proxy, ends its open tunnels and waits for them.
@@ -175,6 +215,10 @@ func (bp *BrowserProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// Browsers tunnel WebSockets with CONNECT; an upgrade in a plain
 		// request is not forwarded.
 		http.Error(w, "xunjian browser proxy: upgrade not supported, use CONNECT", http.StatusNotImplemented)
+		return
+	}
+	if browserService(r.URL.Hostname()) {
+		bp.dropOwn(w, r.URL.Host)
 		return
 	}
 	if err := bp.p.guard.checkURL(r.URL); err != nil {
@@ -253,6 +297,10 @@ func (bp *BrowserProxy) connect(w http.ResponseWriter, r *http.Request) {
 	}
 	u := connectURL(host, port)
 	bp.log.Debug("browser tunnel", "host", u.Host)
+	if browserService(host) {
+		bp.dropOwn(w, u.Host)
+		return
+	}
 	if err := bp.p.guard.checkURL(u); err != nil {
 		bp.refuse(w, u.Host, err)
 		return

@@ -349,3 +349,67 @@ func FuzzParseConnectTarget(f *testing.F) {
 		}
 	})
 }
+
+// lookups counts the names the guard looks up, answering each with a
+// documentation address.
+type lookups struct {
+	mu    sync.Mutex
+	names map[string]int
+}
+
+func (l *lookups) LookupIPAddr(_ context.Context, host string) ([]net.IPAddr, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.names[host]++
+	return []net.IPAddr{{IP: net.ParseIP("192.0.2.1")}}, nil
+}
+
+// TestBrowserProxyDropsBrowserServices: Chromium's own service calls
+// (component updates over plain http, sign-in and updates through
+// CONNECT) answer 403 before their names are even looked up, counted
+// apart from the policy's refusals; another public name is looked up as
+// before.
+func TestBrowserProxyDropsBrowserServices(t *testing.T) {
+	l := &lookups{names: map[string]int{}}
+	p := testPolicy(t, func(o *Options) {
+		o.Resolver = l
+		o.Timeout = 300 * time.Millisecond
+	})
+	bp := startProxy(t, p)
+	c := proxyClient(bp, nil)
+	for _, u := range []string{
+		"http://clients2.google.com/service/update2/crx?os=linux",
+		"https://accounts.google.com/ListAccounts",
+		"https://update.googleapis.com/service/update2/json",
+		"http://Update.GoogleAPIs.com./x",
+	} {
+		resp, err := c.Get(u)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusForbidden {
+				t.Errorf("%s: status %d, want 403", u, resp.StatusCode)
+			}
+		} else if !strings.Contains(err.Error(), "Forbidden") {
+			t.Errorf("%s: %v, want a refused tunnel", u, err)
+		}
+	}
+	// A page's own public host is looked up (and, 192.0.2.1 being
+	// unreachable, fails): the drop is by name, not a blanket refusal.
+	if resp, err := c.Get("http://www.example.gov.cn/"); err == nil {
+		resp.Body.Close()
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for name, n := range l.names {
+		if browserService(name) {
+			t.Errorf("%s looked up %d times", name, n)
+		}
+	}
+	if l.names["www.example.gov.cn"] == 0 {
+		t.Errorf("the page's host was not looked up: %v", l.names)
+	}
+	st := bp.Stats()
+	if st.BrowserOwn != 4 || st.Refused != 0 {
+		t.Errorf("stats %+v, want 4 browser calls dropped and no refusals", st)
+	}
+}
