@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -812,9 +813,11 @@ func (c *darkLink) Start(ctx context.Context, s *Site) (Result, error) {
 }
 
 // Finish returns the result of the rendering and cloaking passes, waiting
-// for those Start runs (or running them). An interrupted run reports none
-// of their findings, nor screenshots: the passes may have finished before
-// the interruption, but what a run cut short says stops with its crawl.
+// for those Start runs (or running them). A run interrupted during the
+// crawl (ctx done when Finish is called) reports none of their findings
+// nor screenshots, as when the passes ran after the crawl and did nothing
+// then; an interruption or the time budget ending while Finish waits cuts
+// the passes short, and what they had found stays.
 func (c *darkLink) Finish(ctx context.Context, s *Site, _ *crawler.Result) (Result, error) {
 	r := &c.passes
 	c.mu.Lock()
@@ -825,12 +828,27 @@ func (c *darkLink) Finish(ctx context.Context, s *Site, _ *crawler.Result) (Resu
 	if !byStart {
 		return c.runPasses(ctx, s, s.Step), nil
 	}
+	interrupted := ctx.Err() != nil
 	r.prog.show()
 	<-r.done
-	if ctx.Err() != nil {
-		return Result{Measurements: r.res.Measurements}, nil
+	if interrupted {
+		return Result{Measurements: withoutHomepageNote(r.res.Measurements)}, nil
 	}
 	return r.res, nil
+}
+
+// withoutHomepageNote is the passes' measurements without why the
+// homepage has no screenshot (its finding is not reported).
+func withoutHomepageNote(m map[string]any) map[string]any {
+	rm, ok := m["rendering"].(map[string]any)
+	if !ok {
+		return m
+	}
+	out := maps.Clone(m)
+	rm = maps.Clone(rm)
+	delete(rm, "homepage_unchecked")
+	out["rendering"] = rm
+	return out
 }
 
 // runPasses renders the sampled pages in Chromium, then compares what
