@@ -86,7 +86,7 @@ type passRun struct {
 	claimed, byStart bool
 	// inPage counts the sampled pages whose static pass is running.
 	inPage int
-	// ready is closed when the passes may compare (isReady), done when
+	// ready is closed when the passes may compare (readyLocked), done when
 	// Start's passes have ended; res is their result then.
 	ready       chan struct{}
 	readyClosed bool
