@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/xunjian/xunjian/crawler/htmlfast"
 	"golang.org/x/net/html"
 )
 
@@ -181,7 +182,7 @@ func ExtractLinksCapped(doc *goquery.Document, pageURL *url.URL, attachmentExt m
 		again = false
 	nodes:
 		for _, root := range doc.Nodes {
-			for n := root; n != nil; n = nextNode(root, n, true) {
+			for n := root; n != nil; n = htmlfast.NextNode(root, n, true) {
 				if !visit(n) {
 					again = true
 					break nodes
@@ -296,7 +297,7 @@ func linkText(n *html.Node) string {
 					descend = false
 				}
 			}
-			c = nextNode(n, c, descend)
+			c = htmlfast.NextNode(n, c, descend)
 		}
 		t = first
 		if pieces > 1 {

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/xunjian/xunjian/crawler/htmlfast"
 	"golang.org/x/net/html"
 )
 
@@ -72,7 +73,7 @@ func (j *soft404Judge) is(requested, final string, doc *goquery.Document, bodyLe
 func firstElements(doc *goquery.Document, a, b string) (na, nb *html.Node) {
 	for i := len(doc.Nodes) - 1; i >= 0; i-- { // the last root first, as it was read
 		root := doc.Nodes[i]
-		for n := root; n != nil && (na == nil || nb == nil); n = nextNode(root, n, true) {
+		for n := root; n != nil && (na == nil || nb == nil); n = htmlfast.NextNode(root, n, true) {
 			if n.Type == html.ElementNode {
 				switch {
 				case na == nil && n.Data == a:

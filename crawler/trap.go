@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/xunjian/xunjian/crawler/htmlfast"
 	"golang.org/x/net/html"
 )
 
@@ -132,7 +133,7 @@ func pageSimhash(doc *goquery.Document, limit int) (hash uint64, length int) {
 					descend = false
 				}
 			}
-			c = nextNode(root, c, descend)
+			c = htmlfast.NextNode(root, c, descend)
 		}
 	}
 	return h.sum(), n
@@ -195,21 +196,3 @@ const (
 
 var byteClass = [256]uint8{'\t': classSpace, '\n': classSpace, '\v': classSpace, '\f': classSpace, '\r': classSpace, ' ': classSpace,
 	0xC2: classMaybeSpace, 0xE1: classMaybeSpace, 0xE2: classMaybeSpace, 0xE3: classMaybeSpace}
-
-// nextNode is the node after x in a walk of root's tree in document
-// order, nil at its end; with descend false, x's children are skipped.
-// It follows the tree's own links, so a walk needs no stack.
-func nextNode(root, x *html.Node, descend bool) *html.Node {
-	if descend && x.FirstChild != nil {
-		return x.FirstChild
-	}
-	for x != root && x.NextSibling == nil {
-		if x = x.Parent; x == nil {
-			return nil
-		}
-	}
-	if x == root {
-		return nil
-	}
-	return x.NextSibling
-}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/xunjian/xunjian/crawler/htmlfast"
 	"golang.org/x/net/html"
 )
 
@@ -174,7 +175,7 @@ func textLonger(nodes []*html.Node, max int) bool {
 					descend = false
 				}
 			}
-			x = nextNode(root, x, descend)
+			x = htmlfast.NextNode(root, x, descend)
 		}
 	}
 	return false

@@ -21,6 +21,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/xunjian/xunjian/crawler/htmlfast"
 	"golang.org/x/net/html"
 )
 
@@ -326,7 +327,7 @@ func (p *Page) index(lim Limits) *pageIndex {
 	for _, root := range p.Doc.Nodes {
 		for n := root; n != nil; {
 			skip := idx.visit(p, n, &budget, &baseSeen)
-			n = nextNode(root, n, !skip)
+			n = htmlfast.NextNode(root, n, !skip)
 		}
 	}
 	return idx
@@ -377,24 +378,6 @@ func (idx *pageIndex) visit(p *Page, n *html.Node, budget *int, baseSeen *bool) 
 		}
 	}
 	return false
-}
-
-// nextNode is the node after x in a walk of root's tree in document
-// order, nil at its end; with descend false, x's children are skipped.
-// It follows the tree's own links, so a walk needs no stack.
-func nextNode(root, x *html.Node, descend bool) *html.Node {
-	if descend && x.FirstChild != nil {
-		return x.FirstChild
-	}
-	for x != root && x.NextSibling == nil {
-		if x = x.Parent; x == nil {
-			return nil
-		}
-	}
-	if x == root {
-		return nil
-	}
-	return x.NextSibling
 }
 
 // childText is the text directly inside an element (a script's code).
