@@ -971,8 +971,17 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, step func(name strin
 	for i, page := range pages {
 		wg.Go(func() {
 			defer func() { step(PhaseRender, int(finishedPages.Add(1)), len(pages)) }()
-			res, err := b.Render(ctx, page)
+			// The page is loaded once: its screenshot (the homepage's only,
+			// the one kept) and its dark links outlined come from the same tab.
+			rp, err := b.Open(ctx, page)
+			var homeShot []byte
+			if err == nil && i == 0 {
+				homeShot, err = rp.Screenshot(ctx) // as people see it, before any outline
+			}
 			if err != nil {
+				if rp != nil {
+					rp.Close()
+				}
 				if ctx.Err() != nil {
 					return // the run was interrupted: nothing to say about the page
 				}
@@ -985,9 +994,10 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, step func(name strin
 				mu.Unlock()
 				return
 			}
+			defer rp.Close()
 			if i == 0 {
 				mu.Lock()
-				artifacts = append(artifacts, Artifact{Name: "screenshots/homepage.png", Data: res.Screenshot})
+				artifacts = append(artifacts, Artifact{Name: "screenshots/homepage.png", Data: homeShot})
 				mu.Unlock()
 			}
 			c.mu.Lock()
@@ -995,7 +1005,7 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, step func(name strin
 			c.mu.Unlock()
 			var found []finding.Finding
 			evidence := map[string]int{} // target -> element index
-			for _, e := range res.Elements {
+			for _, e := range rp.Elements {
 				u, err := url.Parse(e.Href)
 				if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 					continue
@@ -1029,9 +1039,10 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, step func(name strin
 				found = append(found, c.finding(page, target, e.Text, tech, "rendered", word, how))
 				evidence[target] = e.Index
 			}
-			// Evidence: the page with each dark link outlined. A screenshot
-			// slot is taken before the page is loaded again and given back
-			// if that fails, so the cap holds with pages in parallel.
+			// Evidence: the page with each dark link outlined, in the tab
+			// that rendered it (no second load). A screenshot slot is taken
+			// before and given back if the outline fails, so the cap holds
+			// with pages in parallel.
 			for target, idx := range evidence {
 				mu.Lock()
 				slot := shots < c.cfg.MaxScreenshots
@@ -1042,7 +1053,7 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, step func(name strin
 				if !slot {
 					break
 				}
-				shot, err := b.Outline(ctx, page, idx)
+				shot, err := rp.Outline(ctx, idx)
 				if err != nil {
 					mu.Lock()
 					shots--
@@ -1080,7 +1091,7 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, step func(name strin
 		})
 	}
 	wg.Wait()
-	m := map[string]any{"skipped": false, "pages": rendered, "screenshots": shots, "browser_requests": b.ProxyStats()}
+	m := map[string]any{"skipped": false, "pages": rendered, "screenshots": shots, "browser_requests": b.ProxyStats(), "captures": b.Captures()}
 	if homeUnchecked != "" {
 		m["homepage_unchecked"] = homeUnchecked
 	}

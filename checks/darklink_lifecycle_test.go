@@ -59,10 +59,11 @@ func TestStylesheetFetchedOnce(t *testing.T) {
 	}
 }
 
-// TestRenderPassOutlinesInParallel: the screenshots with a dark link
-// outlined (one page load each) are taken in parallel up to the tab limit,
-// not one at a time. The second load of each page (the outline) waits until
-// the other page's outline has started too, or gives up after 5 s.
+// TestRenderPassOutlinesInParallel: each sampled page is loaded once, in
+// parallel up to the tab limit: its dark links are outlined in the tab that
+// rendered it (no second load), and only the homepage's own screenshot is
+// taken (the one kept). The first load of each page waits until the other
+// page's has started too, or gives up after 5 s.
 func TestRenderPassOutlinesInParallel(t *testing.T) {
 	if _, err := render.Find(""); err != nil {
 		if os.Getenv("CI") != "" {
@@ -72,8 +73,8 @@ func TestRenderPassOutlinesInParallel(t *testing.T) {
 	}
 	var mu sync.Mutex
 	loads := map[string]int{}
-	outlining := make(chan struct{})
-	var outlines, inFlight atomic.Int32
+	rendering := make(chan struct{})
+	var inFlight atomic.Int32
 	var overlapped sync.Once
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.HasPrefix(r.URL.Path, "/p") {
@@ -84,14 +85,13 @@ func TestRenderPassOutlinesInParallel(t *testing.T) {
 		loads[r.URL.Path]++
 		n := loads[r.URL.Path]
 		mu.Unlock()
-		if n == 2 { // the outline's load of this page
-			outlines.Add(1)
+		if n == 1 {
 			if inFlight.Add(1) == 2 {
-				overlapped.Do(func() { close(outlining) })
+				overlapped.Do(func() { close(rendering) })
 			}
 			defer inFlight.Add(-1)
 			select {
-			case <-outlining:
+			case <-rendering:
 			case <-time.After(5 * time.Second):
 			}
 		}
@@ -129,17 +129,25 @@ func TestRenderPassOutlinesInParallel(t *testing.T) {
 			t.Fatalf("rendering: %+v", f)
 		}
 	}
-	if n := outlines.Load(); n != 2 {
-		t.Fatalf("%d outline loads, want 2 (loads %v)", n, loads)
+	mu.Lock()
+	if loads["/p0.html"] != 1 || loads["/p1.html"] != 1 {
+		t.Errorf("page loads %v, want each page once (its outline in the same tab)", loads)
 	}
+	mu.Unlock()
 	select {
-	case <-outlining:
+	case <-rendering:
 	default:
-		t.Error("the two outline screenshots were taken one after the other")
+		t.Error("the two pages were rendered one after the other")
+	}
+	// Screenshots taken: the homepage's, and the whole page and the crop
+	// of each outline; none of the other page as loaded (it was not kept).
+	rm, _ := res.Measurements["rendering"].(map[string]any)
+	if n, _ := rm["captures"].(int64); n != 1+2*2 {
+		t.Errorf("%v screenshots taken, want 5 (the homepage's, 2 outlines' page and crop)", rm["captures"])
 	}
 	// Each static finding gets the whole page and the crop around its
 	// link, named for the inspection to put in its details.
-	shots, crops := 0, 0
+	shots, crops, homeShot := 0, 0, false
 	for _, a := range res.Artifacts {
 		switch name := a.Name; {
 		case strings.HasSuffix(name, "-crop.png"):
@@ -147,15 +155,17 @@ func TestRenderPassOutlinesInParallel(t *testing.T) {
 			if a.Detail != "screenshot_crop" || len(a.Shows) != 1 || !strings.HasPrefix(string(a.Data), "\x89PNG") {
 				t.Errorf("crop %s: detail %q, shows %v", name, a.Detail, a.Shows)
 			}
-		case strings.HasPrefix(name, "screenshots/") && name != "screenshots/homepage.png":
+		case name == "screenshots/homepage.png":
+			homeShot = strings.HasPrefix(string(a.Data), "\x89PNG")
+		case strings.HasPrefix(name, "screenshots/"):
 			shots++
 			if a.Detail != "" || len(a.Shows) != 1 {
 				t.Errorf("screenshot %s: detail %q, shows %v", name, a.Detail, a.Shows)
 			}
 		}
 	}
-	if shots != 2 || crops != 2 {
-		t.Errorf("%d outlined screenshots and %d crops, want 2 of each", shots, crops)
+	if shots != 2 || crops != 2 || !homeShot {
+		t.Errorf("%d outlined screenshots and %d crops, want 2 of each; homepage's %v", shots, crops, homeShot)
 	}
 }
 

@@ -28,7 +28,7 @@ func (b *Browser) DOM(ctx context.Context, url string, maxBytes int) (string, er
 	defer cancelT()
 	stop := context.AfterFunc(ctx, cancelT)
 	defer stop()
-	nav, err := watch(tab, b.cfg.Policy, url)
+	nav, err := watch(tab, tab, b.cfg.Policy, url)
 	if err != nil {
 		return "", fmt.Errorf("render %s: %w", url, err)
 	}

@@ -56,11 +56,26 @@ type navWatch struct {
 }
 
 // watch starts guarding tab's navigations (before it is navigated to
-// start): document requests are paused, the main frame's checked.
-func watch(tab context.Context, pol *netpolicy.Policy, start string) (*navWatch, error) {
+// start) for as long as tab lives: document requests are paused, the main
+// frame's checked. call bounds its calls to the browser (tab or a
+// shorter context of it).
+func watch(tab, call context.Context, pol *netpolicy.Policy, start string) (*navWatch, error) {
 	u, err := url.Parse(start)
 	if err != nil {
 		return nil, err
+	}
+	// The tab is opened with tab itself (chromedp ties a tab's message
+	// loop to the context of its first call), within call's bounds (the
+	// caller closes the tab when call ends first).
+	opened := make(chan error, 1)
+	go func() { opened <- chromedp.Do(tab) }()
+	select {
+	case err := <-opened:
+		if err != nil {
+			return nil, err
+		}
+	case <-call.Done():
+		return nil, call.Err()
 	}
 	events := chromedp.Events(tab, fetch.RequestPaused)
 	c := chromedp.FromContext(tab)
@@ -76,7 +91,7 @@ func watch(tab context.Context, pol *netpolicy.Policy, start string) (*navWatch,
 			go w.decide(tab, ev)
 		}
 	}()
-	_, err = chromedp.Call(tab, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{
+	_, err = chromedp.Call(call, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{
 		{URLPattern: "*", ResourceType: network.ResourceTypeDocument, RequestStage: fetch.RequestStageRequest},
 	}})
 	if err != nil {

@@ -10,9 +10,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/xunjian/xunjian/netpolicy"
 )
@@ -289,4 +293,107 @@ setTimeout(function(){ fetch('/list.json').then(function(r){ return r.json(); })
 	if left := leftovers(dir); left != "" {
 		t.Errorf("Chromium processes left after Close: %s", left)
 	}
+}
+
+// TestOutlinesInOneLoad: a page's screenshot and its hidden links outlined
+// one after the other come from one load of the page, and are what loading
+// the page again for each outline gave (the same crop rectangle and the
+// same pixels); after the outlines the page is as it was loaded: the same
+// visibility of every link, the same screenshot.
+func TestOutlinesInOneLoad(t *testing.T) {
+	needBrowser(t)
+	var loads atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" {
+			loads.Add(1)
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(testPage))
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	b, err := Start(ctx, Config{Tabs: 1, Policy: sitePolicy(t, srv.URL)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	p, err := b.Open(ctx, srv.URL+"/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := p.Screenshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hidden []int
+	for _, e := range p.Elements {
+		if e.Technique != "" {
+			hidden = append(hidden, e.Index)
+		}
+	}
+	if len(hidden) != 4 {
+		t.Fatalf("%d hidden elements, want 4: %+v", len(hidden), p.Elements)
+	}
+	shots := map[int]*Shot{}
+	for _, i := range hidden {
+		if shots[i], err = p.Outline(ctx, i); err != nil {
+			t.Fatalf("outline %d: %v", i, err)
+		}
+	}
+	after, err := p.Screenshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := chromedp.Run(p.tab, chromedp.Evaluate[[]Element](visibilityJS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	if n := loads.Load(); n != 1 {
+		t.Errorf("the page was loaded %d times for its screenshot and %d outlines, want once", n, len(hidden))
+	}
+	if !reflect.DeepEqual(again, p.Elements) {
+		t.Errorf("after the outlines the links read\n%+v\nwant as loaded\n%+v", again, p.Elements)
+	}
+	if !samePixels(t, before, after) {
+		t.Error("after the outlines the page does not look as loaded")
+	}
+	// The former way: the page loaded again for each outline.
+	for _, i := range hidden {
+		fresh, err := b.Outline(ctx, srv.URL+"/", i)
+		if err != nil {
+			t.Fatalf("outline %d in a new load: %v", i, err)
+		}
+		if fresh.Clip != shots[i].Clip {
+			t.Errorf("element %d: crop %+v in one load, %+v in a new load", i, shots[i].Clip, fresh.Clip)
+		}
+		if !samePixels(t, fresh.Crop, shots[i].Crop) || !samePixels(t, fresh.Full, shots[i].Full) {
+			t.Errorf("element %d: the outlined page differs from a new load's", i)
+		}
+	}
+}
+
+// samePixels reports whether two PNGs hold the same image.
+func samePixels(t *testing.T, a, b []byte) bool {
+	t.Helper()
+	ia, err := png.Decode(bytes.NewReader(a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ib, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ia.Bounds() != ib.Bounds() {
+		return false
+	}
+	for y := ia.Bounds().Min.Y; y < ia.Bounds().Max.Y; y++ {
+		for x := ia.Bounds().Min.X; x < ia.Bounds().Max.X; x++ {
+			if ia.At(x, y) != ib.At(x, y) {
+				return false
+			}
+		}
+	}
+	return true
 }
