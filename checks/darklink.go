@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
@@ -943,6 +944,7 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, step func(name strin
 	if len(pages) == 0 {
 		return Result{}
 	}
+	began := time.Now()
 	b, err := c.browser(ctx)
 	if err != nil {
 		return Result{
@@ -956,6 +958,9 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, step func(name strin
 	}
 	if c.deps.Browser == nil {
 		defer b.Close()
+	}
+	if log := c.deps.Logger; log != nil {
+		log.Debug("dark-link rendering start", "pages", len(pages), "browser_start_seconds", time.Since(began).Seconds())
 	}
 	var out []finding.Finding
 	var artifacts []Artifact
@@ -1092,6 +1097,9 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, step func(name strin
 	}
 	wg.Wait()
 	m := map[string]any{"skipped": false, "pages": rendered, "screenshots": shots, "browser_requests": b.ProxyStats(), "captures": b.Captures()}
+	if log := c.deps.Logger; log != nil {
+		log.Debug("dark-link rendering done", "pages", rendered, "screenshots", shots, "captures", b.Captures(), "seconds", time.Since(began).Seconds())
+	}
 	if homeUnchecked != "" {
 		m["homepage_unchecked"] = homeUnchecked
 	}
