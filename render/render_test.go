@@ -397,3 +397,69 @@ func samePixels(t *testing.T, a, b []byte) bool {
 	}
 	return true
 }
+
+// TestTabKeptIsAsNew: a page's tab is kept, blank, for the next page (one
+// tab opened for three pages), and the next page finds it as a new tab:
+// no sessionStorage or window name of the page before, the same history
+// length, and the page before's timers ended with it.
+func TestTabKeptIsAsNew(t *testing.T) {
+	needBrowser(t)
+	var ticks atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		switch r.URL.Path {
+		case "/tick":
+			ticks.Add(1)
+		case "/a":
+			w.Write([]byte(`<html><body><p>a</p><script>sessionStorage.setItem('x', 'from-a'); window.name = 'page-a'; history.pushState({}, '', '/a#1'); setInterval(function(){ fetch('/tick'); }, 50);</script></body></html>`))
+		case "/b":
+			w.Write([]byte(`<html><body><p>b</p><script>var a = document.createElement('a'); a.href = '/seen?ss=' + sessionStorage.getItem('x') + '&name=' + window.name + '&history=' + history.length; a.textContent = 'seen'; document.body.appendChild(a);</script></body></html>`))
+		}
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	b, err := Start(ctx, Config{Tabs: 1, Policy: sitePolicy(t, srv.URL)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	seen := func() string {
+		t.Helper()
+		p, err := b.Open(ctx, srv.URL+"/b")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Close()
+		for _, e := range p.Elements {
+			if strings.Contains(e.Href, "/seen?") {
+				return e.Href
+			}
+		}
+		t.Fatalf("no /seen link: %+v", p.Elements)
+		return ""
+	}
+	fresh := seen()
+	if !strings.Contains(fresh, "ss=null&name=&") {
+		t.Fatalf("a new tab saw %s", fresh)
+	}
+	p, err := b.Open(ctx, srv.URL+"/a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	before := ticks.Load()
+	if before == 0 {
+		t.Fatal("page a's timer never ran")
+	}
+	time.Sleep(500 * time.Millisecond)
+	if n := ticks.Load(); n != before {
+		t.Errorf("page a's timer ran %d times after its tab was kept", n-before)
+	}
+	if after := seen(); after != fresh {
+		t.Errorf("the next page in the kept tab saw %s, in a new tab %s", after, fresh)
+	}
+	if n := b.opened.Load(); n != 1 {
+		t.Errorf("%d tabs opened for 3 pages one after the other, want 1", n)
+	}
+}
