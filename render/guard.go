@@ -47,33 +47,12 @@ func (e *LeftPageError) Error() string {
 // navWatch refuses a tab's main-frame navigations off the page's site and
 // remembers the first one.
 type navWatch struct {
-	pol  *netpolicy.Policy
-	main cdp.FrameID
-
-	mu sync.Mutex
-	// start is the page the tab is on (begin sets it when the tab is
-	// reused for another page), away where it first tried to go.
 	start *url.URL
-	away  string
-}
+	pol   *netpolicy.Policy
+	main  cdp.FrameID
 
-// begin starts watching a reused tab for the page at start.
-func (w *navWatch) begin(start string) error {
-	u, err := url.Parse(start)
-	if err != nil {
-		return err
-	}
-	w.mu.Lock()
-	w.start, w.away = u, ""
-	w.mu.Unlock()
-	return nil
-}
-
-// page is the page the tab is on.
-func (w *navWatch) page() *url.URL {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.start
+	mu   sync.Mutex
+	away string
 }
 
 // watch starts guarding tab's navigations (before it is navigated to
@@ -143,7 +122,7 @@ func (w *navWatch) onSite(raw string) bool {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 		return false
 	}
-	return strings.EqualFold(u.Hostname(), w.page().Hostname()) || w.pol.SiteHost(u.Host)
+	return strings.EqualFold(u.Hostname(), w.start.Hostname()) || w.pol.SiteHost(u.Host)
 }
 
 // explain turns a failed load into a *LeftPageError when the tab tried
@@ -158,7 +137,7 @@ func (w *navWatch) explain(err error) error {
 	away := w.away
 	w.mu.Unlock()
 	if away != "" {
-		return &LeftPageError{URL: w.page().String(), To: away, Refused: true}
+		return &LeftPageError{URL: w.start.String(), To: away, Refused: true}
 	}
 	return err
 }
@@ -171,7 +150,7 @@ func (w *navWatch) left(tab context.Context) error {
 	away := w.away
 	w.mu.Unlock()
 	if away != "" {
-		return &LeftPageError{URL: w.page().String(), To: away, Refused: true}
+		return &LeftPageError{URL: w.start.String(), To: away, Refused: true}
 	}
 	tree, err := chromedp.Call(tab, cdppage.GetFrameTree, cdp.Empty{})
 	if err != nil {
@@ -182,10 +161,10 @@ func (w *navWatch) left(tab context.Context) error {
 	}
 	f := tree.FrameTree.Frame
 	if f.UnreachableURL != "" {
-		return &LeftPageError{URL: w.page().String(), To: f.UnreachableURL, Refused: true}
+		return &LeftPageError{URL: w.start.String(), To: f.UnreachableURL, Refused: true}
 	}
 	if !w.onSite(f.URL) {
-		return &LeftPageError{URL: w.page().String(), To: f.URL}
+		return &LeftPageError{URL: w.start.String(), To: f.URL}
 	}
 	return nil
 }

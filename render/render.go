@@ -65,14 +65,8 @@ type Browser struct {
 	dataDir string
 	proxy   *netpolicy.BrowserProxy
 	once    sync.Once
-	// captures counts the screenshots taken (whole pages and crops),
-	// opened the tabs opened.
-	captures, opened atomic.Int64
-
-	mu sync.Mutex
-	// blank are the tabs kept for the next pages (see recycle).
-	blank  []*tab
-	closed bool
+	// captures counts the screenshots taken (whole pages and crops).
+	captures atomic.Int64
 }
 
 // Find returns the Chromium binary to use.
@@ -217,9 +211,6 @@ func writePrefs(dir string, webrtcUDP bool) error {
 // Close ends Chromium and its proxy, and removes its profile.
 func (b *Browser) Close() {
 	b.once.Do(func() {
-		b.mu.Lock()
-		b.closed, b.blank = true, nil
-		b.mu.Unlock()
 		b.cancelB()
 		b.cancelA()
 		b.proxy.Close()
@@ -325,70 +316,42 @@ type Page struct {
 	URL      string
 	Elements []Element
 
-	b   *Browser
-	t   *tab
-	tab context.Context
-	nav *navWatch
-	// reuse: Close keeps the tab for the next page when nothing failed.
-	reuse  bool
-	failed bool
+	b      *Browser
+	tab    context.Context
+	nav    *navWatch
+	cancel context.CancelFunc
+	once   sync.Once
 	// dirty: an outline could not be undone.
 	dirty bool
-	once  sync.Once
 }
 
-// tab is a Chromium tab (a target in a window of its own), its main
-// frame's navigations guarded by nav for its whole life.
-type tab struct {
-	ctx    context.Context
-	cancel context.CancelFunc
-	nav    *navWatch
-}
-
-// Open loads url at a desktop browser's viewport (1366 x 900) and reads
-// how each of its links and iframes is hidden, if it is. The caller must
-// Close it. The tab is a blank one a page before left (see recycle), or
-// a new one: a new tab costs Chromium ~0.5-0.9 CPU-s (its window, its
-// renderer's set-up), more than loading a heavy page in it.
+// Open loads url in a new tab at a desktop browser's viewport (1366 x 900)
+// and reads how each of its links and iframes is hidden, if it is. The
+// caller must Close it.
 func (b *Browser) Open(ctx context.Context, url string) (*Page, error) {
-	p, err := b.openAt(ctx, url, chromedp.EmulateViewport(1366, 900), true)
+	p, err := b.openAt(ctx, url, chromedp.EmulateViewport(1366, 900))
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", url, err)
 	}
 	return p, nil
 }
 
-// openAt takes a tab slot, loads url in a tab with the viewport given (a
-// kept blank one when reuse, else a new one), and marks its links; the
-// error is the load's, or a *LeftPageError when the tab has left the page.
-func (b *Browser) openAt(ctx context.Context, url string, viewport chromedp.Action[chromedp.Void], reuse bool) (*Page, error) {
+// openAt takes a tab slot, loads url in a new tab with the viewport given,
+// and marks its links; the error is the load's, or a *LeftPageError when
+// the tab has left the page.
+func (b *Browser) openAt(ctx context.Context, url string, viewport chromedp.Action[chromedp.Void]) (*Page, error) {
 	select {
 	case b.tabs <- struct{}{}:
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	var t *tab
-	if reuse {
-		t = b.takeBlank(ctx)
-	}
-	p := &Page{URL: url, b: b, t: t, reuse: reuse}
-	var err error
-	if t != nil {
-		p.tab, p.nav = t.ctx, t.nav
-		err = t.nav.begin(url)
-	} else {
-		t = &tab{}
-		t.ctx, t.cancel = chromedp.NewContext(b.browser)
-		b.opened.Add(1)
-		p.t, p.tab = t, t.ctx
-	}
+	tab, cancel := chromedp.NewContext(b.browser)
+	p := &Page{URL: url, b: b, tab: tab, cancel: cancel}
 	step, end := p.step(ctx)
 	defer end()
-	if err == nil && p.nav == nil {
-		t.nav, err = watch(t.ctx, step, b.cfg.Policy, url)
-		p.nav = t.nav
-	}
+	nav, err := watch(tab, step, b.cfg.Policy, url)
 	if err == nil {
+		p.nav = nav
 		err = chromedp.Do(step,
 			viewport,
 			chromedp.Navigate(url),
@@ -400,12 +363,11 @@ func (b *Browser) openAt(ctx context.Context, url string, viewport chromedp.Acti
 		p.Elements, err = chromedp.Run(step, chromedp.Evaluate[[]Element](visibilityJS))
 	}
 	if err == nil {
-		err = p.nav.left(step)
+		err = nav.left(step)
 	}
 	if err != nil {
-		p.failed = true
 		p.Close()
-		return nil, p.nav.explain(err)
+		return nil, nav.explain(err)
 	}
 	return p, nil
 }
@@ -421,80 +383,12 @@ func (p *Page) step(ctx context.Context) (context.Context, func()) {
 	}
 }
 
-// Close gives the page's tab slot back; the tab is kept, blank, for the
-// next page when the page rendered and was outlined without a failure
-// (see recycle), else closed.
+// Close closes the page's tab and gives its slot back.
 func (p *Page) Close() {
 	p.once.Do(func() {
-		if !p.reuse || p.failed || p.dirty || !p.b.recycle(p.t) {
-			p.t.cancel()
-		}
+		p.cancel()
 		<-p.b.tabs
 	})
-}
-
-// blankPage is what a kept tab holds: nothing.
-const blankPage = "about:blank"
-
-// recycle makes t a blank tab that is as a new one would be for the next
-// page, and keeps it: the page's sessionStorage and the window's name
-// cleared (the rest of a page's state, cookies, localStorage, cache, is
-// the browser's and shared by every tab anyway), the page unloaded (its
-// scripts and timers end with it), the tab's history dropped. It reports
-// whether t was kept.
-func (b *Browser) recycle(t *tab) bool {
-	ctx, cancel := context.WithTimeout(t.ctx, min(b.cfg.Timeout, 5*time.Second))
-	defer cancel()
-	_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { try { sessionStorage.clear(); } catch (e) {} window.name = ''; return true; })()`))
-	if err == nil {
-		err = chromedp.Do(ctx, chromedp.Navigate(blankPage))
-	}
-	if err == nil {
-		_, err = chromedp.Call(ctx, page.ResetNavigationHistory, cdp.Empty{})
-	}
-	if err == nil && !isBlank(ctx) {
-		err = errors.New("not blank")
-	}
-	if err != nil {
-		return false
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.closed || len(b.blank) >= cap(b.tabs) {
-		return false
-	}
-	b.blank = append(b.blank, t)
-	return true
-}
-
-// takeBlank returns a kept blank tab that still answers, or nil.
-func (b *Browser) takeBlank(ctx context.Context) *tab {
-	for {
-		b.mu.Lock()
-		n := len(b.blank)
-		if n == 0 {
-			b.mu.Unlock()
-			return nil
-		}
-		t := b.blank[n-1]
-		b.blank = b.blank[:n-1]
-		b.mu.Unlock()
-		check, cancel := context.WithTimeout(t.ctx, min(b.cfg.Timeout, 5*time.Second))
-		stop := context.AfterFunc(ctx, cancel)
-		ok := isBlank(check)
-		stop()
-		cancel()
-		if ok {
-			return t
-		}
-		t.cancel()
-	}
-}
-
-// isBlank reports whether the tab answers and is on blankPage.
-func isBlank(ctx context.Context) bool {
-	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href`))
-	return err == nil && href == blankPage
 }
 
 // Screenshot returns the whole page as people see it (PNG), or a
@@ -506,11 +400,9 @@ func (p *Page) Screenshot(ctx context.Context) ([]byte, error) {
 	// Checked after the screenshot: a navigation that could be in it has
 	// been seen by then.
 	if lerr := p.nav.left(step); lerr != nil {
-		p.failed = true
 		return nil, fmt.Errorf("render %s: %w", p.URL, lerr)
 	}
 	if err != nil {
-		p.failed = true
 		return nil, fmt.Errorf("render %s: %w", p.URL, err)
 	}
 	return png, nil
@@ -687,11 +579,9 @@ func (p *Page) Outline(ctx context.Context, index int) (*Shot, error) {
 	// Checked after the screenshots: a navigation that could be in them
 	// has been seen by then.
 	if lerr := p.nav.left(step); lerr != nil {
-		p.failed = true
 		return nil, fmt.Errorf("screenshot %s: %w", p.URL, lerr)
 	}
 	if err != nil {
-		p.failed = true
 		return nil, fmt.Errorf("screenshot %s: %w", p.URL, err)
 	}
 	return shot, nil
@@ -742,7 +632,7 @@ func (b *Browser) Look(ctx context.Context, url string, width, height int, mobil
 	if mobile {
 		opts = append(opts, chromedp.EmulateMobile, chromedp.EmulateTouch)
 	}
-	p, err := b.openAt(ctx, url, chromedp.EmulateViewport(int64(width), int64(height), opts...), false)
+	p, err := b.openAt(ctx, url, chromedp.EmulateViewport(int64(width), int64(height), opts...))
 	if err != nil {
 		return nil, nil, fmt.Errorf("look at %s: %w", url, err)
 	}
