@@ -396,7 +396,7 @@ func (p *Page) Close() {
 func (p *Page) Screenshot(ctx context.Context) ([]byte, error) {
 	step, end := p.step(ctx)
 	defer end()
-	png, err := chromedp.Run(step, p.b.fullPNG())
+	png, err := chromedp.Run(step, p.b.fullPNG(false))
 	// Checked after the screenshot: a navigation that could be in it has
 	// been seen by then.
 	if lerr := p.nav.left(step); lerr != nil {
@@ -423,22 +423,24 @@ func (b *Browser) Render(ctx context.Context, url string) (*Result, error) {
 	return &Result{URL: url, Elements: p.Elements, Screenshot: png}, nil
 }
 
-// fullPNG captures the whole page, beyond the viewport, as PNG encoded
-// for speed: the same pixels as chromedp.FullScreenshot(100), encoded in
-// a third of the time (a 1366 x 5,400 page: ~0.25 against ~0.6 CPU-s of
-// Chromium's), in a file ~20 % larger.
-func (b *Browser) fullPNG() chromedp.Action[[]byte] {
-	return b.capture(nil)
+// fullPNG captures the whole page, beyond the viewport, as PNG. fast
+// encodes it for speed: the same pixels, encoded in a third of Chromium's
+// time (a 1366 x 5,400 page: ~0.25 against ~0.6 CPU-s), in a file ~20 %
+// larger — for the outlined whole page, a file beside the report; the
+// homepage and the crops, which the HTML report embeds, keep the smaller
+// encoding.
+func (b *Browser) fullPNG(fast bool) chromedp.Action[[]byte] {
+	return b.capture(nil, fast)
 }
 
-// capture captures clip of the page (nil: all of it) as PNG encoded for
-// speed.
-func (b *Browser) capture(clip *page.Viewport) chromedp.Action[[]byte] {
+// capture captures clip of the page (nil: all of it) as PNG, encoded for
+// speed when fast.
+func (b *Browser) capture(clip *page.Viewport, fast bool) chromedp.Action[[]byte] {
 	return func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
 		b.captures.Add(1)
-		yes := true
+		yes, speed := true, fast
 		res, err := cdp.Call(ctx, t, page.CaptureScreenshot, page.CaptureScreenshotParams{
-			Format: page.CaptureScreenshotFormatPng, Clip: clip, CaptureBeyondViewport: &yes, FromSurface: &yes, OptimizeForSpeed: &yes,
+			Format: page.CaptureScreenshotFormatPng, Clip: clip, CaptureBeyondViewport: &yes, FromSurface: &yes, OptimizeForSpeed: &speed,
 		})
 		if err != nil {
 			return nil, err
@@ -601,11 +603,11 @@ func (p *Page) outline(step context.Context, index int) (*Shot, error) {
 		return nil, fmt.Errorf("element %d is gone", index)
 	}
 	shot := &Shot{Clip: CropRect(at.Box, at.PW, at.PH)}
-	if shot.Full, err = chromedp.Run(step, p.b.fullPNG()); err != nil {
+	if shot.Full, err = chromedp.Run(step, p.b.fullPNG(true)); err != nil {
 		return nil, err
 	}
 	clip := &page.Viewport{X: shot.Clip.X, Y: shot.Clip.Y, Width: shot.Clip.W, Height: shot.Clip.H, Scale: 1}
-	if shot.Crop, err = chromedp.Run(step, p.b.capture(clip)); err != nil {
+	if shot.Crop, err = chromedp.Run(step, p.b.capture(clip, false)); err != nil {
 		return nil, fmt.Errorf("crop: %w", err)
 	}
 	return shot, nil
@@ -644,7 +646,7 @@ func (b *Browser) Look(ctx context.Context, url string, width, height int, mobil
 			return nil, nil, fmt.Errorf("look at %s: script: %w", url, err)
 		}
 	}
-	if png, err = chromedp.Run(step, p.b.fullPNG()); err != nil {
+	if png, err = chromedp.Run(step, p.b.fullPNG(false)); err != nil {
 		return nil, nil, fmt.Errorf("look at %s: %w", url, err)
 	}
 	return png, result, nil
