@@ -145,12 +145,13 @@ type hiddenLink struct {
 	// page hides thousands).
 	how  map[string]any
 	node *html.Node
-	why  hidden.Reason
+	st   *hidden.Styler
 }
 
 func (l hiddenLink) details() map[string]any {
 	if l.how == nil && l.node != nil {
-		return explainDetails(l.node, l.why)
+		why, _ := l.st.Explain(l.node)
+		return explainDetails(l.node, why)
 	}
 	return l.how
 }
@@ -338,8 +339,11 @@ func (c *darkLink) Page(ctx context.Context, p *crawler.Page) []finding.Finding 
 		if st.Exhausted() {
 			break
 		}
-		why, ok := st.Explain(n)
-		if !ok {
+		// Explain (which rule hides it, where) is asked only for the
+		// links that are listed (details): a template's hidden skip
+		// links and menus inside the site are not.
+		tech := st.Technique(n)
+		if tech == "" {
 			continue
 		}
 		attr := "href"
@@ -348,8 +352,8 @@ func (c *darkLink) Page(ctx context.Context, p *crawler.Page) []finding.Finding 
 		}
 		v, _ := attrOf(n, attr)
 		s := goquery.NewDocumentFromNode(n).Selection
-		links = append(links, hiddenLink{url: v, text: strings.Join(strings.Fields(s.Text()), " "), technique: why.Technique, tag: n.Data,
-			node: n, why: why})
+		links = append(links, hiddenLink{url: v, text: strings.Join(strings.Fields(s.Text()), " "), technique: tech, tag: n.Data,
+			node: n, st: st})
 	}
 	// Links inside <noscript> are text to the parser (scripting on): parse them.
 	for _, n := range parts.noscripts {
