@@ -57,8 +57,8 @@ type darkLink struct {
 	pol *netpolicy.Policy
 
 	mu     sync.Mutex
-	css    map[string]*hidden.Sheet // inline <style> blocks
-	sheets map[string]*sheetFetch   // linked stylesheets by URL
+	css    map[inlineKey]*hidden.Sheet // inline <style> blocks
+	sheets map[string]*sheetFetch      // linked stylesheets by URL
 	// cachedRules counts the rules the two caches hold (maxCachedRules).
 	cachedRules int
 	sample      []string
@@ -206,7 +206,7 @@ func newDarkLink(d Deps) (Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &darkLink{styles: hidden.NewStyleCache(20000), deps: d, cfg: d.Config.Checks.DarkLink, ext: d.Config.Checks.ExternalLink, css: map[string]*hidden.Sheet{}, sheets: map[string]*sheetFetch{},
+	c := &darkLink{styles: hidden.NewStyleCache(20000), deps: d, cfg: d.Config.Checks.DarkLink, ext: d.Config.Checks.ExternalLink, css: map[inlineKey]*hidden.Sheet{}, sheets: map[string]*sheetFetch{},
 		raw: map[string]map[string]bool{}, static: map[string]map[string]bool{},
 		client: pol.Client(netpolicy.Stylesheet), cloakClient: pol.Client(netpolicy.Cloaking), pol: pol,
 		passes: passRun{ready: make(chan struct{}), done: make(chan struct{})}}
@@ -648,24 +648,34 @@ func (l *cssLimits) reasons(st *hidden.Styler) string {
 
 // inlineSheet parses a <style> block, once per distinct text: templates
 // repeat the same block on every page.
+// The block's text itself is the key (a SHA-256 of it was a tenth of the
+// static pass once styles came from the cache): the sheet keeps pieces
+// of its copy of the text, so the key costs no more memory.
 func (c *darkLink) inlineSheet(text string, order int) *hidden.Sheet {
-	key := "inline:" + shortHash(text) + ":" + fmt.Sprint(order)
 	c.mu.Lock()
-	s, ok := c.css[key]
+	s, ok := c.css[inlineKey{text, order}]
 	c.mu.Unlock()
 	if ok {
 		return s
 	}
 	// A copy: the sheet, cached for the run, holds pieces of its text,
 	// which is a substring of the whole page (crawler/htmlfast).
-	s = hidden.ParseSheetFrom(strings.Clone(text), order, "页面内 <style>")
+	text = strings.Clone(text)
+	s = hidden.ParseSheetFrom(text, order, "页面内 <style>")
 	c.mu.Lock()
 	if c.cachedRules+s.Rules() <= maxCachedRules {
-		c.css[key] = s
+		c.css[inlineKey{text, order}] = s
 		c.cachedRules += s.Rules()
 	}
 	c.mu.Unlock()
 	return s
+}
+
+// inlineKey is an inline <style> block: its text and its place among the
+// page's sheets (the order its rules take).
+type inlineKey struct {
+	text  string
+	order int
 }
 
 // sheetFetch is a linked stylesheet, fetched once a run: pages that need

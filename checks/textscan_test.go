@@ -76,7 +76,9 @@ func TestTextScanAsFindAll(t *testing.T) {
 	ctx := context.Background()
 	found := 0
 	for k, segs := range docs {
-		doc := func() *Document { return &Document{URL: "http://x.gov.cn/a.html", Segments: segs, Attachment: k%7 == 0} }
+		doc := func() *Document {
+			return &Document{URL: "http://x.gov.cn/a.html", Segments: segs, Attachment: k%7 == 0}
+		}
 		wantW := swAlone.Text(ctx, doc())
 		wantT := tyAlone.Text(ctx, doc())
 		found += len(wantW) + len(wantT)
