@@ -17,7 +17,7 @@ import (
 
 // overlapSite is a site whose last page answers only once the dark-link
 // check's passes have reached the homepage (Chromium, then a spider), or
-// after 10 s (less than a request's timeout): a run that starts those
+// after overlapWait (less than a request's timeout): a run that starts those
 // passes after the crawl waits overlapWait and says so (timedOut).
 type overlapSite struct {
 	*httptest.Server
