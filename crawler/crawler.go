@@ -476,7 +476,7 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 			res.data = nil
 			res.free()
 		}
-		doc, flattened, _, err := ParseHTMLCapped(text)
+		doc, flattened, _, err := parseOwnPage(text)
 		if err != nil {
 			cr.log.Warn("parse page", "url", it.URL, "err", err)
 			return

@@ -100,9 +100,10 @@ type Tokenizer struct {
 	// buf[raw.end:] is buffered input that will yield future tokens.
 	raw span
 	buf []byte
-	// src is buf as a string: ParseBytes's copy of the page, which
-	// nothing writes to (the tokenizer copies what it changes), so that
-	// text and values the page holds as they are can be its substrings.
+	// src is buf as a string: ParseBytes's copy of the page or
+	// ParseString's page, which nothing writes to (the tokenizer copies
+	// what it changes), so that text and values the page holds as they
+	// are can be its substrings.
 	src string
 	// maxBuf limits the data buffered in buf. A value of 0 means unlimited.
 	maxBuf int
