@@ -168,9 +168,12 @@ type Crawler struct {
 	refs      *refLog
 	judge     *soft404Judge
 	hook      readHook
-	recalls   recallState
-	walls     walls
-	start     time.Time
+	// scripts remembers the inline scripts the page readers found no
+	// list in (the template's, read on the first pages only).
+	scripts *readers.ScriptMemo
+	recalls recallState
+	walls   walls
+	start   time.Time
 
 	mu       sync.Mutex
 	failures map[string]*Failure
@@ -232,6 +235,7 @@ func New(cfg Config) (*Crawler, error) {
 
 		patternTraps: map[string]*Trap{},
 		similar:      &similarPages{max: cfg.Crawl.MaxSimilarPages},
+		scripts:      readers.NewScriptMemo(),
 		bigPages:     make(chan struct{}, 1),
 		working:      make(chan struct{}, pageWork()),
 	}
