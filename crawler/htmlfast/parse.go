@@ -2314,7 +2314,7 @@ func (p *parser) parse() (err error) {
 		p.tokenizer.AllowCDATA(n != nil && n.Namespace != "")
 		// Read and parse the next token.
 		p.tokenizer.Next()
-		p.tok = p.tokenizer.Token()
+		p.tokenizer.tokenInto(&p.tok)
 		if p.tok.Type == ErrorToken {
 			err = p.tokenizer.Err()
 			if err != nil && err != io.EOF {
