@@ -134,7 +134,8 @@ func (cr *Crawler) discover(ctx context.Context, p *Page) {
 		return
 	}
 	// The tree's strings are views of dom (a string: never changed).
-	doc, _, _, err := parseOwnPage(unsafe.Slice(unsafe.StringData(dom), len(dom)))
+	capped, _ := capElements(unsafe.Slice(unsafe.StringData(dom), len(dom)), MaxElements)
+	doc, _, err := parseOwnPage(capped)
 	if err != nil {
 		p.RenderError = err.Error()
 		return
