@@ -4,10 +4,11 @@
 // lists, meta refresh start pages, download gateways, and the challenge and
 // block pages of web application firewalls.
 //
-// Each reader is one file and a pure function of a fetched page: it returns
-// typed results (links with their text, date and where they were found,
-// follow-up requests the page's own script would make, framed pages) and
-// never does I/O itself. The crawler fetches what the readers ask for and
+// Each reader is one file and a pure function of a fetched page (and of
+// the run's ScriptMemo, which only spares reading again what it read to
+// nothing): it returns typed results (links with their text, date and
+// where they were found, follow-up requests the page's own script would
+// make, framed pages) and never does I/O itself. The crawler fetches what the readers ask for and
 // feeds the answers back to the reader that asked. Every reader bounds its
 // work (Limits) and reports what it left out in Result.Skipped instead of
 // hanging on pagers that claim a billion pages or megabytes of literal.
