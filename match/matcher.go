@@ -609,4 +609,3 @@ func Resolve(all []Match) []Match {
 	}
 	return out
 }
-
