@@ -48,8 +48,12 @@ type TextReader interface {
 	Text(ctx context.Context, doc *Document) []finding.Finding
 }
 
-// Starter does site-level work that needs nothing from the crawl: Start is
-// called once as the crawl starts and runs beside it (the homepage probes).
+// Starter does site-level work beside the crawl: Start is called once as
+// the crawl starts and runs beside it (the homepage probes; the dark-link
+// check's rendering and cloaking passes, from when their sample of pages
+// is crawled). Its ctx ends with the run, or when the crawl fails (then no
+// Finish is called); when the check is also a Finisher, Finish is called
+// while Start may still run, and may wait for it.
 type Starter interface {
 	Check
 	Start(ctx context.Context, site *Site) (Result, error)

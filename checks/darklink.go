@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -70,6 +71,89 @@ type darkLink struct {
 	// links (a template's, on every page), quietBytes their length.
 	quietScripts map[string]struct{}
 	quietBytes   int
+	// passes are the rendering and cloaking passes (c.mu guards its
+	// fields but res and prog).
+	passes passRun
+}
+
+// passRun is the rendering and cloaking passes of a run. Start claims
+// them and runs them beside the crawl once the sample is complete (its
+// pages crawled and their static passes done: the passes compare with
+// what those found) or the crawl has ended (a site with fewer pages);
+// Finish waits for their result. When Start did not claim them first (the
+// check used without it, as in tests), Finish runs them itself.
+type passRun struct {
+	claimed, byStart bool
+	// inPage counts the sampled pages whose static pass is running.
+	inPage int
+	// ready is closed when the passes may compare (readyLocked), done when
+	// Start's passes have ended; res is their result then.
+	ready       chan struct{}
+	readyClosed bool
+	done        chan struct{}
+	res         Result
+	prog        passProgress
+}
+
+// sampleSize is how many pages the passes sample, the homepage first.
+func (c *darkLink) sampleSize() int {
+	return max(1, c.cfg.CloakingPages, c.cfg.RenderPages)
+}
+
+// readyLocked closes passes.ready, once, if the sample is complete and
+// no sampled page is still in its static pass, or when crawlEnded. c.mu
+// is held.
+func (c *darkLink) readyLocked(crawlEnded bool) {
+	r := &c.passes
+	if r.readyClosed || r.inPage > 0 || (!crawlEnded && len(c.sample) < c.sampleSize()) {
+		return
+	}
+	r.readyClosed = true
+	close(r.ready)
+}
+
+// sampledPageDone is called as a sampled page's static pass ends.
+func (c *darkLink) sampledPageDone() {
+	c.mu.Lock()
+	c.passes.inPage--
+	c.readyLocked(false)
+	c.mu.Unlock()
+}
+
+// passProgress holds the passes' last step for the progress line. While
+// the crawl runs the line is the crawl's: the steps go on to the site's
+// progress only once Finish waits for the passes, and not after they end.
+type passProgress struct {
+	mu           sync.Mutex
+	site         *Site
+	shown, ended bool
+	name         string
+	done, total  int
+}
+
+func (p *passProgress) step(name string, done, total int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.name, p.done, p.total = name, done, total
+	if p.shown && !p.ended {
+		p.site.Step(name, done, total)
+	}
+}
+
+// show passes the last step on, and the next ones.
+func (p *passProgress) show() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.shown = true
+	if p.name != "" && !p.ended {
+		p.site.Step(p.name, p.done, p.total)
+	}
+}
+
+func (p *passProgress) end() {
+	p.mu.Lock()
+	p.ended = true
+	p.mu.Unlock()
 }
 
 // Bounds of darkLink.quietScripts: scripts shorter than minQuietScript
@@ -112,6 +196,7 @@ func (c *darkLink) noteQuiet(code string) {
 
 var (
 	_ PageChecker = (*darkLink)(nil)
+	_ Starter     = (*darkLink)(nil)
 	_ Finisher    = (*darkLink)(nil)
 )
 
@@ -122,7 +207,8 @@ func newDarkLink(d Deps) (Check, error) {
 	}
 	c := &darkLink{styles: hidden.NewStyleCache(20000), deps: d, cfg: d.Config.Checks.DarkLink, ext: d.Config.Checks.ExternalLink, css: map[string]*hidden.Sheet{}, sheets: map[string]*sheetFetch{},
 		raw: map[string]map[string]bool{}, static: map[string]map[string]bool{},
-		client: pol.Client(netpolicy.Stylesheet), cloakClient: pol.Client(netpolicy.Cloaking), pol: pol}
+		client: pol.Client(netpolicy.Stylesheet), cloakClient: pol.Client(netpolicy.Cloaking), pol: pol,
+		passes: passRun{ready: make(chan struct{}), done: make(chan struct{})}}
 	w, err := d.wordMatcher()
 	if err != nil {
 		return nil, err
@@ -285,8 +371,10 @@ var scriptWrites = regexp.MustCompile(`(?i)(document\.write(ln)?\s*\(|\.innerHTM
 
 func (c *darkLink) Page(ctx context.Context, p *crawler.Page) []finding.Finding {
 	c.mu.Lock()
-	sampled := len(c.sample) < max(1, c.cfg.CloakingPages, c.cfg.RenderPages)
+	sampled := len(c.sample) < c.sampleSize()
 	if sampled {
+		c.passes.inPage++
+		defer c.sampledPageDone()
 		c.sample = append(c.sample, p.URL.String())
 		raw := map[string]bool{}
 		for _, l := range p.Links {
@@ -698,21 +786,87 @@ func (c *darkLink) fetchView(ctx context.Context, page, ua, referer string) (*vi
 	return v, nil
 }
 
-// Finish renders the sampled pages in Chromium, then compares what spiders
-// and search referrals get with what people get. The sample is the first
-// pages crawled, the homepage first.
+// Start runs the rendering and cloaking passes beside the crawl, from when
+// their sample is complete (or the crawl has ended); Finish returns their
+// result. It returns nothing itself.
+func (c *darkLink) Start(ctx context.Context, s *Site) (Result, error) {
+	r := &c.passes
+	c.mu.Lock()
+	if r.claimed { // Finish came first: it runs them
+		c.mu.Unlock()
+		return Result{}, nil
+	}
+	r.claimed, r.byStart = true, true
+	c.mu.Unlock()
+	defer close(r.done)
+	defer r.prog.end()
+	r.prog.mu.Lock()
+	r.prog.site = s
+	r.prog.mu.Unlock()
+	select {
+	case <-r.ready:
+	case <-ctx.Done(): // the run ended (or the crawl failed) first
+		return Result{}, nil
+	}
+	r.res = c.runPasses(ctx, s, r.prog.step)
+	return Result{}, nil
+}
+
+// Finish returns the result of the rendering and cloaking passes, waiting
+// for those Start runs (or running them). A run interrupted during the
+// crawl (ctx done when Finish is called) reports none of their findings
+// nor screenshots, as when the passes ran after the crawl and did nothing
+// then; an interruption or the time budget ending while Finish waits cuts
+// the passes short, and what they had found stays.
 func (c *darkLink) Finish(ctx context.Context, s *Site, _ *crawler.Result) (Result, error) {
+	r := &c.passes
+	c.mu.Lock()
+	byStart := r.byStart
+	r.claimed = true
+	c.readyLocked(true) // the crawl has ended: the sample is what it got
+	c.mu.Unlock()
+	if !byStart {
+		return c.runPasses(ctx, s, s.Step), nil
+	}
+	interrupted := ctx.Err() != nil
+	r.prog.show()
+	<-r.done
+	if interrupted {
+		return Result{Measurements: withoutHomepageNote(r.res.Measurements)}, nil
+	}
+	return r.res, nil
+}
+
+// withoutHomepageNote is the passes' measurements without why the
+// homepage has no screenshot (its finding is not reported).
+func withoutHomepageNote(m map[string]any) map[string]any {
+	rm, ok := m["rendering"].(map[string]any)
+	if !ok {
+		return m
+	}
+	out := maps.Clone(m)
+	rm = maps.Clone(rm)
+	delete(rm, "homepage_unchecked")
+	out["rendering"] = rm
+	return out
+}
+
+// runPasses renders the sampled pages in Chromium, then compares what
+// spiders and search referrals get with what people get. The sample is the
+// first pages crawled, the homepage first. step is told the passes'
+// progress.
+func (c *darkLink) runPasses(ctx context.Context, s *Site, step func(name string, done, total int)) Result {
 	c.mu.Lock()
 	pages := append([]string(nil), c.sample...)
 	c.mu.Unlock()
-	res := c.renderPass(ctx, s, pages[:min(len(pages), c.cfg.RenderPages)])
+	res := c.renderPass(ctx, s, step, pages[:min(len(pages), c.cfg.RenderPages)])
 	out := res.Findings
 	cloak := pages[:min(len(pages), c.cfg.CloakingPages)]
 	for i, page := range cloak {
 		if ctx.Err() != nil {
 			break
 		}
-		s.Step(PhaseCloaking, i, len(cloak))
+		step(PhaseCloaking, i, len(cloak))
 		normal, err := c.fetchView(ctx, page, browserUA, "")
 		if err != nil {
 			continue
@@ -776,7 +930,7 @@ func (c *darkLink) Finish(ctx context.Context, s *Site, _ *crawler.Result) (Resu
 		}
 	}
 	res.Findings = out
-	return res, nil
+	return res
 }
 
 // renderPass renders pages in headless Chromium: links hidden by what only
@@ -785,7 +939,7 @@ func (c *darkLink) Finish(ctx context.Context, s *Site, _ *crawler.Result) (Resu
 // homepage as people see it, and of every page with a dark link, the link
 // outlined. Without Chromium it says rendering was skipped, and why. What
 // happened is measured as "rendering".
-func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) Result {
+func (c *darkLink) renderPass(ctx context.Context, s *Site, step func(name string, done, total int), pages []string) Result {
 	if len(pages) == 0 {
 		return Result{}
 	}
@@ -813,10 +967,10 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, pages []string) Resu
 	// mu guards out, artifacts, shots and rendered only: a page's rendering and its
 	// outlined screenshots run outside it, up to the browser's tab limit.
 	var finishedPages atomic.Int64
-	s.Step(PhaseRender, 0, len(pages))
+	step(PhaseRender, 0, len(pages))
 	for i, page := range pages {
 		wg.Go(func() {
-			defer func() { s.Step(PhaseRender, int(finishedPages.Add(1)), len(pages)) }()
+			defer func() { step(PhaseRender, int(finishedPages.Add(1)), len(pages)) }()
 			res, err := b.Render(ctx, page)
 			if err != nil {
 				if ctx.Err() != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/crawler"
+	"github.com/xunjian/xunjian/finding"
 	"github.com/xunjian/xunjian/render"
 )
 
@@ -155,5 +156,118 @@ func TestRenderPassOutlinesInParallel(t *testing.T) {
 	}
 	if shots != 2 || crops != 2 {
 		t.Errorf("%d outlined screenshots and %d crops, want 2 of each", shots, crops)
+	}
+}
+
+// TestPassesWaitForSampledStaticPass: Start runs the rendering pass beside
+// the crawl once the sample is complete — but only once every sampled
+// page's static pass has ended, since the pass leaves to the static pass
+// what it found. Here the second sampled page's stylesheet (which hides
+// its link) is slow: no page is rendered while that page is in Page, even
+// after the third, the last sampled, has been checked; once it returns,
+// the pages are rendered before Finish is called, and each link is
+// reported once, by the static pass (the rendering outlines it), not
+// again as seen by the browser.
+func TestPassesWaitForSampledStaticPass(t *testing.T) {
+	if _, err := render.Find(""); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI must have Chromium: %v", err)
+		}
+		t.Skip(err)
+	}
+	release := make(chan struct{})
+	var released sync.Once
+	letGo := func() { released.Do(func() { close(release) }) }
+	sheetAsked := make(chan struct{})
+	var askOnce, renderOnce sync.Once
+	rendered := make(chan struct{})
+	page := `<html><head><link rel="stylesheet" href="/%s.css"></head><body><p>正文</p><div class="h"><a href="http://bet.example/%s">外链</a></div></body></html>`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/p0.html", "/p1.html", "/p2.html":
+			renderOnce.Do(func() { close(rendered) }) // only the browser asks for pages
+			name := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/"), ".html")
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprintf(w, page, name, name)
+		case "/p0.css", "/p1.css", "/p2.css":
+			if r.URL.Path == "/p1.css" {
+				askOnce.Do(func() { close(sheetAsked) })
+				<-release
+			}
+			w.Header().Set("Content-Type", "text/css")
+			fmt.Fprint(w, ".h{display:none}")
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	defer letGo() // before the server closes, if the test failed
+	cfg := config.Default()
+	cfg.Checks.DarkLink.CloakingPages = 0
+	cfg.Checks.DarkLink.RenderPages = 3
+	cfg.Checks.DarkLink.RenderTimeout = config.Duration(30 * time.Second)
+	home, _ := url.Parse(srv.URL + "/p0.html")
+	c, err := newDarkLink(Deps{Config: cfg, SiteHosts: []string{home.Host}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	site := &Site{Name: "t", Home: home}
+	started := make(chan struct{})
+	go func() {
+		defer close(started)
+		if res, err := c.(Starter).Start(ctx, site); err != nil || len(res.Findings) > 0 {
+			t.Errorf("Start: %+v %v", res, err)
+		}
+	}()
+	static := func(p string) []finding.Finding {
+		u, _ := url.Parse(srv.URL + p)
+		name := strings.TrimSuffix(strings.TrimPrefix(p, "/"), ".html")
+		doc, _, _ := crawler.ParseHTML([]byte(fmt.Sprintf(page, name, name)))
+		return c.(PageChecker).Page(ctx, &crawler.Page{URL: u, FinalURL: u, Doc: doc})
+	}
+	if fs := static("/p0.html"); len(fs) != 1 {
+		t.Fatalf("static pass on the homepage: %+v", fs)
+	}
+	second := make(chan []finding.Finding)
+	go func() { second <- static("/p1.html") }()
+	<-sheetAsked
+	if fs := static("/p2.html"); len(fs) != 1 {
+		t.Fatalf("static pass on the third page: %+v", fs)
+	}
+	select {
+	case <-rendered:
+		t.Fatal("a page was rendered while a sampled page's static pass ran")
+	case <-time.After(time.Second):
+	}
+	letGo()
+	if fs := <-second; len(fs) != 1 {
+		t.Fatalf("static pass on the second page: %+v", fs)
+	}
+	select {
+	case <-rendered:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the sample was complete and no page was rendered before Finish")
+	}
+	res, err := c.(Finisher).Finish(ctx, site, &crawler.Result{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	for _, f := range res.Findings {
+		t.Errorf("the rendering pass reported %s %s (%s): the static pass had", f.Page, f.Target, f.Kind)
+	}
+	outlined := 0
+	for _, a := range res.Artifacts {
+		if strings.HasSuffix(a.Name, "-crop.png") && len(a.Shows) == 1 {
+			outlined++
+		}
+	}
+	if outlined != 3 {
+		t.Errorf("%d crops of the static findings, want 3", outlined)
+	}
+	if m, _ := res.Measurements["rendering"].(map[string]any); m["pages"] != 3 {
+		t.Errorf("rendering measurement %v", res.Measurements)
 	}
 }

@@ -170,7 +170,9 @@ type Crawler struct {
 	hook      readHook
 	recalls   recallState
 	walls     walls
-	start     time.Time
+	// start is when Run began (nil before): Progress reads it from
+	// another goroutine.
+	start atomic.Pointer[time.Time]
 
 	mu       sync.Mutex
 	failures map[string]*Failure
@@ -292,7 +294,8 @@ func New(cfg Config) (*Crawler, error) {
 // page reaches onPage before the homepage's call has returned (checks rely
 // on it; TestHomepageDeliveredFirstAndAlone).
 func (cr *Crawler) Run(ctx context.Context, onPage func(*Page)) (*Result, error) {
-	cr.start = time.Now()
+	now := time.Now()
+	cr.start.Store(&now)
 	cr.collector.Context = ctx
 	refs, err := newRefLog(cr.cfg.TempDir)
 	if err != nil {
@@ -856,13 +859,17 @@ const Interrupted = "巡检被中断，报告只含中断前已检查的内容"
 
 // Progress returns counters for a progress line.
 func (cr *Crawler) Progress() Progress {
+	var elapsed time.Duration
+	if t := cr.start.Load(); t != nil {
+		elapsed = time.Since(*t)
+	}
 	return Progress{
 		Pages:    int(cr.crawled.Load()),
 		Targets:  int(cr.targets.Load()),
 		Queued:   cr.pages.f.Len() + cr.checks.f.Len(),
 		Errors:   int(cr.errs.Load()),
 		Requests: cr.transport.requests.Load(),
-		Elapsed:  time.Since(cr.start),
+		Elapsed:  elapsed,
 	}
 }
 

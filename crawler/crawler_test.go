@@ -378,3 +378,40 @@ func TestRobotsTxtOptIn(t *testing.T) {
 		}
 	}
 }
+
+// TestProgressWhileRunning: a progress line reads the crawler's counters
+// from its own goroutine, from before Run starts until after it returns
+// (under -race this found Run's start time written unguarded; CI failure
+// in cmd/xunjian's TestProgressShowsPhases).
+func TestProgressWhileRunning(t *testing.T) {
+	f := newFixture(t)
+	cr, err := New(testCrawlConfig(t, f.srv.URL+"/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := cr.Progress(); p.Elapsed != 0 || p.Pages != 0 {
+		t.Fatalf("progress before Run = %+v, want zero", p)
+	}
+	stop := make(chan struct{})
+	polled := make(chan Progress)
+	go func() {
+		var last Progress
+		for {
+			select {
+			case <-stop:
+				polled <- last
+				return
+			default:
+				last = cr.Progress()
+			}
+		}
+	}()
+	if _, err := cr.Run(context.Background(), func(*Page) {}); err != nil {
+		t.Fatal(err)
+	}
+	close(stop)
+	last := <-polled
+	if p := cr.Progress(); p.Elapsed <= 0 || p.Pages == 0 || p.Pages < last.Pages {
+		t.Errorf("progress after Run = %+v (last polled %+v), want elapsed time and pages", p, last)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
@@ -189,9 +190,13 @@ func checkPlainCascade(t *testing.T, seed uint64, cache *StyleCache) {
 	sheet := ParseSheet(css, 0)
 	for pass := range 3 {
 		doc := parseDoc(t, page)
-		st := NewStyler(sheet)
-		cached := NewStyler(sheet).WithCache(cache)
-		plain := NewStyler(sheet)
+		// No wall-time bound: under -race on a loaded machine a pass
+		// outlasted DefaultBudget's 5 s and the styler, rightly, stopped
+		// styling (CI failure, seed 394).
+		unbounded := Budget{Time: time.Hour}
+		st := NewStyler(sheet).WithBudget(unbounded)
+		cached := NewStyler(sheet).WithCache(cache).WithBudget(unbounded)
+		plain := NewStyler(sheet).WithBudget(unbounded)
 		for _, n := range elements(doc) {
 			want := refStyle(plain, n)
 			if got := st.Style(n); !reflect.DeepEqual(got, want) && !(len(got) == 0 && len(want) == 0) {
@@ -217,6 +222,9 @@ func checkPlainCascade(t *testing.T, seed uint64, cache *StyleCache) {
 			if gt != wt || gx != wx || !slices.Equal(gp, wp) {
 				t.Fatalf("seed %d pass %d: %s hidden by %q at %v %v with the cache, the walk says %q at %v %v\npage %s\ncss %s", seed, pass, n.Data, gt, gx, gp, wt, wx, wp, page, css)
 			}
+		}
+		if st.Exhausted() || cached.Exhausted() || plain.Exhausted() {
+			t.Fatalf("seed %d pass %d: a styler ran out of budget", seed, pass)
 		}
 		st.Release()
 		cached.Release()

@@ -265,12 +265,17 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		mu.Unlock()
 	}
 
+	// The Starters' context ends with the run, or at once when the crawl
+	// fails: a Starter may wait for the crawl (the dark-link check's
+	// passes wait for their sample), and Finish will not be called.
+	startCtx, stopStarters := context.WithCancel(ctx)
+	defer stopStarters()
 	var started sync.WaitGroup
 	for _, c := range list {
 		if s, ok := c.(checks.Starter); ok {
 			started.Go(func() {
 				parts.do("start:"+c.Name(), "", func() {
-					keep(c, safeSite(c, fail, func() (checks.Result, error) { return s.Start(ctx, site) }))
+					keep(c, safeSite(c, fail, func() (checks.Result, error) { return s.Start(startCtx, site) }))
 				})
 			})
 		}
@@ -293,6 +298,7 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 		return append(fs, text.page(crawlCtx, p)...)
 	}))
 	if err != nil {
+		stopStarters()
 		started.Wait()
 		return nil, fmt.Errorf("site %s: crawl: %w", home, err)
 	}

@@ -78,8 +78,13 @@ func TestSamplePortalRecheck(t *testing.T) {
 		}
 		t.Errorf("the re-inspection of an unchanged portal fixed:\n  %s", strings.Join(f, "\n  "))
 	}
-	if m := recheckOf(second); unchanged < 20 || m["not_modified"] != unchanged {
-		t.Errorf("%d answers 304, measured %v", unchanged, m)
+	// Each 304 the portal sent is one the inspection counted, but for
+	// answers to attempts that had already timed out and were retried (a
+	// loaded machine): those the run counts as retries.
+	m := recheckOf(second)
+	counted, _ := m["not_modified"].(int)
+	if unchanged < 20 || counted > unchanged || unchanged > counted+second.Stats.Retries {
+		t.Errorf("%d answers 304, measured %v with %d retries", unchanged, m, second.Stats.Retries)
 	}
 	t.Logf("%d pages and files answered 304; bytes read %d → %d", unchanged, first.Stats.BytesRead, second.Stats.BytesRead)
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -36,6 +37,10 @@ func TestServeSurvivesSIGKILL(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer portal.Close()
+	// The slow site never ends before the kill, however long the fast
+	// one takes on a loaded machine: until then every page links to a
+	// further page; after it the site is the 16 pages.
+	var killed atomic.Bool
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(800 * time.Millisecond)
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -46,6 +51,10 @@ func TestServeSurvivesSIGKILL(t *testing.T) {
 			return
 		}
 		w.Write([]byte("<p>内容</p>"))
+		var i int
+		if _, err := fmt.Sscanf(r.URL.Path, "/p%d.html", &i); err == nil && !killed.Load() {
+			fmt.Fprintf(w, `<a href="/p%d.html">下一页</a>`, i+16)
+		}
 	}))
 	defer slow.Close()
 	db := filepath.Join(dir, "data", "x.db")
@@ -105,6 +114,7 @@ report:
 	}
 	p1.Process.Signal(syscall.SIGKILL)
 	p1.Wait()
+	killed.Store(true)
 
 	p2 := exec.Command(bin, "serve", "-c", cfg, "--log-level", "warn")
 	p2.Stderr = os.Stderr
