@@ -160,6 +160,7 @@ type lexEntry struct {
 	c    [maxLexWord]uint16
 	n    uint8
 	cost uint8
+	line uint32 // its place in the list
 }
 
 // buildLexTrie reads the word list ("word idf [tag]" lines; words longer
@@ -212,11 +213,19 @@ func buildLexTrie(src string) *lexTrie {
 		if int(e.n) > maxLexWord {
 			continue // its characters keep their codes: harmless
 		}
+		e.line = uint32(len(entries))
 		entries = append(entries, e)
 	}
 	// Sorted by codes (a word before its extensions), the last of equal
 	// words kept: the trie's nodes come in order, level by level.
-	slices.SortStableFunc(entries, func(a, b lexEntry) int { return slices.Compare(a.c[:], b.c[:]) })
+	slices.SortFunc(entries, func(a, b lexEntry) int {
+		for i := range a.c {
+			if a.c[i] != b.c[i] {
+				return int(a.c[i]) - int(b.c[i])
+			}
+		}
+		return int(a.line) - int(b.line)
+	})
 	w := 0
 	for i := range entries {
 		if i+1 < len(entries) && entries[i+1].c == entries[i].c {
