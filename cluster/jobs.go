@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -145,11 +147,14 @@ func (n *Node) Plan(ctx context.Context, now time.Time) (int, error) {
 	svc := n.svc()
 	cl := svc.Config.Serve.Cluster
 	sites := *n.sites.Load()
-	keys := make([]string, 0, len(sites))
+	// The rows go in in the sites' order: planners on two nodes inserting
+	// the same (site, day) rows in a map's random orders wait on each
+	// other's unique-index entries and PostgreSQL aborts one of them as a
+	// deadlock (seen in TestPlannerIdempotent under load).
+	keys := slices.Sorted(maps.Keys(sites))
 	days := make([]string, 0, len(sites))
-	for key, site := range sites {
-		keys = append(keys, key)
-		days = append(days, svc.LastScheduled(site, now).Format("2006-01-02"))
+	for _, key := range keys {
+		days = append(days, svc.LastScheduled(sites[key], now).Format("2006-01-02"))
 	}
 	last, err := n.lastRunTimes(ctx)
 	if err != nil {

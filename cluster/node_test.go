@@ -50,6 +50,41 @@ func newTestNode(t testing.TB, cfg config.Config, log *slog.Logger) *Node {
 // TestPlannerIdempotent: planning again, from another worker, after a
 // skipped tick or a restart, never doubles a day; the next day is planned
 // once its daily time has passed.
+// TestPlannersDoNotDeadlock: planners on several nodes planning the same
+// days at once never fail — each day's rows are inserted in one order
+// (in a map's random orders two planners' inserts waited on each other and
+// PostgreSQL aborted one as a deadlock) — and every (site, day) is planned
+// once.
+func TestPlannersDoNotDeadlock(t *testing.T) {
+	srv := pgtest.Start(t)
+	db := srv.NewDatabase(t)
+	cfg := testConfig(t, db, 200)
+	nodes := []*Node{newTestNode(t, cfg, slog.New(slog.DiscardHandler)), newTestNode(t, cfg, slog.New(slog.DiscardHandler)),
+		newTestNode(t, cfg, slog.New(slog.DiscardHandler))}
+	ctx := context.Background()
+	start := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	total := 0
+	for day := range 6 {
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		for i := range 8 {
+			wg.Go(func() {
+				p, err := nodes[i%len(nodes)].Plan(ctx, start.Add(time.Duration(day)*24*time.Hour))
+				if err != nil {
+					t.Errorf("day %d planner %d: %v", day, i, err)
+				}
+				mu.Lock()
+				total += p
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+	}
+	if total != 6*200 {
+		t.Errorf("planned %d jobs over 6 days of 200 sites, want %d", total, 6*200)
+	}
+}
+
 func TestPlannerIdempotent(t *testing.T) {
 	srv := pgtest.Start(t)
 	db := srv.NewDatabase(t)
