@@ -133,4 +133,8 @@ type Document struct {
 	// FileLabel names such a file in messages: "附件" (the default) or "文件".
 	FileLabel string
 	Segments  []extract.Segment
+	// scanned holds the matches of one reading of the segments for the
+	// sensitive-word and typo checks (textScan), made by the first of
+	// them that reads the document.
+	scanned *scanned
 }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/crawler"
+	"github.com/xunjian/xunjian/crawler/htmlfast"
 	"github.com/xunjian/xunjian/explain"
 	"github.com/xunjian/xunjian/extract"
 	"github.com/xunjian/xunjian/finding"
@@ -56,8 +57,8 @@ type darkLink struct {
 	pol *netpolicy.Policy
 
 	mu     sync.Mutex
-	css    map[string]*hidden.Sheet // inline <style> blocks
-	sheets map[string]*sheetFetch   // linked stylesheets by URL
+	css    map[inlineKey]*hidden.Sheet // inline <style> blocks
+	sheets map[string]*sheetFetch      // linked stylesheets by URL
 	// cachedRules counts the rules the two caches hold (maxCachedRules).
 	cachedRules int
 	sample      []string
@@ -205,7 +206,7 @@ func newDarkLink(d Deps) (Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &darkLink{styles: hidden.NewStyleCache(20000), deps: d, cfg: d.Config.Checks.DarkLink, ext: d.Config.Checks.ExternalLink, css: map[string]*hidden.Sheet{}, sheets: map[string]*sheetFetch{},
+	c := &darkLink{styles: hidden.NewStyleCache(20000), deps: d, cfg: d.Config.Checks.DarkLink, ext: d.Config.Checks.ExternalLink, css: map[inlineKey]*hidden.Sheet{}, sheets: map[string]*sheetFetch{},
 		raw: map[string]map[string]bool{}, static: map[string]map[string]bool{},
 		client: pol.Client(netpolicy.Stylesheet), cloakClient: pol.Client(netpolicy.Cloaking), pol: pol,
 		passes: passRun{ready: make(chan struct{}), done: make(chan struct{})}}
@@ -230,12 +231,13 @@ type hiddenLink struct {
 	// page hides thousands).
 	how  map[string]any
 	node *html.Node
-	why  hidden.Reason
+	st   *hidden.Styler
 }
 
 func (l hiddenLink) details() map[string]any {
 	if l.how == nil && l.node != nil {
-		return explainDetails(l.node, l.why)
+		why, _ := l.st.Explain(l.node)
+		return explainDetails(l.node, why)
 	}
 	return l.how
 }
@@ -308,13 +310,16 @@ type pageParts struct {
 	scripts    []*html.Node
 }
 
+// partsOf walks the tree by its own links (htmlfast.NextNode: a stack of
+// every node's children cost a third of the static pass), and looks at an
+// element's tag only when its first letter is one of theirs.
 func partsOf(doc *goquery.Document) pageParts {
 	var ps pageParts
-	stack := append(make([]*html.Node, 0, 256), doc.Nodes...)
-	for len(stack) > 0 {
-		n := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if n.Type == html.ElementNode {
+	for _, root := range doc.Nodes {
+		for n := root; n != nil; n = htmlfast.NextNode(root, n, true) {
+			if n.Type != html.ElementNode || n.Data == "" || !partLead[n.Data[0]] {
+				continue
+			}
 			switch n.Data {
 			case "style":
 				ps.styles = append(ps.styles, n)
@@ -336,12 +341,12 @@ func partsOf(doc *goquery.Document) pageParts {
 				ps.scripts = append(ps.scripts, n)
 			}
 		}
-		for c := n.LastChild; c != nil; c = c.PrevSibling {
-			stack = append(stack, c)
-		}
 	}
 	return ps
 }
+
+// partLead are the first letters of the tags partsOf keeps.
+var partLead = [256]bool{'s': true, 'l': true, 'a': true, 'i': true, 'f': true, 'n': true}
 
 func attrOf(n *html.Node, key string) (string, bool) {
 	for _, a := range n.Attr {
@@ -422,8 +427,11 @@ func (c *darkLink) Page(ctx context.Context, p *crawler.Page) []finding.Finding 
 		if st.Exhausted() {
 			break
 		}
-		why, ok := st.Explain(n)
-		if !ok {
+		// Explain (which rule hides it, where) is asked only for the
+		// links that are listed (details): a template's hidden skip
+		// links and menus inside the site are not.
+		tech := st.Technique(n)
+		if tech == "" {
 			continue
 		}
 		attr := "href"
@@ -432,8 +440,8 @@ func (c *darkLink) Page(ctx context.Context, p *crawler.Page) []finding.Finding 
 		}
 		v, _ := attrOf(n, attr)
 		s := goquery.NewDocumentFromNode(n).Selection
-		links = append(links, hiddenLink{url: v, text: strings.Join(strings.Fields(s.Text()), " "), technique: why.Technique, tag: n.Data,
-			node: n, why: why})
+		links = append(links, hiddenLink{url: v, text: strings.Join(strings.Fields(s.Text()), " "), technique: tech, tag: n.Data,
+			node: n, st: st})
 	}
 	// Links inside <noscript> are text to the parser (scripting on): parse them.
 	for _, n := range parts.noscripts {
@@ -640,24 +648,34 @@ func (l *cssLimits) reasons(st *hidden.Styler) string {
 
 // inlineSheet parses a <style> block, once per distinct text: templates
 // repeat the same block on every page.
+// The block's text itself is the key (a SHA-256 of it was a tenth of the
+// static pass once styles came from the cache): the sheet keeps pieces
+// of its copy of the text, so the key costs no more memory.
 func (c *darkLink) inlineSheet(text string, order int) *hidden.Sheet {
-	key := "inline:" + shortHash(text) + ":" + fmt.Sprint(order)
 	c.mu.Lock()
-	s, ok := c.css[key]
+	s, ok := c.css[inlineKey{text, order}]
 	c.mu.Unlock()
 	if ok {
 		return s
 	}
 	// A copy: the sheet, cached for the run, holds pieces of its text,
 	// which is a substring of the whole page (crawler/htmlfast).
-	s = hidden.ParseSheetFrom(strings.Clone(text), order, "页面内 <style>")
+	text = strings.Clone(text)
+	s = hidden.ParseSheetFrom(text, order, "页面内 <style>")
 	c.mu.Lock()
 	if c.cachedRules+s.Rules() <= maxCachedRules {
-		c.css[key] = s
+		c.css[inlineKey{text, order}] = s
 		c.cachedRules += s.Rules()
 	}
 	c.mu.Unlock()
 	return s
+}
+
+// inlineKey is an inline <style> block: its text and its place among the
+// page's sheets (the order its rules take).
+type inlineKey struct {
+	text  string
+	order int
 }
 
 // sheetFetch is a linked stylesheet, fetched once a run: pages that need

@@ -2,13 +2,22 @@ package checks
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+
 	"github.com/xunjian/xunjian/config"
 	"github.com/xunjian/xunjian/crawler"
+	"github.com/xunjian/xunjian/internal/benchsite"
 )
 
 // TestContainsFoldAsEqualFold holds containsFold, which looks for a word
@@ -87,4 +96,93 @@ func TestDarkLinkQuietScripts(t *testing.T) {
 			t.Errorf("page %d: the writing script is remembered as quiet", i)
 		}
 	}
+}
+
+// TestPartsOfAsBefore holds partsOf, which walks the tree by its links and
+// looks at tags by their first letter, to the stack walk it replaced, on
+// the benchmark site's pages, the repository's HTML fixtures and random
+// pages of the tags it keeps and their neighbours (svg links, upper case,
+// links without href, stylesheet links in any case).
+func TestPartsOfAsBefore(t *testing.T) {
+	var pages []string
+	for _, o := range []benchsite.Options{benchsite.Heavy(2000), benchsite.Light(2000)} {
+		site := benchsite.New(o)
+		for _, i := range []int{0, 1, 50, 999, 1234} {
+			pages = append(pages, string(site.Page(i, 1)), string(site.Page(i, 2)))
+		}
+	}
+	fixtures, _ := filepath.Glob("../*/testdata/*.html")
+	more, _ := filepath.Glob("../*/*/testdata/*/*.html")
+	for _, f := range append(fixtures, more...) {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages = append(pages, string(b))
+	}
+	if len(pages) < 30 {
+		t.Fatalf("%d pages", len(pages))
+	}
+	pieces := []string{"<a href=x>", "<a>", "</a>", "<A HREF=y>", "<area href=z>", "<iframe src=f></iframe>", "<frame src=g>", "<frameset>",
+		"<noscript><a href=n>n</a></noscript>", "<script>document.write(1)</script>", "<style>.x{display:none}</style>",
+		"<link rel=stylesheet href=s.css>", "<link rel='alternate StyleSheet' href=t.css>", "<link rel=stylesheet>", "<svg><a href=v>v</a><style>.y{}</style></svg>",
+		"<math><a href=m>m</a></math>", "<div>", "</div>", "<section>", "<span>", "<input>", "<iframe></iframe>", "<table><tr><td>", "<select><option>", "文字", "<template><a href=t>t</a></template>"}
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 3000 {
+		var b strings.Builder
+		for range rng.IntN(30) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		pages = append(pages, b.String())
+	}
+	for k, page := range pages {
+		doc, _, err := crawler.ParseHTML([]byte(page))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, want := partsOf(doc), partsOfStack(doc)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("page %d: partsOf %s, before %s\n%.2000s", k, describeParts(got), describeParts(want), page)
+		}
+	}
+}
+
+func describeParts(ps pageParts) string {
+	return fmt.Sprintf("%d styles, %d sheet links, %d links, %d noscripts, %d scripts", len(ps.styles), len(ps.sheetLinks), len(ps.links), len(ps.noscripts), len(ps.scripts))
+}
+
+// partsOfStack is partsOf as first written (TestPartsOfAsBefore).
+func partsOfStack(doc *goquery.Document) pageParts {
+	var ps pageParts
+	stack := append(make([]*html.Node, 0, 256), doc.Nodes...)
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n.Type == html.ElementNode {
+			switch n.Data {
+			case "style":
+				ps.styles = append(ps.styles, n)
+			case "link":
+				if rel, ok := attrOf(n, "rel"); ok && hasAttrKey(n, "href") && slices.Contains(strings.Fields(rel), "stylesheet") {
+					ps.sheetLinks = append(ps.sheetLinks, n)
+				}
+			case "a", "area":
+				if hasAttrKey(n, "href") {
+					ps.links = append(ps.links, n)
+				}
+			case "iframe", "frame":
+				if hasAttrKey(n, "src") {
+					ps.links = append(ps.links, n)
+				}
+			case "noscript":
+				ps.noscripts = append(ps.noscripts, n)
+			case "script":
+				ps.scripts = append(ps.scripts, n)
+			}
+		}
+		for c := n.LastChild; c != nil; c = c.PrevSibling {
+			stack = append(stack, c)
+		}
+	}
+	return ps
 }

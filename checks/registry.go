@@ -8,6 +8,7 @@ import (
 
 	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/config"
+	"github.com/xunjian/xunjian/match"
 )
 
 // builders pairs each catalog entry with the constructor of its
@@ -63,7 +64,28 @@ func Build(names []string, deps Deps) ([]Check, error) {
 		}
 		out = append(out, c)
 	}
+	shareTextScan(out)
 	return out, nil
+}
+
+// shareTextScan gives the sensitive-word and typo checks one reading of
+// each document's text (textScan) when both run.
+func shareTextScan(list []Check) {
+	var sw *sensitiveWord
+	var ty *typo
+	for _, c := range list {
+		switch c := c.(type) {
+		case *sensitiveWord:
+			sw = c
+		case *typo:
+			ty = c
+		}
+	}
+	if sw == nil || ty == nil {
+		return
+	}
+	s := &textScan{pair: match.NewPair(sw.words.m, ty.m)}
+	sw.scan, ty.scan = s, s
 }
 
 // TextReaders returns the checks of list that read text.

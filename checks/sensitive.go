@@ -7,6 +7,7 @@ import (
 
 	"github.com/xunjian/xunjian/catalog"
 	"github.com/xunjian/xunjian/finding"
+	"github.com/xunjian/xunjian/match"
 	"github.com/xunjian/xunjian/rules"
 )
 
@@ -16,6 +17,8 @@ import (
 type sensitiveWord struct {
 	words *wordMatcher
 	q     quoter
+	// scan, when set, reads the text for this check and typo at once.
+	scan *textScan
 }
 
 var _ TextReader = (*sensitiveWord)(nil)
@@ -42,9 +45,14 @@ func (c *sensitiveWord) Text(_ context.Context, doc *Document) []finding.Finding
 	var out []finding.Finding
 	seen := map[string]int{}
 	titleCue, _ := rules.NoticeTitle(docTitle(doc))
-	for _, seg := range doc.Segments {
+	for k, seg := range doc.Segments {
 		text := seg.Text
-		ms := c.words.m.FindAll([]byte(text))
+		var ms []match.Match
+		if c.scan != nil {
+			ms = c.scan.find(doc, k, c.words.m, false)
+		} else {
+			ms = c.words.m.FindAll([]byte(text))
+		}
 		for k, x := range ms {
 			if c.q.allowed(text, x.Start, x.End) {
 				continue

@@ -19,6 +19,9 @@ type typo struct {
 	m       *match.Matcher
 	q       quoter
 	now     func() time.Time
+	// scan, when set, reads the text for this check and sensitive-word
+	// at once.
+	scan *textScan
 }
 
 var _ TextReader = (*typo)(nil)
@@ -56,9 +59,15 @@ func (c *typo) Text(_ context.Context, doc *Document) []finding.Finding {
 		}
 	}
 	archival, year := rules.Archival(c.now(), heads...)
-	for _, seg := range doc.Segments {
+	for k, seg := range doc.Segments {
 		text := seg.Text
-		for _, x := range c.m.FindAll([]byte(text)) {
+		var ms []match.Match
+		if c.scan != nil {
+			ms = c.scan.find(doc, k, c.m, true)
+		} else {
+			ms = c.m.FindAll([]byte(text))
+		}
+		for _, x := range ms {
 			e := c.entries[x.Word]
 			sev, why := rules.JudgeTypo(e, archival)
 			if e.After != nil && !e.After.MatchString(text[x.End:min(len(text), x.End+60)]) {

@@ -105,72 +105,82 @@ func pageSegments(doc *goquery.Document, maxText int) (segs []Segment, truncated
 	var title *html.Node
 	description, hasDescription, sawDescription := "", false, false
 	var alts []string
-	type frame struct {
-		n    *html.Node
-		exit bool
-		cell bool
-		skip bool // leaving a skipped element
-	}
-	stack := make([]frame, 0, 64)
-	for i := len(doc.Nodes) - 1; i >= 0; i-- {
-		stack = append(stack, frame{n: doc.Nodes[i]})
-	}
+	// The walk follows the tree's own links (a stack of every node's
+	// children was a fifth of it). Events, in the order the stack walk
+	// it replaced took them: entering a node; leaving a skipped element
+	// (skipped--) and, outside skipped ones, a block (a newline) or a
+	// cell (a tab). The text's cap is checked before each event.
 	skipped := 0 // skipped elements the walk is inside
-	for len(stack) > 0 && b.Len() <= maxText {
-		f := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		n := f.n
-		if f.skip {
-			skipped--
-			continue
-		}
-		if f.exit {
-			if f.cell {
-				b.WriteByte('\t')
-			} else {
-				b.WriteByte('\n')
+	stopped := false
+walk:
+	for _, root := range doc.Nodes {
+		for n := root; ; {
+			if b.Len() > maxText {
+				stopped = true
+				break walk
 			}
-			continue
-		}
-		switch n.Type {
-		case html.TextNode:
-			if skipped == 0 {
-				b.WriteString(n.Data)
-			}
-			continue
-		case html.ElementNode:
-			switch n.Data {
-			case "title":
-				if title == nil {
-					title = n
+			switch n.Type {
+			case html.TextNode:
+				if skipped == 0 {
+					b.WriteString(n.Data)
 				}
-			case "meta":
-				// The first description tag decides, with or without content.
-				if name, ok := attrOf(n, "name"); ok && !sawDescription && strings.EqualFold(name, "description") {
-					sawDescription = true
-					description, hasDescription = attrOf(n, "content")
+			case html.ElementNode:
+				switch n.Data {
+				case "title":
+					if title == nil {
+						title = n
+					}
+				case "meta":
+					// The first description tag decides, with or without content.
+					if name, ok := attrOf(n, "name"); ok && !sawDescription && strings.EqualFold(name, "description") {
+						sawDescription = true
+						description, hasDescription = attrOf(n, "content")
+					}
+				case "img":
+					if a, ok := attrOf(n, "alt"); ok && strings.TrimSpace(a) != "" {
+						alts = append(alts, strings.TrimSpace(a))
+					}
 				}
-			case "img":
-				if a, ok := attrOf(n, "alt"); ok && strings.TrimSpace(a) != "" {
-					alts = append(alts, strings.TrimSpace(a))
+				if tagRole(n.Data) == roleSkip {
+					skipped++
 				}
 			}
-			switch role := tagRole(n.Data); {
-			case role == roleSkip:
-				skipped++
-				stack = append(stack, frame{n: n, skip: true})
-			case skipped > 0:
-			case role == roleBlock:
-				stack = append(stack, frame{n: n, exit: true})
-			case role == roleCell:
-				stack = append(stack, frame{n: n, exit: true, cell: true})
+			if n.Type != html.TextNode && n.FirstChild != nil {
+				n = n.FirstChild
+				continue
 			}
-		}
-		for c := n.LastChild; c != nil; c = c.PrevSibling {
-			stack = append(stack, frame{n: c})
+			// Leave n, and its ancestors while they are their parents'
+			// last children.
+			for {
+				if n.Type == html.ElementNode {
+					role := tagRole(n.Data)
+					if role == roleSkip || skipped == 0 && (role == roleBlock || role == roleCell) {
+						if b.Len() > maxText {
+							stopped = true
+							break walk
+						}
+						switch role {
+						case roleSkip:
+							skipped--
+						case roleBlock:
+							b.WriteByte('\n')
+						default:
+							b.WriteByte('\t')
+						}
+					}
+				}
+				if n == root {
+					continue walk
+				}
+				if n.NextSibling != nil {
+					n = n.NextSibling
+					break
+				}
+				n = n.Parent
+			}
 		}
 	}
-	if len(stack) > 0 {
+	if stopped {
 		// The text filled its cap before the walk ended: the title,
 		// description and alt texts may lie past it.
 		truncated = true
@@ -326,6 +336,11 @@ var byteClass = func() (t [256]uint8) {
 // spaceAt returns the length of the white space rune at c[i] (0 if none):
 // ASCII spaces, and the few non-ASCII ones, whose UTF-8 starts with
 // C2, E1, E2 or E3.
+// The lead bytes E2 and E3 begin Chinese text's commonest punctuation
+// (“”—… and 。、《》「」), so their spaces are told by their bytes, not by
+// decoding every such rune: unicode.White_Space has U+3000 alone in
+// E3's U+3000–U+3FFF, and U+2000–U+200A, U+2028, U+2029, U+202F and
+// U+205F in E2's (TestSpaceAtAsIsSpace tries every rune).
 func spaceAt(c []byte, i int) int {
 	switch b := c[i]; {
 	case b < utf8.RuneSelf:
@@ -333,7 +348,22 @@ func spaceAt(c []byte, i int) int {
 			return 1
 		}
 		return 0
-	case b != 0xC2 && b != 0xE1 && b != 0xE2 && b != 0xE3:
+	case b == 0xE3:
+		if i+2 < len(c) && c[i+1] == 0x80 && c[i+2] == 0x80 {
+			return 3
+		}
+		return 0
+	case b == 0xE2:
+		if i+2 >= len(c) {
+			return 0
+		}
+		switch b1, b2 := c[i+1], c[i+2]; {
+		case b1 == 0x80 && (b2 >= 0x80 && b2 <= 0x8A || b2 == 0xA8 || b2 == 0xA9 || b2 == 0xAF),
+			b1 == 0x81 && b2 == 0x9F:
+			return 3
+		}
+		return 0
+	case b != 0xC2 && b != 0xE1:
 		return 0
 	}
 	r, size := utf8.DecodeRune(c[i:])

@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
@@ -178,6 +180,40 @@ func TestTagRoles(t *testing.T) {
 		}
 		if got := tagRole(tag); got != want {
 			t.Errorf("tagRole(%q) = %d, want %d", tag, got, want)
+		}
+	}
+}
+
+// TestSpaceAtAsIsSpace holds spaceAt, which tells the spaces of two lead
+// bytes by their bytes, to decoding and unicode.IsSpace: every rune, alone
+// and cut short, and every two- and three-byte sequence of the lead bytes
+// it reads (invalid ones included).
+func TestSpaceAtAsIsSpace(t *testing.T) {
+	want := func(c []byte) int {
+		r, size := utf8.DecodeRune(c)
+		if unicode.IsSpace(r) {
+			return size
+		}
+		return 0
+	}
+	check := func(c []byte) {
+		if got, want := spaceAt(c, 0), want(c); got != want {
+			t.Fatalf("spaceAt(% x) = %d, want %d", c, got, want)
+		}
+	}
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		c := utf8.AppendRune(nil, r)
+		for k := 1; k <= len(c); k++ {
+			check(c[:k])
+		}
+		check(append(c, 'x'))
+	}
+	for _, lead := range []byte{0xC2, 0xE1, 0xE2, 0xE3} {
+		for b1 := range 256 {
+			check([]byte{lead, byte(b1)})
+			for b2 := range 256 {
+				check([]byte{lead, byte(b1), byte(b2)})
+			}
 		}
 	}
 }

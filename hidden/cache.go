@@ -3,6 +3,7 @@ package hidden
 import (
 	"encoding/binary"
 	"hash/maphash"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -37,8 +38,49 @@ type StyleCache struct {
 	// held 3.1 MB through a 20,000-page run. Only what is cached, never a
 	// style, depends on it.
 	seen []uint64
+	// hides holds what hides an element (Styler.hide) by the same key,
+	// kept the second time it is met (hseen, slots like seen's) like
+	// styles: a link's answer in one lookup, without its ancestors'
+	// styles, colours and backgrounds looked up one by one.
+	hides map[styleKey]hideEntry
+	hseen []uint64
 	// Hits and Misses count lookups, for measurements.
 	hits, misses atomic.Int64
+	// hideHits counts the elements answered by hides.
+	hideHits atomic.Int64
+}
+
+// hideEntry is Styler.hide's answer for an element: the technique, how
+// many levels up the element that hides it is, the properties, and the
+// element's depth (the fast path leaves elements deeper than the budget's
+// to the walk, which stops there).
+type hideEntry struct {
+	tech        string
+	props       []string
+	dist, depth int
+}
+
+func (c *StyleCache) getHide(k styleKey) (hideEntry, bool) {
+	c.mu.RLock()
+	e, ok := c.hides[k]
+	c.mu.RUnlock()
+	if ok {
+		c.hideHits.Add(1)
+	}
+	return e, ok
+}
+
+func (c *StyleCache) putHide(k styleKey, e hideEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if firstSightIn(c.hseen, k) {
+		return
+	}
+	if len(c.hides) < c.max {
+		// tech and props are the styler's constants, never a page's
+		// text: nothing to copy.
+		c.hides[k] = e
+	}
 }
 
 type styleKey struct{ sheets, elem uint64 }
@@ -49,26 +91,33 @@ func NewStyleCache(max int) *StyleCache {
 	for slots < 2*max {
 		slots <<= 1
 	}
-	return &StyleCache{seed: maphash.MakeSeed(), max: max, m: map[styleKey]map[string]string{}, seen: make([]uint64, slots)}
+	return &StyleCache{seed: maphash.MakeSeed(), max: max, m: map[styleKey]map[string]string{}, seen: make([]uint64, slots),
+		hides: map[styleKey]hideEntry{}, hseen: make([]uint64, slots)}
 }
 
 // firstSight reports whether k was not met before (as far as seen
 // remembers), remembering it. Called with c.mu held.
-func (c *StyleCache) firstSight(k styleKey) bool {
+func (c *StyleCache) firstSight(k styleKey) bool { return firstSightIn(c.seen, k) }
+
+// firstSightIn is firstSight in the fingerprint slots given.
+func firstSightIn(seen []uint64, k styleKey) bool {
 	f := k.sheets*0x9E3779B97F4A7C15 ^ k.elem
 	if f == 0 {
 		f = 1 // 0 is the empty slot
 	}
-	i := f & uint64(len(c.seen)-1)
-	if c.seen[i] == f {
+	i := f & uint64(len(seen)-1)
+	if seen[i] == f {
 		return false
 	}
-	c.seen[i] = f
+	seen[i] = f
 	return true
 }
 
 // Stats returns the lookups that found a style and those that did not.
 func (c *StyleCache) Stats() (hits, misses int64) { return c.hits.Load(), c.misses.Load() }
+
+// HideHits is the number of elements whose hiding was answered at once.
+func (c *StyleCache) HideHits() int64 { return c.hideHits.Load() }
 
 func (c *StyleCache) get(k styleKey) (map[string]string, bool) {
 	c.mu.RLock()
@@ -147,7 +196,7 @@ func (st *Styler) contextOf(n *html.Node, ni *nodeInfo) uint64 {
 	b = binary.LittleEndian.AppendUint64(b, parentSig)
 	b = binary.LittleEndian.AppendUint64(b, sibSig)
 	b = binary.LittleEndian.AppendUint64(b, uint64(index))
-	b = appendElement(b, n)
+	b = st.appendElement(b, n)
 	empty := uint64(1)
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type == html.ElementNode || c.Type == html.TextNode && strings.TrimSpace(c.Data) != "" {
@@ -173,7 +222,7 @@ func (st *Styler) siblingsHash(p *html.Node) uint64 {
 	b := st.hbuf[:0]
 	for c := p.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type == html.ElementNode {
-			b = appendElement(b, c)
+			b = st.appendElement(b, c)
 		}
 	}
 	s := maphash.Bytes(st.cache.seed, b)
@@ -182,15 +231,18 @@ func (st *Styler) siblingsHash(p *html.Node) uint64 {
 	return s
 }
 
-// appendElement appends what a context hash reads of n (its tag and
-// attributes) to b: the strings are hashed at once (maphash.Bytes), not
-// written one by one to a maphash.Hash.
-func appendElement(b []byte, n *html.Node) []byte {
+// appendElement appends what a context hash reads of n (its tag and the
+// attributes the styler reads, see attrReads) to b: the strings are hashed
+// at once (maphash.Bytes), not written one by one to a maphash.Hash.
+func (st *Styler) appendElement(b []byte, n *html.Node) []byte {
 	b = append(b, n.Namespace...)
 	b = append(b, 0)
 	b = append(b, n.Data...)
 	b = append(b, 0)
 	for _, a := range n.Attr {
+		if !st.reads.has(a.Key) {
+			continue
+		}
 		b = append(b, a.Namespace...)
 		b = append(b, 0)
 		b = append(b, a.Key...)
@@ -199,4 +251,153 @@ func appendElement(b []byte, n *html.Node) []byte {
 		b = append(b, 0)
 	}
 	return append(b, 1)
+}
+
+// attrReads are the attributes whose values or presence can change an
+// element's style or how it hides: the ones the sheets' selectors read
+// ([attr] selectors, :link, :checked, :lang…), the style attribute, and
+// those ownHiding reads. The rest (a link's href and title, an image's
+// src) are left out of an element's context (StyleCache), so that the
+// links of a template's lists, which differ from page to page only by
+// them, share their contexts across pages. all is set when some selector
+// reads attributes that cannot be told (a pseudo-class not known here):
+// then every attribute is in the context, as before.
+type attrReads struct {
+	all  bool
+	keys []string // lower case
+}
+
+// ownReads are the attributes the styler reads itself: the cascade's
+// keys (id, class), the style attribute, and ownHiding's.
+var ownReads = []string{"id", "class", "style", "hidden", "width", "height", "frameborder", "scrolling"}
+
+// has reports whether the attribute key is read (keys are compared in
+// any ASCII case: cascadia lower-cases a selector's attribute names,
+// foreign content keeps some camel-cased).
+func (r *attrReads) has(key string) bool {
+	if r.all {
+		return true
+	}
+	for _, k := range r.keys {
+		if len(k) == len(key) && (k == key || strings.EqualFold(k, key)) {
+			return true
+		}
+	}
+	return false
+}
+
+// add adds the attributes a selector reads.
+func (r *attrReads) add(sel string) {
+	if r.all {
+		return
+	}
+	keys, ok := selectorReads(sel)
+	if !ok {
+		r.all, r.keys = true, nil
+		return
+	}
+	for _, k := range keys {
+		r.addKey(k)
+	}
+}
+
+func (r *attrReads) addKey(k string) {
+	if !slices.Contains(r.keys, k) {
+		r.keys = append(r.keys, k)
+	}
+}
+
+// merge adds the attributes o reads.
+func (r *attrReads) merge(o *attrReads) {
+	if r.all {
+		return
+	}
+	if o.all {
+		r.all, r.keys = true, nil
+		return
+	}
+	for _, k := range o.keys {
+		r.addKey(k)
+	}
+}
+
+// pseudoReads are the pseudo-classes and pseudo-elements cascadia knows
+// (cascadia v1.3.5, parser.go), with the attributes each reads beyond the
+// element's tag, its place among its siblings and its emptiness, which
+// the context holds anyway. A selector with any other (:haschild, or
+// whatever a later cascadia adds) reads every attribute, as far as the
+// context knows.
+var pseudoReads = map[string][]string{
+	"not": nil, "nth-child": nil, "nth-last-child": nil, "nth-of-type": nil, "nth-last-of-type": nil,
+	"first-child": nil, "last-child": nil, "first-of-type": nil, "last-of-type": nil, "only-child": nil, "only-of-type": nil,
+	"input": nil, "empty": nil, "root": nil,
+	"link": {"href"}, "lang": {"lang"}, "enabled": {"href", "disabled"}, "disabled": {"disabled"},
+	"checked": {"checked", "type", "selected"},
+	"visited": nil, "hover": nil, "active": nil, "focus": nil, "target": nil,
+	"after": nil, "backdrop": nil, "before": nil, "cue": nil, "first-letter": nil, "first-line": nil, "grammar-error": nil,
+	"marker": nil, "placeholder": nil, "selection": nil, "spelling-error": nil,
+}
+
+// selectorReads returns the attributes a selector reads by name: its
+// [attr] selectors' and its pseudo-classes'. ok is false when it cannot
+// tell (an unknown pseudo-class, a name it cannot read, a quote outside
+// brackets).
+func selectorReads(sel string) (keys []string, ok bool) {
+	ident := func(i int) (string, int) {
+		j := i
+		for j < len(sel) {
+			c := sel[j]
+			if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c >= 0x80 {
+				j++
+				continue
+			}
+			break
+		}
+		return strings.ToLower(sel[i:j]), j
+	}
+	for i := 0; i < len(sel); {
+		switch c := sel[i]; c {
+		case '[':
+			i++
+			for i < len(sel) && (sel[i] == ' ' || sel[i] == '\t' || sel[i] == '\n' || sel[i] == '\r' || sel[i] == '\f') {
+				i++
+			}
+			k, j := ident(i)
+			if k == "" || j < len(sel) && sel[j] == '|' {
+				return nil, false
+			}
+			keys = append(keys, k)
+			// Past the value to the closing bracket, quotes skipped.
+			var quote byte
+			for i = j; i < len(sel) && (quote != 0 || sel[i] != ']'); i++ {
+				switch {
+				case quote != 0 && sel[i] == quote:
+					quote = 0
+				case quote == 0 && (sel[i] == '"' || sel[i] == '\''):
+					quote = sel[i]
+				}
+			}
+			if i == len(sel) {
+				return nil, false
+			}
+			i++
+		case ':':
+			i++
+			if i < len(sel) && sel[i] == ':' {
+				i++
+			}
+			k, j := ident(i)
+			reads, known := pseudoReads[k]
+			if !known {
+				return nil, false
+			}
+			keys = append(keys, reads...)
+			i = j
+		case '"', '\'', '\\':
+			return nil, false
+		default:
+			i++
+		}
+	}
+	return keys, true
 }

@@ -50,6 +50,8 @@ type Sheet struct {
 	// such rule per wrapper of a page nested 120 deep was a candidate on
 	// every element below it).
 	byParent map[string]map[string][]*rule
+	// reads are the attributes its selectors read (StyleCache contexts).
+	reads attrReads
 }
 
 // Len is the number of rules kept.
@@ -175,6 +177,7 @@ func ParseSheetFrom(text string, order int, source string) *Sheet {
 				// rule was never tried (TestStylesAsThePlainCascade).
 				anc = ""
 			}
+			s.reads.add(selText)
 			s.rules = append(s.rules, rule{m: m, spec: sel.Specificity(), order: order, decls: decls, key: ruleKey(selText), anc: anc,
 				text: selText, line: r.line, sheet: s})
 		}
@@ -280,6 +283,8 @@ type Styler struct {
 	// path and parents are ancestorsOf's, reused.
 	path    []*nodeInfo
 	parents []*html.Node
+	// reads are the attributes an element's context holds (attrReads).
+	reads attrReads
 }
 
 // nodeInfo is what a styler memoises of one element; known says which
@@ -428,9 +433,11 @@ func NewStyler(sheets ...*Sheet) *Styler {
 	} else {
 		st.nodes = make(map[*html.Node]*nodeInfo, nodeSlab)
 	}
+	st.reads.keys = append(st.reads.keys, ownReads...)
 	for _, s := range sheets {
 		if s != nil && s.index != nil {
 			st.sheets = append(st.sheets, s)
+			st.reads.merge(&s.reads)
 		}
 	}
 	return st
@@ -899,6 +906,41 @@ func (st *Styler) origin(n *html.Node, prop string) (string, *rule) {
 // markup). What hides an element and what colours lie behind it are
 // memoised per element: the links of a page share their ancestors.
 func (st *Styler) hide(n *html.Node) (string, *html.Node, []string) {
+	if st.cache == nil || len(st.sheets) == 0 || st.over || n.Type != html.ElementNode {
+		return st.walkHide(n)
+	}
+	// Across pages: an element's context (cache.go) decides its style and
+	// its ancestors', so what hides it too. The template's links are
+	// answered in one lookup.
+	ni := st.info(n)
+	if ni.known&knowHid != 0 {
+		return st.walkHide(n) // its walk is memoised already
+	}
+	key := styleKey{st.sheetsKey, st.contextOf(n, ni)}
+	if e, ok := st.cache.getHide(key); ok && e.depth <= st.budget.Depth {
+		if e.tech == "" {
+			return "", nil, nil
+		}
+		at := n
+		for range e.dist {
+			at = at.Parent
+		}
+		return e.tech, at, e.props
+	}
+	tech, at, props := st.walkHide(n)
+	if !st.over {
+		dist := 0
+		for x := n; at != nil && x != at; x = x.Parent {
+			dist++
+		}
+		st.cache.putHide(key, hideEntry{tech: tech, props: props, dist: dist, depth: st.ancestorsOf(n, ni).depth})
+	}
+	return tech, at, props
+}
+
+// walkHide is hide's walk up the tree, memoised per element within the
+// page.
+func (st *Styler) walkHide(n *html.Node) (string, *html.Node, []string) {
 	if h := st.hiddenBy(n); h != nil {
 		return h.tech, h.at, h.props
 	}

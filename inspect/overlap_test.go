@@ -17,8 +17,8 @@ import (
 
 // overlapSite is a site whose last page answers only once the dark-link
 // check's passes have reached the homepage (Chromium, then a spider), or
-// after 10 s (less than a request's timeout): a run that starts those
-// passes after the crawl waits 10 s and says so (timedOut).
+// after overlapWait (less than a request's timeout): a run that starts those
+// passes after the crawl waits overlapWait and says so (timedOut).
 type overlapSite struct {
 	*httptest.Server
 	ua       string // the crawler's
@@ -41,6 +41,11 @@ type overlapSite struct {
 }
 
 const overlapPages = 12
+
+// overlapWait is how long the last page waits for Chromium and a spider:
+// long enough for Chromium to start on a loaded machine (10 s was not, at
+// a load average of 37), within the crawl's request timeout (overlapConfig).
+const overlapWait = 40 * time.Second
 
 func newOverlapSite(t *testing.T, ua string) *overlapSite {
 	s := &overlapSite{ua: ua, rendered: make(chan struct{}), spider: make(chan struct{})}
@@ -99,7 +104,7 @@ func (s *overlapSite) serve(w http.ResponseWriter, r *http.Request) {
 					s.mu.Unlock()
 				}()
 				start := time.Now()
-				timeout := time.After(10 * time.Second)
+				timeout := time.After(overlapWait)
 				timedOut := false
 				for _, ch := range []chan struct{}{s.rendered, s.spider} {
 					select {
@@ -136,6 +141,7 @@ func overlapConfig(s *overlapSite) config.Config {
 	cfg.Crawl.RenderPages = 0 // the browser's requests are the check's
 	cfg.Crawl.Concurrency = 2 // the last page holds one of the host's slots
 	cfg.Crawl.Rate = 1000
+	cfg.Crawl.Timeout = config.Duration(overlapWait + 20*time.Second)
 	return cfg
 }
 
@@ -143,8 +149,8 @@ func overlapConfig(s *overlapSite) config.Config {
 // cloaking passes start beside the crawl as soon as their sample (the
 // first pages) is crawled and checked, not after the crawl: the site's
 // last page answers only once Chromium and a spider have fetched the
-// homepage (a run that starts the passes after the crawl waits 10 s for
-// it). The progress line stays the crawl's meanwhile, and the report has
+// homepage (a run that starts the passes after the crawl waits overlapWait
+// for it). The progress line stays the crawl's meanwhile, and the report has
 // the passes' findings.
 func TestDarkLinkPassesBesideCrawl(t *testing.T) {
 	if !haveBrowser(t) {

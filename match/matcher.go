@@ -558,6 +558,13 @@ func bounded(text []byte, start, end int) bool {
 func (m *Matcher) FindAll(text []byte) []Match {
 	var all []Match
 	m.Overlapping(text, func(x Match) { all = append(all, x) })
+	return m.Select(text, all)
+}
+
+// Select is FindAll of text given its Overlapping matches (in any order;
+// Select reorders and reuses all): with a Pair, one scan gives two
+// matchers' matches.
+func (m *Matcher) Select(text []byte, all []Match) []Match {
 	if m.words == nil {
 		return Resolve(all)
 	}

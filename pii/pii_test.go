@@ -180,3 +180,40 @@ func BenchmarkScanDocument(b *testing.B) {
 		})
 	}
 }
+
+// TestNextDigitStartAsTable holds nextDigitStart, which reads eight bytes
+// at a time, to the table read a byte at a time: every byte value at
+// every place of a word, and random texts of digits, full-width digits,
+// Chinese, punctuation and bytes next to the ranges ('/', ':', 0xEE,
+// 0xF0, 0xAF, 0xB0…), from every start.
+func TestNextDigitStartAsTable(t *testing.T) {
+	want := func(text []byte, i int) int {
+		for i < len(text) && !digitStart[text[i]] {
+			i++
+		}
+		return i
+	}
+	check := func(text []byte) {
+		for i := 0; i <= len(text); i++ {
+			if got, w := nextDigitStart(text, i), want(text, i); got != w {
+				t.Fatalf("nextDigitStart(% x, %d) = %d, want %d", text, i, got, w)
+			}
+		}
+	}
+	for b := range 256 {
+		for at := range 20 {
+			text := []byte(strings.Repeat("中", 7))[:20]
+			text[at] = byte(b)
+			check(text)
+		}
+	}
+	pieces := []string{"1", "0", "9", "/", ":", "１", "０", "中", "，", "：", "（", "a", "\xee", "\xef", "\xf0", "\xaf", "\xb0", "\x7f", "\x80", "\xff", "\x00", " "}
+	rng := rand.New(rand.NewPCG(41, 42))
+	for range 20000 {
+		var b strings.Builder
+		for range rng.IntN(40) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		check([]byte(b.String()))
+	}
+}
