@@ -168,8 +168,11 @@ type Crawler struct {
 	refs      *refLog
 	judge     *soft404Judge
 	hook      readHook
-	recalls   recallState
-	walls     walls
+	// scripts remembers the inline scripts the page readers found no
+	// list in (the template's, read on the first pages only).
+	scripts *readers.ScriptMemo
+	recalls recallState
+	walls   walls
 	// start is when Run began (nil before): Progress reads it from
 	// another goroutine.
 	start atomic.Pointer[time.Time]
@@ -234,6 +237,7 @@ func New(cfg Config) (*Crawler, error) {
 
 		patternTraps: map[string]*Trap{},
 		similar:      &similarPages{max: cfg.Crawl.MaxSimilarPages},
+		scripts:      readers.NewScriptMemo(),
 		bigPages:     make(chan struct{}, 1),
 		working:      make(chan struct{}, pageWork()),
 	}
@@ -455,7 +459,8 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 		case <-ctx.Done():
 			return
 		}
-		if heavy(res.data) {
+		tags := bytes.Count(res.data, []byte("<"))
+		if heavyPage(res.data, tags) {
 			// One big page in memory at a time: its tree and the checks'
 			// work on it cost tens of MB (hostile pages come in threes).
 			select {
@@ -470,7 +475,12 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 		if truncated {
 			text = text[:min(len(text), int(cr.cfg.Crawl.MaxPageBytes))]
 		}
-		text, cut := capElements(text, MaxElements)
+		cut := false
+		if tags > MaxElements || !sameBytes(text, res.data) {
+			// (The body's tags are counted: a page that is the body, of
+			// no more tags than MaxElements, needs no other count.)
+			text, cut = capElements(text, MaxElements)
+		}
 		if cut {
 			// The page is what was parsed: the rest of a 10 MB body is
 			// not held while the checks read the page.
@@ -479,7 +489,7 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 			res.data = nil
 			res.free()
 		}
-		doc, flattened, _, err := ParseHTMLCapped(text)
+		doc, flattened, err := parseOwnPage(text)
 		if err != nil {
 			cr.log.Warn("parse page", "url", it.URL, "err", err)
 			return
@@ -851,7 +861,17 @@ const (
 // heavy reports a page body handled one at a time: over bigPage bytes or
 // heavyTags tags.
 func heavy(body []byte) bool {
-	return len(body) > bigPage || bytes.Count(body, []byte("<")) > heavyTags
+	return heavyPage(body, bytes.Count(body, []byte("<")))
+}
+
+// sameBytes reports whether a and b are the same bytes in memory.
+func sameBytes(a, b []byte) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+// heavyPage is heavy for a body of tags '<'.
+func heavyPage(body []byte, tags int) bool {
+	return len(body) > bigPage || tags > heavyTags
 }
 
 // Interrupted is the reason a cancelled crawl gives in Result.Incomplete.

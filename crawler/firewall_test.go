@@ -9,6 +9,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/xunjian/xunjian/crawler/readers"
+	"github.com/xunjian/xunjian/internal/benchsite"
+	"github.com/xunjian/xunjian/internal/benchtext"
 )
 
 // ruishuPage is a 瑞数-style challenge (our own markup on the public
@@ -215,35 +219,62 @@ func TestStorm(t *testing.T) {
 	}
 }
 
-// TestMayBeChallengeFindsEveryMark: the one-pass search finds each mark at
-// the start, inside and at the end of a page, and nothing in a page
-// without one.
+// challengeMarks are the marks mayBeChallenge looks for.
+func challengeMarks() [][]byte {
+	var out [][]byte
+	for _, a := range challengeAnchors {
+		out = append(out, []byte(a.mark))
+	}
+	return out
+}
+
+// TestMayBeChallengeFindsEveryMark: the search finds each mark at the
+// start, inside (at an even and an odd offset) and at the end of a page,
+// at the end of the recogniser's window and not past it, and nothing in a
+// page without one.
 func TestMayBeChallengeFindsEveryMark(t *testing.T) {
 	page := strings.Repeat(`<li class="item"><a href="/p/1.html" title="settings">通知</a></li>`, 200)
 	if mayBeChallenge([]byte(page)) {
 		t.Fatal("found a mark in a page without one")
 	}
-	for _, m := range challengeMarks {
-		for name, body := range map[string]string{"start": string(m) + page, "inside": page + string(m) + page, "end": page + string(m)} {
+	big := strings.Repeat("<p>政务公开 notice</p>\n", 3000) // > FirewallScan
+	for _, m := range challengeMarks() {
+		for name, body := range map[string]string{"start": string(m) + page, "inside": page + string(m) + page, "inside-odd": page + "x" + string(m) + page,
+			"end": page + string(m), "end-odd": "x" + page + string(m), "window-end": big[:readers.FirewallScan-len(m)] + string(m) + big,
+			"window-end-odd": big[:readers.FirewallScan-len(m)-1] + string(m) + "x" + big} {
 			if !mayBeChallenge([]byte(body)) {
 				t.Errorf("%q at the %s not found", m, name)
+			}
+		}
+		for name, body := range map[string]string{"across-window": big[:readers.FirewallScan-len(m)+1] + string(m) + big,
+			"past-window": big[:readers.FirewallScan+1] + string(m) + big} {
+			if mayBeChallenge([]byte(body)) {
+				t.Errorf("%q %s found", m, name)
 			}
 		}
 	}
 }
 
 // TestMayBeChallengeAsContains: the search agrees with a bytes.Contains
-// of every mark, whatever the body's length and the mark's place.
+// of every mark in the recogniser's window, whatever the body's length
+// and the mark's place, and with the search it replaced (every byte pair
+// of the first 256 KB) where a mark is in the window or nowhere.
 func TestMayBeChallengeAsContains(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	filler := []string{"<a href=", "\"/p/1.html\"", "rm", "r=", "$", "_", "__", "wz", "ws", "365", "('_')", "tencent", "-cloud", "政务", "s", "y"}
-	for range 20000 {
-		var b strings.Builder
+	filler := []string{"<a href=", "\"/p/1.html\"", "rm", "r=", "$", "_", "__", "wz", "ws", "365", "('_')", "tencent", "-cloud", "政务", "s", "y",
+		"'m", "m'", "\"m", "m\"", "yu", "su", "sa", "af", "ji", "cw", "f_", "cf", "_v", "fy", "yd", "cy", "t-", "ud", "+("}
+	marks := challengeMarks()
+	long := []byte(strings.Repeat("<p>政务公开 notice</p>\n", 3000))
+	for n := range 40000 {
+		var b bytes.Buffer
+		if n%10 == 0 { // around the window's end
+			b.Write(long[:readers.FirewallScan-rng.IntN(40)])
+		}
 		for range rng.IntN(12) {
 			b.WriteString(filler[rng.IntN(len(filler))])
 		}
 		if rng.IntN(3) == 0 {
-			m := challengeMarks[rng.IntN(len(challengeMarks))]
+			m := marks[rng.IntN(len(marks))]
 			if rng.IntN(4) == 0 {
 				m = m[:len(m)-1] // one byte short: no mark
 			}
@@ -252,16 +283,74 @@ func TestMayBeChallengeAsContains(t *testing.T) {
 		for range rng.IntN(6) {
 			b.WriteString(filler[rng.IntN(len(filler))])
 		}
-		body := []byte(b.String())
+		if n%10 == 0 {
+			b.Write(long[:rng.IntN(100)])
+		}
+		body := b.Bytes()
+		window := body[:min(len(body), readers.FirewallScan)]
 		want := false
-		for _, m := range challengeMarks {
-			want = want || bytes.Contains(body, m)
+		for _, m := range marks {
+			want = want || bytes.Contains(window, m)
 		}
 		if len(body) < 2 {
 			want = false
 		}
-		if got := mayBeChallenge(body); got != want {
-			t.Fatalf("mayBeChallenge(%q) = %v, want %v", body, got, want)
+		got := mayBeChallenge(body)
+		if got != want {
+			t.Fatalf("mayBeChallenge(%d bytes, ending %q) = %v, want %v", len(body), body[max(0, len(body)-60):], got, want)
+		}
+		if before := mayBeChallengeBefore(body); before != got && (got || bytes.Equal(window, body)) {
+			t.Fatalf("mayBeChallenge(%q) = %v, the former search %v", body[max(0, len(body)-60):], got, before)
 		}
 	}
+}
+
+// mayBeChallengeBefore is mayBeChallenge as it was before it read only
+// the recogniser's window and every second byte pair: a bytes.Contains
+// of each mark in the first 256 KB.
+func mayBeChallengeBefore(body []byte) bool {
+	if len(body) < 2 || len(body) > 256<<10 {
+		return false
+	}
+	for _, m := range challengeMarks() {
+		if bytes.Contains(body, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestMayBeChallengeOnPages: on the benchmark site's pages, with every
+// mark put in at every offset of a stretch, the search agrees with the
+// former one wherever the mark is in the window.
+func TestMayBeChallengeOnPages(t *testing.T) {
+	site := benchsite.New(benchsite.Heavy(100))
+	for _, i := range []int{3, 50} {
+		page := site.Page(i, 1)
+		if mayBeChallenge(page) || mayBeChallengeBefore(page) {
+			t.Fatalf("page %d has a mark", i)
+		}
+		for _, m := range challengeMarks() {
+			for at := 1000; at < 1040; at++ {
+				body := append(append(append([]byte{}, page[:at]...), m...), page[at:]...)
+				if !mayBeChallenge(body) || !mayBeChallengeBefore(body) {
+					t.Fatalf("page %d: %q at %d not found", i, m, at)
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkMayBeChallenge sniffs a heavy page of the benchmark site
+// (100 KB, no mark): the cost every page crawled pays.
+func BenchmarkMayBeChallenge(b *testing.B) {
+	page := benchsite.New(benchsite.Heavy(100)).Page(3, 1)
+	b.SetBytes(int64(len(page)))
+	cpu := benchtext.StartCPU()
+	for b.Loop() {
+		if mayBeChallenge(page) {
+			b.Fatal("mark found")
+		}
+	}
+	cpu.ReportOp(b)
 }

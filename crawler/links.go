@@ -32,6 +32,28 @@ var refAttrs = map[string][]struct {
 	"form":   {{"action", KindForm}},
 }
 
+// refMaybe marks, by length and first byte, the element names refAttrs
+// may hold: most of a page's elements (div, li, span, td…) are told apart
+// without a map lookup.
+var refMaybe = func() (t [8][256]bool) {
+	for tag := range refAttrs {
+		t[len(tag)][tag[0]] = true
+	}
+	return t
+}()
+
+// refSpecs returns refAttrs[tag].
+func refSpecs(tag string) ([]struct {
+	attr string
+	kind LinkKind
+}, bool) {
+	if len(tag) == 0 || len(tag) >= len(refMaybe) || !refMaybe[len(tag)][tag[0]] {
+		return nil, false
+	}
+	specs, ok := refAttrs[tag]
+	return specs, ok
+}
+
 // ExtractLinks returns every reference in doc, resolved against the page's
 // <base href> (or pageURL) and normalised: a[href], area, iframe/frame,
 // img src/data-src/srcset, input[type=image], script, link, embed, object,
@@ -142,7 +164,7 @@ func ExtractLinksCapped(doc *goquery.Document, pageURL *url.URL, attachmentExt m
 		if v, ok := attrOK(n, "style"); ok && hasCSSRef(v) {
 			addCSS(v, n.Data, "style")
 		}
-		specs, ok := refAttrs[n.Data]
+		specs, ok := refSpecs(n.Data)
 		if !ok {
 			return true
 		}

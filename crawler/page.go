@@ -89,7 +89,8 @@ type Page struct {
 	Header   http.Header
 	// Charset is the encoding the body was decoded from.
 	Charset string
-	// Text is the page decoded to UTF-8.
+	// Text is the page decoded to UTF-8. It is read-only: the text and
+	// attribute values of Doc are views of its bytes.
 	Text []byte
 	// Truncated is true when the page exceeded crawl.max_page_bytes.
 	Truncated bool

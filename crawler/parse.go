@@ -3,6 +3,7 @@ package crawler
 import (
 	"bytes"
 	"strings"
+	"unsafe"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/xunjian/xunjian/crawler/htmlfast"
@@ -39,14 +40,33 @@ const MaxElements = 100_000
 func ParseHTMLCapped(text []byte) (doc *goquery.Document, flattened, cut bool, err error) {
 	text, cut = capElements(text, MaxElements)
 	root, err := htmlfast.ParseBytes(text)
+	doc, flattened, err = flattenedIfDeep(text, root, err)
+	return doc, flattened, cut, err
+}
+
+// parseOwnPage is ParseHTML on a page the crawl read into bytes of its
+// own, which nothing changes once parsed (Page.Text is read-only), and
+// which the caller has cut to MaxElements elements (capElements): the
+// tree's text and values are substrings of those bytes, not of a copy of
+// them (the copy of a 100 KB page was a sixth of all the bytes a crawl
+// allocated, and a second 100 KB live while the page was checked).
+func parseOwnPage(text []byte) (doc *goquery.Document, flattened bool, err error) {
+	root, err := htmlfast.ParseString(unsafe.String(unsafe.SliceData(text), len(text)))
+	return flattenedIfDeep(text, root, err)
+}
+
+// flattenedIfDeep is the document of root, parsed from text, or, when
+// the parse failed (x/net/html refuses pages nested too deep), of text
+// flattened.
+func flattenedIfDeep(text []byte, root *html.Node, err error) (doc *goquery.Document, flattened bool, _ error) {
 	if err == nil {
-		return goquery.NewDocumentFromNode(root), false, cut, nil
+		return goquery.NewDocumentFromNode(root), false, nil
 	}
 	doc, err2 := goquery.NewDocumentFromReader(strings.NewReader(flatten(text)))
 	if err2 != nil {
-		return nil, false, cut, err
+		return nil, false, err
 	}
-	return doc, true, cut, nil
+	return doc, true, nil
 }
 
 // capElements returns text up to its max-th start tag.

@@ -70,7 +70,7 @@ func (cr *Crawler) readPage(ctx context.Context, it Item, p *Page) {
 	if top := cr.hook.framedBy(it.URL); top != "" {
 		p.FramedBy, _ = url.Parse(top)
 	}
-	res := readers.Read(&readers.Page{URL: p.FinalURL, Status: p.Status, Header: p.Header, Body: p.Text, Doc: p.Doc}, lim)
+	res := readers.Read(&readers.Page{URL: p.FinalURL, Status: p.Status, Header: p.Header, Body: p.Text, Doc: p.Doc, Scripts: cr.scripts}, lim)
 	for _, f := range res.Frames {
 		if u, err := Normalize(p.FinalURL, f.String()); err == nil && cr.inScope(u) {
 			cr.hook.frame(it.URL, u.String())

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
@@ -132,7 +133,9 @@ func (cr *Crawler) discover(ctx context.Context, p *Page) {
 		cr.skip("render-failed")
 		return
 	}
-	doc, _, err := ParseHTML([]byte(dom))
+	// The tree's strings are views of dom (a string: never changed).
+	capped, _ := capElements(unsafe.Slice(unsafe.StringData(dom), len(dom)), MaxElements)
+	doc, _, err := parseOwnPage(capped)
 	if err != nil {
 		p.RenderError = err.Error()
 		return

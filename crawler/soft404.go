@@ -149,44 +149,68 @@ const (
 func (h *simhasher) full() bool { return h.n >= simhashBigrams }
 
 func (h *simhasher) writeString(text string) {
-	for i := 0; i < len(text) && h.n < simhashBigrams; {
-		// The rune's UTF-8 as utf8.AppendRune writes the rune decoded
-		// (U+FFFD's for a malformed byte), and whether it is a space.
-		var b string
+	// The state is kept in locals through the loop, and the common runes,
+	// ASCII and three bytes (Chinese, its punctuation), are hashed unrolled, from a
+	// table of FNV-1a's first step for the byte on its own (the bigram's
+	// hashes are FNV-1a's as before: TestSimhashAsBefore).
+	n, prev, prevSpace, havePrev := h.n, h.prevHash, h.prevSpace, h.havePrev
+	for i := 0; i < len(text) && n < simhashBigrams; {
+		var pair, own uint64
 		space := false
 		switch c := text[i]; {
 		case c < utf8.RuneSelf:
-			b, space = text[i:i+1], c == ' ' || c >= '\t' && c <= '\r'
+			pair, own = (prev^uint64(c))*fnvPrime, fnvFirst[c]
+			space = c == ' ' || c >= '\t' && c <= '\r'
 			i++
 		case c >= 0xE4 && c != 0xED && c <= 0xEF && i+2 < len(text) && text[i+1]&0xC0 == 0x80 && text[i+2]&0xC0 == 0x80:
 			// U+4000…U+FFFF less the surrogates (Chinese text): valid
 			// whatever its last two bytes, never a space.
-			b = text[i : i+3]
+			b1, b2 := uint64(text[i+1]), uint64(text[i+2])
+			pair = (((prev^uint64(c))*fnvPrime^b1)*fnvPrime ^ b2) * fnvPrime
+			own = ((fnvFirst[c]^b1)*fnvPrime ^ b2) * fnvPrime
+			i += 3
+		case c >= 0xE1 && c <= 0xE3 && i+2 < len(text) && text[i+1]&0xC0 == 0x80 && text[i+2]&0xC0 == 0x80:
+			// U+1000…U+3FFF (Chinese punctuation, quotes, dashes): valid
+			// whatever its last two bytes, a space as spaceLen says.
+			b1, b2 := uint64(text[i+1]), uint64(text[i+2])
+			pair = (((prev^uint64(c))*fnvPrime^b1)*fnvPrime ^ b2) * fnvPrime
+			own = ((fnvFirst[c]^b1)*fnvPrime ^ b2) * fnvPrime
+			space = spaceLen(text, i) == 3
 			i += 3
 		default:
+			// The rune's UTF-8 as utf8.AppendRune writes the rune decoded
+			// (U+FFFD's for a malformed byte).
 			r, size := utf8.DecodeRuneInString(text[i:])
-			b, space = text[i:i+size], isSpace(r)
+			b := text[i : i+size]
+			space = isSpace(r)
 			if size == 1 { // a malformed byte
 				b = "\uFFFD"
 			}
 			i += size
+			pair, own = prev, fnvOffset
+			for k := 0; k < len(b); k++ {
+				pair = (pair ^ uint64(b[k])) * fnvPrime
+				own = (own ^ uint64(b[k])) * fnvPrime
+			}
 		}
-		// FNV-1a of the rune's bytes, continuing the last rune's and on
-		// their own.
-		pair, own := h.prevHash, uint64(fnvOffset)
-		for k := 0; k < len(b); k++ {
-			pair = (pair ^ uint64(b[k])) * fnvPrime
-			own = (own ^ uint64(b[k])) * fnvPrime
-		}
-		if h.havePrev && (!h.prevSpace || !space) {
-			h.batch[h.n%8] = pair
-			if h.n++; h.n%8 == 0 {
+		if havePrev && (!prevSpace || !space) {
+			h.batch[n%8] = pair
+			if n++; n%8 == 0 {
 				h.addBatch()
 			}
 		}
-		h.prevHash, h.prevSpace, h.havePrev = own, space, true
+		prev, prevSpace, havePrev = own, space, true
 	}
+	h.n, h.prevHash, h.prevSpace, h.havePrev = n, prev, prevSpace, havePrev
 }
+
+// fnvFirst is FNV-1a's state after one byte.
+var fnvFirst = func() (t [256]uint64) {
+	for c := range t {
+		t[c] = (fnvOffset ^ uint64(c)) * fnvPrime
+	}
+	return t
+}()
 
 // csa is a carry-save adder: per bit, a+b+c = 2*hi + lo.
 func csa(a, b, c uint64) (hi, lo uint64) {

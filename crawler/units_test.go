@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"math/rand/v2"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -384,4 +385,54 @@ func FuzzPageSimhashAsBefore(f *testing.F) {
 	f.Fuzz(func(t *testing.T, page string, limit int) {
 		checkPageSimhash(t, page, max(1, limit%(1<<17)))
 	})
+}
+
+// checkEachField compares eachField and fieldsLen with strings.FieldsSeq,
+// whose fields they must find.
+func checkEachField(t *testing.T, s string) {
+	t.Helper()
+	var want []string
+	size := 0
+	for w := range strings.FieldsSeq(s) {
+		want = append(want, w)
+		size += len(w)
+	}
+	var got []string
+	eachField(s, func(w string) bool { got = append(got, w); return true })
+	if !slices.Equal(got, want) {
+		t.Fatalf("eachField(%q) = %q, FieldsSeq %q", s, got, want)
+	}
+	if n, sz := fieldsLen(s); n != len(want) || sz != size {
+		t.Fatalf("fieldsLen(%q) = %d, %d; want %d, %d", s, n, sz, len(want), size)
+	}
+	if len(want) > 1 {
+		var first []string
+		if eachField(s, func(w string) bool { first = append(first, w); return false }) || len(first) != 1 || first[0] != want[0] {
+			t.Fatalf("eachField(%q) stopping at the first field: %q", s, first)
+		}
+	}
+}
+
+// TestEachFieldAsFieldsSeq: on random text made of every kind of white
+// space, the bytes that look like a space's lead byte and are not, and
+// runs long enough for the eight-byte steps, eachField splits as
+// strings.FieldsSeq does.
+func TestEachFieldAsFieldsSeq(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	pieces := []string{"政府网站信息公开", "ab", "x", " ", "\t", "\n", "\v", "\f", "\r", "\u3000", "\u00a0", "\u0085", "\u2003", "\u2028",
+		"\u2029", "\u202f", "\u205f", "\u1680", "\u200a", "\u200b", "\u3001", "\u00b7", "\u2014", "\u1100", "\ue000", "\xe3", "\xe2\x80",
+		"\xc2", "\xe0\xa0\x80", "\xff", "\x00", "\x1f", "!", "\x7f", "，。", "abcdefghijklmnop", "政务公开政务公开政务公开"}
+	for range 50000 {
+		var b strings.Builder
+		for range rng.IntN(30) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		checkEachField(t, b.String())
+	}
+}
+
+func FuzzEachFieldAsFieldsSeq(f *testing.F) {
+	f.Add("首页 新闻\u3000动态\u00a0通知\xe3\x80公告 \xc2")
+	f.Add("abcdefgh\u2003ijklmnopq\xe2\x80\x8b")
+	f.Fuzz(func(t *testing.T, s string) { checkEachField(t, s) })
 }

@@ -30,14 +30,20 @@ type StyleCache struct {
 	max  int
 	mu   sync.RWMutex
 	m    map[styleKey]map[string]string
-	// seen remembers keys met once, up to 4×max, then forgets them all.
-	seen map[styleKey]bool
+	// seen remembers keys met once: a fingerprint of each in a slot of
+	// its own (by the fingerprint's low bits), which a later key of the
+	// same slot replaces — such a style is kept at its next sight instead.
+	// 512 KB for the default 20,000 styles, whatever the run: a map of
+	// the keys, cleared at 80,000 (links' own contexts, met once each),
+	// held 3.1 MB through a 20,000-page run. Only what is cached, never a
+	// style, depends on it.
+	seen []uint64
 	// hides holds what hides an element (Styler.hide) by the same key,
-	// kept the second time it is met (hseen) like styles: a link's answer
-	// in one lookup, without its ancestors' styles, colours and
-	// backgrounds looked up one by one.
+	// kept the second time it is met (hseen, slots like seen's) like
+	// styles: a link's answer in one lookup, without its ancestors'
+	// styles, colours and backgrounds looked up one by one.
 	hides map[styleKey]hideEntry
-	hseen map[styleKey]bool
+	hseen []uint64
 	// Hits and Misses count lookups, for measurements.
 	hits, misses atomic.Int64
 	// hideHits counts the elements answered by hides.
@@ -67,11 +73,7 @@ func (c *StyleCache) getHide(k styleKey) (hideEntry, bool) {
 func (c *StyleCache) putHide(k styleKey, e hideEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.hseen[k] {
-		if len(c.hseen) >= 4*c.max {
-			clear(c.hseen)
-		}
-		c.hseen[k] = true // first sight
+	if firstSightIn(c.hseen, k) {
 		return
 	}
 	if len(c.hides) < c.max {
@@ -85,8 +87,30 @@ type styleKey struct{ sheets, elem uint64 }
 
 // NewStyleCache returns a cache of at most max styles.
 func NewStyleCache(max int) *StyleCache {
-	return &StyleCache{seed: maphash.MakeSeed(), max: max, m: map[styleKey]map[string]string{}, seen: map[styleKey]bool{},
-		hides: map[styleKey]hideEntry{}, hseen: map[styleKey]bool{}}
+	slots := 1024
+	for slots < 2*max {
+		slots <<= 1
+	}
+	return &StyleCache{seed: maphash.MakeSeed(), max: max, m: map[styleKey]map[string]string{}, seen: make([]uint64, slots),
+		hides: map[styleKey]hideEntry{}, hseen: make([]uint64, slots)}
+}
+
+// firstSight reports whether k was not met before (as far as seen
+// remembers), remembering it. Called with c.mu held.
+func (c *StyleCache) firstSight(k styleKey) bool { return firstSightIn(c.seen, k) }
+
+// firstSightIn is firstSight in the fingerprint slots given.
+func firstSightIn(seen []uint64, k styleKey) bool {
+	f := k.sheets*0x9E3779B97F4A7C15 ^ k.elem
+	if f == 0 {
+		f = 1 // 0 is the empty slot
+	}
+	i := f & uint64(len(seen)-1)
+	if seen[i] == f {
+		return false
+	}
+	seen[i] = f
+	return true
 }
 
 // Stats returns the lookups that found a style and those that did not.
@@ -110,11 +134,7 @@ func (c *StyleCache) get(k styleKey) (map[string]string, bool) {
 func (c *StyleCache) put(k styleKey, s map[string]string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.seen[k] {
-		if len(c.seen) >= 4*c.max {
-			clear(c.seen)
-		}
-		c.seen[k] = true // first sight
+	if c.firstSight(k) {
 		return
 	}
 	if len(c.m) < c.max {

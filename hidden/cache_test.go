@@ -374,3 +374,32 @@ func refHide(st *Styler, n *html.Node) (string, *html.Node, []string) {
 	}
 	return "", nil, nil
 }
+
+// TestStyleCacheSeenBounded: keys met once (links' own contexts, one per
+// link of every page) take no memory beyond seen's fixed slots, and a key
+// met twice among a million of them is still kept on its second sight.
+func TestStyleCacheSeenBounded(t *testing.T) {
+	c := NewStyleCache(20000)
+	slots := len(c.seen)
+	if slots*8 > 512<<10 {
+		t.Errorf("seen takes %d KB, want at most 512", slots*8>>10)
+	}
+	style := map[string]string{"color": "red"}
+	template := styleKey{sheets: 7, elem: 42}
+	c.put(template, style)
+	for i := range uint64(1_000_000) {
+		c.put(styleKey{sheets: 7, elem: 1000 + i*0x9E3779B97F4A7C15}, style)
+		if i == 500 {
+			c.put(template, style) // the template's element on the next page
+		}
+	}
+	if len(c.seen) != slots {
+		t.Errorf("seen grew from %d to %d slots", slots, len(c.seen))
+	}
+	if got, ok := c.get(template); !ok || got["color"] != "red" {
+		t.Errorf("the template's style met twice was not kept: %v %v", got, ok)
+	}
+	if len(c.m) != 1 {
+		t.Errorf("%d styles kept, want 1 (keys met once are not kept)", len(c.m))
+	}
+}

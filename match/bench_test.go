@@ -1,8 +1,12 @@
 package match
 
 import (
+	"os"
 	"runtime"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/go-ego/gse"
 
 	"github.com/xunjian/xunjian/internal/benchtext"
 )
@@ -34,11 +38,48 @@ func BenchmarkBuild100k(b *testing.B) {
 }
 
 // BenchmarkLexiconLoad: the one-time parse of the boundary lexicon (270,000
-// words), done once per process on first use.
+// words), done once per process on first use. It reports what a loaded
+// lexicon keeps: its trie on the heap (heap-MB) and the word list's text
+// left resident (text-resident-MB, file-backed pages of the binary).
 func BenchmarkLexiconLoad(b *testing.B) {
 	for b.Loop() {
-		if short, long := loadLexicon(); short.count+long.count < 250_000 {
+		if t := buildLexTrie(gse.ZhIdf); len(t.lv[0].label) < 100_000 {
 			b.Fatal("lexicon too small")
 		}
 	}
+	heap, text := lexiconCost(b)
+	b.ReportMetric(float64(heap)/(1<<20), "heap-MB")
+	b.ReportMetric(float64(text)/(1<<20), "text-resident-MB")
+}
+
+// BenchmarkStraddles: the boundary check at every position of real
+// government text, for a two-character match (CPU time per check).
+func BenchmarkStraddles(b *testing.B) {
+	text, err := os.ReadFile("../testdata/realtext/clean.txt")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var at []int
+	for i := 0; i+6 <= len(text); i++ {
+		if r, _ := utf8.DecodeRune(text[i:]); IsHan(r) {
+			if r2, _ := utf8.DecodeRune(text[i+3:]); IsHan(r2) {
+				at = append(at, i)
+			}
+		}
+	}
+	l := Words()
+	l.load()
+	b.ResetTimer()
+	cpu := benchtext.StartCPU()
+	n := 0
+	for b.Loop() {
+		for _, i := range at {
+			if l.Straddles(text, i, i+6) {
+				n++
+			}
+		}
+	}
+	cpu.ReportOp(b)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(at)), "ns/check")
+	runtime.KeepAlive(n)
 }

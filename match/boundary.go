@@ -4,10 +4,11 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/go-ego/gse"
+
+	"github.com/xunjian/xunjian/internal/rodata"
 )
 
 // Lexicon is a Chinese word list with a cost per word (its inverse
@@ -17,252 +18,291 @@ import (
 // only around matches, so matching keeps its speed.
 type Lexicon struct {
 	once sync.Once
-	// idf × 10 by word, read on first use: words of up to 3 characters by
-	// their runes packed in a uint64 (most lookups: no string is built),
-	// longer ones by their text.
-	short *packedTable // cost | isWord | hasLonger, by packed runes
-	long  *wordSet
-	// single is short for one BMP rune, by rune: the first lookup of every
-	// position, without a map probe.
-	single []uint16
+	t    *lexTrie
 }
-
-// The short table's flags: the key is a word; words longer than the key
-// start with it (so a lookup of a longer string can be skipped when unset).
-const (
-	isWord    = 1 << 8
-	hasLonger = 1 << 9
-)
 
 // The word list is jieba's (MIT) as shipped by go-ego/gse (Apache-2.0):
 // about 270,000 words with their inverse document frequency.
 var lexicon = &Lexicon{}
 
-// load parses the cost tables on first use: building a matcher costs
-// nothing, the first boundary check pays once per process.
+// load builds the trie on first use: building a matcher costs nothing,
+// the first boundary check pays once per process. The word list's text
+// (6.2 MB, read-only data of the binary) is not needed afterwards: its
+// pages are given back (rodata.Release), or they would stay resident, as
+// file-backed memory, for the whole run.
 func (l *Lexicon) load() {
 	l.once.Do(func() {
-		l.short, l.long = loadLexicon()
-		l.single = make([]uint16, 0x10000)
-		for r := range rune(0x10000) {
-			l.single[r] = l.short.get(uint64(r))
-		}
+		l.t = buildLexTrie(gse.ZhIdf)
+		rodata.Release(gse.ZhIdf)
 	})
 }
 
 // lookup returns the cost of the word spelled by rs.
 func (l *Lexicon) lookup(rs []rune) (uint8, bool) {
 	l.load()
-	if k, ok := packRunes(rs); ok {
-		v := l.short.get(k)
-		return uint8(v), v&isWord != 0
-	}
-	return l.long.get(rs)
+	return l.t.lookup(rs)
 }
 
-// packedTable is a read-only hash table of packed-rune keys (never 0) and
-// their values, open addressing with linear probing in two flat arrays
-// at most two thirds full: 5 MB for the 290,000 keys and prefixes, where
-// a Go map held 6.5.
-type packedTable struct {
-	keys  []uint64
-	vals  []uint16
-	shift uint
-	count int
+// noWord is a trie node's cost when no word ends there (costs are at most
+// 250).
+const noWord = 255
+
+// lexTrie is the word list as a trie of its words' characters, stored
+// level by level (the first characters, then the second ones…): 2.5 MB
+// for the 270,000 words and their 346,000 prefixes, where hash tables of
+// the words and their first three characters' prefixes held 6.3 MB. A
+// node's children are contiguous in the next level, sorted by their
+// character's code, and found by binary search; looking up the words
+// that start at a position (wordTable.row) walks down once instead of
+// hashing each length.
+type lexTrie struct {
+	// code is the code of each BMP rune (0: in no word), astral that of
+	// runes above it (nil when the list has none).
+	code   []uint16
+	astral map[rune]uint16
+	// The first level by code: the word's cost and its children's start
+	// in level 2 (they end where the next code's start).
+	cost1  []uint8
+	start1 []uint32
+	// levels 2 to maxLexWord.
+	lv [maxLexWord - 1]lexLevel
 }
 
-// newPackedTable returns a table for n keys (it grows past them).
-func newPackedTable(n int) *packedTable {
-	size, shift := 1, uint(64)
-	for size < n+n/2+1 { // at most two thirds full
-		size <<= 1
-		shift--
-	}
-	return &packedTable{keys: make([]uint64, size), vals: make([]uint16, size), shift: shift}
+// lexLevel is one level of the trie: each node's character code, cost
+// (noWord: a prefix only), and children's start in the next level (with
+// one more entry, the end; nil on the last level).
+type lexLevel struct {
+	label []uint16
+	cost  []uint8
+	start []uint32
 }
 
-// ref returns k's value (k is never 0) to be set, adding k with 0; the
-// pointer is good until the next ref.
-func (t *packedTable) ref(k uint64) *uint16 {
-	i := t.slot(k)
-	for t.keys[i] != 0 && t.keys[i] != k {
-		i = (i + 1) & (len(t.keys) - 1)
+// codeOf returns r's code, 0 when no word has r.
+func (t *lexTrie) codeOf(r rune) uint16 {
+	if uint32(r) < 0x10000 {
+		return t.code[r]
 	}
-	if t.keys[i] == 0 {
-		if 3*(t.count+1) > 2*len(t.keys) {
-			t.grow()
-			return t.ref(k)
-		}
-		t.count++
-		t.keys[i] = k
-	}
-	return &t.vals[i]
+	return t.astral[r]
 }
 
-// grow doubles the table.
-func (t *packedTable) grow() {
-	old := *t
-	*t = packedTable{keys: make([]uint64, 2*len(old.keys)), vals: make([]uint16, 2*len(old.keys)), shift: old.shift - 1}
-	for i, k := range old.keys {
-		if k != 0 {
-			*t.ref(k) = old.vals[i]
-		}
-	}
-}
-
-// slot is k's first slot (Fibonacci hashing: the top bits of k times
-// 2^64/φ).
-func (t *packedTable) slot(k uint64) int { return int((k * 0x9E3779B97F4A7C15) >> t.shift) }
-
-// get returns k's value, 0 when k is absent.
-func (t *packedTable) get(k uint64) uint16 {
-	for i := t.slot(k); ; i = (i + 1) & (len(t.keys) - 1) {
-		switch t.keys[i] {
-		case k:
-			return t.vals[i]
-		case 0:
-			return 0
+// child returns the node of level k (2..maxLexWord) with code c among
+// level k's nodes [lo, hi).
+func (t *lexTrie) child(k int, lo, hi uint32, c uint16) (uint32, bool) {
+	label := t.lv[k-2].label
+	for lo < hi {
+		m := (lo + hi) >> 1
+		switch l := label[m]; {
+		case l == c:
+			return m, true
+		case l < c:
+			lo = m + 1
+		default:
+			hi = m
 		}
 	}
+	return 0, false
 }
 
-// packRunes packs 1 to 3 runes, 21 bits each, into a key (runes are never
-// 0, so keys of different lengths differ).
-func packRunes(rs []rune) (uint64, bool) {
-	if len(rs) == 0 || len(rs) > 3 {
+// prefixes sets row[k] to the cost of the word rs[:k], for each k that
+// spells one (row is all -1 on entry), and stops where no word continues
+// the prefix.
+func (t *lexTrie) prefixes(rs []rune, row *[maxLexWord + 1]int16) {
+	if len(rs) == 0 {
+		return
+	}
+	c := t.codeOf(rs[0])
+	if c == 0 {
+		return
+	}
+	if v := t.cost1[c]; v != noWord {
+		row[1] = int16(v)
+	}
+	lo, hi := t.start1[c], t.start1[c+1]
+	for k := 2; k <= maxLexWord && k <= len(rs) && lo < hi; k++ {
+		c := t.codeOf(rs[k-1])
+		if c == 0 {
+			return
+		}
+		i, ok := t.child(k, lo, hi, c)
+		if !ok {
+			return
+		}
+		lv := &t.lv[k-2]
+		if v := lv.cost[i]; v != noWord {
+			row[k] = int16(v)
+		}
+		if lv.start == nil {
+			return
+		}
+		lo, hi = lv.start[i], lv.start[i+1]
+	}
+}
+
+// lookup returns the cost of the word rs.
+func (t *lexTrie) lookup(rs []rune) (uint8, bool) {
+	if len(rs) == 0 || len(rs) > maxLexWord {
 		return 0, false
 	}
-	var k uint64
-	for _, r := range rs {
-		k = k<<21 | uint64(r)
+	var row [maxLexWord + 1]int16
+	for k := range row {
+		row[k] = -1
 	}
-	return k, true
+	t.prefixes(rs, &row)
+	if v := row[len(rs)]; v >= 0 {
+		return uint8(v), true
+	}
+	return 0, false
 }
 
-// loadLexicon reads the word list into its tables directly: built in Go
-// maps and packed afterwards, the tables' 10 MB stood beside 20 MB of
-// maps, a peak every run paid on its first boundary check.
-func loadLexicon() (*packedTable, *wordSet) {
-	short := newPackedTable(300_000)
-	long := newWordSet(gse.ZhIdf, 80_000)
-	src := gse.ZhIdf
+// lexEntry is a word while the trie is built: its characters' codes
+// (0 after the last) and cost.
+type lexEntry struct {
+	c    [maxLexWord]uint16
+	n    uint8
+	cost uint8
+	line uint32 // its place in the list
+}
+
+// buildLexTrie reads the word list ("word idf [tag]" lines; words longer
+// than maxLexWord and lines without a cost are skipped; a word listed
+// twice has its last cost) into its trie.
+func buildLexTrie(src string) *lexTrie {
+	t := &lexTrie{code: make([]uint16, 0x10000)}
+	entries := make([]lexEntry, 0, 280_000)
+	codes := 0
 	for len(src) > 0 {
-		at := len(gse.ZhIdf) - len(src)
 		line := src
 		if i := strings.IndexByte(src, '\n'); i >= 0 {
 			line, src = src[:i], src[i+1:]
 		} else {
 			src = ""
 		}
-		at += len(line) - len(strings.TrimLeftFunc(line, unicode.IsSpace))
 		word, idf, ok := strings.Cut(strings.TrimSpace(line), " ")
-		rs := []rune(word)
-		if !ok || len(rs) == 0 || len(rs) > maxLexWord {
+		if !ok || word == "" {
 			continue
 		}
 		v, ok := tenths(idf)
 		if !ok {
 			continue
 		}
-		c := uint8(min(250, v))
-		if k, ok := packRunes(rs); ok {
-			v := short.ref(k)
-			*v = *v&hasLonger | isWord | uint16(c)
-		} else {
-			long.set(at, len(word), c)
+		e := lexEntry{cost: uint8(min(250, v))}
+		for _, r := range word { // as []rune(word): a bad byte is U+FFFD
+			if int(e.n) == maxLexWord {
+				e.n++
+				break
+			}
+			c := t.codeOf(r)
+			if c == 0 {
+				if codes == 0xFFFF {
+					panic("match: the lexicon has more than 65,535 characters")
+				}
+				codes++
+				c = uint16(codes)
+				if uint32(r) < 0x10000 {
+					t.code[r] = c
+				} else {
+					if t.astral == nil {
+						t.astral = map[rune]uint16{}
+					}
+					t.astral[r] = c
+				}
+			}
+			e.c[e.n] = c
+			e.n++
 		}
-		for n := 1; n < len(rs) && n <= 3; n++ {
-			k, _ := packRunes(rs[:n])
-			*short.ref(k) |= hasLonger
+		if int(e.n) > maxLexWord {
+			continue // its characters keep their codes: harmless
 		}
+		e.line = uint32(len(entries))
+		entries = append(entries, e)
 	}
-	return short, long
-}
-
-// wordSet is a read-only set of words of more than three runes with their
-// costs: open addressing over one word each a slot, a word kept as its
-// place in the lexicon's text (1.2 MB for 80,000 words, where a Go map of
-// strings held 5 MB).
-type wordSet struct {
-	text string
-	// slots: 0 empty, else (start+1)<<16 | length<<8 | cost of a word
-	// text[start:start+length].
-	slots []uint64
-	shift uint
-	count int
-}
-
-func newWordSet(text string, n int) *wordSet {
-	size, shift := 1, uint(64)
-	for size < n+n/2+1 {
-		size <<= 1
-		shift--
-	}
-	return &wordSet{text: text, slots: make([]uint64, size), shift: shift}
-}
-
-// slot is the first slot of a word: FNV-1a of its UTF-8, spread.
-func (s *wordSet) slot(w []byte) int {
-	h := uint64(14695981039346656037)
-	for _, c := range w {
-		h = (h ^ uint64(c)) * 1099511628211
-	}
-	return int((h * 0x9E3779B97F4A7C15) >> s.shift)
-}
-
-func (s *wordSet) word(e uint64) string {
-	start := int(e>>16) - 1
-	return s.text[start : start+int(e>>8&0xFF)]
-}
-
-// set sets the cost of the word text[start:start+length] (length < 256).
-func (s *wordSet) set(start, length int, cost uint8) {
-	w := s.text[start : start+length]
-	var buf [256]byte
-	i := s.slot(append(buf[:0], w...))
-	for s.slots[i] != 0 && s.word(s.slots[i]) != w {
-		i = (i + 1) & (len(s.slots) - 1)
-	}
-	if s.slots[i] == 0 {
-		if 3*(s.count+1) > 2*len(s.slots) {
-			s.grow()
-			s.set(start, length, cost)
-			return
+	// Sorted by codes (a word before its extensions), the last of equal
+	// words kept: the trie's nodes come in order, level by level.
+	slices.SortFunc(entries, func(a, b lexEntry) int {
+		for i := range a.c {
+			if a.c[i] != b.c[i] {
+				return int(a.c[i]) - int(b.c[i])
+			}
 		}
-		s.count++
+		return int(a.line) - int(b.line)
+	})
+	w := 0
+	for i := range entries {
+		if i+1 < len(entries) && entries[i+1].c == entries[i].c {
+			continue
+		}
+		entries[w] = entries[i]
+		w++
 	}
-	s.slots[i] = uint64(start+1)<<16 | uint64(length)<<8 | uint64(cost)
-}
-
-func (s *wordSet) grow() {
-	old := s.slots
-	s.slots, s.shift, s.count = make([]uint64, 2*len(old)), s.shift-1, 0
-	for _, e := range old {
-		if e != 0 {
-			s.set(int(e>>16)-1, int(e>>8&0xFF), uint8(e))
+	entries = entries[:w]
+	// Nodes by level: a word adds the nodes of its prefixes longer than
+	// what it shares with the word before it.
+	var count [maxLexWord]int
+	prev := lexEntry{}
+	for _, e := range entries {
+		for k := sharedPrefix(&prev, &e); k < int(e.n); k++ {
+			count[k]++
+		}
+		prev = e
+	}
+	t.cost1 = make([]uint8, codes+1)
+	for i := range t.cost1 {
+		t.cost1[i] = noWord
+	}
+	t.start1 = make([]uint32, codes+2)
+	for k := 2; k <= maxLexWord; k++ {
+		lv := &t.lv[k-2]
+		lv.label = make([]uint16, 0, count[k-1])
+		lv.cost = make([]uint8, 0, count[k-1])
+		if k < maxLexWord {
+			lv.start = make([]uint32, 0, count[k-1]+1)
 		}
 	}
+	present := make([]bool, codes+1)
+	prev = lexEntry{}
+	for _, e := range entries {
+		for k := sharedPrefix(&prev, &e) + 1; k <= int(e.n); k++ {
+			cost := uint8(noWord)
+			if k == int(e.n) {
+				cost = e.cost
+			}
+			c := e.c[k-1]
+			if k == 1 {
+				present[c] = true
+				t.cost1[c] = cost
+				t.start1[c] = uint32(len(t.lv[0].label))
+				continue
+			}
+			lv := &t.lv[k-2]
+			lv.label = append(lv.label, c)
+			lv.cost = append(lv.cost, cost)
+			if k < maxLexWord {
+				lv.start = append(lv.start, uint32(len(t.lv[k-1].label)))
+			}
+		}
+		prev = e
+	}
+	// The ends: the first level's absent codes start where the next one
+	// does; each level's starts end with the next level's length.
+	t.start1[codes+1] = uint32(len(t.lv[0].label))
+	for c := codes; c >= 1; c-- {
+		if !present[c] {
+			t.start1[c] = t.start1[c+1]
+		}
+	}
+	for k := 2; k < maxLexWord; k++ {
+		t.lv[k-2].start = append(t.lv[k-2].start, uint32(len(t.lv[k-1].label)))
+	}
+	return t
 }
 
-// get returns the cost of the word spelled by rs.
-func (s *wordSet) get(rs []rune) (uint8, bool) {
-	var buf [maxLexWord * utf8.UTFMax]byte
-	if len(rs) > maxLexWord {
-		return 0, false
+// sharedPrefix returns how many leading characters a and b share.
+func sharedPrefix(a, b *lexEntry) int {
+	n := 0
+	for n < int(a.n) && n < int(b.n) && a.c[n] == b.c[n] {
+		n++
 	}
-	b := buf[:0]
-	for _, r := range rs {
-		b = utf8.AppendRune(b, r)
-	}
-	for i := s.slot(b); ; i = (i + 1) & (len(s.slots) - 1) {
-		e := s.slots[i]
-		if e == 0 {
-			return 0, false
-		}
-		if s.word(e) == string(b) {
-			return uint8(e), true
-		}
-	}
+	return n
 }
 
 // maxWindow is the longest text a boundary check reads: a match and its
@@ -294,31 +334,10 @@ func (t *wordTable) row(j int) *[maxLexWord + 1]int16 {
 		return row
 	}
 	t.filled[j] = true
-	l, rs := t.lex, t.rs
 	for k := range row {
 		row[k] = -1
 	}
-	for k := 1; k <= maxLexWord && j+k <= len(rs); k++ {
-		if k <= 3 {
-			var v uint16
-			if k == 1 && rs[j] < 0x10000 {
-				v = l.single[rs[j]]
-			} else {
-				key, _ := packRunes(rs[j : j+k])
-				v = l.short.get(key)
-			}
-			if v&isWord != 0 {
-				row[k] = int16(uint8(v))
-			}
-			if v&hasLonger == 0 {
-				break
-			}
-			continue
-		}
-		if c, ok := l.long.get(rs[j : j+k]); ok {
-			row[k] = int16(c)
-		}
-	}
+	t.lex.t.prefixes(t.rs[j:], row)
 	return row
 }
 

@@ -204,3 +204,60 @@ func TestBoundaryCheckedResolve(t *testing.T) {
 		}
 	}
 }
+
+// TestOverlappingAsBruteForce holds every occurrence Overlapping reports,
+// in its order (by end, the longest first), to a brute-force search: each
+// word (as its first listing, when folded words repeat) at every end.
+func TestOverlappingAsBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	alphabet := []rune("赌博彩票澳门网站色情中华人民共和国國門")
+	for n := range 3000 {
+		var words []string
+		for range 1 + rng.IntN(16) {
+			var b strings.Builder
+			for range 1 + rng.IntN(5) {
+				b.WriteRune(alphabet[rng.IntN(len(alphabet))])
+			}
+			words = append(words, b.String())
+		}
+		var text []rune
+		for range rng.IntN(40) {
+			text = append(text, alphabet[rng.IntN(len(alphabet))])
+		}
+		m, err := Build(words)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(text)
+		idx := map[int]int{}
+		ri := 0
+		for bi := range s {
+			idx[bi] = ri
+			ri++
+		}
+		idx[len(s)] = ri
+		var got [][3]int
+		m.Overlapping([]byte(s), func(x Match) { got = append(got, [3]int{idx[x.Start], idx[x.End], x.Word}) })
+		first := map[string]int{}
+		for w, word := range words {
+			if _, ok := first[FoldString(word)]; !ok {
+				first[FoldString(word)] = w
+			}
+		}
+		var want [][3]int
+		for end := 1; end <= len(text); end++ {
+			for l := min(end, 5); l >= 1; l-- {
+				var b strings.Builder
+				for _, r := range text[end-l : end] {
+					b.WriteRune(Fold(r))
+				}
+				if w, ok := first[b.String()]; ok {
+					want = append(want, [3]int{end - l, end, w})
+				}
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("case %d: words %q text %q\n got %v\nwant %v", n, words, s, got, want)
+		}
+	}
+}

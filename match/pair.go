@@ -145,17 +145,17 @@ func (p *Pair) Overlapping(text []byte, fa, fb func(Match)) {
 	}
 }
 
-// emit reports the words of the output chain from state t, ending at end
-// (Overlapping's inner loop).
-func (m *Matcher) emit(text []byte, t int32, ring *[MaxWordRunes]int32, pos uint32, end int, fn func(Match)) {
-	for t >= 0 {
-		w := m.word[t]
+// emit reports the words of the output chain from output o (a state's
+// emit), ending at end (Overlapping's inner loop).
+func (m *Matcher) emit(text []byte, o int32, ring *[MaxWordRunes]int32, pos uint32, end int, fn func(Match)) {
+	for o >= 0 {
+		w := m.outs[o].word
 		l := uint32(m.runes[w])
 		start := int(ring[(pos-l)%MaxWordRunes])
 		if !m.ascii[w] || bounded(text, start, end) {
 			fn(Match{Start: start, End: end, Word: int(w)})
 		}
-		t = m.suffix[t]
+		o = m.outs[o].next
 	}
 }
 

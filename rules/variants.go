@@ -4,8 +4,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/mozillazg/go-pinyin"
-
 	"github.com/xunjian/xunjian/match"
 )
 
@@ -44,7 +42,7 @@ func Variants(words []WordEntry) []WordEntry {
 	for _, w := range words {
 		seen[match.FoldString(w.Word)] = true
 	}
-	args := pinyin.NewArgs()
+	readings := newPinyinTable()
 	var out []WordEntry
 	add := func(base WordEntry, word, how string) {
 		key := match.FoldString(word)
@@ -66,9 +64,7 @@ func Variants(words []WordEntry) []WordEntry {
 		for i, r := range rs {
 			if match.IsHan(r) {
 				han++
-				if p := pinyin.SinglePinyin(r, args); len(p) > 0 {
-					py[i] = p[0]
-				}
+				py[i] = readings.of(r)
 			}
 		}
 		if han < 2 {

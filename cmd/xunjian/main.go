@@ -6,21 +6,18 @@ import (
 	"context"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
+
+	"github.com/xunjian/xunjian/internal/memlimit"
 )
 
 func main() {
-	// A soft heap limit: the collector works harder near it instead of
-	// letting a site's garbage raise the peak (GOMEMLIMIT wins). 100 MiB:
-	// an inspection's live heap is about 45 MB at its peak, so the
-	// collector runs about as often as without a limit (the 20,000-page
-	// benchmark's wall time did not move, its peak RSS went from 177 to
-	// 137 MB; the hostile suite's from 205 to 140 MB in 1 min 41 s against
-	// 1 min 37 s); at 75 MiB it runs too often (+30 % wall time; +12–17 %
-	// CPU once the crawl allocated less, README "memory floor").
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(100 << 20)
+	// A soft memory limit: the collector works harder near it instead of
+	// letting a site's garbage raise the peak; it grows with the live heap
+	// past its floor, for the process's life (internal/memlimit; GOMEMLIMIT
+	// wins). An attachment worker sets its own (extract/worker).
+	if len(os.Args) < 2 || os.Args[1] != "extract-worker" {
+		memlimit.Keep(memlimit.Floor, memlimit.Interval)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

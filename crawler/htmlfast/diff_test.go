@@ -70,6 +70,15 @@ func compare(page []byte) string {
 	if d := sameTree(want, got, ""); d != "" {
 		return d
 	}
+	// ParseString builds the same tree on the page as a string, not
+	// copied.
+	fromString, serr := htmlfast.ParseString(string(page))
+	if serr != nil {
+		return fmt.Sprintf("ParseString: %v, ParseBytes none", serr)
+	}
+	if d := sameTree(want, fromString, ""); d != "" {
+		return "ParseString: " + d
+	}
 	var rw, rg bytes.Buffer
 	html.Render(&rw, want)
 	html.Render(&rg, got)

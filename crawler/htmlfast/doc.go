@@ -4,7 +4,8 @@
 // same *html.Node types, node for node — 3-4x faster with a hundredth
 // of the allocations:
 //
-//   - the tokenizer works on one copy of the page, taken as a string,
+//   - the tokenizer works on one copy of the page, taken as a string
+//     (or on the page itself, given as a string to ParseString),
 //     instead of reading a byte at a time through an io.Reader: text,
 //     raw text, tag names and attribute values are scanned in bulk
 //     (bytes.IndexByte, loops over the buffer);

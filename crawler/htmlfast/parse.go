@@ -2314,7 +2314,7 @@ func (p *parser) parse() (err error) {
 		p.tokenizer.AllowCDATA(n != nil && n.Namespace != "")
 		// Read and parse the next token.
 		p.tokenizer.Next()
-		p.tok = p.tokenizer.Token()
+		p.tokenizer.tokenInto(&p.tok)
 		if p.tok.Type == ErrorToken {
 			err = p.tokenizer.Err()
 			if err != nil && err != io.EOF {
@@ -2348,6 +2348,27 @@ func ParseBytes(b []byte) (*Node, error) {
 		buf = bytes.Clone(b)
 		src = unsafe.String(unsafe.SliceData(buf), len(buf))
 	}
+	return parseSrc(buf, src)
+}
+
+// ParseString is ParseBytes on a page held in a string, which is not
+// copied: the tree's text, names and values are substrings of s where s
+// holds them as they are. A caller that has the page in bytes it never
+// changes again may pass them as a string (unsafe.String) and spare the
+// copy.
+func ParseString(s string) (*Node, error) {
+	var buf []byte
+	if len(s) > 0 {
+		// The tokenizer reads buf and never writes to it (it copies what
+		// it changes; its buffer is refilled only from a reader, and a
+		// page in memory has none).
+		buf = unsafe.Slice(unsafe.StringData(s), len(s))
+	}
+	return parseSrc(buf, s)
+}
+
+// parseSrc parses the page src, whose bytes buf are.
+func parseSrc(buf []byte, src string) (*Node, error) {
 	p := &parser{
 		tokenizer: &Tokenizer{buf: buf, src: src, readErr: io.EOF},
 		doc: &Node{

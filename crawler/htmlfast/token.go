@@ -100,9 +100,10 @@ type Tokenizer struct {
 	// buf[raw.end:] is buffered input that will yield future tokens.
 	raw span
 	buf []byte
-	// src is buf as a string: ParseBytes's copy of the page, which
-	// nothing writes to (the tokenizer copies what it changes), so that
-	// text and values the page holds as they are can be its substrings.
+	// src is buf as a string: ParseBytes's copy of the page or
+	// ParseString's page, which nothing writes to (the tokenizer copies
+	// what it changes), so that text and values the page holds as they
+	// are can be its substrings.
 	src string
 	// maxBuf limits the data buffered in buf. A value of 0 means unlimited.
 	maxBuf int
@@ -1287,15 +1288,29 @@ func (z *Tokenizer) tagAttr() (key, val []byte, keyStart, valStart int, keySame,
 // page's bytes unchanged are substrings of the page's string (z.src), not
 // copies; the others are their fresh copies, not copied again.
 func (z *Tokenizer) Token() Token {
-	t := Token{Type: z.tt}
+	var t Token
+	z.tokenInto(&t)
+	return t
+}
+
+// tokenInto sets *t to the current token, as Token returns it. The
+// parser's token lives in the heap: a Token returned and assigned whole
+// was copied with the bulk write barrier (a fifth of Token's time);
+// fields set one by one are not.
+func (z *Tokenizer) tokenInto(t *Token) {
+	var (
+		data     string
+		dataAtom atom.Atom
+		attr     []Attribute
+	)
 	switch z.tt {
 	case TextToken, CommentToken, DoctypeToken:
 		s, start, same := z.text()
-		t.Data = z.str(s, start, same)
+		data = z.str(s, start, same)
 	case StartTagToken, SelfClosingTagToken, EndTagToken:
 		name, start, same, moreAttr := z.tagName()
 		if moreAttr {
-			t.Attr = z.attrSlab(len(z.attr) - z.nAttrReturned)
+			attr = z.attrSlab(len(z.attr) - z.nAttrReturned)
 		}
 		for moreAttr {
 			var key, val []byte
@@ -1306,15 +1321,17 @@ func (z *Tokenizer) Token() Token {
 			if k == "" && len(key) > 0 {
 				k = z.str(key, ks, kSame)
 			}
-			t.Attr = append(t.Attr, Attribute{Key: k, Val: z.str(val, vs, vSame)})
+			attr = append(attr, Attribute{Key: k, Val: z.str(val, vs, vSame)})
 		}
 		if a := atom.Lookup(name); a != 0 {
-			t.DataAtom, t.Data = a, a.String()
+			dataAtom, data = a, a.String()
 		} else {
-			t.DataAtom, t.Data = 0, z.str(name, start, same)
+			data = z.str(name, start, same)
 		}
 	}
-	return t
+	t.Type, t.DataAtom = z.tt, dataAtom
+	t.Data = data
+	t.Attr = attr
 }
 
 // str is b as a string: the page string's substring if same (b is the

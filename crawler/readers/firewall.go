@@ -28,9 +28,9 @@ type Firewall struct {
 	Evidence []string
 }
 
-// firewallScan is how much of a body the recogniser reads: challenge and
+// FirewallScan is how much of a body the recogniser reads: challenge and
 // block pages are small.
-const firewallScan = 64 << 10
+const FirewallScan = 64 << 10
 
 var (
 	// 瑞数 sets a cookie with a generated name ending in S (its script
@@ -46,8 +46,8 @@ var (
 // pages they let through. It is pure and safe on any input, so the
 // outbound policy can call it on every response.
 func RecogniseFirewall(status int, h http.Header, body []byte) *Firewall {
-	if len(body) > firewallScan {
-		body = body[:firewallScan]
+	if len(body) > FirewallScan {
+		body = body[:FirewallScan]
 	}
 	low := bytes.ToLower(body)
 	has := func(s string) bool { return bytes.Contains(low, []byte(strings.ToLower(s))) }

@@ -66,11 +66,28 @@ func (r JSList) Read(p *Page, lim Limits) Result {
 	if left > 0 {
 		out.skip("jslist-script-too-large", 1)
 	}
+	// Remembered scripts held nothing for any page whose references
+	// resolve to http or https (ScriptMemo): a page whose base is not
+	// http (a page at a file: URL) neither reads nor adds to the memo.
+	memo := p.Scripts
+	if b == nil || b.Scheme != "http" && b.Scheme != "https" || b.Host == "" {
+		memo = nil
+	}
 	seen := map[string]bool{}
 	for _, s := range scripts {
+		key, plain := memo.plain(s)
+		if plain {
+			continue
+		}
+		links, skips := len(out.Links), out.skips()
 		r.scan(s, b, "jslist:script", lim, &out)
 		if !containsAt(s, ".json", 1) {
-			continue // no endpoint (the regexp is slow on long scripts)
+			// No endpoint (the regexp is slow on long scripts); nothing
+			// found, nothing left out: the script holds no list.
+			if len(out.Links) == links && out.skips() == skips {
+				memo.add(key)
+			}
+			continue
 		}
 		for _, m := range endpointLiteral.FindAllStringSubmatch(s, -1) {
 			u, ok := resolve(b, m[1])

@@ -1,9 +1,17 @@
 package readers
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/xunjian/xunjian/internal/benchsite"
 )
 
 func TestJSList(t *testing.T) {
@@ -110,4 +118,70 @@ func FuzzJSLiteral(f *testing.F) {
 			t.Fatalf("parse ok but value %v end %d", v, end)
 		}
 	})
+}
+
+// TestScriptMemoAsWithout: reading pages with one memo shared by all, in
+// any order and each twice, gives what reading them without it gives:
+// every fixture, the benchmark site's pages, a page whose URL is not
+// http (its links do not resolve), and pages whose same template script sits beside a
+// script that holds a list, a JSON endpoint or a literal too deep to
+// read. The template scripts are remembered; the others are not.
+func TestScriptMemoAsWithout(t *testing.T) {
+	const template = `var siteConfig={siteId:"1",columns:[{id:1,name:"政务公开",code:"col1"},{}]};function init(){var opts={speed:300,effect:"fade"};return opts}`
+	list := `var news=[{title:"县领导调研农村人居环境整治工作",url:"/xwzx/202601/t20260115_1.html",date:"2026-01-15"},{title:"我县召开优化营商环境推进会",url:"/xwzx/202601/t20260111_2.html",date:"2026-01-11"}];`
+	deep := "var x=" + strings.Repeat("[", 200) + strings.Repeat("]", 200) + ";"
+	pages := map[string][]byte{
+		"template":           []byte(`<html><head><script>` + template + `</script></head><body><p>正文</p></body></html>`),
+		"template-and-list":  []byte(`<html><head><script>` + template + `</script></head><body><script>` + list + `</script></body></html>`),
+		"list-then-template": []byte(`<html><body><script>` + list + `</script><script>` + template + `</script></body></html>`),
+		"endpoint":           []byte(`<html><body><script>` + template + `</script><script>$.getJSON("api/list.json?page=1")</script></body></html>`),
+		"deep":               []byte(`<html><body><script>` + template + `</script><script>` + deep + `</script></body></html>`),
+		"file-url":           []byte(`<html><head><script>` + list + `</script><script>` + template + `</script></head></html>`),
+		"list-alone":         []byte(`<html><body><script>` + list + `</script></body></html>`),
+	}
+	site := benchsite.New(benchsite.Heavy(200))
+	for _, i := range []int{3, 4, 50} {
+		pages["bench-"+strconv.Itoa(i)] = site.Page(i, 1)
+	}
+	files, _ := filepath.Glob(filepath.Join("testdata", "*", "*.html"))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages[f] = b
+	}
+	var names []string
+	for n := range pages {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	read := func(name string, memo *ScriptMemo) string {
+		u := "http://www.example.gov.cn/xwzx/index.html"
+		if name == "file-url" {
+			u = "file:///srv/www/xwzx/index.html"
+		}
+		p := htmlPage(t, pages[name], u)
+		p.Scripts = memo
+		res := Read(p, DefaultLimits())
+		return fmt.Sprintf("%q %v %v %v", show(res.Links), res.Requests, res.Frames, res.Skipped)
+	}
+	rng := rand.New(rand.NewPCG(9, 10))
+	for round := range 20 {
+		memo := NewScriptMemo()
+		for _, k := range rng.Perm(2 * len(names)) {
+			name := names[k%len(names)]
+			if got, want := read(name, memo), read(name, nil); got != want {
+				t.Fatalf("round %d, %s: with the memo %s, without %s", round, name, got, want)
+			}
+		}
+		if _, ok := memo.plain(template); !ok {
+			t.Error("the template script is not remembered")
+		}
+		for _, s := range []string{list, deep} {
+			if _, ok := memo.plain(s); ok {
+				t.Errorf("%.40s… remembered", s)
+			}
+		}
+	}
 }

@@ -4,10 +4,11 @@
 // lists, meta refresh start pages, download gateways, and the challenge and
 // block pages of web application firewalls.
 //
-// Each reader is one file and a pure function of a fetched page: it returns
-// typed results (links with their text, date and where they were found,
-// follow-up requests the page's own script would make, framed pages) and
-// never does I/O itself. The crawler fetches what the readers ask for and
+// Each reader is one file and a pure function of a fetched page (and of
+// the run's ScriptMemo, which only spares reading again what it read to
+// nothing): it returns typed results (links with their text, date and
+// where they were found, follow-up requests the page's own script would
+// make, framed pages) and never does I/O itself. The crawler fetches what the readers ask for and
 // feeds the answers back to the reader that asked. Every reader bounds its
 // work (Limits) and reports what it left out in Result.Skipped instead of
 // hanging on pagers that claim a billion pages or megabytes of literal.
@@ -15,9 +16,11 @@ package readers
 
 import (
 	"fmt"
+	"hash/maphash"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
@@ -39,6 +42,10 @@ type Page struct {
 	// Request is the follow-up request this page answers (nil for a page
 	// the crawl reached by a link). Only the reader that asked reads it.
 	Request *Request
+	// Scripts remembers the run's inline scripts that hold no list, so
+	// that a template's scripts are read on its first page only (nil:
+	// every script is read).
+	Scripts *ScriptMemo
 
 	// idx is the page's element index, built once for all readers (Read
 	// runs the readers one after the other on one goroutine).
@@ -121,6 +128,15 @@ func (r Result) Entries() []Link {
 		}
 	}
 	return out
+}
+
+// skips is the number of things left out, all reasons together.
+func (r *Result) skips() int {
+	n := 0
+	for _, k := range r.Skipped {
+		n += k
+	}
+	return n
 }
 
 func (r *Result) skip(reason string, n int) {
@@ -440,4 +456,61 @@ func anyContains(texts []string, needle string, k int) bool {
 func inlineScripts(p *Page, lim Limits) (scripts []string, skipped int) {
 	idx := p.index(lim)
 	return idx.scripts, idx.scriptBytesLeft
+}
+
+// ScriptMemo remembers inline scripts that held no list: a site's
+// template scripts come with every page, the same bytes each time, and
+// parsing their literals again was most of what the page readers cost
+// (two scripts, 12 KB, on each of the benchmark site's 20,000 pages: 60
+// of the readers' 80 µs a page). A script is remembered, by a 64-bit
+// hash of its text and its length, when JSList read it to no link and
+// no skip and it names no JSON endpoint: for one run's Limits the
+// reading depends on nothing else but the page's base URL, and on that
+// only through the scheme of the links it resolves, so scripts are
+// remembered and skipped on pages with http or https bases only. A
+// collision of two scripts' hashes (about 1 in 10^15 a script read,
+// the memo full) would skip one script. It holds at most maxMemoScripts
+// scripts; safe for concurrent use; a nil memo remembers nothing.
+type ScriptMemo struct {
+	seed  maphash.Seed
+	mu    sync.Mutex
+	known map[scriptKey]struct{}
+}
+
+type scriptKey struct {
+	hash uint64
+	size int
+}
+
+// maxMemoScripts bounds a memo (a site whose scripts differ on every
+// page fills it and is read as without it).
+const maxMemoScripts = 4096
+
+// NewScriptMemo returns an empty memo.
+func NewScriptMemo() *ScriptMemo {
+	return &ScriptMemo{seed: maphash.MakeSeed(), known: map[scriptKey]struct{}{}}
+}
+
+// plain returns the script's key and whether it is remembered.
+func (m *ScriptMemo) plain(s string) (scriptKey, bool) {
+	if m == nil {
+		return scriptKey{}, false
+	}
+	k := scriptKey{maphash.String(m.seed, s), len(s)}
+	m.mu.Lock()
+	_, ok := m.known[k]
+	m.mu.Unlock()
+	return k, ok
+}
+
+// add remembers the script of key k.
+func (m *ScriptMemo) add(k scriptKey) {
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	if len(m.known) < maxMemoScripts {
+		m.known[k] = struct{}{}
+	}
+	m.mu.Unlock()
 }
