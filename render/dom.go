@@ -37,7 +37,7 @@ func (b *Browser) DOM(ctx context.Context, url string, maxBytes int) (string, er
 		err = nav.left(tab)
 	}
 	if err != nil {
-		return "", fmt.Errorf("render %s: %w", url, nav.explain(err))
+		return "", fmt.Errorf("render %s: %w", url, nav.explain(tab, err))
 	}
 	if len(html) > maxBytes {
 		html = strings.ToValidUTF8(html[:maxBytes], "")

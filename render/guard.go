@@ -2,6 +2,7 @@ package render
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -129,7 +130,11 @@ func (w *navWatch) onSite(raw string) bool {
 // to leave the page (a refused redirect of the page itself, a navigation
 // that destroyed the document a script was reading): the refusal, not its
 // consequence, is why it failed.
-func (w *navWatch) explain(err error) error {
+// A navigation that needs no request (about:blank, a javascript: URL) is
+// never refused, so the frame itself is asked where it is: a script read
+// while the page left for about:blank fails with "Inspected target
+// navigated or closed", and the tab is then on about:blank.
+func (w *navWatch) explain(tab context.Context, err error) error {
 	if w == nil || err == nil {
 		return err
 	}
@@ -138,6 +143,12 @@ func (w *navWatch) explain(err error) error {
 	w.mu.Unlock()
 	if away != "" {
 		return &LeftPageError{URL: w.start.String(), To: away, Refused: true}
+	}
+	if tab.Err() == nil {
+		var left *LeftPageError
+		if lerr := w.left(tab); errors.As(lerr, &left) {
+			return left
+		}
 	}
 	return err
 }

@@ -366,8 +366,9 @@ func (b *Browser) openAt(ctx context.Context, url string, viewport chromedp.Acti
 		err = nav.left(step)
 	}
 	if err != nil {
+		err = nav.explain(step, err)
 		p.Close()
-		return nil, nav.explain(err)
+		return nil, err
 	}
 	return p, nil
 }
