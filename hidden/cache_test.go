@@ -403,3 +403,25 @@ func TestStyleCacheSeenBounded(t *testing.T) {
 		t.Errorf("%d styles kept, want 1 (keys met once are not kept)", len(c.m))
 	}
 }
+
+// TestFirstSightSharedSlots: two keys that recur on every page and fall
+// in the same slots are both remembered at their second sight (with one
+// slot a key they replaced each other for ever, and a template's element
+// was never cached: TestStyleCacheAcrossPages failed in CI by the run's
+// seed), and a third key of the same slots pushes out the older.
+func TestFirstSightSharedSlots(t *testing.T) {
+	seen := make([]uint64, 1024)
+	a, b, c := styleKey{elem: 6}, styleKey{elem: 6 + 1024}, styleKey{elem: 6 + 2048}
+	for _, step := range []struct {
+		k     styleKey
+		first bool
+	}{
+		{a, true}, {b, true}, {a, false}, {b, false}, // both kept
+		{c, true}, {b, false}, // c pushes out a, the older; b stays
+		{a, true},
+	} {
+		if got := firstSightIn(seen, step.k); got != step.first {
+			t.Fatalf("key %v: first sight %v, want %v (slots %v)", step.k, got, step.first, seen[6:8])
+		}
+	}
+}
