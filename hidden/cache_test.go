@@ -404,24 +404,26 @@ func TestStyleCacheSeenBounded(t *testing.T) {
 	}
 }
 
-// TestFirstSightSharedSlots: two keys that recur on every page and fall
-// in the same slots are both remembered at their second sight (with one
-// slot a key they replaced each other for ever, and a template's element
-// was never cached: TestStyleCacheAcrossPages failed in CI by the run's
-// seed), and a third key of the same slots pushes out the older.
+// TestFirstSightSharedSlots: keys that recur on every page and fall in
+// the same slots are all remembered at their second sight (with one slot
+// a key two such keys replaced each other for ever, and a template's
+// element was never cached: TestStyleCacheAcrossPages failed in CI by the
+// run's seed; with pairs of slots three did), and a fifth key of the same
+// slots pushes out the oldest.
 func TestFirstSightSharedSlots(t *testing.T) {
 	seen := make([]uint64, 1024)
-	a, b, c := styleKey{elem: 6}, styleKey{elem: 6 + 1024}, styleKey{elem: 6 + 2048}
+	k := func(n uint64) styleKey { return styleKey{elem: 8 + n*1024} }
 	for _, step := range []struct {
 		k     styleKey
 		first bool
 	}{
-		{a, true}, {b, true}, {a, false}, {b, false}, // both kept
-		{c, true}, {b, false}, // c pushes out a, the older; b stays
-		{a, true},
+		{k(0), true}, {k(1), true}, {k(2), true}, {k(3), true},
+		{k(0), false}, {k(1), false}, {k(2), false}, {k(3), false}, // all four kept
+		{k(4), true}, {k(3), false}, // k(4) pushes out k(0), the oldest
+		{k(0), true},
 	} {
 		if got := firstSightIn(seen, step.k); got != step.first {
-			t.Fatalf("key %v: first sight %v, want %v (slots %v)", step.k, got, step.first, seen[6:8])
+			t.Fatalf("key %v: first sight %v, want %v (slots %v)", step.k, got, step.first, seen[8:12])
 		}
 	}
 }
