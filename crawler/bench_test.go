@@ -7,10 +7,16 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"github.com/xunjian/xunjian/config"
+	"github.com/xunjian/xunjian/internal/benchsite"
+	"github.com/xunjian/xunjian/internal/benchtext"
 )
 
 // benchPage is a list page shaped like a county portal's: 40 links.
@@ -109,3 +115,79 @@ func BenchmarkReadBody(b *testing.B) {
 type onlyReader struct{ r *bytes.Reader }
 
 func (o onlyReader) Read(p []byte) (int, error) { return o.r.Read(p) }
+
+// BenchmarkCrawlHeavy crawls 500 pages of the whole-process benchmark's
+// heavy site (internal/benchsite: 100 KB pages, ~40 links each, sent
+// chunked as bench/sitegen sends them) from a loopback server in the same
+// process, pages built beforehand; an op is the crawl of the 500 pages.
+// cpu-ns/op is the process's CPU time for them (the server's writes
+// and the parse included, the collector's too); allocs/page and B/page
+// what the whole process allocated a page.
+func BenchmarkCrawlHeavy(b *testing.B) {
+	const n = 500
+	site := benchsite.New(benchsite.Heavy(n))
+	bodies := make([][]byte, n)
+	for i := range n {
+		bodies[i] = site.Page(i, 1)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		switch {
+		case p == "/":
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Write(bodies[0])
+		case strings.HasPrefix(p, "/p/") && strings.HasSuffix(p, ".html"):
+			i, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(p, "/p/"), ".html"))
+			if err != nil || i < 0 || i >= n {
+				http.NotFound(w, r)
+				return
+			}
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Write(bodies[i])
+		case p == benchsite.StylesheetPath:
+			w.Header().Set("Content-Type", "text/css; charset=utf-8")
+			w.Write(site.Stylesheet())
+		case p == "/img/logo.png":
+			w.Header().Set("Content-Type", "image/png")
+			w.Write([]byte("\x89PNG\r\n\x1a\n"))
+		case strings.HasPrefix(p, "/files/"):
+			w.Header().Set("Content-Type", "application/pdf")
+			w.Write([]byte("%PDF-1.4\n"))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	crawl := func() int {
+		cfg := testCrawlConfig(&testing.T{}, srv.URL+"/")
+		cfg.TempDir = b.TempDir()
+		cfg.Crawl = config.Default().Crawl
+		cfg.Crawl.Concurrency = 32
+		cfg.Crawl.Rate = 1e6
+		cr, err := New(cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := cr.Run(context.Background(), func(*Page) {})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Stats.Pages != n+1 { // and the homepage again as /p/0.html
+			b.Fatalf("%d pages crawled, want %d", res.Stats.Pages, n+1)
+		}
+		return res.Stats.Pages
+	}
+	crawl() // warm: connections aside, the same work
+	pages := 0
+	var ms0, ms1 runtime.MemStats
+	runtime.ReadMemStats(&ms0)
+	cpu := benchtext.StartCPU()
+	for b.Loop() {
+		pages += crawl()
+	}
+	runtime.ReadMemStats(&ms1)
+	cpu.ReportOp(b)
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(pages), "ns/page")
+	b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/float64(pages), "allocs/page")
+	b.ReportMetric(float64(ms1.TotalAlloc-ms0.TotalAlloc)/float64(pages), "B/page")
+}
