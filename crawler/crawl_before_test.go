@@ -1,0 +1,127 @@
+package crawler
+
+import (
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+
+	"github.com/xunjian/xunjian/internal/benchsite"
+)
+
+// This file keeps the crawl's per-page code as it was before issue 11's
+// fetching round (branch fetchcpu), and holds the new code to it.
+
+// scriptFedBefore is scriptFed as it was: the tree walked recursively.
+func scriptFedBefore(p *Page) bool {
+	if len(p.Entries) > 0 {
+		return false
+	}
+	var scripts []string
+	empty := false
+	total := 0
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			switch c.Data {
+			case "script":
+				if _, src := attrOK(c, "src"); !src && c.FirstChild != nil && total < 4<<20 {
+					total += len(c.FirstChild.Data)
+					scripts = append(scripts, c.FirstChild.Data)
+				}
+				continue
+			case "ul", "ol", "tbody":
+				if !empty && !hasElementChild(c) {
+					empty = true
+				}
+			case "div":
+				if !empty && !hasElementChild(c) && strings.TrimSpace(nodeTextOf(c)) == "" && (listName.MatchString(attr(c, "id")) || listName.MatchString(attr(c, "class"))) {
+					empty = true
+				}
+			}
+			walk(c)
+		}
+	}
+	for _, n := range p.Doc.Nodes {
+		walk(n)
+	}
+	if !p.Home && !empty && !listPath.MatchString(p.FinalURL.Path) {
+		return false
+	}
+	for _, code := range scripts {
+		for _, m := range domBuilders {
+			if strings.Contains(code, m) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// beforeSeeds are pages to hold the new code to the old on: the
+// benchmark site's (articles and a list page), the page readers'
+// real-shape fixtures, hand-written corners and random pages.
+func beforeSeeds(t testing.TB) []string {
+	site := benchsite.New(benchsite.Heavy(200))
+	var seeds []string
+	for _, i := range []int{0, 1, 7, 50, 100, 199} {
+		seeds = append(seeds, string(site.Page(i, 1)))
+	}
+	light := benchsite.New(benchsite.Light(200))
+	seeds = append(seeds, string(light.Page(3, 1)))
+	files, _ := filepath.Glob("readers/testdata/*/*.html")
+	if len(files) == 0 {
+		t.Fatal("no reader fixtures")
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seeds = append(seeds, string(b))
+	}
+	seeds = append(seeds,
+		``, `<script>document.write("x")</script>`,
+		`<ul></ul><script>$.ajax({})</script>`,
+		`<div id="newslist"> </div><script>fetch("/a")</script>`,
+		`<div class="item"><!-- c --></div><script src="a.js">innerHTML</script><script>new Vue({})</script>`,
+		`<table><tbody></tbody></table><template><script>innerHTML</script></template>`,
+		`<script><ul></ul></script><ol><li></li></ol><script>laytpl</script>`,
+		strings.Repeat("<div>", 600)+`<ul></ul><script>appendChild</script>`+strings.Repeat("</div>", 600),
+	)
+	rng := rand.New(rand.NewPCG(11, 12))
+	for range 300 {
+		seeds = append(seeds, randomLinkPage(rng))
+	}
+	return seeds
+}
+
+func TestScriptFedAsBefore(t *testing.T) {
+	fed := map[bool]int{}
+	for i, s := range beforeSeeds(t) {
+		doc, _, err := ParseHTML([]byte(s))
+		if err != nil {
+			continue
+		}
+		for _, path := range []string{"/a/b.html", "/list/index.html", "/"} {
+			for _, home := range []bool{false, true} {
+				u, _ := url.Parse("http://x.gov.cn" + path)
+				p := &Page{URL: u, FinalURL: u, Doc: doc, Home: home}
+				if got, want := scriptFed(p), scriptFedBefore(p); got != want {
+					t.Fatalf("seed %d at %s (home %v): scriptFed %v, before %v", i, path, home, got, want)
+				}
+				fed[scriptFedBefore(p)]++
+			}
+		}
+	}
+	if fed[true] < 10 || fed[false] < 10 {
+		t.Fatalf("seeds script-fed or not: %v (both must be met)", fed)
+	}
+}
