@@ -125,3 +125,68 @@ func TestScriptFedAsBefore(t *testing.T) {
 		t.Fatalf("seeds script-fed or not: %v (both must be met)", fed)
 	}
 }
+
+// checkPlainAsGeneral holds normalizePlain to normalizeGeneral (the code
+// every reference took before) for one reference on one page.
+func checkPlainAsGeneral(t *testing.T, base, ref string) bool {
+	b, err := url.Parse(base)
+	if err != nil || b.Scheme == "" {
+		return false
+	}
+	got := normalizePlain(b, ref)
+	if got == nil {
+		return false
+	}
+	want, err := normalizeGeneral(b, ref, "gbk")
+	if err != nil {
+		t.Fatalf("%q on %q: plain %#v, general error %v", ref, base, got, err)
+	}
+	if *got != *want || got.String() != want.String() {
+		t.Fatalf("%q on %q: plain %#v (%s), general %#v (%s)", ref, base, got, got, want, want)
+	}
+	return true
+}
+
+var plainBases = []string{
+	"http://x.gov.cn/dir/page.html", "https://X.gov.cn:443/a/b/", "http://x.gov.cn", "http://x.gov.cn:80/",
+	"http://u:p@x.gov.cn./d/e?q=1#f", "HTTP://x.gov.cn/a", "ftp://x/a", "http://x/%E6%94%BF/a.html", "http://x/a b/c",
+	"http://x/a/../b/c", "http://x//a/b", "http://x/a/./b", "http://x/.a/b", "http://x/a?q", "http://[::1]:8080/a/b",
+}
+
+func TestNormalizePlainAsGeneral(t *testing.T) {
+	refs := []string{
+		"/p/12.html", "list_2.html", "/", "a", "a/b/c.pdf", "/files/1.pdf", "a.", "a..b", "~u/x", "-", "_x",
+		".", "..", "./a", "../a", "/./a", "/../a", "a/./b", "a/../b", "a/.", "a/..", "//x.gov.cn/a", "/a//b", "a//",
+		"/a?q=1", "a#f", "#f", " /a", "/a ", "/a%20b", `\a`, "http:a", "1:a", "/政府", "/A/B.HTML", "", "?", "/a;b", "/a+b",
+	}
+	plain := 0
+	for _, base := range plainBases {
+		for _, ref := range refs {
+			if checkPlainAsGeneral(t, base, ref) {
+				plain++
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(13, 14))
+	const alphabet = "aZ09-._~/?#%: \\政"
+	for range 20000 {
+		var b strings.Builder
+		for range rng.IntN(12) {
+			b.WriteByte(alphabet[rng.IntN(len(alphabet)-3)])
+		}
+		if checkPlainAsGeneral(t, plainBases[rng.IntN(len(plainBases))], b.String()) {
+			plain++
+		}
+	}
+	if plain < 1000 {
+		t.Fatalf("only %d references took the plain path", plain)
+	}
+}
+
+func FuzzNormalizePlainAsGeneral(f *testing.F) {
+	f.Add("http://x.gov.cn/dir/page.html", "a/b.html")
+	f.Add("https://X.gov.cn:443/a/", "/p/1.html")
+	f.Fuzz(func(t *testing.T, base, ref string) {
+		checkPlainAsGeneral(t, base, ref)
+	})
+}

@@ -34,6 +34,14 @@ func Normalize(base *url.URL, ref string) (*url.URL, error) {
 // a scheme (":", "1:a") is a relative path; "http:a.html" on an http page
 // is relative, and "http:/x" or "http:///x" name host x.
 func NormalizeIn(base *url.URL, ref, charset string) (*url.URL, error) {
+	if u := normalizePlain(base, ref); u != nil {
+		return u, nil
+	}
+	return normalizeGeneral(base, ref, charset)
+}
+
+// normalizeGeneral is NormalizeIn for any reference.
+func normalizeGeneral(base *url.URL, ref, charset string) (*url.URL, error) {
 	ref = strings.TrimSpace(ref)
 	// Browsers strip tabs and newlines inside URLs; pages contain them.
 	if strings.ContainsAny(ref, "\t\n\r") {
@@ -96,6 +104,56 @@ func NormalizeIn(base *url.URL, ref, charset string) (*url.URL, error) {
 		u.RawQuery = r.RawQuery
 	}
 	return canonical(u), nil
+}
+
+// normalizePlain is NormalizeIn for the references most pages are made
+// of, a path of plain characters ("/p/12.html", "list_2.html") on an
+// http(s) page whose own path is plain: nothing to trim, escape, cut or
+// resolve but the join with the page's directory, so the URL is built
+// without url.Parse and ResolveReference (0.6 CPU-s of a 20,000-page
+// crawl's 800,000 references). It returns nil for anything else, which
+// NormalizeIn reads the general way (TestNormalizePlainAsGeneral holds
+// the two to each other).
+func normalizePlain(base *url.URL, ref string) *url.URL {
+	if ref == "" || !plainPath(ref) || base.Scheme != "http" && base.Scheme != "https" || base.Opaque != "" || base.RawPath != "" {
+		return nil
+	}
+	path := ref
+	if ref[0] != '/' {
+		// Relative to the page's directory; the page's path must be
+		// plain too (and absolute) for the join to be the resolution.
+		if ref[0] == '.' || base.Path == "" || base.Path[0] != '/' || !plainPath(base.Path) {
+			return nil
+		}
+		path = base.Path[:strings.LastIndexByte(base.Path, '/')+1] + ref
+	}
+	return canonical(&url.URL{Scheme: base.Scheme, Host: base.Host, Path: path})
+}
+
+// plainPath reports a path of letters, digits and "-._~/" only, without
+// an empty segment ("//") or a segment starting with a dot ("/.", which
+// takes in the dot segments): one that url.Parse takes as it is and
+// ResolveReference does not change.
+func plainPath(p string) bool {
+	prev := byte(0)
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c >= 'A' && c <= 'Z', c == '-', c == '_', c == '~':
+		case c == '/':
+			if prev == '/' {
+				return false
+			}
+		case c == '.':
+			if prev == '/' {
+				return false
+			}
+		default:
+			return false
+		}
+		prev = c
+	}
+	return true
 }
 
 // splitScheme returns a reference's scheme (an ASCII letter, then letters,
