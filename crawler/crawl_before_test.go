@@ -1,12 +1,16 @@
 package crawler
 
 import (
+	"bytes"
+	"errors"
+	"io"
 	"math/rand/v2"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"golang.org/x/net/html"
 
@@ -189,4 +193,52 @@ func FuzzNormalizePlainAsGeneral(f *testing.F) {
 	f.Fuzz(func(t *testing.T, base, ref string) {
 		checkPlainAsGeneral(t, base, ref)
 	})
+}
+
+// TestReadUpToGuessed holds reading a body of unknown length into a
+// buffer of a guessed size to reading it whole: the same bytes whatever
+// the guess, the limit and the reads' sizes, no more memory than a
+// quarter over the body held, an error of the reader passed on.
+func TestReadUpToGuessed(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for _, size := range []int{0, 1, 511, 4096, 32 << 10, 100_000, 300_000} {
+		body := make([]byte, size)
+		for i := range body {
+			body[i] = byte(rng.IntN(256))
+		}
+		for _, guess := range []int64{0, 1, int64(size) - 1, int64(size), int64(size) + 1, int64(size) * 2, 1 << 30} {
+			for _, n := range []int64{int64(size) + 1, int64(size), int64(size) / 2, 1 << 20} {
+				want := body[:min(int64(size), n)]
+				got, err := readUpTo(iotest.OneByteReader(bytes.NewReader(body)), n, -1, guess)
+				if size > 4096 {
+					got, err = readUpTo(&chunkyReader{r: bytes.NewReader(body), rng: rng}, n, -1, guess)
+				}
+				if err != nil || !bytes.Equal(got, want) || got == nil {
+					t.Fatalf("size %d guess %d limit %d: %d bytes (nil %v), %v", size, guess, n, len(got), got == nil, err)
+				}
+				if cap(got) > len(got)*4/3+1024 {
+					t.Fatalf("size %d guess %d limit %d: %d bytes held for %d", size, guess, n, cap(got), len(got))
+				}
+			}
+		}
+	}
+	broken := errors.New("connection reset")
+	got, err := readUpTo(io.MultiReader(bytes.NewReader(make([]byte, 5000)), iotest.ErrReader(broken)), 1<<20, -1, 100_000)
+	if !errors.Is(err, broken) || len(got) != 5000 {
+		t.Fatalf("a broken body: %d bytes, %v", len(got), err)
+	}
+	got, err = readUpTo(io.MultiReader(bytes.NewReader(make([]byte, 5000)), iotest.ErrReader(broken)), 1<<20, -1, 1000)
+	if !errors.Is(err, broken) || len(got) != 5000 {
+		t.Fatalf("a broken body past the guess: %d bytes, %v", len(got), err)
+	}
+}
+
+// chunkyReader reads in random sizes up to 40 KB, as a connection does.
+type chunkyReader struct {
+	r   *bytes.Reader
+	rng *rand.Rand
+}
+
+func (c *chunkyReader) Read(p []byte) (int, error) {
+	return c.r.Read(p[:min(len(p), 1+c.rng.IntN(40<<10))])
 }

@@ -7,6 +7,7 @@ import (
 	"hash/maphash"
 	"io"
 	"os"
+	"slices"
 	"sync"
 )
 
@@ -110,6 +111,7 @@ func (l *refLog) collect(wanted map[string]bool, limit int) (map[string][]Ref, m
 	totals := map[string]int{}
 	lastPage := map[string]string{}
 	r := bufio.NewReaderSize(io.NewSectionReader(l.file, 0, 1<<62), 256<<10)
+	var fields [3][]byte // page, text, tag
 	for {
 		var k [9]byte
 		if _, err := io.ReadFull(r, k[:]); err != nil {
@@ -118,47 +120,46 @@ func (l *refLog) collect(wanted map[string]bool, limit int) (map[string][]Ref, m
 			}
 			return nil, nil, fmt.Errorf("reference log: %w", err)
 		}
-		page, err := readString(r)
-		if err != nil {
-			return nil, nil, err
-		}
-		text, err := readString(r)
-		if err != nil {
-			return nil, nil, err
-		}
-		tag, err := readString(r)
-		if err != nil {
-			return nil, nil, err
+		// The record's strings are read into buffers kept from record to
+		// record; only the wanted targets' become strings (the others'
+		// were three allocations a reference, most of the end of a run).
+		for i := range fields {
+			var err error
+			if fields[i], err = readBytes(r, fields[i][:0]); err != nil {
+				return nil, nil, err
+			}
 		}
 		target, ok := byKey[binary.LittleEndian.Uint64(k[:8])]
 		if !ok {
 			continue
 		}
-		if lastPage[target] == page {
+		if lastPage[target] == string(fields[0]) {
 			continue
 		}
+		page := string(fields[0])
 		lastPage[target] = page
 		totals[target]++
 		if len(refs[target]) < limit {
-			refs[target] = append(refs[target], Ref{Page: page, Text: text, Tag: tag, Home: k[8] == 1})
+			refs[target] = append(refs[target], Ref{Page: page, Text: string(fields[1]), Tag: string(fields[2]), Home: k[8] == 1})
 		}
 	}
 	return refs, totals, nil
 }
 
-func readString(r *bufio.Reader) (string, error) {
+// readBytes reads one string of a record, appended to buf.
+func readBytes(r *bufio.Reader, buf []byte) ([]byte, error) {
 	n, err := binary.ReadUvarint(r)
 	if err != nil {
-		return "", fmt.Errorf("reference log: %w", err)
+		return nil, fmt.Errorf("reference log: %w", err)
 	}
 	if n > 4096 {
-		return "", fmt.Errorf("reference log: corrupt record")
+		return nil, fmt.Errorf("reference log: corrupt record")
 	}
-	b := make([]byte, n)
-	if _, err := io.ReadFull(r, b); err != nil {
-		return "", fmt.Errorf("reference log: %w", err)
+	buf = slices.Grow(buf, int(n))[:n]
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return nil, fmt.Errorf("reference log: %w", err)
 	}
-	return string(b), nil
+	return buf, nil
 }
 
 func (l *refLog) close() {
