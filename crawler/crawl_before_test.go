@@ -242,3 +242,27 @@ type chunkyReader struct {
 func (c *chunkyReader) Read(p []byte) (int, error) {
 	return c.r.Read(p[:min(len(p), 1+c.rng.IntN(40<<10))])
 }
+
+// TestLinkTargetsKnown: the extraction's strings are taken only for the
+// links still as extracted; a link replaced, added or a form gets its
+// own.
+func TestLinkTargetsKnown(t *testing.T) {
+	doc, _, err := ParseHTML([]byte(`<a href="/a">a</a><a href="b.html">b</a><form action="/f"></form><a href="/c?x=政">c</a>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := url.Parse("http://x.gov.cn/d/p.html")
+	links, _, keys := extractLinks(doc, base, nil, "", 100)
+	known := knownTargets{keys: keys}
+	for _, l := range links {
+		known.urls = append(known.urls, l.URL)
+	}
+	other, _ := url.Parse("http://y.gov.cn/z")
+	links[1].URL = other
+	links = append(links, Link{URL: other, Kind: KindPage})
+	got := linkTargets(links, known)
+	want := []string{"http://x.gov.cn/a", "http://y.gov.cn/z", "", "http://x.gov.cn/c?x=%E6%94%BF", "http://y.gov.cn/z"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("targets %q, want %q", got, want)
+	}
+}

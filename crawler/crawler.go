@@ -501,7 +501,11 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 		}
 		// Links resolve against the final URL: relative links on a
 		// redirected page are relative to where the page really is.
-		links, more := ExtractLinksCapped(doc, final, cr.attachExt, cs, cr.cfg.Crawl.MaxLinksPerPage)
+		links, more, keys := extractLinks(doc, final, cr.attachExt, cs, cr.cfg.Crawl.MaxLinksPerPage)
+		known := knownTargets{keys: keys, urls: make([]*url.URL, len(links))}
+		for i := range links {
+			known.urls[i] = links[i].URL
+		}
 		if cr.cfg.Crawl.MaxLinksPerPage <= 0 {
 			links = dedupeLinks(links) // (with a cap, ExtractLinksCapped keeps one of each)
 		}
@@ -528,7 +532,7 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 		}
 		cr.learnPage(ctx, it, p, out)
 		learnt = true
-		targets := linkTargets(p.Links)
+		targets := linkTargets(p.Links, known)
 		cr.refs.add(it.URL, it.Depth == 0, p.Links, targets)
 		from := parent{depth: it.Depth, pattern: pathPattern(pageURL), chain: it.Chain, page: it.URL}
 		similar := false
@@ -563,15 +567,27 @@ func pageWork() int { return 2*runtime.GOMAXPROCS(0) + 2 }
 
 // linkTargets returns the target of each link as a string (URL.String),
 // once for the reference log and the queue; "" for form actions, recorded
-// on the page and never requested.
-func linkTargets(links []Link) []string {
+// on the page and never requested. The strings the link extraction made
+// are taken where the link is still the one extracted there.
+func linkTargets(links []Link, known knownTargets) []string {
 	out := make([]string, len(links))
 	for i, l := range links {
-		if l.Kind != KindForm {
+		switch {
+		case l.Kind == KindForm:
+		case i < len(known.urls) && l.URL == known.urls[i]:
+			out[i] = known.keys[i]
+		default:
 			out[i] = l.URL.String()
 		}
 	}
 	return out
+}
+
+// knownTargets are the targets as strings (keys) of the links a page's
+// extraction found (urls: their URLs, in order).
+type knownTargets struct {
+	keys []string
+	urls []*url.URL
 }
 
 // dedupeLinks keeps the first reference to each (target, kind) in a page.

@@ -84,6 +84,14 @@ func ExtractLinksIn(doc *goquery.Document, pageURL *url.URL, attachmentExt map[s
 // distinct references past the cap, by their text as written (a hostile
 // page carries 10^6 links, 28 MB resolved).
 func ExtractLinksCapped(doc *goquery.Document, pageURL *url.URL, attachmentExt map[string]bool, charset string, max int) (links []Link, more int) {
+	links, more, _ = extractLinks(doc, pageURL, attachmentExt, charset, max)
+	return links, more
+}
+
+// extractLinks is ExtractLinksCapped, also returning each link's target
+// as a string (URL.String: made for the cap's set of targets, kept for
+// the reference log and the queue, linkTargets).
+func extractLinks(doc *goquery.Document, pageURL *url.URL, attachmentExt map[string]bool, charset string, max int) (links []Link, more int, keys []string) {
 	// References resolve against the first <base href> (as goquery's
 	// Find("base[href]").First() finds it), met in the same walk: a page
 	// that has one before any reference costs nothing more, and one after
@@ -97,7 +105,7 @@ func ExtractLinksCapped(doc *goquery.Document, pageURL *url.URL, attachmentExt m
 	var seen map[string]bool
 	var past map[rawRef]bool
 	reset := func() {
-		links, more = links[:0], 0
+		links, more, keys = links[:0], 0, keys[:0]
 		if max > 0 {
 			seen, past = map[string]bool{}, map[rawRef]bool{}
 		}
@@ -120,14 +128,15 @@ func ExtractLinksCapped(doc *goquery.Document, pageURL *url.URL, attachmentExt m
 				kind = KindAttachment
 			}
 		}
+		k := u.String()
 		if max > 0 {
-			k := u.String()
 			if seen[k] {
 				return
 			}
 			seen[k] = true
 		}
 		links = append(links, Link{URL: u, Kind: kind, Tag: tag, Attr: attr, Text: text})
+		keys = append(keys, k)
 	}
 	addCSS := func(css, tag, attr string) {
 		for _, r := range CSSURLs(css) {
@@ -212,7 +221,7 @@ func ExtractLinksCapped(doc *goquery.Document, pageURL *url.URL, attachmentExt m
 			}
 		}
 	}
-	return links, more
+	return links, more, keys
 }
 
 // anyAttr returns the first attribute named key in any namespace (as

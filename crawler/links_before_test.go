@@ -225,6 +225,15 @@ func checkLinksAsBefore(t *testing.T, page string, max int) {
 	attach := map[string]bool{"pdf": true}
 	got, gotMore := ExtractLinksCapped(doc, u, attach, "gb18030", max)
 	want, wantMore := extractLinksBefore(doc, u, attach, "gb18030", max)
+	if _, _, keys := extractLinks(doc, u, attach, "gb18030", max); len(keys) != len(got) {
+		t.Fatalf("%d targets as strings for %d links", len(keys), len(got))
+	} else {
+		for i, k := range keys {
+			if k != got[i].URL.String() {
+				t.Fatalf("link %d: target %q as a string, URL %q", i, k, got[i].URL)
+			}
+		}
+	}
 	if len(got) == 0 && len(want) == 0 && gotMore == wantMore {
 		return
 	}

@@ -375,7 +375,7 @@ func (cr *Crawler) replayPage(ctx context.Context, it Item, k *Known, how Reuse,
 	if onPage != nil {
 		onPage(p)
 	}
-	targets := linkTargets(p.Links)
+	targets := linkTargets(p.Links, knownTargets{})
 	cr.refs.add(it.URL, it.Depth == 0, p.Links, targets)
 	from := parent{depth: it.Depth, pattern: pathPattern(pageURL), chain: it.Chain, page: it.URL}
 	for i, ln := range p.Links {
