@@ -1,16 +1,12 @@
 package crawler
 
 import (
-	"bytes"
-	"errors"
-	"io"
 	"math/rand/v2"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"testing/iotest"
 
 	"golang.org/x/net/html"
 
@@ -195,54 +191,6 @@ func FuzzNormalizePlainAsGeneral(f *testing.F) {
 	})
 }
 
-// TestReadUpToGuessed holds reading a body of unknown length into a
-// buffer of a guessed size to reading it whole: the same bytes whatever
-// the guess, the limit and the reads' sizes, no more memory than a
-// quarter over the body held, an error of the reader passed on.
-func TestReadUpToGuessed(t *testing.T) {
-	rng := rand.New(rand.NewPCG(15, 16))
-	for _, size := range []int{0, 1, 511, 4096, 32 << 10, 100_000, 300_000} {
-		body := make([]byte, size)
-		for i := range body {
-			body[i] = byte(rng.IntN(256))
-		}
-		for _, guess := range []int64{0, 1, int64(size) - 1, int64(size), int64(size) + 1, int64(size) * 2, 1 << 30} {
-			for _, n := range []int64{int64(size) + 1, int64(size), int64(size) / 2, 1 << 20} {
-				want := body[:min(int64(size), n)]
-				got, err := readUpTo(iotest.OneByteReader(bytes.NewReader(body)), n, -1, guess)
-				if size > 4096 {
-					got, err = readUpTo(&chunkyReader{r: bytes.NewReader(body), rng: rng}, n, -1, guess)
-				}
-				if err != nil || !bytes.Equal(got, want) || got == nil {
-					t.Fatalf("size %d guess %d limit %d: %d bytes (nil %v), %v", size, guess, n, len(got), got == nil, err)
-				}
-				if cap(got) > len(got)*4/3+1024 {
-					t.Fatalf("size %d guess %d limit %d: %d bytes held for %d", size, guess, n, cap(got), len(got))
-				}
-			}
-		}
-	}
-	broken := errors.New("connection reset")
-	got, err := readUpTo(io.MultiReader(bytes.NewReader(make([]byte, 5000)), iotest.ErrReader(broken)), 1<<20, -1, 100_000)
-	if !errors.Is(err, broken) || len(got) != 5000 {
-		t.Fatalf("a broken body: %d bytes, %v", len(got), err)
-	}
-	got, err = readUpTo(io.MultiReader(bytes.NewReader(make([]byte, 5000)), iotest.ErrReader(broken)), 1<<20, -1, 1000)
-	if !errors.Is(err, broken) || len(got) != 5000 {
-		t.Fatalf("a broken body past the guess: %d bytes, %v", len(got), err)
-	}
-}
-
-// chunkyReader reads in random sizes up to 40 KB, as a connection does.
-type chunkyReader struct {
-	r   *bytes.Reader
-	rng *rand.Rand
-}
-
-func (c *chunkyReader) Read(p []byte) (int, error) {
-	return c.r.Read(p[:min(len(p), 1+c.rng.IntN(40<<10))])
-}
-
 // TestLinkTargetsKnown: the extraction's strings are taken only for the
 // links still as extracted; a link replaced, added or a form gets its
 // own.
@@ -252,7 +200,7 @@ func TestLinkTargetsKnown(t *testing.T) {
 		t.Fatal(err)
 	}
 	base, _ := url.Parse("http://x.gov.cn/d/p.html")
-	links, _, keys := extractLinks(doc, base, nil, "", 100)
+	links, _, keys := extractLinks(doc, base, nil, "", 100, 1)
 	known := knownTargets{keys: keys}
 	for _, l := range links {
 		known.urls = append(known.urls, l.URL)
@@ -264,5 +212,46 @@ func TestLinkTargetsKnown(t *testing.T) {
 	want := []string{"http://x.gov.cn/a", "http://y.gov.cn/z", "", "http://x.gov.cn/c?x=%E6%94%BF", "http://y.gov.cn/z"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("targets %q, want %q", got, want)
+	}
+}
+
+// TestLooksNotFoundAsExpression holds the literal filter in front of
+// notFoundPhrase to the expression alone: titles of the seeds' pages,
+// every phrase in other cases and spacing, and random text made of the
+// phrases' pieces.
+func TestLooksNotFoundAsExpression(t *testing.T) {
+	texts := []string{"", "404", "404 Not Found", "404NOTFOUND", "404 错误", "Page Not Found", "PAGE  NOT\tFOUND", "pAgE not found",
+		"页面不存在", "页面未找到", "找不到您要访问的页面", "找不到页面", "您所访问的页面已删除", "您访问的页面找不到", "文章不存在",
+		"栏目不存在", "信息已被删除", "内容已删除", "页面已失效", "示例县人民政府", "关于做好冬季安全生产工作的通知", "pagenotfound", "page not found"}
+	for _, s := range beforeSeeds(t) {
+		doc, _, err := ParseHTML([]byte(s))
+		if err != nil {
+			continue
+		}
+		ti, h1 := firstElements(doc, "title", "h1")
+		texts = append(texts, textOf(ti), textOf(h1))
+	}
+	pieces := []string{"404", " ", "\t", "not", "NOT", "found", "Found", "page", "PAGE", "Pa", "ge", "错误", "页面", "页", "面", "不存在",
+		"未找到", "找不到", "您", "所", "访问的", "已", "被", "删除", "失效", "文章", "信息", "内容", "栏目", "该", "此", "政府", "\u212a", "ſ"}
+	rng := rand.New(rand.NewPCG(17, 18))
+	for range 50000 {
+		var b strings.Builder
+		for range rng.IntN(8) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		texts = append(texts, b.String())
+	}
+	matched := 0
+	for _, s := range texts {
+		want := notFoundPhrase.MatchString(s)
+		if got := looksNotFound(s); got != want {
+			t.Fatalf("%q: looksNotFound %v, the expression %v", s, got, want)
+		}
+		if want {
+			matched++
+		}
+	}
+	if matched < 100 {
+		t.Fatalf("only %d texts matched", matched)
 	}
 }

@@ -203,6 +203,7 @@ type Crawler struct {
 	crawled     atomic.Int64
 	targets     atomic.Int64
 	linkCount   atomic.Int64
+	linkHint    atomic.Int64 // the links of the last page (extractLinks)
 	attach      atomic.Int64
 	errs        atomic.Int64
 	retries     atomic.Int64
@@ -501,7 +502,8 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 		}
 		// Links resolve against the final URL: relative links on a
 		// redirected page are relative to where the page really is.
-		links, more, keys := extractLinks(doc, final, cr.attachExt, cs, cr.cfg.Crawl.MaxLinksPerPage)
+		links, more, keys := extractLinks(doc, final, cr.attachExt, cs, cr.cfg.Crawl.MaxLinksPerPage, int(cr.linkHint.Load()))
+		cr.linkHint.Store(int64(len(links)))
 		known := knownTargets{keys: keys, urls: make([]*url.URL, len(links))}
 		for i := range links {
 			known.urls[i] = links[i].URL

@@ -158,7 +158,9 @@ func (cr *Crawler) newCollector() *colly.Collector {
 	c.OnResponseHeaders(func(r *colly.Response) {
 		res := r.Ctx.GetAny("res").(*fetchResult)
 		res.status = r.StatusCode
-		res.header = r.Headers.Clone()
+		// The response's own header, not a copy: colly only reads it
+		// after this, and it is ours once the request returns.
+		res.header = *r.Headers
 		res.finalURL = r.Request.URL.String()
 		if res.body == bodyNone || (res.body == bodyHTML && !isHTML(res.header)) || res.body == bodyError && r.StatusCode < 400 {
 			r.Request.Abort()

@@ -225,8 +225,8 @@ func checkLinksAsBefore(t *testing.T, page string, max int) {
 	attach := map[string]bool{"pdf": true}
 	got, gotMore := ExtractLinksCapped(doc, u, attach, "gb18030", max)
 	want, wantMore := extractLinksBefore(doc, u, attach, "gb18030", max)
-	if _, _, keys := extractLinks(doc, u, attach, "gb18030", max); len(keys) != len(got) {
-		t.Fatalf("%d targets as strings for %d links", len(keys), len(got))
+	if hinted, hintedMore, keys := extractLinks(doc, u, attach, "gb18030", max, len(page)%7); len(keys) != len(got) || !reflect.DeepEqual(hinted, got) || hintedMore != gotMore {
+		t.Fatalf("with a hint: %d links (%d targets as strings), more %d; without: %d links, more %d", len(hinted), len(keys), hintedMore, len(got), gotMore)
 	} else {
 		for i, k := range keys {
 			if k != got[i].URL.String() {

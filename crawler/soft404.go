@@ -16,6 +16,29 @@ import (
 // Chinese portals' CMSs word them.
 var notFoundPhrase = regexp.MustCompile(`(?i)(404\s*(not\s*found|错误|页面)|page\s+not\s+found|页面不存在|页面未找到|找不到(您要访问的|您访问的|该|此)?页面|您(所)?访问的页面(不存在|已删除|找不到)|(文章|信息|内容|栏目)不存在|(信息|内容|页面)已(被)?删除|页面已失效)`)
 
+// looksNotFound is notFoundPhrase.MatchString, the expression run only
+// on text that holds a word each of its phrases has ("404", "page" in any
+// case, 页面, 不存在, 删除): most titles and headings have none, and
+// running the expression on every page's title and heading cost 0.36
+// CPU-s of a 20,000-page crawl (TestLooksNotFoundAsExpression).
+func looksNotFound(s string) bool {
+	if !strings.Contains(s, "404") && !strings.Contains(s, "页面") && !strings.Contains(s, "不存在") &&
+		!strings.Contains(s, "删除") && !containsPage(s) {
+		return false
+	}
+	return notFoundPhrase.MatchString(s)
+}
+
+// containsPage reports "page" in s in any ASCII case.
+func containsPage(s string) bool {
+	for i := 0; i+4 <= len(s); i++ {
+		if s[i]|0x20 == 'p' && s[i+1]|0x20 == 'a' && s[i+2]|0x20 == 'g' && s[i+3]|0x20 == 'e' {
+			return true
+		}
+	}
+	return false
+}
+
 // soft404Baseline is the site's own answer for a URL that cannot exist.
 type soft404Baseline struct {
 	status   int
@@ -38,7 +61,7 @@ type soft404Judge struct {
 func (j *soft404Judge) is(requested, final string, doc *goquery.Document, bodyLen int) bool {
 	titleNode, h1Node := firstElements(doc, "title", "h1")
 	title, h1 := strings.TrimSpace(textOf(titleNode)), strings.TrimSpace(textOf(h1Node))
-	if notFoundPhrase.MatchString(title) || notFoundPhrase.MatchString(h1) {
+	if looksNotFound(title) || looksNotFound(h1) {
 		return true
 	}
 	b := j.base
@@ -47,7 +70,7 @@ func (j *soft404Judge) is(requested, final string, doc *goquery.Document, bodyLe
 		return false
 	}
 	text := visibleText(doc)
-	if len(text) < 600 && notFoundPhrase.MatchString(text) {
+	if len(text) < 600 && looksNotFound(text) {
 		return true
 	}
 	if !soft {

@@ -45,10 +45,6 @@ type bodyBudget struct {
 
 	next    atomic.Int64
 	pending sync.Map // spoolHeader value → *fetchResult
-	// guess is the length of the last body read whose length was not
-	// announced: the next such body is read into a buffer of about its
-	// size (readUpTo).
-	guess atomic.Int64
 	// spilled counts bodies written to file; held and peak the budget
 	// bytes held now and at most.
 	spilled, held, peak atomic.Int64
@@ -108,10 +104,7 @@ type spool struct {
 // the first buffer.
 func (b *bodyBudget) read(r io.Reader, limit, size int64) (sp *spool, data []byte, err error) {
 	sp = &spool{b: b}
-	first, err := readUpTo(r, min(limit, spoolFree+1), size, b.guess.Load())
-	if size <= 0 && err == nil {
-		b.guess.Store(int64(len(first)))
-	}
+	first, err := readUpTo(r, min(limit, spoolFree+1), size)
 	if err != nil || int64(len(first)) <= spoolFree || int64(len(first)) >= limit {
 		sp.n = int64(len(first))
 		return sp, first, err
@@ -160,19 +153,12 @@ func (b *bodyBudget) read(r io.Reader, limit, size int64) (sp *spool, data []byt
 // readUpTo reads r until EOF or n bytes, into a buffer sized for size
 // bytes when size is known (growing a buffer from 512 bytes cost a 100 KB
 // page 200 KB of copies). A body of unknown length (chunked, or decoded
-// from gzip) is read into a buffer an eighth larger than guess (the last
-// such body's length: a site's pages are of a size), where it is read
-// once; one that does not fit, or with no guess, into pooled chunks
-// copied once into a buffer of its size (grown by append, a 100 KB body
-// allocated 476 KB, 40 % of all a heavy run allocated; copied from
-// chunks, the copy cost 0.5 CPU-s of a 20,000-page crawl).
-func readUpTo(r io.Reader, n, size, guess int64) ([]byte, error) {
+// from gzip) is read into pooled chunks and copied once into a buffer of
+// its size: grown by append, a 100 KB body allocated 476 KB, 40 % of all
+// a heavy run allocated.
+func readUpTo(r io.Reader, n, size int64) ([]byte, error) {
 	if size <= 0 {
-		r = io.LimitReader(r, n)
-		if guess <= 0 || guess > maxGuess {
-			return readChunked(r)
-		}
-		return readGuessed(r, min(guess+guess/8+512, n+1))
+		return readChunked(io.LimitReader(r, n))
 	}
 	data := make([]byte, 0, min(size, n)+1) // +1: room to see the EOF
 	r = io.LimitReader(r, n)
@@ -189,35 +175,6 @@ func readUpTo(r io.Reader, n, size, guess int64) ([]byte, error) {
 			return data, err
 		}
 	}
-}
-
-// maxGuess is the largest guess readUpTo reads into: a buffer is
-// cleared when made, and a megabyte cleared for a 5 KB answer after a big
-// body costs more than the chunks' copy.
-const maxGuess = 256 << 10
-
-// readGuessed reads r to its end into a buffer of size bytes, and what
-// does not fit into pooled chunks joined to it. A body much shorter than
-// the buffer is copied into one of its length, so a wrong guess does not
-// hold memory for the body's life.
-func readGuessed(r io.Reader, size int64) ([]byte, error) {
-	data := make([]byte, size)
-	m, err := io.ReadFull(r, data)
-	data = data[:m]
-	switch {
-	case err == io.EOF || err == io.ErrUnexpectedEOF:
-		if int64(m) < size*3/4 {
-			data = bytes.Clone(data)
-			if data == nil {
-				data = []byte{} // an empty body is a body
-			}
-		}
-		return data, nil
-	case err != nil:
-		return data, err
-	}
-	rest, err := readChunked(r)
-	return append(data, rest...), err
 }
 
 // readChunk is the size of the pooled chunks bodies of unknown length are
