@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -253,5 +254,52 @@ func TestLooksNotFoundAsExpression(t *testing.T) {
 	}
 	if matched < 100 {
 		t.Fatalf("only %d texts matched", matched)
+	}
+}
+
+// TestHashSetAsMap holds the visited set's table to the map it replaced:
+// the same answers for hashes added again and again, through growth, with
+// hashes that share their low bits (long probes) and the hash 0 (kept as
+// 1, as a collision).
+func TestHashSetAsMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 20))
+	s := newHashSet(1)
+	m := map[uint64]bool{}
+	var added []uint64
+	for i := range 300_000 {
+		var h uint64
+		switch {
+		case i%5 == 0 && len(added) > 0:
+			h = added[rng.IntN(len(added))] // again
+		case i%7 == 0:
+			h = rng.Uint64() << 40 // low bits shared
+		case i%1000 == 0:
+			h = uint64(i/1000) % 2 // 0 and 1
+		default:
+			h = rng.Uint64()
+		}
+		k := h
+		if k == 0 {
+			k = 1
+		}
+		want := !m[k]
+		m[k] = true
+		if got := s.add(h); got != want {
+			t.Fatalf("add %#x (%d): %v, the map %v", h, i, got, want)
+		}
+		added = append(added, h)
+		if s.n != len(m) {
+			t.Fatalf("%d in the set, %d in the map", s.n, len(m))
+		}
+	}
+	v := NewVisited()
+	for i := range 5000 {
+		u := "http://x.gov.cn/p/" + strconv.Itoa(i%3000) + ".html"
+		if isNew, _ := v.Add(u); isNew != (i < 3000) {
+			t.Fatalf("%s (%d): new %v", u, i, isNew)
+		}
+	}
+	if v.Len() != 3000 {
+		t.Fatalf("%d visited", v.Len())
 	}
 }

