@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"math/bits"
 	"math/rand/v2"
 	"net/url"
 	"os"
@@ -301,5 +302,73 @@ func TestHashSetAsMap(t *testing.T) {
 	}
 	if v.Len() != 3000 {
 		t.Fatalf("%d visited", v.Len())
+	}
+}
+
+// similarBefore is similarPages.observe as it was: the clusters scanned
+// whole.
+type similarBefore struct {
+	max      int
+	clusters []cluster
+}
+
+func (s *similarBefore) observe(u, pattern string, h uint64, n int) bool {
+	if s.max <= 0 || n < 1 {
+		return false
+	}
+	for i := range s.clusters {
+		c := &s.clusters[i]
+		if bits.OnesCount64(c.hash^h) > 3 || n*10 < c.length*9 || n*9 > c.length*10 {
+			continue
+		}
+		if c.pages >= s.max {
+			c.skipped++
+			return true
+		}
+		c.pages++
+		return false
+	}
+	if len(s.clusters) < maxClusters {
+		s.clusters = append(s.clusters, cluster{hash: h, length: n, pages: 1, example: u, pattern: pattern})
+	}
+	return false
+}
+
+// TestSimilarPagesAsBefore feeds both the same pages — families of near
+// hashes and lengths, past the cluster cap — and compares every verdict
+// and the traps.
+func TestSimilarPagesAsBefore(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	now, before := &similarPages{max: 5}, &similarBefore{max: 5}
+	bases := make([]uint64, 300)
+	for i := range bases {
+		bases[i] = rng.Uint64()
+	}
+	stopped := 0
+	for i := range 20_000 {
+		h := bases[rng.IntN(len(bases))]
+		if i%3 == 0 {
+			h = rng.Uint64() // a page of its own: the clusters fill up
+		}
+		for range rng.IntN(5) {
+			h ^= 1 << rng.IntN(64)
+		}
+		n := 1000 + rng.IntN(300) - 1
+		u := "http://x.gov.cn/p/" + strconv.Itoa(i) + ".html"
+		got, want := now.observe(u, "x/p/#.html", h, n), before.observe(u, "x/p/#.html", h, n)
+		if got != want {
+			t.Fatalf("page %d: stopped %v, before %v", i, got, want)
+		}
+		if got {
+			stopped++
+		}
+	}
+	if len(now.clusters) != maxClusters || stopped < 100 {
+		t.Fatalf("%d clusters, %d pages stopped: the test does not reach the cap or the traps", len(now.clusters), stopped)
+	}
+	for i := range now.clusters {
+		if now.clusters[i] != before.clusters[i] || now.hashes[i] != now.clusters[i].hash {
+			t.Fatalf("cluster %d: %+v, before %+v", i, now.clusters[i], before.clusters[i])
+		}
 	}
 }
