@@ -49,7 +49,14 @@ func (l *refLog) add(page string, home bool, links []Link, targets []string) {
 	if len(links) == 0 {
 		return
 	}
-	buf := make([]byte, 0, 64*len(links))
+	bp := refBufs.Get().(*[]byte)
+	buf := (*bp)[:0]
+	defer func() {
+		if cap(buf) <= 1<<20 { // a hostile page's is not kept
+			*bp = buf[:0]
+			refBufs.Put(bp)
+		}
+	}()
 	n := 0
 	for i, ln := range links {
 		if targets[i] == "" {
@@ -79,6 +86,10 @@ func (l *refLog) add(page string, home bool, links []Link, targets []string) {
 	}
 	l.n += n
 }
+
+// refBufs are the buffers a page's record is built in (written to the
+// log's buffer, then kept for the next page).
+var refBufs = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
 
 func appendString(b []byte, s string) []byte {
 	if len(s) > 4096 {
