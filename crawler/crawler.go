@@ -295,6 +295,8 @@ func New(cfg Config) (*Crawler, error) {
 // Run crawls the site, calling onPage (from several goroutines at once) for
 // every in-scope HTML page, and returns the failures and statistics. A
 // cancelled ctx stops the crawl early; the partial result is still returned.
+// A page's tree (Page.Doc) is reused for another page once onPage has
+// returned: onPage keeps what it needs of it as strings.
 //
 // The homepage is delivered first and alone: it is the only seed, and a
 // page's links are queued only after onPage has returned for it, so no other
