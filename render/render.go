@@ -77,7 +77,7 @@ func Find(execPath string) (string, error) {
 		}
 		return execPath, nil
 	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
+	for _, name := range []string{"chromium-headless-shell", "headless-shell", "chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p, nil
 		}
@@ -135,6 +135,9 @@ func Start(ctx context.Context, cfg Config) (*Browser, error) {
 		chromedp.WindowSize(1366, 900),
 	}
 	opts = append(opts, isolation(proxy.Addr())...)
+	if !cfg.webrtcUDP {
+		opts = append(opts, chromedp.Flag("force-webrtc-ip-handling-policy", "disable_non_proxied_udp"))
+	}
 	if os.Geteuid() == 0 {
 		opts = append(opts, chromedp.NoSandbox)
 	}
@@ -354,6 +357,7 @@ func (b *Browser) openAt(ctx context.Context, url string, viewport chromedp.Acti
 		p.nav = nav
 		err = chromedp.Do(step,
 			viewport,
+			fonts,
 			chromedp.Navigate(url),
 			chromedp.WaitReady("body"),
 			chromedp.Sleep(300*time.Millisecond), // late document.write and timers
@@ -372,6 +376,23 @@ func (b *Browser) openAt(ctx context.Context, url string, viewport chromedp.Acti
 	}
 	return p, nil
 }
+
+// fonts gives a tab the default fonts Debian's Chromium 156 uses, which
+// the headless shell (which has no font preferences of its own) lacks:
+// measured with CSS.getPlatformFontsForNode, a zh-CN page's default,
+// sans-serif and unresolvable families (微软雅黑, 宋体 on a Linux
+// machine) are drawn in Noto Sans CJK SC, Latin letters included; serif in
+// Noto Serif CJK SC; monospace in fontconfig's monospace. With them the
+// shell's screenshot of the benchmark's homepage has Chromium's pixels.
+var fonts = chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+	_, err := cdp.Call(ctx, t, page.SetFontFamilies, page.SetFontFamiliesParams{
+		FontFamilies: &page.FontFamilies{Fixed: "Monospace"},
+		ForScripts: []*page.ScriptFontFamilies{
+			{Script: "Hans", FontFamilies: &page.FontFamilies{Standard: "Noto Sans CJK SC", SansSerif: "Noto Sans CJK SC", Serif: "Noto Serif CJK SC", Fixed: "Monospace"}},
+		},
+	})
+	return err
+})
 
 // step is the context of one step in the page's tab: the render timeout,
 // and ctx's end.
