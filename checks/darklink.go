@@ -1252,7 +1252,7 @@ func (c *darkLink) browser(ctx context.Context) (*render.Browser, error) {
 
 func renderSkipReason(err error) string {
 	if errors.Is(err, render.ErrNoBrowser) {
-		return "未安装 Chromium（Debian/Ubuntu：apt-get install chromium）"
+		return "未安装 Chromium（Debian/Ubuntu：apt-get install chromium-headless-shell）"
 	}
 	return "Chromium 启动失败"
 }

@@ -181,11 +181,29 @@ func TestChromiumCPUBySteps(t *testing.T) {
 				continue
 			}
 			n++
-			sh, err := p.Outline(ctx, e.Index)
+			type placed struct {
+				Box Rect    `json:"box"`
+				PW  float64 `json:"w"`
+				PH  float64 `json:"h"`
+			}
+			at, err := chromedp.Run(p.tab, chromedp.Evaluate[*placed](fmt.Sprintf(outlineJS, e.Index)))
+			if err != nil || at == nil {
+				t.Fatal(err)
+			}
+			lap(fmt.Sprintf("outlineJS %d", e.Index))
+			full, err := chromedp.Run(p.tab, b.fullPNG(true))
 			if err != nil {
 				t.Fatal(err)
 			}
-			lap(fmt.Sprintf("outline %d (%s) %dKB", e.Index, e.Technique, len(sh.Full)>>10))
+			lap(fmt.Sprintf("full fast PNG %dKB", len(full)>>10))
+			c := CropRect(at.Box, at.PW, at.PH)
+			crop, err := chromedp.Run(p.tab, b.capture(&page.Viewport{X: c.X, Y: c.Y, Width: c.W, Height: c.H, Scale: 1}, false))
+			if err != nil {
+				t.Fatal(err)
+			}
+			lap(fmt.Sprintf("crop %dKB", len(crop)>>10))
+			chromedp.Run(p.tab, chromedp.Evaluate[bool](restoreJS))
+			lap("restore")
 		}
 		p.Close()
 		lap("close")
