@@ -181,13 +181,8 @@ func TestChromiumCPUBySteps(t *testing.T) {
 				continue
 			}
 			n++
-			type placed struct {
-				Box Rect    `json:"box"`
-				PW  float64 `json:"w"`
-				PH  float64 `json:"h"`
-			}
-			at, err := chromedp.Run(p.tab, chromedp.Evaluate[*placed](fmt.Sprintf(outlineJS, e.Index)))
-			if err != nil || at == nil {
+			at, err := show(p.tab, []Mark{{Index: e.Index}})
+			if err != nil {
 				t.Fatal(err)
 			}
 			lap(fmt.Sprintf("outlineJS %d", e.Index))
@@ -196,7 +191,7 @@ func TestChromiumCPUBySteps(t *testing.T) {
 				t.Fatal(err)
 			}
 			lap(fmt.Sprintf("full fast PNG %dKB", len(full)>>10))
-			c := CropRect(at.Box, at.PW, at.PH)
+			c := CropRect(*at.Boxes[0], at.PW, at.PH)
 			crop, err := chromedp.Run(p.tab, b.capture(&page.Viewport{X: c.X, Y: c.Y, Width: c.W, Height: c.H, Scale: 1}, false))
 			if err != nil {
 				t.Fatal(err)
