@@ -362,3 +362,59 @@ func TestChromiumCPUDetail(t *testing.T) {
 	}
 	fmt.Println("TOTAL", sum, totals)
 }
+
+// TestOutlineCost (XJ_CPU_PROBE=1) prints Chromium's CPU for the evidence
+// of 6 links of a heavy page: an outlined whole page and a crop each
+// (Outline), against a crop each and one whole page (Crop, OutlineAll).
+func TestOutlineCost(t *testing.T) {
+	if os.Getenv("XJ_CPU_PROBE") == "" {
+		t.Skip("XJ_CPU_PROBE not set")
+	}
+	needBrowser(t)
+	srv := benchServer(t)
+	ctx := context.Background()
+	b, err := Start(ctx, Config{Tabs: 1, Policy: sitePolicy(t, srv.URL), ExecPath: os.Getenv("XJ_CPU_EXEC")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	tr := &cpuTracker{dir: b.dataDir, last: map[int]int{}, typ: map[int]string{}}
+	total := func() int {
+		time.Sleep(50 * time.Millisecond)
+		n := 0
+		for _, v := range tr.sample() {
+			n += v
+		}
+		return n
+	}
+	for round := range 3 {
+		for _, way := range []string{"each", "shared"} {
+			p, err := b.Open(ctx, srv.URL+fmt.Sprintf("/p/%d.html", 1+round))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var marks []Mark
+			for _, e := range p.Elements[len(p.Elements)-12 : len(p.Elements)-6] {
+				marks = append(marks, Mark{Index: e.Index, Label: len(marks) + 1})
+			}
+			t0 := total()
+			for _, m := range marks {
+				if way == "each" {
+					_, err = p.Outline(ctx, m.Index)
+				} else {
+					_, err = p.Crop(ctx, m.Index, m.Label)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if way == "shared" {
+				if _, err := p.OutlineAll(ctx, marks); err != nil {
+					t.Fatal(err)
+				}
+			}
+			fmt.Printf("round %d %-6s 6 links: %d ticks\n", round, way, total()-t0)
+			p.Close()
+		}
+	}
+}

@@ -589,11 +589,20 @@ const outlineJS = `(() => { const marks = %s;
     return {el, m, revealed};
   });
   // Boxes once every element is shown (showing one can move another).
-  const out = shown.map((x) => {
+  const boxes = shown.map((x) => {
     if (!x) return null;
     let box = onPage(x.el);
     for (let e = x.el.parentElement; e && !box; e = e.parentElement) { set(e, 'outline', '3px dashed #e00'); box = onPage(e); }
-    if (!box) box = {x: 0, y: 0, w: Math.min(W, 1100), h: Math.min(H, 700)};
+    return box || {x: 0, y: 0, w: Math.min(W, 1100), h: Math.min(H, 700)};
+  });
+  // A label goes where it covers no other label and no other outlined
+  // element — beside its box, under it, over it, or a little further
+  // down —, else where it covers no other label, else beside its box.
+  const placed = [];
+  const clear = (r, own, others) => ![...placed, ...(others ? boxes.filter((b, k) => b && k !== own) : [])].some((o) => r.x < o.x + o.w + 2 && o.x < r.x + r.w + 2 && r.y < o.y + o.h + 1 && o.y < r.y + r.h + 1);
+  const out = shown.map((x, k) => {
+    if (!x) return null;
+    const box = boxes[k];
     const label = document.createElement('div');
     label.textContent = (x.m.n > 0 ? '【' + x.m.n + '】' : '') + (x.revealed ? '隐藏的链接（平时看不见，此处临时显示）：' : '隐藏的链接：') + ((x.el.textContent || '').trim().slice(0, 40) || x.el.getAttribute('href') || x.el.getAttribute('src') || '');
     label.setAttribute('style', 'position:absolute;z-index:2147483647;background:#e00;color:#fff;font:14px/20px sans-serif;padding:1px 6px;white-space:nowrap;max-width:600px;overflow:hidden;' +
@@ -601,10 +610,15 @@ const outlineJS = `(() => { const marks = %s;
     document.body.appendChild(label);
     labels.push(label);
     // Beside the box where there is room, else under it: never over the page's own text around it.
-    const lw = label.offsetWidth;
+    const lw = label.offsetWidth, lh = label.offsetHeight;
     const right = box.x + box.w + 12 + lw <= W;
-    label.style.left = (right ? box.x + box.w + 12 : Math.max(0, Math.min(box.x, W - lw))) + 'px';
-    label.style.top = (right ? box.y + Math.max(0, box.h / 2 - 11) : box.y + box.h + 6) + 'px';
+    const under = {x: Math.max(0, Math.min(box.x, W - lw)), y: box.y + box.h + 6, w: lw, h: lh};
+    const spots = [right ? {x: box.x + box.w + 12, y: box.y + Math.max(0, box.h / 2 - 11), w: lw, h: lh} : under, under, {x: under.x, y: Math.max(0, box.y - lh - 6), w: lw, h: lh}];
+    for (let i = 1; i <= 3; i++) spots.push({x: under.x, y: under.y + i * (lh + 2), w: lw, h: lh}); // a little further down
+    const at = spots.find((r) => clear(r, k, true)) || spots.find((r) => clear(r, k, false)) || spots[0];
+    placed.push(at);
+    label.style.left = at.x + 'px';
+    label.style.top = at.y + 'px';
     return box;
   });
   return {boxes: out, w: Math.max(doc.scrollWidth, window.innerWidth), h: Math.max(doc.scrollHeight, window.innerHeight)}; })()`
