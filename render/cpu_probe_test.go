@@ -3,8 +3,6 @@ package render
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
@@ -16,15 +14,19 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
-
-	"github.com/xunjian/xunjian/internal/benchsite"
 )
 
+// The probes here (XJ_CPU_PROBE=1) time Chromium's CPU step by step on the
+// benchmark's heavy pages; README's Performance section quotes them.
+
+// procInfo is a process's parent, CPU ticks (user+sys) and Chromium
+// process type ("browser:…" for the browser itself).
 type procInfo struct {
 	ppid, ticks int
 	typ         string
 }
 
+// readProcs reads every process's procInfo from /proc.
 func readProcs() map[int]procInfo {
 	out := map[int]procInfo{}
 	ents, _ := os.ReadDir("/proc")
@@ -64,6 +66,8 @@ type cpuTracker struct {
 	typ  map[int]string
 }
 
+// sample returns the ticks of the browser's processes by type, the dead
+// ones' last seen included.
 func (c *cpuTracker) sample() map[string]int {
 	ps := readProcs()
 	root := 0
@@ -109,24 +113,7 @@ func TestChromiumCPUBySteps(t *testing.T) {
 		t.Skip("XJ_CPU_PROBE not set")
 	}
 	needBrowser(t)
-	site := benchsite.New(benchsite.Heavy(2000))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch p := r.URL.Path; {
-		case p == "/":
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			w.Write(site.Page(0, 1))
-		case strings.HasPrefix(p, "/p/"):
-			i, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(p, "/p/"), ".html"))
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			w.Write(site.Page(i, 1))
-		case p == benchsite.StylesheetPath:
-			w.Header().Set("Content-Type", "text/css")
-			w.Write(site.Stylesheet())
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	defer srv.Close()
+	srv := benchServer(t)
 	ctx := context.Background()
 	var flags []string
 	if f := os.Getenv("XJ_CPU_FLAGS"); f != "" {
@@ -210,24 +197,7 @@ func TestChromiumCPUDetail(t *testing.T) {
 		t.Skip("XJ_CPU_PROBE not set")
 	}
 	needBrowser(t)
-	site := benchsite.New(benchsite.Heavy(2000))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch p := r.URL.Path; {
-		case p == "/":
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			w.Write(site.Page(0, 1))
-		case strings.HasPrefix(p, "/p/"):
-			i, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(p, "/p/"), ".html"))
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			w.Write(site.Page(i, 1))
-		case p == benchsite.StylesheetPath:
-			w.Header().Set("Content-Type", "text/css")
-			w.Write(site.Stylesheet())
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	defer srv.Close()
+	srv := benchServer(t)
 	ctx := context.Background()
 	var flags []string
 	if f := os.Getenv("XJ_CPU_FLAGS"); f != "" {
