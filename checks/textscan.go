@@ -17,7 +17,19 @@ import (
 // findings to their findings without it.
 type textScan struct {
 	pair *match.Pair
+	// memo holds the lines the run's documents repeat that match
+	// nothing (the pages' navigation, footers, lists, table rows): each
+	// is read once or twice a run, not on every page.
+	memo *match.LineMemo
 }
+
+// lineMemoSlots is the size of a run's line memo: 1.5 MB, whatever the
+// site. 131,072 lines: on the benchmark site, whose pages share list
+// entries and table rows but spread over the whole run (about 120,000
+// distinct lines that recur 20–35 times each), this many slots pass over
+// about a third of its text; a real template's navigation and footer
+// need a few hundred.
+const lineMemoSlots = 1 << 17
 
 // scanned is one reading of a document's segments: each segment's
 // Overlapping matches of the pair's first (words) and second (typos)
@@ -37,7 +49,7 @@ func (s *textScan) find(doc *Document, k int, m *match.Matcher, typo bool) []mat
 			words: make([][]match.Match, len(doc.Segments)), typos: make([][]match.Match, len(doc.Segments))}
 		for i, seg := range doc.Segments {
 			sc.texts[i] = seg.Text
-			s.pair.Overlapping(bytesOf(seg.Text),
+			s.pair.OverlappingMemo(bytesOf(seg.Text), s.memo,
 				func(x match.Match) { sc.words[i] = append(sc.words[i], x) },
 				func(x match.Match) { sc.typos[i] = append(sc.typos[i], x) })
 		}
