@@ -27,6 +27,9 @@ type LineMemo struct {
 	// hits and lines count the lines passed over and those looked up
 	// (added once a text).
 	hits, lines atomic.Int64
+	// passed counts the bytes of the lines passed over, read the bytes
+	// of all texts read with the memo.
+	passed, read atomic.Int64
 }
 
 // minMemoLine is the shortest line (with its '\n') looked up: two hashes
@@ -46,6 +49,10 @@ func NewLineMemo(slots int) *LineMemo {
 
 // Stats returns the lines looked up and those passed over.
 func (m *LineMemo) Stats() (lines, hits int64) { return m.lines.Load(), m.hits.Load() }
+
+// Bytes returns the bytes of the texts read with the memo and those of the
+// lines passed over.
+func (m *LineMemo) Bytes() (read, passed int64) { return m.read.Load(), m.passed.Load() }
 
 // lineKey is a line as the memo knows it: set, the first of its four
 // slots; fp, the fingerprint kept in the slot (its two low bits zero, for

@@ -79,7 +79,7 @@ func (p *Pair) scan(text []byte, memo *LineMemo, fa, fb func(Match)) {
 	// included, ends every look-ahead: a rune's decoding, a pinyin group).
 	// Reading no more of it, the rings miss its positions: no later match
 	// reaches back past a root.
-	looked, hits := 0, 0
+	looked, hits, passed := 0, 0, 0
 	for ls := 0; ls < n; {
 		le := n
 		var key lineKey
@@ -93,6 +93,7 @@ func (p *Pair) scan(text []byte, memo *LineMemo, fa, fb func(Match)) {
 				looked++
 				if end, ok := memo.lookup(key); ok {
 					hits++
+					passed += le - ls
 					hanA, hanB = end&1 != 0, end&2 != 0
 					ls = le
 					continue
@@ -199,9 +200,13 @@ func (p *Pair) scan(text []byte, memo *LineMemo, fa, fb func(Match)) {
 		}
 		ls = le
 	}
-	if looked > 0 {
-		memo.lines.Add(int64(looked))
-		memo.hits.Add(int64(hits))
+	if memo != nil {
+		memo.read.Add(int64(n))
+		if looked > 0 {
+			memo.lines.Add(int64(looked))
+			memo.hits.Add(int64(hits))
+			memo.passed.Add(int64(passed))
+		}
 	}
 }
 
