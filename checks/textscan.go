@@ -23,13 +23,17 @@ type textScan struct {
 	memo *match.LineMemo
 }
 
-// lineMemoSlots is the size of a run's line memo: 1.5 MB, whatever the
-// site. 131,072 lines: on the benchmark site, whose pages share list
-// entries and table rows but spread over the whole run (about 120,000
-// distinct lines that recur 20–35 times each), this many slots pass over
-// about a third of its text; a real template's navigation and footer
-// need a few hundred.
-const lineMemoSlots = 1 << 17
+// lineMemoSlots is the size of a run's line memo: 16,384 lines, 192 KB
+// whatever the site, enough for a template's navigation, footer, sidebars
+// and table headers (a few hundred lines, read on every page) beside the
+// list entries pages share. The benchmark site's pages share list entries
+// and table rows spread over the whole run (about 120,000 distinct lines
+// that recur 20–35 times each): a memo of 131,072 lines (1.5 MB) passed
+// over 41 % of its text's bytes in crawl order, but they are its cheap
+// ones (its articles' text, which no page shares, is most of the scan's
+// time) — 6 % less CPU in BenchmarkTextScanRun, none measurable in the
+// whole process, where the larger memo's lookups miss the caches.
+const lineMemoSlots = 1 << 14
 
 // scanned is one reading of a document's segments: each segment's
 // Overlapping matches of the pair's first (words) and second (typos)
