@@ -17,7 +17,7 @@ import (
 
 var validID = "53262719900101123" + string(pii.CheckChar("53262719900101123"))
 
-func contentChecks(t testing.TB, extraWords, extraTypos []string) map[string]Check {
+func contentChecks(t *testing.T, extraWords, extraTypos []string) map[string]Check {
 	t.Helper()
 	cfg := config.Default()
 	packs, err := cfg.Content.LoadPacks(extraWords, extraTypos)

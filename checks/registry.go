@@ -84,7 +84,7 @@ func shareTextScan(list []Check) {
 	if sw == nil || ty == nil {
 		return
 	}
-	s := &textScan{pair: match.NewPair(sw.words.m, ty.m), memo: match.NewLineMemo(lineMemoSlots)}
+	s := &textScan{pair: match.NewPair(sw.words.m, ty.m)}
 	sw.scan, ty.scan = s, s
 }
 

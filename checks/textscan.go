@@ -17,23 +17,7 @@ import (
 // findings to their findings without it.
 type textScan struct {
 	pair *match.Pair
-	// memo holds the lines the run's documents repeat that match
-	// nothing (the pages' navigation, footers, lists, table rows): each
-	// is read once or twice a run, not on every page.
-	memo *match.LineMemo
 }
-
-// lineMemoSlots is the size of a run's line memo: 16,384 lines, 192 KB
-// whatever the site, enough for a template's navigation, footer, sidebars
-// and table headers (a few hundred lines, read on every page) beside the
-// list entries pages share. The benchmark site's pages share list entries
-// and table rows spread over the whole run (about 120,000 distinct lines
-// that recur 20–35 times each): a memo of 131,072 lines (1.5 MB) passed
-// over 41 % of its text's bytes in crawl order, but they are its cheap
-// ones (its articles' text, which no page shares, is most of the scan's
-// time) — 6 % less CPU in BenchmarkTextScanRun, none measurable in the
-// whole process, where the larger memo's lookups miss the caches.
-const lineMemoSlots = 1 << 14
 
 // scanned is one reading of a document's segments: each segment's
 // Overlapping matches of the pair's first (words) and second (typos)
@@ -53,7 +37,7 @@ func (s *textScan) find(doc *Document, k int, m *match.Matcher, typo bool) []mat
 			words: make([][]match.Match, len(doc.Segments)), typos: make([][]match.Match, len(doc.Segments))}
 		for i, seg := range doc.Segments {
 			sc.texts[i] = seg.Text
-			s.pair.OverlappingMemo(bytesOf(seg.Text), s.memo,
+			s.pair.Overlapping(bytesOf(seg.Text),
 				func(x match.Match) { sc.words[i] = append(sc.words[i], x) },
 				func(x match.Match) { sc.typos[i] = append(sc.typos[i], x) })
 		}

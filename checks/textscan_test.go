@@ -88,15 +88,10 @@ func TestTextScanAsFindAll(t *testing.T) {
 		gotT2, gotW2 := ty.Text(ctx, other), sw.Text(ctx, other)
 		// A document read again (the scan is kept, not used up).
 		gotW3 := sw.Text(ctx, other)
-		// Its third scan: the lines of its two first that matched
-		// nothing are in the line memo now.
-		third := doc()
-		gotW4, gotT4 := sw.Text(ctx, third), ty.Text(ctx, third)
 		for _, c := range []struct {
 			name      string
 			got, want any
-		}{{"sensitive-word", gotW, wantW}, {"typo", gotT, wantT}, {"typo first", gotT2, wantT}, {"sensitive-word second", gotW2, wantW}, {"again", gotW3, wantW},
-			{"sensitive-word, third scan", gotW4, wantW}, {"typo, third scan", gotT4, wantT}} {
+		}{{"sensitive-word", gotW, wantW}, {"typo", gotT, wantT}, {"typo first", gotT2, wantT}, {"sensitive-word second", gotW2, wantW}, {"again", gotW3, wantW}} {
 			if !reflect.DeepEqual(c.got, c.want) {
 				t.Fatalf("document %d, %s: shared scan\n%v\nown matcher\n%v\nsegments %q", k, c.name, c.got, c.want, segs)
 			}
@@ -105,12 +100,5 @@ func TestTextScanAsFindAll(t *testing.T) {
 	t.Logf("%d documents, %d findings", len(docs), found)
 	if found < 500 {
 		t.Errorf("only %d findings: the documents do not exercise the checks", found)
-	}
-	// Documents read again from their second reading on pass over the
-	// lines the run's line memo holds: the comparisons above read them so.
-	lines, hits := sw.scan.memo.Stats()
-	t.Logf("line memo: %d of %d lines looked up passed over", hits, lines)
-	if hits < 1000 {
-		t.Errorf("only %d lines passed over: the documents do not exercise the line memo", hits)
 	}
 }

@@ -1,9 +1,6 @@
 package match
 
-import (
-	"bytes"
-	"unicode/utf8"
-)
+import "unicode/utf8"
 
 // Pair reads a text once for two matchers (the sensitive-word and typo
 // checks read every page's text each with its own): each rune is decoded
@@ -44,20 +41,7 @@ func (m *Matcher) astralEntry(r rune) uint16 {
 // a.Overlapping(text, fa) and b.Overlapping(text, fb) would. The two
 // automata's steps are written out in full, one after the other: a call
 // a rune each would cost what sharing the decoding saves.
-func (p *Pair) Overlapping(text []byte, fa, fb func(Match)) { p.scan(text, nil, fa, fb) }
-
-// OverlappingMemo is Overlapping that does not read again a line memo
-// knows (see LineMemo): where both automata are at their root when a line
-// begins, a line read before from the same state to no match and back to
-// both roots is passed over, and such lines read now are remembered.
-// Its matches, in their order, are Overlapping's (TestPairMemoAsOverlapping,
-// FuzzPairMemoAsOverlapping). memo must be used with this pair only.
-func (p *Pair) OverlappingMemo(text []byte, memo *LineMemo, fa, fb func(Match)) {
-	p.scan(text, memo, fa, fb)
-}
-
-// scan is Overlapping, with memo when it is not nil.
-func (p *Pair) scan(text []byte, memo *LineMemo, fa, fb func(Match)) {
+func (p *Pair) Overlapping(text []byte, fa, fb func(Match)) {
 	a, b := p.a, p.b
 	table := (*[0x10000]uint32)(p.table)
 	nodesA, rootA, nodesB, rootB := a.nodes, a.rootNext, b.nodes, b.rootNext
@@ -69,162 +53,103 @@ func (p *Pair) scan(text []byte, memo *LineMemo, fa, fb func(Match)) {
 	// before skipA (skipB).
 	skipA, skipB := 0, 0
 	n := len(text)
-	// The text is read a line at a time (the whole text as one line
-	// without a memo). A line is passed over when it begins with both
-	// automata at the root, no pinyin group being skipped, and memo holds
-	// it for the Han flags it begins with: read from there before, it
-	// matched nothing and left both automata at the root with the flags
-	// memo kept — what reading it again would do, since a line's reading
-	// depends only on its bytes and the state it begins in (its '\n',
-	// included, ends every look-ahead: a rune's decoding, a pinyin group).
-	// Reading no more of it, the rings miss its positions: no later match
-	// reaches back past a root.
-	looked, hits, passed := 0, 0, 0
-	for ls := 0; ls < n; {
-		le := n
-		var key lineKey
-		learn := false
-		if memo != nil {
-			if j := bytes.IndexByte(text[ls:], '\n'); j >= 0 {
-				le = ls + j + 1
+	for i := 0; i < n; {
+		c := text[i]
+		var e uint32
+		size := 1
+		switch {
+		case c < utf8.RuneSelf:
+			e = table[c]
+		case c&0xF0 == 0xE0 && i+2 < n && text[i+1]&0xC0 == 0x80 && text[i+2]&0xC0 == 0x80:
+			r := rune(c&0x0F)<<12 | rune(text[i+1]&0x3F)<<6 | rune(text[i+2]&0x3F)
+			size = 3
+			if r < 0x800 || (r >= 0xD800 && r <= 0xDFFF) {
+				e, size = 0, 1
+			} else {
+				e = table[uint16(r)]
 			}
-			if le-ls >= minMemoLine && sA == rootState && sB == rootState && skipA <= ls && skipB <= ls {
-				key = memo.key(text[ls:le], hanFlags(hanA, hanB))
-				looked++
-				if end, ok := memo.lookup(key); ok {
-					hits++
-					passed += le - ls
-					hanA, hanB = end&1 != 0, end&2 != 0
-					ls = le
-					continue
-				}
-				learn = true
+		default:
+			r, sz := utf8.DecodeRune(text[i:])
+			size = sz
+			if r < 0x10000 && r != utf8.RuneError {
+				e = table[uint16(r)]
+			} else if r >= 0x10000 {
+				e = uint32(a.astralEntry(r)) | uint32(b.astralEntry(r))<<16
 			}
 		}
-		// emitted: a state with words was reached in this line.
-		emitted := false
-		for i := ls; i < le; {
-			c := text[i]
-			var e uint32
-			size := 1
+		// a's step (Overlapping's loop body).
+		if i >= skipA {
+			entry := uint16(e)
 			switch {
-			case c < utf8.RuneSelf:
-				e = table[c]
-			case c&0xF0 == 0xE0 && i+2 < n && text[i+1]&0xC0 == 0x80 && text[i+2]&0xC0 == 0x80:
-				r := rune(c&0x0F)<<12 | rune(text[i+1]&0x3F)<<6 | rune(text[i+2]&0x3F)
-				size = 3
-				if r < 0x800 || (r >= 0xD800 && r <= 0xDFFF) {
-					e, size = 0, 1
-				} else {
-					e = table[uint16(r)]
-				}
+			case entry&noiseBit != 0 && hanA:
+			case hanA && !a.plain && mayOpenPinyin(text, i) && skipPinyin(text, i, &skipA):
 			default:
-				r, sz := utf8.DecodeRune(text[i:])
-				size = sz
-				if r < 0x10000 && r != utf8.RuneError {
-					e = table[uint16(r)]
-				} else if r >= 0x10000 {
-					e = uint32(a.astralEntry(r)) | uint32(b.astralEntry(r))<<16
+				code := entry & codeMask
+				hanA = entry&hanBit != 0
+				if code == 0 {
+					sA = rootState
+					break
 				}
-			}
-			// a's step (Overlapping's loop body).
-			if i >= skipA {
-				entry := uint16(e)
-				switch {
-				case entry&noiseBit != 0 && hanA:
-				case hanA && !a.plain && mayOpenPinyin(text, i) && skipPinyin(text, i, &skipA):
-				default:
-					code := entry & codeMask
-					hanA = entry&hanBit != 0
-					if code == 0 {
-						sA = rootState
+				for {
+					if sA == rootState {
+						sA = rootA[code]
 						break
 					}
-					for {
-						if sA == rootState {
-							sA = rootA[code]
-							break
-						}
-						t := nodesA[sA].base + int32(code)
-						if uint(t) < uint(len(nodesA)) && nodesA[t].check == sA {
-							sA = t
-							break
-						}
-						sA = nodesA[sA].fail
-					}
-					ringA[posA%MaxWordRunes] = int32(i)
-					posA++
-					if sA != rootState && nodesA[sA].emit >= 0 {
-						emitted = true
-						a.emit(text, nodesA[sA].emit, &ringA, posA, i+size, fa)
-					}
-				}
-			}
-			// b's step, the same.
-			if i >= skipB {
-				entry := uint16(e >> 16)
-				switch {
-				case entry&noiseBit != 0 && hanB:
-				case hanB && !b.plain && mayOpenPinyin(text, i) && skipPinyin(text, i, &skipB):
-				default:
-					code := entry & codeMask
-					hanB = entry&hanBit != 0
-					if code == 0 {
-						sB = rootState
+					t := nodesA[sA].base + int32(code)
+					if uint(t) < uint(len(nodesA)) && nodesA[t].check == sA {
+						sA = t
 						break
 					}
-					for {
-						if sB == rootState {
-							sB = rootB[code]
-							break
-						}
-						t := nodesB[sB].base + int32(code)
-						if uint(t) < uint(len(nodesB)) && nodesB[t].check == sB {
-							sB = t
-							break
-						}
-						sB = nodesB[sB].fail
-					}
-					ringB[posB%MaxWordRunes] = int32(i)
-					posB++
-					if sB != rootState && nodesB[sB].emit >= 0 {
-						emitted = true
-						b.emit(text, nodesB[sB].emit, &ringB, posB, i+size, fb)
-					}
+					sA = nodesA[sA].fail
+				}
+				ringA[posA%MaxWordRunes] = int32(i)
+				posA++
+				if sA != rootState && nodesA[sA].emit >= 0 {
+					a.emit(text, nodesA[sA].emit, &ringA, posA, i+size, fa)
 				}
 			}
-			i += size
 		}
-		if learn && !emitted && sA == rootState && sB == rootState {
-			memo.add(key, hanFlags(hanA, hanB))
+		// b's step, the same.
+		if i >= skipB {
+			entry := uint16(e >> 16)
+			switch {
+			case entry&noiseBit != 0 && hanB:
+			case hanB && !b.plain && mayOpenPinyin(text, i) && skipPinyin(text, i, &skipB):
+			default:
+				code := entry & codeMask
+				hanB = entry&hanBit != 0
+				if code == 0 {
+					sB = rootState
+					break
+				}
+				for {
+					if sB == rootState {
+						sB = rootB[code]
+						break
+					}
+					t := nodesB[sB].base + int32(code)
+					if uint(t) < uint(len(nodesB)) && nodesB[t].check == sB {
+						sB = t
+						break
+					}
+					sB = nodesB[sB].fail
+				}
+				ringB[posB%MaxWordRunes] = int32(i)
+				posB++
+				if sB != rootState && nodesB[sB].emit >= 0 {
+					b.emit(text, nodesB[sB].emit, &ringB, posB, i+size, fb)
+				}
+			}
 		}
-		ls = le
+		i += size
 	}
-	if memo != nil {
-		memo.read.Add(int64(n))
-		if looked > 0 {
-			memo.lines.Add(int64(looked))
-			memo.hits.Add(int64(hits))
-			memo.passed.Add(int64(passed))
-		}
-	}
-}
-
-func hanFlags(a, b bool) uint64 {
-	var f uint64
-	if a {
-		f |= 1
-	}
-	if b {
-		f |= 2
-	}
-	return f
 }
 
 // mayOpenPinyin reports whether text[i] may open a pinyin group: '(' or
-// the full-width '（' (EF BC 88). pinyinGroup asks the same first; told
-// here, the commas and colons of Chinese text (EF BC 8C, EF BC 9A) after a
-// Han character no longer cost a call.
+// the full-width '（' (EF BC 88), what pinyinGroup looks for first. Told
+// here, the commas, colons and brackets of Chinese text after a Han
+// character (EF BC 8C, EF BC 9A, EF BC 89…, whose lead byte was all the
+// scan asked) no longer cost a call each.
 func mayOpenPinyin(text []byte, i int) bool {
 	return text[i] == '(' || text[i] == 0xEF && i+2 < len(text) && text[i+1] == 0xBC && text[i+2] == 0x88
 }

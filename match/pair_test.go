@@ -83,116 +83,31 @@ func FuzzPairAsOverlapping(f *testing.F) {
 	})
 }
 
-// checkPairMemo holds OverlappingMemo with memo to Overlapping on text.
-func checkPairMemo(t *testing.T, p *Pair, memo *LineMemo, text []byte) {
-	var wantA, wantB, gotA, gotB []Match
-	p.Overlapping(text, func(m Match) { wantA = append(wantA, m) }, func(m Match) { wantB = append(wantB, m) })
-	p.OverlappingMemo(text, memo, func(m Match) { gotA = append(gotA, m) }, func(m Match) { gotB = append(gotB, m) })
-	if !slices.Equal(gotA, wantA) || !slices.Equal(gotB, wantB) {
-		t.Fatalf("text %q:\n memo %v / %v\n without %v / %v", text, gotA, gotB, wantA, wantB)
+// TestMayOpenPinyin: every pinyin group begins where mayOpenPinyin says
+// one may (the scan asks pinyinGroup only there), on random texts and at
+// every byte of the full-width forms' block.
+func TestMayOpenPinyin(t *testing.T) {
+	rng := rand.New(rand.NewPCG(51, 52))
+	texts := []string{"（", "(", "（ao）", "(ao)", "，（ao）", "\xef\xbc", "\xef"}
+	for r := rune(0xFF00); r <= 0xFFEF; r++ {
+		texts = append(texts, string(r)+"ao）", string(r)+"ao)")
 	}
-}
-
-// memoPlain is text in none of pairPieces' runes.
-const memoPlain = "示例县人民政府办公室主办网站标识码地址邮编联系电话关于印发通知的决定实施方案工作会议"
-
-// memoText is a text of lines drawn from lines (so that texts repeat
-// lines, as pages do), some cut short, some glued to a random piece, the
-// last without its '\n' at times.
-func memoText(rng *rand.Rand, lines []string) []byte {
-	var b strings.Builder
-	for range rng.IntN(12) {
-		l := lines[rng.IntN(len(lines))]
-		switch rng.IntN(6) {
-		case 0:
-			l = l[:rng.IntN(len(l)+1)]
-		case 1:
-			l = pairPieces[rng.IntN(len(pairPieces))] + l
-		}
-		b.WriteString(l)
-		if rng.IntN(8) != 0 {
-			b.WriteByte('\n')
-		}
+	for range 20000 {
+		texts = append(texts, pairRandom(rng, 20))
 	}
-	return []byte(b.String())
-}
-
-// TestPairMemoAsOverlapping holds OverlappingMemo to Overlapping on texts
-// whose lines recur (each line read from the roots with either Han flag,
-// after a line ending in the middle of a word, after pinyin), with memos
-// small enough that lines are pushed out and shared by several texts,
-// and checks that lines are passed over.
-func TestPairMemoAsOverlapping(t *testing.T) {
-	rng := rand.New(rand.NewPCG(41, 42))
-	var lines, hits int64
-	for range 200 {
-		a, b := pairMatchers(t, rng)
-		p := NewPair(a, b)
-		memo := NewLineMemo(0)
-		// Lines of text the words are not made of, with pieces they
-		// are made of here and there, and lines of those pieces only.
-		var pool []string
-		for range 1 + rng.IntN(30) {
-			var l string
-			for len(l) < minMemoLine {
-				if rng.IntN(3) == 0 {
-					l += pairRandom(rng, 3)
-				} else {
-					k := 3 * rng.IntN(len(memoPlain)/3-3)
-					l += memoPlain[k : k+3*(1+rng.IntN(3))]
+	groups := 0
+	for _, s := range texts {
+		text := []byte(s)
+		for i := range text {
+			if pinyinGroup(text, i) > 0 {
+				groups++
+				if !mayOpenPinyin(text, i) {
+					t.Fatalf("%q at %d: a pinyin group where mayOpenPinyin says none may begin", text, i)
 				}
 			}
-			pool = append(pool, strings.ReplaceAll(l, "\n", ""))
-		}
-		for range 40 {
-			checkPairMemo(t, p, memo, memoText(rng, pool))
-		}
-		l, h := memo.Stats()
-		lines, hits = lines+l, hits+h
-	}
-	if hits < lines/10 {
-		t.Errorf("%d of %d lines passed over: the texts do not exercise the memo", hits, lines)
-	}
-	t.Logf("%d of %d lines passed over", hits, lines)
-}
-
-// TestLineMemoKeys: a line is known by its bytes and the Han flags it is
-// read with; nothing is passed over before its second reading.
-func TestLineMemoKeys(t *testing.T) {
-	m := NewLineMemo(0)
-	line := []byte("示例县人民政府办公室主办 网站标识码 0000000000\n")
-	k := m.key(line, 0)
-	if _, ok := m.lookup(k); ok {
-		t.Fatal("an empty memo holds a line")
-	}
-	m.add(k, 2)
-	if _, ok := m.lookup(k); ok {
-		t.Fatal("a line is kept at its first sight")
-	}
-	m.add(k, 2)
-	if end, ok := m.lookup(k); !ok || end != 2 {
-		t.Fatalf("lookup after the second sight: %v, %v; want 2, true", end, ok)
-	}
-	for _, other := range []lineKey{m.key(line, 1), m.key(line, 3), m.key(line[:len(line)-1], 0), m.key(append([]byte("x"), line[1:]...), 0)} {
-		if _, ok := m.lookup(other); ok {
-			t.Fatalf("key %v found for another line or flags", other)
 		}
 	}
-}
-
-func FuzzPairMemoAsOverlapping(f *testing.F) {
-	f.Add(uint64(1), "澳门博彩 Essex sex 严峻，工作 示例县人民政府\n澳门\n博彩 示例县人民政府办公室主办\n", 3)
-	f.Add(uint64(2), "澳(ao)门（men）博*彩\n\xe4\xb8\xff𠀀 𠀁\n", 2)
-	f.Fuzz(func(t *testing.T, seed uint64, text string, times int) {
-		a, b := pairMatchers(t, rand.New(rand.NewPCG(seed, 23)))
-		p, memo := NewPair(a, b), NewLineMemo(0)
-		lines := strings.SplitAfter(text, "\n")
-		rng := rand.New(rand.NewPCG(seed, 24))
-		for range 1 + times%8 {
-			// The text, then its lines in another order.
-			checkPairMemo(t, p, memo, []byte(text))
-			rng.Shuffle(len(lines), func(i, j int) { lines[i], lines[j] = lines[j], lines[i] })
-			checkPairMemo(t, p, memo, []byte(strings.Join(lines, "")))
-		}
-	})
+	if groups < 1000 {
+		t.Errorf("only %d pinyin groups: the texts do not exercise the check", groups)
+	}
 }
