@@ -185,6 +185,9 @@ type Crawler struct {
 	patternTraps map[string]*Trap
 	similar      *similarPages
 	bigPages     chan struct{} // one page over bigPage bytes at a time
+	// arenas hold the memory of the page trees being checked, for the
+	// next pages' (*htmlfast.Arena; about pageWork() of them).
+	arenas sync.Pool
 	// working bounds the pages parsed and checked at once (pageWork):
 	// requests stay many in flight, trees and checks as many as the CPUs
 	// can work on.
@@ -292,6 +295,8 @@ func New(cfg Config) (*Crawler, error) {
 // Run crawls the site, calling onPage (from several goroutines at once) for
 // every in-scope HTML page, and returns the failures and statistics. A
 // cancelled ctx stops the crawl early; the partial result is still returned.
+// A page's tree (Page.Doc) is reused for another page once onPage has
+// returned: onPage keeps what it needs of it as strings.
 //
 // The homepage is delivered first and alone: it is the only seed, and a
 // page's links are queued only after onPage has returned for it, so no other
@@ -489,7 +494,12 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 			res.data = nil
 			res.free()
 		}
-		doc, flattened, err := parseOwnPage(text)
+		// The tree's memory is the next page's once this one is done:
+		// nothing keeps the page, its document or its nodes beyond this
+		// call (the checks keep strings; the crawl keeps links).
+		ar := cr.arena()
+		defer cr.releaseArena(ar)
+		doc, flattened, err := parseOwnPageIn(text, ar)
 		if err != nil {
 			cr.log.Warn("parse page", "url", it.URL, "err", err)
 			return

@@ -94,9 +94,13 @@ type Page struct {
 	Text []byte
 	// Truncated is true when the page exceeded crawl.max_page_bytes.
 	Truncated bool
-	Doc       *goquery.Document
-	Links     []Link
-	Depth     int
+	// Doc is the page's tree. A crawled page's tree lives until onPage
+	// has returned (Crawler.Run): its nodes and attribute slices are
+	// then the next page's (htmlfast.Arena). Keep strings, never nodes,
+	// selections or attribute slices.
+	Doc   *goquery.Document
+	Links []Link
+	Depth int
 	// Home is true for the site's homepage.
 	Home bool
 	// Flattened is true when the page nested too deep to parse as is and

@@ -51,8 +51,30 @@ func ParseHTMLCapped(text []byte) (doc *goquery.Document, flattened, cut bool, e
 // them (the copy of a 100 KB page was a sixth of all the bytes a crawl
 // allocated, and a second 100 KB live while the page was checked).
 func parseOwnPage(text []byte) (doc *goquery.Document, flattened bool, err error) {
-	root, err := htmlfast.ParseString(unsafe.String(unsafe.SliceData(text), len(text)))
+	return parseOwnPageIn(text, nil)
+}
+
+// parseOwnPageIn is parseOwnPage with the tree's nodes and attributes
+// taken from ar (nil: the garbage collector's), which the caller
+// releases when nothing holds any of the tree (htmlfast.Arena).
+func parseOwnPageIn(text []byte, ar *htmlfast.Arena) (doc *goquery.Document, flattened bool, err error) {
+	root, err := htmlfast.ParseStringIn(unsafe.String(unsafe.SliceData(text), len(text)), ar)
 	return flattenedIfDeep(text, root, err)
+}
+
+// arena returns an arena for a page's tree (Crawler.arenas).
+func (cr *Crawler) arena() *htmlfast.Arena {
+	if ar, ok := cr.arenas.Get().(*htmlfast.Arena); ok {
+		return ar
+	}
+	return new(htmlfast.Arena)
+}
+
+// releaseArena ends the use of the tree parsed in ar and keeps ar for
+// the next page.
+func (cr *Crawler) releaseArena(ar *htmlfast.Arena) {
+	ar.Release()
+	cr.arenas.Put(ar)
 }
 
 // flattenedIfDeep is the document of root, parsed from text, or, when

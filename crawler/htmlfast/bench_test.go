@@ -44,6 +44,7 @@ func BenchmarkParse(b *testing.B) {
 			n += len(p)
 		}
 		k := 0
+		var arena htmlfast.Arena
 		for _, parser := range []struct {
 			name  string
 			parse func([]byte) (*html.Node, error)
@@ -52,6 +53,11 @@ func BenchmarkParse(b *testing.B) {
 			// The page held in a string, as the crawl parses its own
 			// bodies: no copy.
 			{"htmlfast-string", func([]byte) (*html.Node, error) { return htmlfast.ParseString(strs[k%len(strs)]) }},
+			// As the crawl parses: in an arena released after each page.
+			{"htmlfast-arena", func([]byte) (*html.Node, error) {
+				arena.Release()
+				return htmlfast.ParseStringIn(strs[k%len(strs)], &arena)
+			}},
 			{"x-net-html", func(p []byte) (*html.Node, error) { return html.Parse(bytes.NewReader(p)) }},
 		} {
 			b.Run(kind.name+"/"+parser.name, func(b *testing.B) {

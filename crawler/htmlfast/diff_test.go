@@ -49,6 +49,9 @@ func sameTree(a, b *html.Node, path string) string {
 	return ""
 }
 
+// testArena is the arena compare parses in, page after page.
+var testArena htmlfast.Arena
+
 // compare parses page with both parsers and reports how they differ.
 // The fast parser's tree is compared after the bytes it was given have
 // been overwritten and parsed again (its text and values must not be
@@ -78,6 +81,16 @@ func compare(page []byte) string {
 	}
 	if d := sameTree(want, fromString, ""); d != "" {
 		return "ParseString: " + d
+	}
+	// ParseStringIn builds the same tree from an arena's memory that
+	// earlier pages' trees held (and released).
+	inArena, aerr := htmlfast.ParseStringIn(string(page), &testArena)
+	defer testArena.Release()
+	if aerr != nil {
+		return fmt.Sprintf("ParseStringIn: %v, ParseBytes none", aerr)
+	}
+	if d := sameTree(want, inArena, ""); d != "" {
+		return "ParseStringIn: " + d
 	}
 	var rw, rg bytes.Buffer
 	html.Render(&rw, want)
@@ -154,6 +167,46 @@ func TestCallerBytesReused(t *testing.T) {
 		}
 		if d := sameTree(want, got, ""); d != "" {
 			t.Errorf("tree changed after its bytes were reused: %s", d)
+		}
+	}
+}
+
+// TestArenaReused: trees parsed one after another in one arena, each
+// released before the next, are x/net/html's; a parse in an arena whose
+// tree is not released leaves that tree alone.
+func TestArenaReused(t *testing.T) {
+	defer htmlfast.CheckScopeCache()()
+	pages := []string{
+		`<html><head><title>标题</title></head><body><p class="x" data-Id="7">正文 &amp; 文本</p>` +
+			`<a href="/a?b=1&c=2">链接</a><DIV ID=Up>上</DIV><svg viewBox="0 0 1 1"><foo bar="baz"/></svg></body></html>`,
+		"<p>line\r\nbreak</p><x-custom-tag x-Key=\"v\">t</x-custom-tag><textarea>\r\nraw</textarea>",
+		// More nodes and attributes than an arena keeps between trees.
+		strings.Repeat(`<div a=1 b=2 c=3><b x=y>粗</b><i>斜</i>文字</div>`, 3000),
+		"<table><tr><td>1<td>2</table><b><i>x</b>y</i>",
+	}
+	var ar htmlfast.Arena
+	for round := 0; round < 3; round++ {
+		for i, page := range pages {
+			want, err := html.Parse(strings.NewReader(page))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := htmlfast.ParseStringIn(page, &ar)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := sameTree(want, got, ""); d != "" {
+				t.Errorf("round %d page %d: %s", round, i, d)
+			}
+			// Not released: the next parse must not take its nodes.
+			other, err := htmlfast.ParseStringIn(pages[(i+1)%len(pages)], &ar)
+			if err != nil || other == nil {
+				t.Fatal(err)
+			}
+			if d := sameTree(want, got, ""); d != "" {
+				t.Errorf("round %d page %d: a second parse changed the unreleased tree: %s", round, i, d)
+			}
+			ar.Release()
 		}
 	}
 }

@@ -14,7 +14,9 @@
 //     are substrings of that string, not copies; the tokenizer never
 //     writes to the page, it copies what it changes;
 //   - duplicate attributes are found without a map of copied keys;
-//   - nodes and attribute slices are cut from slabs;
+//   - nodes and attribute slices are cut from slabs, and with an Arena
+//     (ParseStringIn) the slabs of the last released tree: a crawl
+//     parsing page after page allocates no tree at all;
 //   - scope checks test the stop tags with a switch, not a map lookup
 //     per open element, and the start tags that close a p look for one
 //     only above the open elements already walked (their topmost p or

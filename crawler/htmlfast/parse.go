@@ -38,6 +38,8 @@ type parser struct {
 	// slab is the rest of the nodes alloc cuts new nodes from.
 	slab     []Node
 	slabSize int
+	// arena, when set, lends the slabs (ParseStringIn).
+	arena *Arena
 	// The stack of template insertion modes
 	templateStack insertionModeStack
 	// im is the current insertion mode.
@@ -2348,7 +2350,7 @@ func ParseBytes(b []byte) (*Node, error) {
 		buf = bytes.Clone(b)
 		src = unsafe.String(unsafe.SliceData(buf), len(buf))
 	}
-	return parseSrc(buf, src)
+	return parseSrc(buf, src, nil)
 }
 
 // ParseString is ParseBytes on a page held in a string, which is not
@@ -2364,19 +2366,45 @@ func ParseString(s string) (*Node, error) {
 		// page in memory has none).
 		buf = unsafe.Slice(unsafe.StringData(s), len(s))
 	}
-	return parseSrc(buf, s)
+	return parseSrc(buf, s, nil)
 }
 
-// parseSrc parses the page src, whose bytes buf are.
-func parseSrc(buf []byte, src string) (*Node, error) {
+// ParseStringIn is ParseString with the tree's nodes and attribute
+// slices taken from ar, which lends them until ar.Release (see Arena).
+// An arena whose last tree is not released yet is not used (the tree is
+// then the garbage collector's, as ParseString's).
+func ParseStringIn(s string, ar *Arena) (*Node, error) {
+	if ar != nil && ar.parsing {
+		ar = nil
+	}
+	var buf []byte
+	if len(s) > 0 {
+		buf = unsafe.Slice(unsafe.StringData(s), len(s))
+	}
+	return parseSrc(buf, s, ar)
+}
+
+// parseSrc parses the page src, whose bytes buf are, with the memory of
+// ar (nil: its own).
+func parseSrc(buf []byte, src string, ar *Arena) (*Node, error) {
 	p := &parser{
-		tokenizer: &Tokenizer{buf: buf, src: src, readErr: io.EOF},
-		doc: &Node{
-			Type: DocumentNode,
-		},
+		tokenizer:  &Tokenizer{buf: buf, src: src, readErr: io.EOF},
 		scripting:  true,
 		framesetOK: true,
 		im:         initialIM,
+	}
+	if ar != nil {
+		ar.parsing = true
+		p.arena, p.tokenizer.arena = ar, ar
+		p.oe, p.afe = ar.oe[:0], ar.afe[:0]
+		defer func() {
+			// The stacks' memory for the next parse; their node
+			// pointers are cleared by Release.
+			ar.oe, ar.afe = p.oe[:0], p.afe[:0]
+		}()
+		p.doc = p.alloc(Node{Type: DocumentNode})
+	} else {
+		p.doc = &Node{Type: DocumentNode}
 	}
 	if err := p.parse(); err != nil {
 		return nil, err
@@ -2412,8 +2440,12 @@ func isDefaultScopeStop(ns string, t a.Atom) bool {
 // slab of nodes: one allocation for many.
 func (p *parser) alloc(n Node) *Node {
 	if len(p.slab) == 0 {
-		p.slabSize = min(max(2*p.slabSize, 16), 256)
-		p.slab = make([]Node, p.slabSize)
+		if p.arena != nil {
+			p.slab = p.arena.nodeSlab()
+		} else {
+			p.slabSize = min(max(2*p.slabSize, 16), 256)
+			p.slab = make([]Node, p.slabSize)
+		}
 	}
 	m := &p.slab[0]
 	p.slab = p.slab[1:]

@@ -119,6 +119,8 @@ type Tokenizer struct {
 	// attrs is the unused rest of the attributes' slab (attrSlab).
 	attrs         []Attribute
 	nAttrReturned int
+	// arena, when set, lends the attributes' slabs (ParseStringIn).
+	arena *Arena
 	// rawTag is the "script" in "</script>" that closes the next token. If
 	// non-empty, the subsequent call to Next will return a raw or RCDATA text
 	// token: one that treats "<p>" as text instead of an element.
@@ -1435,7 +1437,11 @@ func (z *Tokenizer) attrSlab(n int) []Attribute {
 		return make([]Attribute, 0, n)
 	}
 	if len(z.attrs)+n > cap(z.attrs) {
-		z.attrs = make([]Attribute, 0, max(min(max(2*cap(z.attrs), 32), 512), n))
+		if z.arena != nil {
+			z.attrs = z.arena.attrSlab()
+		} else {
+			z.attrs = make([]Attribute, 0, max(min(max(2*cap(z.attrs), 32), 512), n))
+		}
 	}
 	a := z.attrs[len(z.attrs) : len(z.attrs) : len(z.attrs)+n]
 	z.attrs = z.attrs[:len(z.attrs)+n]
