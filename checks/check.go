@@ -116,6 +116,10 @@ type Artifact struct {
 	// (the default, the whole page) or "screenshot_crop" (the part around
 	// the problem).
 	Detail string
+	// Label is the number of the outline's label (【Label】) in the whole
+	// page, which shows several outlines at once: the inspection puts it
+	// in the shown findings' details ("screenshot_label"; 0: none).
+	Label int
 }
 
 // Spot is where a finding is: its page and its target.

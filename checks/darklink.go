@@ -1062,11 +1062,18 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, step func(name strin
 				found = append(found, c.finding(page, target, e.Text, tech, "rendered", word, how))
 				evidence[target] = e.Index
 			}
-			// Evidence: the page with each dark link outlined, in the tab
-			// that rendered it (no second load). A screenshot slot is taken
-			// before and given back if the outline fails, so the cap holds
-			// with pages in parallel.
-			for target, idx := range evidence {
+			// Evidence, in the tab that rendered the page (no second load):
+			// for each dark link a crop around it, outlined and labelled
+			// 【k】; then the whole page once with all of them outlined and
+			// labelled, one file shared by the page's findings (one
+			// whole-page screenshot a page instead of one a link). A
+			// screenshot slot (a crop) is taken before and given back if
+			// the crop fails, so the cap holds with pages in parallel.
+			targets := slices.Collect(maps.Keys(evidence))
+			slices.SortFunc(targets, func(a, b string) int { return evidence[a] - evidence[b] })
+			var marks []render.Mark
+			var cropped []string
+			for _, target := range targets {
 				mu.Lock()
 				slot := shots < c.cfg.MaxScreenshots
 				if slot {
@@ -1076,36 +1083,39 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, step func(name strin
 				if !slot {
 					break
 				}
-				shot, err := rp.Outline(ctx, idx)
+				label := len(marks) + 1
+				shot, err := rp.Crop(ctx, evidence[target], label)
 				if err != nil {
 					mu.Lock()
 					shots--
 					mu.Unlock()
 					continue
 				}
-				// The whole page with the link outlined, and a crop around
-				// it at full size: the report shows the crop and links the
-				// whole page (a file beside the report).
-				name := fmt.Sprintf("screenshots/%s.png", shortHash(page+"|"+target))
-				crop := fmt.Sprintf("screenshots/%s-crop.png", shortHash(page+"|"+target))
-				full := Artifact{Name: name, Data: shot.Full}
-				cut := Artifact{Name: crop, Data: shot.Crop, Detail: "screenshot_crop"}
-				named := false
-				for j := range found {
-					if found[j].Target == target {
-						found[j].Details["screenshot"] = name
-						found[j].Details["screenshot_crop"] = crop
-						named = true
-					}
-				}
-				if !named {
+				marks = append(marks, render.Mark{Index: evidence[target], Label: label})
+				cropped = append(cropped, target)
+				name := fmt.Sprintf("screenshots/%s-crop.png", shortHash(page+"|"+target))
+				cut := Artifact{Name: name, Data: shot.Crop, Detail: "screenshot_crop", Label: label}
+				if !c.evidenceFor(found, target, "screenshot_crop", name, label) {
 					// Reported by the static pass during the crawl.
-					full.Shows = []Spot{{Page: page, Target: target}}
-					cut.Shows = full.Shows
+					cut.Shows = []Spot{{Page: page, Target: target}}
 				}
 				mu.Lock()
-				artifacts = append(artifacts, full, cut)
+				artifacts = append(artifacts, cut)
 				mu.Unlock()
+			}
+			if len(marks) > 0 {
+				if whole, err := rp.OutlineAll(ctx, marks); err == nil {
+					name := fmt.Sprintf("screenshots/%s.png", shortHash(page))
+					full := Artifact{Name: name, Data: whole}
+					for _, target := range cropped {
+						if !c.evidenceFor(found, target, "screenshot", name, 0) {
+							full.Shows = append(full.Shows, Spot{Page: page, Target: target})
+						}
+					}
+					mu.Lock()
+					artifacts = append(artifacts, full)
+					mu.Unlock()
+				}
 			}
 			mu.Lock()
 			rendered++
@@ -1122,6 +1132,23 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, step func(name strin
 		m["homepage_unchecked"] = homeUnchecked
 	}
 	return Result{Findings: out, Measurements: map[string]any{"rendering": m}, Artifacts: artifacts}
+}
+
+// evidenceFor names the screenshot file in the details (under key) of
+// the findings of found about target, with the number of its outline's
+// label when label > 0; it reports whether there was one.
+func (c *darkLink) evidenceFor(found []finding.Finding, target, key, name string, label int) bool {
+	named := false
+	for j := range found {
+		if found[j].Target == target {
+			found[j].Details[key] = name
+			if label > 0 {
+				found[j].Details["screenshot_label"] = label
+			}
+			named = true
+		}
+	}
+	return named
 }
 
 // renderFailure is the finding for a page that did not render, and why,
@@ -1252,7 +1279,7 @@ func (c *darkLink) browser(ctx context.Context) (*render.Browser, error) {
 
 func renderSkipReason(err error) string {
 	if errors.Is(err, render.ErrNoBrowser) {
-		return "未安装 Chromium（Debian/Ubuntu：apt-get install chromium）"
+		return "未安装 Chromium（Debian/Ubuntu：apt-get install chromium-headless-shell）"
 	}
 	return "Chromium 启动失败"
 }

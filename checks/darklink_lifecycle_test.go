@@ -1,8 +1,12 @@
 package checks
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/png"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -280,4 +284,96 @@ func TestPassesWaitForSampledStaticPass(t *testing.T) {
 	if m, _ := res.Measurements["rendering"].(map[string]any); m["pages"] != 3 {
 		t.Errorf("rendering measurement %v", res.Measurements)
 	}
+}
+
+// TestRenderPassSharesOneOutlinedPage: a page with three dark links, two
+// screenshots allowed: the homepage as people see it (no outline in it),
+// a crop for each of the first two links (labelled 【1】 and 【2】, the
+// label's number carried for the inspection), one whole page with both
+// outlined that both findings name, and nothing for the third (the cap).
+func TestRenderPassSharesOneOutlinedPage(t *testing.T) {
+	if _, err := render.Find(""); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI must have Chromium: %v", err)
+		}
+		t.Skip(err)
+	}
+	const body = `<html><body style="background:#fff"><p>正文</p><div style="display:none"><a href="http://bet.example/a">外链</a><a href="http://bet.example/b">外链</a><a href="http://bet.example/c">外链</a></div></body></html>`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(body))
+	}))
+	defer srv.Close()
+	cfg := config.Default()
+	cfg.Checks.DarkLink.CloakingPages = 0
+	cfg.Checks.DarkLink.RenderPages = 1
+	cfg.Checks.DarkLink.MaxScreenshots = 2
+	cfg.Checks.DarkLink.RenderTimeout = config.Duration(30 * time.Second)
+	home, _ := url.Parse(srv.URL + "/")
+	c, err := newDarkLink(Deps{Config: cfg, SiteHosts: []string{home.Host}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _, _ := crawler.ParseHTML([]byte(body))
+	if fs := c.(PageChecker).Page(context.Background(), &crawler.Page{URL: home, FinalURL: home, Doc: doc}); len(fs) != 3 {
+		t.Fatalf("static pass: %+v", fs)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	res, err := c.(Finisher).Finish(ctx, &Site{Name: "t", Home: home}, &crawler.Result{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rm, _ := res.Measurements["rendering"].(map[string]any)
+	if n, _ := rm["captures"].(int64); n != 1+2+1 {
+		t.Errorf("%v screenshots taken, want 4 (the homepage, 2 crops, 1 whole page)", rm["captures"])
+	}
+	if rm["screenshots"] != 2 {
+		t.Errorf("screenshots %v, want the cap, 2", rm["screenshots"])
+	}
+	var whole *Artifact
+	labels := map[string]int{}
+	red := map[string]bool{}
+	for i, a := range res.Artifacts {
+		img, err := png.Decode(bytes.NewReader(a.Data))
+		if err != nil {
+			t.Fatalf("%s: %v", a.Name, err)
+		}
+		red[a.Name] = hasRed(img)
+		switch {
+		case strings.HasSuffix(a.Name, "-crop.png"):
+			if len(a.Shows) != 1 || a.Detail != "screenshot_crop" {
+				t.Errorf("crop %s: shows %v, detail %q", a.Name, a.Shows, a.Detail)
+				continue
+			}
+			labels[a.Shows[0].Target] = a.Label
+		case a.Name != "screenshots/homepage.png":
+			if whole != nil {
+				t.Errorf("two whole pages: %s and %s", whole.Name, a.Name)
+			}
+			whole = &res.Artifacts[i]
+		}
+	}
+	if want := map[string]int{"http://bet.example/a": 1, "http://bet.example/b": 2}; !maps.Equal(labels, want) {
+		t.Errorf("crops' labels %v, want %v", labels, want)
+	}
+	if whole == nil || len(whole.Shows) != 2 || whole.Detail != "" || whole.Label != 0 {
+		t.Fatalf("the whole page: %+v", whole)
+	}
+	if red["screenshots/homepage.png"] || !red[whole.Name] {
+		t.Errorf("red outlines: homepage %v (want none: taken before any outline), whole page %v", red["screenshots/homepage.png"], red[whole.Name])
+	}
+}
+
+// hasRed reports whether img has the outline's red (#e00).
+func hasRed(img image.Image) bool {
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			if r, g, bl, _ := img.At(x, y).RGBA(); r>>8 > 0xc0 && g>>8 < 0x30 && bl>>8 < 0x30 {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -46,7 +46,9 @@ func (c *privacy) Text(_ context.Context, doc *Document) []finding.Finding {
 	first := map[string]int{}
 	for _, seg := range doc.Segments {
 		text := seg.Text
-		c.scan.ScanDocument([]byte(text), func(h pii.Hit) {
+		// The scanner only reads the text and keeps none of it (values are
+		// copied): no copy of a page's 25 KB of text.
+		c.scan.ScanDocument(bytesOf(text), func(h pii.Hit) {
 			counts[h.Kind]++
 			if seen[h.Kind+h.Masked] || counts[h.Kind] > maxPerKind {
 				return

@@ -406,6 +406,9 @@ func (r result) addTo(rep *finding.Report) {
 				}
 				if _, ok := f.Details[key]; !ok {
 					f.Details[key] = a.Name
+					if a.Label > 0 {
+						f.Details["screenshot_label"] = a.Label
+					}
 				}
 			}
 		}

@@ -82,7 +82,7 @@ func (p *Pair) Overlapping(text []byte, fa, fb func(Match)) {
 			entry := uint16(e)
 			switch {
 			case entry&noiseBit != 0 && hanA:
-			case hanA && !a.plain && (c == '(' || c == 0xEF) && skipPinyin(text, i, &skipA):
+			case hanA && !a.plain && mayOpenPinyin(text, i) && skipPinyin(text, i, &skipA):
 			default:
 				code := entry & codeMask
 				hanA = entry&hanBit != 0
@@ -114,7 +114,7 @@ func (p *Pair) Overlapping(text []byte, fa, fb func(Match)) {
 			entry := uint16(e >> 16)
 			switch {
 			case entry&noiseBit != 0 && hanB:
-			case hanB && !b.plain && (c == '(' || c == 0xEF) && skipPinyin(text, i, &skipB):
+			case hanB && !b.plain && mayOpenPinyin(text, i) && skipPinyin(text, i, &skipB):
 			default:
 				code := entry & codeMask
 				hanB = entry&hanBit != 0
@@ -143,6 +143,15 @@ func (p *Pair) Overlapping(text []byte, fa, fb func(Match)) {
 		}
 		i += size
 	}
+}
+
+// mayOpenPinyin reports whether text[i] may open a pinyin group: '(' or
+// the full-width '（' (EF BC 88), what pinyinGroup looks for first. Told
+// here, the commas, colons and brackets of Chinese text after a Han
+// character (EF BC 8C, EF BC 9A, EF BC 89…, whose lead byte was all the
+// scan asked) no longer cost a call each.
+func mayOpenPinyin(text []byte, i int) bool {
+	return text[i] == '(' || text[i] == 0xEF && i+2 < len(text) && text[i+1] == 0xBC && text[i+2] == 0x88
 }
 
 // emit reports the words of the output chain from output o (a state's

@@ -82,3 +82,32 @@ func FuzzPairAsOverlapping(f *testing.F) {
 		checkPair(t, NewPair(a, b), []byte(text))
 	})
 }
+
+// TestMayOpenPinyin: every pinyin group begins where mayOpenPinyin says
+// one may (the scan asks pinyinGroup only there), on random texts and at
+// every byte of the full-width forms' block.
+func TestMayOpenPinyin(t *testing.T) {
+	rng := rand.New(rand.NewPCG(51, 52))
+	texts := []string{"（", "(", "（ao）", "(ao)", "，（ao）", "\xef\xbc", "\xef"}
+	for r := rune(0xFF00); r <= 0xFFEF; r++ {
+		texts = append(texts, string(r)+"ao）", string(r)+"ao)")
+	}
+	for range 20000 {
+		texts = append(texts, pairRandom(rng, 20))
+	}
+	groups := 0
+	for _, s := range texts {
+		text := []byte(s)
+		for i := range text {
+			if pinyinGroup(text, i) > 0 {
+				groups++
+				if !mayOpenPinyin(text, i) {
+					t.Fatalf("%q at %d: a pinyin group where mayOpenPinyin says none may begin", text, i)
+				}
+			}
+		}
+	}
+	if groups < 1000 {
+		t.Errorf("only %d pinyin groups: the texts do not exercise the check", groups)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -29,7 +30,7 @@ import (
 )
 
 // ErrNoBrowser is returned when no Chromium is installed.
-var ErrNoBrowser = errors.New("no Chromium found (install it: apt-get install chromium)")
+var ErrNoBrowser = errors.New("no Chromium found (install it: apt-get install chromium-headless-shell)")
 
 // Config configures the browser.
 type Config struct {
@@ -69,7 +70,13 @@ type Browser struct {
 	captures atomic.Int64
 }
 
-// Find returns the Chromium binary to use.
+// shellBinary is Debian's chromium-headless-shell itself (/usr/bin's is
+// a shell script that runs it as a child).
+const shellBinary = "/usr/lib/chromium/chromium-headless-shell"
+
+// Find returns the Chromium binary to use: the headless shell when
+// installed (Chromium's automation build: the same pages and pixels, about
+// a quarter of the full browser's CPU), else the full browser.
 func Find(execPath string) (string, error) {
 	if execPath != "" {
 		if _, err := os.Stat(execPath); err != nil {
@@ -77,7 +84,10 @@ func Find(execPath string) (string, error) {
 		}
 		return execPath, nil
 	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
+	if _, err := os.Stat(shellBinary); err == nil {
+		return shellBinary, nil
+	}
+	for _, name := range []string{"chromium-headless-shell", "headless-shell", "chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p, nil
 		}
@@ -135,6 +145,16 @@ func Start(ctx context.Context, cfg Config) (*Browser, error) {
 		chromedp.WindowSize(1366, 900),
 	}
 	opts = append(opts, isolation(proxy.Addr())...)
+	if !cfg.webrtcUDP {
+		// The headless shell reads no profile preferences: the switch.
+		opts = append(opts, chromedp.Flag("force-webrtc-ip-handling-policy", "disable_non_proxied_udp"))
+	}
+	if strings.Contains(filepath.Base(path), "headless") {
+		// The shell's text hinting is "full" where Debian's fontconfig
+		// (which the full browser follows) says slight: with it, text
+		// has the same widths and pixels (TestShellDrawsAsChromium).
+		opts = append(opts, chromedp.Flag("font-render-hinting", "slight"))
+	}
 	if os.Geteuid() == 0 {
 		opts = append(opts, chromedp.NoSandbox)
 	}
@@ -354,6 +374,7 @@ func (b *Browser) openAt(ctx context.Context, url string, viewport chromedp.Acti
 		p.nav = nav
 		err = chromedp.Do(step,
 			viewport,
+			fonts,
 			chromedp.Navigate(url),
 			chromedp.WaitReady("body"),
 			chromedp.Sleep(300*time.Millisecond), // late document.write and timers
@@ -372,6 +393,23 @@ func (b *Browser) openAt(ctx context.Context, url string, viewport chromedp.Acti
 	}
 	return p, nil
 }
+
+// fonts gives a tab the default fonts Debian's Chromium 156 uses, which
+// the headless shell (which has no font preferences of its own) lacks:
+// measured with CSS.getPlatformFontsForNode, a zh-CN page's default,
+// sans-serif and unresolvable families (微软雅黑, 宋体 on a Linux
+// machine) are drawn in Noto Sans CJK SC, Latin letters included; serif in
+// Noto Serif CJK SC; monospace in fontconfig's monospace. With them the
+// shell's screenshot of the benchmark's homepage has Chromium's pixels.
+var fonts = chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+	_, err := cdp.Call(ctx, t, page.SetFontFamilies, page.SetFontFamiliesParams{
+		FontFamilies: &page.FontFamilies{Fixed: "Monospace"},
+		ForScripts: []*page.ScriptFontFamilies{
+			{Script: "Hans", FontFamilies: &page.FontFamilies{Standard: "Noto Sans CJK SC", SansSerif: "Noto Sans CJK SC", Serif: "Noto Serif CJK SC", Fixed: "Monospace"}},
+		},
+	})
+	return err
+})
 
 // step is the context of one step in the page's tab: the render timeout,
 // and ctx's end.
@@ -507,56 +545,113 @@ func CropRect(box Rect, pageW, pageH float64) Rect {
 	return r
 }
 
-// outlineJS shows element %d (data-xj-i) where it sits on the page: it
-// undoes what hides it (display, visibility, opacity, font size, off-screen
-// position, clipping, zero size), colours and outlines it in red, labels
-// the place, and returns its box and the page's size. An element that
-// still has no box gets its nearest ancestor with one outlined dashed.
-// What it changes, restoreJS undoes.
-const outlineJS = `(() => { const el = document.querySelector('[data-xj-i="%d"]'); if (!el) return null;
+// outlineJS shows elements (data-xj-i) where they sit on the page: for
+// each of the marks given as JSON ([{"i": index, "n": label}], %s), it
+// undoes what hides it (display, visibility, opacity, font size,
+// off-screen position, clipping, zero size), colours and outlines it in
+// red, and labels the place — with 【n】 first when n > 0, so that several
+// outlines on one page can be told apart and matched with their crops —;
+// it returns each element's box (null for an element that is gone) and
+// the page's size. An element that still has no box gets its nearest
+// ancestor with one outlined dashed. What it changes, restoreJS undoes.
+const outlineJS = `(() => { const marks = %s;
   const doc = document.documentElement, W = Math.max(doc.scrollWidth, window.innerWidth), H = Math.max(doc.scrollHeight, window.innerHeight);
   const onPage = (e) => { const r = e.getBoundingClientRect(), t = doc.getBoundingClientRect(); const x = r.left - t.left, y = r.top - t.top;
     return r.width > 1 && r.height > 1 && x + r.width > 0 && y + r.height > 0 && x < W && y < H ? {x, y, w: r.width, h: r.height} : null; };
   // Every element changed keeps its style attribute as it was, and the
-  // label is removed, when restoreJS runs (registered before any change).
+  // labels are removed, when restoreJS runs (registered before any change).
   const saved = new Map();
-  let label = null;
+  const labels = [];
   // (Set first, then removed: Blink writes a changed inline style into the
   // attribute lazily, and a bare removeAttribute left style="".)
-  window.__xjRestore = () => { if (label) label.remove(); saved.forEach((v, e) => { e.setAttribute('style', v === null ? '' : v); if (v === null) e.removeAttribute('style'); }); };
+  window.__xjRestore = () => { labels.forEach((l) => l.remove()); saved.forEach((v, e) => { e.setAttribute('style', v === null ? '' : v); if (v === null) e.removeAttribute('style'); }); };
   const set = (e, k, v) => { if (!saved.has(e)) saved.set(e, e.getAttribute('style')); e.style.setProperty(k, v, 'important'); };
-  // Show the hidden link where it sits: undo what hides it on the link
+  // Show each hidden link where it sits: undo what hides it on the link
   // and its ancestors, so the crop shows the place and the link itself.
-  let revealed = false;
-  for (let e = el; e && e !== document.body; e = e.parentElement) {
-    const s = getComputedStyle(e);
-    if (s.display === 'none') { set(e, 'display', e === el || /^(A|SPAN|FONT|B|EM|STRONG)$/.test(e.tagName) ? 'inline-block' : 'block'); revealed = true; }
-    if (s.visibility !== 'visible') { set(e, 'visibility', 'visible'); revealed = true; }
-    if (parseFloat(s.opacity) < 1) { set(e, 'opacity', '1'); revealed = true; }
-    if (parseFloat(s.fontSize) <= 1) { set(e, 'font-size', '14px'); revealed = true; }
-    if (parseFloat(s.textIndent) < -100) { set(e, 'text-indent', '0'); revealed = true; }
-    if (s.clip && s.clip !== 'auto') { set(e, 'clip', 'auto'); revealed = true; }
-    if ((s.position === 'absolute' || s.position === 'fixed') && !onPage(e)) { set(e, 'position', 'static'); revealed = true; }
-    if (s.overflow === 'hidden' && (e.clientHeight <= 1 || e.clientWidth <= 1)) { set(e, 'overflow', 'visible'); set(e, 'height', 'auto'); set(e, 'width', 'auto'); revealed = true; }
-    if (e.tagName === 'MARQUEE' && (e.offsetHeight <= 10 || e.offsetWidth <= 10)) { set(e, 'height', 'auto'); set(e, 'width', 'auto'); revealed = true; }
-    if ((e.tagName === 'IFRAME' || e.tagName === 'FRAME') && (e.clientWidth <= 1 || e.clientHeight <= 1)) { set(e, 'width', '300px'); set(e, 'height', '80px'); revealed = true; }
-  }
-  set(el, 'color', '#e00'); set(el, 'background', '#fff3f3');
-  set(el, 'outline', '4px solid #e00'); set(el, 'outline-offset', '2px');
-  let box = onPage(el);
-  for (let e = el.parentElement; e && !box; e = e.parentElement) { set(e, 'outline', '3px dashed #e00'); box = onPage(e); }
-  if (!box) box = {x: 0, y: 0, w: Math.min(W, 1100), h: Math.min(H, 700)};
-  label = document.createElement('div');
-  label.textContent = (revealed ? '隐藏的链接（平时看不见，此处临时显示）：' : '隐藏的链接：') + ((el.textContent || '').trim().slice(0, 40) || el.getAttribute('href') || el.getAttribute('src') || '');
-  label.setAttribute('style', 'position:absolute;z-index:2147483647;background:#e00;color:#fff;font:14px/20px sans-serif;padding:1px 6px;white-space:nowrap;max-width:600px;overflow:hidden;' +
-    'left:0;top:0');
-  document.body.appendChild(label);
-  // Beside the box where there is room, else under it: never over the page's own text around it.
-  const lw = label.offsetWidth;
-  const right = box.x + box.w + 12 + lw <= W;
-  label.style.left = (right ? box.x + box.w + 12 : Math.max(0, Math.min(box.x, W - lw))) + 'px';
-  label.style.top = (right ? box.y + Math.max(0, box.h / 2 - 11) : box.y + box.h + 6) + 'px';
-  return {box, w: Math.max(doc.scrollWidth, window.innerWidth), h: Math.max(doc.scrollHeight, window.innerHeight)}; })()`
+  const shown = marks.map((m) => {
+    const el = document.querySelector('[data-xj-i="' + m.i + '"]'); if (!el) return null;
+    let revealed = false;
+    for (let e = el; e && e !== document.body; e = e.parentElement) {
+      const s = getComputedStyle(e);
+      if (s.display === 'none') { set(e, 'display', e === el || /^(A|SPAN|FONT|B|EM|STRONG)$/.test(e.tagName) ? 'inline-block' : 'block'); revealed = true; }
+      if (s.visibility !== 'visible') { set(e, 'visibility', 'visible'); revealed = true; }
+      if (parseFloat(s.opacity) < 1) { set(e, 'opacity', '1'); revealed = true; }
+      if (parseFloat(s.fontSize) <= 1) { set(e, 'font-size', '14px'); revealed = true; }
+      if (parseFloat(s.textIndent) < -100) { set(e, 'text-indent', '0'); revealed = true; }
+      if (s.clip && s.clip !== 'auto') { set(e, 'clip', 'auto'); revealed = true; }
+      if ((s.position === 'absolute' || s.position === 'fixed') && !onPage(e)) { set(e, 'position', 'static'); revealed = true; }
+      if (s.overflow === 'hidden' && (e.clientHeight <= 1 || e.clientWidth <= 1)) { set(e, 'overflow', 'visible'); set(e, 'height', 'auto'); set(e, 'width', 'auto'); revealed = true; }
+      if (e.tagName === 'MARQUEE' && (e.offsetHeight <= 10 || e.offsetWidth <= 10)) { set(e, 'height', 'auto'); set(e, 'width', 'auto'); revealed = true; }
+      if ((e.tagName === 'IFRAME' || e.tagName === 'FRAME') && (e.clientWidth <= 1 || e.clientHeight <= 1)) { set(e, 'width', '300px'); set(e, 'height', '80px'); revealed = true; }
+    }
+    set(el, 'color', '#e00'); set(el, 'background', '#fff3f3');
+    set(el, 'outline', '4px solid #e00'); set(el, 'outline-offset', '2px');
+    return {el, m, revealed};
+  });
+  // Boxes once every element is shown (showing one can move another).
+  const boxes = shown.map((x) => {
+    if (!x) return null;
+    let box = onPage(x.el);
+    for (let e = x.el.parentElement; e && !box; e = e.parentElement) { set(e, 'outline', '3px dashed #e00'); box = onPage(e); }
+    return box || {x: 0, y: 0, w: Math.min(W, 1100), h: Math.min(H, 700)};
+  });
+  // A label goes where it covers no other label and no other outlined
+  // element — beside its box, under it, over it, or a little further
+  // down —, else where it covers no other label, else beside its box.
+  const placed = [];
+  const clear = (r, own, others) => ![...placed, ...(others ? boxes.filter((b, k) => b && k !== own) : [])].some((o) => r.x < o.x + o.w + 2 && o.x < r.x + r.w + 2 && r.y < o.y + o.h + 1 && o.y < r.y + r.h + 1);
+  const out = shown.map((x, k) => {
+    if (!x) return null;
+    const box = boxes[k];
+    const label = document.createElement('div');
+    label.textContent = (x.m.n > 0 ? '【' + x.m.n + '】' : '') + (x.revealed ? '隐藏的链接（平时看不见，此处临时显示）：' : '隐藏的链接：') + ((x.el.textContent || '').trim().slice(0, 40) || x.el.getAttribute('href') || x.el.getAttribute('src') || '');
+    label.setAttribute('style', 'position:absolute;z-index:2147483647;background:#e00;color:#fff;font:14px/20px sans-serif;padding:1px 6px;white-space:nowrap;max-width:600px;overflow:hidden;' +
+      'left:0;top:0');
+    document.body.appendChild(label);
+    labels.push(label);
+    // Beside the box where there is room, else under it: never over the page's own text around it.
+    const lw = label.offsetWidth, lh = label.offsetHeight;
+    const right = box.x + box.w + 12 + lw <= W;
+    const under = {x: Math.max(0, Math.min(box.x, W - lw)), y: box.y + box.h + 6, w: lw, h: lh};
+    const spots = [right ? {x: box.x + box.w + 12, y: box.y + Math.max(0, box.h / 2 - 11), w: lw, h: lh} : under, under, {x: under.x, y: Math.max(0, box.y - lh - 6), w: lw, h: lh}];
+    for (let i = 1; i <= 3; i++) spots.push({x: under.x, y: under.y + i * (lh + 2), w: lw, h: lh}); // a little further down
+    const at = spots.find((r) => clear(r, k, true)) || spots.find((r) => clear(r, k, false)) || spots[0];
+    placed.push(at);
+    label.style.left = at.x + 'px';
+    label.style.top = at.y + 'px';
+    return box;
+  });
+  return {boxes: out, w: Math.max(doc.scrollWidth, window.innerWidth), h: Math.max(doc.scrollHeight, window.innerHeight)}; })()`
+
+// Mark is an element to outline (data-xj-i) and the number its label
+// carries (0: none).
+type Mark struct {
+	Index int `json:"i"`
+	Label int `json:"n"`
+}
+
+// outlined is what outlineJS returns.
+type outlined struct {
+	Boxes []*Rect `json:"boxes"`
+	PW    float64 `json:"w"`
+	PH    float64 `json:"h"`
+}
+
+// show runs outlineJS for marks.
+func show(step context.Context, marks []Mark) (*outlined, error) {
+	js, err := json.Marshal(marks)
+	if err != nil {
+		return nil, err
+	}
+	at, err := chromedp.Run(step, chromedp.Evaluate[*outlined](fmt.Sprintf(outlineJS, js)))
+	if err != nil {
+		return nil, err
+	}
+	if at == nil || len(at.Boxes) != len(marks) {
+		return nil, fmt.Errorf("outline: no answer from the page")
+	}
+	return at, nil
+}
 
 // restoreJS puts the page back as it was before outlineJS: the style
 // attributes it changed as they were, its label removed. It reports
@@ -568,12 +663,37 @@ const restoreJS = `(() => { const r = window.__xjRestore; delete window.__xjRest
 // then it puts the page back as it was loaded (restoreJS), for the next
 // outline. Screenshot before Outline shows the page as people see it.
 func (p *Page) Outline(ctx context.Context, index int) (*Shot, error) {
+	return p.marked(ctx, []Mark{{Index: index}}, true, true)
+}
+
+// Crop is Outline without the whole page: the crop around element index,
+// its label numbered label (see outlineJS; 0: none). A page's crops and
+// one OutlineAll of the same marks are the evidence for several elements
+// at the cost of one whole-page screenshot.
+func (p *Page) Crop(ctx context.Context, index, label int) (*Shot, error) {
+	return p.marked(ctx, []Mark{{Index: index, Label: label}}, false, true)
+}
+
+// OutlineAll shows every mark outlined and labelled at once and returns
+// the whole page (PNG, encoded for speed); then it puts the page back as
+// it was loaded.
+func (p *Page) OutlineAll(ctx context.Context, marks []Mark) ([]byte, error) {
+	shot, err := p.marked(ctx, marks, true, false)
+	if err != nil {
+		return nil, err
+	}
+	return shot.Full, nil
+}
+
+// marked outlines marks, takes the whole page (full) and a crop around the
+// first mark (crop), and puts the page back as loaded.
+func (p *Page) marked(ctx context.Context, marks []Mark, full, crop bool) (*Shot, error) {
 	if p.dirty {
 		return nil, fmt.Errorf("screenshot %s: the page was not restored after the last outline", p.URL)
 	}
 	step, end := p.step(ctx)
 	defer end()
-	shot, err := p.outline(step, index)
+	shot, err := p.outline(step, marks, full, crop)
 	// Back to the page as loaded, whatever happened: outlineJS keeps
 	// what it changed from its first change on.
 	if restored, rerr := chromedp.Run(step, chromedp.Evaluate[bool](restoreJS)); rerr != nil || !restored {
@@ -590,26 +710,30 @@ func (p *Page) Outline(ctx context.Context, index int) (*Shot, error) {
 	return shot, nil
 }
 
-func (p *Page) outline(step context.Context, index int) (*Shot, error) {
-	type placed struct {
-		Box Rect    `json:"box"`
-		PW  float64 `json:"w"`
-		PH  float64 `json:"h"`
-	}
-	at, err := chromedp.Run(step, chromedp.Evaluate[*placed](fmt.Sprintf(outlineJS, index)))
+func (p *Page) outline(step context.Context, marks []Mark, full, crop bool) (*Shot, error) {
+	at, err := show(step, marks)
 	if err != nil {
 		return nil, err
 	}
-	if at == nil {
-		return nil, fmt.Errorf("element %d is gone", index)
+	shot := &Shot{}
+	if crop {
+		if at.Boxes[0] == nil {
+			return nil, fmt.Errorf("element %d is gone", marks[0].Index)
+		}
+		shot.Clip = CropRect(*at.Boxes[0], at.PW, at.PH)
+	} else if !slices.ContainsFunc(at.Boxes, func(r *Rect) bool { return r != nil }) {
+		return nil, fmt.Errorf("elements %v are gone", marks)
 	}
-	shot := &Shot{Clip: CropRect(at.Box, at.PW, at.PH)}
-	if shot.Full, err = chromedp.Run(step, p.b.fullPNG(true)); err != nil {
-		return nil, err
+	if full {
+		if shot.Full, err = chromedp.Run(step, p.b.fullPNG(true)); err != nil {
+			return nil, err
+		}
 	}
-	clip := &page.Viewport{X: shot.Clip.X, Y: shot.Clip.Y, Width: shot.Clip.W, Height: shot.Clip.H, Scale: 1}
-	if shot.Crop, err = chromedp.Run(step, p.b.capture(clip, false)); err != nil {
-		return nil, fmt.Errorf("crop: %w", err)
+	if crop {
+		clip := &page.Viewport{X: shot.Clip.X, Y: shot.Clip.Y, Width: shot.Clip.W, Height: shot.Clip.H, Scale: 1}
+		if shot.Crop, err = chromedp.Run(step, p.b.capture(clip, false)); err != nil {
+			return nil, fmt.Errorf("crop: %w", err)
+		}
 	}
 	return shot, nil
 }

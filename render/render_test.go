@@ -397,3 +397,104 @@ func samePixels(t *testing.T, a, b []byte) bool {
 	}
 	return true
 }
+
+// TestCropsAndOneOutlinedPage: a page's hidden links each get a crop with
+// its label numbered (【1】…【4】), the crop rectangle Outline gives; then one
+// whole page shows all four outlined and labelled at once (red at each
+// link's box), and afterwards the page is as it was loaded.
+func TestCropsAndOneOutlinedPage(t *testing.T) {
+	needBrowser(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(testPage))
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	b, err := Start(ctx, Config{Tabs: 1, Policy: sitePolicy(t, srv.URL)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	p, err := b.Open(ctx, srv.URL+"/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	before, err := p.Screenshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var marks []Mark
+	for _, e := range p.Elements {
+		if e.Technique != "" {
+			marks = append(marks, Mark{Index: e.Index, Label: len(marks) + 1})
+		}
+	}
+	if len(marks) != 4 {
+		t.Fatalf("%d hidden elements, want 4", len(marks))
+	}
+	taken := b.Captures()
+	for _, m := range marks {
+		one, err := p.Outline(ctx, m.Index)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := p.Crop(ctx, m.Index, m.Label)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Full != nil || len(c.Crop) == 0 || c.Clip != one.Clip {
+			t.Errorf("element %d: crop %+v (whole page %d bytes), want the crop of Outline %+v and no whole page", m.Index, c.Clip, len(c.Full), one.Clip)
+		}
+	}
+	if n := b.Captures() - taken; n != 4*2+4 {
+		t.Errorf("%d screenshots for 4 outlines and 4 crops, want 12", n)
+	}
+	// The labels, as the whole page shows them.
+	at, err := show(p.tab, marks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts, err := chromedp.Run(p.tab, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('body > div')).map(d => d.textContent).filter(s => s.startsWith('【'))`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(p.tab, chromedp.Evaluate[bool](restoreJS)); err != nil {
+		t.Fatal(err)
+	}
+	if len(texts) != 4 || texts[0] != "【1】隐藏的链接（平时看不见，此处临时显示）：澳门博彩" || texts[1] != "【2】隐藏的链接：同色" || !strings.HasPrefix(texts[3], "【4】") {
+		t.Errorf("labels %q", texts)
+	}
+	whole, err := p.OutlineAll(ctx, marks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(whole))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, box := range at.Boxes {
+		if box == nil {
+			t.Fatalf("mark %d: no box", i+1)
+		}
+		red := 0
+		for y := int(box.Y) - 6; y <= int(box.Y+box.H)+6; y++ {
+			for x := int(box.X) - 6; x <= int(box.X+box.W)+6; x++ {
+				if r, g, bl, _ := img.At(x, y).RGBA(); r>>8 > 0xc0 && g>>8 < 0x30 && bl>>8 < 0x30 {
+					red++
+				}
+			}
+		}
+		if red < 20 {
+			t.Errorf("mark %d (%+v): %d red pixels around it in the whole page, want its outline", i+1, box, red)
+		}
+	}
+	after, err := p.Screenshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !samePixels(t, before, after) {
+		t.Error("after the outlines the page does not look as loaded")
+	}
+}

@@ -107,6 +107,9 @@ type findingItem struct {
 	// whole page's screenshot, a file beside the report.
 	Crop template.URL
 	Full string
+	// Label is the number of the problem's outline in the whole page,
+	// which outlines every dark link of the page at once (0: none).
+	Label int
 	// CropFile is the crop's file beside the report, opened at full size.
 	CropFile string
 	// Snippet is the HTML to delete; Rule the CSS that hides a link and
@@ -277,6 +280,12 @@ func newFindingItem(r *finding.Report, f finding.Finding) findingItem {
 	}
 	if name := str("screenshot_crop"); shotName.MatchString(name) {
 		it.Crop, it.CropFile = shotURL(r, name), name
+	}
+	switch n := f.Details["screenshot_label"].(type) { // an int, or a float64 read back from JSON
+	case int:
+		it.Label = n
+	case float64:
+		it.Label = int(n)
 	}
 	it.Snippet = str("snippet")
 	css := str("css")

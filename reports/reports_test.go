@@ -330,7 +330,7 @@ func TestHTMLDarkLinkEvidenceAndOrder(t *testing.T) {
 	r := sampleReport()
 	r.Findings = append(r.Findings, finding.Finding{Check: "dark-link", Severity: finding.Critical, Certainty: finding.Confirmed, Kind: "display-none",
 		Page: "http://www.example.gov.cn/", Target: "http://bet.example/1", Anchor: "澳门博彩", Message: "暗链：隐藏的链接含敏感词“澳门博彩”",
-		Details: map[string]any{"screenshot": "screenshots/abc123.png", "screenshot_crop": "screenshots/abc123-crop.png",
+		Details: map[string]any{"screenshot": "screenshots/abc123.png", "screenshot_crop": "screenshots/abc123-crop.png", "screenshot_label": 2.0,
 			"snippet": `<div class="hid">` + hostile + `</div>`, "css": "display: none", "css_selector": ".hid", "css_source": "http://www.example.gov.cn/css/main.css", "css_line": 12.0}})
 	r.Artifacts = map[string][]byte{"screenshots/abc123.png": []byte("\x89PNGfull"), "screenshots/abc123-crop.png": []byte("\x89PNGcrop")}
 	r.Evaluation = &finding.Evaluation{Score: new(90.0), Verdict: finding.VerdictFail, Vetoes: []finding.Veto{{Item: "严重表述错误（含被挂马、暗链）", Status: finding.VetoFail, Evidence: "暗链 2 个；错别字 1 个",
@@ -356,7 +356,7 @@ func TestHTMLDarkLinkEvidenceAndOrder(t *testing.T) {
 	crop := "data:image/png;base64," + base64.StdEncoding.EncodeToString([]byte("\x89PNGcrop"))
 	for _, want := range []string{
 		`<img class="crop" src="` + crop + `"`,
-		`<a href="screenshots/abc123.png" target="_blank" rel="noopener noreferrer">查看整页截图</a>`,
+		`<a href="screenshots/abc123.png" target="_blank" rel="noopener noreferrer">查看整页截图</a>（本页所有暗链都已红框标出，此链接为标签【2】处）`,
 		`&lt;div class=&#34;hid&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;`,
 		`<code>.hid { display: none }</code>`, `http://www.example.gov.cn/css/main.css 第 12 行`,
 		`预计不合格`, `单项否决不通过`, `估算得分 90 / 100`, `（robots.txt 禁止 3 个；链接过长（crawl.max_url_length） 1 个）`, `<b>连接超时</b>`, `瑞数防火墙应答（站点可访问）`,

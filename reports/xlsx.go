@@ -103,6 +103,12 @@ func ledgerEvidence(f finding.Finding) string {
 		parts = append(parts, "源码片段："+s)
 	}
 	if s, _ := f.Details["screenshot"].(string); s != "" {
+		switch n := f.Details["screenshot_label"].(type) {
+		case int:
+			s += fmt.Sprintf("（标签【%d】处）", n)
+		case float64:
+			s += fmt.Sprintf("（标签【%d】处）", int(n))
+		}
 		parts = append(parts, "截图："+s)
 	}
 	out := strings.Join(parts, "\n")

@@ -193,10 +193,13 @@ func TestLooks(t *testing.T) {
 	if _, err := reports.WriteFiles(runDir, rep, []string{"json", "html", "xlsx"}); err != nil {
 		t.Fatal(err)
 	}
-	now := time.Now()
+	// Each day's probes in its first minutes (UTC, the days the store
+	// counts): probes taken in the minutes before now fell on the day
+	// before when the test ran just after midnight (8 days, 24 labels).
+	today := time.Now().UTC().Truncate(24 * time.Hour)
 	for day := 6; day >= 0; day-- {
 		for i := range 24 {
-			at := now.AddDate(0, 0, -day).Add(-time.Duration(i) * time.Minute)
+			at := today.AddDate(0, 0, -day).Add(time.Duration(i) * time.Minute)
 			ok := !(day == 3 && i < 3) // 3 of 24 failed three days ago
 			if err := st.AddProbe(ctx, store.Probe{Site: key, At: at, OK: ok, TotalMs: 120}); err != nil {
 				t.Fatal(err)
