@@ -26,8 +26,7 @@ import (
 // Floor is the limit a run keeps while its live heap is small: 64 MiB.
 // The binary's own file-backed pages (about 30 MB resident: code, type
 // data, the function table) come on top: a default inspection of the
-// heavy benchmark site peaked at 109 MB of RSS (README "Performance"),
-// still above issue 11's 100 MB.
+// heavy benchmark site peaks at 94 MB of RSS (README "Performance").
 const Floor = 64 << 20
 
 // roomNum/roomDen is the limit's multiple of the live heap once that
