@@ -2388,7 +2388,7 @@ func ParseStringIn(s string, ar *Arena) (*Node, error) {
 // ar (nil: its own).
 func parseSrc(buf []byte, src string, ar *Arena) (*Node, error) {
 	p := &parser{
-		tokenizer:  &Tokenizer{buf: buf, src: src, readErr: io.EOF},
+		tokenizer:  &Tokenizer{buf: buf, src: src},
 		scripting:  true,
 		framesetOK: true,
 		im:         initialIM,

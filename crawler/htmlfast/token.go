@@ -6,7 +6,6 @@ package htmlfast
 
 import (
 	"bytes"
-	"errors"
 	"io"
 	"strconv"
 	"strings"
@@ -35,8 +34,6 @@ const (
 	DoctypeToken
 )
 
-// ErrBufferExceeded means that the buffering limit was exceeded.
-var ErrBufferExceeded = errors.New("max buffer exceeded")
 
 // String returns a string representation of the TokenType.
 func (t TokenType) String() string {
@@ -79,8 +76,6 @@ type span struct {
 
 // A Tokenizer returns a stream of HTML Tokens.
 type Tokenizer struct {
-	// r is the source of the HTML text.
-	r io.Reader
 	// tt is the TokenType of the current token.
 	tt TokenType
 	// err is the first error encountered during tokenization. It is possible
@@ -91,11 +86,6 @@ type Tokenizer struct {
 	// subsequent Next calls would return an ErrorToken.
 	// err is never reset. Once it becomes non-nil, it stays non-nil.
 	err error
-	// readErr is the error returned by the io.Reader r. It is separate from
-	// err because it is valid for an io.Reader to return (n int, err1 error)
-	// such that n > 0 && err1 != nil, and callers should always process the
-	// n > 0 bytes before considering the error err1.
-	readErr error
 	// buf[raw.start:raw.end] holds the raw bytes of the current token.
 	// buf[raw.end:] is buffered input that will yield future tokens.
 	raw span
@@ -105,8 +95,6 @@ type Tokenizer struct {
 	// what it changes), so that text and values the page holds as they
 	// are can be its substrings.
 	src string
-	// maxBuf limits the data buffered in buf. A value of 0 means unlimited.
-	maxBuf int
 	// buf[data.start:data.end] holds the raw bytes of the current token's data:
 	// a text token's text, a tag token's tag name, etc.
 	data span
@@ -190,81 +178,25 @@ func (z *Tokenizer) Err() error {
 	return z.err
 }
 
-// readByte returns the next byte from the input stream, doing a buffered read
-// from z.r into z.buf if necessary. z.buf[z.raw.start:z.raw.end] remains a contiguous byte
-// slice that holds all the bytes read so far for the current token.
-// It sets z.err if the underlying reader returns an error.
+// readByte returns the next byte of the page, or sets z.err to io.EOF
+// at its end. z.buf[z.raw.start:z.raw.end] holds all the bytes read so
+// far for the current token. The tokenizer holds the whole page (x/net/html's
+// buffered reads from an io.Reader, and SetMaxBuf's limit, are gone):
+// this is small enough to be inlined into the tokenizer's loops.
 // Pre-condition: z.err == nil.
 func (z *Tokenizer) readByte() byte {
-	if z.raw.end >= len(z.buf) {
-		// Our buffer is exhausted and we have to read from z.r. Check if the
-		// previous read resulted in an error.
-		if z.readErr != nil {
-			z.err = z.readErr
-			return 0
-		}
-		// We copy z.buf[z.raw.start:z.raw.end] to the beginning of z.buf. If the length
-		// z.raw.end - z.raw.start is more than half the capacity of z.buf, then we
-		// allocate a new buffer before the copy.
-		c := cap(z.buf)
-		d := z.raw.end - z.raw.start
-		var buf1 []byte
-		if 2*d > c {
-			buf1 = make([]byte, d, 2*c)
-		} else {
-			buf1 = z.buf[:d]
-		}
-		copy(buf1, z.buf[z.raw.start:z.raw.end])
-		if x := z.raw.start; x != 0 {
-			// Adjust the data/attr spans to refer to the same contents after the copy.
-			z.data.start -= x
-			z.data.end -= x
-			z.pendingAttr[0].start -= x
-			z.pendingAttr[0].end -= x
-			z.pendingAttr[1].start -= x
-			z.pendingAttr[1].end -= x
-			for i := range z.attr {
-				z.attr[i][0].start -= x
-				z.attr[i][0].end -= x
-				z.attr[i][1].start -= x
-				z.attr[i][1].end -= x
-			}
-		}
-		z.raw.start, z.raw.end, z.buf = 0, d, buf1[:d]
-		// Now that we have copied the live bytes to the start of the buffer,
-		// we read from z.r into the remainder.
-		var n int
-		n, z.readErr = readAtLeastOneByte(z.r, buf1[d:cap(buf1)])
-		if n == 0 {
-			z.err = z.readErr
-			return 0
-		}
-		z.buf = buf1[:d+n]
-	}
-	x := z.buf[z.raw.end]
-	z.raw.end++
-	if z.maxBuf > 0 && z.raw.end-z.raw.start >= z.maxBuf {
-		z.err = ErrBufferExceeded
+	i := z.raw.end
+	if i >= len(z.buf) {
+		z.err = io.EOF
 		return 0
 	}
-	return x
+	z.raw.end = i + 1
+	return z.buf[i]
 }
 
 // Buffered returns a slice containing data buffered but not yet tokenized.
 func (z *Tokenizer) Buffered() []byte {
 	return z.buf[z.raw.end:]
-}
-
-// readAtLeastOneByte wraps an io.Reader so that reading cannot return (0, nil).
-// It returns io.ErrNoProgress if the underlying r.Read method returns (0, nil)
-// too many times in succession.
-func readAtLeastOneByte(r io.Reader, b []byte) (int, error) {
-	for i := 0; i < 100; i++ {
-		if n, err := r.Read(b); n != 0 || err != nil {
-			return n, err
-		}
-	}
-	return 0, io.ErrNoProgress
 }
 
 // skipWhiteSpace skips past any white space.
@@ -1032,11 +964,14 @@ func (z *Tokenizer) Next() TokenType {
 
 loop:
 	for {
-		// The text up to the next '<' is scanned at once.
-		if i := bytes.IndexByte(z.buf[z.raw.end:], '<'); i >= 0 {
-			z.raw.end += i
-		} else {
-			z.raw.end = len(z.buf)
+		// The text up to the next '<' is scanned at once; most tags
+		// follow another with no text between (no call then).
+		if e := z.raw.end; e >= len(z.buf) || z.buf[e] != '<' {
+			if i := bytes.IndexByte(z.buf[e:], '<'); i >= 0 {
+				z.raw.end += i
+			} else {
+				z.raw.end = len(z.buf)
+			}
 		}
 		c := z.readByte()
 		if z.err != nil {
@@ -1350,12 +1285,6 @@ func (z *Tokenizer) str(b []byte, start int, same bool) string {
 		return string(b)
 	}
 	return unsafe.String(unsafe.SliceData(b), len(b))
-}
-
-// SetMaxBuf sets a limit on the amount of data buffered during tokenization.
-// A value of 0 means unlimited.
-func (z *Tokenizer) SetMaxBuf(n int) {
-	z.maxBuf = n
 }
 
 // seenAttr reports whether the pending attribute's key, lower-cased, is
