@@ -34,7 +34,6 @@ const (
 	DoctypeToken
 )
 
-
 // String returns a string representation of the TokenType.
 func (t TokenType) String() string {
 	switch t {
