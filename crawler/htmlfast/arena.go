@@ -22,6 +22,9 @@ type Arena struct {
 	// nodesUsed and attrsUsed are how many slabs the last tree took (the
 	// last of them partly).
 	nodesUsed, attrsUsed int
+	// nodesFree and attrsFree are how many of the last slabs' elements
+	// the last tree left unused (still zero: Release clears the rest).
+	nodesFree, attrsFree int
 	// oe and afe are the parser's stacks' memory, kept (empty) between
 	// parses.
 	oe, afe nodeStack
@@ -80,13 +83,19 @@ func (ar *Arena) Release() {
 		ar.poison()
 		return
 	}
-	for _, s := range ar.nodes[:ar.nodesUsed] {
+	for i, s := range ar.nodes[:ar.nodesUsed] {
+		if i == ar.nodesUsed-1 {
+			s = s[:len(s)-ar.nodesFree] // the rest is still zero
+		}
 		clear(s)
 	}
-	for _, s := range ar.attrs[:ar.attrsUsed] {
+	for i, s := range ar.attrs[:ar.attrsUsed] {
+		if i == ar.attrsUsed-1 {
+			s = s[:len(s)-ar.attrsFree]
+		}
 		clear(s)
 	}
-	ar.nodesUsed, ar.attrsUsed = 0, 0
+	ar.nodesUsed, ar.attrsUsed, ar.nodesFree, ar.attrsFree = 0, 0, 0, 0
 	ar.nodes = trimSlabs(ar.nodes, arenaKeepNodeSlabs)
 	ar.attrs = trimSlabs(ar.attrs, arenaKeepAttrSlabs)
 }

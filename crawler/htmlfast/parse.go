@@ -952,7 +952,7 @@ func inBodyIM(p *parser) bool {
 				}
 			}
 		}
-		d = strings.Replace(d, "\x00", "", -1)
+		d = replaceNULString(d, "")
 		if d == "" {
 			return true
 		}
@@ -1536,7 +1536,7 @@ func textIM(p *parser) bool {
 func inTableIM(p *parser) bool {
 	switch p.tok.Type {
 	case TextToken:
-		p.tok.Data = strings.Replace(p.tok.Data, "\x00", "", -1)
+		p.tok.Data = replaceNULString(p.tok.Data, "")
 		switch p.oe.top().DataAtom {
 		case a.Table, a.Tbody, a.Tfoot, a.Thead, a.Tr:
 			if strings.Trim(p.tok.Data, whitespace) == "" {
@@ -2151,7 +2151,7 @@ func parseForeignContent(p *parser) bool {
 		if p.framesetOK {
 			p.framesetOK = strings.TrimLeft(p.tok.Data, whitespaceOrNUL) == ""
 		}
-		p.tok.Data = strings.Replace(p.tok.Data, "\x00", "\ufffd", -1)
+		p.tok.Data = replaceNULString(p.tok.Data, "\ufffd")
 		p.addText(p.tok.Data)
 	case CommentToken:
 		p.addChild(p.alloc(Node{
@@ -2401,6 +2401,9 @@ func parseSrc(buf []byte, src string, ar *Arena) (*Node, error) {
 			// The stacks' memory for the next parse; their node
 			// pointers are cleared by Release.
 			ar.oe, ar.afe = p.oe[:0], p.afe[:0]
+			// The last slabs' unused rest, which Release need not clear.
+			ar.nodesFree = len(p.slab)
+			ar.attrsFree = cap(p.tokenizer.attrs) - len(p.tokenizer.attrs)
 		}()
 		p.doc = p.alloc(Node{Type: DocumentNode})
 	} else {
@@ -2410,6 +2413,15 @@ func parseSrc(buf []byte, src string, ar *Arena) (*Node, error) {
 		return nil, err
 	}
 	return p.doc, nil
+}
+
+// replaceNULString is strings.Replace(s, "\x00", new, -1) without its
+// count of the NULs when there is none (a text token's usual case).
+func replaceNULString(s, new string) string {
+	if strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	return strings.Replace(s, "\x00", new, -1)
 }
 
 // isDefaultScopeStop reports whether the element is one of
