@@ -2,6 +2,7 @@ package extract
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"strings"
 	"sync"
@@ -302,6 +303,14 @@ func appendFields(out []byte, c []byte) []byte {
 		}
 		start := i
 		for i < len(c) {
+			// Eight bytes at a time while none may begin a space
+			// (Chinese text runs hundreds of bytes between them).
+			for i+8 <= len(c) && !maySpace(binary.LittleEndian.Uint64(c[i:])) {
+				i += 8
+			}
+			if i == len(c) {
+				break
+			}
 			if byteClass[c[i]] == 0 {
 				i++
 				continue
@@ -317,6 +326,19 @@ func appendFields(out []byte, c []byte) []byte {
 		out = append(out, c[start:i]...)
 	}
 	return out
+}
+
+// maySpace reports whether one of the eight bytes of x may begin a white
+// space rune (byteClass 1), or is E0 (never a space: byteClass tells): a
+// byte below 0x21 (the ASCII spaces are among them), C2, or E0–E3.
+func maySpace(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	below := (x - 0x21*ones) &^ x // high bit set for a byte < 0x21 (and ASCII)
+	c2 := x ^ 0xC2*ones
+	c2 = (c2 - ones) &^ c2 // high bit set for a zero byte of x^C2
+	e := (x & (0xFC * ones)) ^ 0xE0*ones
+	e = (e - ones) &^ e
+	return (below|c2|e)&highs != 0
 }
 
 // byteClass marks the bytes that may begin a white space rune: ASCII

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"encoding/binary"
 	"reflect"
 	"strings"
 	"testing"
@@ -213,6 +214,79 @@ func TestSpaceAtAsIsSpace(t *testing.T) {
 			check([]byte{lead, byte(b1)})
 			for b2 := range 256 {
 				check([]byte{lead, byte(b1), byte(b2)})
+			}
+		}
+	}
+}
+
+// appendFieldsBefore is appendFields as it was before it skipped eight
+// bytes at a time (maySpace): the reference of TestAppendFieldsAsBefore.
+func appendFieldsBefore(out []byte, c []byte) []byte {
+	for i := 0; i < len(c); {
+		for i < len(c) {
+			n := spaceAt(c, i)
+			if n == 0 {
+				break
+			}
+			i += n
+		}
+		if i == len(c) {
+			break
+		}
+		start := i
+		for i < len(c) {
+			if byteClass[c[i]] == 0 {
+				i++
+				continue
+			}
+			if spaceAt(c, i) != 0 {
+				break
+			}
+			i++
+		}
+		if len(out) > 0 && out[len(out)-1] != '\t' && out[len(out)-1] != '\n' {
+			out = append(out, ' ')
+		}
+		out = append(out, c[start:i]...)
+	}
+	return out
+}
+
+// TestAppendFieldsAsBefore holds appendFields to its byte-by-byte former
+// self on texts of the bytes maySpace tells apart, at every alignment.
+func TestAppendFieldsAsBefore(t *testing.T) {
+	pieces := []string{"a", "中", "。", "\u3000", "\u2003", "\u2028", "\u205f", "\u00a0", "\u0085", "\u1680", "\u180e",
+		" ", "\t", "\n", "\v", "\f", "\r", "!", "\x20", "\x21", "\x1f", "\xc2", "\xe0", "\xe1", "\xe2", "\xe3", "\xe4", "\xff", "\x80",
+		"\xe2\x80", "\xe3\x80", "文章", "abcdefgh", "政府信息公开"}
+	rng := uint64(1)
+	next := func(n int) int {
+		rng = rng*6364136223846793005 + 1442695040888963407
+		return int(rng>>33) % n
+	}
+	for range 200000 {
+		var b []byte
+		for range next(40) {
+			b = append(b, pieces[next(len(pieces))]...)
+		}
+		for _, prefix := range []string{"", "x", "\t"} {
+			got := string(appendFields([]byte(prefix), b))
+			want := string(appendFieldsBefore([]byte(prefix), b))
+			if got != want {
+				t.Fatalf("%q after %q:\n got %q\nwant %q", b, prefix, got, want)
+			}
+		}
+	}
+	for i := range 256 {
+		for j := range 8 {
+			var x [8]byte
+			x[j] = byte(i)
+			for k := range 8 {
+				if k != j {
+					x[k] = 'a'
+				}
+			}
+			if byteClass[i] != 0 && !maySpace(binary.LittleEndian.Uint64(x[:])) {
+				t.Fatalf("maySpace misses %#x at %d", i, j)
 			}
 		}
 	}
