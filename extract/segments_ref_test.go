@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"encoding/binary"
 	"reflect"
 	"strings"
@@ -219,8 +220,52 @@ func TestSpaceAtAsIsSpace(t *testing.T) {
 	}
 }
 
-// appendFieldsBefore is appendFields as it was before it skipped eight
-// bytes at a time (maySpace): the reference of TestAppendFieldsAsBefore.
+// collapseLinesBefore and appendFieldsBefore are collapseLines as it was
+// before it read s in one pass and skipped eight bytes at a time
+// (maySpace): a search for each line's end and each cell's, then their
+// words byte by byte. The reference of TestCollapseLinesAsBefore.
+func collapseLinesBefore(s []byte) string {
+	out := make([]byte, 0, len(s))
+	for len(s) > 0 {
+		line := s
+		if i := bytes.IndexByte(s, '\n'); i >= 0 {
+			line, s = s[:i], s[i+1:]
+		} else {
+			s = nil
+		}
+		start := len(out)
+		if start > 0 {
+			out = append(out, '\n')
+		}
+		lineStart := len(out)
+		keep := lineStart
+		for cell := 0; ; cell++ {
+			c := line
+			last := true
+			if i := bytes.IndexByte(line, '\t'); i >= 0 {
+				c, line, last = line[:i], line[i+1:], false
+			}
+			if cell > 0 {
+				out = append(out, '\t')
+			}
+			before := len(out)
+			out = appendFieldsBefore(out, c)
+			if len(out) > before {
+				keep = len(out)
+			}
+			if last {
+				break
+			}
+		}
+		if keep == lineStart {
+			out = out[:start]
+			continue
+		}
+		out = out[:keep]
+	}
+	return string(out)
+}
+
 func appendFieldsBefore(out []byte, c []byte) []byte {
 	for i := 0; i < len(c); {
 		for i < len(c) {
@@ -252,11 +297,12 @@ func appendFieldsBefore(out []byte, c []byte) []byte {
 	return out
 }
 
-// TestAppendFieldsAsBefore holds appendFields to its byte-by-byte former
-// self on texts of the bytes maySpace tells apart, at every alignment.
-func TestAppendFieldsAsBefore(t *testing.T) {
+// TestCollapseLinesAsBefore holds collapseLines to its former self on
+// texts of lines, cells and the bytes maySpace tells apart, at every
+// alignment.
+func TestCollapseLinesAsBefore(t *testing.T) {
 	pieces := []string{"a", "中", "。", "\u3000", "\u2003", "\u2028", "\u205f", "\u00a0", "\u0085", "\u1680", "\u180e",
-		" ", "\t", "\n", "\v", "\f", "\r", "!", "\x20", "\x21", "\x1f", "\xc2", "\xe0", "\xe1", "\xe2", "\xe3", "\xe4", "\xff", "\x80",
+		" ", "\t", "\n", "\v", "\f", "\r", "!", "\t\t", "\n\n", " \t ", "\t\n", "\x20", "\x21", "\x1f", "\xc2", "\xe0", "\xe1", "\xe2", "\xe3", "\xe4", "\xff", "\x80",
 		"\xe2\x80", "\xe3\x80", "文章", "abcdefgh", "政府信息公开"}
 	rng := uint64(1)
 	next := func(n int) int {
@@ -268,12 +314,9 @@ func TestAppendFieldsAsBefore(t *testing.T) {
 		for range next(40) {
 			b = append(b, pieces[next(len(pieces))]...)
 		}
-		for _, prefix := range []string{"", "x", "\t"} {
-			got := string(appendFields([]byte(prefix), b))
-			want := string(appendFieldsBefore([]byte(prefix), b))
-			if got != want {
-				t.Fatalf("%q after %q:\n got %q\nwant %q", b, prefix, got, want)
-			}
+		want := collapseLinesBefore(b) // collapseLines overwrites b
+		if got := collapseLines(b); got != want {
+			t.Fatalf("%q:\n got %q\nwant %q", b, got, want)
 		}
 	}
 	for i := range 256 {
