@@ -252,6 +252,9 @@ func collapseLines(s []byte) string {
 		// Spaces between words; a newline ends the line, a tab the cell.
 		for i < len(s) {
 			switch s[i] {
+			case ' ': // a markup's indentation: most of the spaces
+				i++
+				continue
 			case '\n':
 				// Trailing empty cells go; a line with no text goes.
 				if keep == lineStart {
