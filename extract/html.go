@@ -2,12 +2,12 @@ package extract
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
-	"unsafe"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
@@ -236,87 +236,104 @@ func attrOf(n *html.Node, key string) (string, bool) {
 }
 
 // collapseLines folds runs of spaces and drops empty lines; tabs between
-// table cells stay (a row's trailing tab goes). One pass, writing into one
-// buffer, which becomes the string (no copy: nothing writes it after).
+// table cells stay (a row's trailing tab goes). One pass over s, whose
+// newlines and tabs are met as spaces are (no search for each line's end
+// and each cell's before reading its words), writing over s itself (what
+// is written never passes what is read: a word is copied as it is, a
+// space written for a run of at least one): the string is a copy of the
+// folded text alone, with no buffer of len(s) made (and zeroed) for it.
+// s is overwritten.
 func collapseLines(s []byte) string {
-	out := make([]byte, 0, len(s))
-	for len(s) > 0 {
-		line := s
-		if i := bytes.IndexByte(s, '\n'); i >= 0 {
-			line, s = s[:i], s[i+1:]
-		} else {
-			s = nil
-		}
-		start := len(out)
-		if start > 0 {
-			out = append(out, '\n')
-		}
-		lineStart := len(out)
-		keep := lineStart // end of the last cell with text
-		for cell := 0; ; cell++ {
-			c := line
-			last := true
-			if i := bytes.IndexByte(line, '\t'); i >= 0 {
-				c, line, last = line[:i], line[i+1:], false
-			}
-			if cell > 0 {
+	out := s[:0]
+	start := 0     // where the line began in out (before its newline)
+	lineStart := 0 // where its text begins
+	keep := 0      // end of the line's last cell with text
+	for i := 0; ; {
+		// Spaces between words; a newline ends the line, a tab the cell.
+		for i < len(s) {
+			switch s[i] {
+			case ' ': // a markup's indentation: most of the spaces
+				i++
+				continue
+			case '\n':
+				// Trailing empty cells go; a line with no text goes.
+				if keep == lineStart {
+					out = out[:start]
+				} else {
+					out = out[:keep]
+				}
+				start = len(out)
+				if start > 0 {
+					out = append(out, '\n')
+				}
+				lineStart, keep = len(out), len(out)
+				i++
+				continue
+			case '\t':
 				out = append(out, '\t')
+				i++
+				continue
 			}
-			before := len(out)
-			out = appendFields(out, c)
-			if len(out) > before {
-				keep = len(out)
-			}
-			if last {
-				break
-			}
-		}
-		// Trailing empty cells go; a line with no text goes.
-		if keep == lineStart {
-			out = out[:start]
-			continue
-		}
-		out = out[:keep]
-	}
-	if len(out) == 0 || cap(out) > 2*len(out)+4096 {
-		return string(out) // mostly spaces: not kept at the size of s
-	}
-	return unsafe.String(&out[0], len(out))
-}
-
-// appendFields appends the words of c (split at Unicode white space, as
-// strings.Fields) joined by single spaces, copying each word whole. Bytes
-// that cannot begin a space (byteClass 0: most of a text) are skipped by a
-// table lookup each.
-func appendFields(out []byte, c []byte) []byte {
-	for i := 0; i < len(c); {
-		for i < len(c) {
-			n := spaceAt(c, i)
+			n := spaceAt(s, i)
 			if n == 0 {
 				break
 			}
 			i += n
 		}
-		if i == len(c) {
+		if i == len(s) {
 			break
 		}
-		start := i
-		for i < len(c) {
-			if byteClass[c[i]] == 0 {
-				i++
-				continue
-			}
-			if spaceAt(c, i) != 0 {
-				break
-			}
-			i++ // continuation bytes are never spaces nor their lead bytes
-		}
+		w := i
+		i = wordEnd(s, i)
 		if len(out) > 0 && out[len(out)-1] != '\t' && out[len(out)-1] != '\n' {
 			out = append(out, ' ')
 		}
-		out = append(out, c[start:i]...)
+		out = append(out, s[w:i]...)
+		keep = len(out)
 	}
-	return out
+	if keep == lineStart {
+		out = out[:start]
+	} else {
+		out = out[:keep]
+	}
+	return string(out)
+}
+
+// wordEnd returns the end of the word that begins at c[i]: the next white
+// space rune's index, or len(c).
+func wordEnd(c []byte, i int) int {
+	for i < len(c) {
+		// Eight bytes at a time while none may begin a space
+		// (Chinese text runs hundreds of bytes between them).
+		for i+8 <= len(c) && !maySpace(binary.LittleEndian.Uint64(c[i:])) {
+			i += 8
+		}
+		if i == len(c) {
+			break
+		}
+		if byteClass[c[i]] == 0 {
+			i++
+			continue
+		}
+		if spaceAt(c, i) != 0 {
+			break
+		}
+		i++ // continuation bytes are never spaces nor their lead bytes
+	}
+	return i
+}
+
+// maySpace reports whether one of the eight bytes of x may begin a white
+// space rune (byteClass 1), or is E0 (never a space: byteClass tells): a
+// byte below 0x21 (the ASCII spaces are among them), C2, or E0–E3.
+func maySpace(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	below := (x - 0x21*ones) &^ x // high bit set for a byte < 0x21 (and ASCII)
+	c2 := x ^ 0xC2*ones
+	c2 = (c2 - ones) &^ c2 // high bit set for a zero byte of x^C2
+	e := (x & (0xFC * ones)) ^ 0xE0*ones
+	e = (e - ones) &^ e
+	return (below|c2|e)&highs != 0
 }
 
 // byteClass marks the bytes that may begin a white space rune: ASCII

@@ -1,6 +1,8 @@
 package extract
 
 import (
+	"bytes"
+	"encoding/binary"
 	"reflect"
 	"strings"
 	"testing"
@@ -213,6 +215,121 @@ func TestSpaceAtAsIsSpace(t *testing.T) {
 			check([]byte{lead, byte(b1)})
 			for b2 := range 256 {
 				check([]byte{lead, byte(b1), byte(b2)})
+			}
+		}
+	}
+}
+
+// collapseLinesBefore and appendFieldsBefore are collapseLines as it was
+// before it read s in one pass and skipped eight bytes at a time
+// (maySpace): a search for each line's end and each cell's, then their
+// words byte by byte. The reference of TestCollapseLinesAsBefore.
+func collapseLinesBefore(s []byte) string {
+	out := make([]byte, 0, len(s))
+	for len(s) > 0 {
+		line := s
+		if i := bytes.IndexByte(s, '\n'); i >= 0 {
+			line, s = s[:i], s[i+1:]
+		} else {
+			s = nil
+		}
+		start := len(out)
+		if start > 0 {
+			out = append(out, '\n')
+		}
+		lineStart := len(out)
+		keep := lineStart
+		for cell := 0; ; cell++ {
+			c := line
+			last := true
+			if i := bytes.IndexByte(line, '\t'); i >= 0 {
+				c, line, last = line[:i], line[i+1:], false
+			}
+			if cell > 0 {
+				out = append(out, '\t')
+			}
+			before := len(out)
+			out = appendFieldsBefore(out, c)
+			if len(out) > before {
+				keep = len(out)
+			}
+			if last {
+				break
+			}
+		}
+		if keep == lineStart {
+			out = out[:start]
+			continue
+		}
+		out = out[:keep]
+	}
+	return string(out)
+}
+
+func appendFieldsBefore(out []byte, c []byte) []byte {
+	for i := 0; i < len(c); {
+		for i < len(c) {
+			n := spaceAt(c, i)
+			if n == 0 {
+				break
+			}
+			i += n
+		}
+		if i == len(c) {
+			break
+		}
+		start := i
+		for i < len(c) {
+			if byteClass[c[i]] == 0 {
+				i++
+				continue
+			}
+			if spaceAt(c, i) != 0 {
+				break
+			}
+			i++
+		}
+		if len(out) > 0 && out[len(out)-1] != '\t' && out[len(out)-1] != '\n' {
+			out = append(out, ' ')
+		}
+		out = append(out, c[start:i]...)
+	}
+	return out
+}
+
+// TestCollapseLinesAsBefore holds collapseLines to its former self on
+// texts of lines, cells and the bytes maySpace tells apart, at every
+// alignment.
+func TestCollapseLinesAsBefore(t *testing.T) {
+	pieces := []string{"a", "中", "。", "\u3000", "\u2003", "\u2028", "\u205f", "\u00a0", "\u0085", "\u1680", "\u180e",
+		" ", "\t", "\n", "\v", "\f", "\r", "!", "\t\t", "\n\n", " \t ", "\t\n", "\x20", "\x21", "\x1f", "\xc2", "\xe0", "\xe1", "\xe2", "\xe3", "\xe4", "\xff", "\x80",
+		"\xe2\x80", "\xe3\x80", "文章", "abcdefgh", "政府信息公开"}
+	rng := uint64(1)
+	next := func(n int) int {
+		rng = rng*6364136223846793005 + 1442695040888963407
+		return int(rng>>33) % n
+	}
+	for range 200000 {
+		var b []byte
+		for range next(40) {
+			b = append(b, pieces[next(len(pieces))]...)
+		}
+		want := collapseLinesBefore(b) // collapseLines overwrites b
+		if got := collapseLines(b); got != want {
+			t.Fatalf("%q:\n got %q\nwant %q", b, got, want)
+		}
+	}
+	for i := range 256 {
+		for j := range 8 {
+			var x [8]byte
+			x[j] = byte(i)
+			for k := range 8 {
+				if k != j {
+					x[k] = 'a'
+				}
+			}
+			if byteClass[i] != 0 && !maySpace(binary.LittleEndian.Uint64(x[:])) {
+				t.Fatalf("maySpace misses %#x at %d", i, j)
 			}
 		}
 	}

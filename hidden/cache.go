@@ -181,18 +181,61 @@ func (st *Styler) WithCache(c *StyleCache) *Styler {
 // context is the hash of n's context (see StyleCache), memoised.
 func (st *Styler) context(n *html.Node) uint64 { return st.contextOf(n, st.info(n)) }
 
-// contextOf is context of n, whose memo is ni.
+// ctxStep is an element of contextOf's way down: the element, its memo
+// and its parent's (nil for a parent that is not an element).
+type ctxStep struct {
+	n      *html.Node
+	ni, pi *nodeInfo
+}
+
+// contextOf is context of n, whose memo is ni. A loop up to the nearest
+// ancestor whose context is known (or the top), then down from it, each
+// element's context extending its parent's: a recursion up the tree, 120
+// deep on the benchmark's pages, grew the page worker's stack.
 func (st *Styler) contextOf(n *html.Node, ni *nodeInfo) uint64 {
 	if ni.known&knowSig != 0 {
 		return ni.sig
 	}
-	var parentSig, sibSig uint64
+	path := st.ctxPath[:0]
+	var sig uint64 // the context of the top of the way's parent (0: none)
+	for x, xi := n, ni; ; {
+		step := ctxStep{n: x, ni: xi}
+		p := x.Parent
+		if p == nil || p.Type != html.ElementNode {
+			path = append(path, step)
+			break
+		}
+		step.pi = st.info(p)
+		path = append(path, step)
+		if step.pi.known&knowSig != 0 {
+			sig = step.pi.sig
+			break
+		}
+		x, xi = p, step.pi
+	}
+	for k := len(path) - 1; k >= 0; k-- {
+		sig = st.contextStep(path[k], sig)
+	}
+	clear(path)
+	st.ctxPath = path[:0]
+	return sig
+}
+
+// contextStep computes and memoises the context of s.n, whose parent's
+// is parentSig: the parent's, the hash of the parent's element children,
+// s.n's place among them and whether s.n is empty. Its own tag and
+// attributes are among its siblings' (the place tells which): hashed
+// apart only for an element with no parent.
+func (st *Styler) contextStep(s ctxStep, parentSig uint64) uint64 {
+	n := s.n
+	var sibSig uint64
 	index := 0
 	if p := n.Parent; p != nil {
-		if p.Type == html.ElementNode {
-			parentSig = st.context(p)
+		pi := s.pi
+		if pi == nil {
+			pi = st.info(p)
 		}
-		sibSig = st.siblingsHash(p)
+		sibSig = st.siblingsHash(p, pi)
 		for c := p.FirstChild; c != nil && c != n; c = c.NextSibling {
 			if c.Type == html.ElementNode {
 				index++
@@ -203,7 +246,9 @@ func (st *Styler) contextOf(n *html.Node, ni *nodeInfo) uint64 {
 	b = binary.LittleEndian.AppendUint64(b, parentSig)
 	b = binary.LittleEndian.AppendUint64(b, sibSig)
 	b = binary.LittleEndian.AppendUint64(b, uint64(index))
-	b = st.appendElement(b, n)
+	if n.Parent == nil {
+		b = st.appendElement(b, n)
+	}
 	empty := uint64(1)
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type == html.ElementNode || c.Type == html.TextNode && strings.TrimSpace(c.Data) != "" {
@@ -212,17 +257,16 @@ func (st *Styler) contextOf(n *html.Node, ni *nodeInfo) uint64 {
 		}
 	}
 	b = binary.LittleEndian.AppendUint64(b, empty)
-	s := maphash.Bytes(st.cache.seed, b)
+	sig := maphash.Bytes(st.cache.seed, b)
 	st.hbuf = b
-	ni.sig, ni.known = s, ni.known|knowSig
-	return s
+	s.ni.sig, s.ni.known = sig, s.ni.known|knowSig
+	return sig
 }
 
 // siblingsHash hashes p's element children (tags and attributes), once
-// per parent: :nth-child, :last-of-type and the sibling combinators read
-// them.
-func (st *Styler) siblingsHash(p *html.Node) uint64 {
-	pi := st.info(p)
+// per parent (pi is p's memo): :nth-child, :last-of-type and the sibling
+// combinators read them.
+func (st *Styler) siblingsHash(p *html.Node, pi *nodeInfo) uint64 {
 	if pi.known&knowSibs != 0 {
 		return pi.sibs
 	}
@@ -286,7 +330,22 @@ func (r *attrReads) has(key string) bool {
 		return true
 	}
 	for _, k := range r.keys {
-		if len(k) == len(key) && (k == key || strings.EqualFold(k, key)) {
+		if k == key {
+			return true
+		}
+	}
+	// Another case: only a key with an upper-case or non-ASCII byte can
+	// fold to a lower-case key of its length (a parsed page's are mostly
+	// lower case already).
+	fold := false
+	for i := 0; i < len(key) && !fold; i++ {
+		fold = key[i] >= 'A' && key[i] <= 'Z' || key[i] >= 0x80
+	}
+	if !fold {
+		return false
+	}
+	for _, k := range r.keys {
+		if len(k) == len(key) && strings.EqualFold(k, key) {
 			return true
 		}
 	}

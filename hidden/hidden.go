@@ -278,6 +278,8 @@ type Styler struct {
 	sheetsKey uint64
 	// hbuf holds what a context hash reads (cache.go).
 	hbuf []byte
+	// ctxPath is contextOf's way down, reused.
+	ctxPath []ctxStep
 	// cands memoises candidates' lookups by ancestry.
 	cands map[candKey][]*rule
 	// path and parents are ancestorsOf's, reused.
@@ -349,6 +351,8 @@ type scratch struct {
 	nodes map[*html.Node]*nodeInfo
 	slabs [][]nodeInfo
 	hbuf  []byte
+	// ctxPath is cleared after each use (contextOf).
+	ctxPath []ctxStep
 }
 
 var scratches sync.Pool
@@ -374,9 +378,13 @@ func (st *Styler) Release() {
 		if cap(hbuf) > 64<<10 {
 			hbuf = nil // a hostile element's 100,000 classes
 		}
-		scratches.Put(&scratch{nodes: st.nodes, slabs: st.slabs[:0], hbuf: hbuf[:0]})
+		ctxPath := st.ctxPath
+		if cap(ctxPath) > 4096 {
+			ctxPath = nil // a hostile page's nesting
+		}
+		scratches.Put(&scratch{nodes: st.nodes, slabs: st.slabs[:0], hbuf: hbuf[:0], ctxPath: ctxPath[:0]})
 	}
-	st.nodes, st.slabs, st.hbuf = nil, nil, nil
+	st.nodes, st.slabs, st.hbuf, st.ctxPath = nil, nil, nil, nil
 }
 
 // ancestry is the chain of an element's ancestors that carry keys rules
@@ -429,7 +437,7 @@ var DefaultBudget = Budget{Work: 50_000_000, Depth: 256, Time: 5 * time.Second}
 func NewStyler(sheets ...*Sheet) *Styler {
 	st := &Styler{budget: DefaultBudget}
 	if sc, ok := scratches.Get().(*scratch); ok {
-		st.nodes, st.slabs, st.hbuf = sc.nodes, sc.slabs, sc.hbuf
+		st.nodes, st.slabs, st.hbuf, st.ctxPath = sc.nodes, sc.slabs, sc.hbuf, sc.ctxPath
 	} else {
 		st.nodes = make(map[*html.Node]*nodeInfo, nodeSlab)
 	}
