@@ -457,7 +457,7 @@ func (m *Matcher) Overlapping(text []byte, fn func(Match)) {
 			i += size
 			continue
 		}
-		if prevHan && !m.plain && (b == '(' || b == 0xEF) {
+		if prevHan && !m.plain && mayOpenPinyin(text, i) {
 			// Pinyin put after each character: 澳(ao)门(men)博(bo)彩(cai).
 			if n := pinyinGroup(text, i); n > 0 {
 				i += n
