@@ -103,7 +103,7 @@ func BenchmarkReadBody(b *testing.B) {
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		sp, data, err := bb.read(onlyReader{bytes.NewReader(body)}, 10<<20, -1)
+		sp, data, err := bb.read(onlyReader{bytes.NewReader(body)}, 10<<20, -1, false)
 		if err != nil || len(data) != len(body) {
 			b.Fatal(len(data), err)
 		}

@@ -421,6 +421,16 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 	}
 	out, res := cr.fetch(cr.conditional(ctx, known, plan), http.MethodGet, it.URL, mode)
 	defer res.free()
+	// The body's buffer is the next page's once the crawl is done with
+	// this one (bodypool.go): its tree released (deferred below, so
+	// before this), onPage returned, its links learnt and queued. A
+	// body handed to the checks as an attachment is left to the collector.
+	delivered := false
+	defer func() {
+		if !delivered {
+			res.recycle()
+		}
+	}()
 	cr.observe(it, out)
 	if it.Depth == 0 {
 		cr.mu.Lock()
@@ -453,6 +463,7 @@ func (cr *Crawler) handlePage(ctx context.Context, it Item, onPage func(*Page)) 
 	if !out.Failed() && (!isHTML(res.header) || readers.IsDownload(res.header)) {
 		// A page link that serves a document: an attachment by content type.
 		cr.attach.Add(1)
+		delivered = true
 		cr.learnFile(ctx, it, out, res, cr.deliverAttachment(pageURL, res), true)
 		return
 	}

@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -166,13 +167,34 @@ func runCrawl(t *testing.T, cfg Config) (*Result, map[string]*Page) {
 	pages := map[string]*Page{}
 	res, err := cr.Run(context.Background(), func(p *Page) {
 		mu.Lock()
-		pages[p.URL.Path] = p
+		pages[p.URL.Path] = keptPage(p)
 		mu.Unlock()
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return res, pages
+}
+
+// keptPage is p as a test keeps it past onPage: the page's body buffer is
+// the next page's then (bodypool.go), so its text and the strings of its
+// links and entries are copied (its tree is the arena's: not read later).
+func keptPage(p *Page) *Page {
+	c := *p
+	c.Text = bytes.Clone(p.Text)
+	c.Links = make([]Link, len(p.Links))
+	for i, l := range p.Links {
+		u := *l.URL
+		u.Scheme, u.Opaque, u.Host, u.Path, u.RawPath = strings.Clone(u.Scheme), strings.Clone(u.Opaque), strings.Clone(u.Host), strings.Clone(u.Path), strings.Clone(u.RawPath)
+		u.RawQuery, u.Fragment, u.RawFragment = strings.Clone(u.RawQuery), strings.Clone(u.Fragment), strings.Clone(u.RawFragment)
+		l.URL, l.Tag, l.Attr, l.Text = &u, strings.Clone(l.Tag), strings.Clone(l.Attr), strings.Clone(l.Text)
+		c.Links[i] = l
+	}
+	c.Entries = make([]ListEntry, len(p.Entries))
+	for i, e := range p.Entries {
+		c.Entries[i] = ListEntry{URL: strings.Clone(e.URL), Title: strings.Clone(e.Title), Date: strings.Clone(e.Date), Where: strings.Clone(e.Where)}
+	}
+	return &c
 }
 
 func TestCrawlFixture(t *testing.T) {

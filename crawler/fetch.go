@@ -89,14 +89,14 @@ func (t *collyTransport) spool(res *fetchResult, req *http.Request, resp *http.R
 	if req.Method != http.MethodGet || resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		return
 	}
-	limit := t.fileLimit
+	limit, page := t.fileLimit, isHTML(resp.Header)
 	switch {
-	case isHTML(resp.Header):
+	case page:
 		limit = t.pageLimit
 	case res.body != bodyAny:
 		return
 	}
-	sp, data, err := t.bodies.read(resp.Body, limit, resp.ContentLength)
+	sp, data, err := t.bodies.read(resp.Body, limit, resp.ContentLength, page)
 	resp.Body.Close()
 	res.spool, res.data, res.spoolErr = sp, data, err
 	resp.Body, resp.ContentLength = http.NoBody, 0
@@ -241,6 +241,16 @@ func (res *fetchResult) load(ctx context.Context) error {
 func (res *fetchResult) free() {
 	if res != nil {
 		res.spool.free()
+	}
+}
+
+// recycle hands a page's body buffer back for another page's (bodypool.go)
+// once nothing refers to the body: the page's tree is released and every
+// string of it that is kept has been copied.
+func (res *fetchResult) recycle() {
+	if res != nil && res.spool != nil && res.spool.buf != nil {
+		res.data = nil
+		res.spool.recycle()
 	}
 }
 

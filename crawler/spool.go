@@ -48,6 +48,8 @@ type bodyBudget struct {
 	// spilled counts bodies written to file; held and peak the budget
 	// bytes held now and at most.
 	spilled, held, peak atomic.Int64
+	// pool holds the buffers of HTML bodies (bodypool.go).
+	pool *bodyPool
 }
 
 func (b *bodyBudget) tryAcquire(n int64) bool {
@@ -79,7 +81,7 @@ func (b *bodyBudget) release(n int64) {
 
 // newBodyBudget returns a budget of total bytes spilling to files in dir.
 func newBodyBudget(total int64, dir string) *bodyBudget {
-	return &bodyBudget{sem: semaphore.NewWeighted(total), total: total, dir: dir}
+	return &bodyBudget{sem: semaphore.NewWeighted(total), total: total, dir: dir, pool: newBodyPool()}
 }
 
 // register names res for the adapter; the caller unregisters it.
@@ -96,18 +98,35 @@ type spool struct {
 	n    int64
 	held int64 // budget bytes held
 	head []byte
+	// buf is the pooled buffer the body is in (nil if none): recycle
+	// hands it back.
+	buf []byte
 }
 
 // read reads r (at most limit bytes) into memory or, past spoolFree bytes
 // with the budget full, into a file; data is the body when in memory.
 // size is the body's announced length (-1 or 0 when unknown), a hint for
-// the first buffer.
-func (b *bodyBudget) read(r io.Reader, limit, size int64) (sp *spool, data []byte, err error) {
+// the first buffer. With pooled (HTML pages), a body held in memory up to
+// spoolFree bytes is in a buffer of the pool (bodypool.go), handed back by
+// recycle.
+func (b *bodyBudget) read(r io.Reader, limit, size int64, pooled bool) (sp *spool, data []byte, err error) {
 	sp = &spool{b: b}
-	first, err := readUpTo(r, min(limit, spoolFree+1), size)
+	var first []byte
+	if pooled {
+		n := min(limit, spoolFree+1)
+		first, err = b.pool.readPooled(io.LimitReader(r, n), int(min(max(size, 0), n)+1))
+	} else {
+		first, err = readUpTo(r, min(limit, spoolFree+1), size)
+	}
 	if err != nil || int64(len(first)) <= spoolFree || int64(len(first)) >= limit {
 		sp.n = int64(len(first))
+		if pooled {
+			sp.buf = first
+		}
 		return sp, first, err
+	}
+	if pooled {
+		defer b.pool.put(first) // copied below
 	}
 	// A big body: in memory if the budget has room for the most it can
 	// be, else on file.
@@ -215,6 +234,15 @@ func readChunked(r io.Reader) ([]byte, error) {
 		data = []byte{} // an empty body is a body
 	}
 	return data, err
+}
+
+// recycle hands the body's pooled buffer back for another page: nothing
+// may refer to the body's bytes any more.
+func (sp *spool) recycle() {
+	if sp != nil && sp.buf != nil {
+		sp.b.pool.put(sp.buf)
+		sp.buf = nil
+	}
 }
 
 // load returns the body, reading it back from its file once the budget
