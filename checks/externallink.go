@@ -101,6 +101,9 @@ func (c *externalLink) Page(_ context.Context, p *crawler.Page) []finding.Findin
 			if len(c.domains) >= maxDomains {
 				continue
 			}
+			// Copies: the link's host and text are views of the page's
+			// body, the next page's once onPage returns (crawler/bodypool.go).
+			d = strings.Clone(d)
 			r = &domainRefs{anchors: map[string]string{}, page: map[string]string{}}
 			c.domains[d] = r
 		}
@@ -111,7 +114,7 @@ func (c *externalLink) Page(_ context.Context, p *crawler.Page) []finding.Findin
 		t := l.URL.String()
 		if _, ok := r.page[t]; !ok && len(r.targets) < maxTargetsPerDomain {
 			r.targets = append(r.targets, t)
-			r.page[t], r.anchors[t] = page, l.Text
+			r.page[t], r.anchors[t] = page, strings.Clone(l.Text)
 		}
 	}
 	return nil
