@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"unsafe"
 	"unicode"
 	"unicode/utf8"
 
@@ -22,7 +23,7 @@ func htmlSegments(data []byte, maxText int) ([]Segment, bool, error) {
 	if err != nil {
 		return nil, false, fmt.Errorf("%w: html: %v", ErrCorrupt, err)
 	}
-	segs, truncated := pageSegments(doc, maxText)
+	segs, truncated, _ := pageSegments(doc, maxText, false)
 	return segs, truncated, nil
 }
 
@@ -71,11 +72,24 @@ func tagRole(tag string) uint8 {
 // description, image alt texts and the visible body text (scripts and
 // styles left out), each capped at maxText bytes.
 func PageSegments(doc *goquery.Document, maxText int) []Segment {
-	segs, _ := pageSegments(doc, maxText)
+	segs, _, _ := pageSegments(doc, maxText, false)
 	return segs
 }
 
-func pageSegments(doc *goquery.Document, maxText int) (segs []Segment, truncated bool) {
+// PageSegmentsIn is PageSegments with the body's text a view of the
+// walk's own buffer instead of a copy of it (the copy was a page's
+// largest allocation after its body): the segments' strings are valid
+// until release is called, and whoever keeps one past it copies it
+// (strings.Clone). Built with -tags htmlfastpoison, release overwrites
+// the text with garbage and the buffer is never reused.
+func PageSegmentsIn(doc *goquery.Document, maxText int) (segs []Segment, release func()) {
+	segs, _, release = pageSegments(doc, maxText, true)
+	return segs, release
+}
+
+// pageSegments reads a page's segments; with view, the body's text is a
+// view of the walk's buffer, handed back by release (nil without view).
+func pageSegments(doc *goquery.Document, maxText int, view bool) (segs []Segment, truncated bool, release func()) {
 	add := func(where, text string) {
 		text = strings.TrimSpace(text)
 		if text == "" {
@@ -96,12 +110,21 @@ func pageSegments(doc *goquery.Document, maxText int) (segs []Segment, truncated
 	// collapseLines makes of it.
 	buf := textBufs.Get().(*[]byte)
 	b := bytes.NewBuffer((*buf)[:0])
-	defer func() {
+	done := func() {
+		if poisonReleased {
+			poison(b.Bytes())
+			return
+		}
 		if b.Cap() <= maxPooledText {
 			*buf = b.Bytes()[:0]
 			textBufs.Put(buf)
 		}
-	}()
+	}
+	if view {
+		release = done
+	} else {
+		defer done()
+	}
 	var title *html.Node
 	description, hasDescription, sawDescription := "", false, false
 	var alts []string
@@ -202,9 +225,14 @@ walk:
 		add("meta-description", description)
 	}
 	add("alt", strings.Join(alts, "\n"))
-	add("body", collapseLines(b.Bytes()))
+	if view {
+		body := collapseLinesInPlace(b.Bytes())
+		add("body", unsafe.String(unsafe.SliceData(body), len(body)))
+	} else {
+		add("body", collapseLines(b.Bytes()))
+	}
 	// Segments in the order readers expect: title, description, alt, body.
-	return segs, truncated
+	return segs, truncated, release
 }
 
 // textOf is the text of n's descendants, as goquery's Text.
@@ -243,7 +271,10 @@ func attrOf(n *html.Node, key string) (string, bool) {
 // space written for a run of at least one): the string is a copy of the
 // folded text alone, with no buffer of len(s) made (and zeroed) for it.
 // s is overwritten.
-func collapseLines(s []byte) string {
+func collapseLines(s []byte) string { return string(collapseLinesInPlace(s)) }
+
+// collapseLinesInPlace is collapseLines' text in s itself (a prefix of it).
+func collapseLinesInPlace(s []byte) []byte {
 	out := s[:0]
 	start := 0     // where the line began in out (before its newline)
 	lineStart := 0 // where its text begins
@@ -296,7 +327,7 @@ func collapseLines(s []byte) string {
 	} else {
 		out = out[:keep]
 	}
-	return string(out)
+	return out
 }
 
 // wordEnd returns the end of the word that begins at c[i]: the next white

@@ -40,10 +40,15 @@ func TestPageSegmentsAsBefore(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, max := range []int{1 << 20, 64, 5} {
-				got, gotCut := pageSegments(doc, max)
-				want, wantCut := refPageSegments(doc, max)
-				if !reflect.DeepEqual(got, want) || gotCut != wantCut {
-					t.Errorf("max %d:\n got %q %v\nwant %q %v", max, got, gotCut, want, wantCut)
+				for _, view := range []bool{false, true} { // PageSegments, PageSegmentsIn
+					got, gotCut, release := pageSegments(doc, max, view)
+					want, wantCut := refPageSegments(doc, max)
+					if !reflect.DeepEqual(got, want) || gotCut != wantCut {
+						t.Errorf("max %d view %v:\n got %q %v\nwant %q %v", max, view, got, gotCut, want, wantCut)
+					}
+					if release != nil {
+						release()
+					}
 				}
 			}
 		})
@@ -60,10 +65,15 @@ func FuzzPageSegmentsAsBefore(f *testing.F) {
 			return
 		}
 		for _, max := range []int{1 << 20, 16} {
-			got, gotCut := pageSegments(doc, max)
-			want, wantCut := refPageSegments(doc, max)
-			if !reflect.DeepEqual(got, want) || gotCut != wantCut {
-				t.Fatalf("max %d:\n got %q %v\nwant %q %v", max, got, gotCut, want, wantCut)
+			for _, view := range []bool{false, true} {
+				got, gotCut, release := pageSegments(doc, max, view)
+				want, wantCut := refPageSegments(doc, max)
+				if !reflect.DeepEqual(got, want) || gotCut != wantCut {
+					t.Fatalf("max %d view %v:\n got %q %v\nwant %q %v", max, view, got, gotCut, want, wantCut)
+				}
+				if release != nil {
+					release()
+				}
 			}
 		}
 		if got, want := collapseLines([]byte(page)), refCollapseLines(page); got != want {

@@ -83,9 +83,17 @@ func (c *content) page(ctx context.Context, p *crawler.Page) []finding.Finding {
 	if !c.active() || p.Doc == nil || c.allow.PageAllowed(pageURL) {
 		return nil
 	}
+	// The body's text is a view of the text walk's buffer, the next
+	// page's once released: the findings keep copies of their strings.
 	var segs []extract.Segment
-	c.parts.do("page-text", "crawl", func() { segs = extract.PageSegments(p.Doc, maxSegmentText) })
-	return c.run(ctx, &checks.Document{URL: pageURL, Segments: append(segs, scriptedSegments(p, segs)...)})
+	var release func()
+	c.parts.do("page-text", "crawl", func() { segs, release = extract.PageSegmentsIn(p.Doc, maxSegmentText) })
+	defer release()
+	fs := c.run(ctx, &checks.Document{URL: pageURL, Segments: append(segs, scriptedSegments(p, segs)...)})
+	for i := range fs {
+		keepOwnStrings(&fs[i])
+	}
+	return fs
 }
 
 // scriptedSegments returns the "list" segment (entry titles the markup's
