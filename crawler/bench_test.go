@@ -96,18 +96,25 @@ func BenchmarkCrawl(b *testing.B) {
 }
 
 // BenchmarkReadBody reads a 100 KB body of unknown length (chunked or
-// decoded from gzip, as most portal pages come) through the body budget.
+// decoded from gzip, as most portal pages come) through the body budget:
+// as an attachment's (copied once from pooled chunks) and as a page's
+// (into a pooled buffer, handed back after the page: bodypool.go).
 func BenchmarkReadBody(b *testing.B) {
 	body := bytes.Repeat([]byte("<p>政务公开 notice</p>\n"), 100<<10/27)
-	bb := newBodyBudget(20<<20, b.TempDir())
-	b.SetBytes(int64(len(body)))
-	b.ReportAllocs()
-	for b.Loop() {
-		sp, data, err := bb.read(onlyReader{bytes.NewReader(body)}, 10<<20, -1, false)
-		if err != nil || len(data) != len(body) {
-			b.Fatal(len(data), err)
-		}
-		sp.free()
+	for _, pooled := range []bool{false, true} {
+		b.Run(map[bool]string{false: "copy", true: "pooled"}[pooled], func(b *testing.B) {
+			bb := newBodyBudget(20<<20, b.TempDir())
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				sp, data, err := bb.read(onlyReader{bytes.NewReader(body)}, 10<<20, -1, pooled)
+				if err != nil || len(data) != len(body) {
+					b.Fatal(len(data), err)
+				}
+				sp.recycle()
+				sp.free()
+			}
+		})
 	}
 }
 
