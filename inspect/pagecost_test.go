@@ -152,9 +152,11 @@ func benchPageCost(b *testing.B, site *benchsite.Site, first int) {
 		readers.Read(&readers.Page{URL: pages[k].URL, Status: 200, Body: bodies[k], Doc: pages[k].Doc, Scripts: memo}, readers.Limits{})
 	}))
 	b.Run("inspect:page-text", each(func(k int) {
-		if len(extract.PageSegments(pages[k].Doc, maxSegmentText)) == 0 {
+		segs, release := extract.PageSegmentsIn(pages[k].Doc, maxSegmentText) // as content.page
+		if len(segs) == 0 {
 			b.Fatal("no text")
 		}
+		release()
 	}))
 	// The sensitive-word and typo checks read a document's text in one
 	// scan, made by the first of them to read it (sensitive-word, as an
