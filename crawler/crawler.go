@@ -296,8 +296,10 @@ func New(cfg Config) (*Crawler, error) {
 // Run crawls the site, calling onPage (from several goroutines at once) for
 // every in-scope HTML page, and returns the failures and statistics. A
 // cancelled ctx stops the crawl early; the partial result is still returned.
-// A page's tree (Page.Doc) is reused for another page once onPage has
-// returned: onPage keeps what it needs of it as strings.
+// A page's tree (Page.Doc) and its body (Page.Text) are reused for
+// another page once onPage has returned: onPage keeps what it needs of
+// them as copied strings (strings.Clone; the tree's and the links'
+// strings are views of the body).
 //
 // The homepage is delivered first and alone: it is the only seed, and a
 // page's links are queued only after onPage has returned for it, so no other

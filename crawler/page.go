@@ -90,7 +90,11 @@ type Page struct {
 	// Charset is the encoding the body was decoded from.
 	Charset string
 	// Text is the page decoded to UTF-8. It is read-only: the text and
-	// attribute values of Doc are views of its bytes.
+	// attribute values of Doc, and the links' URLs and texts, are views
+	// of its bytes. A crawled page's Text is, when the page came as
+	// UTF-8, its body, whose buffer is the next page's once onPage has
+	// returned (bodypool.go): whatever keeps a string of the page copies
+	// it (strings.Clone).
 	Text []byte
 	// Truncated is true when the page exceeded crawl.max_page_bytes.
 	Truncated bool
