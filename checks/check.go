@@ -34,14 +34,18 @@ type Check interface {
 // other page reaches a check before the homepage's Page call has returned
 // (the columns check reads the navigation from it; the dark-link check
 // samples it first). After that, Page is called from several goroutines at
-// once. It must not keep the page.
+// once. It must not keep the page, nor a string of it without a copy
+// (strings.Clone): the page's tree, body and links' strings are the next
+// page's once Page has returned (crawler.Page.Text). Findings returned
+// are copied by the inspection.
 type PageChecker interface {
 	Check
 	Page(ctx context.Context, p *crawler.Page) []finding.Finding
 }
 
 // TextReader reads the text of every page and attachment, from several
-// goroutines at once. The inspection extracts text (and downloads
+// goroutines at once. A page's segments are valid until Text returns
+// (extract.PageSegmentsIn): what it keeps of them it copies. The inspection extracts text (and downloads
 // attachments) only when an enabled check reads it.
 type TextReader interface {
 	Check
