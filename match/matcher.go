@@ -195,8 +195,19 @@ func BuildWith(words []string, opts Options) (*Matcher, error) {
 		}
 	}
 	m.outs = make([]output, n)
-	m.nodes = make([]node, len(m.check))
-	for i := range m.nodes {
+	// Every probe of a state's goto (base + code, any code of the
+	// alphabet) lands inside nodes: the scan reads the probed slot's check
+	// without testing the index first. The slots past the double array
+	// belong to no state.
+	size := len(m.check)
+	for _, b := range m.base {
+		size = max(size, int(b)+len(codes)+1)
+	}
+	m.nodes = make([]node, size)
+	for i := len(m.check); i < size; i++ {
+		m.nodes[i] = node{check: -1, emit: -1}
+	}
+	for i := range m.check {
 		emit := int32(-1)
 		if sfx := m.suffix[i]; sfx >= 0 {
 			emit = out[sfx]

@@ -1,6 +1,25 @@
 package match
 
-import "unicode/utf8"
+import (
+	"sync"
+	"unicode/utf8"
+)
+
+// beforeTables are the former Pair's tables (a's entry in the low 16 bits,
+// b's in the high), by pair.
+var beforeTables sync.Map
+
+func (p *Pair) beforeTable() []uint32 {
+	if t, ok := beforeTables.Load(p); ok {
+		return t.([]uint32)
+	}
+	t := make([]uint32, 0x10000)
+	for r := range t {
+		t[r] = uint32(p.a.table[r]) | uint32(p.b.table[r])<<16
+	}
+	beforeTables.Store(p, t)
+	return t
+}
 
 // The scans as they were before the scan's fast paths (main 2ff78c1):
 // Pair.Overlapping and Matcher.Overlapping are held to these by
@@ -8,7 +27,7 @@ import "unicode/utf8"
 
 func (p *Pair) overlappingBefore(text []byte, fa, fb func(Match)) {
 	a, b := p.a, p.b
-	table := (*[0x10000]uint32)(p.table)
+	table := (*[0x10000]uint32)(p.beforeTable())
 	nodesA, rootA, nodesB, rootB := a.nodes, a.rootNext, b.nodes, b.rootNext
 	var ringA, ringB [MaxWordRunes]int32
 	var posA, posB uint32
