@@ -6,3 +6,6 @@ func (p *Pair) OverlappingBefore(text []byte, fa, fb func(Match)) { p.overlappin
 
 // OverlappingBefore is the former Matcher scan.
 func (m *Matcher) OverlappingBefore(text []byte, fn func(Match)) { m.overlappingBefore(text, fn) }
+
+// Matchers returns the pair's two matchers.
+func (p *Pair) Matchers() (*Matcher, *Matcher) { return p.a, p.b }
