@@ -93,11 +93,56 @@ func (p *Pair) Overlapping(text []byte, fa, fb func(Match)) {
 	skipA, skipB := 0, 0
 	n := len(text)
 	for i := 0; i < n; {
-		if sA|sB == rootState && i >= skipA && i >= skipB {
-			if i, han = idle(table, text, i, han); i >= n {
-				break
+		// The common loop: b at its root, neither skipping a pinyin group.
+		// It reads runes that leave b at its root (all but b's words'
+		// first runes and the openers of pinyin groups) and steps a.
+		if sB == rootState && i >= skipA && i >= skipB {
+			for i < n {
+				c := text[i]
+				var e uint64
+				size := 1
+				if c < utf8.RuneSelf {
+					e = table[c]
+				} else if c&0xF0 == 0xE0 && i+2 < n && text[i+1]&0xC0 == 0x80 && text[i+2]&0xC0 == 0x80 {
+					r := rune(c&0x0F)<<12 | rune(text[i+1]&0x3F)<<6 | rune(text[i+2]&0x3F)
+					if r < 0x800 || (r >= 0xD800 && r <= 0xDFFF) {
+						break
+					}
+					e = table[uint16(r)]
+					size = 3
+				} else {
+					break
+				}
+				if e&(pairStartB|pairOpener) != 0 {
+					break
+				}
+				// Noise keeps a matcher's Han flag (skipped after Han, and
+				// never Han itself); any other rune sets it.
+				hanA := han&hanBit != 0
+				han = han&(e>>1) | e&pairHan
+				if sA == rootState && e&pairStartA == 0 || e&noiseBit != 0 && hanA {
+					// a stays at its root, or skips noise.
+					i += size
+					continue
+				}
+				code := int32(e & codeMask)
+				if t := step(nodesA, rootA, sA, code); t >= 0 {
+					sA = t
+				} else {
+					sA = a.follow(sA, code)
+				}
+				ringA[posA%MaxWordRunes] = int32(i)
+				posA++
+				i += size
+				if o := nodesA[sA].emit; o >= 0 {
+					a.emit(text, o, &ringA, posA, i, fa)
+				}
 			}
 		}
+		if i >= n {
+			break
+		}
+		// The full step of both automata, for one rune.
 		c := text[i]
 		var e uint64
 		size := 1
@@ -168,38 +213,6 @@ func (p *Pair) Overlapping(text []byte, fa, fb func(Match)) {
 		}
 		i += size
 	}
-}
-
-// idle reads text from i while it leaves both automata of a pair at their
-// root: runes that begin no word of either and open no pinyin group. It
-// returns where it stopped (at such a rune, at one it does not decode, or
-// at the end) and han updated: noise keeps a matcher's Han flag (noise
-// after a Han character is skipped, and is never Han itself), any other
-// rune sets it.
-func idle(table *[0x10000]uint64, text []byte, i int, han uint64) (int, uint64) {
-	for i < len(text) {
-		c := text[i]
-		var e uint64
-		size := 1
-		if c < utf8.RuneSelf {
-			e = table[c]
-		} else if c&0xF0 == 0xE0 && i+2 < len(text) && text[i+1]&0xC0 == 0x80 && text[i+2]&0xC0 == 0x80 {
-			r := rune(c&0x0F)<<12 | rune(text[i+1]&0x3F)<<6 | rune(text[i+2]&0x3F)
-			if r < 0x800 || (r >= 0xD800 && r <= 0xDFFF) {
-				break
-			}
-			e = table[uint16(r)]
-			size = 3
-		} else {
-			break
-		}
-		if e&pairStart != 0 {
-			break
-		}
-		han = han&(e>>1) | e&pairHan
-		i += size
-	}
-	return i, han
 }
 
 // step is the automaton's move from s on code (0: a rune in no word), or
