@@ -94,50 +94,8 @@ func (p *Pair) Overlapping(text []byte, fa, fb func(Match)) {
 	n := len(text)
 	for i := 0; i < n; {
 		// The common loop: b at its root, neither skipping a pinyin group.
-		// It reads runes that leave b at its root (all but b's words'
-		// first runes and the openers of pinyin groups) and steps a.
 		if sB == rootState && i >= skipA && i >= skipB {
-			for i < n {
-				c := text[i]
-				var e uint64
-				size := 1
-				if c < utf8.RuneSelf {
-					e = table[c]
-				} else if c&0xF0 == 0xE0 && i+2 < n && text[i+1]&0xC0 == 0x80 && text[i+2]&0xC0 == 0x80 {
-					r := rune(c&0x0F)<<12 | rune(text[i+1]&0x3F)<<6 | rune(text[i+2]&0x3F)
-					if r < 0x800 || (r >= 0xD800 && r <= 0xDFFF) {
-						break
-					}
-					e = table[uint16(r)]
-					size = 3
-				} else {
-					break
-				}
-				if e&(pairStartB|pairOpener) != 0 {
-					break
-				}
-				// Noise keeps a matcher's Han flag (skipped after Han, and
-				// never Han itself); any other rune sets it.
-				hanA := han&hanBit != 0
-				han = han&(e>>1) | e&pairHan
-				if sA == rootState && e&pairStartA == 0 || e&noiseBit != 0 && hanA {
-					// a stays at its root, or skips noise.
-					i += size
-					continue
-				}
-				code := int32(e & codeMask)
-				if t := step(nodesA, rootA, sA, code); t >= 0 {
-					sA = t
-				} else {
-					sA = a.follow(sA, code)
-				}
-				ringA[posA%MaxWordRunes] = int32(i)
-				posA++
-				i += size
-				if o := nodesA[sA].emit; o >= 0 {
-					a.emit(text, o, &ringA, posA, i, fa)
-				}
-			}
+			i = a.common(table, text, i, &sA, &posA, &han, &ringA, fa)
 		}
 		if i >= n {
 			break
@@ -213,6 +171,63 @@ func (p *Pair) Overlapping(text []byte, fa, fb func(Match)) {
 		}
 		i += size
 	}
+}
+
+// common is the common loop of Pair.Overlapping, for m its first matcher
+// (a): the other (b) at its root, neither skipping a pinyin group. It
+// reads from i the runes that leave b at its root (all but b's words'
+// first runes and the openers of pinyin groups), steps m, and returns
+// where it stopped (at a rune it leaves to the full step, or the end).
+// Its own function: a loop with only m's state in it keeps that state in
+// registers.
+func (m *Matcher) common(table *[0x10000]uint64, text []byte, i int, sp *int32, posp *uint32, hanp *uint64, ring *[MaxWordRunes]int32, fn func(Match)) int {
+	nodes, rootNext := m.nodes, m.rootNext
+	s, pos, han := *sp, *posp, *hanp
+	for i < len(text) {
+		at := i
+		var e uint64
+		if c := text[i]; c < utf8.RuneSelf {
+			e = table[c]
+			i++
+		} else {
+			// A three-byte sequence (all of CJK), else the full step.
+			x := text[i:]
+			if len(x) < 3 || (uint32(c)<<16|uint32(x[1])<<8|uint32(x[2]))&0xF0C0C0 != 0xE08080 {
+				break
+			}
+			r := rune(c&0x0F)<<12 | rune(x[1]&0x3F)<<6 | rune(x[2]&0x3F)
+			if r < 0x800 || r>>11 == 0xD800>>11 { // overlong, surrogate
+				break
+			}
+			e = table[uint16(r)]
+			i += 3
+		}
+		if e&(pairStartB|pairOpener) != 0 {
+			i = at
+			break
+		}
+		// Noise keeps a matcher's Han flag (skipped after Han, and never
+		// Han itself); any other rune sets it.
+		hanA := han&hanBit != 0
+		han = han&(e>>1) | e&pairHan
+		if s == rootState && e&pairStartA == 0 || e&noiseBit != 0 && hanA {
+			// m stays at its root, or skips noise.
+			continue
+		}
+		code := int32(e & codeMask)
+		if t := step(nodes, rootNext, s, code); t >= 0 {
+			s = t
+		} else {
+			s = m.follow(s, code)
+		}
+		ring[pos%MaxWordRunes] = int32(at)
+		pos++
+		if o := nodes[s].emit; o >= 0 {
+			m.emit(text, o, ring, pos, i, fn)
+		}
+	}
+	*sp, *posp, *hanp = s, pos, han
+	return i
 }
 
 // step is the automaton's move from s on code (0: a rune in no word), or
