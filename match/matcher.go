@@ -448,12 +448,12 @@ func (m *Matcher) Overlapping(text []byte, fn func(Match)) {
 		for i < len(text) {
 			at := i
 			var entry uint16
-			if c := text[i]; c < utf8.RuneSelf && c != '(' {
+			if c := text[i]; c < utf8.RuneSelf && !opensPinyin(rune(c)) {
 				entry = table[c]
 				i++
 			} else if x := text[i:]; len(x) >= 3 && (uint32(c)<<16|uint32(x[1])<<8|uint32(x[2]))&0xF0C0C0 == 0xE08080 {
 				r := rune(c&0x0F)<<12 | rune(x[1]&0x3F)<<6 | rune(x[2]&0x3F)
-				if r < 0x800 || r>>11 == 0xD800>>11 || r == '（' { // overlong, surrogate, opener
+				if r < 0x800 || r>>11 == 0xD800>>11 || opensPinyin(r) { // overlong, surrogate, opener
 					break
 				}
 				entry = table[r]

@@ -50,7 +50,7 @@ func (p *Pair) entry(ea, eb uint16, r rune) uint64 {
 	if p.b.rootNext[eb&codeMask] != rootState {
 		e |= pairStartB
 	}
-	if r == '(' || r == '（' {
+	if opensPinyin(r) {
 		e |= pairOpener
 	}
 	return e
@@ -279,9 +279,14 @@ func (m *Matcher) follow(s, code int32) int32 {
 	return m.rootNext[code]
 }
 
-// mayOpenPinyin reports whether text[i] may open a pinyin group: '(' or
-// the full-width '（' (EF BC 88), what pinyinGroup looks for first. Told
-// here, the commas, colons and brackets of Chinese text after a Han
+// opensPinyin reports whether r may open a pinyin group: '(' or the
+// full-width '（', what pinyinGroup looks for first. The scans' fast loops
+// leave such runes to their full steps, which ask mayOpenPinyin.
+func opensPinyin(r rune) bool { return r == '(' || r == '（' }
+
+// mayOpenPinyin reports whether text[i] may open a pinyin group (whether
+// text[i:] begins with a rune opensPinyin accepts: '(', or '（', EF BC 88).
+// Told here, the commas, colons and brackets of Chinese text after a Han
 // character (EF BC 8C, EF BC 9A, EF BC 89…, whose lead byte was all the
 // scan asked) no longer cost a call each.
 func mayOpenPinyin(text []byte, i int) bool {
