@@ -464,8 +464,12 @@ func (m *Matcher) Overlapping(text []byte, fn func(Match)) {
 			if entry&noiseBit != 0 && prevHan {
 				continue
 			}
-			t := step(nodes, rootNext, s, int32(entry&codeMask))
-			if t < 0 {
+			var t int32
+			if s == rootState {
+				// The root's goto is rootNext (not a probe into the
+				// automaton: with a large lexicon, a cache miss).
+				t = rootNext[entry&codeMask]
+			} else if t = step(nodes, rootNext, s, int32(entry&codeMask)); t < 0 {
 				i = at
 				break
 			}
