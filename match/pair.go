@@ -25,8 +25,6 @@ const (
 	pairStartB = 1 << 33
 	// pairOpener: ( or （, which may open a pinyin group.
 	pairOpener = 1 << 34
-	// pairStart: a rune the idle loop leaves to the full step.
-	pairStart = pairStartA | pairStartB | pairOpener
 	// pairHan: both matchers' Han flags, in entries and in the scan's
 	// flags (a's at hanBit, b's 16 bits higher).
 	pairHan = hanBit | hanBit<<16
@@ -69,16 +67,15 @@ func (m *Matcher) astralEntry(r rune) uint16 {
 }
 
 // Overlapping calls fa with a's matches in text and fb with b's, as
-// a.Overlapping(text, fa) and b.Overlapping(text, fb) would. The two
-// automata's steps are written out in full, one after the other: a call
-// a rune each would cost what sharing the decoding saves.
+// a.Overlapping(text, fa) and b.Overlapping(text, fb) would.
 //
-// While both automata are at their root, a rune that begins no word of
-// either leaves them there: idle reads such runes with a table look-up
-// each and keeps only the Han flags (a word's first rune is always read
-// by the full step, so the positions idle does not record are never a
-// match's start). Most of a page's runes are read so (56 % of the
-// benchmark site's, 40 % of the real-text set's).
+// Most runes are read by the common loop (common): b at its root, a rune
+// that begins no word of b costs b only its Han flag, and a rune that
+// leaves a at its root costs a only its Han flag too (a word's first rune
+// always moves an automaton off its root, so the positions not recorded
+// are never a match's start). The rest take the full step below, the two
+// automata's steps written out one after the other (a call a rune each
+// would cost what sharing the decoding saves).
 func (p *Pair) Overlapping(text []byte, fa, fb func(Match)) {
 	a, b := p.a, p.b
 	table := (*[0x10000]uint64)(p.table)
