@@ -429,14 +429,13 @@ func (m *Matcher) Words() int { return m.nWords }
 // UTF-8 (invalid bytes match nothing).
 //
 // The fast loop reads ASCII and three-byte sequences (all of CJK, told by
-// one mask test) and takes the same step for every rune (step: no branch
-// on whether the state has a child on the rune, nor on being at the root;
-// a rune in no word moves to the root as any miss does). It calls
-// nothing, so that its state stays in registers (Go's calls clobber them
-// all): a rune it does not take (other lengths, invalid bytes, an opener
-// of a pinyin group, a state whose failure links lead past the root) is
-// read by the full step below it, and a match ends the fast loop for its
-// report.
+// one mask test); from the root it takes rootNext, from any other state
+// step (one probe, the root's goto on a miss; a rune in no word moves to
+// the root as any miss does). It calls nothing, so that its state stays
+// in registers (Go's calls clobber them all): a rune it does not take
+// (other lengths, invalid bytes, an opener of a pinyin group, a state
+// whose failure links lead past the root) is read by the full step below
+// it, and a match ends the fast loop for its report.
 func (m *Matcher) Overlapping(text []byte, fn func(Match)) {
 	var ring [MaxWordRunes]int32
 	var pos uint32
