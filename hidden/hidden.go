@@ -353,9 +353,6 @@ type scratch struct {
 	hbuf  []byte
 	// ctxPath is cleared after each use (contextOf).
 	ctxPath []ctxStep
-	// memo is the matcher's, emptied (its keys are the page's nodes,
-	// whose memory the next page's tree reuses).
-	memo map[matchKey]bool
 }
 
 var scratches sync.Pool
@@ -385,21 +382,10 @@ func (st *Styler) Release() {
 		if cap(ctxPath) > 4096 {
 			ctxPath = nil // a hostile page's nesting
 		}
-		memo := st.m.memo
-		if len(memo) > maxScratchMemo {
-			memo = nil // a hostile page's selector steps
-		}
-		clear(memo)
-		scratches.Put(&scratch{nodes: st.nodes, slabs: st.slabs[:0], hbuf: hbuf[:0], ctxPath: ctxPath[:0], memo: memo})
+		scratches.Put(&scratch{nodes: st.nodes, slabs: st.slabs[:0], hbuf: hbuf[:0], ctxPath: ctxPath[:0]})
 	}
-	st.nodes, st.slabs, st.hbuf, st.ctxPath, st.m.memo = nil, nil, nil, nil, nil
+	st.nodes, st.slabs, st.hbuf, st.ctxPath = nil, nil, nil, nil
 }
-
-// maxScratchMemo bounds the matcher's memo a released styler gives back
-// for reuse (the heavy benchmark site's pages make a few hundred steps;
-// grown from empty on every page it was 6 KB a page, 128 MB of a
-// 20,000-page run).
-const maxScratchMemo = 1 << 14
 
 // ancestry is the chain of an element's ancestors that carry keys rules
 // are indexed by, each key once (the nearest): shared by every element
@@ -451,7 +437,7 @@ var DefaultBudget = Budget{Work: 50_000_000, Depth: 256, Time: 5 * time.Second}
 func NewStyler(sheets ...*Sheet) *Styler {
 	st := &Styler{budget: DefaultBudget}
 	if sc, ok := scratches.Get().(*scratch); ok {
-		st.nodes, st.slabs, st.hbuf, st.ctxPath, st.m.memo = sc.nodes, sc.slabs, sc.hbuf, sc.ctxPath, sc.memo
+		st.nodes, st.slabs, st.hbuf, st.ctxPath = sc.nodes, sc.slabs, sc.hbuf, sc.ctxPath
 	} else {
 		st.nodes = make(map[*html.Node]*nodeInfo, nodeSlab)
 	}

@@ -6,9 +6,6 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/cascadia"
-	"golang.org/x/net/html"
-
-	"github.com/xunjian/xunjian/crawler/htmlfast"
 )
 
 // TestCompiledAgreesWithCascadia: the bounded matcher gives cascadia's
@@ -43,38 +40,5 @@ func TestCompiledAgreesWithCascadia(t *testing.T) {
 		if _, ok := compile(sel); ok {
 			t.Errorf("%q compiled; want refused", sel)
 		}
-	}
-}
-
-// TestReleasedMemoForgetsItsPage: a released styler's matcher memo goes to
-// the next page's styler emptied. The crawl parses page after page into
-// one arena, so the next page's elements have the addresses of this
-// one's: a step remembered from the first page would answer for the
-// second.
-func TestReleasedMemoForgetsItsPage(t *testing.T) {
-	sheet := ParseSheet(`.x .y a{display:none} .z > .y a{opacity:0}`, 0)
-	var ar htmlfast.Arena
-	var prev *html.Node
-	for i, tc := range []struct{ body, want string }{
-		{`<div class="x"><p class="y"><a id="t" href="1">1</a></p></div>`, "display-none"},
-		{`<div class="w"><p class="y"><a id="t" href="1">1</a></p></div>`, ""},
-		{`<div class="z"><p class="y"><a id="t" href="1">1</a></p></div>`, "opacity-zero"},
-		{`<div class="x"><p class="v"><a id="t" href="1">1</a></p></div>`, ""},
-	} {
-		ar.Release()
-		root, err := htmlfast.ParseStringIn("<html><body>"+tc.body+"</body></html>", &ar)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := goquery.NewDocumentFromNode(root).Find("#t").Nodes[0]
-		if i > 0 && n != prev {
-			t.Fatalf("page %d: the arena did not reuse the link's node", i)
-		}
-		prev = n
-		st := NewStyler(sheet)
-		if got := st.Technique(n); got != tc.want {
-			t.Errorf("page %d: Technique = %q, want %q", i, got, tc.want)
-		}
-		st.Release()
 	}
 }
