@@ -988,7 +988,7 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, step func(name strin
 		return Result{}
 	}
 	began := time.Now()
-	b, err := c.browser(ctx)
+	b, done, err := c.browser(ctx)
 	if err != nil {
 		return Result{
 			Findings: []finding.Finding{{
@@ -999,9 +999,7 @@ func (c *darkLink) renderPass(ctx context.Context, s *Site, step func(name strin
 			Measurements: map[string]any{"rendering": map[string]any{"skipped": true, "reason": err.Error()}},
 		}
 	}
-	if c.deps.Browser == nil {
-		defer b.Close()
-	}
+	defer done()
 	if log := c.deps.Logger; log != nil {
 		log.Debug("dark-link rendering start", "pages", len(pages), "browser_start_seconds", time.Since(began).Seconds())
 	}
@@ -1294,12 +1292,17 @@ func cutUTF8(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// browser is the run's shared Chromium, or one of the check's own.
-func (c *darkLink) browser(ctx context.Context) (*render.Browser, error) {
+// browser is the run's shared Chromium, or one of the check's own, and
+// done, which ends the pass's use of it (closing the check's own).
+func (c *darkLink) browser(ctx context.Context) (b *render.Browser, done func(), err error) {
 	if c.deps.Browser != nil {
-		return c.deps.Browser.Get()
+		return c.deps.Browser.Use()
 	}
-	return render.Start(ctx, browserConfig(c.cfg, c.pol, c.deps.Logger))
+	b, err = render.Start(ctx, browserConfig(c.cfg, c.pol, c.deps.Logger))
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, b.Close, nil
 }
 
 func renderSkipReason(err error) string {

@@ -61,17 +61,18 @@ func TestRenderedDiscovery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sh := render.NewShared(ctx, render.Config{Tabs: 1, Timeout: 30 * time.Second, Policy: pol})
+	sh := render.NewShared(ctx, render.Config{Tabs: 1, Timeout: 30 * time.Second, Policy: pol}, 0)
 	defer sh.Close()
 	for _, budget := range []int{20, 0} {
 		t.Run(fmt.Sprintf("budget-%d", budget), func(t *testing.T) {
 			cfg := testCrawlConfig(t, srv.URL+"/")
 			cfg.Crawl.RenderPages = budget
 			cfg.Render = func(ctx context.Context, u string, max int) (string, error) {
-				b, err := sh.Get()
+				b, done, err := sh.Use()
 				if err != nil {
 					return "", err
 				}
+				defer done()
 				return b.DOM(ctx, u, max)
 			}
 			res, pages := runCrawl(t, cfg)

@@ -362,10 +362,11 @@ func Run(ctx context.Context, o Options) (*finding.Report, error) {
 // renderer lets the crawl render script-fed pages in the run's browser.
 func renderer(b *render.Shared) crawler.Renderer {
 	return func(ctx context.Context, url string, maxBytes int) (string, error) {
-		br, err := b.Get()
+		br, done, err := b.Use()
 		if err != nil {
 			return "", err
 		}
+		defer done()
 		return br.DOM(ctx, url, maxBytes)
 	}
 }

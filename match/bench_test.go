@@ -83,3 +83,39 @@ func BenchmarkStraddles(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(at)), "ns/check")
 	runtime.KeepAlive(n)
 }
+
+// BenchmarkMatcherScan is Matcher.Overlapping with 20,000 generated words
+// over the generated corpus (bench/matchcmp's BenchmarkXunjian20k) and
+// with the shipped sensitive-word packs over the real-text set, each
+// beside the former scan (pair_before_test.go) in the same run.
+func BenchmarkMatcherScan(b *testing.B) {
+	m20k, err := Build(benchtext.Words(20_000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	clean, err := os.ReadFile("../testdata/realtext/clean.txt")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, set := range []struct {
+		name string
+		m    *Matcher
+		text []byte
+	}{{"20k", m20k, benchtext.Corpus()[:4<<20]}} {
+		for _, v := range []struct {
+			name string
+			scan func([]byte, func(Match))
+		}{{"now", set.m.Overlapping}, {"before", set.m.overlappingBefore}} {
+			b.Run(set.name+"/"+v.name, func(b *testing.B) {
+				n := 0
+				b.SetBytes(int64(len(set.text)))
+				cpu := benchtext.StartCPU()
+				for b.Loop() {
+					v.scan(set.text, func(Match) { n++ })
+				}
+				cpu.Report(b, int64(len(set.text)))
+			})
+		}
+	}
+	_ = clean
+}

@@ -195,8 +195,19 @@ func BuildWith(words []string, opts Options) (*Matcher, error) {
 		}
 	}
 	m.outs = make([]output, n)
-	m.nodes = make([]node, len(m.check))
-	for i := range m.nodes {
+	// Every probe of a state's goto (base + code, any code of the
+	// alphabet) lands inside nodes: the scan reads the probed slot's check
+	// without testing the index first. The slots past the double array
+	// belong to no state.
+	size := len(m.check)
+	for _, b := range m.base {
+		size = max(size, int(b)+len(codes)+1)
+	}
+	m.nodes = make([]node, size)
+	for i := len(m.check); i < size; i++ {
+		m.nodes[i] = node{check: -1, emit: -1}
+	}
+	for i := range m.check {
 		emit := int32(-1)
 		if sfx := m.suffix[i]; sfx >= 0 {
 			emit = out[sfx]
@@ -416,87 +427,98 @@ func (m *Matcher) Words() int { return m.nWords }
 // Overlapping calls fn for every occurrence of every word in text, in the
 // order their ends appear; occurrences may overlap. Text need not be valid
 // UTF-8 (invalid bytes match nothing).
+//
+// The fast loop reads ASCII and three-byte sequences (all of CJK, told by
+// one mask test); from the root it takes rootNext, from any other state
+// step (one probe, the root's goto on a miss; a rune in no word moves to
+// the root as any miss does). It calls nothing, so that its state stays
+// in registers (Go's calls clobber them all): a rune it does not take
+// (other lengths, invalid bytes, an opener of a pinyin group, a state
+// whose failure links lead past the root) is read by the full step below
+// it, and a match ends the fast loop for its report.
 func (m *Matcher) Overlapping(text []byte, fn func(Match)) {
 	var ring [MaxWordRunes]int32
 	var pos uint32
-	table, nodes, rootNext := m.table, m.nodes, m.rootNext
+	table, nodes, rootNext := (*[0x10000]uint16)(m.table), m.nodes, m.rootNext
 	s := int32(rootState)
 	prevHan := false
-	n := len(text)
-	for i := 0; i < n; {
-		b := text[i]
-		var entry uint16
-		size := 1
-		switch {
-		case b < utf8.RuneSelf:
-			entry = table[b]
-		case b&0xF0 == 0xE0 && i+2 < n && text[i+1]&0xC0 == 0x80 && text[i+2]&0xC0 == 0x80:
-			// Three-byte sequences (all of CJK) decoded inline.
-			r := rune(b&0x0F)<<12 | rune(text[i+1]&0x3F)<<6 | rune(text[i+2]&0x3F)
-			size = 3
-			if r < 0x800 || (r >= 0xD800 && r <= 0xDFFF) {
-				entry, size = 0, 1
-			} else {
-				entry = table[r]
-			}
-		default:
-			r, sz := utf8.DecodeRune(text[i:])
-			size = sz
-			if r < 0x10000 && r != utf8.RuneError {
-				entry = table[r]
-			} else if r >= 0x10000 {
-				entry = m.astral[r]
-				if IsHan(r) {
-					entry |= hanBit
-				} else if !m.plain && isNoise(r) {
-					entry |= noiseBit
+	for i := 0; i < len(text); {
+		matched := false
+		for i < len(text) {
+			at := i
+			var entry uint16
+			if c := text[i]; c < utf8.RuneSelf && !opensPinyin(rune(c)) {
+				entry = table[c]
+				i++
+			} else if x := text[i:]; len(x) >= 3 && (uint32(c)<<16|uint32(x[1])<<8|uint32(x[2]))&0xF0C0C0 == 0xE08080 {
+				r := rune(c&0x0F)<<12 | rune(x[1]&0x3F)<<6 | rune(x[2]&0x3F)
+				if r < 0x800 || r>>11 == 0xD800>>11 || opensPinyin(r) { // overlong, surrogate, opener
+					break
 				}
+				entry = table[r]
+				i += 3
+			} else {
+				break
+			}
+			if entry&noiseBit != 0 && prevHan {
+				continue
+			}
+			var t int32
+			if s == rootState {
+				// The root's goto is rootNext (not a probe into the
+				// automaton: with a large lexicon, a cache miss).
+				t = rootNext[entry&codeMask]
+			} else if t = step(nodes, rootNext, s, int32(entry&codeMask)); t < 0 {
+				i = at
+				break
+			}
+			s = t
+			prevHan = entry&hanBit != 0
+			ring[pos%MaxWordRunes] = int32(at)
+			pos++
+			if nodes[s].emit >= 0 {
+				matched = true
+				break
 			}
 		}
-		if entry&noiseBit != 0 && prevHan {
-			i += size
+		if matched {
+			m.emit(text, nodes[s].emit, &ring, pos, i, fn)
 			continue
 		}
-		if prevHan && !m.plain && mayOpenPinyin(text, i) {
+		if i >= len(text) {
+			break
+		}
+		// The full step, for a rune the fast loop does not take.
+		at := i
+		var entry uint16
+		r, size := utf8.DecodeRune(text[i:])
+		i += size
+		if r < 0x10000 && r != utf8.RuneError {
+			entry = table[r]
+		} else if r >= 0x10000 {
+			entry = m.astralEntry(r)
+		}
+		if entry&noiseBit != 0 && prevHan {
+			continue
+		}
+		if prevHan && !m.plain && mayOpenPinyin(text, at) {
 			// Pinyin put after each character: 澳(ao)门(men)博(bo)彩(cai).
-			if n := pinyinGroup(text, i); n > 0 {
-				i += n
+			if n := pinyinGroup(text, at); n > 0 {
+				i = at + n
 				continue
 			}
 		}
-		code := entry & codeMask
+		code := int32(entry & codeMask)
 		prevHan = entry&hanBit != 0
-		if code == 0 {
-			s = rootState
-			i += size
-			continue
+		if t := step(nodes, rootNext, s, code); t >= 0 {
+			s = t
+		} else {
+			s = m.follow(s, code)
 		}
-		for {
-			if s == rootState {
-				s = rootNext[code]
-				break
-			}
-			t := nodes[s].base + int32(code)
-			if uint(t) < uint(len(nodes)) && nodes[t].check == s {
-				s = t
-				break
-			}
-			s = nodes[s].fail
-		}
-		ring[pos%MaxWordRunes] = int32(i)
+		ring[pos%MaxWordRunes] = int32(at)
 		pos++
-		i += size
-		if s == rootState {
-			continue
-		}
-		for o := nodes[s].emit; o >= 0; {
-			w := m.outs[o].word
-			l := uint32(m.runes[w])
-			start := int(ring[(pos-l)%MaxWordRunes])
-			if !m.ascii[w] || bounded(text, start, i) {
-				fn(Match{Start: start, End: i, Word: int(w)})
-			}
-			o = m.outs[o].next
+		if o := nodes[s].emit; o >= 0 {
+			m.emit(text, o, &ring, pos, i, fn)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // pairPieces are the runes and strings random words and texts are made
@@ -84,8 +85,9 @@ func FuzzPairAsOverlapping(f *testing.F) {
 }
 
 // TestMayOpenPinyin: every pinyin group begins where mayOpenPinyin says
-// one may (the scan asks pinyinGroup only there), on random texts and at
-// every byte of the full-width forms' block.
+// one may (the scan asks pinyinGroup only there), and mayOpenPinyin says so
+// exactly at the runes opensPinyin accepts (the fast loops' test), on
+// random texts and at every byte of the full-width forms' block.
 func TestMayOpenPinyin(t *testing.T) {
 	rng := rand.New(rand.NewPCG(51, 52))
 	texts := []string{"（", "(", "（ao）", "(ao)", "，（ao）", "\xef\xbc", "\xef"}
@@ -99,6 +101,9 @@ func TestMayOpenPinyin(t *testing.T) {
 	for _, s := range texts {
 		text := []byte(s)
 		for i := range text {
+			if r, _ := utf8.DecodeRune(text[i:]); r != utf8.RuneError && mayOpenPinyin(text, i) != opensPinyin(r) {
+				t.Fatalf("%q at %d: mayOpenPinyin %v, opensPinyin(%q) %v", text, i, mayOpenPinyin(text, i), r, opensPinyin(r))
+			}
 			if pinyinGroup(text, i) > 0 {
 				groups++
 				if !mayOpenPinyin(text, i) {

@@ -263,13 +263,16 @@ setTimeout(function(){ fetch('/list.json').then(function(r){ return r.json(); })
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	sh := NewShared(ctx, Config{Tabs: 1, Policy: sitePolicy(t, srv.URL)})
-	b, err := sh.Get()
+	sh := NewShared(ctx, Config{Tabs: 1, Policy: sitePolicy(t, srv.URL)}, 0)
+	b, done, err := sh.Use()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b2, _ := sh.Get(); b2 != b {
-		t.Error("a second Get started another browser")
+	defer done()
+	if b2, done2, _ := sh.Use(); b2 != b {
+		t.Error("a second Use started another browser")
+	} else {
+		done2()
 	}
 	dir := b.dataDir
 	html, err := b.DOM(ctx, srv.URL+"/", 1<<20)
@@ -286,8 +289,8 @@ setTimeout(function(){ fetch('/list.json').then(function(r){ return r.json(); })
 		t.Errorf("capped DOM: %d bytes, %v", len(short), err)
 	}
 	sh.Close()
-	if _, err := sh.Get(); err == nil {
-		t.Error("Get after Close gave a browser")
+	if _, _, err := sh.Use(); err == nil {
+		t.Error("Use after Close gave a browser")
 	}
 	time.Sleep(500 * time.Millisecond)
 	if left := leftovers(dir); left != "" {
@@ -496,5 +499,80 @@ func TestCropsAndOneOutlinedPage(t *testing.T) {
 	}
 	if !samePixels(t, before, after) {
 		t.Error("after the outlines the page does not look as loaded")
+	}
+}
+
+// TestSharedClosesWhenIdle: the shared browser closes once nobody has used
+// it for its idle time (its processes end), not while a user holds it, and
+// the next Use starts another that renders; Close stops a pending idle
+// close and leaves nothing running.
+func TestSharedClosesWhenIdle(t *testing.T) {
+	needBrowser(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(`<html><body><a href="/a.html">县政府信息公开</a></body></html>`))
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	const idle = 300 * time.Millisecond
+	sh := NewShared(ctx, Config{Tabs: 1, Policy: sitePolicy(t, srv.URL)}, idle)
+	defer sh.Close()
+	render := func(b *Browser) {
+		t.Helper()
+		html, err := b.DOM(ctx, srv.URL+"/", 1<<20)
+		if err != nil || !strings.Contains(html, "县政府信息公开") {
+			t.Fatalf("render: %v (%d bytes)", err, len(html))
+		}
+	}
+
+	// Held across several idle times: stays open.
+	b1, done1, err := sh.Use()
+	if err != nil {
+		t.Fatal(err)
+	}
+	render(b1)
+	time.Sleep(4 * idle)
+	if !sh.Running() || sh.Starts() != 1 {
+		t.Fatalf("closed while in use: running %v, starts %d", sh.Running(), sh.Starts())
+	}
+	// Released and used again within the idle time: the same browser.
+	done1()
+	done1() // a second call is a no-op, not a second release
+	b2, done2, err := sh.Use()
+	if err != nil || b2 != b1 {
+		t.Fatalf("Use within the idle time: %v, same browser %v", err, b2 == b1)
+	}
+	done2()
+	// Released and left: closed, its processes gone.
+	dir := b1.dataDir
+	deadline := time.Now().Add(30 * time.Second)
+	for sh.Running() && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if sh.Running() {
+		t.Fatal("idle browser not closed")
+	}
+	if left := leftoversAfter(dir); left != "" {
+		t.Errorf("Chromium processes left after the idle close: %s", left)
+	}
+	// The next Use starts another, which renders.
+	b3, done3, err := sh.Use()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b3 == b1 || sh.Starts() != 2 {
+		t.Fatalf("after the idle close: new browser %v, starts %d", b3 != b1, sh.Starts())
+	}
+	render(b3)
+	done3()
+	// Close with the idle close pending: nothing left, no later start.
+	sh.Close()
+	if left := leftoversAfter(b3.dataDir); left != "" {
+		t.Errorf("Chromium processes left after Close: %s", left)
+	}
+	time.Sleep(2 * idle)
+	if _, _, err := sh.Use(); err == nil || sh.Starts() != 2 {
+		t.Errorf("Use after Close: %v, starts %d", err, sh.Starts())
 	}
 }
