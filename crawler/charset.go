@@ -2,7 +2,6 @@ package crawler
 
 import (
 	"bytes"
-	"mime"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -12,6 +11,8 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
+
+	"github.com/xunjian/xunjian/internal/mediatype"
 )
 
 // metaCharset finds <meta charset="..."> and <meta http-equiv content="...;
@@ -35,8 +36,8 @@ func Decode(body []byte, contentType string) ([]byte, string) {
 	}
 	label := ""
 	if contentType != "" {
-		if _, params, err := mime.ParseMediaType(contentType); err == nil {
-			label = params["charset"]
+		if _, cs, err := mediatype.Parse(contentType); err == nil {
+			label = cs
 		}
 	}
 	if label == "" {

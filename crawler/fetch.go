@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"mime"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/gocolly/colly/v2"
 
+	"github.com/xunjian/xunjian/internal/mediatype"
 	"github.com/xunjian/xunjian/netpolicy"
 )
 
@@ -73,7 +73,7 @@ func (t *collyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if ct := resp.Header.Get("Content-Type"); strings.Contains(strings.ToLower(ct), "charset") {
 		resp.Header.Set(originalContentType, ct)
-		if mt, _, err := mime.ParseMediaType(ct); err == nil {
+		if mt, _, err := mediatype.Parse(ct); err == nil {
 			resp.Header.Set("Content-Type", mt)
 		} else {
 			resp.Header.Del("Content-Type")
@@ -194,7 +194,7 @@ func isHTML(h http.Header) bool {
 	if ct == "" {
 		return true
 	}
-	mt, _, _ := mime.ParseMediaType(ct)
+	mt, _, _ := mediatype.Parse(ct)
 	return mt == "text/html" || mt == "application/xhtml+xml"
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/xunjian/xunjian/crawler/htmlfast"
@@ -105,21 +106,31 @@ func extractLinks(doc *goquery.Document, pageURL *url.URL, attachmentExt map[str
 		kind LinkKind
 	}
 	var seen map[string]bool
-	var past map[rawRef]bool
+	var past map[rawRef]bool // made when the cap is reached
 	hint = min(hint+hint/4, 4096)
 	if max > 0 {
 		hint = min(hint, max)
+		// The set of targets is the last page's, emptied (made for
+		// every page it was 28 MB of a 20,000-page run).
+		seen = targetSets.Get().(map[string]bool)
+		defer func() {
+			if len(seen) <= maxPooledTargets {
+				clear(seen)
+				targetSets.Put(seen)
+			}
+		}()
 	}
 	links, keys = make([]Link, 0, hint), make([]string, 0, hint)
 	reset := func() {
 		links, more, keys = links[:0], 0, keys[:0]
-		if max > 0 {
-			seen, past = make(map[string]bool, hint), map[rawRef]bool{}
-		}
+		clear(seen)
+		clear(past)
 	}
-	reset()
 	add := func(ref string, kind LinkKind, tag, attr, text string) {
 		if max > 0 && len(links) >= max {
+			if past == nil {
+				past = map[rawRef]bool{}
+			}
 			if k := (rawRef{ref, kind}); !past[k] {
 				past[k] = true
 				more++
@@ -230,6 +241,13 @@ func extractLinks(doc *goquery.Document, pageURL *url.URL, attachmentExt map[str
 	}
 	return links, more, keys
 }
+
+// targetSets holds emptied sets of a page's link targets (extractLinks).
+var targetSets = sync.Pool{New: func() any { return map[string]bool{} }}
+
+// maxPooledTargets bounds a set of targets kept for the next page (a
+// hostile page's 100,000 links are not kept).
+const maxPooledTargets = 4096
 
 // anyAttr returns the first attribute named key in any namespace (as
 // goquery's Attr and cascadia's [key] read them).

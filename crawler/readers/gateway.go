@@ -12,6 +12,8 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/xunjian/xunjian/internal/mediatype"
 )
 
 // Gateway reads download gateways: files served from a script
@@ -91,7 +93,7 @@ type File struct {
 // ReadFile reads a response's Content-Type and Content-Disposition.
 func ReadFile(h http.Header) File {
 	f := File{}
-	if mt, _, err := mime.ParseMediaType(h.Get("Content-Type")); err == nil {
+	if mt, _, err := mediatype.Parse(h.Get("Content-Type")); err == nil {
 		f.MediaType = strings.ToLower(mt)
 	}
 	if v := h.Get("Content-Disposition"); v != "" {

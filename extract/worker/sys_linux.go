@@ -3,7 +3,6 @@
 package worker
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"os"
@@ -49,10 +48,13 @@ func procMemory(pid int) (rss, peak int64, err error) {
 }
 
 // statusField reads a "Name:   123 kB" line of /proc/PID/status in bytes.
+// The lines are cut in place (a bufio.Scanner's 4 KB buffer, twice every
+// 20 ms of every attachment's extraction, was 10 MB of a run).
 func statusField(status []byte, name string) int64 {
-	sc := bufio.NewScanner(bytes.NewReader(status))
-	for sc.Scan() {
-		line := sc.Bytes()
+	for len(status) > 0 {
+		var line []byte
+		line, status, _ = bytes.Cut(status, []byte{'\n'})
+		line = bytes.TrimSuffix(line, []byte{'\r'}) // as bufio.ScanLines
 		if !bytes.HasPrefix(line, []byte(name)) {
 			continue
 		}
